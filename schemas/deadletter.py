@@ -1,0 +1,39 @@
+"""Dead-letter records.
+
+A rejected message is parked on the dead-letter topic with its *original bytes* as the value and
+key, so it can be fixed and re-published as it was; why it was rejected and where it came from
+travel in headers (the Kafka Connect convention). ``DeadLetter`` is the same information as one
+JSON object, used by `cxpulse replay --dlq-out` and documented as JSON Schema.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ReasonCode = Literal[
+    "too_large",  # over MAX_MESSAGE_BYTES, not parsed at all
+    "not_json",  # not UTF-8 JSON
+    "unknown_event_type",  # missing or unknown event_type
+    "invalid",  # a field is missing, out of range, of the wrong type ...
+    "wrong_topic",  # a valid event on another kind's topic
+    "key_mismatch",  # Kafka key is not the event's store_id (would split its state)
+]
+
+HEADER_CODE = "cxpulse.error.code"
+HEADER_REASON = "cxpulse.error.reason"
+HEADER_TOPIC = "cxpulse.source.topic"
+HEADER_PARTITION = "cxpulse.source.partition"
+HEADER_OFFSET = "cxpulse.source.offset"
+
+
+class DeadLetter(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: ReasonCode
+    reason: str = Field(description="human-readable, names the field and the rule")
+    topic: str | None = None
+    partition: int | None = None
+    offset: int | None = None
+    value: str = Field(description="the original bytes, decoded as UTF-8 with replacement")

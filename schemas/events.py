@@ -1,0 +1,149 @@
+"""Inbound events: the contract upstream systems publish to Kafka.
+
+Every event shares one envelope; ``event_type`` selects the kind. Validation is strict on
+purpose: a typo'd field, a rating of 6 or a naive timestamp is an error the producer hears about
+(through the dead-letter topic), not a number that silently skews a store's CSAT.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+# Size limits keep one bad producer from costing the worker memory. A 1 MB comment is an error.
+MAX_MESSAGE_BYTES = 256 * 1024
+Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s]+$")]
+Label = Annotated[str, Field(min_length=1, max_length=64)]
+ShortText = Annotated[str, Field(max_length=4_000)]
+LongText = Annotated[str, Field(max_length=20_000)]
+
+Tier = Literal["regular", "silver", "gold", "vip"]
+EventType = Literal["feedback", "call", "review", "complaint"]
+ComplaintAction = Literal[
+    "opened",
+    "agent_replied",
+    "customer_replied",
+    "pending",
+    "resumed",
+    "escalated",
+    "resolved",
+    "reopened",
+    "follow_up_done",
+    "closed",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Customer(_Strict):
+    """Who the event is about. ``tags`` marks the seeds' "special customers" (media,
+    government, lawyer ...) whose complaints turn into crises more easily."""
+
+    id: Id | None = None
+    tier: Tier = "regular"
+    tags: Annotated[list[Label], Field(max_length=16)] = []
+
+
+class Envelope(_Strict):
+    event_id: Id = Field(description="Unique per event; a re-sent event keeps its id.")
+    occurred_at: AwareDatetime = Field(
+        description="When it happened, RFC 3339 with an offset. Drives every window and clock."
+    )
+    source: Label = Field(description="The publishing system, e.g. 'survey-tool'.")
+    store_id: Id = Field(description="Also the Kafka message key.")
+    brand: Label | None = None
+    region: Label | None = None
+    city: Label | None = None
+    channel: Label | None = None
+    customer: Customer = Customer()
+
+
+class Feedback(Envelope):
+    """A survey answer: 1 非常不满意 … 5 非常满意."""
+
+    event_type: Literal["feedback"]
+    rating: Annotated[int, Field(ge=1, le=5)]
+    nps: Annotated[int, Field(ge=0, le=10)] | None = None
+    ces: Annotated[int, Field(ge=1, le=7)] | None = None
+    expectation: Annotated[int, Field(ge=1, le=5)] | None = None
+    comment: ShortText | None = None
+
+
+class Utterance(_Strict):
+    speaker: Literal["agent", "customer"]
+    text: ShortText
+
+
+class Call(Envelope):
+    """One call-centre contact, published when it ends."""
+
+    event_type: Literal["call"]
+    call_id: Id
+    queued_at: AwareDatetime
+    answered_at: AwareDatetime | None = Field(None, description="null when abandoned")
+    ended_at: AwareDatetime
+    talk_seconds: Annotated[float, Field(ge=0, le=86_400)] = 0
+    hold_seconds: Annotated[float, Field(ge=0, le=86_400)] = 0
+    wrap_seconds: Annotated[float, Field(ge=0, le=86_400)] = 0
+    transfers: Annotated[int, Field(ge=0, le=100)] = 0
+    resolved: bool | None = None
+    agent_id: Id | None = None
+    transcript: Annotated[list[Utterance], Field(max_length=1_000)] = []
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Call:
+        if self.ended_at < self.queued_at:
+            raise ValueError("ended_at is before queued_at")
+        if self.answered_at is not None and not (
+            self.queued_at <= self.answered_at <= self.ended_at
+        ):
+            raise ValueError("answered_at must lie between queued_at and ended_at")
+        return self
+
+
+class Review(Envelope):
+    """A public review or post (Dianping, Meituan, Weibo, app stores ...)."""
+
+    event_type: Literal["review"]
+    platform: Label
+    rating: Annotated[int, Field(ge=1, le=5)] | None = None
+    text: LongText = ""
+    author_followers: Annotated[int, Field(ge=0)] = 0
+    views: Annotated[int, Field(ge=0)] = 0
+    url: Annotated[str, Field(max_length=2_048)] | None = None
+
+
+class Complaint(Envelope):
+    """One step in a complaint's life; all steps of a complaint share ``complaint_id``."""
+
+    event_type: Literal["complaint"]
+    complaint_id: Id
+    action: ComplaintAction
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    category: Label | None = None
+    text: ShortText | None = None
+
+
+Event = Annotated[Feedback | Call | Review | Complaint, Field(discriminator="event_type")]
+EVENT_ADAPTER: TypeAdapter[Feedback | Call | Review | Complaint] = TypeAdapter(Event)
+EVENT_MODELS: dict[str, type[Envelope]] = {
+    "feedback": Feedback,
+    "call": Call,
+    "review": Review,
+    "complaint": Complaint,
+}
+
+
+def event_time(event: Envelope) -> float:
+    """Event time as epoch seconds: the only clock windows and SLAs use."""
+    return event.occurred_at.timestamp()
+
+
+def as_utc_iso(ts: float) -> str:
+    from datetime import UTC
+
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")

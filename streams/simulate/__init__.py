@@ -1,0 +1,51 @@
+"""Deterministic simulator of customer-experience events for many stores.
+
+``Simulator(SimConfig(...)).events_between(start, end)`` returns contract-valid event dicts
+(feedback, call, review, complaint; see ``schemas.events``) for a store network following a daily
+rhythm, with optional injected scenarios. Same config and interval -> same events; any split of an
+interval gives the same events as the whole, so a live loop and a file writer agree.
+
+Scenario strings (``parse_scenario``): ``KIND:STORE@START[/DURATION][,key=value...]``
+
+- ``drop:S003@2026-11-23T12:00+08:00/2h[,csat=0.35]`` -- the store's CSAT falls to 0.35
+- ``crisis:S005@2026-11-23T19:00+08:00/1h[,reviews=30]`` -- negative reviews with crisis terms
+  (食物中毒, 12315, 记者 ...) plus a complaint by a media-tagged customer
+- ``unanswered:S002@2026-11-23T10:15+08:00[,tier=vip]`` -- a complaint opened and never answered
+- ``taboo:S004@2026-11-23T15:00+08:00[,agent=AG099]`` -- a call where the agent says a taboo phrase
+
+START is ISO 8601 with an offset (``+08:00`` or ``Z``); DURATION is like ``90m``, ``2h``,
+``1h30m``, ``45s``, ``1d`` and only applies to ``drop`` and ``crisis`` (defaults 2h and 1h).
+"""
+
+from .config import SimConfig
+from .generator import LOOKBACK_SLOTS, Simulator
+from .jsonl import write_jsonl
+from .scenarios import (
+    CrisisBurst,
+    SatisfactionDrop,
+    Scenario,
+    TabooPhrase,
+    UnansweredComplaint,
+    parse_duration,
+    parse_scenario,
+)
+from .texts import CRISIS_TERMS, TABOO_PHRASES
+from .topology import StoreSpec, build_stores
+
+__all__ = [
+    "CRISIS_TERMS",
+    "LOOKBACK_SLOTS",
+    "TABOO_PHRASES",
+    "CrisisBurst",
+    "SatisfactionDrop",
+    "Scenario",
+    "SimConfig",
+    "Simulator",
+    "StoreSpec",
+    "TabooPhrase",
+    "UnansweredComplaint",
+    "build_stores",
+    "parse_duration",
+    "parse_scenario",
+    "write_jsonl",
+]

@@ -108,7 +108,8 @@ def test_every_event_validates_through_json(week: Events, scenario_days: Events)
 def test_output_is_sorted_and_inside_the_interval(week: Events) -> None:
     keys = [(when(e), str(e["event_id"])) for e in week]
     assert keys == sorted(keys)
-    assert MONDAY <= keys[0][0] and keys[-1][0] < MONDAY + timedelta(days=7)
+    assert keys[0][0] >= MONDAY
+    assert keys[-1][0] < MONDAY + timedelta(days=7)
 
 
 def test_naive_datetimes_are_rejected() -> None:

@@ -1,0 +1,69 @@
+"""Topic names and their creation. Topics are made here, with configured partition counts,
+never by broker auto-create (a typo would otherwise become a topic)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cxpulse.config import KafkaConfig
+from schemas.events import EVENT_MODELS
+
+
+@dataclass(frozen=True)
+class Topics:
+    events: dict[str, str]  # event_type -> topic
+    alerts: str
+    dlq: str
+
+    @classmethod
+    def from_config(cls, cfg: KafkaConfig) -> Topics:
+        return cls(
+            events={kind: cfg.topic(kind) for kind in EVENT_MODELS},
+            alerts=cfg.topic("alerts"),
+            dlq=cfg.topic("dlq"),
+        )
+
+    def all(self) -> list[str]:
+        return [*self.events.values(), self.alerts, self.dlq]
+
+    def kind_of(self, topic: str) -> str | None:
+        for kind, name in self.events.items():
+            if name == topic:
+                return kind
+        return None
+
+
+class TopicError(RuntimeError):
+    pass
+
+
+def ensure_topics(cfg: KafkaConfig) -> list[str]:
+    """Create missing topics; fail clearly when an existing one has the wrong partition count
+    (Faust tables need the same count as the topics they are fed from)."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
+    names = Topics.from_config(cfg).all()
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
+    try:
+        existing = set(admin.list_topics())
+        missing = [n for n in names if n not in existing]
+        if missing:
+            try:
+                admin.create_topics(
+                    [NewTopic(n, cfg.partitions, cfg.replication) for n in missing],
+                    validate_only=False,
+                )
+            except TopicAlreadyExistsError:
+                pass  # created concurrently by another worker: fine
+        for meta in admin.describe_topics([n for n in names if n in existing]):
+            count = len(meta["partitions"])
+            if count != cfg.partitions:
+                raise TopicError(
+                    f"topic {meta['topic']} has {count} partitions, the configuration says "
+                    f"{cfg.partitions} (kafka.partitions); they must match"
+                )
+        return missing
+    finally:
+        admin.close()

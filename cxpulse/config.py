@@ -65,11 +65,6 @@ class SatisfactionConfig(_Section):
             raise ValueError("window must be a whole number of buckets")
         return self
 
-    @property
-    def dedupe_horizon(self) -> float:
-        """How long an event id is remembered: anything older is late and never applied."""
-        return self.window + self.allowed_lateness
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(

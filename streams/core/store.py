@@ -1,8 +1,11 @@
 """The per-store processor: one event in, the store's new state and its outputs out.
 
-Pure and deterministic: no I/O, no wall clock. The clock is the store's own event-time watermark
-(the newest ``occurred_at`` seen at the store), so a store's alerts depend only on its own events
-in order — the Faust worker and the file replay give the same alerts for the same input.
+Pure and deterministic: no I/O, no wall clock. Time is event time, and each event kind keeps its
+own watermark per store (the newest ``occurred_at`` of that kind seen at the store). Kinds arrive
+on different topics that a consumer reads at different speeds — after an outage the review
+backlog may be read an hour ahead of the feedback backlog — so one shared clock would wrongly
+make the slower kind "late". Within a kind, a store's events are one ordered partition, so the
+worker and the file replay see the same sequence and raise the same alerts.
 
 The state object passed in is owned by the caller and may be updated in place (copying a
 store's buckets for every event would cost more than the processing itself).
@@ -27,19 +30,27 @@ CSAT_RULE = "csat_low"
 @dataclass
 class StoreState:
     store_id: str
-    watermark: float | None = None
+    clocks: dict[str, float] = field(default_factory=dict)  # event kind -> watermark
     labels: dict[str, str] = field(default_factory=dict)
     ratings: windows.Buckets = field(default_factory=dict)  # bucket -> counts of 1..5
-    seen: dict[int, list[str]] = field(default_factory=dict)  # bucket -> event ids
+    seen: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # kind -> bucket -> ids
     firing: dict[str, float] = field(default_factory=dict)  # rule -> firing since
+
+    @property
+    def watermark(self) -> float | None:
+        """The newest event time of any kind: for display, never for lateness."""
+        return max(self.clocks.values()) if self.clocks else None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "store_id": self.store_id,
-            "watermark": self.watermark,
+            "clocks": self.clocks,
             "labels": self.labels,
             "ratings": {str(k): v for k, v in self.ratings.items()},
-            "seen": {str(k): v for k, v in self.seen.items()},
+            "seen": {
+                kind: {str(b): ids for b, ids in buckets.items()}
+                for kind, buckets in self.seen.items()
+            },
             "firing": self.firing,
         }
 
@@ -47,10 +58,13 @@ class StoreState:
     def from_json(cls, d: dict[str, Any]) -> StoreState:
         return cls(
             store_id=d["store_id"],
-            watermark=d["watermark"],
+            clocks=dict(d["clocks"]),
             labels=dict(d["labels"]),
             ratings={int(k): list(v) for k, v in d["ratings"].items()},
-            seen={int(k): list(v) for k, v in d["seen"].items()},
+            seen={
+                kind: {int(b): list(ids) for b, ids in buckets.items()}
+                for kind, buckets in d["seen"].items()
+            },
             firing=dict(d["firing"]),
         )
 
@@ -72,7 +86,10 @@ class Step:
     alerts: tuple[AlertEvent, ...] = ()
 
 
-def csat_view(state: StoreState, now: float, cfg: SatisfactionConfig) -> CsatView:
+def csat_view(state: StoreState, now: float | None, cfg: SatisfactionConfig) -> CsatView:
+    """The window ending at `now` (default: the store's own feedback clock)."""
+    if now is None:
+        now = state.clocks.get("feedback", 0.0)
     counts = windows.totals(state.ratings, now, cfg.window, cfg.bucket, 5)
     n = sum(counts)
     if n < cfg.min_samples:
@@ -82,22 +99,23 @@ def csat_view(state: StoreState, now: float, cfg: SatisfactionConfig) -> CsatVie
 
 def process(state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Step:
     ts = event_time(event)
-    wm = state.watermark
+    kind: str = event.event_type  # type: ignore[attr-defined]
+    wm = state.clocks.get(kind)
     if wm is not None and ts < wm - cfg.allowed_lateness:
         return Step(state, "late")
-    seen_bucket = windows.bucket_start(ts, cfg.bucket)
-    ids = state.seen.setdefault(seen_bucket, [])
+    seen = state.seen.setdefault(kind, {})
+    ids = seen.setdefault(windows.bucket_start(ts, cfg.bucket), [])
     if event.event_id in ids:
         return Step(state, "duplicate")
     ids.append(event.event_id)
 
     now = ts if wm is None else max(wm, ts)
-    state.watermark = now
+    state.clocks[kind] = now
     for name in LABEL_FIELDS:
         value = getattr(event, name)
         if value:
             state.labels[name] = value
-    _prune_seen(state, now, cfg)
+    _prune_seen(seen, now, cfg)
 
     alerts: tuple[AlertEvent, ...] = ()
     if isinstance(event, Feedback):
@@ -107,11 +125,11 @@ def process(state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Step
     return Step(state, "applied", alerts)
 
 
-def _prune_seen(state: StoreState, now: float, cfg: SatisfactionConfig) -> None:
+def _prune_seen(seen: dict[int, list[str]], now: float, cfg: SatisfactionConfig) -> None:
     # Ids only need remembering while their event could still be applied (within lateness).
     oldest = windows.bucket_start(now - cfg.allowed_lateness, cfg.bucket)
-    for b in [b for b in state.seen if b < oldest]:
-        del state.seen[b]
+    for b in [b for b in seen if b < oldest]:
+        del seen[b]
 
 
 def _evaluate_csat(

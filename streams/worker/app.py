@@ -1,0 +1,191 @@
+"""The Faust worker: a thin shell around the functional core.
+
+One agent reads the four event topics (all keyed by ``store_id``, so partition *p* of every event
+topic and of the state table belongs to the same worker). Per batch it decodes each message,
+runs the core, and then writes each touched store's state to the changelog **once** (one
+changelog message per table write would cost ~3x throughput). Alerts and dead letters are sent
+before the batch is acknowledged, and Faust flushes the producer before it commits offsets, so
+processing is at-least-once; replays are absorbed by event-id dedupe in the core.
+
+Faust pitfalls this module steers around (0.15.3): no windowed tables (``relative_to_now`` and
+``.delta()`` are unreliable); the timer only *reads* the table and only for actively assigned
+partitions; concurrency stays 1; at-least-once, not exactly-once.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import faust
+from prometheus_client import start_http_server
+
+from cxpulse.config import Settings
+from schemas import deadletter as dl
+from streams.core.decode import Rejection, decode
+from streams.core.store import StoreState, csat_view, process
+from streams.metrics import Metrics, window_label
+from streams.topics import Topics
+
+log = logging.getLogger("cxpulse.worker")
+GAUGE_REFRESH_SECONDS = 5.0
+
+
+@dataclass
+class Worker:
+    settings: Settings
+    metrics: Metrics
+    app: faust.App
+    topics: Topics
+    table: Any  # faust.Table of store_id (bytes) -> StoreState | its JSON form
+    dlq: Any
+    alerts: Any
+    partition_of: dict[bytes, int] = field(default_factory=dict)
+    clock: float = 0.0  # newest feedback time processed: the clock the wall's windows age by
+
+    def state(self, key: bytes) -> StoreState:
+        stored = self.table.data.get(key)
+        if isinstance(stored, StoreState):
+            return stored
+        if stored:  # recovered from the changelog as JSON
+            return StoreState.from_json(stored)
+        return StoreState(store_id=key.decode())
+
+    def handle_batch(self, events: Sequence[Any]) -> None:
+        """Synchronous on purpose: no await inside, so the batch's state updates are atomic
+        with respect to the timer and the next batch."""
+        cfg = self.settings.satisfaction
+        dirty: dict[bytes, tuple[int, StoreState]] = {}
+        newest = 0.0
+        for event in events:
+            msg = event.message
+            kind = self.topics.kind_of(msg.topic)
+            result = decode(msg.value, expected_type=kind, key=msg.key)
+            if isinstance(result, Rejection):
+                self._dead_letter(msg, result)
+                continue
+            key = msg.key
+            current = dirty[key][1] if key in dirty else self.state(key)
+            step = process(current, result, cfg)
+            etype = result.event_type  # type: ignore[attr-defined]
+            self.metrics.consumed.labels(etype).inc()
+            if step.outcome == "duplicate":
+                self.metrics.duplicates.labels(etype).inc()
+            elif step.outcome == "late":
+                self.metrics.late.labels(etype).inc()
+            else:
+                dirty[key] = (msg.partition, step.state)
+            for alert in step.alerts:
+                self.alerts.send_soon(
+                    key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
+                )
+                self.metrics.alerts.labels(alert.rule, alert.status).inc()
+            newest = max(newest, step.state.clocks.get("feedback", 0.0))
+        for key, (partition, state) in dirty.items():
+            self.table.data[key] = state
+            self.table.send_changelog(partition, key, state.to_json())
+            self.partition_of[key] = partition
+            self.metrics.show_store(state.store_id, csat_view(state, None, cfg))
+        now = time.time()
+        for event in events:
+            self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
+        if newest > self.clock:
+            self.clock = newest
+            self.metrics.watermark.set(newest)
+
+    def _dead_letter(self, msg: Any, rejection: Rejection) -> None:
+        self.metrics.invalid.labels(rejection.code).inc()
+        log.warning(
+            "rejected %s[%s]@%s: %s: %s",
+            msg.topic, msg.partition, msg.offset, rejection.code, rejection.reason,
+        )
+        self.dlq.send_soon(
+            key=msg.key,
+            value=msg.value,
+            headers=[
+                (dl.HEADER_CODE, rejection.code.encode()),
+                (dl.HEADER_REASON, rejection.reason.encode()),
+                (dl.HEADER_TOPIC, msg.topic.encode()),
+                (dl.HEADER_PARTITION, str(msg.partition).encode()),
+                (dl.HEADER_OFFSET, str(msg.offset).encode()),
+            ],
+        )
+
+    def refresh_gauges(self) -> None:
+        """Age every owned store's window to the worker's event-time clock (read-only)."""
+        if not self.clock:
+            return
+        owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
+        known = {**getattr(self.table.data, "_key_partition", {}), **self.partition_of}
+        for key in list(self.table.data.keys()):
+            if known.get(key) in owned:
+                st = self.state(key)
+                self.metrics.show_store(st.store_id, csat_view(st, self.clock, self.settings.satisfaction))
+
+
+def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
+    k, w = settings.kafka, settings.worker
+    topics = Topics.from_config(k)
+    app = faust.App(
+        w.app_id,
+        broker=f"kafka://{k.bootstrap}",
+        store="memory://",
+        datadir=w.data_dir,
+        topic_partitions=k.partitions,
+        topic_replication_factor=k.replication,
+        topic_allow_declare=True,  # changelog topics; event topics come from ensure_topics
+        processing_guarantee="at_least_once",
+        consumer_auto_offset_reset="earliest",
+        table_standby_replicas=0,
+        web_enabled=False,
+        key_serializer="raw",
+        value_serializer="raw",
+    )
+    raw = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
+           "value_serializer": "raw"}
+    source = app.topic(*topics.events.values(), **raw)
+    worker = Worker(
+        settings=settings,
+        metrics=metrics or Metrics(window=window_label(settings.satisfaction.window)),
+        app=app,
+        topics=topics,
+        table=app.Table(
+            "store-state",
+            default=None,
+            partitions=k.partitions,
+            schema=faust.Schema(key_type=bytes, key_serializer="raw", value_serializer="json"),
+        ),
+        dlq=app.topic(topics.dlq, **raw),
+        alerts=app.topic(topics.alerts, **raw),
+    )
+
+    @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
+    async def cx_events(stream: Any) -> None:
+        async for batch in stream.take_events(w.batch_max, within=w.batch_within):
+            try:
+                worker.handle_batch(batch)
+            except Exception:  # a bug must not kill the worker silently or loop forever
+                log.exception("batch of %d events failed; they will be retried", len(batch))
+                raise
+
+    @app.timer(interval=GAUGE_REFRESH_SECONDS)
+    async def refresh() -> None:
+        worker.refresh_gauges()
+
+    return worker
+
+
+def run(settings: Settings, loglevel: str = "warning") -> None:
+    """Run a worker until SIGINT/SIGTERM, serving metrics on the configured port."""
+    from streams.topics import ensure_topics
+
+    ensure_topics(settings.kafka)
+    worker = build(settings)
+    if settings.worker.metrics_port:
+        start_http_server(
+            settings.worker.metrics_port, settings.worker.metrics_host, worker.metrics.registry
+        )
+    faust.Worker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -13,6 +13,7 @@ store's buckets for every event would cost more than the processing itself).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -138,9 +139,10 @@ def _evaluate_csat(
     view = csat_view(state, now, cfg)
     if view.csat is None:
         return ()
+    upper = wilson_upper(view.csat, view.ratings, cfg.confidence_z)
     change = hysteresis.step(
         state.firing.get(CSAT_RULE),
-        bad=view.csat < cfg.csat_low,
+        bad=upper < cfg.csat_low,
         good=view.csat >= cfg.csat_recover,
         now=now,
     )
@@ -151,6 +153,17 @@ def _evaluate_csat(
     else:
         del state.firing[CSAT_RULE]
     return (_csat_alert(state, view, change, now, event_id, cfg),)
+
+
+def wilson_upper(p: float, n: int, z: float) -> float:
+    """Upper end of the Wilson score interval: how high the true rate could plausibly be
+    given `n` ratings. Small samples get wide intervals, so noise does not page anyone."""
+    if z == 0:
+        return p
+    denom = 1 + z * z / n
+    centre = p + z * z / (2 * n)
+    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (centre + spread) / denom
 
 
 def _iso(ts: float) -> datetime:

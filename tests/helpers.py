@@ -1,0 +1,40 @@
+"""Small builders for hand-made event streams."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+T0 = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+
+
+def feedback(i: int, rating: int, store: str = "S1", at: datetime | None = None,
+             minutes: float | None = None, **extra: Any) -> dict[str, Any]:
+    when = at or T0 + timedelta(minutes=i if minutes is None else minutes)
+    return {
+        "event_id": f"{store}-fb-{i}",
+        "event_type": "feedback",
+        "occurred_at": when.isoformat(),
+        "source": "test",
+        "store_id": store,
+        "rating": rating,
+        **extra,
+    }
+
+
+def review(i: int, store: str = "S1", minutes: float = 0) -> dict[str, Any]:
+    return {
+        "event_id": f"{store}-rv-{i}",
+        "event_type": "review",
+        "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "source": "test",
+        "store_id": store,
+        "platform": "大众点评",
+        "rating": 1,
+        "text": "差评",
+    }
+
+
+def line(ev: dict[str, Any]) -> bytes:
+    return json.dumps(ev, ensure_ascii=False).encode()

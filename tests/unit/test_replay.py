@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta, timezone
+
+from cxpulse.config import SatisfactionConfig
+from streams.replay import ReplayResult, read_events, replay
+from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
+from tests.helpers import feedback, line
+
+SHANGHAI = timezone(timedelta(hours=8))
+START = datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI)
+
+
+def sim_file(*scenarios: str, hours: int = 24) -> list[bytes]:
+    sim = Simulator(SimConfig(stores=10, scenarios=tuple(parse_scenario(s) for s in scenarios)))
+    buf = io.StringIO()
+    write_jsonl(sim, START, START + timedelta(hours=hours), buf)
+    return [ln.encode() for ln in buf.getvalue().splitlines()]
+
+
+def run(lines: list[bytes], cfg: SatisfactionConfig | None = None) -> ReplayResult:
+    result = ReplayResult()
+    events = read_events(lines, result)
+    return replay(events, cfg or SatisfactionConfig(), result)
+
+
+def test_satisfaction_drop_alerts_that_store_only_and_deterministically() -> None:
+    lines = sim_file("drop:S003@2026-11-23T11:00+08:00/3h")
+    first, second = run(lines), run(list(reversed(lines)))  # file order must not matter
+    assert [a.model_dump_json() for a in first.alerts] == [
+        a.model_dump_json() for a in second.alerts
+    ]
+    firing = [a for a in first.alerts if a.status == "firing"]
+    assert {a.labels["store_id"] for a in firing} == {"S003"}
+    assert START + timedelta(hours=11) <= firing[0].starts_at <= START + timedelta(hours=14)
+
+
+def test_a_normal_day_raises_no_alert() -> None:
+    assert run(sim_file()).alerts == []
+
+
+def test_bad_lines_become_dead_letters_and_duplicates_count_once() -> None:
+    good = [line(feedback(i, 5)) for i in range(12)]
+    result = run([*good, good[0], b"{oops", line(feedback(99, 9))])
+    assert result.consumed["feedback"] == 13 and result.duplicates["feedback"] == 1
+    assert [(d.code, d.offset) for d in result.dead_letters] == [("not_json", 14), ("invalid", 15)]
+    assert "rating" in result.dead_letters[1].reason

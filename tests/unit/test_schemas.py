@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from schemas import export
+from schemas.events import MAX_MESSAGE_BYTES
+from streams.core.decode import Rejection, decode
+from tests.helpers import feedback, line
+
+EXAMPLES = Path(__file__).parents[2] / "schemas" / "examples"
+
+
+def test_exported_json_schemas_are_current() -> None:
+    for fname, text in export.rendered().items():
+        path = export.OUT / fname
+        assert path.exists(), f"{path} missing: run `cxpulse schemas`"
+        assert path.read_text(encoding="utf-8") == text, f"{path} is stale: run `cxpulse schemas`"
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.stem)
+def test_readme_examples_are_valid(path: Path) -> None:
+    result = decode(path.read_bytes())
+    assert not isinstance(result, Rejection), result
+    assert result.event_type == path.stem  # type: ignore[attr-defined]
+
+
+def reject(ev: dict[str, object] | bytes) -> Rejection:
+    result = decode(ev if isinstance(ev, bytes) else line(ev))
+    assert isinstance(result, Rejection), f"accepted: {result}"
+    return result
+
+
+def test_naive_time_is_rejected_with_the_field_named() -> None:
+    ev = feedback(1, 5)
+    ev["occurred_at"] = "2026-11-23T12:00:00"
+    r = reject(ev)
+    assert r.code == "invalid" and "occurred_at" in r.reason and "timezone" in r.reason
+
+
+def test_out_of_range_rating_and_typo_field() -> None:
+    assert "rating" in reject(feedback(1, 6)).reason
+    assert "ratting" in reject({**feedback(1, 5), "ratting": 3}).reason
+
+
+def test_unknown_and_missing_event_type() -> None:
+    r = reject({**feedback(1, 5), "event_type": "tweet"})
+    assert r.code == "unknown_event_type" and "'tweet'" in r.reason and "feedback" in r.reason
+    ev = feedback(1, 5)
+    del ev["event_type"]
+    assert reject(ev).code == "unknown_event_type"
+
+
+def test_huge_message_is_refused_before_parsing() -> None:
+    big = line(feedback(1, 5, comment="差" * (MAX_MESSAGE_BYTES // 3 + 10)))
+    r = reject(big)
+    assert r.code == "too_large" and str(MAX_MESSAGE_BYTES) in r.reason
+
+
+def test_long_comment_under_the_byte_limit_is_still_invalid() -> None:
+    assert "comment" in reject(feedback(1, 5, comment="x" * 5000)).reason
+
+
+@pytest.mark.parametrize("raw", [b"{", b"\xff\xfe", b"", b"[1]", b'"x"', b"null"])
+def test_garbage_never_raises(raw: bytes) -> None:
+    assert reject(raw).code in ("not_json", "invalid", "unknown_event_type")
+
+
+def test_wrong_topic_and_key_mismatch() -> None:
+    data = line(feedback(1, 5))
+    r = decode(data, expected_type="review")
+    assert isinstance(r, Rejection) and r.code == "wrong_topic"
+    r = decode(data, key=b"S2")
+    assert isinstance(r, Rejection) and r.code == "key_mismatch" and "store_id" in r.reason
+    assert not isinstance(decode(data, expected_type="feedback", key=b"S1"), Rejection)
+
+
+def test_call_times_must_be_ordered() -> None:
+    ev = json.loads((EXAMPLES / "call.json").read_text())
+    ev["answered_at"] = "2026-11-23T16:00:00+08:00"  # after ended_at
+    assert "answered_at" in reject(ev).reason

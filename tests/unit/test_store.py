@@ -1,0 +1,111 @@
+"""The core processor on small hand-made streams, with exact numbers."""
+
+from __future__ import annotations
+
+from cxpulse.config import SatisfactionConfig
+from schemas.alerts import fingerprint
+from schemas.events import EVENT_ADAPTER, Envelope
+from streams.core.store import StoreState, csat_view, process
+from tests.helpers import feedback, review
+
+CFG = SatisfactionConfig(min_samples=10, csat_low=0.6, csat_recover=0.7, confidence_z=0)
+
+
+def ev(d: dict[str, object]) -> Envelope:
+    return EVENT_ADAPTER.validate_python(d, strict=False)
+
+
+def run(events: list[dict[str, object]], cfg: SatisfactionConfig = CFG) -> tuple[StoreState, list]:
+    state = StoreState("S1")
+    alerts = []
+    for d in events:
+        step = process(state, ev(d), cfg)
+        state = step.state
+        alerts.extend(step.alerts)
+    return state, alerts
+
+
+def test_csat_and_delight_are_exact() -> None:
+    ratings = [5, 5, 5, 4, 4, 4, 4, 3, 2, 1]  # top-2 = 7/10, fives = 3/10
+    state, _ = run([feedback(i, r) for i, r in enumerate(ratings)])
+    view = csat_view(state, None, CFG)
+    assert view.ratings == 10 and view.counts == (1, 1, 1, 4, 3)
+    assert view.csat == 0.7 and view.delight == 0.3
+
+
+def test_no_rate_below_min_samples() -> None:
+    state, alerts = run([feedback(i, 1) for i in range(9)])
+    assert csat_view(state, None, CFG).csat is None and alerts == []
+
+
+def test_window_forgets_old_ratings() -> None:
+    old = [feedback(i, 1, minutes=i) for i in range(10)]
+    new = [feedback(100 + i, 5, minutes=70 + i) for i in range(10)]
+    state, _ = run(old + new)
+    view = csat_view(state, None, CFG)
+    assert view.ratings == 10 and view.csat == 1.0
+
+
+def test_alert_fires_once_and_resolves_with_hysteresis() -> None:
+    bad = [feedback(i, 1 if i % 2 else 5, minutes=i) for i in range(12)]  # csat 0.5
+    # 0.65 is between low and recover: must neither resolve nor re-fire
+    mid = [feedback(100 + i, 5 if i < 9 else 1, minutes=12 + i) for i in range(12)]
+    good = [feedback(200 + i, 5, minutes=24 + i) for i in range(20)]
+    _, alerts = run(bad + mid + good)
+    assert [a.status for a in alerts] == ["firing", "resolved"]
+    firing, resolved = alerts
+    assert firing.fingerprint == resolved.fingerprint == fingerprint("csat_low", {"store_id": "S1"})
+    assert firing.starts_at == resolved.starts_at and resolved.ends_at is not None
+    assert firing.values["csat"] < 0.6 <= 0.7 <= resolved.values["csat"]
+    assert "S1" in firing.summary.zh and "满意度" in firing.summary.zh
+
+
+def test_duplicate_event_is_not_counted_twice() -> None:
+    events = [feedback(i, 5) for i in range(10)]
+    state, _ = run([*events, events[3], events[7]])
+    assert csat_view(state, None, CFG).ratings == 10
+    assert process(state, ev(events[0]), CFG).outcome == "duplicate"
+
+
+def test_late_event_is_skipped_but_in_time_disorder_counts() -> None:
+    events = [feedback(i, 5, minutes=30 + i) for i in range(10)]
+    state, _ = run(events)
+    assert process(state, ev(feedback(50, 1, minutes=33)), CFG).outcome == "applied"
+    assert process(state, ev(feedback(51, 1, minutes=5)), CFG).outcome == "late"  # 34 min old
+    assert csat_view(state, None, CFG).ratings == 11
+
+
+def test_each_event_kind_has_its_own_clock() -> None:
+    # reviews read an hour ahead (a backlog) must not make the feedback late
+    state, _ = run([review(i, minutes=60 + i) for i in range(5)])
+    step = process(state, ev(feedback(1, 4, minutes=0)), CFG)
+    assert step.outcome == "applied"
+    assert state.clocks["review"] > state.clocks["feedback"]
+
+
+def test_state_survives_a_json_round_trip() -> None:
+    import json
+
+    state, _ = run([feedback(i, 1 + i % 5) for i in range(30)] + [review(1)])
+    again = StoreState.from_json(json.loads(json.dumps(state.to_json())))
+    assert again == state
+    assert process(again, ev(feedback(25, 1)), CFG).outcome == "duplicate"
+
+
+def test_seen_ids_stay_bounded() -> None:
+    state, _ = run([feedback(i, 5, minutes=i) for i in range(600)])  # ten hours
+    ids = sum(len(v) for v in state.seen["feedback"].values())
+    assert ids <= CFG.allowed_lateness / 60 + 2
+
+
+def test_wilson_bound_keeps_small_noisy_samples_quiet() -> None:
+    from streams.core.store import wilson_upper
+
+    assert wilson_upper(0.4, 10, 1.64) > 0.6  # 4 of 10: could be noise at a healthy store
+    assert wilson_upper(0.3, 40, 1.64) < 0.6  # 12 of 40: clearly low
+    assert wilson_upper(0.5, 12, 0) == 0.5
+    cfg = SatisfactionConfig(min_samples=10, confidence_z=1.64)
+    _, alerts = run([feedback(i, 1 if i % 5 < 3 else 5) for i in range(10)], cfg)  # 40 %
+    assert alerts == []
+    _, alerts = run([feedback(i, 1 if i % 10 < 7 else 5) for i in range(40)], cfg)  # 30 %
+    assert [a.status for a in alerts] == ["firing"]

@@ -140,6 +140,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         table_standby_replicas=0,
+        broker_session_timeout=w.session_timeout,
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",
@@ -156,7 +157,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
             "store-state",
             default=None,
             partitions=k.partitions,
-            schema=faust.Schema(key_type=bytes, key_serializer="raw", value_serializer="json"),
+            key_type=bytes,  # Faust derives the changelog's key codec from this: raw bytes
         ),
         dlq=app.topic(topics.dlq, **raw),
         alerts=app.topic(topics.alerts, **raw),

@@ -1,0 +1,149 @@
+"""Fixtures for tests against the real local Kafka broker (started once, or reused)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.request import urlopen
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from cxpulse import localkafka
+from cxpulse.config import Settings, load
+from streams.topics import ensure_topics
+
+REPO = Path(__file__).parents[2]
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 60.0, what: str = "condition") -> Any:
+    """Poll `check` until it returns something truthy, or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last: {last!r}")
+
+
+@pytest.fixture(scope="session")
+def kafka() -> localkafka.Broker:
+    os.environ.setdefault("CXPULSE_HOME", str(REPO / ".cxpulse"))
+    return localkafka.start(localkafka.Broker(), log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Env:
+    """An isolated deployment: its own topics, consumer group and state."""
+
+    settings: Settings
+    vars: dict[str, str]
+    tmp: Path
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.worker.metrics_port}/metrics"
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        log = (self.tmp / f"worker-{len(self.procs)}.log").open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "cxpulse.cli", "worker", "--loglevel", "info"],
+            env={**os.environ, **self.vars},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=self.tmp,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+        try:
+            text = urlopen(self.metrics_url, timeout=2).read().decode()
+        except OSError:
+            return {}
+        out = {}
+        for fam in text_string_to_metric_families(text):
+            for s in fam.samples:
+                out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+        return out
+
+    def metric(self, name: str, **labels: str) -> float | None:
+        return self.metrics().get((name, tuple(sorted(labels.items()))))
+
+    def produce(self, records: list[tuple[str, bytes | None, bytes]]) -> None:
+        from kafka import KafkaProducer
+
+        prod = KafkaProducer(bootstrap_servers=self.settings.kafka.bootstrap, acks="all")
+        for topic, key, value in records:
+            prod.send(self.settings.kafka.topic(topic), key=key, value=value)
+        prod.flush()
+        prod.close()
+
+    def consume(self, topic: str, count: int, timeout: float = 60.0) -> list[Any]:
+        from kafka import KafkaConsumer
+
+        consumer = KafkaConsumer(
+            self.settings.kafka.topic(topic),
+            bootstrap_servers=self.settings.kafka.bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=500,
+        )
+        got: list[Any] = []
+        try:
+            wait_for(lambda: got.extend(consumer) or len(got) >= count, timeout,
+                     f"{count} messages on {topic}")
+        finally:
+            consumer.close()
+        return got
+
+    def log(self) -> str:
+        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.tmp.glob("worker-*.log"))
+
+
+@pytest.fixture
+def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
+    run = uuid.uuid4().hex[:8]
+    vars = {
+        "CXPULSE_KAFKA__BOOTSTRAP": kafka.bootstrap,
+        "CXPULSE_KAFKA__TOPIC_PREFIX": f"t{run}",
+        "CXPULSE_KAFKA__PARTITIONS": "2",
+        "CXPULSE_WORKER__APP_ID": f"cxpulse-test-{run}",
+        "CXPULSE_WORKER__METRICS_PORT": str(free_port()),
+        "CXPULSE_WORKER__DATA_DIR": str(tmp_path / "worker"),
+        "CXPULSE_SATISFACTION__CONFIDENCE_Z": "0",
+        "CXPULSE_WORKER__SESSION_TIMEOUT": "6",  # the broker's minimum: fast takeover
+    }
+    old = {k: os.environ.get(k) for k in vars}
+    os.environ.update(vars)
+    settings = load(None)
+    ensure_topics(settings.kafka)
+    e = Env(settings, vars, tmp_path)
+    try:
+        yield e
+    finally:
+        for p in e.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait(10)
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

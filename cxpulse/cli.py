@@ -219,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("up", "Run the local system: Kafka, worker, simulator, live view (Ctrl-C stops)")
     sp.add_argument("--stores", type=int, default=20)
     sp.add_argument("--speed", type=float, default=60.0, help="simulated seconds per second")
+    sp.add_argument("--duration", type=float, default=None, help="stop after this many seconds")
     sp.set_defaults(func=cmd_up)
 
     sp = add("kafka", "Start, stop or show the local Kafka broker")

@@ -67,3 +67,26 @@ def ensure_topics(cfg: KafkaConfig) -> list[str]:
         return missing
     finally:
         admin.close()
+
+
+def delete_namespace(cfg: KafkaConfig, app_id: str, timeout: float = 30.0) -> list[str]:
+    """Delete this deployment's topics (events, alerts, DLQ and the worker's internal ones).
+    For throw-away local runs only; waits until the broker has really removed them."""
+    import time
+
+    from kafka import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
+    try:
+        doomed = [
+            t for t in admin.list_topics()
+            if t.startswith(f"{cfg.topic_prefix}.") or t.startswith(f"{app_id}-")
+        ]
+        if doomed:
+            admin.delete_topics(doomed)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and set(doomed) & set(admin.list_topics()):
+            time.sleep(0.2)  # deletion is asynchronous on the broker
+        return doomed
+    finally:
+        admin.close()

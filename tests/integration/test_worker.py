@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import signal
+import subprocess
 from datetime import datetime, timedelta, timezone
+from urllib.request import urlopen
 
 import pytest
 
@@ -33,6 +36,19 @@ def test_events_change_the_metrics(env: Env) -> None:
     # S2 has one rating: below the minimum sample, so no CSAT series at all
     assert env.metric("cxpulse_store_csat_ratio", store_id="S2", window="1h") is None
     assert env.metric("cxpulse_event_latency_seconds_count") == 11
+
+
+def test_metric_names_pass_promtool(env: Env) -> None:
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool not installed (./dev test installs Debian's prometheus)")
+    env.start_worker()
+    env.produce([fb(i, 4) for i in range(10)] + [("feedback", b"S1", b"{bad")])
+    wait_for(lambda: env.metric("cxpulse_events_invalid_total", reason="not_json") == 1,
+             what="metrics of every family")
+    text = urlopen(env.metrics_url, timeout=5).read()
+    check = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True)
+    assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
 
 
 def test_bad_messages_go_to_the_dead_letter_topic_with_the_reason(env: Env) -> None:

@@ -1,0 +1,215 @@
+"""`cxpulse up`: the whole local system in one terminal.
+
+Starts (or reuses) the Kafka broker, creates the topics, runs the worker and the live simulator
+as child processes, and shows what the wall would show: events by kind, rejects, latency, the
+rolling CSAT of every store (worst first) and the alerts as they are raised. Ctrl-C stops
+everything this command started, and nothing it did not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.request import urlopen
+
+from prometheus_client.parser import text_string_to_metric_families
+from rich.console import Group
+from rich.live import Live
+from rich.panel import Panel
+from rich.table import Table
+
+from cxpulse import config, localkafka
+
+Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+
+
+def scrape(url: str) -> Samples:
+    try:
+        text = urlopen(url, timeout=1).read().decode()
+    except OSError:
+        return {}
+    out: Samples = {}
+    for fam in text_string_to_metric_families(text):
+        for s in fam.samples:
+            out[(s.name, tuple(sorted(s.labels.items())))] = s.value
+    return out
+
+
+def quantile(samples: Samples, name: str, q: float) -> float | None:
+    """Estimate a quantile from a Prometheus histogram's cumulative buckets."""
+    buckets = sorted(
+        (float(dict(labels)["le"]), v) for (n, labels), v in samples.items()
+        if n == f"{name}_bucket"
+    )
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    target, prev_le, prev_n = q * buckets[-1][1], 0.0, 0.0
+    for le, n in buckets:
+        if n >= target:
+            if le == float("inf"):
+                return prev_le
+            share = (target - prev_n) / (n - prev_n) if n > prev_n else 1.0
+            return prev_le + (le - prev_le) * share
+        prev_le, prev_n = le, n
+    return None
+
+
+def by_label(samples: Samples, name: str, label: str) -> dict[str, float]:
+    return {
+        dict(labels).get(label, ""): v for (n, labels), v in samples.items() if n == name
+    }
+
+
+class AlertTail(threading.Thread):
+    """Follows the alerts topic from now on, keeping the newest few and what is firing."""
+
+    def __init__(self, settings: config.Settings) -> None:
+        super().__init__(daemon=True)
+        self.settings = settings
+        self.recent: deque[dict[str, Any]] = deque(maxlen=8)
+        self.firing: dict[str, str] = {}  # store_id -> summary
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from kafka import KafkaConsumer
+
+        consumer = KafkaConsumer(
+            self.settings.kafka.topic("alerts"),
+            bootstrap_servers=self.settings.kafka.bootstrap,
+            auto_offset_reset="latest",
+            consumer_timeout_ms=500,
+        )
+        while not self.stop.is_set():
+            for msg in consumer:
+                alert = json.loads(msg.value)
+                self.recent.appendleft(alert)
+                store = alert["labels"].get("store_id", "?")
+                if alert["status"] == "firing":
+                    self.firing[store] = alert["summary"]["zh"]
+                else:
+                    self.firing.pop(store, None)
+        consumer.close()
+
+
+def render(samples: Samples, tail: AlertTail, settings: config.Settings, started: float) -> Group:
+    consumed = by_label(samples, "cxpulse_events_consumed_total", "event_type")
+    invalid = sum(by_label(samples, "cxpulse_events_invalid_total", "reason").values())
+    dups = sum(by_label(samples, "cxpulse_events_duplicate_total", "event_type").values())
+    late = sum(by_label(samples, "cxpulse_events_late_total", "event_type").values())
+    p50 = quantile(samples, "cxpulse_event_latency_seconds", 0.5)
+    p99 = quantile(samples, "cxpulse_event_latency_seconds", 0.99)
+    clock = samples.get(("cxpulse_event_time_watermark_seconds", ()), 0.0)
+    shown = (datetime.fromtimestamp(clock, UTC) + timedelta(hours=8)).strftime("%m-%d %H:%M")
+    lat = f"{p50 * 1000:.0f} / {p99 * 1000:.0f} ms" if p50 is not None and p99 else "-"
+    head = (
+        f"events {int(sum(consumed.values()))} "
+        + " ".join(f"{k}={int(v)}" for k, v in sorted(consumed.items()))
+        + f"   rejected {int(invalid)}  duplicates {int(dups)}  late {int(late)}"
+        + f"\nlatency p50/p99 {lat}   event time {shown if clock else '-'} (UTC+8)"
+        + f"   up {int(time.time() - started)} s   metrics "
+        + f"http://{settings.worker.metrics_host}:{settings.worker.metrics_port}/metrics"
+    )
+    csat = by_label(samples, "cxpulse_store_csat_ratio", "store_id")
+    delight = by_label(samples, "cxpulse_store_delight_ratio", "store_id")
+    ratings = by_label(samples, "cxpulse_store_ratings", "store_id")
+    table = Table(title="rolling CSAT per store (worst first)", expand=True)
+    for col in ("store", "CSAT", "delight (5s)", "ratings", "state"):
+        table.add_column(col)
+    rows = sorted(ratings, key=lambda s: (csat.get(s, 2.0), s))
+    for store in rows[:15]:
+        c = csat.get(store)
+        style = "bold red" if store in tail.firing else ("yellow" if c and c < 0.75 else "")
+        table.add_row(
+            store,
+            f"{c:.0%}" if c is not None else "(few ratings)",
+            f"{delight[store]:.0%}" if store in delight else "",
+            str(int(ratings[store])),
+            "ALERT" if store in tail.firing else "ok",
+            style=style,
+        )
+    alerts = Table(title="alerts (newest first)", expand=True, show_header=False)
+    alerts.add_column("when")
+    alerts.add_column("what")
+    for a in tail.recent:
+        colour = "red" if a["status"] == "firing" else "green"
+        alerts.add_row(a["observed_at"][5:16].replace("T", " "),
+                       f"[{colour}]{a['status']}[/] {a['summary']['zh']}")
+    return Group(Panel(head, title="cxpulse — local"), table, alerts)
+
+
+def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cxpulse.cli", *args],
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+    )
+
+
+# The local run gets a namespace of its own, emptied at every start: its simulator runs faster
+# than real time, so yesterday's run would leave store clocks in the future and every new event
+# would look late.
+LOCAL_NAMESPACE = {"CXPULSE_KAFKA__TOPIC_PREFIX": "up", "CXPULSE_WORKER__APP_ID": "cxpulse-up"}
+
+
+def up(args: argparse.Namespace) -> int:
+    os.environ.update(LOCAL_NAMESPACE)
+    settings = config.load(args.config)
+    broker = localkafka.Broker()
+    started_kafka = not localkafka.answers(broker)
+    if settings.kafka.bootstrap == broker.bootstrap:
+        localkafka.start(broker)
+    from streams.topics import delete_namespace, ensure_topics
+
+    delete_namespace(settings.kafka, settings.worker.app_id)
+    ensure_topics(settings.kafka)
+    logs = localkafka.home() / "logs"
+    now = datetime.now(UTC).replace(microsecond=0)
+    # Something to see: store S003's satisfaction drops 20 simulated minutes in.
+    drop = (now + timedelta(minutes=20)).isoformat()
+    conf = ["--config", args.config] if args.config else []
+    children = [
+        _spawn(["worker", *conf], logs / "worker.log"),
+        _spawn(["simulate", *conf, "--kafka", "--speed", str(args.speed), "--stores",
+                str(args.stores), "--start", now.isoformat(), "--scenario",
+                f"drop:S003@{drop}/2h"], logs / "simulator.log"),
+    ]
+    tail = AlertTail(settings)
+    tail.start()
+    url = f"http://{settings.worker.metrics_host}:{settings.worker.metrics_port}/metrics"
+    t0 = time.time()
+    try:
+        with Live(render({}, tail, settings, t0), refresh_per_second=2, screen=False) as live:
+            while args.duration is None or time.time() - t0 < args.duration:
+                for child in children:
+                    if child.poll() is not None:
+                        raise SystemExit(f"a child process exited ({child.args}); see {logs}")
+                live.update(render(scrape(url), tail, settings, t0))
+                time.sleep(1)  # screen refresh pace
+    except KeyboardInterrupt:
+        pass
+    finally:
+        tail.stop.set()
+        for child in reversed(children):
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+        if started_kafka:
+            localkafka.stop(broker)
+        print(f"stopped everything started here (logs in {logs})")
+    return 0

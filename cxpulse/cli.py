@@ -6,9 +6,10 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cxpulse import config
 
@@ -64,18 +65,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
     path = Path(args.file)
     result = ReplayResult()
     size = path.stat().st_size
-    with path.open("rb") as fh, tqdm(
-        total=size, unit="B", unit_scale=True, desc="read", disable=size < 5_000_000
-    ) as bar:
+    with (
+        path.open("rb") as fh,
+        tqdm(total=size, unit="B", unit_scale=True, desc="read", disable=size < 5_000_000) as bar,
+    ):
 
-        def lines():  # type: ignore[no-untyped-def]
+        def lines() -> Iterator[bytes]:
             for line in fh:
                 bar.update(len(line))
                 yield line
 
         events = read_events(lines(), result, source=str(path))
     with tqdm(total=len(events), unit="ev", desc="replay", disable=len(events) < 50_000) as bar:
-        replay(events, settings.satisfaction, result, progress=bar.update)
+        replay(events, settings.satisfaction, result, progress=_updater(bar))
     if args.alerts_out:
         with open(args.alerts_out, "w", encoding="utf-8") as out:
             for alert in result.alerts:
@@ -88,14 +90,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _updater(bar: Any) -> Callable[[int], None]:
+    def update(n: int) -> None:
+        bar.update(n)
+
+    return update
+
+
 def _print_replay_summary(result: object, settings: config.Settings) -> None:
     from streams.core.store import csat_view
     from streams.replay import ReplayResult
 
     assert isinstance(result, ReplayResult)
     print(f"events: {sum(result.consumed.values())} " + json.dumps(dict(result.consumed)))
-    print(f"duplicates: {sum(result.duplicates.values())}  late: {sum(result.late.values())}  "
-          f"invalid: {len(result.dead_letters)}")
+    print(
+        f"duplicates: {sum(result.duplicates.values())}  late: {sum(result.late.values())}  "
+        f"invalid: {len(result.dead_letters)}"
+    )
     for dead in result.dead_letters[:10]:
         print(f"  line {dead.offset}: {dead.code}: {dead.reason}")
     firing = [a for a in result.alerts if a.status == "firing"]
@@ -183,8 +194,11 @@ def _simulate_live(sim: object, start: datetime, args: argparse.Namespace) -> in
             if deadline is not None:
                 nxt = min(nxt, deadline)
             for ev in sim.events_between(sim_t, nxt):
-                r = Routed(topics.events[str(ev["event_type"])], str(ev["store_id"]).encode(),
-                           json.dumps(ev, ensure_ascii=False).encode())
+                r = Routed(
+                    topics.events[str(ev["event_type"])],
+                    str(ev["store_id"]).encode(),
+                    json.dumps(ev, ensure_ascii=False).encode(),
+                )
                 prod.send(r.topic, key=r.key, value=r.value)
             prod.flush()
             sim_t = nxt
@@ -248,13 +262,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", default="-", help="JSON-lines file (default stdout)")
     sp.add_argument("--kafka", action="store_true", help="publish live instead of to a file")
     sp.add_argument("--start", type=_aware, default=_aware("now"), help="ISO time with offset")
-    sp.add_argument("--hours", type=float, default=None,
-                    help="simulated hours (file default 24; live default: forever)")
+    sp.add_argument(
+        "--hours",
+        type=float,
+        default=None,
+        help="simulated hours (file default 24; live default: forever)",
+    )
     sp.add_argument("--speed", type=float, default=60.0, help="live: simulated s per real s")
     sp.add_argument("--stores", type=int, default=20)
     sp.add_argument("--seed", type=int, default=7)
-    sp.add_argument("--scenario", action="append", default=[],
-                    help="e.g. drop:S003@2026-11-23T12:00+08:00/2h (repeatable)")
+    sp.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        help="e.g. drop:S003@2026-11-23T12:00+08:00/2h (repeatable)",
+    )
     sp.set_defaults(func=cmd_simulate)
 
     add("schemas", "Rewrite the JSON Schema files under schemas/json").set_defaults(

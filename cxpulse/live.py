@@ -48,7 +48,8 @@ def scrape(url: str) -> Samples:
 def quantile(samples: Samples, name: str, q: float) -> float | None:
     """Estimate a quantile from a Prometheus histogram's cumulative buckets."""
     buckets = sorted(
-        (float(dict(labels)["le"]), v) for (n, labels), v in samples.items()
+        (float(dict(labels)["le"]), v)
+        for (n, labels), v in samples.items()
         if n == f"{name}_bucket"
     )
     if not buckets or buckets[-1][1] == 0:
@@ -65,9 +66,7 @@ def quantile(samples: Samples, name: str, q: float) -> float | None:
 
 
 def by_label(samples: Samples, name: str, label: str) -> dict[str, float]:
-    return {
-        dict(labels).get(label, ""): v for (n, labels), v in samples.items() if n == name
-    }
+    return {dict(labels).get(label, ""): v for (n, labels), v in samples.items() if n == name}
 
 
 class AlertTail(threading.Thread):
@@ -142,8 +141,10 @@ def render(samples: Samples, tail: AlertTail, settings: config.Settings, started
     alerts.add_column("what")
     for a in tail.recent:
         colour = "red" if a["status"] == "firing" else "green"
-        alerts.add_row(a["observed_at"][5:16].replace("T", " "),
-                       f"[{colour}]{a['status']}[/] {a['summary']['zh']}")
+        alerts.add_row(
+            a["observed_at"][5:16].replace("T", " "),
+            f"[{colour}]{a['status']}[/] {a['summary']['zh']}",
+        )
     return Group(Panel(head, title="cxpulse — local"), table, alerts)
 
 
@@ -181,9 +182,22 @@ def up(args: argparse.Namespace) -> int:
     conf = ["--config", args.config] if args.config else []
     children = [
         _spawn(["worker", *conf], logs / "worker.log"),
-        _spawn(["simulate", *conf, "--kafka", "--speed", str(args.speed), "--stores",
-                str(args.stores), "--start", now.isoformat(), "--scenario",
-                f"drop:S003@{drop}/2h"], logs / "simulator.log"),
+        _spawn(
+            [
+                "simulate",
+                *conf,
+                "--kafka",
+                "--speed",
+                str(args.speed),
+                "--stores",
+                str(args.stores),
+                "--start",
+                now.isoformat(),
+                "--scenario",
+                f"drop:S003@{drop}/2h",
+            ],
+            logs / "simulator.log",
+        ),
     ]
     tail = AlertTail(settings)
     tail.start()
@@ -194,7 +208,7 @@ def up(args: argparse.Namespace) -> int:
             while args.duration is None or time.time() - t0 < args.duration:
                 for child in children:
                     if child.poll() is not None:
-                        raise SystemExit(f"a child process exited ({child.args}); see {logs}")
+                        raise SystemExit(f"a child process exited ({child.args!r}); see {logs}")
                 live.update(render(scrape(url), tail, settings, t0))
                 time.sleep(1)  # screen refresh pace
     except KeyboardInterrupt:

@@ -6,6 +6,8 @@ finite set of stores). Nothing is labelled by customer or event id.
 
 from __future__ import annotations
 
+import contextlib
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 from streams.core.store import CsatView
@@ -20,7 +22,9 @@ class Metrics:
         self.window = window
         r = self.registry
         self.consumed = Counter(
-            "cxpulse_events_consumed", "Valid events taken in, by type.", ["event_type"],
+            "cxpulse_events_consumed",
+            "Valid events taken in, by type.",
+            ["event_type"],
             registry=r,
         )
         self.invalid = Counter(
@@ -30,8 +34,10 @@ class Metrics:
             registry=r,
         )
         self.duplicates = Counter(
-            "cxpulse_events_duplicate", "Events seen again (same event_id), not counted twice.",
-            ["event_type"], registry=r,
+            "cxpulse_events_duplicate",
+            "Events seen again (same event_id), not counted twice.",
+            ["event_type"],
+            registry=r,
         )
         self.late = Counter(
             "cxpulse_events_late",
@@ -46,8 +52,10 @@ class Metrics:
             registry=r,
         )
         self.alerts = Counter(
-            "cxpulse_alert_events", "Alert events published, by rule and status.",
-            ["rule", "status"], registry=r,
+            "cxpulse_alert_events",
+            "Alert events published, by rule and status.",
+            ["rule", "status"],
+            registry=r,
         )
         self.csat = Gauge(
             "cxpulse_store_csat_ratio",
@@ -56,11 +64,15 @@ class Metrics:
             registry=r,
         )
         self.delight = Gauge(
-            "cxpulse_store_delight_ratio", "Share of 5 ratings in the rolling window.",
-            ["store_id", "window"], registry=r,
+            "cxpulse_store_delight_ratio",
+            "Share of 5 ratings in the rolling window.",
+            ["store_id", "window"],
+            registry=r,
         )
         self.ratings = Gauge(
-            "cxpulse_store_ratings", "Ratings in the rolling window.", ["store_id", "window"],
+            "cxpulse_store_ratings",
+            "Ratings in the rolling window.",
+            ["store_id", "window"],
             registry=r,
         )
         self.watermark = Gauge(
@@ -74,10 +86,8 @@ class Metrics:
         if view.csat is None or view.delight is None:
             # No rate from too few ratings: drop the series instead of showing noise.
             for g in (self.csat, self.delight):
-                try:
+                with contextlib.suppress(KeyError):
                     g.remove(store_id, self.window)
-                except KeyError:
-                    pass
             return
         self.csat.labels(store_id, self.window).set(view.csat)
         self.delight.labels(store_id, self.window).set(view.delight)

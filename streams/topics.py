@@ -3,6 +3,7 @@ never by broker auto-create (a typo would otherwise become a topic)."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from cxpulse.config import KafkaConfig
@@ -50,13 +51,12 @@ def ensure_topics(cfg: KafkaConfig) -> list[str]:
         existing = set(admin.list_topics())
         missing = [n for n in names if n not in existing]
         if missing:
-            try:
+            # another worker may create them at the same moment: fine
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
                     [NewTopic(n, cfg.partitions, cfg.replication) for n in missing],
                     validate_only=False,
                 )
-            except TopicAlreadyExistsError:
-                pass  # created concurrently by another worker: fine
         for meta in admin.describe_topics([n for n in names if n in existing]):
             count = len(meta["partitions"])
             if count != cfg.partitions:
@@ -79,7 +79,8 @@ def delete_namespace(cfg: KafkaConfig, app_id: str, timeout: float = 30.0) -> li
     admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
     try:
         doomed = [
-            t for t in admin.list_topics()
+            t
+            for t in admin.list_topics()
             if t.startswith(f"{cfg.topic_prefix}.") or t.startswith(f"{app_id}-")
         ]
         if doomed:

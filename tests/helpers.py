@@ -9,8 +9,14 @@ from typing import Any
 T0 = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
-def feedback(i: int, rating: int, store: str = "S1", at: datetime | None = None,
-             minutes: float | None = None, **extra: Any) -> dict[str, Any]:
+def feedback(
+    i: int,
+    rating: int,
+    store: str = "S1",
+    at: datetime | None = None,
+    minutes: float | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     when = at or T0 + timedelta(minutes=i if minutes is None else minutes)
     return {
         "event_id": f"{store}-fb-{i}",

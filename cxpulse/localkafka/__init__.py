@@ -176,8 +176,15 @@ def start(broker: Broker | None = None, timeout: float = 90.0, log: bool = True)
     if not (broker.dir / "data" / "meta.properties").exists():
         cluster = str(uuid.uuid4())
         fmt = subprocess.run(
-            _java(broker, "kafka.tools.StorageTool", "format", "-t", _kafka_id(cluster), "-c",
-                  str(props)),
+            _java(
+                broker,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                _kafka_id(cluster),
+                "-c",
+                str(props),
+            ),
             capture_output=True,
             text=True,
         )

@@ -107,14 +107,19 @@ class Env:
         )
         got: list[Any] = []
         try:
-            wait_for(lambda: got.extend(consumer) or len(got) >= count, timeout,
-                     f"{count} messages on {topic}")
+            wait_for(
+                lambda: got.extend(consumer) or len(got) >= count,
+                timeout,
+                f"{count} messages on {topic}",
+            )
         finally:
             consumer.close()
         return got
 
     def log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.tmp.glob("worker-*.log"))
+        return "\n".join(
+            p.read_text(errors="replace")[-3000:] for p in self.tmp.glob("worker-*.log")
+        )
 
 
 @pytest.fixture

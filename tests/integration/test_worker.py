@@ -21,16 +21,19 @@ from tests.integration.conftest import Env, wait_for
 pytestmark = pytest.mark.kafka
 
 
-def fb(i: int, rating: int, store: str = "S1", minutes: float | None = None
-       ) -> tuple[str, bytes, bytes]:
+def fb(
+    i: int, rating: int, store: str = "S1", minutes: float | None = None
+) -> tuple[str, bytes, bytes]:
     return ("feedback", store.encode(), line(feedback(i, rating, store=store, minutes=minutes)))
 
 
 def test_events_change_the_metrics(env: Env) -> None:
     env.start_worker()
     env.produce([fb(i, 5 if i < 8 else 2) for i in range(10)] + [fb(0, 5, store="S2")])
-    wait_for(lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 11,
-             what="11 consumed feedback events")
+    wait_for(
+        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 11,
+        what="11 consumed feedback events",
+    )
     assert env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 10
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="1h") == 0.8
     # S2 has one rating: below the minimum sample, so no CSAT series at all
@@ -44,8 +47,10 @@ def test_metric_names_pass_promtool(env: Env) -> None:
         pytest.skip("promtool not installed (./dev test installs Debian's prometheus)")
     env.start_worker()
     env.produce([fb(i, 4) for i in range(10)] + [("feedback", b"S1", b"{bad")])
-    wait_for(lambda: env.metric("cxpulse_events_invalid_total", reason="not_json") == 1,
-             what="metrics of every family")
+    wait_for(
+        lambda: env.metric("cxpulse_events_invalid_total", reason="not_json") == 1,
+        what="metrics of every family",
+    )
     text = urlopen(env.metrics_url, timeout=5).read()
     check = subprocess.run([promtool, "check", "metrics"], input=text, capture_output=True)
     assert check.returncode == 0, check.stdout.decode() + check.stderr.decode()
@@ -55,13 +60,15 @@ def test_bad_messages_go_to_the_dead_letter_topic_with_the_reason(env: Env) -> N
     env.start_worker()
     bad_rating = line(feedback(1, 9))
     wrong_key = line(feedback(2, 5, store="S7"))
-    env.produce([
-        ("feedback", b"S1", b"{not json"),
-        ("feedback", b"S1", bad_rating),
-        ("feedback", b"S1", wrong_key),
-        ("review", b"S1", line(feedback(3, 5))),
-        fb(4, 5),
-    ])
+    env.produce(
+        [
+            ("feedback", b"S1", b"{not json"),
+            ("feedback", b"S1", bad_rating),
+            ("feedback", b"S1", wrong_key),
+            ("review", b"S1", line(feedback(3, 5))),
+            fb(4, 5),
+        ]
+    )
     dead = env.consume("dlq", 4)
     by_code = {dict(m.headers)[dl.HEADER_CODE].decode(): m for m in dead}
     assert set(by_code) == {"not_json", "invalid", "key_mismatch", "wrong_topic"}
@@ -71,8 +78,10 @@ def test_bad_messages_go_to_the_dead_letter_topic_with_the_reason(env: Env) -> N
     assert b"rating" in headers[dl.HEADER_REASON]
     assert headers[dl.HEADER_TOPIC] == env.settings.kafka.topic("feedback").encode()
     assert int(headers[dl.HEADER_OFFSET]) >= 0
-    wait_for(lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 1,
-             what="the one valid event to be processed")
+    wait_for(
+        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 1,
+        what="the one valid event to be processed",
+    )
     assert env.metric("cxpulse_events_invalid_total", reason="not_json") == 1
     assert env.procs[0].poll() is None, "the worker must survive bad input"
 
@@ -81,34 +90,45 @@ def test_a_duplicate_is_counted_once(env: Env) -> None:
     env.start_worker()
     batch = [fb(i, 5) for i in range(10)]
     env.produce(batch + batch[:3])
-    wait_for(lambda: env.metric("cxpulse_events_duplicate_total", event_type="feedback") == 3,
-             what="3 duplicates")
+    wait_for(
+        lambda: env.metric("cxpulse_events_duplicate_total", event_type="feedback") == 3,
+        what="3 duplicates",
+    )
     assert env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 10
 
 
 def test_killed_worker_recovers_rolling_csat(env: Env) -> None:
     first = env.start_worker()
     env.produce([fb(i, 5 if i < 15 else 1) for i in range(20)])  # 15 of 20 happy
-    wait_for(lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 20,
-             what="20 ratings before the kill")
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 20,
+        what="20 ratings before the kill",
+    )
     first.send_signal(signal.SIGKILL)  # no graceful shutdown: offsets may be uncommitted
     first.wait(10)
     env.start_worker()
     env.produce([fb(100 + i, 5, minutes=20 + i) for i in range(5)])
     # Without recovered state this would be 5 ratings and no CSAT; re-delivered events from
     # before the kill must not be counted twice either.
-    wait_for(lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 25,
-             what="25 ratings after the restart")
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 25,
+        what="25 ratings after the restart",
+    )
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="1h") == 20 / 25
 
 
 def test_worker_and_replay_raise_the_same_alerts(env: Env) -> None:
     shanghai = timezone(timedelta(hours=8))
     start = datetime(2026, 11, 23, 0, 0, tzinfo=shanghai)
-    sim = Simulator(SimConfig(stores=6, scenarios=(
-        parse_scenario("drop:S002@2026-11-23T11:00+08:00/3h"),
-        parse_scenario("drop:S005@2026-11-23T18:00+08:00/2h"),
-    )))
+    sim = Simulator(
+        SimConfig(
+            stores=6,
+            scenarios=(
+                parse_scenario("drop:S002@2026-11-23T11:00+08:00/3h"),
+                parse_scenario("drop:S005@2026-11-23T18:00+08:00/2h"),
+            ),
+        )
+    )
     buf = io.StringIO()
     write_jsonl(sim, start, start + timedelta(hours=24), buf)
     lines = [ln.encode() for ln in buf.getvalue().splitlines()]
@@ -117,8 +137,8 @@ def test_worker_and_replay_raise_the_same_alerts(env: Env) -> None:
     assert {a.labels["store_id"] for a in expected} >= {"S002", "S005"}
 
     env.start_worker()
-    env.produce([
-        (json.loads(ln)["event_type"], json.loads(ln)["store_id"].encode(), ln) for ln in lines
-    ])
+    env.produce(
+        [(json.loads(ln)["event_type"], json.loads(ln)["store_id"].encode(), ln) for ln in lines]
+    )
     got = env.consume("alerts", len(expected))
     assert sorted(m.value.decode() for m in got) == sorted(a.model_dump_json() for a in expected)

@@ -19,6 +19,7 @@ ReasonCode = Literal[
     "invalid",  # a field is missing, out of range, of the wrong type ...
     "wrong_topic",  # a valid event on another kind's topic
     "key_mismatch",  # Kafka key is not the event's store_id (would split its state)
+    "processing_error",  # valid, but the processor failed on it (a bug): parked, not retried
 ]
 
 HEADER_CODE = "cxpulse.error.code"

@@ -105,24 +105,24 @@ def process(state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Step
     if wm is not None and ts < wm - cfg.allowed_lateness:
         return Step(state, "late")
     seen = state.seen.setdefault(kind, {})
-    ids = seen.setdefault(windows.bucket_start(ts, cfg.bucket), [])
-    if event.event_id in ids:
+    bucket = windows.bucket_start(ts, cfg.bucket)
+    if event.event_id in seen.get(bucket, ()):
         return Step(state, "duplicate")
-    ids.append(event.event_id)
 
     now = ts if wm is None else max(wm, ts)
+    alerts: tuple[AlertEvent, ...] = ()
+    if isinstance(event, Feedback):
+        windows.add(state.ratings, ts, event.rating - 1, cfg.bucket, 5)
+        windows.prune(state.ratings, now, cfg.window, cfg.bucket)
+        alerts = _evaluate_csat(state, now, event.event_id, cfg)
+    # Marked seen last: if anything above raised, a re-sent copy is not taken for a duplicate.
+    seen.setdefault(bucket, []).append(event.event_id)
     state.clocks[kind] = now
     for name in LABEL_FIELDS:
         value = getattr(event, name)
         if value:
             state.labels[name] = value
     _prune_seen(seen, now, cfg)
-
-    alerts: tuple[AlertEvent, ...] = ()
-    if isinstance(event, Feedback):
-        windows.add(state.ratings, ts, event.rating - 1, cfg.bucket, 5)
-        windows.prune(state.ratings, now, cfg.window, cfg.bucket)
-        alerts = _evaluate_csat(state, now, event.event_id, cfg)
     return Step(state, "applied", alerts)
 
 

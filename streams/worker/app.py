@@ -69,7 +69,15 @@ class Worker:
                 continue
             key = msg.key
             current = dirty[key][1] if key in dirty else self.state(key)
-            step = process(current, result, cfg)
+            try:
+                step = process(current, result, cfg)
+            except Exception as exc:
+                # A bug must not turn one event into a partition that never moves again.
+                log.exception("processor failed on %s", result.event_id)
+                self._dead_letter(
+                    msg, Rejection("processing_error", f"{type(exc).__name__}: {exc}")
+                )
+                continue
             etype = result.event_type  # type: ignore[attr-defined]
             self.metrics.consumed.labels(etype).inc()
             if step.outcome == "duplicate":

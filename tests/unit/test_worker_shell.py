@@ -1,0 +1,99 @@
+"""The Faust shell's batch handling, with the Kafka-facing parts replaced by recorders.
+
+The real worker runs against the real broker in tests/integration; this covers what a broker
+cannot easily provoke: a processor bug on one event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from cxpulse.config import Settings
+from schemas import deadletter as dl
+from streams.metrics import Metrics
+from streams.topics import Topics
+from streams.worker import app as worker_app
+from tests.helpers import feedback, line
+
+
+@dataclass
+class Msg:
+    topic: str
+    key: bytes
+    value: bytes
+    partition: int = 0
+    offset: int = 0
+    timestamp: float = 0.0
+
+
+@dataclass
+class Ev:
+    message: Msg
+
+
+@dataclass
+class Recorder:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+
+    def send_soon(self, **kw: Any) -> None:
+        self.sent.append(kw)
+
+
+@dataclass
+class Table:
+    data: dict[bytes, Any] = field(default_factory=dict)
+    changelog: list[tuple[int, bytes]] = field(default_factory=list)
+
+    def send_changelog(self, partition: int, key: bytes, value: Any) -> None:
+        self.changelog.append((partition, key))
+
+
+def make() -> worker_app.Worker:
+    settings = Settings()
+    return worker_app.Worker(
+        settings=settings,
+        metrics=Metrics(),
+        app=None,  # type: ignore[arg-type]
+        topics=Topics.from_config(settings.kafka),
+        table=Table(),
+        dlq=Recorder(),
+        alerts=Recorder(),
+    )
+
+
+def ev(i: int, rating: int = 5, store: str = "S1") -> Ev:
+    return Ev(Msg("cx.feedback", store.encode(), line(feedback(i, rating, store=store)), offset=i))
+
+
+def test_state_is_written_once_per_store_per_batch() -> None:
+    w = make()
+    w.handle_batch([ev(i, store=f"S{i % 2}") for i in range(10)])
+    assert sorted(w.table.changelog) == [(0, b"S0"), (0, b"S1")]
+
+
+def test_processor_bug_parks_the_event_and_the_batch_goes_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = worker_app.process
+
+    def flaky(state: Any, event: Any, cfg: Any) -> Any:
+        if event.event_id == "S1-fb-3":
+            raise ZeroDivisionError("boom")
+        return real(state, event, cfg)
+
+    monkeypatch.setattr(worker_app, "process", flaky)
+    w = make()
+    w.handle_batch([ev(i) for i in range(6)])
+    (dead,) = w.dlq.sent
+    headers = dict(dead["headers"])
+    assert headers[dl.HEADER_CODE] == b"processing_error"
+    assert b"ZeroDivisionError" in headers[dl.HEADER_REASON]
+    assert dead["value"] == line(feedback(3, 5))
+    state = w.state(b"S1")
+    assert sum(sum(c) for c in state.ratings.values()) == 5
+    # once the bug is fixed, re-publishing the parked event counts it (it was not marked seen)
+    monkeypatch.setattr(worker_app, "process", real)
+    w.handle_batch([ev(3)])
+    assert sum(sum(c) for c in w.state(b"S1").ratings.values()) == 6

@@ -75,6 +75,9 @@ class SatisfactionConfig(_Section):
         return self
 
 
+from streams.core.sla.policy import SlaConfig  # noqa: E402  (after the sections it may use)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="CXPULSE_", env_nested_delimiter="__", extra="forbid"
@@ -83,6 +86,7 @@ class Settings(BaseSettings):
     kafka: KafkaConfig = KafkaConfig()
     worker: WorkerConfig = WorkerConfig()
     satisfaction: SatisfactionConfig = SatisfactionConfig()
+    sla: SlaConfig = SlaConfig()
 
     @classmethod
     def settings_customise_sources(

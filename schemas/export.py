@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from schemas.alerts import AlertEvent
 from schemas.deadletter import DeadLetter
 from schemas.events import EVENT_ADAPTER, Call, Complaint, Feedback, Review
+from schemas.sla import SlaEvent
 
 OUT = Path(__file__).parent / "json"
 MODELS: dict[str, type[BaseModel]] = {
@@ -23,6 +24,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "complaint": Complaint,
     "alert": AlertEvent,
     "deadletter": DeadLetter,
+    "sla": SlaEvent,
 }
 
 

@@ -75,6 +75,27 @@ class Metrics:
             ["store_id", "window"],
             registry=r,
         )
+        self.sla_events = Counter(
+            "cxpulse_sla_events",
+            "SLA clock changes, by clock and transition.",
+            ["clock", "transition"],
+            registry=r,
+        )
+        self.sla_open = Gauge(
+            "cxpulse_sla_open_deadlines", "Complaints with a deadline still to come.", registry=r
+        )
+        self.sla_detection_lag = Histogram(
+            "cxpulse_sla_detection_lag_seconds",
+            "From a warning or breach instant to the worker acting on it.",
+            buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 60),
+            registry=r,
+        )
+        self.calendar_uncovered = Gauge(
+            "cxpulse_calendar_uncovered_year",
+            "1 when a calendar met a year its holiday data does not cover (weekly hours used).",
+            ["calendar", "year"],
+            registry=r,
+        )
         self.watermark = Gauge(
             "cxpulse_event_time_watermark_seconds",
             "Newest event time processed (Unix seconds); its distance to now is the event lag.",

@@ -14,8 +14,12 @@ from dataclasses import dataclass, field
 from cxpulse.config import SatisfactionConfig
 from schemas.alerts import AlertEvent
 from schemas.deadletter import DeadLetter
-from schemas.events import Envelope, event_time
+from schemas.events import Complaint, Envelope, event_time
+from schemas.sla import SlaEvent
 from streams.core.decode import Rejection, decode
+from streams.core.sla import engine as sla
+from streams.core.sla.due import DueQueue
+from streams.core.sla.policy import SlaConfig
 from streams.core.store import StoreState, process
 
 
@@ -27,6 +31,8 @@ class ReplayResult:
     duplicates: Counter[str] = field(default_factory=Counter)
     late: Counter[str] = field(default_factory=Counter)
     stores: dict[str, StoreState] = field(default_factory=dict)
+    sla_events: list[SlaEvent] = field(default_factory=list)
+    complaints: dict[str, sla.ComplaintState] = field(default_factory=dict)
 
 
 def read_events(
@@ -59,10 +65,24 @@ def replay(
     cfg: SatisfactionConfig,
     result: ReplayResult | None = None,
     progress: Callable[[int], None] | None = None,
+    sla_cfg: SlaConfig | None = None,
+    until: float | None = None,
 ) -> ReplayResult:
+    """Process `events` in event-time order. SLA deadlines fire at their own instants, between
+    the events, up to `until` (default: the last event's time)."""
     result = result or ReplayResult()
+    engine = sla.Engine(sla_cfg or SlaConfig())
+    due: DueQueue[str] = DueQueue()
     events = sorted(events, key=lambda e: (event_time(e), e.event_id))
+
+    def run_due(now: float) -> None:
+        # One deadline at a time, each at its own instant: handling one may set the next.
+        while (first := due.peek()) is not None and first <= now:
+            at, key = due.pop()
+            _keep(result, due, key, sla.on_due(engine, result.complaints[key], at))
+
     for i, event in enumerate(events):
+        run_due(event_time(event))
         state = result.stores.get(event.store_id) or StoreState(store_id=event.store_id)
         step = process(state, event, cfg)
         result.stores[event.store_id] = step.state
@@ -73,8 +93,21 @@ def replay(
         elif step.outcome == "late":
             result.late[etype] += 1
         result.alerts.extend(step.alerts)
+        if isinstance(event, Complaint):
+            key = sla.complaint_key(event.store_id, event.complaint_id)
+            r = sla.on_event(engine, result.complaints.get(key), event, event_time(event))
+            _keep(result, due, key, r)
         if progress and i % 1000 == 999:
             progress(1000)
+    if events:
+        run_due(until if until is not None else event_time(events[-1]))
     if progress:
         progress(len(events) % 1000)
     return result
+
+
+def _keep(result: ReplayResult, due: DueQueue[str], key: str, r: sla.Result) -> None:
+    result.complaints[key] = r.state
+    due.set(key, r.state.next_due)
+    result.sla_events.extend(r.sla_events)
+    result.alerts.extend(r.alerts)

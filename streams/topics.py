@@ -15,6 +15,8 @@ class Topics:
     events: dict[str, str]  # event_type -> topic
     alerts: str
     dlq: str
+    sla: str  # SLA clock events
+    ticks: str  # internal: the worker's clock ticks, per partition
 
     @classmethod
     def from_config(cls, cfg: KafkaConfig) -> Topics:
@@ -22,10 +24,12 @@ class Topics:
             events={kind: cfg.topic(kind) for kind in EVENT_MODELS},
             alerts=cfg.topic("alerts"),
             dlq=cfg.topic("dlq"),
+            sla=cfg.topic("sla"),
+            ticks=cfg.topic("sla-ticks"),
         )
 
     def all(self) -> list[str]:
-        return [*self.events.values(), self.alerts, self.dlq]
+        return [*self.events.values(), self.alerts, self.dlq, self.sla, self.ticks]
 
     def kind_of(self, topic: str) -> str | None:
         for kind, name in self.events.items():

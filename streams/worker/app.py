@@ -25,13 +25,17 @@ from prometheus_client import start_http_server
 
 from cxpulse.config import Settings
 from schemas import deadletter as dl
+from schemas.events import Complaint
 from streams.core.decode import Rejection, decode
+from streams.core.sla.engine import Engine
 from streams.core.store import StoreState, csat_view, process
 from streams.metrics import Metrics, window_label
 from streams.topics import Topics
+from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
+SLA_TICK_SECONDS = 0.25
 
 
 @dataclass
@@ -43,7 +47,9 @@ class Worker:
     table: Any  # faust.Table of store_id (bytes) -> StoreState | its JSON form
     dlq: Any
     alerts: Any
+    sla: SlaShell | None = None
     partition_of: dict[bytes, int] = field(default_factory=dict)
+    owned: frozenset[int] = frozenset()
     clock: float = 0.0  # newest feedback time processed: the clock the wall's windows age by
 
     def state(self, key: bytes) -> StoreState:
@@ -59,9 +65,14 @@ class Worker:
         with respect to the timer and the next batch."""
         cfg = self.settings.satisfaction
         dirty: dict[bytes, tuple[int, StoreState]] = {}
+        sla_dirty: dict[bytes, tuple[int, Any]] = {}
         newest = 0.0
         for event in events:
             msg = event.message
+            if msg.topic == self.topics.ticks:
+                if self.sla is not None:
+                    self.sla.on_tick(msg.partition, float(msg.value), sla_dirty)
+                continue
             kind = self.topics.kind_of(msg.topic)
             result = decode(msg.value, expected_type=kind, key=msg.key)
             if isinstance(result, Rejection):
@@ -86,6 +97,9 @@ class Worker:
                 self.metrics.late.labels(etype).inc()
             else:
                 dirty[key] = (msg.partition, step.state)
+            if isinstance(result, Complaint) and self.sla is not None:
+                # SLA clocks take every complaint step, however late: they dedupe themselves.
+                self.sla.on_complaint(result, msg.partition, sla_dirty)
             for alert in step.alerts:
                 self.alerts.send_soon(
                     key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
@@ -97,9 +111,12 @@ class Worker:
             self.table.send_changelog(partition, key, state.to_json())
             self.partition_of[key] = partition
             self.metrics.show_store(state.store_id, csat_view(state, None, cfg))
+        if self.sla is not None:
+            self.sla.flush(sla_dirty)
         now = time.time()
         for event in events:
-            self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
+            if event.message.topic != self.topics.ticks:
+                self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
         if newest > self.clock:
             self.clock = newest
             self.metrics.watermark.set(newest)
@@ -125,6 +142,19 @@ class Worker:
                 (dl.HEADER_OFFSET, str(msg.offset).encode()),
             ],
         )
+
+    def on_timer(self) -> None:
+        """Read-only housekeeping: follow the assignment, send due SLA ticks."""
+        if self.app.rebalancing:
+            return
+        owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
+        if self.sla is not None:
+            if owned != self.owned:
+                kp = getattr(self.sla.table.data, "_key_partition", {})
+                self.sla.reindex(set(owned), dict(kp))
+            for partition, now in self.sla.due_ticks(time.time()):
+                self.sla.ticks.send_soon(value=repr(now).encode(), partition=partition)
+        self.owned = owned
 
     def refresh_gauges(self) -> None:
         """Age every owned store's window to the worker's event-time clock (read-only)."""
@@ -167,10 +197,23 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
     )
-    source = _raw_topic(app, *topics.events.values())
+    source = _raw_topic(app, *topics.events.values(), topics.ticks)
+    metrics = metrics or Metrics(window=window_label(settings.satisfaction.window))
+
+    def uncovered(calendar: str, year: int) -> None:
+        metrics.calendar_uncovered.labels(calendar, str(year)).set(1)
+
+    sla_shell = SlaShell(
+        engine=Engine(settings.sla, on_uncovered=uncovered),
+        metrics=metrics,
+        table=app.Table("complaint-state", default=None, partitions=k.partitions, key_type=bytes),
+        out=_raw_topic(app, topics.sla),
+        alerts=_raw_topic(app, topics.alerts),
+        ticks=_raw_topic(app, topics.ticks),
+    )
     worker = Worker(
         settings=settings,
-        metrics=metrics or Metrics(window=window_label(settings.satisfaction.window)),
+        metrics=metrics,
         app=app,
         topics=topics,
         table=app.Table(
@@ -180,7 +223,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
             key_type=bytes,  # Faust derives the changelog's key codec from this: raw bytes
         ),
         dlq=_raw_topic(app, topics.dlq),
-        alerts=_raw_topic(app, topics.alerts),
+        alerts=sla_shell.alerts,
+        sla=sla_shell,
     )
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
@@ -195,6 +239,11 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
     async def refresh() -> None:
         worker.refresh_gauges()
+
+    # Deadlines are found within this much of their instant (target: <= 1 s late).
+    @app.timer(interval=SLA_TICK_SECONDS)  # type: ignore[untyped-decorator]
+    async def sla_ticks() -> None:
+        worker.on_timer()
 
     return worker
 

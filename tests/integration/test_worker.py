@@ -7,7 +7,7 @@ import json
 import shutil
 import signal
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.request import urlopen
 
 import pytest
@@ -142,3 +142,46 @@ def test_worker_and_replay_raise_the_same_alerts(env: Env) -> None:
     )
     got = env.consume("alerts", len(expected))
     assert sorted(m.value.decode() for m in got) == sorted(a.model_dump_json() for a in expected)
+
+
+def test_unanswered_vip_complaint_warns_then_breaches_like_replay(env: Env) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    start = datetime(2026, 10, 12, 0, 0, tzinfo=shanghai)  # a Monday, deadlines long past
+    scenario = parse_scenario("unanswered:S002@2026-10-12T10:15+08:00,tier=vip")
+    sim = Simulator(SimConfig(stores=4, scenarios=(scenario,)))
+    buf = io.StringIO()
+    write_jsonl(sim, start, start + timedelta(hours=24), buf)
+    lines = [ln.encode() for ln in buf.getvalue().splitlines()]
+    until = datetime.now(UTC).timestamp()
+    expected = replay(
+        read_events(lines, ReplayResult()),
+        env.settings.satisfaction,
+        sla_cfg=env.settings.sla,
+        until=until,
+    )
+    vip = [
+        e
+        for e in expected.sla_events
+        if e.store_id == "S002" and e.customer_tier == "vip" and e.clock == "first_response"
+    ]
+    assert [(e.transition, e.at.astimezone(shanghai).strftime("%H:%M")) for e in vip] == [
+        ("activated", "10:15"),
+        ("warned", "11:03"),
+        ("breached", "11:15"),
+    ]
+
+    env.start_worker()
+    env.produce(
+        [(json.loads(ln)["event_type"], json.loads(ln)["store_id"].encode(), ln) for ln in lines]
+    )
+    got = env.consume("sla", len(expected.sla_events))
+    got_ids = {json.loads(m.value)["sla_event_id"] for m in got}
+    want_ids = {e.sla_event_id for e in expected.sla_events}
+    assert got_ids == want_ids, (sorted(got_ids - want_ids), sorted(want_ids - got_ids))
+    assert sorted(m.value.decode() for m in got) == sorted(
+        e.model_dump_json() for e in expected.sla_events
+    )
+    alerts = [json.loads(m.value) for m in env.consume("alerts", len(expected.alerts))]
+    breach = [a for a in alerts if a["rule"] == "sla_breach" and a["labels"]["store_id"] == "S002"]
+    assert breach and breach[0]["status"] == "firing"
+    assert "首次响应超时" in breach[0]["summary"]["zh"]

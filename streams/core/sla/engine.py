@@ -1,0 +1,315 @@
+"""Per-complaint SLA processing: event or clock tick in, new state and outputs out.
+
+Pure: the caller supplies `now` (event time in a replay; in the worker the partition's event
+clock, or the wall clock once the partition is caught up). What has been emitted is remembered
+per (clock, cycle, transition, occurrence), so re-evaluating after a restart, a duplicate or a
+late event never emits the same change twice — and every output carries a deterministic id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import insort
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from schemas.alerts import AlertEvent, Summary, fingerprint
+from schemas.events import Complaint, event_time
+from schemas.sla import SlaEvent
+from streams.core.calendar import BusinessCalendar, calendar_24x7
+from streams.core.sla import messages
+from streams.core.sla.policy import Policy, SlaConfig
+from streams.core.sla.timeline import ACTION_ORDER, Change, compute
+
+MAX_LOG = 500  # a complaint with more steps than this is a loop upstream; keep the newest
+
+
+def _h(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+class Engine:
+    """Holds the configured policies and calendars (built once; calendars cache their years)."""
+
+    def __init__(self, cfg: SlaConfig, on_uncovered: Any = None) -> None:
+        self.cfg = cfg
+        self.calendars: dict[str, BusinessCalendar] = {
+            name: BusinessCalendar(name, c, on_uncovered) for name, c in cfg.calendars.items()
+        }
+        self.wall = calendar_24x7("calendar-time")
+        self.policies = {p.name: p for p in cfg.policies}
+
+
+@dataclass(slots=True)
+class ComplaintState:
+    store_id: str
+    complaint_id: str
+    policy: str
+    tier: str
+    category: str | None = None
+    log: list[tuple[float, str]] = field(default_factory=list)
+    seen: list[int] = field(default_factory=list)  # hashes of applied event ids
+    emitted: list[int] = field(default_factory=list)  # hashes of emitted changes (sorted)
+    next_due: float | None = None
+    status: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "store_id": self.store_id,
+            "complaint_id": self.complaint_id,
+            "policy": self.policy,
+            "tier": self.tier,
+            "category": self.category,
+            "log": self.log,
+            "seen": self.seen,
+            "emitted": self.emitted,
+            "next_due": self.next_due,
+            "status": self.status,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> ComplaintState:
+        return cls(
+            d["store_id"],
+            d["complaint_id"],
+            d["policy"],
+            d["tier"],
+            d["category"],
+            [(float(t), str(a)) for t, a in d["log"]],
+            list(d["seen"]),
+            list(d["emitted"]),
+            d["next_due"],
+            d["status"],
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    state: ComplaintState
+    outcome: Literal["applied", "duplicate", "evaluated"]
+    sla_events: tuple[SlaEvent, ...] = ()
+    alerts: tuple[AlertEvent, ...] = ()
+
+
+def complaint_key(store_id: str, complaint_id: str) -> str:
+    return f"{store_id}|{complaint_id}"
+
+
+def on_event(engine: Engine, state: ComplaintState | None, event: Complaint, now: float) -> Result:
+    policy = engine.cfg.select(event)
+    if state is None:
+        state = ComplaintState(
+            event.store_id, event.complaint_id, policy.name, event.customer.tier, event.category
+        )
+    elif event.action == "opened":  # the opening event decides the policy, even if late
+        state.policy, state.tier = policy.name, event.customer.tier
+        state.category = event.category or state.category
+    eid = _h(event.event_id)
+    if eid in state.seen:
+        return Result(state, "duplicate")
+    state.seen.append(eid)
+    insort(state.log, (event_time(event), event.action), key=lambda x: (x[0], ACTION_ORDER[x[1]]))
+    if len(state.log) > MAX_LOG:
+        del state.log[1 : len(state.log) - MAX_LOG + 1]
+    return _evaluate(engine, state, max(now, event_time(event)), "applied")
+
+
+def on_due(engine: Engine, state: ComplaintState, now: float) -> Result:
+    return _evaluate(engine, state, now, "evaluated")
+
+
+def _evaluate(engine: Engine, state: ComplaintState, now: float, outcome: Any) -> Result:
+    policy = engine.policies.get(state.policy) or engine.cfg.policies[-1]
+    tl = compute(state.log, policy, engine.calendars, engine.wall, until=now)
+    state.next_due, state.status = tl.next_due, tl.status
+    fresh: list[Change] = []
+    occurrences: dict[tuple[str, int, str], int] = {}
+    for ch in tl.changes:
+        k = (ch.clock, ch.cycle, ch.kind)
+        occurrences[k] = occurrences.get(k, 0) + 1
+        h = _h(f"{ch.clock}:{ch.cycle}:{ch.kind}:{occurrences[k]}")
+        if h not in state.emitted:
+            insort(state.emitted, h)
+            fresh.append(ch)
+    events = tuple(_sla_event(state, policy, ch) for ch in fresh)
+    alerts = tuple(a for ch in fresh for a in _alerts(state, policy, ch))
+    if policy.escalate:
+        alerts += _escalation(state, policy, tl.status)
+    return Result(state, outcome, events, alerts)
+
+
+def _dt(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+def _sla_event(state: ComplaintState, policy: Policy, ch: Change) -> SlaEvent:
+    return SlaEvent(
+        sla_event_id=f"{state.store_id}:{state.complaint_id}:{ch.clock}:{ch.cycle}:{ch.kind}:"
+        f"{int(ch.at)}",
+        complaint_id=state.complaint_id,
+        store_id=state.store_id,
+        clock=ch.clock,
+        cycle=ch.cycle,
+        transition=ch.kind,
+        at=_dt(ch.at),
+        deadline=_dt(ch.deadline) if ch.deadline is not None else None,
+        target_seconds=ch.target,
+        business_time=ch.business,
+        calendar=ch.calendar,
+        policy=policy.name,
+        customer_tier=state.tier,
+        elapsed_seconds=round(ch.elapsed, 3),
+        late_by_seconds=round(ch.late_by, 3),
+    )
+
+
+def _alert(
+    state: ComplaintState,
+    rule: str,
+    labels: dict[str, str],
+    status: str,
+    severity: str,
+    since: float,
+    at: float,
+    summary: Summary,
+    values: dict[str, float],
+) -> AlertEvent:
+    fp = fingerprint(rule, labels)
+    return AlertEvent(
+        alert_event_id=f"{fp}:{status}:{int(since)}",
+        fingerprint=fp,
+        status=status,
+        rule=rule,
+        kind="sla",
+        severity=severity,
+        labels={**labels, "customer_tier": state.tier, "policy": state.policy},
+        summary=summary,
+        values=values,
+        starts_at=_dt(since),
+        ends_at=_dt(at) if status == "resolved" else None,
+        observed_at=_dt(at),
+        source_event_id=None,
+    )
+
+
+def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEvent]:
+    """Warned → a warning alert; breached → the warning resolves and a critical alert fires;
+    fulfilled/cancelled → whatever fired for this clock cycle resolves."""
+    labels = {
+        "store_id": state.store_id,
+        "complaint_id": state.complaint_id,
+        "clock": ch.clock,
+        "cycle": str(ch.cycle),
+    }
+    values = {"target_seconds": ch.target, "elapsed_seconds": round(ch.elapsed, 3)}
+    warn_since = ch.deadline - policy.warn_seconds(ch.target) if ch.deadline else ch.at
+    out: list[AlertEvent] = []
+    if ch.kind == "warned":
+        out.append(
+            _alert(
+                state,
+                "sla_warning",
+                labels,
+                "firing",
+                "warning",
+                ch.at,
+                ch.at,
+                messages.warned(state, ch),
+                values,
+            )
+        )
+    elif ch.kind == "breached":
+        if _was_emitted(state, ch, "warned"):
+            out.append(
+                _alert(
+                    state,
+                    "sla_warning",
+                    labels,
+                    "resolved",
+                    "warning",
+                    warn_since,
+                    ch.at,
+                    messages.warned(state, ch),
+                    values,
+                )
+            )
+        out.append(
+            _alert(
+                state,
+                "sla_breach",
+                labels,
+                "firing",
+                "critical",
+                ch.at,
+                ch.at,
+                messages.breached(state, ch),
+                values,
+            )
+        )
+    elif ch.kind in ("fulfilled", "cancelled"):
+        if ch.late_by or _was_emitted(state, ch, "breached"):
+            since = ch.deadline if ch.deadline is not None else ch.at
+            out.append(
+                _alert(
+                    state,
+                    "sla_breach",
+                    labels,
+                    "resolved",
+                    "critical",
+                    since,
+                    ch.at,
+                    messages.breached(state, ch),
+                    {**values, "late_by": ch.late_by},
+                )
+            )
+        elif _was_emitted(state, ch, "warned"):
+            out.append(
+                _alert(
+                    state,
+                    "sla_warning",
+                    labels,
+                    "resolved",
+                    "warning",
+                    warn_since,
+                    ch.at,
+                    messages.warned(state, ch),
+                    values,
+                )
+            )
+    return out
+
+
+def _was_emitted(state: ComplaintState, ch: Change, kind: str) -> bool:
+    return _h(f"{ch.clock}:{ch.cycle}:{kind}:1") in state.emitted
+
+
+def _escalation(
+    state: ComplaintState, policy: Policy, status: str | None
+) -> tuple[AlertEvent, ...]:
+    """Special customers: one critical alert from the opening until the complaint is resolved."""
+    opened = next((t for t, a in state.log if a == "opened"), None)
+    if opened is None:
+        return ()
+    labels = {"store_id": state.store_id, "complaint_id": state.complaint_id}
+    done = status in ("resolved", "closed")
+    key = _h("escalation:resolved" if done else "escalation:firing")
+    if key in state.emitted:
+        return ()
+    if done and _h("escalation:firing") not in state.emitted:
+        return ()
+    insort(state.emitted, key)
+    at = state.log[-1][0] if done else opened
+    return (
+        _alert(
+            state,
+            "special_customer_complaint",
+            labels,
+            "resolved" if done else "firing",
+            "critical",
+            opened,
+            at,
+            messages.special(state),
+            {},
+        ),
+    )

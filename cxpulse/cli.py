@@ -76,12 +76,24 @@ def cmd_replay(args: argparse.Namespace) -> int:
                 yield line
 
         events = read_events(lines(), result, source=str(path))
+    until = _aware(args.until).timestamp() if args.until else None
     with tqdm(total=len(events), unit="ev", desc="replay", disable=len(events) < 50_000) as bar:
-        replay(events, settings.satisfaction, result, progress=_updater(bar))
+        replay(
+            events,
+            settings.satisfaction,
+            result,
+            progress=_updater(bar),
+            sla_cfg=settings.sla,
+            until=until,
+        )
     if args.alerts_out:
         with open(args.alerts_out, "w", encoding="utf-8") as out:
             for alert in result.alerts:
                 out.write(alert.model_dump_json() + "\n")
+    if args.sla_out:
+        with open(args.sla_out, "w", encoding="utf-8") as out:
+            for ev in result.sla_events:
+                out.write(ev.model_dump_json() + "\n")
     if args.dlq_out:
         with open(args.dlq_out, "w", encoding="utf-8") as out:
             for dead in result.dead_letters:
@@ -109,6 +121,11 @@ def _print_replay_summary(result: object, settings: config.Settings) -> None:
     )
     for dead in result.dead_letters[:10]:
         print(f"  line {dead.offset}: {dead.code}: {dead.reason}")
+    breaches = sum(1 for e in result.sla_events if e.transition == "breached")
+    print(
+        f"SLA clock events: {len(result.sla_events)} ({breaches} breaches) over "
+        f"{len(result.complaints)} complaints"
+    )
     firing = [a for a in result.alerts if a.status == "firing"]
     print(f"alert events: {len(result.alerts)} ({len(firing)} firing)")
     for alert in result.alerts[:20]:
@@ -249,7 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp = add("replay", "Run the core over a JSON-lines file in event-time order, no Kafka")
     sp.add_argument("file")
     sp.add_argument("--alerts-out", help="write the alert events here (JSON lines)")
+    sp.add_argument("--sla-out", help="write the SLA clock events here (JSON lines)")
     sp.add_argument("--dlq-out", help="write rejected lines here with their reason")
+    sp.add_argument(
+        "--until",
+        help="run SLA deadlines up to this time (ISO with offset, or "
+        "'now'); default: the last event's time",
+    )
     sp.set_defaults(func=cmd_replay)
 
     sp = add("produce", "Publish a JSON-lines file to the event topics, keyed by store_id")

@@ -1,0 +1,217 @@
+"""SLA engine benchmark: business-time arithmetic, memory per open complaint, breach lag.
+
+    .venv/bin/python -m bench.sla [--complaints 100000] [--skip-worker]
+
+Prints one JSON object (progress on stderr). Three parts:
+
+1. ``calendar``: ``BusinessCalendar.add`` calls/s on the "office" calendar (split shifts, China's
+   holidays and make-up days) for targets from 1 minute to 3 days, against the same loop on a
+   24x7 calendar (the floor: plain arithmetic behind the same call). Target: >= 100k/s.
+2. ``core_memory``: RSS growth per open complaint when the core alone holds N opened complaints
+   and their deadlines, as the worker does. Target: <= 1 KB.
+3. ``worker``: a real worker process on the real broker. N complaints are opened "now" with a
+   1-minute first-response target on a 24x7 calendar, so N breaches fall due over the next
+   ~90 s; we read the worker's own histogram of detection lag (deadline -> handled) and its RSS
+   before and after the complaints arrived. Targets: p99 lag <= 1 s, RSS growth <= 1 KB each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cxpulse.live import quantile, scrape
+from streams.core.calendar import BusinessCalendar, calendar_24x7
+from streams.core.sla.policy import DEFAULT_CALENDARS
+
+T2026 = 1_767_196_800.0  # 2026-01-01T00:00:00+08:00
+
+
+def say(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def rss_bytes(pid: int | None = None) -> int:
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    line = next(ln for ln in status.splitlines() if ln.startswith("VmRSS:"))
+    return int(line.split()[1]) * 1024
+
+
+def bench_calendar(n: int = 200_000) -> dict[str, Any]:
+    rng = random.Random(1)
+    starts = [T2026 + rng.uniform(0, 360 * 86400) for _ in range(n)]
+    spans = [rng.uniform(60, 3 * 86400) for _ in range(n)]
+    out: dict[str, Any] = {}
+    for name, cal in (("office", BusinessCalendar("office", DEFAULT_CALENDARS["office"])),
+                      ("24x7", calendar_24x7())):
+        add = cal.add
+        add(starts[0], spans[0])  # build the year once, outside the timing
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            for s, d in zip(starts, spans, strict=True):
+                add(s, d)
+            best = min(best, time.perf_counter() - t0)
+        out[f"{name}_adds_per_s"] = round(n / best)
+    out["ratio_office_to_24x7"] = round(out["office_adds_per_s"] / out["24x7_adds_per_s"], 3)
+    out["target_adds_per_s"] = 100_000
+    return out
+
+
+def bench_core_memory(n: int) -> dict[str, Any]:
+    from schemas.events import EVENT_ADAPTER
+    from streams.core.sla import engine as sla
+    from streams.core.sla.due import DueQueue
+    from streams.core.sla.policy import SlaConfig
+
+    engine = sla.Engine(SlaConfig())
+    events = [
+        EVENT_ADAPTER.validate_python({
+            "event_id": f"bench-{i}", "event_type": "complaint",
+            "occurred_at": "2026-11-23T10:00:00+08:00", "source": "bench",
+            "store_id": f"S{i % 500:03d}", "complaint_id": f"K{i:07d}", "action": "opened",
+            "customer": {"tier": ("regular", "gold", "vip")[i % 3]},
+        }, strict=False)
+        for i in range(n)
+    ]
+    gc.collect()
+    before = rss_bytes()
+    held: dict[bytes, Any] = {}
+    due: DueQueue[bytes] = DueQueue()
+    for ev in events:
+        key = sla.complaint_key(ev.store_id, ev.complaint_id).encode()
+        r = sla.on_event(engine, None, ev, ev.occurred_at.timestamp())
+        held[key] = r.state
+        due.set(key, r.state.next_due)
+    gc.collect()
+    grown = rss_bytes() - before
+    return {"open_complaints": n, "rss_growth_bytes_per_complaint": round(grown / n),
+            "target_bytes": 1024}
+
+
+def bench_worker(n: int) -> dict[str, Any]:
+    from kafka import KafkaProducer
+
+    from cxpulse import localkafka
+    from streams.topics import delete_namespace, ensure_topics
+
+    broker = localkafka.start(localkafka.Broker(), log=False)
+    run = uuid.uuid4().hex[:6]
+    tmp = Path(tempfile.mkdtemp(prefix="cxpulse-bench-sla-"))
+    cfg_file = tmp / "bench.yaml"
+    cfg_file.write_text(
+        "sla:\n  policies:\n    - name: bench\n      calendar: 24x7\n"
+        "      targets: {first_response: 60}\n      warn_before: 0\n"
+    )
+    env = {
+        **os.environ,
+        "CXPULSE_KAFKA__BOOTSTRAP": broker.bootstrap,
+        "CXPULSE_KAFKA__TOPIC_PREFIX": f"bsla{run}",
+        "CXPULSE_WORKER__APP_ID": f"bench-sla-{run}",
+        "CXPULSE_WORKER__METRICS_PORT": "19198",
+        "CXPULSE_WORKER__DATA_DIR": str(tmp / "worker"),
+        "CXPULSE_CONFIG": str(cfg_file),
+    }
+    os.environ.update({k: v for k, v in env.items() if k.startswith("CXPULSE_")})
+    from cxpulse.config import load
+
+    settings = load(None)
+    ensure_topics(settings.kafka)
+    url = "http://127.0.0.1:19198/metrics"
+    log = (tmp / "worker.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "cxpulse.cli", "worker"], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not scrape(url) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # let the worker settle after its first assignment before measuring
+        rss0 = rss_bytes(proc.pid)
+        say(f"worker up (RSS {rss0 / 1e6:.0f} MB); opening {n} complaints ...")
+        prod = KafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=20,
+                             batch_size=256 * 1024)
+        topic = settings.kafka.topic("complaint")
+        now = time.time()
+        spread = 30.0  # openings spread over 30 s of event time -> deadlines over 30 s
+        for i in range(n):
+            opened = now + spread * i / n
+            store = f"S{i % 500:03d}"
+            ev = {"event_id": f"b{run}-{i}", "event_type": "complaint",
+                  "occurred_at": datetime.fromtimestamp(opened, UTC).isoformat(),
+                  "source": "bench", "store_id": store, "complaint_id": f"K{i:07d}",
+                  "action": "opened", "customer": {"tier": "regular"}}
+            prod.send(topic, key=store.encode(), value=json.dumps(ev).encode())
+        prod.flush()
+        prod.close()
+        say(f"published in {time.time() - now:.1f} s; waiting for {n} breaches ...")
+        deadline = time.monotonic() + 300
+        samples: dict[Any, float] = {}
+        while time.monotonic() < deadline:
+            samples = scrape(url)
+            done = samples.get(("cxpulse_sla_events_total",
+                                (("clock", "first_response"), ("transition", "breached"))), 0)
+            if done >= n:
+                break
+            time.sleep(0.5)
+        rss1 = rss_bytes(proc.pid)
+        breached = samples.get(("cxpulse_sla_events_total",
+                                (("clock", "first_response"), ("transition", "breached"))), 0)
+        name = "cxpulse_sla_detection_lag_seconds"
+        return {
+            "open_complaints": n,
+            "breaches_seen": int(breached),
+            "detection_lag_p50_s": quantile(samples, name, 0.5),
+            "detection_lag_p99_s": quantile(samples, name, 0.99),
+            "detection_lag_max_bucket_le_s": _max_bucket(samples, name),
+            "target_lag_p99_s": 1.0,
+            "rss_before_mb": round(rss0 / 1e6, 1),
+            "rss_after_mb": round(rss1 / 1e6, 1),
+            "rss_growth_bytes_per_complaint": round((rss1 - rss0) / n),
+            "target_bytes": 1024,
+        }
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        delete_namespace(settings.kafka, settings.worker.app_id)
+
+
+def _max_bucket(samples: dict[Any, float], name: str) -> float | None:
+    buckets = sorted((float(dict(lbl)["le"]), v) for (n, lbl), v in samples.items()
+                     if n == f"{name}_bucket")
+    total = buckets[-1][1] if buckets else 0
+    return next((le for le, v in buckets if v >= total), None) if total else None
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--complaints", type=int, default=100_000)
+    p.add_argument("--skip-worker", action="store_true")
+    args = p.parse_args()
+    say("calendar arithmetic ...")
+    out: dict[str, Any] = {"calendar": bench_calendar()}
+    say("core memory ...")
+    out["core_memory"] = bench_core_memory(args.complaints)
+    if not args.skip_worker:
+        out["worker"] = bench_worker(args.complaints)
+    out["machine"] = {"nproc": os.cpu_count(), "python": sys.version.split()[0]}
+    out["command"] = "python -m bench.sla " + " ".join(sys.argv[1:])
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -53,8 +53,10 @@ def bench_calendar(n: int = 200_000) -> dict[str, Any]:
     starts = [T2026 + rng.uniform(0, 360 * 86400) for _ in range(n)]
     spans = [rng.uniform(60, 3 * 86400) for _ in range(n)]
     out: dict[str, Any] = {}
-    for name, cal in (("office", BusinessCalendar("office", DEFAULT_CALENDARS["office"])),
-                      ("24x7", calendar_24x7())):
+    for name, cal in (
+        ("office", BusinessCalendar("office", DEFAULT_CALENDARS["office"])),
+        ("24x7", calendar_24x7()),
+    ):
         add = cal.add
         add(starts[0], spans[0])  # build the year once, outside the timing
         best = float("inf")
@@ -77,12 +79,19 @@ def bench_core_memory(n: int) -> dict[str, Any]:
 
     engine = sla.Engine(SlaConfig())
     events = [
-        EVENT_ADAPTER.validate_python({
-            "event_id": f"bench-{i}", "event_type": "complaint",
-            "occurred_at": "2026-11-23T10:00:00+08:00", "source": "bench",
-            "store_id": f"S{i % 500:03d}", "complaint_id": f"K{i:07d}", "action": "opened",
-            "customer": {"tier": ("regular", "gold", "vip")[i % 3]},
-        }, strict=False)
+        EVENT_ADAPTER.validate_python(
+            {
+                "event_id": f"bench-{i}",
+                "event_type": "complaint",
+                "occurred_at": "2026-11-23T10:00:00+08:00",
+                "source": "bench",
+                "store_id": f"S{i % 500:03d}",
+                "complaint_id": f"K{i:07d}",
+                "action": "opened",
+                "customer": {"tier": ("regular", "gold", "vip")[i % 3]},
+            },
+            strict=False,
+        )
         for i in range(n)
     ]
     gc.collect()
@@ -96,8 +105,11 @@ def bench_core_memory(n: int) -> dict[str, Any]:
         due.set(key, r.state.next_due)
     gc.collect()
     grown = rss_bytes() - before
-    return {"open_complaints": n, "rss_growth_bytes_per_complaint": round(grown / n),
-            "target_bytes": 1024}
+    return {
+        "open_complaints": n,
+        "rss_growth_bytes_per_complaint": round(grown / n),
+        "target_bytes": 1024,
+    }
 
 
 def bench_worker(n: int) -> dict[str, Any]:
@@ -130,8 +142,12 @@ def bench_worker(n: int) -> dict[str, Any]:
     ensure_topics(settings.kafka)
     url = "http://127.0.0.1:19198/metrics"
     log = (tmp / "worker.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "cxpulse.cli", "worker"], env=env,
-                            stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cxpulse.cli", "worker"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while not scrape(url) and time.monotonic() < deadline:
@@ -139,18 +155,25 @@ def bench_worker(n: int) -> dict[str, Any]:
         time.sleep(3)  # let the worker settle after its first assignment before measuring
         rss0 = rss_bytes(proc.pid)
         say(f"worker up (RSS {rss0 / 1e6:.0f} MB); opening {n} complaints ...")
-        prod = KafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=20,
-                             batch_size=256 * 1024)
+        prod = KafkaProducer(
+            bootstrap_servers=broker.bootstrap, linger_ms=20, batch_size=256 * 1024
+        )
         topic = settings.kafka.topic("complaint")
         now = time.time()
         spread = 30.0  # openings spread over 30 s of event time -> deadlines over 30 s
         for i in range(n):
             opened = now + spread * i / n
             store = f"S{i % 500:03d}"
-            ev = {"event_id": f"b{run}-{i}", "event_type": "complaint",
-                  "occurred_at": datetime.fromtimestamp(opened, UTC).isoformat(),
-                  "source": "bench", "store_id": store, "complaint_id": f"K{i:07d}",
-                  "action": "opened", "customer": {"tier": "regular"}}
+            ev = {
+                "event_id": f"b{run}-{i}",
+                "event_type": "complaint",
+                "occurred_at": datetime.fromtimestamp(opened, UTC).isoformat(),
+                "source": "bench",
+                "store_id": store,
+                "complaint_id": f"K{i:07d}",
+                "action": "opened",
+                "customer": {"tier": "regular"},
+            }
             prod.send(topic, key=store.encode(), value=json.dumps(ev).encode())
         prod.flush()
         prod.close()
@@ -159,14 +182,21 @@ def bench_worker(n: int) -> dict[str, Any]:
         samples: dict[Any, float] = {}
         while time.monotonic() < deadline:
             samples = scrape(url)
-            done = samples.get(("cxpulse_sla_events_total",
-                                (("clock", "first_response"), ("transition", "breached"))), 0)
+            done = samples.get(
+                (
+                    "cxpulse_sla_events_total",
+                    (("clock", "first_response"), ("transition", "breached")),
+                ),
+                0,
+            )
             if done >= n:
                 break
             time.sleep(0.5)
         rss1 = rss_bytes(proc.pid)
-        breached = samples.get(("cxpulse_sla_events_total",
-                                (("clock", "first_response"), ("transition", "breached"))), 0)
+        breached = samples.get(
+            ("cxpulse_sla_events_total", (("clock", "first_response"), ("transition", "breached"))),
+            0,
+        )
         name = "cxpulse_sla_detection_lag_seconds"
         return {
             "open_complaints": n,
@@ -190,8 +220,9 @@ def bench_worker(n: int) -> dict[str, Any]:
 
 
 def _max_bucket(samples: dict[Any, float], name: str) -> float | None:
-    buckets = sorted((float(dict(lbl)["le"]), v) for (n, lbl), v in samples.items()
-                     if n == f"{name}_bucket")
+    buckets = sorted(
+        (float(dict(lbl)["le"]), v) for (n, lbl), v in samples.items() if n == f"{name}_bucket"
+    )
     total = buckets[-1][1] if buckets else 0
     return next((le for le, v in buckets if v >= total), None) if total else None
 

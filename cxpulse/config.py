@@ -42,6 +42,8 @@ class WorkerConfig(_Section):
     batch_max: Annotated[int, Field(ge=1)] = 500
     batch_within: Seconds = 0.05
     data_dir: str = ".cxpulse/worker"
+    # Seconds the producer waits to batch messages (state, alerts, dead letters).
+    producer_linger: Annotated[float, Field(ge=0, le=1)] = 0.005
     # How long a dead worker keeps its partitions before the group hands them to another;
     # Faust's 60 s default leaves a store's alerts stalled for a minute after a crash.
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0

@@ -193,6 +193,9 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         consumer_auto_offset_reset="earliest",
         table_standby_replicas=0,
         broker_session_timeout=w.session_timeout,
+        # Faust's default (no linger) makes one produce request per changelog write; a few ms
+        # lets them travel together. Measured in bench/README.md.
+        producer_linger=w.producer_linger,
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",
@@ -248,6 +251,14 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     return worker
 
 
+class FaustWorker(faust.Worker):  # type: ignore[misc]
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        # Faust's terminal spinner lowers the *root* logger to DEBUG so it can spin on every
+        # record: every debug line of aiokafka, mode and Faust is then built and dropped. That
+        # cost more CPU than all of cxpulse's processing (see bench/README.md). No spinner.
+        self.spinner = None
+
+
 def run(settings: Settings, loglevel: str = "warning") -> None:
     """Run a worker until SIGINT/SIGTERM, serving metrics on the configured port."""
     from streams.topics import ensure_topics
@@ -258,4 +269,4 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         start_http_server(
             settings.worker.metrics_port, settings.worker.metrics_host, worker.metrics.registry
         )
-    faust.Worker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    FaustWorker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()

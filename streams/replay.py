@@ -96,6 +96,8 @@ def replay(
         if isinstance(event, Complaint):
             key = sla.complaint_key(event.store_id, event.complaint_id)
             r = sla.on_event(engine, result.complaints.get(key), event, event_time(event))
+            if r.outcome == "duplicate":
+                result.duplicates[etype] += 1
             _keep(result, due, key, r)
         if progress and i % 1000 == 999:
             progress(1000)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from cxpulse.config import SatisfactionConfig
 from schemas.alerts import AlertEvent, Summary, fingerprint
-from schemas.events import Envelope, Feedback, event_time
+from schemas.events import Complaint, Envelope, Feedback, event_time
 from streams.core import hysteresis, windows
 
 Outcome = Literal["applied", "duplicate", "late"]
@@ -104,6 +104,11 @@ def process(state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Step
     wm = state.clocks.get(kind)
     if wm is not None and ts < wm - cfg.allowed_lateness:
         return Step(state, "late")
+    if isinstance(event, Complaint):
+        # Complaint steps feed the SLA engine, which keeps its own per-complaint dedupe and
+        # takes steps however late; remembering their ids here too would only cost memory.
+        state.clocks[kind] = ts if wm is None else max(wm, ts)
+        return Step(state, "applied")
     seen = state.seen.setdefault(kind, {})
     bucket = windows.bucket_start(ts, cfg.bucket)
     if event.event_id in seen.get(bucket, ()):

@@ -97,9 +97,13 @@ class Worker:
                 self.metrics.late.labels(etype).inc()
             else:
                 dirty[key] = (msg.partition, step.state)
-            if isinstance(result, Complaint) and self.sla is not None:
-                # SLA clocks take every complaint step, however late: they dedupe themselves.
-                self.sla.on_complaint(result, msg.partition, sla_dirty)
+            # SLA clocks take every complaint step, however late: they dedupe themselves.
+            if (
+                isinstance(result, Complaint)
+                and self.sla is not None
+                and not self.sla.on_complaint(result, msg.partition, sla_dirty)
+            ):
+                self.metrics.duplicates.labels(etype).inc()
             for alert in step.alerts:
                 self.alerts.send_soon(
                     key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
@@ -251,7 +255,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     return worker
 
 
-class FaustWorker(faust.Worker):  # type: ignore[misc]
+class FaustWorker(faust.Worker):
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         # Faust's terminal spinner lowers the *root* logger to DEBUG so it can spin on every
         # record: every debug line of aiokafka, mode and Faust is then built and dropped. That

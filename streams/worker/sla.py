@@ -60,7 +60,8 @@ class SlaShell:
 
     def on_complaint(
         self, event: Complaint, partition: int, dirty: dict[bytes, tuple[int, Any]]
-    ) -> None:
+    ) -> bool:
+        """False when the complaint step was seen before."""
         key = sla.complaint_key(event.store_id, event.complaint_id).encode()
         clock = self.clocks.setdefault(partition, PartitionClock())
         wall = time.time()
@@ -69,8 +70,9 @@ class SlaShell:
         current = dirty[key][1] if key in dirty else self.state(key)
         result = sla.on_event(self.engine, current, event, clock.now(wall))
         if result.outcome == "duplicate":
-            return
+            return False
         self._keep(key, partition, result, dirty)
+        return True
 
     def on_tick(self, partition: int, now: float, dirty: dict[bytes, tuple[int, Any]]) -> None:
         self.tick_in_flight.pop(partition, None)

@@ -182,6 +182,12 @@ def test_unanswered_vip_complaint_warns_then_breaches_like_replay(env: Env) -> N
         e.model_dump_json() for e in expected.sla_events
     )
     alerts = [json.loads(m.value) for m in env.consume("alerts", len(expected.alerts))]
-    breach = [a for a in alerts if a["rule"] == "sla_breach" and a["labels"]["store_id"] == "S002"]
+    breach = [
+        a
+        for a in alerts
+        if a["rule"] == "sla_breach"
+        and a["labels"]["store_id"] == "S002"
+        and a["labels"]["clock"] == "first_response"
+    ]
     assert breach and breach[0]["status"] == "firing"
     assert "首次响应超时" in breach[0]["summary"]["zh"]

@@ -9,6 +9,8 @@ late event never emits the same change twice — and every output carries a dete
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 from bisect import insort
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +28,9 @@ MAX_LOG = 500  # a complaint with more steps than this is a loop upstream; keep 
 
 
 def _h(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    # 32 bits: only compared within one complaint's few dozen entries, and an unsigned-int
+    # array holds them in 4 bytes each (a Python int in a list costs 36).
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big")
 
 
 class Engine:
@@ -49,8 +53,8 @@ class ComplaintState:
     tier: str
     category: str | None = None
     log: list[tuple[float, str]] = field(default_factory=list)
-    seen: list[int] = field(default_factory=list)  # hashes of applied event ids
-    emitted: list[int] = field(default_factory=list)  # hashes of emitted changes (sorted)
+    seen: array[int] = field(default_factory=lambda: array("I"))  # hashes of applied event ids
+    emitted: array[int] = field(default_factory=lambda: array("I"))  # hashes of emitted changes
     next_due: float | None = None
     status: str | None = None
 
@@ -62,8 +66,8 @@ class ComplaintState:
             "tier": self.tier,
             "category": self.category,
             "log": self.log,
-            "seen": self.seen,
-            "emitted": self.emitted,
+            "seen": self.seen.tolist(),
+            "emitted": self.emitted.tolist(),
             "next_due": self.next_due,
             "status": self.status,
         }
@@ -74,11 +78,11 @@ class ComplaintState:
             d["store_id"],
             d["complaint_id"],
             d["policy"],
-            d["tier"],
+            sys.intern(d["tier"]),
             d["category"],
-            [(float(t), str(a)) for t, a in d["log"]],
-            list(d["seen"]),
-            list(d["emitted"]),
+            [(float(t), sys.intern(str(a))) for t, a in d["log"]],
+            array("I", d["seen"]),
+            array("I", d["emitted"]),
             d["next_due"],
             d["status"],
         )
@@ -100,7 +104,11 @@ def on_event(engine: Engine, state: ComplaintState | None, event: Complaint, now
     policy = engine.cfg.select(event)
     if state is None:
         state = ComplaintState(
-            event.store_id, event.complaint_id, policy.name, event.customer.tier, event.category
+            event.store_id,
+            event.complaint_id,
+            policy.name,
+            sys.intern(event.customer.tier),
+            event.category,
         )
     elif event.action == "opened":  # the opening event decides the policy, even if late
         state.policy, state.tier = policy.name, event.customer.tier
@@ -109,7 +117,11 @@ def on_event(engine: Engine, state: ComplaintState | None, event: Complaint, now
     if eid in state.seen:
         return Result(state, "duplicate")
     state.seen.append(eid)
-    insort(state.log, (event_time(event), event.action), key=lambda x: (x[0], ACTION_ORDER[x[1]]))
+    insort(
+        state.log,
+        (event_time(event), sys.intern(event.action)),
+        key=lambda x: (x[0], ACTION_ORDER[x[1]]),
+    )
     if len(state.log) > MAX_LOG:
         del state.log[1 : len(state.log) - MAX_LOG + 1]
     return _evaluate(engine, state, max(now, event_time(event)), "applied")

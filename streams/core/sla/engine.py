@@ -217,6 +217,20 @@ def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEven
     values = {"target_seconds": ch.target, "elapsed_seconds": round(ch.elapsed, 3)}
     warn_since = ch.deadline - policy.warn_seconds(ch.target) if ch.deadline else ch.at
     out: list[AlertEvent] = []
+
+    def warning_resolved() -> AlertEvent:
+        return _alert(
+            state,
+            "sla_warning",
+            labels,
+            "resolved",
+            "warning",
+            warn_since,
+            ch.at,
+            messages.warned(state, ch),
+            values,
+        )
+
     if ch.kind == "warned":
         out.append(
             _alert(
@@ -233,19 +247,7 @@ def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEven
         )
     elif ch.kind == "breached":
         if _was_emitted(state, ch, "warned"):
-            out.append(
-                _alert(
-                    state,
-                    "sla_warning",
-                    labels,
-                    "resolved",
-                    "warning",
-                    warn_since,
-                    ch.at,
-                    messages.warned(state, ch),
-                    values,
-                )
-            )
+            out.append(warning_resolved())
         out.append(
             _alert(
                 state,
@@ -276,19 +278,7 @@ def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEven
                 )
             )
         elif _was_emitted(state, ch, "warned"):
-            out.append(
-                _alert(
-                    state,
-                    "sla_warning",
-                    labels,
-                    "resolved",
-                    "warning",
-                    warn_since,
-                    ch.at,
-                    messages.warned(state, ch),
-                    values,
-                )
-            )
+            out.append(warning_resolved())
     return out
 
 

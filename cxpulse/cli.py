@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cxpulse import config
+
+if TYPE_CHECKING:
+    from streams.replay import ReplayResult
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -109,11 +112,9 @@ def _updater(bar: Any) -> Callable[[int], None]:
     return update
 
 
-def _print_replay_summary(result: object, settings: config.Settings) -> None:
+def _print_replay_summary(result: ReplayResult, settings: config.Settings) -> None:
     from streams.core.store import csat_view
-    from streams.replay import ReplayResult
 
-    assert isinstance(result, ReplayResult)
     print(f"events: {sum(result.consumed.values())} " + json.dumps(dict(result.consumed)))
     print(
         f"duplicates: {sum(result.duplicates.values())}  late: {sum(result.late.values())}  "

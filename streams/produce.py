@@ -17,6 +17,7 @@ class Routed:
     topic: str
     key: bytes
     value: bytes
+    order: tuple[float, str] = (0.0, "")  # (event time, event_id): the publishing order
 
 
 @dataclass
@@ -54,18 +55,21 @@ def route(lines: Iterable[bytes], topics: Topics) -> Iterator[Routed | Unroutabl
         if not isinstance(store, str) or not store:
             yield Unroutable(lineno, "missing store_id (the message key)")
             continue
-        yield Routed(topic, store.encode(), line)
+        yield Routed(topic, store.encode(), line, _order(obj))
 
 
-def sort_key(r: Routed) -> tuple[float, str]:
+def _order(obj: dict[str, Any]) -> tuple[float, str]:
     """Publish in event-time order, as replay processes, so both see each store's events in
     the same order."""
-    obj = json.loads(r.value)
     try:
         ts = datetime.fromisoformat(str(obj.get("occurred_at"))).timestamp()
     except ValueError:
         ts = 0.0
     return (ts, str(obj.get("event_id")))
+
+
+def sort_key(r: Routed) -> tuple[float, str]:
+    return r.order
 
 
 def producer(cfg: KafkaConfig) -> Any:

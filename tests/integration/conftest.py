@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.request import urlopen
 
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from cxpulse import localkafka
 from cxpulse.config import Settings, load
+from cxpulse.live import scrape
 from streams.topics import ensure_topics
 
 REPO = Path(__file__).parents[2]
@@ -74,15 +73,7 @@ class Env:
         return proc
 
     def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-        try:
-            text = urlopen(self.metrics_url, timeout=2).read().decode()
-        except OSError:
-            return {}
-        out = {}
-        for fam in text_string_to_metric_families(text):
-            for s in fam.samples:
-                out[(s.name, tuple(sorted(s.labels.items())))] = s.value
-        return out
+        return scrape(self.metrics_url)
 
     def metric(self, name: str, **labels: str) -> float | None:
         return self.metrics().get((name, tuple(sorted(labels.items()))))

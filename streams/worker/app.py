@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import faust
@@ -31,6 +31,7 @@ from streams.core.sla.engine import Engine
 from streams.core.store import StoreState, csat_view, process
 from streams.metrics import Metrics, window_label
 from streams.topics import Topics
+from streams.worker import tables
 from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
@@ -48,7 +49,6 @@ class Worker:
     dlq: Any
     alerts: Any
     sla: SlaShell | None = None
-    partition_of: dict[bytes, int] = field(default_factory=dict)
     owned: frozenset[int] = frozenset()
     clock: float = 0.0  # newest feedback time processed: the clock the wall's windows age by
 
@@ -111,9 +111,7 @@ class Worker:
                 self.metrics.alerts.labels(alert.rule, alert.status).inc()
             newest = max(newest, step.state.clocks.get("feedback", 0.0))
         for key, (partition, state) in dirty.items():
-            self.table.data[key] = state
-            self.table.send_changelog(partition, key, state.to_json())
-            self.partition_of[key] = partition
+            tables.write(self.table, partition, key, state, state.to_json())
             self.metrics.show_store(state.store_id, csat_view(state, None, cfg))
         if self.sla is not None:
             self.sla.flush(sla_dirty)
@@ -154,8 +152,7 @@ class Worker:
         owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
         if self.sla is not None:
             if owned != self.owned:
-                kp = getattr(self.sla.table.data, "_key_partition", {})
-                self.sla.reindex(set(owned), dict(kp))
+                self.sla.reindex(set(owned))
             for partition, now in self.sla.due_ticks(time.time()):
                 self.sla.ticks.send_soon(value=repr(now).encode(), partition=partition)
         self.owned = owned
@@ -165,7 +162,7 @@ class Worker:
         if not self.clock:
             return
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
-        known = {**getattr(self.table.data, "_key_partition", {}), **self.partition_of}
+        known = tables.key_partitions(self.table)
         for key in list(self.table.data.keys()):
             if known.get(key) in owned:
                 st = self.state(key)

@@ -22,6 +22,7 @@ from schemas.events import Complaint, event_time
 from streams.core.sla import engine as sla
 from streams.core.sla.due import DueQueue
 from streams.metrics import Metrics
+from streams.worker import tables
 
 log = logging.getLogger("cxpulse.worker.sla")
 LIVE_LAG = 30.0  # newest event within this of the wall clock: the stream is live
@@ -50,7 +51,6 @@ class SlaShell:
     due: dict[int, DueQueue[bytes]] = field(default_factory=dict)
     clocks: dict[int, PartitionClock] = field(default_factory=dict)
     tick_in_flight: dict[int, float] = field(default_factory=dict)
-    partition_of: dict[bytes, int] = field(default_factory=dict)
 
     def state(self, key: bytes) -> sla.ComplaintState | None:
         stored = self.table.data.get(key)
@@ -91,7 +91,6 @@ class SlaShell:
         self, key: bytes, partition: int, r: sla.Result, dirty: dict[bytes, tuple[int, Any]]
     ) -> None:
         dirty[key] = (partition, r.state)
-        self.partition_of[key] = partition
         self.due.setdefault(partition, DueQueue()).set(key, r.state.next_due)
         for ev in r.sla_events:
             self.out.send_soon(key=key, value=ev.model_dump_json().encode())
@@ -104,14 +103,13 @@ class SlaShell:
 
     def flush(self, dirty: dict[bytes, tuple[int, Any]]) -> None:
         for key, (partition, state) in dirty.items():
-            self.table.data[key] = state
-            self.table.send_changelog(partition, key, state.to_json())
+            tables.write(self.table, partition, key, state, state.to_json())
 
-    def reindex(self, owned: set[int], key_partition: dict[Any, int]) -> None:
+    def reindex(self, owned: set[int]) -> None:
         """After a rebalance: forget partitions we lost, index deadlines of ones we gained."""
         for p in set(self.due) - owned:
             del self.due[p]
-        known = {**key_partition, **self.partition_of}
+        known = tables.key_partitions(self.table)
         wall = time.time()
         for p in owned - set(self.due):
             queue: DueQueue[bytes] = DueQueue()

@@ -192,7 +192,10 @@ def bench_worker(n: int, hot_after: int) -> dict[str, Any]:
             (("clock", "first_response"), ("transition", "breached")),
         )
         deadline = time.monotonic() + 300
-        while scrape(url).get(activated, 0) < n and time.monotonic() < deadline:
+        rss_half: tuple[float, int] | None = None  # (held, RSS) once half are held
+        while (held := scrape(url).get(activated, 0)) < n and time.monotonic() < deadline:
+            if rss_half is None and held >= n / 2:
+                rss_half = (held, rss_bytes(proc.pid))
             time.sleep(0.5)
         ingest_done = time.time()
         rss1 = rss_bytes(proc.pid)
@@ -224,6 +227,11 @@ def bench_worker(n: int, hot_after: int) -> dict[str, Any]:
             "rss_before_mb": round(rss0 / 1e6, 1),
             "rss_with_all_open_mb": round(rss1 / 1e6, 1),
             "rss_growth_bytes_per_complaint": round((rss1 - rss0) / n),
+            # The slope between half and all held: what one more complaint costs, without the
+            # one-off growth of Kafka client buffers and allocator arenas during ingestion.
+            "rss_marginal_bytes_per_complaint": (
+                round((rss1 - rss_half[1]) / (n - rss_half[0])) if rss_half else None
+            ),
             "target_bytes": 1024,
         }
     finally:

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from schemas.alerts import AlertEvent, Summary, fingerprint
+from schemas.alerts import AlertEvent, AlertStatus, Severity, Summary
 from schemas.events import Complaint, event_time
 from schemas.sla import SlaEvent
+from streams.core import alerting
 from streams.core.calendar import BusinessCalendar, calendar_24x7
 from streams.core.sla import messages
 from streams.core.sla.policy import Policy, SlaConfig
@@ -180,28 +181,25 @@ def _alert(
     state: ComplaintState,
     rule: str,
     labels: dict[str, str],
-    status: str,
-    severity: str,
+    status: AlertStatus,
+    severity: Severity,
     since: float,
     at: float,
     summary: Summary,
     values: dict[str, float],
 ) -> AlertEvent:
-    fp = fingerprint(rule, labels)
-    return AlertEvent(
-        alert_event_id=f"{fp}:{status}:{int(since)}",
-        fingerprint=fp,
-        status=status,
+    return alerting.make(
         rule=rule,
         kind="sla",
         severity=severity,
-        labels={**labels, "customer_tier": state.tier, "policy": state.policy},
-        summary=summary,
+        status=status,
+        identity=labels,
+        since=since,
+        now=at,
+        zh=summary.zh,
+        en=summary.en,
+        labels={"customer_tier": state.tier, "policy": state.policy},
         values=values,
-        starts_at=_dt(since),
-        ends_at=_dt(at) if status == "resolved" else None,
-        observed_at=_dt(at),
-        source_event_id=None,
     )
 
 

@@ -83,10 +83,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     with tqdm(total=len(events), unit="ev", desc="replay", disable=len(events) < 50_000) as bar:
         replay(
             events,
-            settings.satisfaction,
+            settings,
             result,
             progress=_updater(bar),
-            sla_cfg=settings.sla,
             until=until,
         )
     if args.alerts_out:

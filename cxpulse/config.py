@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -49,34 +49,13 @@ class WorkerConfig(_Section):
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0
 
 
-class SatisfactionConfig(_Section):
-    window: Seconds = 3600.0
-    bucket: Seconds = 60.0
-    # Events up to this much older than the newest one seen at a store still count; older ones
-    # are counted as late and skipped.
-    allowed_lateness: Seconds = 600.0
-    # No alert from 2 ratings: a rate needs this many ratings in the window.
-    min_samples: Annotated[int, Field(ge=1)] = 10
-    # ...and the drop must be clear, not noise: fire only when the upper end of the Wilson
-    # interval of CSAT (this many standard errors; 1.64 = 95 % one-sided) is below `csat_low`.
-    # Measured on two simulated normal weeks of 20 stores: 1.28 paged 3 times, 1.64 never,
-    # and both still caught every injected drop (see tests/unit/test_replay.py).
-    # 0 turns it off (fire on the observed rate alone).
-    confidence_z: Annotated[float, Field(ge=0, le=4)] = 1.64
-    # CSAT = share of 4s and 5s (top-2-box; domain.md "Satisfaction"). Alert below `csat_low`,
-    # resolve at or above `csat_recover`: the gap is the hysteresis that stops flapping.
-    csat_low: Annotated[float, Field(ge=0, le=1)] = 0.60
-    csat_recover: Annotated[float, Field(ge=0, le=1)] = 0.70
-
-    @model_validator(mode="after")
-    def _check(self) -> SatisfactionConfig:
-        if self.csat_recover < self.csat_low:
-            raise ValueError("csat_recover must be >= csat_low (it is the hysteresis band)")
-        if self.window % self.bucket:
-            raise ValueError("window must be a whole number of buckets")
-        return self
-
-
+from streams.core.signals.config import (  # noqa: E402  (the signal sections live with the core)
+    CrisisConfig,
+    SatisfactionConfig,
+    SignalsConfig,
+    SpikeConfig,
+    WordOfMouthConfig,
+)
 from streams.core.sla.policy import SlaConfig  # noqa: E402  (after the sections it may use)
 
 
@@ -88,7 +67,18 @@ class Settings(BaseSettings):
     kafka: KafkaConfig = KafkaConfig()
     worker: WorkerConfig = WorkerConfig()
     satisfaction: SatisfactionConfig = SatisfactionConfig()
+    word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
+    spikes: SpikeConfig = SpikeConfig()
+    crisis: CrisisConfig = CrisisConfig()
     sla: SlaConfig = SlaConfig()
+
+    def signals(self) -> SignalsConfig:
+        return SignalsConfig(
+            satisfaction=self.satisfaction,
+            word_of_mouth=self.word_of_mouth,
+            spikes=self.spikes,
+            crisis=self.crisis,
+        )
 
     @classmethod
     def settings_customise_sources(

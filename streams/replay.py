@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from cxpulse.config import SatisfactionConfig
+from cxpulse.config import Settings
 from schemas.alerts import AlertEvent
 from schemas.deadletter import DeadLetter
 from schemas.events import Complaint, Envelope, event_time
@@ -19,8 +19,8 @@ from schemas.sla import SlaEvent
 from streams.core.decode import Rejection, decode
 from streams.core.sla import engine as sla
 from streams.core.sla.due import DueQueue
-from streams.core.sla.policy import SlaConfig
 from streams.core.store import StoreState, process
+from streams.wiring import signals
 
 
 @dataclass
@@ -62,16 +62,16 @@ def read_events(
 
 def replay(
     events: list[Envelope],
-    cfg: SatisfactionConfig,
+    settings: Settings,
     result: ReplayResult | None = None,
     progress: Callable[[int], None] | None = None,
-    sla_cfg: SlaConfig | None = None,
     until: float | None = None,
 ) -> ReplayResult:
     """Process `events` in event-time order. SLA deadlines fire at their own instants, between
     the events, up to `until` (default: the last event's time)."""
     result = result or ReplayResult()
-    engine = sla.Engine(sla_cfg or SlaConfig())
+    engine = sla.Engine(settings.sla)
+    sig = signals(settings)
     due: DueQueue[str] = DueQueue()
     events = sorted(events, key=lambda e: (event_time(e), e.event_id))
 
@@ -84,7 +84,7 @@ def replay(
     for i, event in enumerate(events):
         run_due(event_time(event))
         state = result.stores.get(event.store_id) or StoreState(store_id=event.store_id)
-        step = process(state, event, cfg)
+        step = process(state, event, sig)
         result.stores[event.store_id] = step.state
         etype = event.event_type  # type: ignore[attr-defined]
         result.consumed[etype] += 1

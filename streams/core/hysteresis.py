@@ -24,3 +24,11 @@ def step(firing_since: float | None, bad: bool, good: bool, now: float) -> Chang
     if firing_since is not None and good:
         return Change("resolve", firing_since)
     return None
+
+
+def record(firing: dict[str, float], key: str, change: Change) -> None:
+    """Keep a change in a state's ``{alert key: firing since}`` map."""
+    if change.transition == "fire":
+        firing[key] = change.since
+    else:
+        firing.pop(key, None)

@@ -7,25 +7,58 @@ backlog may be read an hour ahead of the feedback backlog — so one shared cloc
 make the slower kind "late". Within a kind, a store's events are one ordered partition, so the
 worker and the file replay see the same sequence and raise the same alerts.
 
+Each applied event adds its counts to the store's tiered counters (``signals.fields``), then the
+signals it can move are evaluated: satisfaction on ratings, reach/spike/crisis on negatives and
+lexicon hits. The slower comparisons (24 h against 7 d ...) run at most once per event-time
+minute, because their answer cannot change faster than their buckets.
+
 The state object passed in is owned by the caller and may be updated in place (copying a
 store's buckets for every event would cost more than the processing itself).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any, Literal
 
-from cxpulse.config import SatisfactionConfig
-from schemas.alerts import AlertEvent, Summary, fingerprint
-from schemas.events import Complaint, Envelope, Feedback, event_time
-from streams.core import hysteresis, windows
+from schemas.alerts import AlertEvent
+from schemas.events import Call, Complaint, Envelope, Feedback, Review, event_time
+from streams.core import windows
+from streams.core.signals import coaching, crisis, reach, satisfaction, spikes
+from streams.core.signals import fields as F
+from streams.core.signals.config import SatisfactionConfig, SignalsConfig
+from streams.core.signals.satisfaction import SatisfactionView, wilson_upper
+from streams.core.signals.text import TextTools
+from streams.core.signals.tiers import MINUTE, Tiered, retention
 
 Outcome = Literal["applied", "duplicate", "late"]
 LABEL_FIELDS = ("brand", "region", "city")
-CSAT_RULE = "csat_low"
+CSAT_RULE = satisfaction.CSAT_RULE
+CsatView = SatisfactionView
+MAX_TERMS = 8  # crisis terms remembered for the incident's message
+__all__ = ["CsatView", "Signals", "Step", "StoreState", "csat_view", "process", "wilson_upper"]
+
+
+@dataclass
+class Signals:
+    """Everything the processor reads: the validated settings and the text tools."""
+
+    cfg: SignalsConfig = field(default_factory=SignalsConfig)
+    text: TextTools | None = None
+
+    @property
+    def satisfaction(self) -> SatisfactionConfig:
+        return self.cfg.satisfaction
+
+    @cached_property
+    def keep(self) -> dict[int, float]:
+        """How long each counter tier keeps buckets (computed once: read on every event)."""
+        c = self.cfg
+        spans = [*c.satisfaction.windows, c.satisfaction.window, c.word_of_mouth.window]
+        spans += [r.window + r.baseline for r in c.satisfaction.relative]
+        spans += [8 * 86400, c.crisis.lookback, c.crisis.special_lookback]  # spikes: 7 d + 1 h
+        return retention(spans, c.satisfaction.allowed_lateness)
 
 
 @dataclass
@@ -33,9 +66,12 @@ class StoreState:
     store_id: str
     clocks: dict[str, float] = field(default_factory=dict)  # event kind -> watermark
     labels: dict[str, str] = field(default_factory=dict)
-    ratings: windows.Buckets = field(default_factory=dict)  # bucket -> counts of 1..5
+    stats: Tiered = field(default_factory=lambda: Tiered(F.WIDTH))
     seen: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # kind -> bucket -> ids
-    firing: dict[str, float] = field(default_factory=dict)  # rule -> firing since
+    firing: dict[str, float] = field(default_factory=dict)  # alert key -> firing since
+    spikes: spikes.SpikeState = field(default_factory=spikes.SpikeState)
+    terms: dict[str, float] = field(default_factory=dict)  # crisis term -> last said
+    slow_eval: float = 0.0  # event-time minute of the last slow evaluation
 
     @property
     def watermark(self) -> float | None:
@@ -47,12 +83,15 @@ class StoreState:
             "store_id": self.store_id,
             "clocks": self.clocks,
             "labels": self.labels,
-            "ratings": {str(k): v for k, v in self.ratings.items()},
+            "stats": self.stats.to_json(),
             "seen": {
                 kind: {str(b): ids for b, ids in buckets.items()}
                 for kind, buckets in self.seen.items()
             },
             "firing": self.firing,
+            "spikes": self.spikes.to_json(),
+            "terms": self.terms,
+            "slow_eval": self.slow_eval,
         }
 
     @classmethod
@@ -61,23 +100,16 @@ class StoreState:
             store_id=d["store_id"],
             clocks=dict(d["clocks"]),
             labels=dict(d["labels"]),
-            ratings={int(k): list(v) for k, v in d["ratings"].items()},
+            stats=Tiered.from_json(F.WIDTH, d["stats"]),
             seen={
                 kind: {int(b): list(ids) for b, ids in buckets.items()}
                 for kind, buckets in d["seen"].items()
             },
             firing=dict(d["firing"]),
+            spikes=spikes.SpikeState.from_json(d["spikes"]),
+            terms=dict(d["terms"]),
+            slow_eval=d["slow_eval"],
         )
-
-
-@dataclass(frozen=True)
-class CsatView:
-    """What the wall shows for one store: the rolling window as of `now`."""
-
-    ratings: int
-    csat: float | None  # None below min_samples: a rate from 2 ratings is noise
-    delight: float | None  # share of 5s, tracked apart (domain.md: a 5 is not a 4)
-    counts: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -88,47 +120,155 @@ class Step:
 
 
 def csat_view(state: StoreState, now: float | None, cfg: SatisfactionConfig) -> CsatView:
-    """The window ending at `now` (default: the store's own feedback clock)."""
+    """The alert window ending at `now` (default: the store's own feedback clock)."""
     if now is None:
         now = state.clocks.get("feedback", 0.0)
-    counts = windows.totals(state.ratings, now, cfg.window, cfg.bucket, 5)
-    n = sum(counts)
-    if n < cfg.min_samples:
-        return CsatView(n, None, None, tuple(counts))
-    return CsatView(n, (counts[3] + counts[4]) / n, counts[4] / n, tuple(counts))
+    return satisfaction.view(state.stats, now, cfg.window, cfg, MINUTE)
 
 
-def process(state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Step:
+def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
+    cfg = sig.cfg.satisfaction
     ts = event_time(event)
     kind: str = event.event_type  # type: ignore[attr-defined]
     wm = state.clocks.get(kind)
     if wm is not None and ts < wm - cfg.allowed_lateness:
         return Step(state, "late")
-    if isinstance(event, Complaint):
-        # Complaint steps feed the SLA engine, which keeps its own per-complaint dedupe and
-        # takes steps however late; remembering their ids here too would only cost memory.
-        state.clocks[kind] = ts if wm is None else max(wm, ts)
+    now = ts if wm is None else max(wm, ts)
+    if isinstance(event, Complaint) and event.action != "opened":
+        # Later complaint steps only feed the SLA engine, which dedupes them itself;
+        # remembering their ids here too would only cost memory.
+        state.clocks[kind] = now
         return Step(state, "applied")
     seen = state.seen.setdefault(kind, {})
     bucket = windows.bucket_start(ts, cfg.bucket)
     if event.event_id in seen.get(bucket, ()):
         return Step(state, "duplicate")
 
-    now = ts if wm is None else max(wm, ts)
-    alerts: tuple[AlertEvent, ...] = ()
-    if isinstance(event, Feedback):
-        windows.add(state.ratings, ts, event.rating - 1, cfg.bucket, 5)
-        windows.prune(state.ratings, now, cfg.window, cfg.bucket)
-        alerts = _evaluate_csat(state, now, event.event_id, cfg)
-    # Marked seen last: if anything above raised, a re-sent copy is not taken for a duplicate.
-    seen.setdefault(bucket, []).append(event.event_id)
-    state.clocks[kind] = now
     for name in LABEL_FIELDS:
         value = getattr(event, name)
         if value:
             state.labels[name] = value
+    spikes.close_hours(state.spikes, state.stats, now, sig.cfg.spikes)
+    counts, hits, coaching_alerts = _contributions(state, event, sig, now)
+    state.stats.add(ts, counts)
+    state.stats.prune(now, sig.keep)
+    for term in hits:
+        state.terms[term] = now
+    alerts = [*coaching_alerts, *_evaluate(state, event, sig, now, counts, bool(hits))]
+    # Marked seen last: if anything above raised, a re-sent copy is not taken for a duplicate.
+    seen.setdefault(bucket, []).append(event.event_id)
+    state.clocks[kind] = now
     _prune_seen(seen, now, cfg)
-    return Step(state, "applied", alerts)
+    return Step(state, "applied", tuple(alerts))
+
+
+def _contributions(
+    state: StoreState, event: Envelope, sig: Signals, now: float
+) -> tuple[list[tuple[int, int]], list[str], list[AlertEvent]]:
+    """The counts this event adds, the crisis terms it said, and any coaching alerts."""
+    wom = sig.cfg.word_of_mouth
+    out: list[tuple[int, int]] = []
+    texts: list[tuple[str, int]] = []  # (text, audience) to run through the crisis lexicon
+    negative = positive = False
+    unhappy, audience = 1, 0
+    coached: list[AlertEvent] = []
+    if isinstance(event, Feedback):
+        out.append((F.RATING[event.rating - 1], 1))
+        if event.nps is not None:
+            nps = F.PROMOTERS if event.nps >= 9 else F.PASSIVES if event.nps >= 7 else F.DETRACTORS
+            out.append((nps, 1))
+        if event.ces is not None:
+            out += [(F.CES_SUM, event.ces), (F.CES_N, 1)]
+        if event.expectation is not None:
+            out += [(F.GAP_SUM, event.rating - event.expectation), (F.GAP_N, 1)]
+        negative, positive = event.rating <= 2, event.rating >= 4
+        if event.comment:
+            out.append((_sentiment_field(sig, event.comment), 1))
+            texts.append((event.comment, 0))
+    elif isinstance(event, Review):
+        audience = max(event.views, event.author_followers)
+        label = None
+        if event.text:
+            field_ = _sentiment_field(sig, event.text)
+            out.append((field_, 1))
+            label = field_
+            texts.append((event.text, audience))
+        if event.rating is not None:
+            negative, positive = event.rating <= 2, event.rating >= 4
+        else:
+            negative, positive = label == F.COMMENT_NEG, label == F.COMMENT_POS
+    elif isinstance(event, Complaint):  # opened
+        negative = True
+        unhappy = round(1 / wom.complaint_share)
+        if set(event.customer.tags) & set(sig.cfg.crisis.special_tags):
+            out.append((F.SPECIAL, 1))
+        if event.text:
+            texts.append((event.text, 0))
+    elif isinstance(event, Call):
+        said = " ".join(u.text for u in event.transcript if u.speaker == "customer")
+        if said and sig.text is not None:
+            negative = sig.text.sentiment(said)[0] == "negative"
+            texts.append((said, 0))
+        negative = negative or event.transfers >= 2
+        coached = coaching.evaluate(event, sig.text, state.labels, now)
+    if negative:
+        people = round(unhappy * wom.per_unhappy) + audience
+        out += [(F.NEGATIVE, 1), (F.UNHAPPY, unhappy), (F.REACH, people)]
+    elif positive:
+        out.append((F.POSITIVE, 1))
+    hits: list[str] = []
+    if sig.text is not None:
+        for text, reach_of in texts:
+            found = sig.text.crisis(text)
+            for term, category in found:
+                if category in F.CRISIS:
+                    out.append((F.CRISIS[category], 1))
+                hits.append(term)
+            if found and reach_of:
+                out.append((F.CRISIS_REACH, reach_of))
+    return out, hits, coached
+
+
+def _sentiment_field(sig: Signals, text: str) -> int:
+    if sig.text is None:
+        return F.COMMENT_NEU
+    label = sig.text.sentiment(text)[0]
+    return {"negative": F.COMMENT_NEG, "positive": F.COMMENT_POS}.get(label, F.COMMENT_NEU)
+
+
+def _evaluate(
+    state: StoreState,
+    event: Envelope,
+    sig: Signals,
+    now: float,
+    counts: list[tuple[int, int]],
+    crisis_hit: bool,
+) -> list[AlertEvent]:
+    c = sig.cfg
+    sid, labels, eid = state.store_id, state.labels, event.event_id
+    fired: set[int] = {i for i, _ in counts}
+    out: list[AlertEvent] = []
+    if isinstance(event, Feedback):
+        out += satisfaction.evaluate_low(
+            state.stats, state.firing, sid, labels, now, eid, c.satisfaction
+        )
+    slow = windows.bucket_start(now, 60) > state.slow_eval
+    if slow:
+        state.slow_eval = windows.bucket_start(now, 60)
+        out += satisfaction.evaluate_relative(
+            state.stats, state.firing, sid, labels, now, eid, c.satisfaction
+        )
+    if F.NEGATIVE in fired or slow:
+        out += reach.evaluate(state.stats, state.firing, sid, labels, now, eid, c.word_of_mouth)
+        out += spikes.evaluate(
+            state.spikes, state.stats, state.firing, sid, labels, now, eid, c.spikes
+        )
+    if crisis_hit or F.SPECIAL in fired or slow or any(a.rule == spikes.RULE for a in out):
+        lookback = now - c.crisis.lookback
+        state.terms = {t: at for t, at in state.terms.items() if at >= lookback}
+        terms = sorted(state.terms, key=state.terms.__getitem__, reverse=True)[:MAX_TERMS]
+        out += crisis.evaluate(state.stats, state.firing, terms, sid, labels, now, eid, c.crisis)
+    return out
 
 
 def _prune_seen(seen: dict[int, list[str]], now: float, cfg: SatisfactionConfig) -> None:
@@ -136,83 +276,3 @@ def _prune_seen(seen: dict[int, list[str]], now: float, cfg: SatisfactionConfig)
     oldest = windows.bucket_start(now - cfg.allowed_lateness, cfg.bucket)
     for b in [b for b in seen if b < oldest]:
         del seen[b]
-
-
-def _evaluate_csat(
-    state: StoreState, now: float, event_id: str, cfg: SatisfactionConfig
-) -> tuple[AlertEvent, ...]:
-    view = csat_view(state, now, cfg)
-    if view.csat is None:
-        return ()
-    upper = wilson_upper(view.csat, view.ratings, cfg.confidence_z)
-    change = hysteresis.step(
-        state.firing.get(CSAT_RULE),
-        bad=upper < cfg.csat_low,
-        good=view.csat >= cfg.csat_recover,
-        now=now,
-    )
-    if change is None:
-        return ()
-    if change.transition == "fire":
-        state.firing[CSAT_RULE] = change.since
-    else:
-        del state.firing[CSAT_RULE]
-    return (_csat_alert(state, view, change, now, event_id, cfg),)
-
-
-def wilson_upper(p: float, n: int, z: float) -> float:
-    """Upper end of the Wilson score interval: how high the true rate could plausibly be
-    given `n` ratings. Small samples get wide intervals, so noise does not page anyone."""
-    if z == 0:
-        return p
-    denom = 1 + z * z / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre + spread) / denom
-
-
-def _iso(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC)
-
-
-def _csat_alert(
-    state: StoreState,
-    view: CsatView,
-    change: hysteresis.Change,
-    now: float,
-    event_id: str,
-    cfg: SatisfactionConfig,
-) -> AlertEvent:
-    assert view.csat is not None
-    labels = {"store_id": state.store_id, **state.labels}
-    fp = fingerprint(CSAT_RULE, {"store_id": state.store_id})
-    status: Literal["firing", "resolved"] = "firing" if change.transition == "fire" else "resolved"
-    mins = int(cfg.window // 60)
-    pct, n = f"{view.csat:.0%}", view.ratings
-    if status == "firing":
-        zh = (
-            f"门店 {state.store_id} 满意度下降：近 {mins} 分钟 CSAT {pct}"
-            f"（{n} 条评价，低于 {cfg.csat_low:.0%}）"
-        )
-        en = (
-            f"Store {state.store_id} satisfaction dropped: CSAT {pct} over the last {mins} min "
-            f"({n} ratings, below {cfg.csat_low:.0%})"
-        )
-    else:
-        zh = f"门店 {state.store_id} 满意度已恢复：近 {mins} 分钟 CSAT {pct}（{n} 条评价）"
-        en = f"Store {state.store_id} satisfaction recovered: CSAT {pct} over the last {mins} min"
-    return AlertEvent(
-        alert_event_id=f"{fp}:{status}:{int(change.since)}",
-        fingerprint=fp,
-        status=status,
-        rule=CSAT_RULE,
-        kind="satisfaction",
-        severity="warning",
-        labels=labels,
-        summary=Summary(zh=zh, en=en),
-        values={"csat": round(view.csat, 4), "ratings": float(n)},
-        starts_at=_iso(change.since),
-        ends_at=_iso(now) if status == "resolved" else None,
-        observed_at=_iso(now),
-        source_event_id=event_id,
-    )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import faust
@@ -26,9 +26,10 @@ from prometheus_client import start_http_server
 from cxpulse.config import Settings
 from schemas import deadletter as dl
 from schemas.events import Complaint
+from streams import wiring
 from streams.core.decode import Rejection, decode
 from streams.core.sla.engine import Engine
-from streams.core.store import StoreState, csat_view, process
+from streams.core.store import Signals, StoreState, csat_view, process
 from streams.metrics import Metrics, window_label
 from streams.topics import Topics
 from streams.worker import tables
@@ -49,6 +50,7 @@ class Worker:
     dlq: Any
     alerts: Any
     sla: SlaShell | None = None
+    signals: Signals = field(default_factory=Signals)
     owned: frozenset[int] = frozenset()
     clock: float = 0.0  # newest feedback time processed: the clock the wall's windows age by
 
@@ -64,6 +66,7 @@ class Worker:
         """Synchronous on purpose: no await inside, so the batch's state updates are atomic
         with respect to the timer and the next batch."""
         cfg = self.settings.satisfaction
+        sig = self.signals
         dirty: dict[bytes, tuple[int, StoreState]] = {}
         sla_dirty: dict[bytes, tuple[int, Any]] = {}
         newest = 0.0
@@ -81,7 +84,7 @@ class Worker:
             key = msg.key
             current = dirty[key][1] if key in dirty else self.state(key)
             try:
-                step = process(current, result, cfg)
+                step = process(current, result, sig)
             except Exception as exc:
                 # A bug must not turn one event into a partition that never moves again.
                 log.exception("processor failed on %s", result.event_id)
@@ -229,6 +232,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         dlq=_raw_topic(app, topics.dlq),
         alerts=sla_shell.alerts,
         sla=sla_shell,
+        signals=wiring.signals(settings),
     )
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message

@@ -133,7 +133,7 @@ def test_worker_and_replay_raise_the_same_alerts(env: Env) -> None:
     write_jsonl(sim, start, start + timedelta(hours=24), buf)
     lines = [ln.encode() for ln in buf.getvalue().splitlines()]
 
-    expected = replay(read_events(lines, ReplayResult()), env.settings.satisfaction).alerts
+    expected = replay(read_events(lines, ReplayResult()), env.settings).alerts
     assert {a.labels["store_id"] for a in expected} >= {"S002", "S005"}
 
     env.start_worker()
@@ -155,8 +155,7 @@ def test_unanswered_vip_complaint_warns_then_breaches_like_replay(env: Env) -> N
     until = datetime.now(UTC).timestamp()
     expected = replay(
         read_events(lines, ReplayResult()),
-        env.settings.satisfaction,
-        sla_cfg=env.settings.sla,
+        env.settings,
         until=until,
     )
     vip = [

@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, timezone
 
-from cxpulse.config import SatisfactionConfig
+from cxpulse.config import SatisfactionConfig, Settings
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.helpers import feedback, line
@@ -22,7 +22,7 @@ def sim_file(*scenarios: str, hours: int = 24) -> list[bytes]:
 def run(lines: list[bytes], cfg: SatisfactionConfig | None = None) -> ReplayResult:
     result = ReplayResult()
     events = read_events(lines, result)
-    return replay(events, cfg or SatisfactionConfig(), result)
+    return replay(events, Settings(satisfaction=cfg or SatisfactionConfig()), result)
 
 
 def test_satisfaction_drop_alerts_that_store_only_and_deterministically() -> None:

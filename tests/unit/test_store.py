@@ -5,10 +5,15 @@ from __future__ import annotations
 from cxpulse.config import SatisfactionConfig
 from schemas.alerts import fingerprint
 from schemas.events import EVENT_ADAPTER, Envelope
-from streams.core.store import StoreState, csat_view, process
+from streams.core.signals.config import SignalsConfig
+from streams.core.store import Signals, StoreState, csat_view, process
 from tests.helpers import feedback, review
 
 CFG = SatisfactionConfig(min_samples=10, csat_low=0.6, csat_recover=0.7, confidence_z=0)
+
+
+def sig(cfg: SatisfactionConfig) -> Signals:
+    return Signals(SignalsConfig(satisfaction=cfg))
 
 
 def ev(d: dict[str, object]) -> Envelope:
@@ -19,7 +24,7 @@ def run(events: list[dict[str, object]], cfg: SatisfactionConfig = CFG) -> tuple
     state = StoreState("S1")
     alerts = []
     for d in events:
-        step = process(state, ev(d), cfg)
+        step = process(state, ev(d), sig(cfg))
         state = step.state
         alerts.extend(step.alerts)
     return state, alerts
@@ -64,21 +69,21 @@ def test_duplicate_event_is_not_counted_twice() -> None:
     events = [feedback(i, 5) for i in range(10)]
     state, _ = run([*events, events[3], events[7]])
     assert csat_view(state, None, CFG).ratings == 10
-    assert process(state, ev(events[0]), CFG).outcome == "duplicate"
+    assert process(state, ev(events[0]), sig(CFG)).outcome == "duplicate"
 
 
 def test_late_event_is_skipped_but_in_time_disorder_counts() -> None:
     events = [feedback(i, 5, minutes=30 + i) for i in range(10)]
     state, _ = run(events)
-    assert process(state, ev(feedback(50, 1, minutes=33)), CFG).outcome == "applied"
-    assert process(state, ev(feedback(51, 1, minutes=5)), CFG).outcome == "late"  # 34 min old
+    assert process(state, ev(feedback(50, 1, minutes=33)), sig(CFG)).outcome == "applied"
+    assert process(state, ev(feedback(51, 1, minutes=5)), sig(CFG)).outcome == "late"  # 34 min old
     assert csat_view(state, None, CFG).ratings == 11
 
 
 def test_each_event_kind_has_its_own_clock() -> None:
     # reviews read an hour ahead (a backlog) must not make the feedback late
     state, _ = run([review(i, minutes=60 + i) for i in range(5)])
-    step = process(state, ev(feedback(1, 4, minutes=0)), CFG)
+    step = process(state, ev(feedback(1, 4, minutes=0)), sig(CFG))
     assert step.outcome == "applied"
     assert state.clocks["review"] > state.clocks["feedback"]
 
@@ -89,7 +94,7 @@ def test_state_survives_a_json_round_trip() -> None:
     state, _ = run([feedback(i, 1 + i % 5) for i in range(30)] + [review(1)])
     again = StoreState.from_json(json.loads(json.dumps(state.to_json())))
     assert again == state
-    assert process(again, ev(feedback(25, 1)), CFG).outcome == "duplicate"
+    assert process(again, ev(feedback(25, 1)), sig(CFG)).outcome == "duplicate"
 
 
 def test_seen_ids_stay_bounded() -> None:

@@ -1,0 +1,1 @@
+"""CX signals per store: satisfaction, word of mouth, spikes, crisis, calls, coaching."""

@@ -1,0 +1,136 @@
+"""Settings of the per-store signals. Each default taken from ``shared/domain.md`` names its
+figure; the others are operational choices and say so."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Seconds = Annotated[float, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RelativeRule(_Section):
+    """Alert when the window's CSAT is clearly below the store's own trailing baseline."""
+
+    name: str
+    window: Seconds
+    baseline: Seconds  # the span just before the window
+    drop: Share = 0.10  # fire when CSAT is this far (absolute) below the baseline ...
+    recover: Share = 0.05  # ... resolve once the gap is back within this
+    z: Annotated[float, Field(ge=0)] = 2.33  # ... and a two-proportion z-test agrees (99 %)
+
+
+class SatisfactionConfig(_Section):
+    # The threshold alert's window and its bucket (the wall's "now").
+    window: Seconds = 3600.0
+    bucket: Seconds = 60.0
+    # Every window the wall and the signals topic show at once.
+    windows: list[Seconds] = [3600.0, 86400.0, 7 * 86400.0]
+    # Events up to this much older than the newest one seen at a store still count; older ones
+    # are counted as late and skipped.
+    allowed_lateness: Seconds = 600.0
+    # No alert from 2 ratings: a rate needs this many ratings in the window.
+    min_samples: Annotated[int, Field(ge=1)] = 10
+    # ...and the drop must be clear, not noise: fire only when the upper end of the Wilson
+    # interval of CSAT (this many standard errors; 1.64 = 95 % one-sided) is below `csat_low`.
+    # Measured on two simulated normal weeks of 20 stores: 1.28 paged 3 times, 1.64 never,
+    # and both still caught every injected drop (see tests/unit/test_replay.py).
+    # 0 turns it off (fire on the observed rate alone).
+    confidence_z: Annotated[float, Field(ge=0, le=4)] = 1.64
+    # CSAT = share of 4s and 5s (top-2-box; domain.md "Satisfaction"). Alert below `csat_low`,
+    # resolve at or above `csat_recover`: the gap is the hysteresis that stops flapping.
+    csat_low: Share = 0.60
+    csat_recover: Share = 0.70
+    # Today against the last 7 days, this week against the last 4 (operational defaults).
+    relative: list[RelativeRule] = [
+        RelativeRule(name="day_vs_week", window=86400, baseline=7 * 86400),
+        RelativeRule(name="week_vs_month", window=7 * 86400, baseline=28 * 86400),
+    ]
+
+    @model_validator(mode="after")
+    def _check(self) -> SatisfactionConfig:
+        if self.csat_recover < self.csat_low:
+            raise ValueError("csat_recover must be >= csat_low (it is the hysteresis band)")
+        if self.window % self.bucket:
+            raise ValueError("window must be a whole number of buckets")
+        return self
+
+
+class WordOfMouthConfig(_Section):
+    """The reach model (README "Negative word of mouth")."""
+
+    # domain.md: "only 4% of dissatisfied customers complain" → one complaint ≈ 25 unhappy.
+    complaint_share: Annotated[float, Field(gt=0, le=1)] = 0.04
+    # domain.md: "a dissatisfied customer tells 8-12 people (on average 10-12); 20% of them
+    # tell about 20" → 0.8 × 10 + 0.2 × 20 = 12 people per unhappy customer.
+    tells: Annotated[float, Field(ge=0)] = 10.0
+    vocal_share: Share = 0.20
+    vocal_tells: Annotated[float, Field(ge=0)] = 20.0
+    # domain.md: "it takes about 12 positive experiences to make up for one negative one".
+    repair_ratio: Annotated[float, Field(ge=0)] = 12.0
+    # Alerts (operational defaults): 24 h reach at or above `reach_high` fires, below
+    # `reach_recover` resolves; the last hour's reach at least `jump_factor` × the store's
+    # mean hourly reach of the past 7 days, and at least `jump_min`, is a jump.
+    window: Seconds = 86400.0
+    reach_high: Annotated[float, Field(gt=0)] = 20_000
+    reach_recover: Annotated[float, Field(gt=0)] = 10_000
+    jump_factor: Annotated[float, Field(gt=1)] = 5.0
+    jump_min: Annotated[float, Field(gt=0)] = 2_000
+
+    @property
+    def per_unhappy(self) -> float:
+        return (1 - self.vocal_share) * self.tells + self.vocal_share * self.vocal_tells
+
+
+class SpikeConfig(_Section):
+    """Negative volume in the last hour against the same hour of the week (operational)."""
+
+    min_count: Annotated[int, Field(ge=1)] = 5  # fewer negatives than this are never a spike
+    k: Annotated[float, Field(gt=0)] = 3.0  # standard deviations above the baseline
+    # The same-hour-of-week baseline is used once it has this many weeks; before that the
+    # store's all-hours baseline stands in.
+    min_weeks: Annotated[int, Field(ge=1)] = 3
+    alpha: Annotated[float, Field(gt=0, le=1)] = 0.3  # EWMA weight of the newest week/hour
+    timezone: str = "Asia/Shanghai"  # hour of the week in the stores' local time
+
+
+class CrisisConfig(_Section):
+    """The crisis score of a store; one incident per store whose severity follows the score."""
+
+    lookback: Seconds = 3600.0  # lexicon hits and post reach count for this long
+    special_lookback: Seconds = 86400.0  # special customers' complaints count for this long
+    # domain.md "Crisis": media exposure, regulator, lawyer/lawsuit, health and safety, bulk
+    # refunds, viral posts. Points per hit, at most `max_hits_per_category` hits each.
+    weights: dict[str, float] = {
+        "media": 3,
+        "regulator": 3,
+        "legal": 3,
+        "safety": 4,
+        "refund": 2,
+        "viral": 2,
+    }
+    max_hits_per_category: Annotated[int, Field(ge=1)] = 2
+    # domain.md "Complaints": special customers turn complaints into crises more easily.
+    special_tags: list[str] = ["media", "government", "lawyer"]
+    special_points: float = 4
+    spike_points: float = 3
+    # One point per decade of reach of the crisis posts above 1,000 people.
+    reach_floor: Annotated[float, Field(gt=0)] = 1_000
+    warning_at: float = 4  # one food-poisoning mention is an incident
+    critical_at: float = 8
+    resolve_below: float = 2
+
+
+class SignalsConfig(_Section):
+    """The parts of the configuration the store processor reads."""
+
+    satisfaction: SatisfactionConfig = SatisfactionConfig()
+    word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
+    spikes: SpikeConfig = SpikeConfig()
+    crisis: CrisisConfig = CrisisConfig()

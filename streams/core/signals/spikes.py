@@ -1,0 +1,139 @@
+"""Spikes of negative volume: the last hour's negatives against what is normal for this store
+at this hour of the week, so a busy Saturday lunch is not a spike but a quiet Tuesday's burst is.
+
+When event time passes an hour boundary, each closed hour's negative count updates two EWMA
+baselines (mean and variance): the one for that hour of the week (local time), and the store's
+all-hours one, which stands in until the weekly slot has ``min_weeks`` observations. The last
+60 minutes spike when they hold at least ``min_count`` negatives and exceed the baseline by k
+standard deviations (floored by the Poisson sd √mean and by 1, so a quiet store's zero variance
+does not make every pair of complaints a spike).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from schemas.alerts import AlertEvent
+from streams.core import alerting, hysteresis
+from streams.core.signals import fields as F
+from streams.core.signals.config import SpikeConfig
+from streams.core.signals.tiers import HOUR, MINUTE, Tiered
+from streams.core.windows import bucket_start
+
+RULE = "negative_spike"
+MAX_CATCH_UP_HOURS = 8 * 24  # the hour tier keeps about this much; older gaps count as quiet
+
+
+@dataclass
+class SpikeState:
+    closed_until: int = 0  # hours before this start are in the baselines
+    baselines: dict[str, list[float]] = field(default_factory=dict)  # slot -> [mean, var, n]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"closed_until": self.closed_until, "baselines": self.baselines}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> SpikeState:
+        return cls(d["closed_until"], {k: list(v) for k, v in d["baselines"].items()})
+
+
+@dataclass(frozen=True)
+class SpikeView:
+    last_hour: int
+    mean: float | None  # None: no baseline yet
+    threshold: float | None
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def hour_of_week(ts: float, tz: str) -> int:
+    local = datetime.fromtimestamp(ts, _zone(tz))
+    return local.weekday() * 24 + local.hour
+
+
+def close_hours(state: SpikeState, stats: Tiered, now: float, cfg: SpikeConfig) -> None:
+    current = bucket_start(now, HOUR)
+    if not state.closed_until:
+        state.closed_until = current  # no history before the first event
+        return
+    start = max(state.closed_until, current - MAX_CATCH_UP_HOURS * HOUR)
+    hours = stats.buckets[HOUR]
+    for h in range(start, current, HOUR):
+        vec = hours.get(h)
+        count = vec[F.NEGATIVE] if vec else 0
+        for slot in ("all", f"how{hour_of_week(h, cfg.timezone)}"):
+            _ewma(state.baselines.setdefault(slot, [0.0, 0.0, 0]), count, cfg.alpha)
+    state.closed_until = max(state.closed_until, current)
+
+
+def _ewma(b: list[float], x: float, alpha: float) -> None:
+    mean, var, n = b
+    if n == 0:
+        b[:] = [x, 0.0, 1]
+        return
+    d = x - mean
+    b[:] = [mean + alpha * d, (1 - alpha) * (var + alpha * d * d), n + 1]
+
+
+def view(state: SpikeState, stats: Tiered, now: float, cfg: SpikeConfig) -> SpikeView:
+    last_hour = stats.totals(now, 3600, MINUTE)[F.NEGATIVE]
+    slot = state.baselines.get(f"how{hour_of_week(now, cfg.timezone)}")
+    if slot is None or slot[2] < cfg.min_weeks:
+        slot = state.baselines.get("all")
+        if slot is None or slot[2] < 24:  # a day of hours before any baseline is trusted
+            return SpikeView(last_hour, None, None)
+    mean, var, _ = slot
+    sd = max(math.sqrt(var), math.sqrt(max(mean, 0.0)), 1.0)
+    return SpikeView(last_hour, mean, mean + cfg.k * sd)
+
+
+def evaluate(
+    state: SpikeState,
+    stats: Tiered,
+    firing: dict[str, float],
+    store_id: str,
+    labels: dict[str, str],
+    now: float,
+    event_id: str,
+    cfg: SpikeConfig,
+) -> tuple[AlertEvent, ...]:
+    v = view(state, stats, now, cfg)
+    if v.mean is None or v.threshold is None:
+        return ()
+    sd = (v.threshold - v.mean) / cfg.k
+    change = hysteresis.step(
+        firing.get(RULE),
+        bad=v.last_hour >= cfg.min_count and v.last_hour > v.threshold,
+        good=v.last_hour <= v.mean + sd,
+        now=now,
+    )
+    if change is None:
+        return ()
+    hysteresis.record(firing, RULE, change)
+    fire = change.transition == "fire"
+    return (
+        alerting.make(
+            rule=RULE,
+            kind="crisis",
+            severity="warning",
+            status="firing" if fire else "resolved",
+            identity={"store_id": store_id},
+            labels=labels,
+            since=change.since,
+            now=now,
+            zh=f"门店 {store_id} 负面反馈{'激增' if fire else '已回落'}：近 1 小时 {v.last_hour} 条"
+            f"（这个时段通常约 {v.mean:.1f} 条）",
+            en=f"Store {store_id} negative feedback {'spike' if fire else 'back to normal'}:"
+            f" {v.last_hour} in the last hour (usually ~{v.mean:.1f} at this hour)",
+            values={"negatives_last_hour": float(v.last_hour), "baseline": round(v.mean, 2)},
+            source_event_id=event_id,
+        ),
+    )

@@ -1,0 +1,204 @@
+"""Each CX signal on the core, with exact numbers on small hand-made streams.
+
+Text analytics is replaced by a tiny deterministic stand-in here, so each test controls which
+texts are negative and which say a crisis term; the shipped models are tested in test_text.py
+and end to end in test_replay.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from schemas.alerts import AlertEvent
+from schemas.events import EVENT_ADAPTER
+from streams.core.signals import crisis, reach, satisfaction
+from streams.core.signals.config import SignalsConfig
+from streams.core.store import Signals, StoreState, process
+from tests.helpers import T0, feedback
+
+
+class FakeText:
+    CRISIS: ClassVar[dict[str, str]] = {"食物中毒": "safety", "记者": "media", "起诉": "legal"}
+
+    def sentiment(self, text: str) -> tuple[str, float]:
+        return (
+            ("negative", -0.9)
+            if "差" in text
+            else ("positive", 0.9)
+            if "好" in text
+            else (
+                "neutral",
+                0.0,
+            )
+        )
+
+    def crisis(self, text: str) -> list[tuple[str, str]]:
+        return [(t, c) for t, c in self.CRISIS.items() if t in text]
+
+    def taboo(self, text: str) -> list[str]:
+        return ["你弄错了"] if "你弄错了" in text else []
+
+
+SIG = Signals(SignalsConfig(), text=FakeText())
+
+
+def event(kind: str, i: int, minutes: float, **fields: Any) -> dict[str, Any]:
+    return {
+        "event_id": f"{kind}-{i}",
+        "event_type": kind,
+        "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "source": "test",
+        "store_id": "S1",
+        **fields,
+    }
+
+
+def run(events: list[dict[str, Any]], sig: Signals = SIG) -> tuple[StoreState, list[AlertEvent]]:
+    state = StoreState("S1")
+    alerts: list[AlertEvent] = []
+    for d in events:
+        alerts += process(state, EVENT_ADAPTER.validate_python(d, strict=False), sig).alerts
+    return state, alerts
+
+
+def now_of(state: StoreState) -> float:
+    return max(state.clocks.values())
+
+
+def test_satisfaction_measures_are_exact_over_each_window() -> None:
+    old = [feedback(i, 1, minutes=-300 + i) for i in range(10)]  # 5 h ago: in 24 h, not in 1 h
+    new = [
+        feedback(100 + i, r, minutes=i, nps=n, ces=c, expectation=e)
+        for i, (r, n, c, e) in enumerate(
+            [(5, 10, 7, 4), (5, 9, 6, 5), (4, 8, 6, 4), (4, 7, 5, 5), (3, 6, 4, 4)] * 2
+        )
+    ]
+    state, _ = run(old + new)
+    cfg = SIG.cfg.satisfaction
+    hour = satisfaction.view(state.stats, now_of(state), 3600, cfg)
+    assert hour.ratings == 10 and hour.counts == (0, 0, 2, 4, 4)
+    assert hour.csat == 0.8 and hour.delight == 0.4 and hour.mean == 4.2
+    assert hour.nps == 20.0  # 4 promoters, 2 detractors of 10
+    assert hour.ces == 5.6 and hour.expectation_gap == -0.2  # ratings 4.2 vs expected 4.4
+    day = satisfaction.view(state.stats, now_of(state), 86400, cfg)
+    assert day.ratings == 20 and day.csat == 0.4 and day.mean == 2.6
+
+
+def test_today_against_the_last_week_fires_on_a_clear_drop_only() -> None:
+    week = [feedback(i, 5 if i % 10 else 3, minutes=-7 * 1440 + i * 60) for i in range(7 * 24)]
+    # The last 24 h: 60 % CSAT against 90 % over the week before (and no 1 h alarm: 5 per h).
+    today = [feedback(1000 + i, 5 if i % 5 < 3 else 2, minutes=i * 12) for i in range(24 * 5)]
+    _, alerts = run(week + today)
+    drops = [a for a in alerts if a.rule == "csat_drop"]
+    assert [(a.status, a.labels["comparison"]) for a in drops] == [("firing", "day_vs_week")]
+    assert abs(drops[0].values["baseline_csat"] - 0.9) < 0.01 and drops[0].values["csat"] <= 0.8
+    assert "近 24 小时" in drops[0].summary.zh
+    assert not [a for a in alerts if a.rule == "csat_low"]
+
+
+def test_reach_and_repair_debt_follow_the_model() -> None:
+    complaint = event("complaint", 1, 0, complaint_id="K1", action="opened")
+    bad_review = event("review", 2, 1, platform="dianping", rating=1, views=5000, text="差")
+    good = [feedback(10 + i, 5, minutes=2 + i) for i in range(20)]
+    state, _ = run([complaint, bad_review, *good])
+    v = reach.view(state.stats, now_of(state), 86400, SIG.cfg.word_of_mouth)
+    # complaint: 25 unhappy × 12 people; review: 1 × 12 + its 5,000 views
+    assert (v.unhappy, v.reach) == (26, 300 + 12 + 5000)
+    assert v.positives == 20 and v.repair_debt == 26 * 12 - 20
+
+
+def test_reach_alert_fires_once_when_the_audience_crosses_the_threshold() -> None:
+    posts = [
+        event("review", i, i, platform="weibo", rating=1, author_followers=8000, text="差")
+        for i in range(4)
+    ]
+    _, alerts = run(posts)
+    high = [a for a in alerts if a.rule == "negative_reach_high"]
+    assert [a.status for a in high] == ["firing"]  # 3 × 8,012 ≥ 20,000 on the third post
+    assert high[0].values["reach"] == 3 * 8012 and high[0].source_event_id == "review-2"
+
+
+def test_negative_spike_against_the_same_hour_of_the_week() -> None:
+    # Two weeks of one low rating every hour: normal. Then 8 in 40 minutes.
+    base = [feedback(i, 1, minutes=-14 * 1440 + i * 60 + 30) for i in range(14 * 24)]
+    _, alerts = run(base)
+    assert not [a for a in alerts if a.rule == "negative_spike"]
+    burst = [feedback(5000 + i, 1, minutes=5 + i * 5) for i in range(8)]
+    _, alerts = run(base + burst)
+    spikes_ = [a for a in alerts if a.rule == "negative_spike"]
+    assert [a.status for a in spikes_] == ["firing"]
+    assert spikes_[0].values["negatives_last_hour"] >= 5
+    assert spikes_[0].values["baseline"] < 2
+
+
+def test_crisis_is_one_incident_whose_severity_rises_then_resolves() -> None:
+    poison = event("review", 1, 0, platform="weibo", rating=1, text="吃完食物中毒了，差")
+    journalist = event("review", 2, 5, platform="weibo", rating=1, text="已联系记者")
+    special = event(
+        "complaint",
+        3,
+        6,
+        complaint_id="K9",
+        action="opened",
+        text="我要起诉",
+        customer={"tier": "regular", "tags": ["lawyer"]},
+    )
+    later = feedback(99, 5, minutes=6 * 60)  # six quiet hours later: hits aged out
+    much_later = feedback(100, 5, minutes=30 * 60)  # the special complaint aged out too
+    _, alerts = run([poison, journalist, special, later, much_later])
+    inc = [a for a in alerts if a.rule == "crisis"]
+    assert [(a.status, a.severity) for a in inc] == [
+        ("firing", "warning"),  # 食物中毒: 4 points
+        ("firing", "critical"),  # + 记者 3 + lawyer complaint 4 + 起诉 3 = 14
+        ("resolved", "critical"),
+    ]
+    assert len({a.fingerprint for a in inc}) == 1
+    assert len({a.alert_event_id for a in inc}) == 3
+    assert "食物中毒" in inc[0].summary.zh and inc[1].values["score"] == 14
+    assert inc[2].starts_at == inc[0].starts_at
+
+
+def test_crisis_score_parts() -> None:
+    state, _ = run([event("review", 1, 0, platform="weibo", text="食物中毒 食物中毒 食物中毒")])
+    v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
+    assert v.hits == {"safety": 1} and v.score == 4  # one text, one hit per term found
+
+
+def test_taboo_phrase_by_the_agent_alerts_for_coaching_never_the_customers_words() -> None:
+    call = event(
+        "call",
+        1,
+        0,
+        call_id="C1",
+        agent_id="A7",
+        queued_at=T0.isoformat(),
+        answered_at=T0.isoformat(),
+        ended_at=(T0 + timedelta(minutes=3)).isoformat(),
+        transcript=[
+            {"speaker": "customer", "text": "你弄错了吧"},
+            {"speaker": "agent", "text": "你弄错了，这是公司的规定"},
+        ],
+    )
+    customer_only = {**call, "event_id": "call-2", "call_id": "C2"}
+    customer_only["transcript"] = [{"speaker": "customer", "text": "你弄错了"}]
+    _, alerts = run([call, customer_only])
+    coach = [a for a in alerts if a.rule == "taboo_phrase"]
+    assert len(coach) == 1 and coach[0].severity == "info" and coach[0].kind == "coaching"
+    assert coach[0].labels["agent_id"] == "A7" and coach[0].labels["call_id"] == "C1"
+    assert "你弄错了" in coach[0].summary.zh
+
+
+def test_state_with_every_signal_survives_a_json_round_trip() -> None:
+    events = [
+        event("review", 1, 0, platform="weibo", rating=1, text="食物中毒 差", views=10),
+        event("complaint", 2, 1, complaint_id="K1", action="opened"),
+        *[feedback(10 + i, 1 + i % 5, minutes=2 + i * 70, nps=i % 11) for i in range(30)],
+    ]
+    state, _ = run(events)
+    again = StoreState.from_json(json.loads(json.dumps(state.to_json())))
+    assert again == state
+    nxt = EVENT_ADAPTER.validate_python(feedback(99, 1, minutes=2200), strict=False)
+    a, b = process(state, nxt, SIG), process(again, nxt, SIG)
+    assert a.alerts == b.alerts and a.state == b.state

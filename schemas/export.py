@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from schemas.alerts import AlertEvent
 from schemas.deadletter import DeadLetter
 from schemas.events import EVENT_ADAPTER, Call, Complaint, Feedback, Review
+from schemas.signals import SignalSnapshot
 from schemas.sla import SlaEvent
 
 OUT = Path(__file__).parent / "json"
@@ -25,6 +26,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "alert": AlertEvent,
     "deadletter": DeadLetter,
     "sla": SlaEvent,
+    "signals": SignalSnapshot,
 }
 
 

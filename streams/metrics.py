@@ -10,16 +10,16 @@ import contextlib
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from streams.core.store import CsatView
+from schemas.signals import SignalSnapshot
 
+NPS_GROUPS = ("promoter", "passive", "detractor")
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
 class Metrics:
-    def __init__(self, registry: CollectorRegistry | None = None, window: str = "1h") -> None:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        self.window = window
         r = self.registry
         self.consumed = Counter(
             "cxpulse_events_consumed",
@@ -57,22 +57,94 @@ class Metrics:
             ["rule", "status"],
             registry=r,
         )
+        self.store_info = Gauge(
+            "cxpulse_store_info",
+            "1 per store, labelled with its brand/region/city: join on store_id to roll up.",
+            ["store_id", "brand", "region", "city"],
+            registry=r,
+        )
+        per_window = ["store_id", "window"]
         self.csat = Gauge(
             "cxpulse_store_csat_ratio",
             "Share of 4-5 ratings in the rolling window (absent below the minimum sample).",
-            ["store_id", "window"],
+            per_window,
             registry=r,
         )
         self.delight = Gauge(
             "cxpulse_store_delight_ratio",
-            "Share of 5 ratings in the rolling window.",
-            ["store_id", "window"],
+            "Share of 5 ratings in the rolling window (absent below the minimum sample).",
+            per_window,
+            registry=r,
+        )
+        self.mean_rating = Gauge(
+            "cxpulse_store_mean_rating", "Mean rating 1-5 in the window.", per_window, registry=r
+        )
+        self.nps = Gauge(
+            "cxpulse_store_nps", "NPS (-100..100) in the window.", per_window, registry=r
+        )
+        self.ces = Gauge(
+            "cxpulse_store_ces", "Mean customer effort score (1-7).", per_window, registry=r
+        )
+        self.expectation_gap = Gauge(
+            "cxpulse_store_expectation_gap",
+            "Mean rating minus expectation; below 0 the store falls short of expectations.",
+            per_window,
             registry=r,
         )
         self.ratings = Gauge(
-            "cxpulse_store_ratings",
-            "Ratings in the rolling window.",
-            ["store_id", "window"],
+            "cxpulse_store_ratings", "Ratings in the rolling window.", per_window, registry=r
+        )
+        self.ratings_by_value = Gauge(
+            "cxpulse_store_ratings_by_value",
+            "Ratings in the window by value 1-5 (sum these across stores to roll up CSAT).",
+            ["store_id", "window", "rating"],
+            registry=r,
+        )
+        self.nps_answers = Gauge(
+            "cxpulse_store_nps_answers",
+            "NPS answers in the window by group (promoter, passive, detractor).",
+            ["store_id", "window", "group"],
+            registry=r,
+        )
+        self.negatives = Gauge(
+            "cxpulse_store_negatives",
+            "Negative experiences in the window: low ratings, negative reviews/calls, complaints.",
+            per_window,
+            registry=r,
+        )
+        self.reach = Gauge(
+            "cxpulse_store_negative_reach",
+            "Estimated people who heard of the store's negatives in the window (reach model).",
+            per_window,
+            registry=r,
+        )
+        self.repair_debt = Gauge(
+            "cxpulse_store_repair_debt",
+            "Positive experiences still needed to make up for the negatives (12 per unhappy).",
+            per_window,
+            registry=r,
+        )
+        self.crisis_score = Gauge(
+            "cxpulse_store_crisis_score",
+            "Crisis score: lexicon hits, special customers, post reach, spikes.",
+            ["store_id"],
+            registry=r,
+        )
+        self.negatives_last_hour = Gauge(
+            "cxpulse_store_negatives_last_hour",
+            "Negative events in the last 60 minutes (the spike detector's input).",
+            ["store_id"],
+            registry=r,
+        )
+        self.negatives_baseline = Gauge(
+            "cxpulse_store_negatives_baseline",
+            "Normal negatives per hour at this store and hour of the week (EWMA).",
+            ["store_id"],
+            registry=r,
+        )
+        self.signals_published = Counter(
+            "cxpulse_signal_snapshots",
+            "Signal snapshots published on the signals topic.",
             registry=r,
         )
         self.sla_events = Counter(
@@ -102,21 +174,37 @@ class Metrics:
             registry=r,
         )
 
-    def show_store(self, store_id: str, view: CsatView) -> None:
-        self.ratings.labels(store_id, self.window).set(view.ratings)
-        if view.csat is None or view.delight is None:
-            # No rate from too few ratings: drop the series instead of showing noise.
-            for g in (self.csat, self.delight):
-                with contextlib.suppress(KeyError):
-                    g.remove(store_id, self.window)
-            return
-        self.csat.labels(store_id, self.window).set(view.csat)
-        self.delight.labels(store_id, self.window).set(view.delight)
-
-
-def window_label(seconds: float) -> str:
-    if seconds % 86400 == 0:
-        return f"{int(seconds // 86400)}d"
-    if seconds % 3600 == 0:
-        return f"{int(seconds // 3600)}h"
-    return f"{int(seconds // 60)}m"
+    def show(self, snap: SignalSnapshot) -> None:
+        """Set a store's gauges from its snapshot. A rate from too few samples is dropped,
+        not shown as noise."""
+        sid, lb = snap.store_id, snap.labels
+        self.store_info.labels(
+            sid, lb.get("brand", ""), lb.get("region", ""), lb.get("city", "")
+        ).set(1)
+        for w in snap.windows:
+            key = (sid, w.window)
+            for gauge, value in (
+                (self.csat, w.csat),
+                (self.delight, w.delight),
+                (self.mean_rating, w.mean_rating),
+                (self.nps, w.nps),
+                (self.ces, w.ces),
+                (self.expectation_gap, w.expectation_gap),
+            ):
+                if value is None:
+                    with contextlib.suppress(KeyError):
+                        gauge.remove(*key)
+                else:
+                    gauge.labels(*key).set(value)
+            self.ratings.labels(*key).set(w.ratings)
+            for value, n in enumerate(w.rating_counts, start=1):
+                self.ratings_by_value.labels(sid, w.window, str(value)).set(n)
+            for group, n in zip(NPS_GROUPS, w.nps_counts, strict=True):
+                self.nps_answers.labels(sid, w.window, group).set(n)
+            self.negatives.labels(*key).set(w.negatives)
+            self.reach.labels(*key).set(w.reach)
+            self.repair_debt.labels(*key).set(w.repair_debt)
+        self.crisis_score.labels(sid).set(snap.crisis_score)
+        self.negatives_last_hour.labels(sid).set(snap.negatives_last_hour)
+        if snap.negatives_baseline is not None:
+            self.negatives_baseline.labels(sid).set(snap.negatives_baseline)

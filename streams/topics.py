@@ -17,6 +17,7 @@ class Topics:
     dlq: str
     sla: str  # SLA clock events
     ticks: str  # internal: the worker's clock ticks, per partition
+    signals: str  # signal snapshots per store (schemas.signals)
 
     @classmethod
     def from_config(cls, cfg: KafkaConfig) -> Topics:
@@ -26,10 +27,11 @@ class Topics:
             dlq=cfg.topic("dlq"),
             sla=cfg.topic("sla"),
             ticks=cfg.topic("sla-ticks"),
+            signals=cfg.topic("signals"),
         )
 
     def all(self) -> list[str]:
-        return [*self.events.values(), self.alerts, self.dlq, self.sla, self.ticks]
+        return [*self.events.values(), self.alerts, self.dlq, self.sla, self.ticks, self.signals]
 
     def kind_of(self, topic: str) -> str | None:
         for kind, name in self.events.items():

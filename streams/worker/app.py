@@ -29,8 +29,9 @@ from schemas.events import Complaint
 from streams import wiring
 from streams.core.decode import Rejection, decode
 from streams.core.sla.engine import Engine
-from streams.core.store import Signals, StoreState, csat_view, process
-from streams.metrics import Metrics, window_label
+from streams.core.snapshot import snapshot
+from streams.core.store import Signals, StoreState, process
+from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.sla import SlaShell
@@ -51,8 +52,9 @@ class Worker:
     alerts: Any
     sla: SlaShell | None = None
     signals: Signals = field(default_factory=Signals)
+    signals_out: Any = None  # the signals topic
     owned: frozenset[int] = frozenset()
-    clock: float = 0.0  # newest feedback time processed: the clock the wall's windows age by
+    clock: float = 0.0  # newest event time processed: the clock the wall's windows age by
 
     def state(self, key: bytes) -> StoreState:
         stored = self.table.data.get(key)
@@ -65,7 +67,6 @@ class Worker:
     def handle_batch(self, events: Sequence[Any]) -> None:
         """Synchronous on purpose: no await inside, so the batch's state updates are atomic
         with respect to the timer and the next batch."""
-        cfg = self.settings.satisfaction
         sig = self.signals
         dirty: dict[bytes, tuple[int, StoreState]] = {}
         sla_dirty: dict[bytes, tuple[int, Any]] = {}
@@ -112,10 +113,14 @@ class Worker:
                     key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
                 )
                 self.metrics.alerts.labels(alert.rule, alert.status).inc()
-            newest = max(newest, step.state.clocks.get("feedback", 0.0))
+            newest = max(newest, step.state.watermark or 0.0)
         for key, (partition, state) in dirty.items():
             tables.write(self.table, partition, key, state, state.to_json())
-            self.metrics.show_store(state.store_id, csat_view(state, None, cfg))
+            snap = snapshot(state, None, sig)
+            self.metrics.show(snap)
+            if self.signals_out is not None:
+                self.signals_out.send_soon(key=key, value=snap.model_dump_json().encode())
+                self.metrics.signals_published.inc()
         if self.sla is not None:
             self.sla.flush(sla_dirty)
         now = time.time()
@@ -168,10 +173,7 @@ class Worker:
         known = tables.key_partitions(self.table)
         for key in list(self.table.data.keys()):
             if known.get(key) in owned:
-                st = self.state(key)
-                self.metrics.show_store(
-                    st.store_id, csat_view(st, self.clock, self.settings.satisfaction)
-                )
+                self.metrics.show(snapshot(self.state(key), self.clock, self.signals))
 
 
 def _raw_topic(app: faust.App, *names: str) -> Any:
@@ -205,7 +207,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         value_serializer="raw",
     )
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
-    metrics = metrics or Metrics(window=window_label(settings.satisfaction.window))
+    metrics = metrics or Metrics()
 
     def uncovered(calendar: str, year: int) -> None:
         metrics.calendar_uncovered.labels(calendar, str(year)).set(1)
@@ -233,6 +235,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         alerts=sla_shell.alerts,
         sla=sla_shell,
         signals=wiring.signals(settings),
+        signals_out=_raw_topic(app, topics.signals),
     )
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message

@@ -46,3 +46,14 @@ def test_bad_lines_become_dead_letters_and_duplicates_count_once() -> None:
     assert result.consumed["feedback"] == 13 and result.duplicates["feedback"] == 1
     assert [(d.code, d.offset) for d in result.dead_letters] == [("not_json", 14), ("invalid", 15)]
     assert "rating" in result.dead_letters[1].reason
+
+
+def test_a_normal_week_of_twenty_stores_raises_no_cx_signal_alert() -> None:
+    """Every CX signal's defaults against false alarms: a simulated normal week (no scenario).
+    Complaint SLA alerts may fire (the simulator leaves some complaints slow on purpose)."""
+    sim = Simulator(SimConfig(stores=20, seed=1))
+    buf = io.StringIO()
+    write_jsonl(sim, START, START + timedelta(days=7), buf)
+    result = run([ln.encode() for ln in buf.getvalue().splitlines()])
+    noisy = [a for a in result.alerts if a.kind != "sla"]
+    assert noisy == [], [a.summary.en for a in noisy]

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from schemas.alerts import AlertEvent
 from schemas.events import EVENT_ADAPTER
 from streams.core.signals import crisis, reach, satisfaction
-from streams.core.signals.config import SignalsConfig
+from streams.core.signals.config import SatisfactionConfig, SignalsConfig
 from streams.core.store import Signals, StoreState, process
 from tests.helpers import T0, feedback
 
@@ -76,7 +76,7 @@ def test_satisfaction_measures_are_exact_over_each_window() -> None:
         )
     ]
     state, _ = run(old + new)
-    cfg = SIG.cfg.satisfaction
+    cfg = SatisfactionConfig(min_samples=10)
     hour = satisfaction.view(state.stats, now_of(state), 3600, cfg)
     assert hour.ratings == 10 and hour.counts == (0, 0, 2, 4, 4)
     assert hour.csat == 0.8 and hour.delight == 0.4 and hour.mean == 4.2
@@ -114,7 +114,8 @@ def test_reach_alert_fires_once_when_the_audience_crosses_the_threshold() -> Non
         event("review", i, i, platform="weibo", rating=1, author_followers=8000, text="差")
         for i in range(4)
     ]
-    _, alerts = run(posts)
+    cfg = SignalsConfig(word_of_mouth={"reach_high": 20_000, "reach_recover": 10_000})
+    _, alerts = run(posts, Signals(cfg, text=FakeText()))
     high = [a for a in alerts if a.rule == "negative_reach_high"]
     assert [a.status for a in high] == ["firing"]  # 3 × 8,012 ≥ 20,000 on the third post
     assert high[0].values["reach"] == 3 * 8012 and high[0].source_event_id == "review-2"
@@ -151,12 +152,12 @@ def test_crisis_is_one_incident_whose_severity_rises_then_resolves() -> None:
     inc = [a for a in alerts if a.rule == "crisis"]
     assert [(a.status, a.severity) for a in inc] == [
         ("firing", "warning"),  # 食物中毒: 4 points
-        ("firing", "critical"),  # + 记者 3 + lawyer complaint 4 + 起诉 3 = 14
+        ("firing", "critical"),  # + 记者 3 + lawyer complaint 3 + 起诉 3 = 13
         ("resolved", "critical"),
     ]
     assert len({a.fingerprint for a in inc}) == 1
     assert len({a.alert_event_id for a in inc}) == 3
-    assert "食物中毒" in inc[0].summary.zh and inc[1].values["score"] == 14
+    assert "食物中毒" in inc[0].summary.zh and inc[1].values["score"] == 13
     assert inc[2].starts_at == inc[0].starts_at
 
 

@@ -31,7 +31,10 @@ class ReachView:
 
 
 def view(stats: Tiered, now: float, window: float, cfg: WordOfMouthConfig) -> ReachView:
-    t = stats.totals(now, window)
+    return from_totals(stats.totals(now, window), window, cfg)
+
+
+def from_totals(t: list[int], window: float, cfg: WordOfMouthConfig) -> ReachView:
     debt = max(0, round(cfg.repair_ratio * t[F.UNHAPPY]) - t[F.POSITIVE])
     return ReachView(window, t[F.UNHAPPY], t[F.POSITIVE], t[F.REACH], debt)
 

@@ -16,7 +16,7 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.signals import fields as F
 from streams.core.signals.config import RelativeRule, SatisfactionConfig
-from streams.core.signals.tiers import MINUTE, Tiered, tier_for
+from streams.core.signals.tiers import DAY, MINUTE, Tiered, tier_for
 
 CSAT_RULE = "csat_low"
 DROP_RULE = "csat_drop"
@@ -44,7 +44,10 @@ class SatisfactionView:
 def view(
     stats: Tiered, now: float, window: float, cfg: SatisfactionConfig, size: int | None = None
 ) -> SatisfactionView:
-    t = stats.totals(now, window, size)
+    return from_totals(stats.totals(now, window, size), window, cfg)
+
+
+def from_totals(t: list[int], window: float, cfg: SatisfactionConfig) -> SatisfactionView:
     counts = tuple(t[i] for i in F.RATING)
     n = sum(counts)
     nps_n = t[F.PROMOTERS] + t[F.PASSIVES] + t[F.DETRACTORS]
@@ -157,8 +160,16 @@ def _relative(
     # The baseline read from the same tier as the window, so both edges move together.
     base = view(stats, now - rule.window, rule.baseline, cfg, tier_for(rule.window))
     key = f"{DROP_RULE}:{rule.name}"
+    # A baseline must span its whole length of history, and hold as many ratings per
+    # window-length as the window itself needs: a "last 7 days" made of two days of history
+    # is not the store's normal (it paged on simulated normal weeks).
     if cur.csat is None or base.csat is None:
         return None
+    if base.ratings < cfg.min_samples * rule.baseline / rule.window:
+        return None
+    days = stats.buckets[DAY]
+    if not days or min(days) > now - rule.window - rule.baseline + DAY:
+        return None  # less history than the baseline span
     gap = base.csat - cur.csat
     change = hysteresis.step(
         firing.get(key),

@@ -1,0 +1,40 @@
+"""Signal snapshots: what the worker publishes on the signals topic for each store it touched
+(at most once per batch), so a wall, a report or a rollup consumer can follow every signal
+without scraping Prometheus. All figures are in event time, as of ``observed_at``."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WindowSignals(_Frozen):
+    window: str = Field(description="e.g. '1h', '24h', '7d'")
+    ratings: int
+    rating_counts: list[int] = Field(description="ratings of 1, 2, 3, 4, 5")
+    csat: float | None = Field(description="share of 4-5; null below the minimum sample")
+    delight: float | None = Field(description="share of 5s")
+    mean_rating: float | None
+    nps: float | None = Field(description="% promoters − % detractors, −100..100")
+    nps_counts: list[int] = Field(description="promoters (9-10), passives, detractors (0-6)")
+    ces: float | None
+    expectation_gap: float | None = Field(description="mean rating − expectation")
+    negatives: int = Field(description="low ratings, negative reviews and calls, complaints")
+    unhappy: int = Field(description="unhappy customers these stand for (reach model)")
+    positives: int
+    reach: int = Field(description="estimated people who heard of the negatives")
+    repair_debt: int = Field(description="positive experiences still needed to repair")
+
+
+class SignalSnapshot(_Frozen):
+    store_id: str
+    labels: dict[str, str]
+    observed_at: AwareDatetime
+    windows: list[WindowSignals]
+    crisis_score: float
+    negatives_last_hour: int
+    negatives_baseline: float | None = Field(description="normal for this hour of the week")
+    firing: list[str] = Field(description="alert keys firing at this store")

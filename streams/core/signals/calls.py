@@ -1,0 +1,260 @@
+"""Call-centre measures per store, queue and agent (issue #4; domain.md "Call-centre measures").
+
+One ``CallStats`` holds one store's calls. Each call is counted at its event time
+(``occurred_at``, when the call ended and was published): that is the clock the caller's
+watermark and lateness check use, and it is the same for answered and abandoned calls.
+
+Counts live in event-time buckets (``windows.py``) per scope and window. Seconds are summed as
+whole milliseconds in the same integer buckets: integer sums do not depend on the order calls
+arrive in, so an out-of-order stream, a replay and a restored state give identical figures.
+
+Pure and deterministic: no I/O, no wall clock, no Faust. ``calls_view`` reads the figures and
+the alerts from this state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.events import Call, event_time
+from streams.core import windows
+
+Seconds = Annotated[float, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Scope = Literal["store", "queue", "agent"]
+SCOPES: tuple[Scope, ...] = ("store", "queue", "agent")
+STORE_ID = ""  # the store scope's id: the stats are one store's, the caller knows which
+DEFAULT_QUEUE = "default"
+
+# Counter slots of one bucket.
+OFFERED, ANSWERED, IN_SL, WAIT_MS, HANDLE_MS = 0, 1, 2, 3, 4
+TRANSFERRED, BOUNCED, RESOLVED_KNOWN, RESOLVED, IDENTIFIED, REPEAT = 5, 6, 7, 8, 9, 10
+WIDTH = 11
+
+
+class CallWindow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    label: Annotated[str, Field(min_length=1, max_length=16)]
+    seconds: Seconds
+    bucket: Seconds
+
+
+class CallConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Operational default, not from domain.md: the last hour for the duty manager, the day for
+    # the trend. Buckets of 1 min and 1 h keep each window to 60 and 24 buckets.
+    windows: tuple[CallWindow, ...] = (
+        CallWindow(label="1h", seconds=3600, bucket=60),
+        CallWindow(label="24h", seconds=86_400, bucket=3600),
+    )
+    # Operational default, not from domain.md: alerts judge the shortest window (None), where a
+    # bad hour still shows; a label picks another.
+    evaluate_window: str | None = None
+    # domain.md "Call-centre measures": "80/20 is the common target", 80 % of calls answered
+    # within 20 seconds.
+    service_level_seconds: Seconds = 20.0
+    service_level_target: Share = 0.80
+    # Operational default, not from domain.md: resolve only at target + 5 points (hysteresis).
+    service_level_recover_margin: Share = 0.05
+    # Operational default, not from domain.md (which names the measure but no figure): alert
+    # when 10 % or more of the offered calls are abandoned, resolve at 7 % or less.
+    abandonment_threshold: Share = 0.10
+    abandonment_recover_margin: Share = 0.03
+    # Operational default, not from domain.md: no rate, and so no alert, from a handful of calls.
+    min_offered: Annotated[int, Field(ge=1)] = 20
+    # Operational default, not from domain.md (it names the repeat-call rate, "same customer
+    # again within a window", without a length).
+    repeat_window_hours: Annotated[float, Field(gt=0)] = 24.0
+    # Operational default, not from domain.md; keep it >= the caller's lateness (satisfaction
+    # .allowed_lateness, 600 s): how far out of order a call can come and still be placed among
+    # the customer's calls, so the repeat memory keeps that much more.
+    allowed_lateness: Annotated[float, Field(ge=0)] = 600.0
+
+    @model_validator(mode="after")
+    def _check(self) -> CallConfig:
+        labels = [w.label for w in self.windows]
+        if not labels or len(set(labels)) != len(labels):
+            raise ValueError("windows: give at least one, with distinct labels")
+        for w in self.windows:
+            # windows.py keys buckets by whole seconds.
+            if w.bucket % 1 or w.seconds % w.bucket or w.bucket > w.seconds / 24:
+                raise ValueError(
+                    f"windows.{w.label}: the bucket must be whole seconds, at most 1/24 of the "
+                    "window, and the window a whole number of buckets"
+                )
+        if self.evaluate_window is not None and self.evaluate_window not in labels:
+            raise ValueError(f"evaluate_window: {self.evaluate_window!r} is not a window label")
+        if self.abandonment_recover_margin > self.abandonment_threshold:
+            raise ValueError("abandonment_recover_margin above the threshold: it never resolves")
+        if self.service_level_target + self.service_level_recover_margin > 1:
+            raise ValueError("service_level_target + recover margin above 100 %: never resolves")
+        return self
+
+    def window(self, label: str | None = None) -> CallWindow:
+        """The window named `label`, or the evaluated one (default: the shortest)."""
+        label = label or self.evaluate_window
+        if label is None:
+            return min(self.windows, key=lambda w: w.seconds)
+        return next(w for w in self.windows if w.label == label)
+
+
+Caller = tuple[float, str, str | None]  # a call's event time, queue and agent
+
+
+@dataclass
+class CallStats:
+    """One store's call state; plain data so that it serialises to JSON."""
+
+    clock: float | None = None  # newest call event time seen
+    # scope -> scope id -> window label -> buckets
+    scopes: dict[str, dict[str, dict[str, windows.Buckets]]] = field(default_factory=dict)
+    # short hash of customer.id -> their calls still needed to judge repeats, oldest first
+    callers: dict[str, list[Caller]] = field(default_factory=dict)
+    # alert target ("store" or "queue:<name>") -> rule -> firing since (event time)
+    firing: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "clock": self.clock,
+            "scopes": {
+                scope: {
+                    sid: {w: {str(b): list(c) for b, c in bs.items()} for w, bs in ws.items()}
+                    for sid, ws in ids.items()
+                }
+                for scope, ids in self.scopes.items()
+            },
+            "callers": {k: [list(c) for c in calls] for k, calls in self.callers.items()},
+            "firing": {t: dict(rules) for t, rules in self.firing.items()},
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> CallStats:
+        return cls(
+            clock=d["clock"],
+            scopes={
+                scope: {
+                    sid: {w: {int(b): list(c) for b, c in bs.items()} for w, bs in ws.items()}
+                    for sid, ws in ids.items()
+                }
+                for scope, ids in d["scopes"].items()
+            },
+            callers={
+                k: [(float(t), str(q), a) for t, q, a in calls] for k, calls in d["callers"].items()
+            },
+            firing={t: dict(rules) for t, rules in d["firing"].items()},
+        )
+
+
+def customer_key(customer_id: str) -> str:
+    """Customer ids are personal data: the state keeps a short hash, enough to match a caller."""
+    return hashlib.sha256(customer_id.encode()).hexdigest()[:16]
+
+
+def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
+    """Count one call (already deduplicated and within lateness), in place."""
+    ts = event_time(call)
+    queue = call.channel or DEFAULT_QUEUE
+    counts = [0] * WIDTH
+    counts[OFFERED] = 1
+    if call.answered_at is not None:
+        wait_ms = round((call.answered_at - call.queued_at).total_seconds() * 1000)
+        counts[ANSWERED] = 1
+        counts[IN_SL] = int(wait_ms <= cfg.service_level_seconds * 1000)
+        counts[WAIT_MS] = wait_ms
+        counts[HANDLE_MS] = round(
+            (call.talk_seconds + call.hold_seconds + call.wrap_seconds) * 1000
+        )
+        # Transfers and resolution describe a handled contact; an abandoned call had none.
+        counts[TRANSFERRED] = int(call.transfers >= 1)
+        counts[BOUNCED] = int(call.transfers >= 2)  # "pointed one way and the other" (domain.md)
+        counts[RESOLVED_KNOWN] = int(call.resolved is not None)
+        counts[RESOLVED] = int(call.resolved is True)
+    if call.customer.id is not None:
+        counts[IDENTIFIED] = 1
+        repeat, now_repeat = _remember(
+            stats, customer_key(call.customer.id), (ts, queue, call.agent_id), cfg
+        )
+        counts[REPEAT] = int(repeat)
+        if now_repeat is not None:
+            # Counted on the later call, in its own bucket, queue and agent.
+            fix = [0] * WIDTH
+            fix[REPEAT] = 1
+            _count(stats, now_repeat, fix, cfg)
+    _count(stats, (ts, queue, call.agent_id), counts, cfg)
+    old = stats.clock
+    stats.clock = ts if old is None else max(old, ts)
+    step = min(w.bucket for w in cfg.windows)
+    # Pruning sweeps every scope and caller, so once per step of the finest bucket, not per call.
+    if old is not None and windows.bucket_start(stats.clock, step) != windows.bucket_start(
+        old, step
+    ):
+        _prune(stats, stats.clock, cfg)
+
+
+def _remember(
+    stats: CallStats, key: str, call: Caller, cfg: CallConfig
+) -> tuple[bool, Caller | None]:
+    """Place the call among the customer's calls by event time. Returns whether it is a repeat,
+    and the customer's next call if this (late) call turns that one into a repeat."""
+    calls = stats.callers.setdefault(key, [])
+    i = bisect_right([c[0] for c in calls], call[0])  # after an equal time: the later call
+    calls.insert(i, call)
+    span = cfg.repeat_window_hours * 3600
+    prev = calls[i - 1] if i else None
+    nxt = calls[i + 1] if i + 1 < len(calls) else None
+    repeat = prev is not None and call[0] - prev[0] <= span
+    # Out of order: the later call was counted as a first call; now it has a predecessor.
+    was_first = prev is None or (nxt is not None and nxt[0] - prev[0] > span)
+    fixes = nxt if nxt is not None and nxt[0] - call[0] <= span and was_first else None
+    return (repeat, fixes)
+
+
+def _count(stats: CallStats, call: Caller, counts: list[int], cfg: CallConfig) -> None:
+    ts, queue, agent = call
+    targets = [("store", STORE_ID), ("queue", queue)] + ([("agent", agent)] if agent else [])
+    for scope, sid in targets:
+        per_window = stats.scopes.setdefault(scope, {}).setdefault(sid, {})
+        for w in cfg.windows:
+            bucket = per_window.setdefault(w.label, {}).setdefault(
+                windows.bucket_start(ts, w.bucket), [0] * WIDTH
+            )
+            for i, c in enumerate(counts):
+                bucket[i] += c
+
+
+def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
+    """Drop what no window ending at or after `now` can use: old buckets, then queues and
+    agents left with none (so an agent is kept only while seen within the longest window),
+    and callers whose calls are too old to make a later call a repeat."""
+    by_label = {w.label: w for w in cfg.windows}
+    for ids in stats.scopes.values():
+        for sid in list(ids):
+            per_window = ids[sid]
+            for label in list(per_window):
+                w = by_label.get(label)
+                if w is not None:
+                    windows.prune(per_window[label], now, w.seconds, w.bucket)
+                if w is None or not per_window[label]:
+                    del per_window[label]  # emptied, or a window no longer configured
+            if not per_window:
+                del ids[sid]
+    # A call may still arrive up to `allowed_lateness` before `now`. Its predecessor is at most
+    # `span` older, so only the newest call before the horizon is kept, and only while in reach.
+    horizon = now - cfg.allowed_lateness
+    span = cfg.repeat_window_hours * 3600
+    for key in list(stats.callers):
+        calls = stats.callers[key]
+        kept = calls[max(0, bisect_left([c[0] for c in calls], horizon) - 1) :]
+        if kept and kept[0][0] < horizon - span:
+            kept = kept[1:]
+        if kept:
+            stats.callers[key] = kept
+        else:
+            del stats.callers[key]

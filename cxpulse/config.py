@@ -49,6 +49,7 @@ class WorkerConfig(_Section):
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0
 
 
+from streams.core.signals.calls import CallConfig  # noqa: E402
 from streams.core.signals.config import (  # noqa: E402  (the signal sections live with the core)
     CrisisConfig,
     SatisfactionConfig,
@@ -70,6 +71,7 @@ class Settings(BaseSettings):
     word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
     spikes: SpikeConfig = SpikeConfig()
     crisis: CrisisConfig = CrisisConfig()
+    calls: CallConfig = CallConfig()
     sla: SlaConfig = SlaConfig()
 
     def signals(self) -> SignalsConfig:
@@ -78,6 +80,7 @@ class Settings(BaseSettings):
             word_of_mouth=self.word_of_mouth,
             spikes=self.spikes,
             crisis=self.crisis,
+            calls=self.calls,
         )
 
     @classmethod

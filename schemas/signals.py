@@ -29,6 +29,23 @@ class WindowSignals(_Frozen):
     repair_debt: int = Field(description="positive experiences still needed to repair")
 
 
+class CallSignals(_Frozen):
+    scope: str = Field(description="store | queue | agent")
+    scope_id: str = Field(description="'' for the store itself, else the queue or agent id")
+    window: str
+    offered: int
+    answered: int
+    abandoned: int
+    abandonment: float | None
+    asa: float | None = Field(description="average speed of answer, seconds")
+    aht: float | None = Field(description="average handle time, seconds")
+    service_level: float | None = Field(description="share answered within N seconds")
+    transfer_rate: float | None
+    repeated_transfer_rate: float | None
+    fcr: float | None = Field(description="first-contact resolution")
+    repeat_rate: float | None = Field(description="same customer again within N hours")
+
+
 class SignalSnapshot(_Frozen):
     store_id: str
     labels: dict[str, str]
@@ -38,3 +55,4 @@ class SignalSnapshot(_Frozen):
     negatives_last_hour: int
     negatives_baseline: float | None = Field(description="normal for this hour of the week")
     firing: list[str] = Field(description="alert keys firing at this store")
+    calls: list[CallSignals] = []

@@ -13,6 +13,25 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from schemas.signals import SignalSnapshot
 
 NPS_GROUPS = ("promoter", "passive", "detractor")
+# Per store only: queues and agents go on the signals topic, not into label sets.
+CALL_MEASURES = {
+    "offered": "calls offered",
+    "abandonment_ratio": "abandoned / offered",
+    "asa_seconds": "average speed of answer",
+    "aht_seconds": "average handle time",
+    "service_level_ratio": "answered within the service-level seconds / offered",
+    "transfer_ratio": "share of answered calls transferred",
+    "repeat_ratio": "share of callers calling again within the repeat window",
+}
+CALL_FIELDS = {
+    "offered": "offered",
+    "abandonment_ratio": "abandonment",
+    "asa_seconds": "asa",
+    "aht_seconds": "aht",
+    "service_level_ratio": "service_level",
+    "transfer_ratio": "transfer_rate",
+    "repeat_ratio": "repeat_rate",
+}
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -142,6 +161,15 @@ class Metrics:
             ["store_id"],
             registry=r,
         )
+        self.calls = {
+            name: Gauge(
+                f"cxpulse_store_call_{name}",
+                f"Calls at the store over the window: {doc}.",
+                per_window,
+                registry=r,
+            )
+            for name, doc in CALL_MEASURES.items()
+        }
         self.signals_published = Counter(
             "cxpulse_signal_snapshots",
             "Signal snapshots published on the signals topic.",
@@ -204,6 +232,16 @@ class Metrics:
             self.negatives.labels(*key).set(w.negatives)
             self.reach.labels(*key).set(w.reach)
             self.repair_debt.labels(*key).set(w.repair_debt)
+        for c in snap.calls:
+            if c.scope != "store":
+                continue
+            for name, attr in CALL_FIELDS.items():
+                value = getattr(c, attr)
+                if value is None:
+                    with contextlib.suppress(KeyError):
+                        self.calls[name].remove(sid, c.window)
+                else:
+                    self.calls[name].labels(sid, c.window).set(value)
         self.crisis_score.labels(sid).set(snap.crisis_score)
         self.negatives_last_hour.labels(sid).set(snap.negatives_last_hour)
         if snap.negatives_baseline is not None:

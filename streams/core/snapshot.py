@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from schemas.signals import SignalSnapshot, WindowSignals
+from dataclasses import asdict
+from typing import Any
+
+from schemas.signals import CallSignals, SignalSnapshot, WindowSignals
 from streams.core import alerting
-from streams.core.signals import crisis, reach, satisfaction, spikes
+from streams.core.signals import calls_view, crisis, reach, satisfaction, spikes
 from streams.core.signals import fields as F
 from streams.core.store import Signals, StoreState
 
@@ -55,7 +58,15 @@ def snapshot(state: StoreState, now: float | None, sig: Signals) -> SignalSnapsh
         negatives_last_hour=spike.last_hour,
         negatives_baseline=_r(spike.mean),
         firing=sorted(k for k in state.firing if ":level" not in k),
+        calls=[
+            CallSignals(scope=scope, scope_id=sid, window=w, **_rounded(asdict(v)))
+            for (scope, sid, w), v in sorted(calls_view.views(state.calls, at, c.calls).items())
+        ],
     )
+
+
+def _rounded(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
 
 
 def _r(x: float | None) -> float | None:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from schemas.alerts import AlertEvent
 from schemas.events import Call, Complaint, Envelope, Feedback, Review, event_time
 from streams.core import windows
-from streams.core.signals import coaching, crisis, reach, satisfaction, spikes
+from streams.core.signals import calls, calls_view, coaching, crisis, reach, satisfaction, spikes
 from streams.core.signals import fields as F
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
 from streams.core.signals.satisfaction import SatisfactionView, wilson_upper
@@ -72,6 +72,7 @@ class StoreState:
     spikes: spikes.SpikeState = field(default_factory=spikes.SpikeState)
     terms: dict[str, float] = field(default_factory=dict)  # crisis term -> last said
     slow_eval: float = 0.0  # event-time minute of the last slow evaluation
+    calls: calls.CallStats = field(default_factory=calls.CallStats)
 
     @property
     def watermark(self) -> float | None:
@@ -92,6 +93,7 @@ class StoreState:
             "spikes": self.spikes.to_json(),
             "terms": self.terms,
             "slow_eval": self.slow_eval,
+            "calls": self.calls.to_json(),
         }
 
     @classmethod
@@ -109,6 +111,7 @@ class StoreState:
             spikes=spikes.SpikeState.from_json(d["spikes"]),
             terms=dict(d["terms"]),
             slow_eval=d["slow_eval"],
+            calls=calls.CallStats.from_json(d["calls"]),
         )
 
 
@@ -211,6 +214,10 @@ def _contributions(
             texts.append((said, 0))
         negative = negative or event.transfers >= 2
         coached = coaching.evaluate(event, sig.text, state.labels, now)
+        calls.add(state.calls, event, sig.cfg.calls)
+        coached += calls_view.evaluate(
+            state.calls, now, state.store_id, state.labels, event.event_id, sig.cfg.calls
+        )
     if negative:
         people = round(unhappy * wom.per_unhappy) + audience
         out += [(F.NEGATIVE, 1), (F.UNHAPPY, unhappy), (F.REACH, people)]

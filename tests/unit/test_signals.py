@@ -203,3 +203,31 @@ def test_state_with_every_signal_survives_a_json_round_trip() -> None:
     nxt = EVENT_ADAPTER.validate_python(feedback(99, 1, minutes=2200), strict=False)
     a, b = process(state, nxt, SIG), process(again, nxt, SIG)
     assert a.alerts == b.alerts and a.state == b.state
+
+
+def test_snapshot_and_gauges_carry_every_signal() -> None:
+    from prometheus_client import generate_latest
+
+    from streams.core.snapshot import snapshot
+    from streams.metrics import Metrics
+
+    events = [
+        *[feedback(i, 5 if i % 4 else 1, minutes=i, nps=9) for i in range(20)],
+        event("review", 1, 21, platform="weibo", rating=1, text="差", views=100),
+    ]
+    state, _ = run(events)
+    snap = snapshot(state, None, SIG)
+    hour = snap.windows[0]
+    assert (hour.window, hour.ratings, hour.rating_counts) == ("1h", 20, [5, 0, 0, 0, 15])
+    assert hour.csat == 0.75 and hour.nps == 100.0 and hour.negatives == 6
+    assert hour.reach == 5 * 12 + 12 + 100 and [w.window for w in snap.windows] == [
+        "1h",
+        "24h",
+        "7d",
+    ]
+    m = Metrics()
+    m.show(snap)
+    text = generate_latest(m.registry).decode()
+    assert 'cxpulse_store_csat_ratio{store_id="S1",window="24h"} 0.75' in text
+    assert 'cxpulse_store_ratings_by_value{rating="5",store_id="S1",window="1h"} 15.0' in text
+    assert 'cxpulse_store_negative_reach{store_id="S1",window="1h"} 172.0' in text

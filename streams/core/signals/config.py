@@ -7,6 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from streams.core.signals.calls import CallConfig
+
 Seconds = Annotated[float, Field(gt=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
 
@@ -149,3 +151,4 @@ class SignalsConfig(_Section):
     word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
     spikes: SpikeConfig = SpikeConfig()
     crisis: CrisisConfig = CrisisConfig()
+    calls: CallConfig = CallConfig()

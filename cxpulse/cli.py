@@ -305,6 +305,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("schemas", "Rewrite the JSON Schema files under schemas/json").set_defaults(
         func=cmd_schemas
     )
+
+    from cxpulse import sentiment_cmd
+
+    sentiment_cmd.add_parser(sub)
     return p
 
 

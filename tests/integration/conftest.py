@@ -124,6 +124,7 @@ def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
         "CXPULSE_WORKER__METRICS_PORT": str(free_port()),
         "CXPULSE_WORKER__DATA_DIR": str(tmp_path / "worker"),
         "CXPULSE_SATISFACTION__CONFIDENCE_Z": "0",
+        "CXPULSE_SATISFACTION__MIN_SAMPLES": "10",  # hand-made streams of 10-25 ratings
         "CXPULSE_WORKER__SESSION_TIMEOUT": "6",  # the broker's minimum: fast takeover
     }
     old = {k: os.environ.get(k) for k in vars}

@@ -1,0 +1,87 @@
+"""Sentiment of one text: Chinese through the shipped char n-gram model, English through VADER.
+
+    >>> analyse("太难吃了，再也不来了")
+    Sentiment(label='negative', score=-0.9..., lang='zh')
+
+The score is in -1..1 and the label is ``neutral`` inside the configured band around 0. Both
+models load once, lazily, on first use; nothing is downloaded: the Chinese weights ship in
+``weights/`` (see MODEL_CARD.md) and VADER's lexicon ships in its package.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+
+from streams.core.text.charlr import CharLR, Weights
+from streams.core.text.config import NeutralBand
+from streams.core.text.lang import Lang, lang
+
+if TYPE_CHECKING:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+Label = Literal["negative", "neutral", "positive"]
+
+WEIGHTS: Final = Path(__file__).parent / "weights" / "zh_sentiment.json.gz"
+
+
+class Sentiment(NamedTuple):
+    label: Label
+    score: float  # -1 (negative) .. 1 (positive)
+    lang: Lang
+
+
+def label_for(score: float, band: float) -> Label:
+    if score <= -band and score < 0:
+        return "negative"
+    if score >= band and score > 0:
+        return "positive"
+    return "neutral"
+
+
+class SentimentModel:
+    """Holds both models; build one per process (or use :func:`analyse`) and reuse it."""
+
+    def __init__(self, weights: Path | str | None = None, band: NeutralBand | None = None) -> None:
+        self.weights = Path(weights) if weights is not None else WEIGHTS
+        self.band = band or NeutralBand()
+        self._zh: CharLR | None = None
+        self._en: SentimentIntensityAnalyzer | None = None
+
+    @property
+    def zh(self) -> CharLR:
+        if self._zh is None:
+            self._zh = CharLR(Weights.load(self.weights))
+        return self._zh
+
+    @property
+    def en(self) -> SentimentIntensityAnalyzer:
+        if self._en is None:
+            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+            self._en = SentimentIntensityAnalyzer()
+        return self._en
+
+    def score(self, text: str, language: Lang | None = None) -> float:
+        """The score alone, in -1..1; 0.0 for text with nothing but white space."""
+        if not text.strip():
+            return 0.0
+        if (language or lang(text)) == "zh":
+            return self.zh.score(text)
+        return float(self.en.polarity_scores(text)["compound"])
+
+    def analyse(self, text: str) -> Sentiment:
+        language = lang(text)
+        score = self.score(text, language)
+        return Sentiment(label_for(score, getattr(self.band, language)), score, language)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> SentimentModel:
+    return SentimentModel()
+
+
+def analyse(text: str) -> Sentiment:
+    """Sentiment with the shipped weights and the default neutral band."""
+    return default_model().analyse(text)

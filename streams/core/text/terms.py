@@ -1,0 +1,111 @@
+"""The default lexicons, as data: crisis triggers and the staff taboo phrases (服务禁言).
+
+Crisis categories follow domain.md ("Typical triggers in complaints and reviews"). A category's
+weight says how strongly one hit alone suggests a complaint may turn into a crisis (0..1):
+health and safety, regulators and lawyers first; viral-spread and refund wording is weaker
+evidence on its own. Terms were chosen for restaurant reviews and complaints, and a few obvious
+ones are left out on purpose because they fire on ordinary text:
+
+- 工商 alone matches 工商银行 (a bank, named in payment complaints): 工商局 / 工商部门 instead;
+- 退款 alone is an everyday request: only bulk or full refunds (集体退款, 全部退款, ...);
+- 医院 alone matches addresses (医院旁边): 送医, 住院, 急诊, 去医院 instead;
+- 过期 alone matches expired coupons: 过期食品, 过期食材;
+- English "sick" alone ("sick of waiting"): got sick, made me sick, ...
+
+English terms match whole words only ("sue" does not match "issue"), so inflections are listed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from streams.core.text.config import CrisisCategory
+
+CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
+    "media": (
+        0.8,
+        (
+            "曝光", "记者", "媒体", "自媒体", "热搜", "上新闻", "电视台", "央视", "报社",
+            "315晚会", "3·15晚会",
+            "journalist", "journalists", "reporter", "reporters", "media", "the press",
+            "newspaper", "tv station", "expose", "exposed", "go public", "going public",
+        ),
+    ),
+    "regulator": (
+        0.9,
+        (
+            "12315", "12345热线", "消协", "消费者协会", "市场监管", "市监局", "工商局", "工商部门",
+            "食药监", "卫生监督", "卫健委", "举报",
+            "consumer association", "consumer council", "consumer protection",
+            "health department", "health inspector", "health inspection", "trading standards",
+            "food safety authority", "better business bureau", "report you to",
+        ),
+    ),
+    "legal": (
+        0.9,
+        (
+            "律师", "律师函", "起诉", "法院", "诉讼", "打官司", "告你们", "法律途径", "十倍赔偿",
+            "退一赔三",
+            "lawyer", "lawyers", "attorney", "lawsuit", "sue", "sued", "suing", "legal action",
+            "small claims", "take you to court",
+        ),
+    ),
+    "safety": (
+        1.0,
+        (
+            "食物中毒", "中毒", "受伤", "过敏", "安全隐患", "拉肚子", "腹泻", "呕吐", "上吐下泻",
+            "异物", "虫子", "蟑螂", "老鼠", "苍蝇", "玻璃渣", "钢丝球", "变质", "发霉", "馊了",
+            "过期食品", "过期食材", "烫伤", "划伤", "送医", "住院", "急诊", "去医院",
+            "food poisoning", "poisoned", "injured", "injury", "allergic", "allergic reaction",
+            "anaphylaxis", "got sick", "made me sick", "made us sick", "vomiting", "threw up",
+            "diarrhea", "diarrhoea", "emergency room", "hospitalized", "hospitalised",
+            "foreign object", "cockroach", "cockroaches", "rat", "rats", "glass in",
+        ),
+    ),
+    "refund": (
+        0.5,
+        (
+            "集体退款", "全部退款", "全额退款", "退钱", "赔钱",
+            "mass refund", "full refund", "money back", "chargeback", "refund everyone",
+        ),
+    ),
+    "viral": (
+        0.6,
+        (
+            "转发", "扩散", "求扩散", "发微博", "发抖音", "发朋友圈", "发到网上", "避雷",
+            "viral", "going viral", "share this", "spread the word", "post it online",
+        ),
+    ),
+}  # fmt: skip
+
+# 服务的禁言, exactly as listed in shared/domain.md: " / " separates alternatives, and a
+# trailing "……" means "followed by anything" (so 你应该…… matches 你应该).
+TABOO: Final[tuple[str, ...]] = (
+    "你好像不明白",
+    "你肯定弄混了",
+    "你应该……",
+    "我们不会",
+    "我们从没",
+    "我们不可能",
+    "你弄错了",
+    "以前从来没有人抱怨过这些",
+    "这是我们公司的规定 / 这是公司的规定",
+    "我不知道",
+    "这个问题不太清楚",
+    "这不关我的事",
+    "我们可不负责",
+    "我们一直都是这样做的 / 我们一直都是这么卖的",
+    "这是你的事,你自己做决定",
+    "绝对不会,绝对不可能",
+    "不可能,绝不可能发生这种事",
+    "这种问题连三岁的小孩都懂",
+    "一分价钱一分货",
+    "这事儿没法办",
+    "没看我正忙着吗?一个一个来",
+    "别人觉得挺好呀",
+    "你先听我解释",
+    "你也有不对的地方",
+    "你怎么这么讲话?",
+    "你爱告哪儿告哪儿",
+    "你去找消协吧",
+)

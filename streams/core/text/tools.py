@@ -1,0 +1,33 @@
+"""Everything the store processor asks of text, built once from a ``TextConfig``.
+
+It has the shape of ``streams.core.signals.text.TextTools`` (sentiment, crisis, taboo)."""
+
+from __future__ import annotations
+
+from streams.core.text.config import TextConfig
+from streams.core.text.lexicon import Hit, crisis_lexicon, taboo_lexicon
+from streams.core.text.sentiment import Sentiment, SentimentModel
+
+
+class TextAnalytics:
+    def __init__(self, cfg: TextConfig | None = None) -> None:
+        cfg = cfg or TextConfig()
+        self.model = SentimentModel(cfg.sentiment_weights, cfg.neutral_band)
+        self.crisis_lexicon = crisis_lexicon(cfg)
+        self.taboo_lexicon = taboo_lexicon(cfg)
+
+    def analyse(self, text: str) -> Sentiment:
+        return self.model.analyse(text)
+
+    def sentiment(self, text: str) -> tuple[str, float]:
+        result = self.model.analyse(text)
+        return result.label, result.score
+
+    def crisis_hits(self, text: str) -> list[Hit]:
+        return self.crisis_lexicon.find(text)
+
+    def crisis(self, text: str) -> list[tuple[str, str]]:
+        return [(h.term, h.category) for h in self.crisis_lexicon.find(text)]
+
+    def taboo(self, text: str) -> list[str]:
+        return [h.term for h in self.taboo_lexicon.find(text)]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from streams.core.text.terms import TABOO  # the product's list (domain.md) is the source
+
 # Crisis triggers named in domain.md ("Typical triggers in complaints and reviews").
 CRISIS_TERMS: Final = (
     "曝光",
@@ -28,36 +30,8 @@ CRISIS_TERMS: Final = (
 
 # 服务的禁言 from domain.md, one entry per phrase; the "……" continuations and the "/" variants
 # are split so that a plain substring test finds each of them.
-TABOO_PHRASES: Final = (
-    "你好像不明白",
-    "你肯定弄混了",
-    "你应该",
-    "我们不会",
-    "我们从没",
-    "我们不可能",
-    "你弄错了",
-    "以前从来没有人抱怨过这些",
-    "这是我们公司的规定",
-    "这是公司的规定",
-    "我不知道",
-    "这个问题不太清楚",
-    "这不关我的事",
-    "我们可不负责",
-    "我们一直都是这样做的",
-    "我们一直都是这么卖的",
-    "这是你的事,你自己做决定",
-    "绝对不会,绝对不可能",
-    "不可能,绝不可能发生这种事",
-    "这种问题连三岁的小孩都懂",
-    "一分价钱一分货",
-    "这事儿没法办",
-    "没看我正忙着吗?一个一个来",
-    "别人觉得挺好呀",
-    "你先听我解释",
-    "你也有不对的地方",
-    "你怎么这么讲话?",
-    "你爱告哪儿告哪儿",
-    "你去找消协吧",
+TABOO_PHRASES: Final = tuple(
+    alt.rstrip("…").strip() for phrase in TABOO for alt in phrase.split(" / ")
 )
 
 # What the taboo scenario makes the agent say: full sentences built around a taboo phrase.

@@ -4,8 +4,12 @@ Pure and deterministic: no I/O, no wall clock. Time is event time, and each even
 own watermark per store (the newest ``occurred_at`` of that kind seen at the store). Kinds arrive
 on different topics that a consumer reads at different speeds — after an outage the review
 backlog may be read an hour ahead of the feedback backlog — so one shared clock would wrongly
-make the slower kind "late". Within a kind, a store's events are one ordered partition, so the
-worker and the file replay see the same sequence and raise the same alerts.
+make the slower kind "late". Within a kind, a store's events are one ordered partition, and
+each kind's counters age by that kind's own clock (``tiers.ByKind``), so the per-kind signals
+(satisfaction, calls, coaching; the SLA clocks) come out the same in the worker and in the file
+replay however the topics interleave. The cross-kind signals (reach, spikes, crisis) read every
+kind's counters as they stand when evaluated: while one topic lags far behind another they can
+see a different mix than a time-ordered replay does, and catch up as the lagging topic does.
 
 Each applied event adds its counts to the store's tiered counters (``signals.fields``), then the
 signals it can move are evaluated: satisfaction on ratings, reach/spike/crisis on negatives and
@@ -30,13 +34,14 @@ from streams.core.signals import fields as F
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
 from streams.core.signals.satisfaction import SatisfactionView, wilson_upper
 from streams.core.signals.text import TextTools
-from streams.core.signals.tiers import MINUTE, Tiered, retention
+from streams.core.signals.tiers import MINUTE, ByKind, retention
 
 Outcome = Literal["applied", "duplicate", "late"]
 LABEL_FIELDS = ("brand", "region", "city")
 CSAT_RULE = satisfaction.CSAT_RULE
 CsatView = SatisfactionView
 MAX_TERMS = 8  # crisis terms remembered for the incident's message
+STALE_KIND = 86400.0  # seconds
 __all__ = ["CsatView", "Signals", "Step", "StoreState", "csat_view", "process", "wilson_upper"]
 
 
@@ -66,7 +71,7 @@ class StoreState:
     store_id: str
     clocks: dict[str, float] = field(default_factory=dict)  # event kind -> watermark
     labels: dict[str, str] = field(default_factory=dict)
-    stats: Tiered = field(default_factory=lambda: Tiered(F.WIDTH))
+    stats: ByKind = field(default_factory=lambda: ByKind(F.WIDTH))
     seen: dict[str, dict[int, list[str]]] = field(default_factory=dict)  # kind -> bucket -> ids
     firing: dict[str, float] = field(default_factory=dict)  # alert key -> firing since
     spikes: spikes.SpikeState = field(default_factory=spikes.SpikeState)
@@ -102,7 +107,7 @@ class StoreState:
             store_id=d["store_id"],
             clocks=dict(d["clocks"]),
             labels=dict(d["labels"]),
-            stats=Tiered.from_json(F.WIDTH, d["stats"]),
+            stats=ByKind.from_json(F.WIDTH, d["stats"]),
             seen={
                 kind: {int(b): list(ids) for b, ids in buckets.items()}
                 for kind, buckets in d["seen"].items()
@@ -151,18 +156,26 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
         value = getattr(event, name)
         if value:
             state.labels[name] = value
-    spikes.close_hours(state.spikes, state.stats, now, sig.cfg.spikes)
+    state.clocks[kind] = now
+    spikes.close_hours(state.spikes, state.stats, _all_past(state.clocks), sig.cfg.spikes)
     counts, hits, coaching_alerts = _contributions(state, event, sig, now)
-    state.stats.add(ts, counts)
-    state.stats.prune(now, sig.keep)
+    state.stats.add(kind, ts, counts)
+    state.stats.prune(state.clocks, sig.keep)
     for term in hits:
         state.terms[term] = now
     alerts = [*coaching_alerts, *_evaluate(state, event, sig, now, counts, bool(hits))]
     # Marked seen last: if anything above raised, a re-sent copy is not taken for a duplicate.
     seen.setdefault(bucket, []).append(event.event_id)
-    state.clocks[kind] = now
     _prune_seen(seen, now, cfg)
     return Step(state, "applied", tuple(alerts))
+
+
+def _all_past(clocks: dict[str, float]) -> float:
+    """The time every live kind at the store has passed: an hour is closed into the spike
+    baseline only once all kinds have delivered it, whatever order the topics were read in. A
+    kind silent for a day (a store whose call centre closed) no longer holds the others back."""
+    newest = max(clocks.values())
+    return min(c for c in clocks.values() if c >= newest - STALE_KIND)
 
 
 def _contributions(

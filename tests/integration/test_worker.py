@@ -117,11 +117,6 @@ def test_killed_worker_recovers_rolling_csat(env: Env) -> None:
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="1h") == 20 / 25
 
 
-@pytest.mark.xfail(
-    reason="open: since the multi-signal store processor (issue #4) the worker publishes no "
-    "CSAT alerts in this run while replay does; under investigation",
-    strict=False,
-)
 def test_worker_and_replay_raise_the_same_alerts(env: Env) -> None:
     shanghai = timezone(timedelta(hours=8))
     start = datetime(2026, 11, 23, 0, 0, tzinfo=shanghai)

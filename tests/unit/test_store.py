@@ -114,3 +114,42 @@ def test_wilson_bound_keeps_small_noisy_samples_quiet() -> None:
     assert alerts == []
     _, alerts = run([feedback(i, 1 if i % 10 < 7 else 5) for i in range(40)], cfg)  # 30 %
     assert [a.status for a in alerts] == ["firing"]
+
+
+def test_per_kind_alerts_do_not_depend_on_how_the_topics_interleave() -> None:
+    """The worker reads each kind's topic at its own pace (a sparse topic's whole day can come
+    in one fetch); replay reads in time order. Same events, same satisfaction alerts."""
+    import io
+    from datetime import datetime, timedelta, timezone
+
+    from streams.replay import ReplayResult, read_events
+    from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
+
+    start = datetime(2026, 11, 23, tzinfo=timezone(timedelta(hours=8)))
+    drop = parse_scenario("drop:S002@2026-11-23T11:00+08:00/3h")
+    buf = io.StringIO()
+    write_jsonl(Simulator(SimConfig(stores=2, scenarios=(drop,))), start, start + timedelta(1), buf)
+    events = [
+        e
+        for e in read_events([ln.encode() for ln in buf.getvalue().splitlines()], ReplayResult())
+        if e.store_id == "S002"  # type: ignore[attr-defined]
+    ]
+    s = sig(SatisfactionConfig(min_samples=10, confidence_z=0))
+
+    def alerts(order: list[Envelope]) -> list[str]:
+        state = StoreState(store_id="S002")
+        return sorted(a.model_dump_json() for e in order for a in process(state, e, s).alerts)
+
+    in_time = alerts(events)
+    assert any('"csat_low"' in a for a in in_time)
+    kinds: dict[str, list[Envelope]] = {}
+    for e in events:
+        kinds.setdefault(e.event_type, []).append(e)  # type: ignore[attr-defined]
+    for chunk in (3, 50, len(events)):  # a few of each kind in turn .. one kind after another
+        order: list[Envelope] = []
+        queues = {k: list(v) for k, v in sorted(kinds.items(), reverse=True)}
+        while any(queues.values()):
+            for k, q in queues.items():
+                order += q[:chunk]
+                queues[k] = q[chunk:]
+        assert alerts(order) == in_time, f"chunks of {chunk}"

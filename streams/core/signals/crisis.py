@@ -18,7 +18,7 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting
 from streams.core.signals import fields as F
 from streams.core.signals.config import CrisisConfig
-from streams.core.signals.tiers import Tiered
+from streams.core.signals.tiers import ByKind
 
 RULE = "crisis"
 LEVEL = "crisis:level"  # 1 warning, 2 critical, in the store's firing map
@@ -42,7 +42,7 @@ class CrisisView:
     spike: bool
 
 
-def view(stats: Tiered, firing: dict[str, float], now: float, cfg: CrisisConfig) -> CrisisView:
+def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig) -> CrisisView:
     t = stats.totals(now, cfg.lookback)
     hits = {c: t[i] for c, i in F.CRISIS.items() if t[i]}
     special = stats.totals(now, cfg.special_lookback)[F.SPECIAL]
@@ -56,7 +56,7 @@ def view(stats: Tiered, firing: dict[str, float], now: float, cfg: CrisisConfig)
 
 
 def evaluate(
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     terms: list[str],
     store_id: str,

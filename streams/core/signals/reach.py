@@ -15,7 +15,7 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.signals import fields as F
 from streams.core.signals.config import WordOfMouthConfig
-from streams.core.signals.tiers import HOUR, MINUTE, Tiered
+from streams.core.signals.tiers import HOUR, MINUTE, ByKind
 
 HIGH_RULE = "negative_reach_high"
 JUMP_RULE = "negative_reach_jump"
@@ -30,7 +30,7 @@ class ReachView:
     repair_debt: int  # positive experiences still needed to make up for the negatives
 
 
-def view(stats: Tiered, now: float, window: float, cfg: WordOfMouthConfig) -> ReachView:
+def view(stats: ByKind, now: float, window: float, cfg: WordOfMouthConfig) -> ReachView:
     return from_totals(stats.totals(now, window), window, cfg)
 
 
@@ -40,7 +40,7 @@ def from_totals(t: list[int], window: float, cfg: WordOfMouthConfig) -> ReachVie
 
 
 def evaluate(
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     store_id: str,
     labels: dict[str, str],
@@ -91,7 +91,7 @@ def evaluate(
 
 
 def _jump(
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     store_id: str,
     labels: dict[str, str],

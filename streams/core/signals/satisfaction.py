@@ -16,7 +16,7 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.signals import fields as F
 from streams.core.signals.config import RelativeRule, SatisfactionConfig
-from streams.core.signals.tiers import DAY, MINUTE, Tiered, tier_for
+from streams.core.signals.tiers import DAY, MINUTE, ByKind, tier_for
 
 CSAT_RULE = "csat_low"
 DROP_RULE = "csat_drop"
@@ -42,7 +42,7 @@ class SatisfactionView:
 
 
 def view(
-    stats: Tiered, now: float, window: float, cfg: SatisfactionConfig, size: int | None = None
+    stats: ByKind, now: float, window: float, cfg: SatisfactionConfig, size: int | None = None
 ) -> SatisfactionView:
     return from_totals(stats.totals(now, window, size), window, cfg)
 
@@ -78,7 +78,7 @@ def wilson_upper(p: float, n: int, z: float) -> float:
 
 
 def evaluate_low(
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     store_id: str,
     labels: dict[str, str],
@@ -130,7 +130,7 @@ def evaluate_low(
 
 
 def evaluate_relative(
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     store_id: str,
     labels: dict[str, str],
@@ -147,7 +147,7 @@ def evaluate_relative(
 
 
 def _relative(
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     rule: RelativeRule,
     store_id: str,
@@ -167,8 +167,8 @@ def _relative(
         return None
     if base.ratings < cfg.min_samples * rule.baseline / rule.window:
         return None
-    days = stats.buckets[DAY]
-    if not days or min(days) > now - rule.window - rule.baseline + DAY:
+    oldest = stats.oldest(DAY)
+    if oldest is None or oldest > now - rule.window - rule.baseline + DAY:
         return None  # less history than the baseline span
     gap = base.csat - cur.csat
     change = hysteresis.step(

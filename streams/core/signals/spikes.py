@@ -22,7 +22,7 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.signals import fields as F
 from streams.core.signals.config import SpikeConfig
-from streams.core.signals.tiers import HOUR, MINUTE, Tiered
+from streams.core.signals.tiers import HOUR, MINUTE, ByKind
 from streams.core.windows import bucket_start
 
 RULE = "negative_spike"
@@ -59,15 +59,14 @@ def hour_of_week(ts: float, tz: str) -> int:
     return local.weekday() * 24 + local.hour
 
 
-def close_hours(state: SpikeState, stats: Tiered, now: float, cfg: SpikeConfig) -> None:
+def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> None:
     current = bucket_start(now, HOUR)
     if not state.closed_until:
         state.closed_until = current  # no history before the first event
         return
     start = max(state.closed_until, current - MAX_CATCH_UP_HOURS * HOUR)
-    hours = stats.buckets[HOUR]
     for h in range(start, current, HOUR):
-        vec = hours.get(h)
+        vec = stats.bucket(HOUR, h)
         count = vec[F.NEGATIVE] if vec else 0
         for slot in ("all", f"how{hour_of_week(h, cfg.timezone)}"):
             _ewma(state.baselines.setdefault(slot, [0.0, 0.0, 0]), count, cfg.alpha)
@@ -83,7 +82,7 @@ def _ewma(b: list[float], x: float, alpha: float) -> None:
     b[:] = [mean + alpha * d, (1 - alpha) * (var + alpha * d * d), n + 1]
 
 
-def view(state: SpikeState, stats: Tiered, now: float, cfg: SpikeConfig) -> SpikeView:
+def view(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> SpikeView:
     last_hour = stats.totals(now, 3600, MINUTE)[F.NEGATIVE]
     slot = state.baselines.get(f"how{hour_of_week(now, cfg.timezone)}")
     if slot is None or slot[2] < cfg.min_weeks:
@@ -97,7 +96,7 @@ def view(state: SpikeState, stats: Tiered, now: float, cfg: SpikeConfig) -> Spik
 
 def evaluate(
     state: SpikeState,
-    stats: Tiered,
+    stats: ByKind,
     firing: dict[str, float],
     store_id: str,
     labels: dict[str, str],

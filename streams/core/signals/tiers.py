@@ -87,3 +87,53 @@ def retention(windows: Iterable[float], lateness: float) -> dict[int, float]:
         size = tier_for(w)
         keep[size] = max(keep[size], w + lateness + size)
     return keep
+
+
+@dataclass
+class ByKind:
+    """One ``Tiered`` per event kind, read as their sum.
+
+    Kinds arrive on separate topics, which a consumer may read hours apart (a backlog, or a
+    sparse topic whose whole day comes in one fetch). Each kind's counters age by that kind's
+    own clock, so a kind read ahead never prunes buckets a slower kind is still filling, and
+    the per-kind figures do not depend on how the topics happened to interleave.
+    """
+
+    width: int
+    kinds: dict[str, Tiered] = field(default_factory=dict)
+
+    def add(self, kind: str, ts: float, values: Iterable[tuple[int, int]]) -> None:
+        tiered = self.kinds.get(kind)
+        if tiered is None:
+            tiered = self.kinds[kind] = Tiered(self.width)
+        tiered.add(ts, values)
+
+    def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
+        parts = [t.totals(end, window, size) for t in self.kinds.values()]
+        if not parts:
+            return [0] * self.width
+        return [sum(col) for col in zip(*parts, strict=True)]
+
+    def bucket(self, size: int, start: int) -> list[int] | None:
+        """The summed vector of one bucket, or None where no kind has it."""
+        vecs = [v for t in self.kinds.values() if (v := t.buckets[size].get(start)) is not None]
+        if not vecs:
+            return None
+        return [sum(col) for col in zip(*vecs, strict=True)]
+
+    def oldest(self, size: int) -> int | None:
+        """Start of the oldest bucket kept in tier ``size`` (None: no history)."""
+        starts = [min(t.buckets[size]) for t in self.kinds.values() if t.buckets[size]]
+        return min(starts) if starts else None
+
+    def prune(self, clocks: dict[str, float], keep: dict[int, float]) -> None:
+        for kind, tiered in self.kinds.items():
+            if kind in clocks:
+                tiered.prune(clocks[kind], keep)
+
+    def to_json(self) -> dict[str, Any]:
+        return {kind: t.to_json() for kind, t in self.kinds.items()}
+
+    @classmethod
+    def from_json(cls, width: int, d: dict[str, Any]) -> ByKind:
+        return cls(width, {kind: Tiered.from_json(width, t) for kind, t in d.items()})

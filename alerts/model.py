@@ -1,0 +1,131 @@
+"""The alert lifecycle's records, shared by the pure engine (``alerts.lifecycle``), the
+database (``alerts.db``), the outbox, the HTTP API and the CLI.
+
+Plain dataclasses on purpose: the engine is a functional core (records + alert event + clock ->
+new records + effects) that needs neither a database nor a network; the persistence layer maps
+these records to SQLAlchemy rows and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from schemas.alerts import Severity
+
+# firing -> acknowledged -> resolved. "Silenced" and "inhibited" are not states but flags:
+# a silenced or inhibited alert is still firing (and visible), it just does not page.
+AlertState = Literal["firing", "acknowledged", "resolved"]
+
+# One line of an alert's audit trail.
+Action = Literal[
+    "fired",  # first seen firing (or firing again after it had resolved)
+    "refired",  # the streams re-sent firing for an alert already open: count/last_seen only
+    "acknowledged",
+    "ack_expired",  # ack-until timeout passed while still firing: re-armed, the chain restarts
+    "resolved",  # by the streams (condition cleared) or by a person
+    "silenced",
+    "unsilenced",
+    "inhibited",
+    "uninhibited",
+    "escalated",  # an escalation step ran (detail: step number, target)
+    "notified",  # a notification was queued in the outbox (detail: receiver, key)
+    "commented",
+]
+
+MatchOp = Literal["=", "!=", "=~", "!~"]  # Alertmanager's matcher operators
+
+
+@dataclass
+class Alert:
+    """One alert, identified by its fingerprint (rule + identifying labels)."""
+
+    fingerprint: str
+    rule: str
+    kind: str
+    severity: Severity
+    labels: dict[str, str]
+    summary_zh: str
+    summary_en: str
+    starts_at: datetime  # when the condition began (event time)
+    last_seen: datetime  # event time of the latest alert event for it
+    state: AlertState = "firing"
+    values: dict[str, float] = field(default_factory=dict)
+    count: int = 1  # alert events received for this episode (dedupe: no new page)
+    ends_at: datetime | None = None
+    acked_by: str | None = None
+    acked_at: datetime | None = None
+    ack_until: datetime | None = None  # ack expires at this time if still firing (re-arm)
+    resolved_by: str | None = None  # "streams" or a person
+    silenced_by: str | None = None  # silence id while a silence matches
+    inhibited_by: str | None = None  # fingerprint of the inhibiting alert (e.g. the crisis)
+    escalation_step: int = 0  # chain steps already run in this episode
+    next_escalation_at: datetime | None = None
+    last_event_id: str | None = None  # alert_event_id last applied (idempotent re-delivery)
+    updated_at: datetime | None = None  # wall-clock time of the last change (optimistic locking)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One audit-trail entry: who did what to which alert, when."""
+
+    fingerprint: str
+    at: datetime
+    action: Action
+    actor: str  # "streams", "escalation", "silence:<id>", or a person's name
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Matcher:
+    name: str
+    value: str
+    op: MatchOp = "="
+
+
+@dataclass
+class Silence:
+    id: str
+    matchers: tuple[Matcher, ...]
+    starts_at: datetime
+    ends_at: datetime
+    created_by: str
+    comment: str = ""
+    expired_at: datetime | None = None  # set when deleted early
+
+
+OutboxState = Literal["pending", "sent", "failed"]
+
+
+@dataclass
+class OutboxItem:
+    """A notification stored before it is sent. ``key`` is unique: enqueuing the same key again
+    is a no-op, so a restart or a replayed alert event never sends twice."""
+
+    key: str
+    receiver: str
+    group_key: str
+    payload: str  # the Notification as JSON (alerts.outbox encodes/decodes it)
+    created_at: datetime
+    due_at: datetime  # next attempt not before this (backoff)
+    state: OutboxState = "pending"
+    attempts: int = 0
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+@dataclass
+class Group:
+    """An aggregation group (Alertmanager's): the alerts of one receiver sharing the route's
+    ``group_by`` label values, flushed after ``group_wait``, then every ``group_interval`` while it
+    changes, and every ``repeat_interval`` while it stays the same and still fires."""
+
+    key: str  # route id + receiver + the group_by label values, stable across restarts
+    receiver: str
+    labels: dict[str, str]  # the group_by labels and their values
+    next_flush_at: datetime | None  # None: nothing pending
+    last_flush_at: datetime | None = None
+    # What the last notification said (sorted "fingerprint:status" pairs, hashed): a flush that
+    # would say the same thing again before repeat_interval is skipped.
+    last_digest: str | None = None

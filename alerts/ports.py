@@ -1,0 +1,64 @@
+"""What the lifecycle, the outbox, the API and the CLI need from storage.
+
+``alerts.db.SqlStore`` implements it with SQLAlchemy (SQLite by default, PostgreSQL in
+production); ``alerts.memory.MemoryStore`` implements it in memory for the pure-core tests.
+Synchronous on purpose: every call is one short transaction, and the async callers (the API,
+the dispatcher) run it in a thread so a slow database never blocks the event loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence
+
+
+class AlertStore(Protocol):
+    # --- alerts and their audit trail -------------------------------------------------------
+    def get(self, fingerprint: str) -> Alert | None: ...
+
+    def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
+        """Upsert the alerts and append the changes, in one transaction."""
+
+    def find(
+        self,
+        *,
+        states: Sequence[AlertState] | None = None,
+        labels: Mapping[str, str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Alert]:
+        """Newest ``last_seen`` first; ``labels`` must all match exactly."""
+
+    def open_alerts(self) -> list[Alert]:
+        """Every alert not resolved (for inhibition, silences, escalation timers)."""
+
+    def history(self, fingerprint: str) -> list[Change]:
+        """The audit trail, oldest first."""
+
+    # --- silences -----------------------------------------------------------------------------
+    def silences(self, active_at: datetime | None = None) -> list[Silence]: ...
+
+    def save_silence(self, silence: Silence) -> None: ...
+
+    # --- aggregation groups -----------------------------------------------------------------
+    def groups(self) -> list[Group]: ...
+
+    def save_groups(self, groups: Sequence[Group]) -> None: ...
+
+    # --- outbox -------------------------------------------------------------------------------
+    def enqueue(self, items: Sequence[OutboxItem]) -> int:
+        """Store new notifications; an existing key is left as it is. Returns how many were new."""
+
+    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        """Pending items whose ``due_at`` has come, oldest first."""
+
+    def mark_sent(self, key: str, at: datetime) -> None: ...
+
+    def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
+        """``retry_at`` None: give up (state ``failed``); else stay pending until then."""
+
+    def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        """Newest first, for the API's delivery log."""

@@ -58,6 +58,7 @@ from streams.core.signals.config import (  # noqa: E402  (the signal sections li
     WordOfMouthConfig,
 )
 from streams.core.sla.policy import SlaConfig  # noqa: E402  (after the sections it may use)
+from streams.core.text.config import TextConfig  # noqa: E402
 
 
 class Settings(BaseSettings):
@@ -73,6 +74,7 @@ class Settings(BaseSettings):
     crisis: CrisisConfig = CrisisConfig()
     calls: CallConfig = CallConfig()
     sla: SlaConfig = SlaConfig()
+    text: TextConfig = TextConfig()
 
     def signals(self) -> SignalsConfig:
         return SignalsConfig(

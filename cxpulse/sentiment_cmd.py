@@ -26,10 +26,8 @@ def add_parser(subparsers: Any) -> None:
 
 def _text_config(args: argparse.Namespace) -> Any:
     from cxpulse import config
-    from streams.core.text.config import TextConfig
 
-    # The text section joins the app's Settings separately; until then, the defaults.
-    cfg = getattr(config.load(args.config), "text", None) or TextConfig()
+    cfg = config.load(args.config).text
     if args.weights:
         cfg = cfg.model_copy(update={"sentiment_weights": args.weights})
     return cfg

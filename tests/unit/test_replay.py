@@ -57,3 +57,25 @@ def test_a_normal_week_of_twenty_stores_raises_no_cx_signal_alert() -> None:
     result = run([ln.encode() for ln in buf.getvalue().splitlines()])
     noisy = [a for a in result.alerts if a.kind != "sla"]
     assert noisy == [], [a.summary.en for a in noisy]
+
+
+def test_a_crisis_burst_is_one_incident_at_that_store() -> None:
+    result = run(sim_file("crisis:S004@2026-11-23T12:00+08:00/2h"))
+    crisis = [a for a in result.alerts if a.kind == "crisis"]
+    assert crisis and {a.labels["store_id"] for a in crisis} == {"S004"}
+    assert len({a.fingerprint for a in crisis}) == 1  # one incident that updates, not fifty
+    assert crisis[-1].severity == "critical" and crisis[-1].status == "firing"
+    burst = START + timedelta(hours=12)
+    assert burst <= crisis[0].starts_at <= burst + timedelta(hours=2)
+    assert "健康安全" in crisis[-1].summary.zh  # the lexicon categories it matched are named
+    others = {a.labels["store_id"] for a in result.alerts if a.kind not in ("sla",)}
+    assert others == {"S004"}
+
+
+def test_a_taboo_phrase_raises_one_coaching_alert_for_that_agent() -> None:
+    result = run(sim_file("taboo:S002@2026-11-23T15:00+08:00,agent=AG012"))
+    coaching = [a for a in result.alerts if a.kind != "sla"]
+    assert [(a.rule, a.labels["store_id"], a.labels["agent_id"]) for a in coaching] == [
+        ("taboo_phrase", "S002", "AG012")
+    ]
+    assert coaching[0].severity == "info"

@@ -18,6 +18,7 @@ class Topics:
     sla: str  # SLA clock events
     ticks: str  # internal: the worker's clock ticks, per partition
     signals: str  # signal snapshots per store (schemas.signals)
+    notifications: str  # what the alert lifecycle's `kafka` receiver publishes
 
     @classmethod
     def from_config(cls, cfg: KafkaConfig) -> Topics:
@@ -28,10 +29,19 @@ class Topics:
             sla=cfg.topic("sla"),
             ticks=cfg.topic("sla-ticks"),
             signals=cfg.topic("signals"),
+            notifications=cfg.topic("notifications"),
         )
 
     def all(self) -> list[str]:
-        return [*self.events.values(), self.alerts, self.dlq, self.sla, self.ticks, self.signals]
+        return [
+            *self.events.values(),
+            self.alerts,
+            self.dlq,
+            self.sla,
+            self.ticks,
+            self.signals,
+            self.notifications,
+        ]
 
     def kind_of(self, topic: str) -> str | None:
         for kind, name in self.events.items():

@@ -13,6 +13,7 @@ from alerts.notify.base import DeliveryError, Notification, Receiver
 from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
 from alerts.notify.email import EmailConfig, EmailReceiver
 from alerts.notify.feishu import FeishuConfig, FeishuReceiver
+from alerts.notify.kafka import KafkaReceiver, KafkaReceiverConfig
 from alerts.notify.slack import SlackConfig, SlackReceiver
 from alerts.notify.webhook import WebhookConfig, WebhookReceiver
 from alerts.notify.wecom import WeComConfig, WeComReceiver
@@ -24,7 +25,8 @@ ReceiverConfig = Annotated[
     | EmailConfig
     | SlackConfig
     | WebhookConfig
-    | AlertmanagerConfig,
+    | AlertmanagerConfig
+    | KafkaReceiverConfig,
     Field(discriminator="type"),
 ]
 
@@ -51,6 +53,8 @@ def build(cfg: ReceiverConfig) -> ClosableReceiver:
             return WebhookReceiver(cfg)
         case AlertmanagerConfig():
             return AlertmanagerReceiver(cfg)
+        case KafkaReceiverConfig():
+            return KafkaReceiver(cfg)
 
 
 __all__ = [

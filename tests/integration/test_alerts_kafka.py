@@ -1,0 +1,105 @@
+"""The alert lifecycle's two Kafka ends, on the real broker: the alerts topic in (with bad
+messages dead-lettered) and the ``kafka`` receiver out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+from alerts.notify.base import AlertView, Notification
+from alerts.notify.kafka import KafkaReceiver, KafkaReceiverConfig
+from alerts.source import consume
+from schemas import deadletter as dl
+from schemas.alerts import AlertEvent, Summary, fingerprint
+from tests.integration.conftest import Env
+
+T0 = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+
+
+def alert(store: str, status: str = "firing") -> AlertEvent:
+    labels = {"store_id": store}
+    fp = fingerprint("csat_low", labels)
+    return AlertEvent(
+        alert_event_id=f"{fp}:{status}:{int(T0.timestamp())}",
+        fingerprint=fp,
+        status=status,  # type: ignore[arg-type]
+        rule="csat_low",
+        kind="satisfaction",
+        severity="warning",
+        labels=labels,
+        summary=Summary(zh=f"门店 {store} 满意度低", en=f"Store {store} CSAT low"),
+        starts_at=T0,
+        observed_at=T0,
+    )
+
+
+def test_alert_events_are_applied_and_bad_ones_dead_lettered(env: Env) -> None:
+    good = [alert("S001"), alert("S002")]
+    env.produce(
+        [
+            ("alerts", b"k", good[0].model_dump_json().encode()),
+            ("alerts", b"k", b'{"status": "firing"}'),
+            ("alerts", b"k", good[1].model_dump_json().encode()),
+        ]
+    )
+    seen: list[AlertEvent] = []
+
+    async def run() -> None:
+        stop = asyncio.Event()
+
+        async def apply(e: AlertEvent) -> None:
+            seen.append(e)
+            if len(seen) == len(good):
+                stop.set()
+
+        await asyncio.wait_for(consume(env.settings, apply, stop), 60)
+
+    asyncio.run(run())
+    assert seen == good  # in order, the bad one in between skipped, not fatal
+    (parked,) = env.consume("dlq", 1)
+    headers = dict(parked.headers)
+    assert headers[dl.HEADER_CODE] == b"invalid"
+    assert b"alert_event_id" in headers[dl.HEADER_REASON]  # names the missing field
+    assert parked.value == b'{"status": "firing"}'  # the original bytes, to fix and re-send
+
+
+def test_the_kafka_receiver_publishes_masked_notifications_keyed_for_dedupe(env: Env) -> None:
+    topic = env.settings.kafka.topic("notifications")
+    rx = KafkaReceiver(
+        KafkaReceiverConfig(
+            type="kafka", name="warehouse", bootstrap=env.settings.kafka.bootstrap, topic=topic
+        )
+    )
+    a = alert("S003")
+    view = AlertView(
+        fingerprint=a.fingerprint,
+        rule=a.rule,
+        kind=a.kind,
+        severity=a.severity,
+        status=a.status,
+        labels={"store_id": "S003", "customer_phone": "13812345678"},
+        summary=Summary(zh="顾客 13812345678 投诉", en="customer 13812345678 complained"),
+        starts_at=T0,
+    )
+    n = Notification(
+        key="grp:abc:0",
+        receiver="warehouse",
+        group_key="grp",
+        group_labels={},
+        status="firing",
+        alerts=(view,),
+    )
+
+    async def send() -> None:
+        try:
+            await rx.send(n)
+        finally:
+            await rx.close()
+
+    asyncio.run(send())
+    (msg,) = env.consume("notifications", 1)
+    assert msg.key == b"grp:abc:0"
+    body = msg.value.decode()
+    assert "13812345678" not in body and "S003" in body
+    assert json.loads(body)["alerts"][0]["fingerprint"] == a.fingerprint

@@ -38,6 +38,7 @@ from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
+SNAPSHOT_SECONDS = 2.0  # wall seconds between two snapshots of one store
 SLA_TICK_SECONDS = 0.25
 
 
@@ -53,6 +54,8 @@ class Worker:
     sla: SlaShell | None = None
     signals: Signals = field(default_factory=Signals)
     signals_out: Any = None  # the signals topic
+    shown: dict[bytes, float] = field(default_factory=dict)  # store -> wall time of last snapshot
+    unshown: set[bytes] = field(default_factory=set)  # changed since its last snapshot
     owned: frozenset[int] = frozenset()
     clock: float = 0.0  # newest event time processed: the clock the wall's windows age by
 
@@ -114,13 +117,16 @@ class Worker:
                 )
                 self.metrics.alerts.labels(alert.rule, alert.status).inc()
             newest = max(newest, step.state.watermark or 0.0)
+        wall = time.time()
         for key, (partition, state) in dirty.items():
             tables.write(self.table, partition, key, state, state.to_json())
-            snap = snapshot(state, None, sig)
-            self.metrics.show(snap)
-            if self.signals_out is not None:
-                self.signals_out.send_soon(key=key, value=snap.model_dump_json().encode())
-                self.metrics.signals_published.inc()
+            # A snapshot per store and batch cost more than the events themselves while
+            # catching up (and filled the producer's buffer): at most one per store every
+            # SNAPSHOT_SECONDS; the gauge timer covers every owned store anyway.
+            if wall - self.shown.get(key, 0.0) < SNAPSHOT_SECONDS:
+                self.unshown.add(key)
+                continue
+            self._publish(key, state, wall)
         if self.sla is not None:
             self.sla.flush(sla_dirty)
         now = time.time()
@@ -130,6 +136,15 @@ class Worker:
         if newest > self.clock:
             self.clock = newest
             self.metrics.watermark.set(newest)
+
+    def _publish(self, key: bytes, state: StoreState, wall: float) -> None:
+        self.shown[key] = wall
+        self.unshown.discard(key)
+        snap = snapshot(state, None, self.signals)
+        self.metrics.show(snap)
+        if self.signals_out is not None:
+            self.signals_out.send_soon(key=key, value=snap.model_dump_json().encode())
+            self.metrics.signals_published.inc()
 
     def _dead_letter(self, msg: Any, rejection: Rejection) -> None:
         self.metrics.invalid.labels(rejection.code).inc()
@@ -171,6 +186,12 @@ class Worker:
             return
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
+        wall = time.time()
+        for key in list(self.unshown):  # the last change of a store that then went quiet
+            if known.get(key) in owned:
+                self._publish(key, self.state(key), wall)
+            else:
+                self.unshown.discard(key)  # moved to another worker, which publishes it
         for key in list(self.table.data.keys()):
             if known.get(key) in owned:
                 self.metrics.show(snapshot(self.state(key), self.clock, self.signals))

@@ -41,6 +41,33 @@ def test_events_change_the_metrics(env: Env) -> None:
     assert env.metric("cxpulse_event_latency_seconds_count") == 11
 
 
+def test_each_store_s_latest_signals_reach_the_signals_topic(env: Env) -> None:
+    """Snapshots are throttled per store; the last change of a store that then goes quiet is
+    still published (by the worker's timer), so the topic ends on the store's true state."""
+    env.start_worker()
+    env.produce([fb(0, 5)])
+    wait_for(lambda: env.metric("cxpulse_signal_snapshots_total") == 1, what="first snapshot")
+    env.produce([fb(i, 4) for i in range(1, 20)])  # within the throttle of S1's first snapshot
+
+    def latest() -> int | None:
+        from kafka import KafkaConsumer
+
+        c = KafkaConsumer(
+            env.settings.kafka.topic("signals"),
+            bootstrap_servers=env.settings.kafka.bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=500,
+        )
+        try:
+            snaps = [json.loads(m.value) for m in c]
+        finally:
+            c.close()
+        hour = [w for w in snaps[-1]["windows"] if w["window"] == "1h"] if snaps else []
+        return hour[0]["ratings"] if hour else None
+
+    wait_for(lambda: latest() == 20, what="a snapshot with all 20 ratings")
+
+
 def test_metric_names_pass_promtool(env: Env) -> None:
     promtool = shutil.which("promtool")
     if promtool is None:

@@ -44,7 +44,8 @@ class SatisfactionView:
 def view(
     stats: ByKind, now: float, window: float, cfg: SatisfactionConfig, size: int | None = None
 ) -> SatisfactionView:
-    return from_totals(stats.totals(now, window, size), window, cfg)
+    # Every field a satisfaction view reads (ratings, NPS, CES, gap) comes from feedback.
+    return from_totals(stats.totals(now, window, size, kind="feedback"), window, cfg)
 
 
 def from_totals(t: list[int], window: float, cfg: SatisfactionConfig) -> SatisfactionView:
@@ -156,20 +157,20 @@ def _relative(
     event_id: str,
     cfg: SatisfactionConfig,
 ) -> AlertEvent | None:
-    cur = view(stats, now, rule.window, cfg)
-    # The baseline read from the same tier as the window, so both edges move together.
-    base = view(stats, now - rule.window, rule.baseline, cfg, tier_for(rule.window))
-    key = f"{DROP_RULE}:{rule.name}"
     # A baseline must span its whole length of history, and hold as many ratings per
     # window-length as the window itself needs: a "last 7 days" made of two days of history
-    # is not the store's normal (it paged on simulated normal weeks).
-    if cur.csat is None or base.csat is None:
-        return None
-    if base.ratings < cfg.min_samples * rule.baseline / rule.window:
-        return None
+    # is not the store's normal (it paged on simulated normal weeks). History first: cheapest.
     oldest = stats.oldest(DAY)
     if oldest is None or oldest > now - rule.window - rule.baseline + DAY:
         return None  # less history than the baseline span
+    cur = view(stats, now, rule.window, cfg)
+    if cur.csat is None:
+        return None
+    # The baseline read from the same tier as the window, so both edges move together.
+    base = view(stats, now - rule.window, rule.baseline, cfg, tier_for(rule.window))
+    key = f"{DROP_RULE}:{rule.name}"
+    if base.csat is None or base.ratings < cfg.min_samples * rule.baseline / rule.window:
+        return None
     gap = base.csat - cur.csat
     change = hysteresis.step(
         firing.get(key),

@@ -1,0 +1,427 @@
+"""The alert lifecycle as a functional core: (store, input, clock) -> new records + effects.
+
+Inputs are alert events from the streams, people's actions (acknowledge, resolve, silence) and
+the clock (``tick``). Every call reads and writes only through ``AlertStore``, takes ``now``
+explicitly and keeps no state of its own between calls, so a new ``Engine`` over the same store
+(a restart, a second process) carries on exactly where the last one stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from alerts.lifecycle import escalation, grouping, messages
+from alerts.lifecycle import matchers as m
+from alerts.lifecycle.config import AlertsConfig, Chain, Person
+from alerts.lifecycle.inhibit import InhibitIndex, Inhibitor
+from alerts.lifecycle.roster import Roster, mentions
+from alerts.lifecycle.routing import Route, Router
+from alerts.lifecycle.silences import ActiveSilences, new_id
+from alerts.lifecycle.work import Effects, Work
+from alerts.model import Alert, AlertState, Group, Matcher, Silence
+from alerts.notify.base import Notification
+from alerts.ports import AlertStore
+from schemas.alerts import AlertEvent
+from streams.core.calendar import CalendarConfig
+
+OPEN: list[AlertState] = ["firing", "acknowledged"]
+_EVERYTHING = 1_000_000  # "no limit" for store.find
+_FIELD_LABELS = frozenset({"alertname", "rule", "kind", "severity"})
+
+
+class LifecycleError(Exception):
+    """A request that cannot apply (the API answers 404/409 with this message)."""
+
+
+class UnknownAlert(LifecycleError):
+    pass
+
+
+class UnknownSilence(LifecycleError):
+    pass
+
+
+class AlreadyResolved(LifecycleError):
+    pass
+
+
+class Engine:
+    def __init__(
+        self,
+        cfg: AlertsConfig,
+        *,
+        ack_url: messages.AckUrl | None = None,
+        calendars: Mapping[str, CalendarConfig] | None = None,
+    ) -> None:
+        self.cfg = cfg
+        self.router = Router(cfg)
+        self.inhibitor = Inhibitor(cfg.inhibit_rules)
+        self.roster = Roster(cfg.roster, calendars)
+        self.ack_url = ack_url
+
+    # --- inputs ------------------------------------------------------------------------------
+
+    def apply_event(self, store: AlertStore, event: AlertEvent, now: datetime) -> Effects:
+        old = store.get(event.fingerprint)
+        if old is not None and (
+            old.last_event_id == event.alert_event_id
+            or event.observed_at < old.last_seen
+            or (event.status == "firing" and event.starts_at < old.starts_at)
+        ):
+            return Effects()  # re-delivered, or older than what we know: already applied
+        w = Work(store, now)
+        if event.status == "firing":
+            if old is None or old.state == "resolved":
+                alert = _new_episode(event)
+                w.change(alert, "fired", "streams", f"{event.severity} {event.rule}")
+                opened = True
+            else:
+                alert, opened = old, False
+                alert.count += 1
+                alert.severity, alert.values = event.severity, dict(event.values)
+                alert.summary_zh, alert.summary_en = event.summary.zh, event.summary.en
+                w.change(alert, "refired", "streams", f"count {alert.count}")
+        else:
+            if old is None or old.state == "resolved":
+                return Effects()  # nothing open to resolve
+            alert, opened = old, False
+            self._close(w, alert, "streams", event.ends_at or event.observed_at)
+        alert.last_event_id = event.alert_event_id
+        alert.last_seen = max(alert.last_seen, event.observed_at)
+        w.touch(alert)
+        if opened:
+            self._mute_one(w, alert)
+            self._repage(w, alert)
+        if opened or alert.state == "resolved":
+            self._reinhibit_around(w, alert)
+        effects = w.commit()
+        effects += self._flush_due(store, now)
+        return effects
+
+    def acknowledge(
+        self,
+        store: AlertStore,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        until: datetime | None = None,
+    ) -> Effects:
+        """Stops the chain until ``until`` (default: ``ack_timeout`` from now; with a timeout of
+        0, until resolved). Acknowledging again extends it."""
+        alert = self._open_alert(store, fingerprint)
+        if until is not None and until <= now:
+            raise LifecycleError(f"ack until {until.isoformat()} is not in the future")
+        if until is None and self.cfg.ack_timeout > 0:
+            until = now + timedelta(seconds=self.cfg.ack_timeout)
+        w = Work(store, now)
+        alert.state, alert.acked_by, alert.acked_at = "acknowledged", who, now
+        alert.ack_until = until
+        escalation.stop(alert)
+        detail = f"until {until.isoformat()}" if until else "until resolved"
+        w.change(alert, "acknowledged", who, detail)
+        return w.commit()
+
+    def resolve(self, store: AlertStore, fingerprint: str, who: str, now: datetime) -> Effects:
+        alert = self._open_alert(store, fingerprint)
+        w = Work(store, now)
+        self._close(w, alert, who, now)
+        self._reinhibit_around(w, alert)
+        effects = w.commit()
+        effects += self._flush_due(store, now)
+        return effects
+
+    def comment(
+        self, store: AlertStore, fingerprint: str, who: str, text: str, now: datetime
+    ) -> Effects:
+        alert = store.get(fingerprint)
+        if alert is None:
+            raise UnknownAlert(f"no alert {fingerprint}")
+        w = Work(store, now)
+        w.change(alert, "commented", who, text)
+        return w.commit()
+
+    def silence(
+        self,
+        store: AlertStore,
+        *,
+        matchers: Sequence[Matcher | str],
+        ends_at: datetime,
+        created_by: str,
+        now: datetime,
+        starts_at: datetime | None = None,
+        comment: str = "",
+    ) -> tuple[Silence, Effects]:
+        parsed = tuple(m.parse(x) if isinstance(x, str) else x for x in matchers)
+        if not parsed:
+            raise LifecycleError("a silence needs at least one matcher (it would mute everything)")
+        start = starts_at or now
+        if ends_at <= start:
+            raise LifecycleError("a silence must end after it starts")
+        s = Silence(
+            new_id(parsed, start, ends_at, created_by), parsed, start, ends_at, created_by, comment
+        )
+        store.save_silence(s)
+        return s, self._remute_now(store, now)
+
+    def expire_silence(
+        self, store: AlertStore, silence_id: str, who: str, now: datetime
+    ) -> Effects:
+        s = next((x for x in store.silences() if x.id == silence_id), None)
+        if s is None:
+            raise UnknownSilence(f"no silence {silence_id}")
+        if s.expired_at is None or s.expired_at > now:
+            s.expired_at = now
+            s.comment = (s.comment + f" [ended by {who}]").strip()
+            store.save_silence(s)
+        return self._remute_now(store, now)
+
+    def tick(self, store: AlertStore, now: datetime) -> Effects:
+        """Re-arm timed-out acks, apply silences that started or ended, send due groups, run
+        due escalation steps. Call it every few seconds; calling it late or twice is harmless."""
+        # One read of the open alerts; each phase works on the same objects, so the next phase
+        # sees what the previous one changed (an unmuted alert whose group is due pages now).
+        w = Work(store, now)
+        open_alerts = store.open_alerts()
+        for a in open_alerts:
+            if a.state == "acknowledged" and a.ack_until is not None and a.ack_until <= now:
+                who = a.acked_by or "?"
+                a.state, a.acked_by, a.acked_at, a.ack_until = "firing", None, None, None
+                w.change(a, "ack_expired", "escalation", f"acknowledged by {who}, still firing")
+                self._repage(w, a)
+        self._remute(w, open_alerts)
+        self._flush(w, open_alerts)
+        self._escalate(w, open_alerts)
+        return w.commit()
+
+    # --- routing -----------------------------------------------------------------------------
+
+    def routes(self, alert: Alert) -> list[Route]:
+        """The routes that page for this alert (a route without a receiver pages no one)."""
+        return [r for r in self.router.match(m.label_set(alert)) if r.receiver]
+
+    def chain_of(self, alert: Alert) -> tuple[Route, Chain] | None:
+        """An alert runs one chain: that of the first of its routes that has one."""
+        for r in self.routes(alert):
+            if r.chain is not None:
+                return r, self.cfg.escalation[r.chain]
+        return None
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _open_alert(self, store: AlertStore, fingerprint: str) -> Alert:
+        alert = store.get(fingerprint)
+        if alert is None:
+            raise UnknownAlert(f"no alert {fingerprint}")
+        if alert.state == "resolved":
+            raise AlreadyResolved(f"alert {fingerprint} is already resolved")
+        return alert
+
+    def _close(self, w: Work, alert: Alert, who: str, at: datetime) -> None:
+        alert.state, alert.ends_at, alert.resolved_by = "resolved", at, who
+        escalation.stop(alert)
+        w.change(alert, "resolved", who)
+        for r in self.routes(alert):  # the resolved notice
+            self._schedule(w, alert, r, forget=False)
+
+    def _repage(self, w: Work, alert: Alert) -> None:
+        """Page this alert again at its groups' next tick, as if it had never been paged."""
+        for r in self.routes(alert):
+            self._schedule(w, alert, r, forget=True)
+
+    def _schedule(self, w: Work, alert: Alert, r: Route, *, forget: bool) -> None:
+        labels = m.label_set(alert)
+        assert r.receiver is not None  # routes() only returns routes that page
+        g = w.group(r.group_key(labels), r.receiver, r.group_labels(labels))
+        if forget:
+            g = grouping.forget(g, alert.fingerprint)
+        w.put_group(grouping.schedule(g, w.now, r.group_wait, r.group_interval))
+
+    # --- silences and inhibition -------------------------------------------------------------
+
+    def _set_mutes(self, w: Work, a: Alert, active: ActiveSilences, index: InhibitIndex) -> None:
+        if a.state == "resolved":
+            return
+        was_muted = grouping.muted(a)
+        sid, src = active.silenced_by(m.label_set(a)), index.inhibited_by(a)
+        if sid != a.silenced_by:
+            if sid is not None:
+                w.change(a, "silenced", f"silence:{sid}")
+            else:
+                w.change(a, "unsilenced", f"silence:{a.silenced_by}")
+            a.silenced_by = sid
+        if src != a.inhibited_by:
+            if src is not None:
+                w.change(a, "inhibited", "inhibition", f"by {src}")
+            else:
+                w.change(a, "uninhibited", "inhibition", f"was by {a.inhibited_by}")
+            a.inhibited_by = src
+        if was_muted and not grouping.muted(a) and a.state == "firing":
+            self._repage(w, a)  # the silence ended or the crisis is over: now it pages
+
+    def _active(self, w: Work) -> ActiveSilences:
+        return ActiveSilences.of(w.store.silences(active_at=w.now), w.now)
+
+    def _mute_one(self, w: Work, alert: Alert) -> None:
+        index = self.inhibitor.index(self._neighbours(w, alert))
+        self._set_mutes(w, alert, self._active(w), index)
+
+    def _reinhibit_around(self, w: Work, alert: Alert) -> None:
+        """A source opened or closed: recheck the alerts it may inhibit."""
+        if not self.inhibitor.is_source(m.label_set(alert)):
+            return
+        active = self._active(w)
+        for t in self._neighbours(w, alert):
+            if t.fingerprint != alert.fingerprint:
+                self._set_mutes(w, t, active, self.inhibitor.index(self._neighbours(w, t)))
+
+    def _neighbours(self, w: Work, alert: Alert) -> list[Alert]:
+        """The open alerts sharing a rule's ``equal`` labels with ``alert`` (the only ones that
+        can inhibit it or be inhibited by it), with this work's unsaved versions."""
+        found: dict[str, Alert] = {}
+        for rule in self.inhibitor.rules:
+            keys = rule.equal
+            if not keys or any(k in _FIELD_LABELS or k not in alert.labels for k in keys):
+                found = {a.fingerprint: a for a in w.store.open_alerts()}
+                break
+            eq = {k: alert.labels[k] for k in keys}
+            for a in w.store.find(states=OPEN, labels=eq, limit=_EVERYTHING):
+                found[a.fingerprint] = a
+        found.update({fp: a for fp, a in w.alerts.items() if fp in found or a is alert})
+        return [a for a in found.values() if a.state != "resolved"]
+
+    def _remute_now(self, store: AlertStore, now: datetime) -> Effects:
+        w = Work(store, now)
+        self._remute(w, store.open_alerts())
+        return w.commit()
+
+    def _remute(self, w: Work, open_alerts: Sequence[Alert]) -> None:
+        active, index = self._active(w), self.inhibitor.index(open_alerts)
+        for a in open_alerts:
+            self._set_mutes(w, a, active, index)
+
+    # --- groups and escalation ---------------------------------------------------------------
+
+    def _flush_due(self, store: AlertStore, now: datetime) -> Effects:
+        """After an input: send what is due now (group_wait 0, or a tick running late)."""
+        if not any(g.next_flush_at is not None and g.next_flush_at <= now for g in store.groups()):
+            return Effects()
+        w = Work(store, now)
+        self._flush(w, store.open_alerts())
+        return w.commit()
+
+    def _flush(self, w: Work, open_alerts: Sequence[Alert]) -> None:
+        due = [
+            g for g in w.all_groups() if g.next_flush_at is not None and g.next_flush_at <= w.now
+        ]
+        if not due:
+            return
+        members: dict[str, list[Alert]] = {}
+        for a in open_alerts:
+            labels = m.label_set(a)
+            for r in self.routes(a):
+                members.setdefault(r.group_key(labels), []).append(a)
+        for g in sorted(due, key=lambda g: g.key):
+            self._flush_group(w, g, members.get(g.key, []))
+
+    def _flush_group(self, w: Work, g: Group, members: list[Alert]) -> None:
+        assert g.next_flush_at is not None
+        due = g.next_flush_at
+        route = self.router.by_id.get(g.key.split("|", 1)[0]) or self.router.root
+        present = {a.fingerprint for a in members}
+        departed = {
+            fp: w.get(fp) for fp in grouping.parse_codes(g.last_digest) if fp not in present
+        }
+        f = grouping.plan(g, members, departed, due, route.group_interval, route.repeat_interval)
+        if f.send:
+            key = f"{g.key}|{due.isoformat()}|{f.digest}"
+            chain = self.cfg.escalation.get(route.chain) if route.chain else None
+            who = chain.mention if chain else None
+            people = (
+                self.roster.lookup(who, m.label_set(f.firing[0]), w.now) if who and f.firing else []
+            )
+            n = self._notification(key, g.receiver, g.key, g.labels, f.firing, f.resolved, people)
+            if w.enqueue(n):
+                for a in (*f.firing, *f.resolved):
+                    w.change(a, "notified", "notify", f"{g.receiver} {key}")
+        for a in f.newly_paged:
+            found = self.chain_of(a)
+            if found is not None and found[0].id == route.id:
+                escalation.start(a, found[1], due)
+                w.touch(a)
+        w.put_group(f.group)
+
+    def _escalate(self, w: Work, open_alerts: Sequence[Alert]) -> None:
+        now = w.now
+        for a in open_alerts:
+            if a.next_escalation_at is None or a.next_escalation_at > now:
+                continue
+            found = self.chain_of(a)
+            if found is None or a.state != "firing" or grouping.muted(a):
+                escalation.stop(a)  # a later re-page (unmute, re-arm) starts it again
+                w.touch(a)
+                continue
+            route, chain = found
+            labels = m.label_set(a)
+            while (d := escalation.due(a, chain, now)) is not None:
+                receiver = d.step.receiver or route.receiver
+                assert receiver is not None
+                people = self.roster.lookup(d.step.role, labels, now) if d.step.role else []
+                key = f"esc|{a.fingerprint}|{d.due_at.isoformat()}|{d.number}"
+                n = self._notification(
+                    key,
+                    receiver,
+                    route.group_key(labels),
+                    route.group_labels(labels),
+                    (a,),
+                    (),
+                    people,
+                    step=d.number,
+                )
+                if w.enqueue(n):
+                    names = ", ".join(p.name for p in people) or "nobody on duty"
+                    role = f" {d.step.role}: {names}" if d.step.role else ""
+                    w.change(a, "escalated", "escalation", f"step {d.number} -> {receiver}{role}")
+                    w.change(a, "notified", "notify", f"{receiver} {key}")
+                escalation.advance(a, chain, d)
+            w.touch(a)
+
+    def _notification(
+        self,
+        key: str,
+        receiver: str,
+        group_key: str,
+        group_labels: dict[str, str],
+        firing: Sequence[Alert],
+        resolved: Sequence[Alert],
+        people: Sequence[Person],
+        step: int = 0,
+    ) -> Notification:
+        return messages.notification(
+            key=key,
+            receiver=receiver,
+            group_key=group_key,
+            group_labels=group_labels,
+            firing=firing,
+            resolved=resolved,
+            lang=self.cfg.lang,
+            public_url=self.cfg.public_url,
+            ack_url=self.ack_url,
+            mention=mentions(people),
+            escalation_step=step,
+        )
+
+
+def _new_episode(e: AlertEvent) -> Alert:
+    return Alert(
+        fingerprint=e.fingerprint,
+        rule=e.rule,
+        kind=e.kind,
+        severity=e.severity,
+        labels=dict(e.labels),
+        summary_zh=e.summary.zh,
+        summary_en=e.summary.en,
+        starts_at=e.starts_at,
+        last_seen=e.observed_at,
+        values=dict(e.values),
+    )

@@ -1,0 +1,100 @@
+"""One unit of engine work: the records it touched, written back in a safe order.
+
+Notifications are enqueued the moment they are decided and before anything else is saved, so a
+crash in between at worst redoes the decision on restart, which recomputes the same idempotency
+key, and the outbox ignores the second copy. The alerts, their audit trail and the groups are
+then saved last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from alerts.lifecycle import messages
+from alerts.model import Action, Alert, Change, Group, OutboxItem
+from alerts.notify.base import Notification
+from alerts.ports import AlertStore
+
+
+@dataclass
+class Effects:
+    """What a call changed: audit entries, newly queued notifications, and the alerts saved."""
+
+    changes: list[Change] = field(default_factory=list)
+    outbox: list[OutboxItem] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+    def __iadd__(self, other: Effects) -> Effects:
+        self.changes.extend(other.changes)
+        self.outbox.extend(other.outbox)
+        known = {a.fingerprint: i for i, a in enumerate(self.alerts)}
+        for a in other.alerts:
+            if a.fingerprint in known:
+                self.alerts[known[a.fingerprint]] = a
+            else:
+                self.alerts.append(a)
+        return self
+
+    def actions(self, fingerprint: str | None = None) -> list[str]:
+        """The audit actions in order (optionally for one alert): handy for tests and logs."""
+        return [c.action for c in self.changes if fingerprint in (None, c.fingerprint)]
+
+
+class Work:
+    def __init__(self, store: AlertStore, now: datetime) -> None:
+        self.store = store
+        self.now = now
+        self.alerts: dict[str, Alert] = {}
+        self.changes: list[Change] = []
+        self.outbox: list[OutboxItem] = []
+        self._groups: dict[str, Group] | None = None
+        self._dirty_groups: set[str] = set()
+
+    # --- alerts ----------------------------------------------------------------------------
+    def get(self, fingerprint: str) -> Alert | None:
+        return self.alerts.get(fingerprint) or self.store.get(fingerprint)
+
+    def touch(self, alert: Alert) -> None:
+        alert.updated_at = self.now
+        self.alerts[alert.fingerprint] = alert
+
+    def change(self, alert: Alert, action: Action, actor: str, detail: str = "") -> None:
+        self.touch(alert)
+        self.changes.append(Change(alert.fingerprint, self.now, action, actor, detail))
+
+    # --- groups ----------------------------------------------------------------------------
+    def all_groups(self) -> list[Group]:
+        """The stored groups with this work's unsaved changes."""
+        if self._groups is None:
+            self._groups = {g.key: g for g in self.store.groups()}
+        return list(self._groups.values())
+
+    def group(self, key: str, receiver: str, labels: dict[str, str]) -> Group:
+        self.all_groups()
+        assert self._groups is not None
+        found = self._groups.get(key)
+        return found if found is not None else Group(key, receiver, labels, next_flush_at=None)
+
+    def put_group(self, group: Group) -> None:
+        self.all_groups()
+        assert self._groups is not None
+        self._groups[group.key] = group
+        self._dirty_groups.add(group.key)
+
+    # --- outbox ----------------------------------------------------------------------------
+    def enqueue(self, n: Notification) -> bool:
+        """Queue at once (see the module doc); False when the key was already there."""
+        item = messages.outbox_item(n, self.now)
+        if self.store.enqueue([item]) == 0:
+            return False
+        self.outbox.append(item)
+        return True
+
+    def commit(self) -> Effects:
+        alerts = list(self.alerts.values())
+        if alerts or self.changes:
+            self.store.save(alerts, self.changes)
+        if self._dirty_groups and self._groups is not None:
+            self.store.save_groups([self._groups[k] for k in sorted(self._dirty_groups)])
+        return Effects(list(self.changes), list(self.outbox), alerts)

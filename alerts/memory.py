@@ -1,0 +1,131 @@
+"""``AlertStore`` in memory: for the pure-core tests and the replay path (no database).
+
+It copies records in and out, as a database would, so a caller that keeps mutating an alert
+after saving it cannot change what is stored behind the engine's back.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from alerts.lifecycle.silences import is_active
+from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence
+
+
+def _alert(a: Alert) -> Alert:
+    # The only mutable parts are the two dicts. deepcopy (and dataclasses.replace) are ten times
+    # slower, and a tick copies every open alert.
+    c = copy.copy(a)
+    c.labels, c.values = dict(a.labels), dict(a.values)
+    return c
+
+
+def _group(g: Group) -> Group:
+    c = copy.copy(g)
+    c.labels = dict(g.labels)
+    return c
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._alerts: dict[str, Alert] = {}
+        # (label, value) -> fingerprints: `find` by store is what inhibition asks on every event.
+        self._by_label: dict[tuple[str, str], set[str]] = {}
+        self._changes: dict[str, list[Change]] = {}
+        self._silences: dict[str, Silence] = {}
+        self._groups: dict[str, Group] = {}
+        self._outbox: dict[str, OutboxItem] = {}  # insertion order = enqueue order
+
+    # --- alerts and their audit trail -------------------------------------------------------
+    def get(self, fingerprint: str) -> Alert | None:
+        a = self._alerts.get(fingerprint)
+        return _alert(a) if a is not None else None
+
+    def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
+        for a in alerts:
+            self._alerts[a.fingerprint] = _alert(a)
+            for item in a.labels.items():
+                self._by_label.setdefault(item, set()).add(a.fingerprint)
+        for c in changes:
+            self._changes.setdefault(c.fingerprint, []).append(c)
+
+    def find(
+        self,
+        *,
+        states: Sequence[AlertState] | None = None,
+        labels: Mapping[str, str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Alert]:
+        wanted = list((labels or {}).items())
+        if wanted:
+            fps = set.intersection(*(self._by_label.get(item, set()) for item in wanted))
+            pool = [self._alerts[fp] for fp in fps]
+        else:
+            pool = list(self._alerts.values())
+        hits = [
+            a
+            for a in pool
+            if (states is None or a.state in states)
+            and all(a.labels.get(k) == v for k, v in wanted)  # labels may change on re-save
+        ]
+        hits.sort(key=lambda a: (a.last_seen, a.fingerprint), reverse=True)
+        return [_alert(a) for a in hits[offset : offset + limit]]
+
+    def open_alerts(self) -> list[Alert]:
+        return [_alert(a) for a in self._alerts.values() if a.state != "resolved"]
+
+    def history(self, fingerprint: str) -> list[Change]:
+        return list(self._changes.get(fingerprint, []))
+
+    # --- silences -----------------------------------------------------------------------------
+    def silences(self, active_at: datetime | None = None) -> list[Silence]:
+        return [
+            copy.copy(s)
+            for s in self._silences.values()
+            if active_at is None or is_active(s, active_at)
+        ]
+
+    def save_silence(self, silence: Silence) -> None:
+        self._silences[silence.id] = copy.copy(silence)
+
+    # --- aggregation groups -----------------------------------------------------------------
+    def groups(self) -> list[Group]:
+        return [_group(g) for g in self._groups.values()]
+
+    def save_groups(self, groups: Sequence[Group]) -> None:
+        for g in groups:
+            self._groups[g.key] = _group(g)
+
+    # --- outbox -------------------------------------------------------------------------------
+    def enqueue(self, items: Sequence[OutboxItem]) -> int:
+        new = 0
+        for item in items:
+            if item.key not in self._outbox:
+                self._outbox[item.key] = copy.copy(item)
+                new += 1
+        return new
+
+    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        ready = [i for i in self._outbox.values() if i.state == "pending" and i.due_at <= now]
+        ready.sort(key=lambda i: (i.due_at, i.created_at))
+        return [copy.copy(i) for i in ready[:limit]]
+
+    def mark_sent(self, key: str, at: datetime) -> None:
+        item = self._outbox[key]
+        item.state, item.sent_at, item.attempts = "sent", at, item.attempts + 1
+
+    def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
+        item = self._outbox[key]
+        item.attempts += 1
+        item.last_error = error
+        if retry_at is None:
+            item.state = "failed"
+        else:
+            item.due_at = retry_at
+
+    def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        items = [i for i in self._outbox.values() if receiver in (None, i.receiver)]
+        return [copy.copy(i) for i in reversed(items)][:limit]

@@ -1,0 +1,451 @@
+"""The duty-manager HTTP API (aiohttp).
+
+Every ``/api/*`` call needs ``Authorization: Bearer <token>``; without a valid one the answer is
+401 before any handler runs, so an unauthorised request cannot change anything. ``/ack/<token>``
+needs no bearer: the link's HMAC signature is its authentication (``alerts.links``).
+``/healthz`` is open. Errors are JSON ``{"error": "..."}`` with a 4xx status.
+
+Ack links are GET because they are opened from an IM message on a phone. Link previewers fetch
+URLs too, so HEAD is not routed (it would acknowledge), and ``link_confirm=True`` makes GET show
+a confirm button that POSTs instead, for chat platforms that GET links to unfurl them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import html
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from alerts.api.ops import BadRequest, Conflict, Operations, OpsError
+from alerts.links import LinkError, LinkSigner
+from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
+from alerts.notify.mask import mask_text
+
+log = logging.getLogger("alerts.api")
+
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+STATES: tuple[AlertState, ...] = ("firing", "acknowledged", "resolved")
+MAX_LIMIT = 1000
+LINK_ACTOR = "ack-link"
+REALM = 'Bearer realm="cxpulse"'
+_CN = ZoneInfo("Asia/Shanghai")
+
+OPS: web.AppKey[Operations] = web.AppKey("ops")
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer")
+CONFIRM: web.AppKey[bool] = web.AppKey("confirm")
+REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
+# The name of the token that authenticated the request.
+CALLER: web.RequestKey[str] = web.RequestKey("caller")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    body = json.dumps(data, default=_default, ensure_ascii=False)
+    return web.json_response(text=body, status=status)
+
+
+def error(status: int, message: str, **headers: str) -> web.Response:
+    body = json.dumps({"error": message}, ensure_ascii=False)
+    return web.json_response(text=body, status=status, headers=headers or None)
+
+
+def alert_json(a: Alert) -> dict[str, Any]:
+    return asdict(a)
+
+
+def change_json(c: Change) -> dict[str, Any]:
+    return asdict(c)
+
+
+def silence_json(s: Silence) -> dict[str, Any]:
+    d = asdict(s)
+    d["matchers"] = [asdict(m) for m in s.matchers]
+    return d
+
+
+def outbox_json(i: OutboxItem) -> dict[str, Any]:
+    d = asdict(i)
+    del d["payload"]  # the log is about delivery; the message itself stays in the store
+    return d
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _when(value: Any, name: str) -> datetime:
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be an ISO 8601 time with an offset")
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRequest(f"{name} is not an ISO 8601 time: {value!r}") from None
+    if dt.tzinfo is None:
+        raise BadRequest(f"{name} needs a UTC offset, e.g. +08:00")
+    return dt
+
+
+def _int(query: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name} must be an integer") from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"{name} must be between {lo} and {hi}")
+    return value
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        data = await request.json()
+    except ValueError:
+        raise BadRequest("the body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("the body must be a JSON object")
+    return data
+
+
+def _text(data: Mapping[str, Any], name: str, default: str | None = None) -> str:
+    value = data.get(name, default)
+    if not isinstance(value, str) or not value.strip() or len(value) > 200:
+        raise BadRequest(f"{name} must be a non-empty string (at most 200 characters)")
+    return value.strip()
+
+
+async def _call(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    # The store is synchronous: keep the event loop free while it works.
+    return await asyncio.to_thread(fn, *args, **kw)
+
+
+# --- auth ---------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> bytes:
+    # Comparing fixed-length digests: the comparison time says nothing about the token length.
+    return hashlib.sha256(token.encode()).digest()
+
+
+def _auth_middleware(tokens: Mapping[str, str]) -> Any:
+    known = [(name, _digest(tok)) for name, tok in tokens.items() if tok]
+
+    @web.middleware
+    async def auth(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        # Deny by default: only the routes listed as public skip the token, whatever the path
+        # looks like (an unknown path is a 401 too, not a map of what exists).
+        if request.match_info.handler in PUBLIC:
+            return await handler(request)
+        header = request.headers.get("Authorization", "")
+        scheme, _, presented = header.partition(" ")
+        if scheme.lower() != "bearer" or not presented.strip():
+            return error(401, "missing bearer token", **{"WWW-Authenticate": REALM})
+        got = _digest(presented.strip())
+        caller = None
+        for name, want in known:  # no early exit: every token is compared every time
+            if hmac.compare_digest(got, want) and caller is None:
+                caller = name
+        if caller is None:
+            log.info("api: refused a bearer token from %s", request.remote)
+            value = f'{REALM}, error="invalid_token"'
+            return error(401, "invalid bearer token", **{"WWW-Authenticate": value})
+        request[CALLER] = caller
+        return await handler(request)
+
+    return auth
+
+
+@web.middleware
+async def _errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except OpsError as exc:
+        return error(exc.status, str(exc))
+    except web.HTTPException as exc:
+        if exc.status < 400 or not request.path.startswith("/api"):
+            raise
+        return error(exc.status, exc.reason)
+
+
+# --- /api handlers ------------------------------------------------------------------------
+
+
+async def list_alerts(request: web.Request) -> web.Response:
+    q = request.query
+    states: list[AlertState] | None = None
+    if q.get("state"):
+        wanted = q["state"].split(",")
+        bad = [s for s in wanted if s not in STATES]
+        if bad:
+            raise BadRequest(f"unknown state {bad[0]!r}; one of {', '.join(STATES)}")
+        states = [s for s in STATES if s in wanted]
+    labels = {"store_id": q["store_id"]} if q.get("store_id") else None
+    limit = _int(q, "limit", 100, 1, MAX_LIMIT)
+    offset = _int(q, "offset", 0, 0, 10_000_000)
+    ops = request.app[OPS]
+    found = await _call(ops.list_alerts, states=states, labels=labels, limit=limit, offset=offset)
+    return _json({"alerts": [alert_json(a) for a in found], "limit": limit, "offset": offset})
+
+
+async def show_alert(request: web.Request) -> web.Response:
+    fp = request.match_info["fingerprint"]
+    ops = request.app[OPS]
+    alert = await _call(ops.get, fp)
+    if alert is None:
+        return error(404, f"no alert with fingerprint {fp!r}")
+    history = await _call(ops.history, fp)
+    return _json({"alert": alert_json(alert), "history": [change_json(c) for c in history]})
+
+
+async def ack_alert(request: web.Request) -> web.Response:
+    fp = request.match_info["fingerprint"]
+    body = await _body(request)
+    who = _text(body, "who", request[CALLER])
+    until = _when(body["until"], "until") if body.get("until") is not None else None
+    alert = await _call(request.app[OPS].ack, fp, who, request.app[CLOCK](), until)
+    return _json({"alert": alert_json(alert)})
+
+
+async def resolve_alert(request: web.Request) -> web.Response:
+    fp = request.match_info["fingerprint"]
+    body = await _body(request)
+    who = _text(body, "who", request[CALLER])
+    alert = await _call(request.app[OPS].resolve, fp, who, request.app[CLOCK]())
+    return _json({"alert": alert_json(alert)})
+
+
+async def list_silences(request: web.Request) -> web.Response:
+    active = request.query.get("active", "")
+    at = request.app[CLOCK]() if active in ("1", "true", "yes") else None
+    found = await _call(request.app[OPS].silences, at)
+    return _json({"silences": [silence_json(s) for s in found]})
+
+
+def _matchers(raw: Any) -> list[Matcher]:
+    if not isinstance(raw, list) or not raw:
+        raise BadRequest("matchers must be a non-empty list of {name, value, op}")
+    out = []
+    for m in raw:
+        if not isinstance(m, dict) or not isinstance(m.get("name"), str) or not m["name"]:
+            raise BadRequest("each matcher needs a name")
+        if not isinstance(m.get("value"), str):
+            raise BadRequest(f"matcher {m['name']!r} needs a string value")
+        op = m.get("op", "=")
+        if op not in ("=", "!=", "=~", "!~"):
+            raise BadRequest(f"matcher op must be one of = != =~ !~, not {op!r}")
+        if op in ("=~", "!~"):
+            # Checked here: a silence with a broken pattern, once stored, would break every
+            # later evaluation of the silences.
+            try:
+                re.compile(m["value"])
+            except re.error as exc:
+                raise BadRequest(f"matcher {m['name']!r}: bad regular expression: {exc}") from None
+        out.append(Matcher(m["name"], m["value"], op))
+    return out
+
+
+async def add_silence(request: web.Request) -> web.Response:
+    body = await _body(request)
+    now = request.app[CLOCK]()
+    matchers = _matchers(body.get("matchers"))
+    starts = _when(body["starts_at"], "starts_at") if body.get("starts_at") else now
+    if body.get("ends_at"):
+        ends = _when(body["ends_at"], "ends_at")
+    elif isinstance(body.get("duration_minutes"), int | float) and body["duration_minutes"] > 0:
+        ends = starts + timedelta(minutes=body["duration_minutes"])
+    else:
+        raise BadRequest("give ends_at or a positive duration_minutes")
+    who = _text(body, "created_by", request[CALLER])
+    comment = body.get("comment", "")
+    if not isinstance(comment, str) or len(comment) > 1000:
+        raise BadRequest("comment must be a string of at most 1000 characters")
+    silence = await _call(request.app[OPS].add_silence, matchers, starts, ends, who, comment, now)
+    return _json({"silence": silence_json(silence)}, status=201)
+
+
+async def delete_silence(request: web.Request) -> web.Response:
+    sid = request.match_info["silence_id"]
+    ops = request.app[OPS]
+    silence = await _call(ops.expire_silence, sid, request[CALLER], request.app[CLOCK]())
+    return _json({"silence": silence_json(silence)})
+
+
+async def outbox(request: web.Request) -> web.Response:
+    limit = _int(request.query, "limit", 100, 1, MAX_LIMIT)
+    receiver = request.query.get("receiver") or None
+    items = await _call(request.app[OPS].outbox, receiver, limit)
+    return _json({"outbox": [outbox_json(i) for i in items]})
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return _json({"status": "ok"})
+
+
+# --- the one-click link -------------------------------------------------------------------
+
+_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex"><title>{title}</title>
+<style>body{{font:17px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
+margin:2em auto;max-width:32em;padding:0 1em}}h1{{font-size:1.3em}}
+button{{font-size:1.1em;padding:.5em 1.5em}}</style></head>
+<body><h1>{title}</h1>{body}</body></html>
+"""
+
+_LINK_ERRORS = {
+    "malformed": (400, "链接无效", "链接不完整或已损坏，请从告警消息中重新打开。"),
+    "bad_signature": (403, "链接无效", "链接签名校验失败，无法确认此告警。"),
+    "expired": (
+        410,
+        "链接已过期",
+        "此确认链接已过期，请在值班群的最新消息中确认，或使用 cxpulse alerts ack。",
+    ),
+}
+
+
+def _page(status: int, title: str, body: str) -> web.Response:
+    text = _PAGE.format(title=html.escape(title), body=body)
+    return web.Response(
+        status=status,
+        text=text,
+        content_type="text/html",
+        charset="utf-8",
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text)}</p>"
+
+
+def _local(dt: datetime | None) -> str:
+    # The page is read by a duty manager in China; the stores' zone, not the server's.
+    return dt.astimezone(_CN).strftime("%m-%d %H:%M") if dt else ""
+
+
+async def ack_link(request: web.Request) -> web.Response:
+    token = request.match_info["token"]
+    now = request.app[CLOCK]()
+    try:
+        link = request.app[SIGNER].verify(token, now, action="ack")
+    except LinkError as exc:
+        status, title, text = _LINK_ERRORS[exc.reason]
+        log.info("api: refused an ack link (%s)", exc.reason)
+        return _page(status, title, _p(text))
+    if request.method == "GET" and request.app[CONFIRM]:
+        form = (
+            f"<p>告警 <code>{html.escape(link.fingerprint)}</code></p>"
+            f'<form method="post"><button type="submit">确认告警</button></form>'
+        )
+        return _page(200, "确认告警？", form)
+    ops = request.app[OPS]
+    before = await _call(ops.get, link.fingerprint)
+    if before is None:
+        return _page(404, "告警不存在", _p("找不到此告警，可能已被清理。"))
+    # Whoever holds the message holds the link: personal data is masked as in the message.
+    summary = _p(mask_text(before.summary_zh)) if before.summary_zh else ""
+    if before.state == "resolved":
+        return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
+    if before.state == "acknowledged":
+        who = before.acked_by or ""
+        return _page(
+            200, "告警已确认", summary + _p(f"此告警已由 {who} 于 {_local(before.acked_at)} 确认。")
+        )
+    try:
+        alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None)
+    except Conflict:  # resolved between the look and the ack: the same answer as above
+        return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
+    return _page(
+        200,
+        "已确认告警",
+        summary + _p(f"已于 {_local(alert.acked_at)} 确认，升级通知已停止。"),
+    )
+
+
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[REGISTRY])
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+PUBLIC = frozenset({healthz, ack_link, metrics})
+
+
+# --- the app --------------------------------------------------------------------------------
+
+
+def make_app(
+    ops: Operations,
+    tokens: Mapping[str, str],
+    link_secret: str | LinkSigner,
+    *,
+    clock: Clock = _utcnow,
+    link_confirm: bool = False,
+    link_ttl: timedelta = timedelta(hours=24),
+    registry: CollectorRegistry | None = None,
+) -> web.Application:
+    """``tokens``: caller name -> bearer token (the name is the default actor of a change).
+    ``link_secret``: the ack links' HMAC secret, or a ready ``LinkSigner``. ``registry``: served
+    at ``/metrics`` without a token (Prometheus scrapes it; no secrets or personal data)."""
+    if not any(tokens.values()):
+        raise ValueError("the API needs at least one bearer token")
+    signer = (
+        link_secret if isinstance(link_secret, LinkSigner) else LinkSigner(link_secret, link_ttl)
+    )
+    app = web.Application(
+        middlewares=[_errors, _auth_middleware(tokens)], client_max_size=64 * 1024
+    )
+    app[OPS] = ops
+    app[CLOCK] = clock
+    app[SIGNER] = signer
+    app[CONFIRM] = link_confirm
+    r = app.router
+    r.add_get("/healthz", healthz)
+    r.add_get("/api/alerts", list_alerts)
+    r.add_get("/api/alerts/{fingerprint}", show_alert)
+    r.add_post("/api/alerts/{fingerprint}/ack", ack_alert)
+    r.add_post("/api/alerts/{fingerprint}/resolve", resolve_alert)
+    r.add_get("/api/silences", list_silences)
+    r.add_post("/api/silences", add_silence)
+    r.add_delete("/api/silences/{silence_id}", delete_silence)
+    r.add_get("/api/outbox", outbox)
+    if registry is not None:
+        app[REGISTRY] = registry
+        r.add_get("/metrics", metrics)
+    # No HEAD: link checkers send HEAD, and it must not acknowledge anything.
+    r.add_get("/ack/{token}", ack_link, allow_head=False)
+    r.add_post("/ack/{token}", ack_link)
+    return app

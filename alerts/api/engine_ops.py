@@ -1,0 +1,104 @@
+"""``Operations`` bound to the lifecycle engine: an ack stops the escalation chain, a resolve
+queues the resolved notification, a silence re-mutes the open alerts, all in the engine's
+rules. The engine's errors become the API's (unknown -> 404, resolved -> 409, else 400)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from typing import Any
+
+from alerts.api.ops import BadRequest, Conflict, NotFound, StoreOperations
+from alerts.lifecycle.engine import (
+    AlreadyResolved,
+    Engine,
+    LifecycleError,
+    UnknownAlert,
+    UnknownSilence,
+)
+from alerts.model import Alert, Matcher, Silence
+from alerts.ports import AlertStore
+
+
+@contextmanager
+def _mapped() -> Iterator[None]:
+    try:
+        yield
+    except (UnknownAlert, UnknownSilence) as exc:
+        raise NotFound(str(exc)) from None
+    except AlreadyResolved as exc:
+        raise Conflict(str(exc)) from None
+    except LifecycleError as exc:
+        raise BadRequest(str(exc)) from None
+
+
+class EngineOperations(StoreOperations):
+    """Reads straight from the store (inherited); every write goes through the engine.
+
+    ``lock``: the engine's calls must not interleave with the service's own tick on the same
+    store (both read-modify-write alerts); pass the ``threading.Lock`` the tick holds."""
+
+    def __init__(
+        self,
+        store: AlertStore,
+        engine: Engine,
+        lock: AbstractContextManager[Any] | None = None,
+    ) -> None:
+        super().__init__(store)
+        self.engine = engine
+        self._lock = lock
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        if self._lock is None:
+            with _mapped():
+                yield
+        else:
+            with self._lock, _mapped():
+                yield
+
+    def _reload(self, fingerprint: str) -> Alert:
+        alert = self.store.get(fingerprint)
+        if alert is None:  # deleted under us: as if it never existed
+            raise NotFound(f"no alert {fingerprint}")
+        return alert
+
+    def ack(self, fingerprint: str, who: str, now: datetime, until: datetime | None) -> Alert:
+        with self._guard():
+            self.engine.acknowledge(self.store, fingerprint, who, now, until)
+        return self._reload(fingerprint)
+
+    def resolve(self, fingerprint: str, who: str, now: datetime) -> Alert:
+        with self._guard():
+            self.engine.resolve(self.store, fingerprint, who, now)
+        return self._reload(fingerprint)
+
+    def add_silence(
+        self,
+        matchers: Sequence[Matcher],
+        starts_at: datetime,
+        ends_at: datetime,
+        created_by: str,
+        comment: str,
+        now: datetime,
+    ) -> Silence:
+        with self._guard():
+            silence, _ = self.engine.silence(
+                self.store,
+                matchers=matchers,
+                ends_at=ends_at,
+                created_by=created_by,
+                now=now,
+                starts_at=starts_at,
+                comment=comment,
+            )
+        return silence
+
+    def expire_silence(self, silence_id: str, who: str, now: datetime) -> Silence:
+        with self._guard():
+            self.engine.expire_silence(self.store, silence_id, who, now)
+        found = next((s for s in self.store.silences(None) if s.id == silence_id), None)
+        if found is None:
+            raise NotFound(f"no silence {silence_id}")
+        return found

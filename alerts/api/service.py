@@ -1,0 +1,222 @@
+"""``cxpulse alerts serve``: the duty-manager API and the outbox dispatcher in one small process.
+
+Why not in the stream worker: the worker's job is low-latency event processing under a Kafka
+consumer group; an HTTP server and robots that hang for seconds would share its event loop, and
+every restart of the API would rebalance the group. Here a slow robot or a burst of API calls
+touches nothing but this process, and the database is the only thing the two share.
+
+``run`` takes ready parts (store, receivers, operations, background loops) so tests and other
+entry points can assemble them; ``from_settings`` builds them from the config: the SQL store,
+the receivers, the lifecycle engine behind the API (``EngineOperations``) and its timer tick,
+sharing one lock so an API write and a tick never interleave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+import threading
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CollectorRegistry
+
+from alerts.api.app import make_app
+from alerts.api.ops import Operations, StoreOperations
+from alerts.links import LinkSigner
+from alerts.notify.base import Notification, Receiver
+from alerts.outbox import Dispatcher, utcnow
+from alerts.ports import AlertStore
+
+log = logging.getLogger("alerts.api.service")
+
+DEFAULT_PORT = 9110
+Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+
+
+@dataclass
+class Service:
+    store: AlertStore
+    receivers: Mapping[str, Receiver]
+    decode: Callable[[str], Notification]
+    tokens: Mapping[str, str]
+    link_signer: LinkSigner
+    ops: Operations | None = None  # None: StoreOperations over the store
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT  # 0: any free port (tests); the bound one is passed to `ready`
+    link_confirm: bool = False
+    registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    # More loops to run until stop, e.g. the lifecycle's timer tick.
+    background: Sequence[Background] = ()
+
+
+async def run(
+    svc: Service, stop: asyncio.Event, ready: Callable[[int], None] | None = None
+) -> None:
+    """Serve until ``stop`` is set; the dispatcher and the background loops run alongside."""
+    app = make_app(
+        svc.ops or StoreOperations(svc.store),
+        svc.tokens,
+        svc.link_signer,
+        link_confirm=svc.link_confirm,
+        registry=svc.registry,
+    )
+    dispatcher = Dispatcher(svc.store, svc.receivers, svc.decode, registry=svc.registry)
+    # No access log: the request line of an ack link carries its token.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    sock = socket.create_server((svc.host, svc.port))  # bound here: port 0 tells its number
+    port = int(sock.getsockname()[1])
+    await web.SockSite(runner, sock).start()
+    log.info("alerts API on http://%s:%d", svc.host, port)
+    if ready is not None:
+        ready(port)
+    loops = [asyncio.create_task(dispatcher.run(stop))]
+    loops += [asyncio.create_task(bg(stop)) for bg in svc.background]
+    try:
+        await stop.wait()
+    finally:
+        await asyncio.wait(loops, timeout=30)
+        for t in loops:
+            t.cancel()
+        await runner.cleanup()
+        for r in svc.receivers.values():
+            close = getattr(r, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
+
+
+def serve_forever(svc: Service) -> None:
+    """Run until SIGINT or SIGTERM."""
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(svc, stop)
+
+    asyncio.run(main())
+
+
+def tick_loop(
+    tick: Callable[[datetime], object],
+    lock: threading.Lock,
+    interval: float = 5.0,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Background:
+    """The lifecycle's timers (group flushes, escalation steps, ack timeouts, silences that
+    start or end): ``tick(now)`` every ``interval`` seconds, in a thread, under ``lock`` so it
+    never interleaves with an API write. Calling it late or twice is harmless (the engine's
+    promise), so a slow tick only delays, never doubles, a page."""
+
+    def locked(now: datetime) -> None:
+        with lock:
+            tick(now)
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(locked, clock())
+            except Exception:  # the database is down: keep ticking, it will come back
+                log.exception("alerts: lifecycle tick failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+
+    return loop
+
+
+def from_settings(settings: Any, host: str | None = None, port: int | None = None) -> Service:
+    """The service from ``settings.alerts`` (``AlertsConfig`` plus the API fields listed in the
+    report: token, tokens, link_secret, link_ttl, api_host, api_port, link_confirm, db_url,
+    tick_interval)."""
+    from pydantic import SecretStr
+
+    from alerts.api.engine_ops import EngineOperations
+    from alerts.db import SqlStore
+    from alerts.lifecycle import payload
+    from alerts.lifecycle.engine import Engine
+    from alerts.notify import build
+
+    cfg = getattr(settings, "alerts", None)
+    if cfg is None:
+        raise SystemExit("the config has no alerts section")
+
+    def secret(value: Any) -> str:
+        return value.get_secret_value() if isinstance(value, SecretStr) else str(value or "")
+
+    tokens = {"cli": secret(getattr(cfg, "token", None))}
+    tokens.update({n: secret(t) for n, t in (getattr(cfg, "tokens", None) or {}).items()})
+    if not any(tokens.values()):
+        raise SystemExit("set alerts.token (or CXPULSE_ALERTS__TOKEN) before serving the API")
+    link_secret = secret(getattr(cfg, "link_secret", None))
+    if not link_secret:
+        raise SystemExit(
+            "set alerts.link_secret (or CXPULSE_ALERTS__LINK_SECRET): it signs the ack links"
+        )
+    signer = LinkSigner(link_secret, timedelta(seconds=float(getattr(cfg, "link_ttl", 86400))))
+    public_url = getattr(cfg, "public_url", None)
+    clock = utcnow
+    engine = Engine(
+        cfg,
+        ack_url=signer.ack_url_factory(public_url, clock) if public_url else None,
+        calendars=getattr(getattr(settings, "sla", None), "calendars", None),
+    )
+    db_url = getattr(cfg, "db_url", None)
+    store = SqlStore(db_url) if db_url else SqlStore()
+    lock = threading.Lock()
+    return Service(
+        store=store,
+        receivers={r.name: build(r) for r in cfg.receivers},
+        decode=payload.decode,
+        tokens=tokens,
+        link_signer=signer,
+        ops=EngineOperations(store, engine, lock),
+        host=host or str(getattr(cfg, "api_host", "127.0.0.1")),
+        port=port if port is not None else int(getattr(cfg, "api_port", DEFAULT_PORT)),
+        link_confirm=bool(getattr(cfg, "link_confirm", False)),
+        background=[
+            tick_loop(
+                lambda now: engine.tick(store, now),
+                lock,
+                interval=float(getattr(cfg, "tick_interval", 5.0)),
+                clock=clock,
+            ),
+        ]
+        + (  # the alerts topic, where the stream worker publishes (absent in bare test settings)
+            [alert_source(settings, lambda e: engine.apply_event(store, e, clock()), lock)]
+            if hasattr(settings, "kafka")
+            else []
+        ),
+    )
+
+
+def alert_source(settings: Any, apply: Callable[[Any], object], lock: threading.Lock) -> Background:
+    """The alerts topic into the engine, under the same lock as the API and the timer. A broker
+    that is down is retried (the stream worker keeps its alerts on the topic meanwhile)."""
+    from alerts import source
+
+    def locked(event: Any) -> None:
+        with lock:
+            apply(event)
+
+    async def to_engine(event: Any) -> None:
+        await asyncio.to_thread(locked, event)
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await source.consume(settings, to_engine, stop)
+            except Exception:
+                log.exception("alerts: the alerts topic consumer failed; retrying in 5 s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 5.0)
+
+    return loop

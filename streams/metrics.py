@@ -7,10 +7,12 @@ finite set of stores). Nothing is labelled by customer or event id.
 from __future__ import annotations
 
 import contextlib
+from typing import get_args
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
 from schemas.signals import SignalSnapshot
+from schemas.sla import CLOCKS, Transition
 
 NPS_GROUPS = ("promoter", "passive", "detractor")
 # Per store only: queues and agents go on the signals topic, not into label sets.
@@ -32,6 +34,23 @@ CALL_FIELDS = {
     "transfer_ratio": "transfer_rate",
     "repeat_ratio": "repeat_rate",
 }
+# Every rule the processors raise, so each (rule, status) series exists from the start:
+# increase() cannot count a counter's first event if the series appears with it, and a wall
+# panel "taboo phrases today" then reads 0 after a restart.
+KNOWN_RULES = (
+    "csat_low",
+    "csat_drop",
+    "negative_reach_high",
+    "negative_reach_jump",
+    "negative_spike",
+    "crisis",
+    "taboo_phrase",
+    "call_abandonment_high",
+    "call_service_level_low",
+    "sla_warning",
+    "sla_breach",
+    "special_customer_complaint",
+)
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -40,6 +59,9 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        # process_start_time_seconds: restarts on the pipeline-health board.
+        ProcessCollector(registry=r)
+        self._info: dict[str, tuple[str, str, str]] = {}  # store -> its store_info labels
         self.consumed = Counter(
             "cxpulse_events_consumed",
             "Valid events taken in, by type.",
@@ -201,14 +223,28 @@ class Metrics:
             "Newest event time processed (Unix seconds); its distance to now is the event lag.",
             registry=r,
         )
+        self._zero_start()
+
+    def _zero_start(self) -> None:
+        for rule in KNOWN_RULES:
+            for status in ("firing", "resolved"):
+                self.alerts.labels(rule, status)
+        for clock in CLOCKS:
+            for transition in get_args(Transition):
+                self.sla_events.labels(clock, transition)
 
     def show(self, snap: SignalSnapshot) -> None:
         """Set a store's gauges from its snapshot. A rate from too few samples is dropped,
         not shown as noise."""
         sid, lb = snap.store_id, snap.labels
-        self.store_info.labels(
-            sid, lb.get("brand", ""), lb.get("region", ""), lb.get("city", "")
-        ).set(1)
+        info = (lb.get("brand", ""), lb.get("region", ""), lb.get("city", ""))
+        old = self._info.get(sid)
+        if old != info:
+            if old is not None:  # two info series for one store break every rollup join
+                with contextlib.suppress(KeyError):
+                    self.store_info.remove(sid, *old)
+            self._info[sid] = info
+            self.store_info.labels(sid, *info).set(1)
         for w in snap.windows:
             key = (sid, w.window)
             for gauge, value in (

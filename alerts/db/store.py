@@ -1,0 +1,454 @@
+"""``SqlStore``: the ``alerts.ports.AlertStore`` protocol on SQLAlchemy 2.
+
+Every method is one short transaction. SQLite (the default, a file under ``.cxpulse/``) and
+PostgreSQL (``postgresql://`` or ``postgresql+psycopg://``) behave the same: the upserts and the
+idempotent outbox insert use each dialect's ``INSERT .. ON CONFLICT``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    Select,
+    Table,
+    create_engine,
+    delete,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
+
+from alerts.db.tables import (
+    AlertLabelRow,
+    AlertRow,
+    Base,
+    ChangeRow,
+    GroupRow,
+    OutboxRow,
+    SilenceRow,
+)
+from alerts.model import Alert, AlertState, Change, Group, Matcher, OutboxItem, Silence
+from alerts.ports import AlertStore
+
+DEFAULT_URL = "sqlite:///.cxpulse/alerts.db"
+
+# Rows per statement in bulk writes: far below SQLite's 32766 bound parameters per statement.
+CHUNK = 500
+
+T = TypeVar("T")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``: psycopg 3 for plain ``postgresql://`` (SQLAlchemy would pick
+    psycopg2, which we do not ship); SQLite in WAL mode with foreign keys on."""
+    u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() != "sqlite":
+        return create_engine(u, pool_pre_ping=True)
+    if u.database and u.database != ":memory:":
+        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(u)
+    else:
+        # In memory (tests): one shared connection, or each thread would see its own empty
+        # database. Not for concurrent use.
+        engine = create_engine(u, poolclass=StaticPool, connect_args={"check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(conn: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+        cur = conn.cursor()
+        # WAL: the API's reads never wait for the worker's writes (and vice versa);
+        # busy_timeout: two writers queue up instead of failing with "database is locked".
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    return engine
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# Reads and writes go through Core on the mapped tables: a listing costs one row mapping per
+# alert, with no ORM object or identity-map entry on top.
+ALERTS = _table(AlertRow)
+LABELS = _table(AlertLabelRow)
+CHANGES = _table(ChangeRow)
+SILENCES = _table(SilenceRow)
+GROUPS = _table(GroupRow)
+OUTBOX = _table(OutboxRow)
+
+
+def _insert(engine: Engine, table: Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing/update`` and ``excluded``."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if engine.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(
+        f"alerts.db supports SQLite and PostgreSQL, not {engine.dialect.name}"
+    )
+
+
+def _upsert(engine: Engine, table: Table, key: str, columns: Iterable[str]) -> Any:
+    ins = _insert(engine, table)
+    return ins.on_conflict_do_update(
+        index_elements=[table.c[key]],
+        set_={c: ins.excluded[c] for c in columns if c != key},
+    )
+
+
+def _chunks(items: Sequence[T], n: int = CHUNK) -> Iterator[list[T]]:
+    for i in range(0, len(items), n):
+        yield list(items[i : i + n])
+
+
+NEWEST = (ALERTS.c.last_seen.desc(), ALERTS.c.fingerprint.desc())
+
+
+class SqlStore:
+    """``AlertStore`` on a database URL. ``migrate`` (default) brings the schema to the latest
+    revision first, so a fresh SQLite file just works."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
+        self.engine = make_engine(url)
+        if migrate:
+            from alerts.db.migrate import upgrade_engine
+
+            upgrade_engine(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        return self.engine.connect()  # its transaction is rolled back when the block closes
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        return self.engine.begin()  # commits at the end of the block, rolls back on error
+
+    def _rows(self, q: Select[Any]) -> list[RowMapping]:
+        with self._read() as c:
+            return list(c.execute(q).mappings().all())  # fetchall: cheaper than iterating
+
+    # --- alerts and their audit trail -------------------------------------------------------
+    def get(self, fingerprint: str) -> Alert | None:
+        rows = self._rows(select(ALERTS).where(ALERTS.c.fingerprint == fingerprint))
+        return _alert(rows[0]) if rows else None
+
+    def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
+        # Last one wins within a batch: ON CONFLICT DO UPDATE may not touch a row twice.
+        by_fp = {a.fingerprint: a for a in alerts}
+        rows = [_alert_row(a) for a in by_fp.values()]
+        with self._write() as c:
+            if rows:
+                upsert = _upsert(self.engine, ALERTS, "fingerprint", rows[0])
+                for chunk in _chunks(rows):
+                    c.execute(upsert, chunk)
+                # The label index is rebuilt from the alert's labels, which may have changed.
+                for fps in _chunks(list(by_fp)):
+                    c.execute(delete(LABELS).where(LABELS.c.fingerprint.in_(fps)))
+                labels = [
+                    {"fingerprint": a.fingerprint, "name": k, "value": v}
+                    for a in by_fp.values()
+                    for k, v in a.labels.items()
+                ]
+                for chunk in _chunks(labels):
+                    c.execute(LABELS.insert(), chunk)
+            for chunk in _chunks([_change_row(ch) for ch in changes]):
+                c.execute(CHANGES.insert(), chunk)
+
+    def find(
+        self,
+        *,
+        states: Sequence[AlertState] | None = None,
+        labels: Mapping[str, str] | None = None,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[Alert]:
+        q = select(ALERTS)
+        if states is not None:
+            q = q.where(ALERTS.c.state.in_(list(states)))
+        for name, value in (labels or {}).items():
+            match = select(LABELS.c.fingerprint).where(
+                LABELS.c.name == name, LABELS.c.value == value
+            )
+            q = q.where(ALERTS.c.fingerprint.in_(match))
+        q = q.order_by(*NEWEST).limit(limit).offset(offset)
+        return [_alert(r) for r in self._rows(q)]
+
+    def open_alerts(self) -> list[Alert]:
+        q = select(ALERTS).where(ALERTS.c.state != "resolved").order_by(*NEWEST)
+        return [_alert(r) for r in self._rows(q)]
+
+    def history(self, fingerprint: str) -> list[Change]:
+        # Oldest first by time; the id keeps the order of entries written at the same instant.
+        q = (
+            select(CHANGES)
+            .where(CHANGES.c.fingerprint == fingerprint)
+            .order_by(CHANGES.c.at, CHANGES.c.id)
+        )
+        return [_change(r) for r in self._rows(q)]
+
+    # --- silences -----------------------------------------------------------------------------
+    def silences(self, active_at: datetime | None = None) -> list[Silence]:
+        q = select(SILENCES)
+        if active_at is not None:
+            # Alertmanager's rule: active from starts_at (inclusive) until ends_at (exclusive);
+            # expiring a silence early ends it at expired_at.
+            q = q.where(
+                SILENCES.c.starts_at <= active_at,
+                SILENCES.c.ends_at > active_at,
+                SILENCES.c.expired_at.is_(None) | (SILENCES.c.expired_at > active_at),
+            )
+        q = q.order_by(SILENCES.c.starts_at, SILENCES.c.id)
+        return [_silence(r) for r in self._rows(q)]
+
+    def save_silence(self, silence: Silence) -> None:
+        row = _silence_row(silence)
+        with self._write() as c:
+            c.execute(_upsert(self.engine, SILENCES, "id", row), [row])
+
+    # --- aggregation groups -----------------------------------------------------------------
+    def groups(self) -> list[Group]:
+        return [_group(r) for r in self._rows(select(GROUPS).order_by(GROUPS.c.key))]
+
+    def save_groups(self, groups: Sequence[Group]) -> None:
+        rows = [_group_row(g) for g in {g.key: g for g in groups}.values()]
+        if not rows:
+            return
+        upsert = _upsert(self.engine, GROUPS, "key", rows[0])
+        with self._write() as c:
+            for chunk in _chunks(rows):
+                c.execute(upsert, chunk)
+
+    # --- outbox -------------------------------------------------------------------------------
+    def enqueue(self, items: Sequence[OutboxItem]) -> int:
+        # First one wins within a batch, as it would across batches.
+        rows = [_outbox_row(i) for i in {i.key: i for i in reversed(items)}.values()]
+        rows.reverse()
+        new = 0
+        with self._write() as c:
+            for chunk in _chunks(rows):
+                # RETURNING counts the rows really inserted on both backends (rowcount of a
+                # multi-row INSERT .. ON CONFLICT is not reliable across drivers).
+                stmt = (
+                    _insert(self.engine, OUTBOX)
+                    .values(chunk)
+                    .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
+                    .returning(OUTBOX.c.key)
+                )
+                new += len(c.execute(stmt).all())
+        return new
+
+    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+        q = (
+            select(OUTBOX)
+            .where(OUTBOX.c.state == "pending", OUTBOX.c.due_at <= now)
+            # Longest due first (as MemoryStore), straight off the (state, due_at) index.
+            .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
+            .limit(limit)
+        )
+        return [_outbox(r) for r in self._rows(q)]
+
+    def mark_sent(self, key: str, at: datetime) -> None:
+        # A sent item stays as first recorded: a late duplicate report changes nothing.
+        self._update_outbox(
+            key,
+            {"state": "sent", "sent_at": at, "attempts": OUTBOX.c.attempts + 1, "last_error": None},
+        )
+
+    def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
+        values: dict[str, Any] = {"attempts": OUTBOX.c.attempts + 1, "last_error": error}
+        if retry_at is None:
+            values["state"] = "failed"
+        else:
+            values["due_at"] = retry_at
+        # Never on a sent item: a failure reported after a success must not send it again.
+        self._update_outbox(key, values)
+
+    def _update_outbox(self, key: str, values: dict[str, Any]) -> None:
+        stmt = update(OUTBOX).where(OUTBOX.c.key == key, OUTBOX.c.state != "sent").values(**values)
+        with self._write() as c:
+            if (
+                c.execute(stmt).rowcount == 0
+                and not c.execute(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first()
+            ):
+                raise KeyError(f"no outbox item with key {key!r}")
+
+    def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        q = select(OUTBOX)
+        if receiver is not None:
+            q = q.where(OUTBOX.c.receiver == receiver)
+        q = q.order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id.desc()).limit(limit)
+        return [_outbox(r) for r in self._rows(q)]
+
+
+def _conforms(store: SqlStore) -> AlertStore:
+    return store  # mypy checks here that SqlStore implements the whole protocol
+
+
+# --- records <-> rows ---------------------------------------------------------------------------
+def _alert_row(a: Alert) -> dict[str, Any]:
+    return {
+        "fingerprint": a.fingerprint,
+        "rule": a.rule,
+        "kind": a.kind,
+        "severity": a.severity,
+        "state": a.state,
+        "labels": dict(a.labels),
+        "values": dict(a.values),
+        "summary_zh": a.summary_zh,
+        "summary_en": a.summary_en,
+        "starts_at": a.starts_at,
+        "last_seen": a.last_seen,
+        "count": a.count,
+        "ends_at": a.ends_at,
+        "acked_by": a.acked_by,
+        "acked_at": a.acked_at,
+        "ack_until": a.ack_until,
+        "resolved_by": a.resolved_by,
+        "silenced_by": a.silenced_by,
+        "inhibited_by": a.inhibited_by,
+        "escalation_step": a.escalation_step,
+        "next_escalation_at": a.next_escalation_at,
+        "last_event_id": a.last_event_id,
+        "updated_at": a.updated_at,
+    }
+
+
+def _alert(r: RowMapping) -> Alert:
+    return Alert(
+        fingerprint=r["fingerprint"],
+        rule=r["rule"],
+        kind=r["kind"],
+        severity=r["severity"],
+        labels=dict(r["labels"]),
+        summary_zh=r["summary_zh"],
+        summary_en=r["summary_en"],
+        starts_at=r["starts_at"],
+        last_seen=r["last_seen"],
+        state=r["state"],
+        values={k: float(v) for k, v in r["values"].items()},
+        count=r["count"],
+        ends_at=r["ends_at"],
+        acked_by=r["acked_by"],
+        acked_at=r["acked_at"],
+        ack_until=r["ack_until"],
+        resolved_by=r["resolved_by"],
+        silenced_by=r["silenced_by"],
+        inhibited_by=r["inhibited_by"],
+        escalation_step=r["escalation_step"],
+        next_escalation_at=r["next_escalation_at"],
+        last_event_id=r["last_event_id"],
+        updated_at=r["updated_at"],
+    )
+
+
+def _change_row(c: Change) -> dict[str, Any]:
+    return {
+        "fingerprint": c.fingerprint,
+        "at": c.at,
+        "action": c.action,
+        "actor": c.actor,
+        "detail": c.detail,
+    }
+
+
+def _change(r: RowMapping) -> Change:
+    return Change(
+        fingerprint=r["fingerprint"],
+        at=r["at"],
+        action=r["action"],
+        actor=r["actor"],
+        detail=r["detail"],
+    )
+
+
+def _silence_row(s: Silence) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "matchers": [{"name": m.name, "value": m.value, "op": m.op} for m in s.matchers],
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "created_by": s.created_by,
+        "comment": s.comment,
+        "expired_at": s.expired_at,
+    }
+
+
+def _silence(r: RowMapping) -> Silence:
+    return Silence(
+        id=r["id"],
+        matchers=tuple(Matcher(m["name"], m["value"], m["op"]) for m in r["matchers"]),
+        starts_at=r["starts_at"],
+        ends_at=r["ends_at"],
+        created_by=r["created_by"],
+        comment=r["comment"],
+        expired_at=r["expired_at"],
+    )
+
+
+def _group_row(g: Group) -> dict[str, Any]:
+    return {
+        "key": g.key,
+        "receiver": g.receiver,
+        "labels": dict(g.labels),
+        "next_flush_at": g.next_flush_at,
+        "last_flush_at": g.last_flush_at,
+        "last_digest": g.last_digest,
+    }
+
+
+def _group(r: RowMapping) -> Group:
+    return Group(
+        key=r["key"],
+        receiver=r["receiver"],
+        labels=dict(r["labels"]),
+        next_flush_at=r["next_flush_at"],
+        last_flush_at=r["last_flush_at"],
+        last_digest=r["last_digest"],
+    )
+
+
+def _outbox_row(i: OutboxItem) -> dict[str, Any]:
+    return {
+        "key": i.key,
+        "receiver": i.receiver,
+        "group_key": i.group_key,
+        "payload": i.payload,
+        "created_at": i.created_at,
+        "due_at": i.due_at,
+        "state": i.state,
+        "attempts": i.attempts,
+        "last_error": i.last_error,
+        "sent_at": i.sent_at,
+    }
+
+
+def _outbox(r: RowMapping) -> OutboxItem:
+    return OutboxItem(
+        key=r["key"],
+        receiver=r["receiver"],
+        group_key=r["group_key"],
+        payload=r["payload"],
+        created_at=r["created_at"],
+        due_at=r["due_at"],
+        state=r["state"],
+        attempts=r["attempts"],
+        last_error=r["last_error"],
+        sent_at=r["sent_at"],
+    )

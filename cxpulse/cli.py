@@ -309,6 +309,18 @@ def build_parser() -> argparse.ArgumentParser:
     from cxpulse import sentiment_cmd
 
     sentiment_cmd.add_parser(sub)
+
+    from alerts import cli as alerts_route
+    from alerts import ops_cli
+    from alerts.db import cli as alerts_db
+
+    alerts_sub = ops_cli.add_parser(sub)
+    alerts_route.add_route_parser(alerts_sub)
+    alerts_db.add_db_parser(alerts_sub)
+
+    from grafana import cli as grafana_cli
+
+    grafana_cli.add_parser(sub)
     return p
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 Seconds = Annotated[float, Field(gt=0)]
@@ -49,6 +49,7 @@ class WorkerConfig(_Section):
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0
 
 
+from alerts.settings import AlertsSettings  # noqa: E402
 from streams.core.signals.calls import CallConfig  # noqa: E402
 from streams.core.signals.config import (  # noqa: E402  (the signal sections live with the core)
     CrisisConfig,
@@ -75,6 +76,13 @@ class Settings(BaseSettings):
     calls: CallConfig = CallConfig()
     sla: SlaConfig = SlaConfig()
     text: TextConfig = TextConfig()
+    alerts: AlertsSettings = AlertsSettings()
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> Settings:
+        # A section cannot see its siblings: the roster may name an SLA calendar.
+        self.alerts.check_calendars(self.sla.calendars)
+        return self
 
     def signals(self) -> SignalsConfig:
         return SignalsConfig(

@@ -140,6 +140,7 @@ def from_settings(settings: Any, host: str | None = None, port: int | None = Non
     from pydantic import SecretStr
 
     from alerts.api.engine_ops import EngineOperations
+    from alerts.api.metrics import LifecycleMetrics
     from alerts.db import SqlStore
     from alerts.lifecycle import payload
     from alerts.lifecycle.engine import Engine
@@ -172,7 +173,14 @@ def from_settings(settings: Any, host: str | None = None, port: int | None = Non
     db_url = getattr(cfg, "db_url", None)
     store = SqlStore(db_url) if db_url else SqlStore()
     lock = threading.Lock()
+    registry = CollectorRegistry()
+    lifecycle_metrics = LifecycleMetrics(registry)
+
+    def tick(now: datetime) -> None:
+        lifecycle_metrics.after_tick(store, engine.tick(store, now))
+
     return Service(
+        registry=registry,
         store=store,
         receivers={r.name: build(r) for r in cfg.receivers},
         decode=payload.decode,
@@ -184,7 +192,7 @@ def from_settings(settings: Any, host: str | None = None, port: int | None = Non
         link_confirm=bool(getattr(cfg, "link_confirm", False)),
         background=[
             tick_loop(
-                lambda now: engine.tick(store, now),
+                tick,
                 lock,
                 interval=float(getattr(cfg, "tick_interval", 5.0)),
                 clock=clock,

@@ -197,6 +197,11 @@ class Metrics:
             "Signal snapshots published on the signals topic.",
             registry=r,
         )
+        self.signals_held = Gauge(
+            "cxpulse_signal_snapshots_held",
+            "Stores whose latest change waits for its snapshot (throttled, at most 2 s).",
+            registry=r,
+        )
         self.sla_events = Counter(
             "cxpulse_sla_events",
             "SLA clock changes, by clock and transition.",

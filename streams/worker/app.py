@@ -127,6 +127,7 @@ class Worker:
                 self.unshown.add(key)
                 continue
             self._publish(key, state, wall)
+        self.metrics.signals_held.set(len(self.unshown))
         if self.sla is not None:
             self.sla.flush(sla_dirty)
         now = time.time()
@@ -136,6 +137,18 @@ class Worker:
         if newest > self.clock:
             self.clock = newest
             self.metrics.watermark.set(newest)
+
+    def _publish_held(self, owned: frozenset[int]) -> None:
+        """The last change of a store that then went quiet, once its throttle has passed."""
+        if self.unshown:
+            wall = time.time()
+            known = tables.key_partitions(self.table)
+            for key in list(self.unshown):
+                if known.get(key) not in owned:
+                    self.unshown.discard(key)  # moved to another worker, which publishes it
+                elif wall - self.shown.get(key, 0.0) >= SNAPSHOT_SECONDS:
+                    self._publish(key, self.state(key), wall)
+        self.metrics.signals_held.set(len(self.unshown))
 
     def _publish(self, key: bytes, state: StoreState, wall: float) -> None:
         self.shown[key] = wall
@@ -169,10 +182,12 @@ class Worker:
         )
 
     def on_timer(self) -> None:
-        """Read-only housekeeping: follow the assignment, send due SLA ticks."""
+        """Read-only housekeeping: follow the assignment, publish held snapshots, send due SLA
+        ticks."""
         if self.app.rebalancing:
             return
         owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
+        self._publish_held(owned)
         if self.sla is not None:
             if owned != self.owned:
                 self.sla.reindex(set(owned))
@@ -186,12 +201,6 @@ class Worker:
             return
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
-        wall = time.time()
-        for key in list(self.unshown):  # the last change of a store that then went quiet
-            if known.get(key) in owned:
-                self._publish(key, self.state(key), wall)
-            else:
-                self.unshown.discard(key)  # moved to another worker, which publishes it
         for key in list(self.table.data.keys()):
             if known.get(key) in owned:
                 self.metrics.show(snapshot(self.state(key), self.clock, self.signals))

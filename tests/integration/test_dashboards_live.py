@@ -140,6 +140,8 @@ def feed(env: Env, prom: Prometheus, lines: list[bytes]) -> None:
             and worker("cxpulse_events_duplicate_total") >= 3
             and worker("cxpulse_events_invalid_total") >= 1
             and worker("cxpulse_events_late_total") >= 1
+            # the gauges show the last change of every store (snapshots are throttled)
+            and worker("cxpulse_signal_snapshots_held") == 0
         ),
         120,
         f"{len(lines)} events consumed, 3 duplicates, 1 rejected, 1 late",

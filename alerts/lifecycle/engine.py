@@ -158,6 +158,10 @@ class Engine:
         start = starts_at or now
         if ends_at <= start:
             raise LifecycleError("a silence must end after it starts")
+        try:  # before it is stored: a bad regex saved would fail every later tick
+            m.compile_all(parsed)
+        except ValueError as exc:
+            raise LifecycleError(f"bad matcher: {exc}") from exc
         s = Silence(
             new_id(parsed, start, ends_at, created_by), parsed, start, ends_at, created_by, comment
         )

@@ -159,7 +159,10 @@ def test_a_silence_can_be_ended_early_and_bad_silences_are_refused() -> None:
         run.engine.silence(
             run.store, matchers=["a=b"], ends_at=T0 - timedelta(1), created_by="x", now=T0
         )
-    with pytest.raises(ValueError, match="bad regular expression"):
+    before = len(run.store.silences())
+    with pytest.raises(LifecycleError, match="bad regular expression"):
         run.engine.silence(
             run.store, matchers=['a=~"("'], ends_at=T0 + minutes(1), created_by="x", now=T0
         )
+    assert len(run.store.silences()) == before  # refused before it was stored
+    run.tick(T0 + minutes(7))  # and so later ticks still work

@@ -152,16 +152,16 @@ class Engine:
         starts_at: datetime | None = None,
         comment: str = "",
     ) -> tuple[Silence, Effects]:
-        parsed = tuple(m.parse(x) if isinstance(x, str) else x for x in matchers)
+        try:  # before anything is stored: a bad regex saved would fail every later tick
+            parsed = tuple(m.parse(x) if isinstance(x, str) else x for x in matchers)
+            m.compile_all(parsed)
+        except ValueError as exc:
+            raise LifecycleError(str(exc)) from exc
         if not parsed:
             raise LifecycleError("a silence needs at least one matcher (it would mute everything)")
         start = starts_at or now
         if ends_at <= start:
             raise LifecycleError("a silence must end after it starts")
-        try:  # before it is stored: a bad regex saved would fail every later tick
-            m.compile_all(parsed)
-        except ValueError as exc:
-            raise LifecycleError(f"bad matcher: {exc}") from exc
         s = Silence(
             new_id(parsed, start, ends_at, created_by), parsed, start, ends_at, created_by, comment
         )

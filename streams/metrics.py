@@ -51,6 +51,7 @@ KNOWN_RULES = (
     "sla_breach",
     "special_customer_complaint",
 )
+MAX_CHANNELS = 12
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
@@ -197,6 +198,15 @@ class Metrics:
             "Signal snapshots published on the signals topic.",
             registry=r,
         )
+        self.channel_ratings = Counter(
+            "cxpulse_channel_ratings",
+            "Ratings by brand, region, survey channel and value: CSAT per channel at any "
+            'rollup, e.g. sum by (channel) (increase(...{rating=~"4|5"}[1h])) / sum by '
+            "(channel) (increase(...[1h])). Arrival time, not event time.",
+            ["brand", "region", "channel", "rating"],
+            registry=r,
+        )
+        self._channels: set[str] = set()
         self.signals_held = Gauge(
             "cxpulse_signal_snapshots_held",
             "Stores whose latest change waits for its snapshot (throttled, at most 2 s).",
@@ -229,6 +239,19 @@ class Metrics:
             registry=r,
         )
         self._zero_start()
+
+    def rating(
+        self, brand: str | None, region: str | None, channel: str | None, value: int
+    ) -> None:
+        # Channels are free text upstream: the first MAX_CHANNELS names get a series each,
+        # the rest count as "other", so a typo upstream cannot explode the series count.
+        name = channel or "unknown"
+        if name not in self._channels:
+            if len(self._channels) >= MAX_CHANNELS:
+                name = "other"
+            else:
+                self._channels.add(name)
+        self.channel_ratings.labels(brand or "", region or "", name, str(value)).inc()
 
     def _zero_start(self) -> None:
         for rule in KNOWN_RULES:

@@ -25,7 +25,7 @@ from prometheus_client import start_http_server
 
 from cxpulse.config import Settings
 from schemas import deadletter as dl
-from schemas.events import Complaint
+from schemas.events import Complaint, Feedback
 from streams import wiring
 from streams.core.decode import Rejection, decode
 from streams.core.sla.engine import Engine
@@ -104,6 +104,8 @@ class Worker:
                 self.metrics.late.labels(etype).inc()
             else:
                 dirty[key] = (msg.partition, step.state)
+                if isinstance(result, Feedback):
+                    self.metrics.rating(result.brand, result.region, result.channel, result.rating)
             # SLA clocks take every complaint step, however late: they dedupe themselves.
             if (
                 isinstance(result, Complaint)

@@ -39,6 +39,10 @@ def test_events_change_the_metrics(env: Env) -> None:
     # S2 has one rating: below the minimum sample, so no CSAT series at all
     assert env.metric("cxpulse_store_csat_ratio", store_id="S2", window="1h") is None
     assert env.metric("cxpulse_event_latency_seconds_count") == 11
+    per_channel = {
+        k[1]: v for k, v in env.metrics().items() if k[0] == "cxpulse_channel_ratings_total"
+    }
+    assert sum(per_channel.values()) == 11
 
 
 def test_each_store_s_latest_signals_reach_the_signals_topic(env: Env) -> None:

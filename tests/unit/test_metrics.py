@@ -35,3 +35,13 @@ def test_rule_and_clock_series_exist_before_their_first_event() -> None:
     assert 'cxpulse_alert_events_total{rule="taboo_phrase",status="firing"} 0.0' in text
     assert 'cxpulse_sla_events_total{clock="first_response",transition="breached"} 0.0' in text
     assert "process_start_time_seconds" in text
+
+
+def test_channel_ratings_are_bounded() -> None:
+    m = Metrics()
+    for i in range(20):
+        m.rating("禾风小馆", "西南", f"ch{i}", 5)
+    text = generate_latest(m.registry).decode()
+    series = [ln for ln in text.splitlines() if ln.startswith("cxpulse_channel_ratings_total{")]
+    assert len(series) == 13  # 12 named channels + "other"
+    assert any('channel="other"' in s and s.endswith(" 8.0") for s in series)

@@ -19,10 +19,21 @@ def key_partitions(table: Any) -> dict[Any, int]:
     return kp if kp is not None else {}
 
 
-def write(table: Any, partition: int, key: bytes, value: Any, wire: Any) -> None:
-    """Put ``value`` in the table and ``wire`` (its JSON form) on the changelog."""
+def write(
+    table: Any, partition: int, key: bytes, value: Any, wire: Any, serializer: str | None = None
+) -> None:
+    """Put ``value`` in the table and ``wire`` (its JSON form, or with ``serializer="raw"``
+    that form already serialised) on the changelog."""
     table.data[key] = value
     kp = getattr(table.data, "_key_partition", None)
     if kp is not None:
         kp[key] = partition
-    table.send_changelog(partition, key, wire)
+    if serializer is None:
+        table.send_changelog(partition, key, wire)
+    else:
+        table.send_changelog(partition, key, wire, value_serializer=serializer)
+
+
+def repack(table: Any, key: Any, value: Any) -> None:
+    """Hold an existing key's value in another in-memory form: same state, so no changelog."""
+    table.data[key] = value

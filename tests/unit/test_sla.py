@@ -14,6 +14,7 @@ import pytest
 
 from schemas.events import EVENT_ADAPTER, Complaint
 from streams.core.sla import engine as sla
+from streams.core.sla import packed
 from streams.core.sla.due import DueQueue
 from streams.core.sla.policy import Match, Policy, SlaConfig, Targets
 
@@ -25,7 +26,7 @@ def ts(text: str) -> float:
     return datetime.fromisoformat(text + "+08:00").timestamp()
 
 
-def hm(t: Any) -> str:
+def hm(t: datetime) -> str:
     return t.astimezone(SH).strftime("%m-%d %H:%M")
 
 
@@ -53,7 +54,8 @@ class Run:
     """Feeds events and ticks like a shell would; collects every output."""
 
     def __init__(self, engine: sla.Engine = ENGINE) -> None:
-        self.engine, self.state = engine, None
+        self.engine = engine
+        self.state: sla.ComplaintState | None = None
         self.events: list[Any] = []
         self.alerts: list[Any] = []
 
@@ -206,6 +208,48 @@ def test_restart_from_json_state_emits_nothing_twice() -> None:
     assert again.sla_events == () and again.alerts == ()
 
 
+class PackedRun(Run):
+    """Like the worker: between steps the state exists only in its packed form."""
+
+    def _keep(self, r: sla.Result) -> sla.Result:
+        blob = packed.pack(r.state)
+        self.state = packed.unpack(blob)
+        assert self.state == r.state
+        self.events += r.sla_events
+        self.alerts += r.alerts
+        return r
+
+
+def test_packed_state_round_trips_and_changes_no_output() -> None:
+    steps = [
+        complaint(1, "agent_replied", "2026-11-23T10:20:00", tags=("media",)),  # before opened
+        complaint(2, "opened", "2026-11-23T10:15:00", tags=("media",)).model_copy(
+            update={"category": "服务态度"}
+        ),
+        complaint(2, "opened", "2026-11-23T10:15:00", tags=("media",)),  # a duplicate
+        complaint(3, "customer_replied", "2026-11-23T11:00:00"),
+        complaint(4, "pending", "2026-11-23T11:30:00"),
+        complaint(5, "resumed", "2026-11-24T09:30:00"),
+        complaint(6, "resolved", "2026-11-24T15:00:00"),
+        complaint(7, "reopened", "2026-11-25T10:00:00"),
+        complaint(8, "resolved", "2026-11-25T11:00:00"),
+        complaint(9, "follow_up_done", "2026-11-26T11:00:00"),
+        complaint(10, "closed", "2026-11-26T12:00:00"),
+    ]
+    plain, compact = Run(), PackedRun()
+    for ev in steps:
+        for run in (plain, compact):
+            run.event(ev)
+            run.until(ev.occurred_at.isoformat()[:19])
+    assert compact.state is not None and compact.state.next_due is None
+    assert compact.state.status == "closed" and compact.state.category == "服务态度"
+    assert [e.model_dump() for e in compact.events] == [e.model_dump() for e in plain.events]
+    assert [a.model_dump() for a in compact.alerts] == [a.model_dump() for a in plain.alerts]
+    assert len(compact.events) > 20 and compact.alerts
+    with pytest.raises(ValueError):
+        packed.unpack(json.dumps(compact.state.to_json()).encode())
+
+
 def test_special_customer_escalates_at_once_around_the_clock() -> None:
     run = Run()
     run.event(complaint(1, "opened", "2026-11-28T22:00:00", tier="regular", tags=("media",)))
@@ -233,7 +277,7 @@ def test_first_matching_policy_wins_and_config_is_checked() -> None:
                 Policy(name="x", match=Match(tiers=["vip"]), targets=Targets(first_response=60))
             ]
         )
-    assert Targets(first_response="1h30m").first_response == 5400  # type: ignore[arg-type]
+    assert Targets(first_response="1h30m").first_response == 5400
 
 
 def test_store_in_another_time_zone_uses_its_own_hours() -> None:

@@ -5,6 +5,7 @@ cannot easily provoke: a processor bug on one event."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,10 +13,12 @@ import pytest
 
 from cxpulse.config import SatisfactionConfig, Settings
 from schemas import deadletter as dl
+from streams.core.sla.engine import Engine
 from streams.core.store import csat_view
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import app as worker_app
+from streams.worker.sla import SlaShell
 from tests.helpers import feedback, line
 
 
@@ -46,9 +49,11 @@ class Recorder:
 class Table:
     data: dict[bytes, Any] = field(default_factory=dict)
     changelog: list[tuple[int, bytes]] = field(default_factory=list)
+    wire: list[tuple[Any, dict[str, str]]] = field(default_factory=list)
 
-    def send_changelog(self, partition: int, key: bytes, value: Any) -> None:
+    def send_changelog(self, partition: int, key: bytes, value: Any, **serializer: str) -> None:
         self.changelog.append((partition, key))
+        self.wire.append((value, serializer))
 
 
 def make() -> worker_app.Worker:
@@ -98,3 +103,45 @@ def test_processor_bug_parks_the_event_and_the_batch_goes_on(
     monkeypatch.setattr(worker_app, "process", real)
     w.handle_batch([ev(3)])
     assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 6
+
+
+class Store(dict[bytes, Any]):
+    """A Faust memory store: the data, and the partition of each key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._key_partition: dict[bytes, int] = {}
+
+
+def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
+    settings = Settings()
+    store = Store()
+    table = Table(data=store)
+    w = make()
+    w.sla = SlaShell(Engine(settings.sla), w.metrics, table, Recorder(), w.alerts, Recorder())
+    opened = {
+        "event_id": "K1-1",
+        "event_type": "complaint",
+        "occurred_at": "2026-11-23T10:00:00+08:00",
+        "source": "t",
+        "store_id": "S1",
+        "complaint_id": "K1",
+        "action": "opened",
+        "customer": {"tier": "vip"},
+    }
+    w.handle_batch([Ev(Msg("cx.complaint", b"S1", line(opened), partition=2))])
+    held = table.data[b"S1|K1"]
+    assert isinstance(held, bytes) and store._key_partition == {b"S1|K1": 2}
+    state = w.sla.state(b"S1|K1")
+    assert state is not None and state.next_due is not None and state.status == "open"
+    # the changelog carries the JSON form, serialised here (what Faust's json codec reads back)
+    ((wire, serializer),) = table.wire
+    assert serializer == {"value_serializer": "raw"}
+    assert json.loads(wire) == json.loads(json.dumps(state.to_json()))
+    # a restarted worker: the table holds what the changelog carried (the JSON form), and no
+    # deadline is indexed yet
+    table.data[b"S1|K1"] = json.loads(json.dumps(state.to_json()))
+    w.sla.due.clear()
+    w.sla.reindex({2})
+    assert table.data[b"S1|K1"] == held
+    assert w.sla.due[2].peek() == state.next_due

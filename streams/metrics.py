@@ -209,7 +209,7 @@ class Metrics:
         self._channels: set[str] = set()
         self.signals_held = Gauge(
             "cxpulse_signal_snapshots_held",
-            "Stores whose latest change waits for its snapshot (throttled, at most 2 s).",
+            "Stores whose latest change waits for its snapshot (throttled, at most 5 s).",
             registry=r,
         )
         self.sla_events = Counter(

@@ -38,7 +38,7 @@ from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
-SNAPSHOT_SECONDS = 2.0  # wall seconds between two snapshots of one store
+SNAPSHOT_SECONDS = 5.0  # wall seconds between two snapshots of one store (scrapes: 15 s)
 SLA_TICK_SECONDS = 0.25
 
 
@@ -203,7 +203,10 @@ class Worker:
             return
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
+        fresh = time.time() - GAUGE_REFRESH_SECONDS
         for key in list(self.table.data.keys()):
+            if self.shown.get(key, 0.0) > fresh:
+                continue  # its own snapshot set the gauges moments ago
             if known.get(key) in owned:
                 self.metrics.show(snapshot(self.state(key), self.clock, self.signals))
 
@@ -234,6 +237,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         # Faust's default (no linger) makes one produce request per changelog write; a few ms
         # lets them travel together. Measured in bench/README.md.
         producer_linger=w.producer_linger,
+        producer_max_batch_size=w.producer_batch_bytes,
+        producer_max_request_size=max(w.producer_batch_bytes, 1_048_576),
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",

@@ -153,3 +153,16 @@ def test_per_kind_alerts_do_not_depend_on_how_the_topics_interleave() -> None:
                 order += q[:chunk]
                 queues[k] = q[chunk:]
         assert alerts(order) == in_time, f"chunks of {chunk}"
+
+
+def test_seen_ids_are_hashed_and_an_old_changelog_still_dedupes() -> None:
+    s = sig(CFG)
+    state = StoreState(store_id="S1")
+    first = ev(feedback(0, 5))
+    assert process(state, first, s).outcome == "applied"
+    saved = state.to_json()
+    assert all(isinstance(i, int) for b in saved["seen"]["feedback"].values() for i in b)
+    # A state written before hashing (ids as strings) is read back and still knows the event.
+    old = {**saved, "seen": {"feedback": {b: [first.event_id] for b in saved["seen"]["feedback"]}}}
+    again = StoreState.from_json(old)
+    assert process(again, ev(feedback(0, 5)), s).outcome == "duplicate"

@@ -32,7 +32,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -141,6 +141,16 @@ class Metrics:
             registry=reg,
         )
 
+    def zero_start(self, receivers: Iterable[str]) -> None:
+        # Every receiver's series exist from the start: increase() cannot count the first
+        # failure of a series born with it, and the alerts board would read "no data".
+        for name in receivers:
+            for counter in (self.sent, self.messages, self.folded, self.retried):
+                counter.labels(name)
+            for reason in ("rejected", "exhausted"):
+                self.failed.labels(name, reason)
+            self.pending.labels(name)
+
 
 @dataclass
 class _ReceiverState:
@@ -177,6 +187,7 @@ class Dispatcher:
         self.fetch_limit = fetch_limit
         self.rand = rand
         self.metrics = Metrics(registry)
+        self.metrics.zero_start(receivers)
         self._state: dict[str, _ReceiverState] = {
             name: _ReceiverState(
                 SlidingWindow(r.rate_limit_per_minute) if r.rate_limit_per_minute else None

@@ -7,10 +7,9 @@ from grafana_foundation_sdk.builders import dashboard as d
 from grafana import kit
 from grafana.kit import W24H, by_store, steps
 
-# Served by the alert service (issue #5), not by the stream worker: the live test, which scrapes
-# a worker, skips the panels that use them. The outbox's are defined in alerts/outbox.py (a unit
-# test keeps the names in step); the lifecycle's are proposed names the service does not export
-# yet.
+# Served by the alert service (`cxpulse alerts serve`, its own scrape job), not by the stream
+# worker. The outbox's are defined in alerts/outbox.py, the lifecycle's in alerts/api/metrics.py
+# (unit tests keep the names in step); the live test scrapes both processes.
 OUTBOX_METRICS = frozenset(
     {
         "cxpulse_notifications_sent_total",  # {receiver}
@@ -19,13 +18,13 @@ OUTBOX_METRICS = frozenset(
         "cxpulse_outbox_pending",  # {receiver}
     }
 )
-PROPOSED_METRICS = frozenset(
+LIFECYCLE_METRICS = frozenset(
     {
         "cxpulse_alerts_open",  # gauge {state=firing|acknowledged, severity}
-        "cxpulse_alert_escalations_total",  # counter {rule, step}
+        "cxpulse_alert_escalations_total",  # counter {step}
     }
 )
-ALERT_SERVICE_METRICS = OUTBOX_METRICS | PROPOSED_METRICS
+ALERT_SERVICE_METRICS = OUTBOX_METRICS | LIFECYCLE_METRICS
 
 
 def _board(title: str, uid: str, description: str, tags: list[str]) -> d.Dashboard:

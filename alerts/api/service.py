@@ -174,7 +174,10 @@ def from_settings(settings: Any, host: str | None = None, port: int | None = Non
     store = SqlStore(db_url) if db_url else SqlStore()
     lock = threading.Lock()
     registry = CollectorRegistry()
-    lifecycle_metrics = LifecycleMetrics(registry)
+    lifecycle_metrics = LifecycleMetrics(
+        registry,
+        steps=max((len(c.steps) * (c.repeat + 1) for c in cfg.escalation.values()), default=0),
+    )
 
     def tick(now: datetime) -> None:
         lifecycle_metrics.after_tick(store, engine.tick(store, now))

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,15 +85,20 @@ def start_prometheus(
     tmp: Path,
     rule_files: Sequence[Path] = (),
     timeout: float = 60.0,
+    more_jobs: Mapping[str, str] | None = None,
 ) -> Prometheus:
-    """Scrape ``target`` (host:port serving /metrics) every second; return when it is up."""
+    """Scrape ``target`` (host:port serving /metrics) every second, and each of ``more_jobs``
+    (job name -> host:port); return when every one is up."""
+    jobs = {JOB: target, **(more_jobs or {})}
     binary = prometheus_binary()
     port = free_port()
     tmp.mkdir(parents=True, exist_ok=True)
     config = {
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
         "rule_files": [str(p.resolve()) for p in rule_files],
-        "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": [target]}]}],
+        "scrape_configs": [
+            {"job_name": job, "static_configs": [{"targets": [t]}]} for job, t in jobs.items()
+        ],
     }
     cfg = tmp / "prometheus.yml"
     cfg.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -115,12 +120,13 @@ def start_prometheus(
         if proc.poll() is not None:
             raise AssertionError(f"prometheus exited: {log.read_text(errors='replace')[-2000:]}")
         try:
-            return any(r["value"][1] == "1" for r in prom.result(f'up{{job="{JOB}"}}'))
+            ups = prom.result("up == 1")
+            return {r["metric"]["job"] for r in ups} >= set(jobs)
         except (OSError, AssertionError):
             return False
 
     try:
-        wait_for(target_up, timeout, f"prometheus to scrape {target} (up == 1)")
+        wait_for(target_up, timeout, f"prometheus to scrape {', '.join(jobs.values())} (up == 1)")
     except BaseException:
         prom.stop()
         raise

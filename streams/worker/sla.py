@@ -51,6 +51,8 @@ class SlaShell:
     alerts: Any
     ticks: Any
     due: dict[int, DueQueue[bytes]] = field(default_factory=dict)
+    # Closed complaints and when to drop them (sla.closed_retention after their last event).
+    forget: dict[int, DueQueue[bytes]] = field(default_factory=dict)
     clocks: dict[int, PartitionClock] = field(default_factory=dict)
     tick_in_flight: dict[int, float] = field(default_factory=dict)
 
@@ -80,6 +82,7 @@ class SlaShell:
 
     def on_tick(self, partition: int, now: float, dirty: dict[bytes, tuple[int, Any]]) -> None:
         self.tick_in_flight.pop(partition, None)
+        self._forget_due(partition, now, dirty)
         queue = self.due.get(partition)
         if queue is None:
             return
@@ -91,11 +94,20 @@ class SlaShell:
             self.metrics.sla_detection_lag.observe(max(0.0, time.time() - due_at))
             self._keep(key, partition, result, dirty)
 
+    def _forget_due(self, partition: int, now: float, dirty: dict[bytes, tuple[int, Any]]) -> None:
+        queue = self.forget.get(partition)
+        if queue is None:
+            return
+        for _, key in queue.pop_due(now):
+            dirty.pop(key, None)
+            tables.delete(self.table, partition, key)  # a tombstone on the changelog too
+
     def _keep(
         self, key: bytes, partition: int, r: sla.Result, dirty: dict[bytes, tuple[int, Any]]
     ) -> None:
         dirty[key] = (partition, r.state)
         self.due.setdefault(partition, DueQueue()).set(key, r.state.next_due)
+        self.forget.setdefault(partition, DueQueue()).set(key, sla.forget_at(self.engine, r.state))
         for ev in r.sla_events:
             self.out.send_soon(key=key, value=ev.model_dump_json().encode())
             self.metrics.sla_events.labels(ev.clock, ev.transition).inc()
@@ -117,10 +129,12 @@ class SlaShell:
         """After a rebalance: forget partitions we lost, index deadlines of ones we gained."""
         for p in set(self.due) - owned:
             del self.due[p]
+            self.forget.pop(p, None)
         known = tables.key_partitions(self.table)
         wall = time.time()
         for p in owned - set(self.due):
             queue: DueQueue[bytes] = DueQueue()
+            forget: DueQueue[bytes] = DueQueue()
             newest = 0.0
             for key, part in known.items():
                 st = self.state(key) if part == p else None
@@ -131,18 +145,26 @@ class SlaShell:
                     # state in another form, so nothing goes to the changelog.
                     tables.repack(self.table, key, packed.pack(st))
                 queue.set(key, st.next_due)
+                forget.set(key, sla.forget_at(self.engine, st))
                 newest = max(newest, st.log[-1][0] if st.log else 0.0)
             self.due[p] = queue
+            self.forget[p] = forget
             # Resume from the recovered event time, and count as busy for now: a backlog
             # read after a restart must not be judged by the wall clock.
             self.clocks[p] = PartitionClock(watermark=newest, last_seen=wall)
         self.metrics.sla_open.set(sum(len(q) for q in self.due.values()))
 
+    def _peek_forget(self, partition: int) -> float | None:
+        queue = self.forget.get(partition)
+        return queue.peek() if queue is not None else None
+
     def due_ticks(self, wall: float) -> list[tuple[int, float]]:
         """Partitions with a deadline due now and no tick on its way (read-only)."""
         out = []
         for p, queue in self.due.items():
-            first = queue.peek()
+            first = min(
+                (t for t in (queue.peek(), self._peek_forget(p)) if t is not None), default=None
+            )
             now = self.clocks.setdefault(p, PartitionClock(last_seen=0.0)).now(wall)
             sent = self.tick_in_flight.get(p)
             if first is not None and first <= now and (sent is None or wall - sent > 5.0):

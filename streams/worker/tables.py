@@ -34,6 +34,15 @@ def write(
         table.send_changelog(partition, key, wire, value_serializer=serializer)
 
 
+def delete(table: Any, partition: int, key: bytes) -> None:
+    """Drop a key here and on the changelog (a tombstone: recovery drops it too)."""
+    table.data.pop(key, None)
+    kp = getattr(table.data, "_key_partition", None)
+    if kp is not None:
+        kp.pop(key, None)
+    table.send_changelog(partition, key, None, value_serializer="raw")
+
+
 def repack(table: Any, key: Any, value: Any) -> None:
     """Hold an existing key's value in another in-memory form: same state, so no changelog."""
     table.data[key] = value

@@ -145,3 +145,42 @@ def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
     w.sla.reindex({2})
     assert table.data[b"S1|K1"] == held
     assert w.sla.due[2].peek() == state.next_due
+
+
+def test_a_closed_complaint_is_dropped_after_its_retention_with_a_tombstone() -> None:
+    settings = Settings()
+    table = Table(data=Store())
+    w = make()
+    w.sla = SlaShell(Engine(settings.sla), w.metrics, table, Recorder(), w.alerts, Recorder())
+
+    def step(i: int, action: str, at: str) -> Ev:
+        ev_ = {
+            "event_id": f"K1-{i}",
+            "event_type": "complaint",
+            "occurred_at": at,
+            "source": "t",
+            "store_id": "S1",
+            "complaint_id": "K1",
+            "action": action,
+        }
+        return Ev(Msg("cx.complaint", b"S1", line(ev_), partition=1, offset=i))
+
+    w.handle_batch(
+        [
+            step(1, "opened", "2026-11-23T10:00:00+08:00"),
+            step(2, "agent_replied", "2026-11-23T10:05:00+08:00"),
+            step(3, "resolved", "2026-11-23T11:00:00+08:00"),
+            step(4, "follow_up_done", "2026-11-24T11:00:00+08:00"),
+            step(5, "closed", "2026-11-24T11:05:00+08:00"),
+        ]
+    )
+    closed = w.sla.state(b"S1|K1")
+    assert closed is not None and closed.status == "closed" and closed.next_due is None
+    forget = closed.log[-1][0] + settings.sla.closed_retention
+    assert w.sla.forget[1].peek() == forget
+    tick = Ev(Msg(w.topics.ticks, b"", repr(forget - 1).encode(), partition=1))
+    w.handle_batch([tick])
+    assert b"S1|K1" in table.data  # one second early: kept
+    w.handle_batch([Ev(Msg(w.topics.ticks, b"", repr(forget).encode(), partition=1))])
+    assert b"S1|K1" not in table.data and b"S1|K1" not in table.data._key_partition
+    assert table.wire[-1] == (None, {"value_serializer": "raw"})  # the tombstone

@@ -128,6 +128,13 @@ def on_event(engine: Engine, state: ComplaintState | None, event: Complaint, now
     return _evaluate(engine, state, max(now, event_time(event)), "applied")
 
 
+def forget_at(engine: Engine, state: ComplaintState) -> float | None:
+    """When a closed complaint with nothing left to time may be dropped (None: keep it)."""
+    if state.status != "closed" or state.next_due is not None or not state.log:
+        return None
+    return state.log[-1][0] + engine.cfg.closed_retention
+
+
 def on_due(engine: Engine, state: ComplaintState, now: float) -> Result:
     return _evaluate(engine, state, now, "evaluated")
 

@@ -168,6 +168,10 @@ DEFAULT_POLICIES: list[Policy] = [
 class SlaConfig(_Model):
     calendars: dict[str, CalendarConfig] = DEFAULT_CALENDARS
     policies: list[Policy] = DEFAULT_POLICIES
+    # A closed complaint is forgotten this long after its last event (product default): without
+    # it the worker's memory grew with every complaint ever received. A complaint reopened
+    # later than this starts a new record (its SLA clocks start from the reopening).
+    closed_retention: Duration = 30 * 86400.0
 
     @model_validator(mode="after")
     def _check(self) -> SlaConfig:

@@ -108,8 +108,14 @@ class MemoryStore:
                 new += 1
         return new
 
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        ready = [i for i in self._outbox.values() if i.state == "pending" and i.due_at <= now]
+    def due(
+        self, now: datetime, limit: int = 100, *, receiver: str | None = None
+    ) -> list[OutboxItem]:
+        ready = [
+            i
+            for i in self._outbox.values()
+            if i.state == "pending" and i.due_at <= now and receiver in (None, i.receiver)
+        ]
         ready.sort(key=lambda i: (i.due_at, i.created_at))
         return [copy.copy(i) for i in ready[:limit]]
 

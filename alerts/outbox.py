@@ -198,10 +198,20 @@ class Dispatcher:
     # --- rounds ---------------------------------------------------------------------------
 
     async def _due(self, now: datetime) -> dict[str, list[OutboxItem]]:
-        items = await asyncio.to_thread(self.store.due, now, self.fetch_limit)
-        by_receiver: dict[str, list[OutboxItem]] = {name: [] for name in self.receivers}
-        for item in items:
-            by_receiver.setdefault(item.receiver, []).append(item)
+        def fetch() -> dict[str, list[OutboxItem]]:
+            # One query per receiver: with one shared limit, a dead robot's backlog would fill
+            # every round and starve the others. The last query finds items of receivers no
+            # longer configured, which are then failed.
+            out = {
+                name: self.store.due(now, self.fetch_limit, receiver=name)
+                for name in self.receivers
+            }
+            for item in self.store.due(now, self.fetch_limit):
+                if item.receiver not in self.receivers:
+                    out.setdefault(item.receiver, []).append(item)
+            return out
+
+        by_receiver = await asyncio.to_thread(fetch)
         for name, its in by_receiver.items():
             self.metrics.pending.labels(name).set(len(its))
         return by_receiver

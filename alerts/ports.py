@@ -52,8 +52,10 @@ class AlertStore(Protocol):
     def enqueue(self, items: Sequence[OutboxItem]) -> int:
         """Store new notifications; an existing key is left as it is. Returns how many were new."""
 
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        """Pending items whose ``due_at`` has come, oldest first."""
+    def due(
+        self, now: datetime, limit: int = 100, *, receiver: str | None = None
+    ) -> list[OutboxItem]:
+        """Pending items whose ``due_at`` has come, oldest first (of one receiver if given)."""
 
     def mark_sent(self, key: str, at: datetime) -> None: ...
 

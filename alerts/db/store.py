@@ -254,10 +254,15 @@ class SqlStore:
                 new += len(c.execute(stmt).all())
         return new
 
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+    def due(
+        self, now: datetime, limit: int = 100, *, receiver: str | None = None
+    ) -> list[OutboxItem]:
+        where = [OUTBOX.c.state == "pending", OUTBOX.c.due_at <= now]
+        if receiver is not None:
+            where.append(OUTBOX.c.receiver == receiver)
         q = (
             select(OUTBOX)
-            .where(OUTBOX.c.state == "pending", OUTBOX.c.due_at <= now)
+            .where(*where)
             # Longest due first (as MemoryStore), straight off the (state, due_at) index.
             .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
             .limit(limit)

@@ -221,8 +221,10 @@ class SlowDue(FakeStore):
         self.entered = threading.Event()
         self.go = threading.Event()
 
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
-        snapshot = super().due(now, limit)
+    def due(
+        self, now: datetime, limit: int = 100, *, receiver: str | None = None
+    ) -> list[OutboxItem]:
+        snapshot = super().due(now, limit, receiver=receiver)
         self.calls += 1
         if self.calls == self.hold_call:
             self.entered.set()
@@ -262,3 +264,12 @@ def test_a_round_finishing_during_the_due_query_is_not_restarted_on_stale_items(
 
     asyncio.run(go())
     assert [n.key for n in ding.got] == ["k0001"]  # once, not again from the stale answer
+
+
+def test_a_dead_robot_s_backlog_does_not_starve_another_receiver() -> None:
+    store = FakeStore()
+    store.enqueue([item(i, "dead") for i in range(1, 31)] + [item(99, "ding")])
+    dead, ding = FakeReceiver("dead"), FakeReceiver("ding")
+    d, clock, _ = make(store, dead, ding, fetch_limit=10)
+    asyncio.run(d.run_once(clock()))
+    assert [n.key for n in ding.got] == ["k0099"]  # not behind the 30 of "dead"

@@ -99,10 +99,14 @@ class FakeStore:
                     new += 1
             return new
 
-    def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
+    def due(
+        self, now: datetime, limit: int = 100, *, receiver: str | None = None
+    ) -> list[OutboxItem]:
         with self.lock:
             found = [
-                replace(i) for i in self.items.values() if i.state == "pending" and i.due_at <= now
+                replace(i)
+                for i in self.items.values()
+                if i.state == "pending" and i.due_at <= now and receiver in (None, i.receiver)
             ]
         return sorted(found, key=lambda i: i.created_at)[:limit]
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -117,6 +118,7 @@ def render(samples: Samples, tail: AlertTail, settings: config.Settings, started
         + f"\nlatency p50/p99 {lat}   event time {shown if clock else '-'} (UTC+8)"
         + f"   up {int(time.time() - started)} s   metrics "
         + f"http://{settings.worker.metrics_host}:{settings.worker.metrics_port}/metrics"
+        + "\nduty manager: CXPULSE_ALERTS__TOKEN=$(cat .cxpulse/up-token) cxpulse alerts list"
     )
     csat = by_label(samples, "cxpulse_store_csat_ratio", "store_id")
     delight = by_label(samples, "cxpulse_store_delight_ratio", "store_id")
@@ -164,6 +166,25 @@ def _spawn(args: list[str], log: Path) -> subprocess.Popen[bytes]:
 LOCAL_NAMESPACE = {"CXPULSE_KAFKA__TOPIC_PREFIX": "up", "CXPULSE_WORKER__APP_ID": "cxpulse-up"}
 
 
+def _local_alerts(home: Path) -> dict[str, str]:
+    """A fresh alerts database and API credentials for this local run. The token is written
+    to a file (not printed) for `CXPULSE_ALERTS__TOKEN=$(cat .cxpulse/up-token) cxpulse alerts
+    list`."""
+    home.mkdir(parents=True, exist_ok=True)
+    db = home / "up-alerts.db"
+    for leftover in (db, db.with_suffix(".db-wal"), db.with_suffix(".db-shm")):
+        leftover.unlink(missing_ok=True)
+    token_file = home / "up-token"
+    token_file.write_text(secrets.token_urlsafe(24), encoding="utf-8")
+    token_file.chmod(0o600)
+    return {
+        "CXPULSE_ALERTS__TOKEN": token_file.read_text(encoding="utf-8"),
+        "CXPULSE_ALERTS__LINK_SECRET": secrets.token_urlsafe(32),
+        "CXPULSE_ALERTS__DB_URL": f"sqlite:///{db}",
+        "CXPULSE_ALERTS__PUBLIC_URL": "http://127.0.0.1:9110",
+    }
+
+
 def up(args: argparse.Namespace) -> int:
     os.environ.update(LOCAL_NAMESPACE)
     settings = config.load(args.config)
@@ -176,6 +197,8 @@ def up(args: argparse.Namespace) -> int:
     delete_namespace(settings.kafka, settings.worker.app_id)
     ensure_topics(settings.kafka)
     logs = localkafka.home() / "logs"
+    alerts_env = _local_alerts(localkafka.home())
+    os.environ.update(alerts_env)
     now = datetime.now(UTC).replace(microsecond=0)
     # Something to see: store S003's satisfaction drops 20 simulated minutes in.
     drop = (now + timedelta(minutes=20)).isoformat()
@@ -198,6 +221,9 @@ def up(args: argparse.Namespace) -> int:
             ],
             logs / "simulator.log",
         ),
+        # The duty manager's side: `cxpulse alerts list` (token in .cxpulse/up-token) shows the
+        # alerts with their history; no receiver is configured, so nothing is sent anywhere.
+        _spawn(["alerts", "serve", *conf], logs / "alerts.log"),
     ]
     tail = AlertTail(settings)
     tail.start()
@@ -226,4 +252,8 @@ def up(args: argparse.Namespace) -> int:
         if started_kafka:
             localkafka.stop(broker)
         print(f"stopped everything started here (logs in {logs})")
+        print(
+            "the alerts of this run stay in "
+            f"{alerts_env['CXPULSE_ALERTS__DB_URL'].removeprefix('sqlite:///')}"
+        )
     return 0

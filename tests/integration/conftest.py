@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,7 @@ class Env:
     def metric(self, name: str, **labels: str) -> float | None:
         return self.metrics().get((name, tuple(sorted(labels.items()))))
 
-    def produce(self, records: list[tuple[str, bytes | None, bytes]]) -> None:
+    def produce(self, records: Sequence[tuple[str, bytes | None, bytes]]) -> None:
         from kafka import KafkaProducer
 
         prod = KafkaProducer(bootstrap_servers=self.settings.kafka.bootstrap, acks="all")
@@ -98,8 +98,13 @@ class Env:
         )
         got: list[Any] = []
         try:
+
+            def more() -> bool:
+                got.extend(consumer)
+                return len(got) >= count
+
             wait_for(
-                lambda: got.extend(consumer) or len(got) >= count,
+                more,
                 timeout,
                 f"{count} messages on {topic}",
             )

@@ -11,19 +11,19 @@ from alerts.notify.base import AlertView, Notification
 from alerts.notify.kafka import KafkaReceiver, KafkaReceiverConfig
 from alerts.source import consume
 from schemas import deadletter as dl
-from schemas.alerts import AlertEvent, Summary, fingerprint
+from schemas.alerts import AlertEvent, AlertStatus, Summary, fingerprint
 from tests.integration.conftest import Env
 
 T0 = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
 
 
-def alert(store: str, status: str = "firing") -> AlertEvent:
+def alert(store: str, status: AlertStatus = "firing") -> AlertEvent:
     labels = {"store_id": store}
     fp = fingerprint("csat_low", labels)
     return AlertEvent(
         alert_event_id=f"{fp}:{status}:{int(T0.timestamp())}",
         fingerprint=fp,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         rule="csat_low",
         kind="satisfaction",
         severity="warning",

@@ -31,8 +31,10 @@ def test_events_change_the_metrics(env: Env) -> None:
     env.start_worker()
     env.produce([fb(i, 5 if i < 8 else 2) for i in range(10)] + [fb(0, 5, store="S2")])
     wait_for(
-        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 11
-        and env.metric("cxpulse_signal_snapshots_held") == 0,  # gauges show the last change
+        lambda: (
+            env.metric("cxpulse_events_consumed_total", event_type="feedback") == 11
+            and env.metric("cxpulse_signal_snapshots_held") == 0
+        ),  # gauges show the last change
         what="11 consumed feedback events",
     )
     assert env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 10
@@ -123,8 +125,10 @@ def test_a_duplicate_is_counted_once(env: Env) -> None:
     batch = [fb(i, 5) for i in range(10)]
     env.produce(batch + batch[:3])
     wait_for(
-        lambda: env.metric("cxpulse_events_duplicate_total", event_type="feedback") == 3
-        and env.metric("cxpulse_signal_snapshots_held") == 0,  # gauges show the last change
+        lambda: (
+            env.metric("cxpulse_events_duplicate_total", event_type="feedback") == 3
+            and env.metric("cxpulse_signal_snapshots_held") == 0
+        ),  # gauges show the last change
         what="3 duplicates",
     )
     assert env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 10

@@ -3,7 +3,8 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta, timezone
 
-from cxpulse.config import SatisfactionConfig, Settings
+from cxpulse.config import Settings
+from streams.core.signals.config import SatisfactionConfig
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.helpers import feedback, line

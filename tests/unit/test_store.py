@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from cxpulse.config import SatisfactionConfig
-from schemas.alerts import fingerprint
+from schemas.alerts import AlertEvent, fingerprint
 from schemas.events import EVENT_ADAPTER, Envelope
-from streams.core.signals.config import SignalsConfig
+from streams.core.signals.config import SatisfactionConfig, SignalsConfig
 from streams.core.store import Signals, StoreState, csat_view, process
 from tests.helpers import feedback, review
 
@@ -20,9 +19,11 @@ def ev(d: dict[str, object]) -> Envelope:
     return EVENT_ADAPTER.validate_python(d, strict=False)
 
 
-def run(events: list[dict[str, object]], cfg: SatisfactionConfig = CFG) -> tuple[StoreState, list]:
+def run(
+    events: list[dict[str, object]], cfg: SatisfactionConfig = CFG
+) -> tuple[StoreState, list[AlertEvent]]:
     state = StoreState("S1")
-    alerts = []
+    alerts: list[AlertEvent] = []
     for d in events:
         step = process(state, ev(d), sig(cfg))
         state = step.state
@@ -132,7 +133,7 @@ def test_per_kind_alerts_do_not_depend_on_how_the_topics_interleave() -> None:
     events = [
         e
         for e in read_events([ln.encode() for ln in buf.getvalue().splitlines()], ReplayResult())
-        if e.store_id == "S002"  # type: ignore[attr-defined]
+        if e.store_id == "S002"
     ]
     s = sig(SatisfactionConfig(min_samples=10, confidence_z=0))
 

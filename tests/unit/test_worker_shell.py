@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from cxpulse.config import SatisfactionConfig, Settings
+from cxpulse.config import Settings
 from schemas import deadletter as dl
+from streams.core.signals.config import SatisfactionConfig
 from streams.core.sla.engine import Engine
 from streams.core.store import csat_view
 from streams.metrics import Metrics
@@ -82,7 +83,7 @@ def test_state_is_written_once_per_store_per_batch() -> None:
 def test_processor_bug_parks_the_event_and_the_batch_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    real = worker_app.process
+    from streams.core.store import process as real
 
     def flaky(state: Any, event: Any, cfg: Any) -> Any:
         if event.event_id == "S1-fb-3":
@@ -149,7 +150,8 @@ def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
 
 def test_a_closed_complaint_is_dropped_after_its_retention_with_a_tombstone() -> None:
     settings = Settings()
-    table = Table(data=Store())
+    store = Store()
+    table = Table(data=store)
     w = make()
     w.sla = SlaShell(Engine(settings.sla), w.metrics, table, Recorder(), w.alerts, Recorder())
 
@@ -182,5 +184,5 @@ def test_a_closed_complaint_is_dropped_after_its_retention_with_a_tombstone() ->
     w.handle_batch([tick])
     assert b"S1|K1" in table.data  # one second early: kept
     w.handle_batch([Ev(Msg(w.topics.ticks, b"", repr(forget).encode(), partition=1))])
-    assert b"S1|K1" not in table.data and b"S1|K1" not in table.data._key_partition
+    assert b"S1|K1" not in store and b"S1|K1" not in store._key_partition
     assert table.wire[-1] == (None, {"value_serializer": "raw"})  # the tombstone

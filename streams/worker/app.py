@@ -146,10 +146,13 @@ class Worker:
             wall = time.time()
             known = tables.key_partitions(self.table)
             for key in list(self.unshown):
-                if known.get(key) not in owned:
-                    self.unshown.discard(key)  # moved to another worker, which publishes it
-                elif wall - self.shown.get(key, 0.0) >= SNAPSHOT_SECONDS:
+                partition = known.get(key)
+                if partition is None:
+                    self.unshown.discard(key)  # its partition was taken away and dropped
+                elif partition in owned and wall - self.shown.get(key, 0.0) >= SNAPSHOT_SECONDS:
                     self._publish(key, self.state(key), wall)
+                # else: not among the active partitions just now (the assignment can read
+                # empty for a moment while it settles): keep it for the next round
         self.metrics.signals_held.set(len(self.unshown))
 
     def _publish(self, key: bytes, state: StoreState, wall: float) -> None:

@@ -196,6 +196,15 @@ def feed(env: Env, prom: Prometheus, lines: list[bytes]) -> None:
         120,
         f"{len(lines)} events consumed, 3 duplicates, 1 rejected, 1 late",
     )
+    # Prometheus must have scraped the gauges after the last snapshot set them (1 s scrapes):
+    # otherwise a panel may read a store's first, early-morning snapshot.
+    published = worker("cxpulse_signal_snapshots_total")
+
+    def scraped() -> bool:
+        got = prom.result("sum(cxpulse_signal_snapshots_total)")
+        return bool(got) and float(got[0]["value"][1]) >= published
+
+    wait_for(scraped, 30, f"Prometheus to scrape all {published:.0f} snapshots")
     # Counters born at the incident need two scrapes before increase()/rate() return anything,
     # and rule outputs an evaluation or two.
     for expr in (
@@ -231,6 +240,14 @@ def check_panels(prom: Prometheus, env: Env) -> None:
             if not all(0 <= v <= 1 for v in values):
                 failures.append(f"{board} / {title}: a share outside 0..1: {values}")
     assert checked >= 50, checked
+    if failures:  # what the worker itself shows, to tell a stale gauge from a wrong query
+        shown = {
+            k: v
+            for k, v in env.metrics().items()
+            if k[0] in ("cxpulse_signal_snapshots_held", "cxpulse_event_time_watermark_seconds")
+            or (k[0] == "cxpulse_store_csat_ratio" and ("window", "1h") in k[1])
+        }
+        failures.append(f"worker: {shown}")
     assert not failures, "\n".join(failures) + "\n" + env.log()[-2000:]
 
 

@@ -13,11 +13,12 @@ wall clock takes over, so an unanswered complaint breaches on time with no furth
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from schemas.events import Complaint, event_time
 from streams.core.sla import engine as sla
@@ -122,7 +123,7 @@ class SlaShell:
         # changelog gets its JSON serialised now: until the producer sends it, a pending message
         # then holds ~300 bytes, not a ~1.7 KB dict (a backlog queues thousands of them).
         for key, (partition, state) in dirty.items():
-            wire = json.dumps(state.to_json(), separators=(",", ":")).encode()
+            wire = orjson.dumps(state.to_json())
             tables.write(self.table, partition, key, packed.pack(state), wire, "raw")
 
     def reindex(self, owned: set[int]) -> None:

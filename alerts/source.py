@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 
 from cxpulse.config import Settings
 from schemas import deadletter as dl
@@ -74,6 +75,10 @@ async def _one(
         try:
             await apply(event)
             return
+        except (OSError, TimeoutError, DBAPIError):
+            # The database or the network, not the event: stop before the commit, so the
+            # batch is read again once it is back (the engine skips what it already applied).
+            raise
         except Exception as exc:  # a bug must not stop every later alert from paging
             log.exception("lifecycle failed on %s", event.alert_event_id)
             code, reason = "processing_error", f"{type(exc).__name__}: {exc}"

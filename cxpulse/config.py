@@ -48,7 +48,7 @@ class WorkerConfig(_Section):
     # aiokafka's 16 KB default sent nearly one request per changelog write and the producer's
     # buffer filled: 380 events/s in bench.pipeline (see bench/README.md).
     # Under the broker's 1 MB message.max.bytes default, batch overhead included.
-    producer_batch_bytes: Annotated[int, Field(ge=16_384, le=8_388_608)] = 524_288
+    producer_batch_bytes: Annotated[int, Field(ge=16_384, le=1_000_000)] = 524_288
     # How long a dead worker keeps its partitions before the group hands them to another;
     # Faust's 60 s default leaves a store's alerts stalled for a minute after a crash.
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0

@@ -37,7 +37,11 @@ class KafkaReceiver:
         try:
             if self._producer is None:
                 producer = AIOKafkaProducer(bootstrap_servers=self.cfg.bootstrap, acks="all")
-                await producer.start()
+                try:
+                    await producer.start()
+                except BaseException:  # failed or cancelled by the outbox's timeout: no leak
+                    await producer.stop()
+                    raise
                 self._producer = producer
             await self._producer.send_and_wait(
                 self.cfg.topic, key=notification.key.encode(), value=body.encode()

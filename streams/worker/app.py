@@ -149,10 +149,13 @@ class Worker:
                 partition = known.get(key)
                 if partition is None:
                     self.unshown.discard(key)  # its partition was taken away and dropped
-                elif partition in owned and wall - self.shown.get(key, 0.0) >= SNAPSHOT_SECONDS:
-                    self._publish(key, self.state(key), wall)
-                # else: not among the active partitions just now (the assignment can read
-                # empty for a moment while it settles): keep it for the next round
+                elif partition in owned:
+                    if wall - self.shown.get(key, 0.0) >= SNAPSHOT_SECONDS:
+                        self._publish(key, self.state(key), wall)
+                elif owned:  # a standby copy, or a partition now another worker's
+                    self.unshown.discard(key)
+                    self.shown.pop(key, None)
+                # else: the assignment reads empty for a moment while it settles: keep it
         self.metrics.signals_held.set(len(self.unshown))
 
     def _publish(self, key: bytes, state: StoreState, wall: float) -> None:

@@ -103,3 +103,32 @@ def test_the_kafka_receiver_publishes_masked_notifications_keyed_for_dedupe(env:
     body = msg.value.decode()
     assert "13812345678" not in body and "S003" in body
     assert json.loads(body)["alerts"][0]["fingerprint"] == a.fingerprint
+
+
+def test_a_database_outage_is_retried_not_dead_lettered(env: Env) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    env.produce([("alerts", b"k", alert("S009").model_dump_json().encode())])
+    seen: list[AlertEvent] = []
+
+    async def down(e: AlertEvent) -> None:
+        raise OperationalError("UPDATE alerts", {}, Exception("server closed the connection"))
+
+    async def up(e: AlertEvent) -> None:
+        seen.append(e)
+        stop.set()
+
+    stop = asyncio.Event()
+
+    async def run() -> None:
+        try:
+            await asyncio.wait_for(consume(env.settings, down, asyncio.Event()), 60)
+        except OperationalError:
+            pass  # the service's loop restarts the consumer after a pause
+        else:
+            raise AssertionError("the outage was swallowed")
+        await asyncio.wait_for(consume(env.settings, up, stop), 60)
+
+    asyncio.run(run())
+    assert [e.labels["store_id"] for e in seen] == ["S009"]  # read again, not committed past
+    assert env.consume("dlq", 0, timeout=1) == []  # and nothing was parked

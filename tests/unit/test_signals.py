@@ -15,6 +15,7 @@ from schemas.alerts import AlertEvent
 from schemas.events import EVENT_ADAPTER
 from streams.core.signals import crisis, reach, satisfaction
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
+from streams.core.signals.fields import WIDTH as F_WIDTH
 from streams.core.store import Signals, StoreState, process
 from tests.helpers import T0, feedback
 
@@ -231,3 +232,32 @@ def test_snapshot_and_gauges_carry_every_signal() -> None:
     assert 'cxpulse_store_csat_ratio{store_id="S1",window="24h"} 0.75' in text
     assert 'cxpulse_store_ratings_by_value{rating="5",store_id="S1",window="1h"} 15.0' in text
     assert 'cxpulse_store_negative_reach{store_id="S1",window="1h"} 172.0' in text
+
+
+def test_a_window_that_is_not_whole_buckets_still_sums_its_buckets() -> None:
+    from streams.core.signals.tiers import MINUTE, Tiered
+
+    t = Tiered(3)
+    for m in range(200):  # one per minute
+        t.add(m * 60.0, [(0, 1)])
+    assert t.totals(11940, 5400, MINUTE)[0] == 90
+    assert t.totals(11940, 5430, MINUTE)[0] == 90  # 90.5 minutes: the 90 whole ones
+
+
+def test_counters_from_before_per_kind_keeping_are_read_and_aged_out() -> None:
+    from streams.core.signals.tiers import LEGACY, ByKind, Tiered
+
+    old = Tiered(F_WIDTH)
+    old.add(1000.0, [(0, 2)])
+    state = StoreState.from_json(
+        {
+            **StoreState(store_id="S1").to_json(),
+            "stats": old.to_json(),
+            "clocks": {"feedback": 1000.0},
+        }
+    )
+    assert list(state.stats.kinds) == [LEGACY]
+    assert state.stats.totals(1000.0, 3600)[0] == 2
+    state.stats.prune({"feedback": 10 * 86400.0}, {60: 3600, 3600: 86400, 86400: 86400})
+    assert state.stats.totals(10 * 86400.0, 30 * 86400)[0] == 0  # aged by the newest clock
+    assert isinstance(state.stats, ByKind)

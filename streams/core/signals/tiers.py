@@ -17,6 +17,7 @@ from typing import Any
 from streams.core.windows import bucket_start
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
+LEGACY = "all"  # the kind of counters read from a changelog written before ByKind
 TIERS = (MINUTE, HOUR, DAY)
 
 
@@ -51,7 +52,9 @@ class Tiered:
         first = last - int(window) + size
         tier = self.buckets[size]
         if len(tier) * size > window:  # fewer lookups by time than buckets kept
-            vecs = [v for s in range(first, last + 1, size) if (v := tier.get(s)) is not None]
+            # Down from the aligned end: ``first`` is not a bucket start when the window is not
+            # a whole number of buckets.
+            vecs = [v for s in range(last, first - 1, -size) if (v := tier.get(s)) is not None]
         else:
             vecs = [v for start, v in tier.items() if first <= start <= last]
         if not vecs:
@@ -138,13 +141,19 @@ class ByKind:
         return min(starts) if starts else None
 
     def prune(self, clocks: dict[str, float], keep: dict[int, float]) -> None:
+        newest = max(clocks.values(), default=None)
         for kind, tiered in self.kinds.items():
-            if kind in clocks:
-                tiered.prune(clocks[kind], keep)
+            clock = clocks.get(kind, newest)
+            if clock is not None:
+                tiered.prune(clock, keep)
 
     def to_json(self) -> dict[str, Any]:
         return {kind: t.to_json() for kind, t in self.kinds.items()}
 
     @classmethod
     def from_json(cls, width: int, d: dict[str, Any]) -> ByKind:
+        if d and set(d) <= {str(t) for t in TIERS}:
+            # Written before counters were kept per kind: one Tiered for all. Kept under a kind
+            # of its own, which ages by the newest clock until its buckets are gone.
+            return cls(width, {LEGACY: Tiered.from_json(width, d)})
         return cls(width, {kind: Tiered.from_json(width, t) for kind, t in d.items()})

@@ -8,7 +8,7 @@ without a consumer-group rebalance, and the database is the only thing the two s
 """
 
 from alerts.api.app import make_app
-from alerts.api.ops import BadRequest, Conflict, NotFound, Operations, OpsError, StoreOperations
+from alerts.api.ops import BadRequest, Conflict, NotFound, Operations, OpsError
 
 __all__ = [
     "BadRequest",
@@ -16,6 +16,5 @@ __all__ = [
     "NotFound",
     "Operations",
     "OpsError",
-    "StoreOperations",
     "make_app",
 ]

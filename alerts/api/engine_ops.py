@@ -9,7 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
-from alerts.api.ops import BadRequest, Conflict, NotFound, StoreOperations
+from alerts.api.ops import BadRequest, Conflict, NotFound, StoreReads
 from alerts.lifecycle.engine import (
     AlreadyResolved,
     Engine,
@@ -33,7 +33,7 @@ def _mapped() -> Iterator[None]:
         raise BadRequest(str(exc)) from None
 
 
-class EngineOperations(StoreOperations):
+class EngineOperations(StoreReads):
     """Reads straight from the store (inherited); every write goes through the engine.
 
     ``lock``: the engine's calls must not interleave with the service's own tick on the same
@@ -61,7 +61,7 @@ class EngineOperations(StoreOperations):
     def _reload(self, fingerprint: str) -> Alert:
         alert = self.store.get(fingerprint)
         if alert is None:  # deleted under us: as if it never existed
-            raise NotFound(f"no alert {fingerprint}")
+            raise NotFound(f"no alert with fingerprint {fingerprint!r}")
         return alert
 
     def ack(self, fingerprint: str, who: str, now: datetime, until: datetime | None) -> Alert:
@@ -100,5 +100,5 @@ class EngineOperations(StoreOperations):
             self.engine.expire_silence(self.store, silence_id, who, now)
         found = next((s for s in self.store.silences(None) if s.id == silence_id), None)
         if found is None:
-            raise NotFound(f"no silence {silence_id}")
+            raise NotFound(f"no silence with id {silence_id!r}")
         return found

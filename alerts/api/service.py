@@ -28,7 +28,7 @@ from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from alerts.api.app import make_app
-from alerts.api.ops import Operations, StoreOperations
+from alerts.api.ops import Operations
 from alerts.links import LinkSigner
 from alerts.notify.base import Notification, Receiver
 from alerts.outbox import Dispatcher, utcnow
@@ -47,7 +47,7 @@ class Service:
     decode: Callable[[str], Notification]
     tokens: Mapping[str, str]
     link_signer: LinkSigner
-    ops: Operations | None = None  # None: StoreOperations over the store
+    ops: Operations  # the lifecycle engine behind the API (engine_ops.EngineOperations)
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT  # 0: any free port (tests); the bound one is passed to `ready`
     link_confirm: bool = False
@@ -61,7 +61,7 @@ async def run(
 ) -> None:
     """Serve until ``stop`` is set; the dispatcher and the background loops run alongside."""
     app = make_app(
-        svc.ops or StoreOperations(svc.store),
+        svc.ops,
         svc.tokens,
         svc.link_signer,
         link_confirm=svc.link_confirm,

@@ -136,7 +136,7 @@ class Engine:
     ) -> Effects:
         alert = store.get(fingerprint)
         if alert is None:
-            raise UnknownAlert(f"no alert {fingerprint}")
+            raise UnknownAlert(f"no alert with fingerprint {fingerprint!r}")
         w = Work(store, now)
         w.change(alert, "commented", who, text)
         return w.commit()
@@ -173,7 +173,7 @@ class Engine:
     ) -> Effects:
         s = next((x for x in store.silences() if x.id == silence_id), None)
         if s is None:
-            raise UnknownSilence(f"no silence {silence_id}")
+            raise UnknownSilence(f"no silence with id {silence_id!r}")
         if s.expired_at is None or s.expired_at > now:
             s.expired_at = now
             s.comment = (s.comment + f" [ended by {who}]").strip()
@@ -216,7 +216,7 @@ class Engine:
     def _open_alert(self, store: AlertStore, fingerprint: str) -> Alert:
         alert = store.get(fingerprint)
         if alert is None:
-            raise UnknownAlert(f"no alert {fingerprint}")
+            raise UnknownAlert(f"no alert with fingerprint {fingerprint!r}")
         if alert.state == "resolved":
             raise AlreadyResolved(f"alert {fingerprint} is already resolved")
         return alert

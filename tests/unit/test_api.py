@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from alerts.api import StoreOperations, make_app
+from alerts.api import make_app
+from alerts.api.engine_ops import EngineOperations
+from alerts.lifecycle import AlertsConfig
+from alerts.lifecycle.engine import Engine
 from alerts.links import LinkSigner
 from alerts.model import Alert, Change
 from tests.helpers import T0
@@ -53,13 +56,17 @@ def seeded() -> FakeStore:
     return store
 
 
+def ops(store: FakeStore) -> EngineOperations:
+    return EngineOperations(store, Engine(AlertsConfig()))
+
+
 Test = Callable[[TestClient[Any, Any], FakeStore, Clock], Awaitable[None]]
 
 
 def run(test: Test, store: FakeStore | None = None, **kw: Any) -> FakeStore:
     store = store or seeded()
     clock = Clock(T0 + timedelta(minutes=10))
-    app = make_app(StoreOperations(store), {"duty": TOKEN}, LINK_SECRET, clock=clock, **kw)
+    app = make_app(ops(store), {"duty": TOKEN}, LINK_SECRET, clock=clock, **kw)
 
     async def go() -> None:
         async with TestClient(TestServer(app)) as client:
@@ -317,4 +324,4 @@ def test_confirm_mode_asks_before_acknowledging() -> None:
 
 def test_the_app_refuses_to_start_without_tokens() -> None:
     with pytest.raises(ValueError, match="at least one bearer token"):
-        make_app(StoreOperations(FakeStore()), {"duty": ""}, LINK_SECRET)
+        make_app(ops(FakeStore()), {"duty": ""}, LINK_SECRET)

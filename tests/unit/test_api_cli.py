@@ -15,7 +15,10 @@ from datetime import timedelta
 import pytest
 
 from alerts import ops_cli
+from alerts.api.engine_ops import EngineOperations
 from alerts.api.service import Service, run
+from alerts.lifecycle import AlertsConfig
+from alerts.lifecycle.engine import Engine
 from alerts.links import LinkSigner
 from tests.integration.notify_fakes import free_port, poll
 from tests.unit.test_api import LINK_SECRET, TOKEN, seeded
@@ -37,6 +40,7 @@ def api() -> Iterator[Api]:
         decode=decode,
         tokens={"duty": TOKEN},
         link_signer=LinkSigner(LINK_SECRET),
+        ops=EngineOperations(store, Engine(AlertsConfig())),
         port=0,
     )
     loop = asyncio.new_event_loop()

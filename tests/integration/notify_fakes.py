@@ -34,6 +34,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from alerts.notify.base import AlertView, DeliveryError, Notification
 from schemas.alerts import AlertStatus, Summary
+from tests.waiting import wait_for as poll
 
 # Secrets of the fake platforms; a test greps every output for them.
 DING_TOKEN = "ding-access-token-7f3a9c"
@@ -54,24 +55,6 @@ ALL_SECRETS = (
     WEBHOOK_SECRET,
     SMTP_PASSWORD,
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def poll(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Ask ``check`` until it answers something truthy, or fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.05)  # the pause between two polls, not a wait for an event
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}; last: {last!r}")
 
 
 # --- the robot server ---------------------------------------------------------------------

@@ -20,10 +20,10 @@ from tests.integration.notify_fakes import (
     am_ready,
     authenticator,
     ensure_alertmanager,
-    free_port,
-    poll,
     self_signed,
 )
+from tests.waiting import free_port
+from tests.waiting import wait_for as poll
 
 
 @pytest.fixture

@@ -19,17 +19,18 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
+
+from tests.waiting import free_port
 
 SUPERUSER = "cxpulse"
 READY_TIMEOUT = 60.0
@@ -115,12 +116,6 @@ def _server_user() -> pwd.struct_passwd | None:
     return pwd.getpwnam("cxpulse-pg")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _running_port(data: Path) -> int | None:
     """The port of the server running on ``data``, from postmaster.pid (line 4), if its
     process is alive."""
@@ -136,18 +131,6 @@ def _running_port(data: Path) -> int | None:
     except PermissionError:
         pass  # alive, owned by the server user
     return port
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll ``check`` until it returns something truthy, or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}; last: {last!r}")
 
 
 def _ready(pg: Postgres, timeout: float) -> None:
@@ -195,7 +178,7 @@ def _start_local(root: Path) -> Postgres:
         (root / "initialised").touch()
     port = _running_port(data)
     if port is None:
-        port = _free_port()
+        port = free_port()
         opts = f"-p {port} -k {root} -c listen_addresses=127.0.0.1"
         subprocess.run(
             [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", opts,

@@ -22,7 +22,7 @@ from urllib.request import urlopen
 
 import yaml
 
-from tests.integration.conftest import free_port, wait_for
+from tests.waiting import free_port, wait_for
 
 JOB = "cxpulse"  # the job name the dashboards and rules select on (prometheus/prometheus.yml)
 

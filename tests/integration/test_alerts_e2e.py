@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
@@ -19,18 +17,12 @@ from cxpulse.config import Settings
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.integration.conftest import Env
-from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots, free_port
+from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots
+from tests.waiting import free_port, until
 
 pytest_plugins = ["tests.integration.notify_fixtures", "tests.integration.pg_fixture"]
 
 TOKEN = "e2e-api-token-5f1c"
-
-
-async def until(check: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out after {timeout:g}s waiting for {what}"
-        await asyncio.sleep(0.05)  # the pause between polls, not a wait for an event
 
 
 def crisis_alerts(settings: Settings) -> list[bytes]:

@@ -30,8 +30,9 @@ from grafana.files import load_all, panels
 from grafana.kit import VARIABLES
 from grafana.wall import CSAT
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
-from tests.integration.conftest import REPO, Env, free_port, wait_for
+from tests.integration.conftest import REPO, Env
 from tests.integration.prom_fixture import Prometheus, start_prometheus
+from tests.waiting import free_port, wait_for
 
 pytestmark = pytest.mark.kafka
 

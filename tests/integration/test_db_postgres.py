@@ -18,9 +18,9 @@ from tests.integration.pg_fixture import (  # noqa: F401  (pg_url, postgres: fix
     Postgres,
     pg_url,
     postgres,
-    wait_for,
 )
 from tests.unit.test_db import StoreContract, alert, at, item
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.postgres
 REPO = Path(__file__).parents[2]

@@ -12,10 +12,10 @@ from tests.integration.notify_fakes import (
     Alertmanager,
     complaint_alert,
     deliver,
-    free_port,
     notification,
-    poll,
 )
+from tests.waiting import free_port
+from tests.waiting import wait_for as poll
 
 pytest_plugins = ["tests.integration.notify_fixtures"]
 

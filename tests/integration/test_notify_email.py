@@ -19,9 +19,9 @@ from tests.integration.notify_fakes import (
     Mailbox,
     complaint_alert,
     deliver,
-    free_port,
     notification,
 )
+from tests.waiting import free_port
 
 pytest_plugins = ["tests.integration.notify_fixtures"]
 

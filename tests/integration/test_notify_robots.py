@@ -30,9 +30,9 @@ from tests.integration.notify_fakes import (
     FakeRobots,
     csat_alert,
     deliver,
-    free_port,
     notification,
 )
+from tests.waiting import free_port
 
 pytest_plugins = ["tests.integration.notify_fixtures"]
 

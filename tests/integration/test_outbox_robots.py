@@ -8,7 +8,6 @@ import asyncio
 import re
 import time
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,9 +28,9 @@ from tests.integration.notify_fakes import (
     WEBHOOK_SECRET,
     FakeRobots,
     Request,
-    free_port,
 )
 from tests.unit.test_outbox_fakes import FakeStore, decode, item
+from tests.waiting import free_port, until
 
 pytest_plugins = ["tests.integration.notify_fixtures"]
 
@@ -59,13 +58,6 @@ def ding(base: str, per_minute: int = 20) -> DingTalkReceiver:
         timeout_seconds=5,
     )
     return DingTalkReceiver(cfg)
-
-
-async def until(check: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out after {timeout:g}s waiting for {what}"
-        await asyncio.sleep(0.02)  # the pause between polls, not a wait for an event
 
 
 def delivered_keys(robots: FakeRobots, failures: int = 0) -> list[str]:

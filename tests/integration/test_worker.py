@@ -16,7 +16,8 @@ from schemas import deadletter as dl
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.helpers import feedback, line
-from tests.integration.conftest import Env, wait_for
+from tests.integration.conftest import Env
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.kafka
 

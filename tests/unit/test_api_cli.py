@@ -20,9 +20,10 @@ from alerts.api.service import Service, run
 from alerts.lifecycle import AlertsConfig
 from alerts.lifecycle.engine import Engine
 from alerts.links import LinkSigner
-from tests.integration.notify_fakes import free_port, poll
 from tests.unit.test_api import LINK_SECRET, TOKEN, seeded
 from tests.unit.test_outbox_fakes import FakeStore, decode
+from tests.waiting import free_port
+from tests.waiting import wait_for as poll
 
 
 @dataclass

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from alerts.lifecycle import matchers as m
 from alerts.notify import ReceiverConfig
 from alerts.notify.base import Lang
-from streams.core.calendar import parse_weekly
+from streams.core.calendar import TimeZone, parse_weekly
 from streams.core.sla.policy import parse_duration
 
 # "30s", "5m", "4h", "1h30m" or seconds; 0 allowed (e.g. group_wait 0 = notify at once).
@@ -126,20 +125,11 @@ class Person(_Model):
     user_id: str | None = None  # for platforms that mention by user id (WeCom, Feishu, Slack)
     role: str = Field(min_length=1)  # duty_manager, area_manager, ...
     scope: Scope = Scope()
-    timezone: str = "Asia/Shanghai"  # of the weekly hours
+    timezone: TimeZone = "Asia/Shanghai"  # of the weekly hours
     # On duty during these local weekly hours ({"mon-fri": ["09:00-18:00"]}), or during a named
     # SLA calendar's business hours (holidays and make-up days included); neither = always.
     weekly: dict[str, list[str]] | None = None
     calendar: str | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _zone_ok(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError(f"timezone {v!r} is not a known IANA time zone name") from e
-        return v
 
     @field_validator("weekly")
     @classmethod

@@ -23,11 +23,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import chinese_calendar  # type: ignore[import-untyped]  # ships no type information
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 log = logging.getLogger("cxpulse.calendar")
 
@@ -121,12 +121,23 @@ def _default_makeup(week: tuple[Template, ...]) -> Template:
     return next(t for t in week if t)
 
 
+def check_timezone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValueError(f"timezone {v!r} is not a known IANA time zone name") from e
+    return v
+
+
+TimeZone = Annotated[str, AfterValidator(check_timezone)]  # an IANA name, checked on load
+
+
 class CalendarConfig(BaseModel):
     """Opening hours of one calendar (a store, a support team)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timezone: str = "Asia/Shanghai"
+    timezone: TimeZone = "Asia/Shanghai"
     weekly: dict[str, list[str]] | Literal["24x7"] = Field(
         default_factory=lambda: {"mon-fri": ["09:00-18:00"]}
     )
@@ -138,15 +149,6 @@ class CalendarConfig(BaseModel):
     closed: list[date] = Field(default_factory=list)
     # Extra working days (with makeup_hours), e.g. a sale weekend or a year the data lacks.
     open: list[date] = Field(default_factory=list)
-
-    @field_validator("timezone")
-    @classmethod
-    def _check_timezone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError(f"timezone {v!r} is not a known IANA time zone name") from e
-        return v
 
     @field_validator("weekly")
     @classmethod

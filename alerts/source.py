@@ -69,6 +69,7 @@ async def _one(
     record: ConsumerRecord[bytes, bytes], apply: Apply, producer: AIOKafkaProducer, dlq: str
 ) -> None:
     event = decode(record.value)
+    code: dl.ReasonCode
     if isinstance(event, str):
         code, reason = "invalid", event
     else:
@@ -87,11 +88,5 @@ async def _one(
         dlq,
         key=record.key,
         value=record.value,
-        headers=[
-            (dl.HEADER_CODE, code.encode()),
-            (dl.HEADER_REASON, reason.encode()),
-            (dl.HEADER_TOPIC, record.topic.encode()),
-            (dl.HEADER_PARTITION, str(record.partition).encode()),
-            (dl.HEADER_OFFSET, str(record.offset).encode()),
-        ],
+        headers=dl.headers(code, reason, record.topic, record.partition, record.offset),
     )

@@ -29,6 +29,19 @@ HEADER_PARTITION = "cxpulse.source.partition"
 HEADER_OFFSET = "cxpulse.source.offset"
 
 
+def headers(
+    code: ReasonCode, reason: str, topic: str, partition: int, offset: int
+) -> list[tuple[str, bytes]]:
+    """The Kafka headers of a parked message: why, and where it came from."""
+    return [
+        (HEADER_CODE, code.encode()),
+        (HEADER_REASON, reason.encode()),
+        (HEADER_TOPIC, topic.encode()),
+        (HEADER_PARTITION, str(partition).encode()),
+        (HEADER_OFFSET, str(offset).encode()),
+    ]
+
+
 class DeadLetter(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -180,13 +180,9 @@ class Worker:
         self.dlq.send_soon(
             key=msg.key,
             value=msg.value,
-            headers=[
-                (dl.HEADER_CODE, rejection.code.encode()),
-                (dl.HEADER_REASON, rejection.reason.encode()),
-                (dl.HEADER_TOPIC, msg.topic.encode()),
-                (dl.HEADER_PARTITION, str(msg.partition).encode()),
-                (dl.HEADER_OFFSET, str(msg.offset).encode()),
-            ],
+            headers=dl.headers(
+                rejection.code, rejection.reason, msg.topic, msg.partition, msg.offset
+            ),
         )
 
     def on_timer(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -307,80 +308,33 @@ def _conforms(store: SqlStore) -> AlertStore:
 
 
 # --- records <-> rows ---------------------------------------------------------------------------
-def _alert_row(a: Alert) -> dict[str, Any]:
-    return {
-        "fingerprint": a.fingerprint,
-        "rule": a.rule,
-        "kind": a.kind,
-        "severity": a.severity,
-        "state": a.state,
-        "labels": dict(a.labels),
-        "values": dict(a.values),
-        "summary_zh": a.summary_zh,
-        "summary_en": a.summary_en,
-        "starts_at": a.starts_at,
-        "last_seen": a.last_seen,
-        "count": a.count,
-        "ends_at": a.ends_at,
-        "acked_by": a.acked_by,
-        "acked_at": a.acked_at,
-        "ack_until": a.ack_until,
-        "resolved_by": a.resolved_by,
-        "silenced_by": a.silenced_by,
-        "inhibited_by": a.inhibited_by,
-        "escalation_step": a.escalation_step,
-        "next_escalation_at": a.next_escalation_at,
-        "last_event_id": a.last_event_id,
-        "updated_at": a.updated_at,
-    }
+# Each table's columns are its record's fields, by name (the silences' matchers excepted).
+_alert_row = _change_row = _group_row = _outbox_row = asdict
+
+
+def _record(cls: type[Any], r: RowMapping) -> Any:
+    return cls(**{f.name: r[f.name] for f in fields(cls)})
 
 
 def _alert(r: RowMapping) -> Alert:
-    return Alert(
-        fingerprint=r["fingerprint"],
-        rule=r["rule"],
-        kind=r["kind"],
-        severity=r["severity"],
-        labels=dict(r["labels"]),
-        summary_zh=r["summary_zh"],
-        summary_en=r["summary_en"],
-        starts_at=r["starts_at"],
-        last_seen=r["last_seen"],
-        state=r["state"],
-        values={k: float(v) for k, v in r["values"].items()},
-        count=r["count"],
-        ends_at=r["ends_at"],
-        acked_by=r["acked_by"],
-        acked_at=r["acked_at"],
-        ack_until=r["ack_until"],
-        resolved_by=r["resolved_by"],
-        silenced_by=r["silenced_by"],
-        inhibited_by=r["inhibited_by"],
-        escalation_step=r["escalation_step"],
-        next_escalation_at=r["next_escalation_at"],
-        last_event_id=r["last_event_id"],
-        updated_at=r["updated_at"],
-    )
-
-
-def _change_row(c: Change) -> dict[str, Any]:
-    return {
-        "fingerprint": c.fingerprint,
-        "at": c.at,
-        "action": c.action,
-        "actor": c.actor,
-        "detail": c.detail,
-    }
+    a: Alert = _record(Alert, r)
+    a.values = {k: float(v) for k, v in a.values.items()}  # JSON may hand back 3 for 3.0
+    return a
 
 
 def _change(r: RowMapping) -> Change:
-    return Change(
-        fingerprint=r["fingerprint"],
-        at=r["at"],
-        action=r["action"],
-        actor=r["actor"],
-        detail=r["detail"],
-    )
+    c: Change = _record(Change, r)
+    return c
+
+
+def _group(r: RowMapping) -> Group:
+    g: Group = _record(Group, r)
+    return g
+
+
+def _outbox(r: RowMapping) -> OutboxItem:
+    i: OutboxItem = _record(OutboxItem, r)
+    return i
 
 
 def _silence_row(s: Silence) -> dict[str, Any]:
@@ -404,56 +358,4 @@ def _silence(r: RowMapping) -> Silence:
         created_by=r["created_by"],
         comment=r["comment"],
         expired_at=r["expired_at"],
-    )
-
-
-def _group_row(g: Group) -> dict[str, Any]:
-    return {
-        "key": g.key,
-        "receiver": g.receiver,
-        "labels": dict(g.labels),
-        "next_flush_at": g.next_flush_at,
-        "last_flush_at": g.last_flush_at,
-        "last_digest": g.last_digest,
-    }
-
-
-def _group(r: RowMapping) -> Group:
-    return Group(
-        key=r["key"],
-        receiver=r["receiver"],
-        labels=dict(r["labels"]),
-        next_flush_at=r["next_flush_at"],
-        last_flush_at=r["last_flush_at"],
-        last_digest=r["last_digest"],
-    )
-
-
-def _outbox_row(i: OutboxItem) -> dict[str, Any]:
-    return {
-        "key": i.key,
-        "receiver": i.receiver,
-        "group_key": i.group_key,
-        "payload": i.payload,
-        "created_at": i.created_at,
-        "due_at": i.due_at,
-        "state": i.state,
-        "attempts": i.attempts,
-        "last_error": i.last_error,
-        "sent_at": i.sent_at,
-    }
-
-
-def _outbox(r: RowMapping) -> OutboxItem:
-    return OutboxItem(
-        key=r["key"],
-        receiver=r["receiver"],
-        group_key=r["group_key"],
-        payload=r["payload"],
-        created_at=r["created_at"],
-        due_at=r["due_at"],
-        state=r["state"],
-        attempts=r["attempts"],
-        last_error=r["last_error"],
-        sent_at=r["sent_at"],
     )

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -33,6 +33,9 @@ from alerts.links import LinkSigner
 from alerts.notify.base import Notification, Receiver
 from alerts.outbox import Dispatcher, utcnow
 from alerts.ports import AlertStore
+
+if TYPE_CHECKING:
+    from cxpulse.config import Settings
 
 log = logging.getLogger("alerts.api.service")
 
@@ -133,12 +136,11 @@ def tick_loop(
     return loop
 
 
-def from_settings(settings: Any, host: str | None = None, port: int | None = None) -> Service:
-    """The service from ``settings.alerts`` (``AlertsConfig`` plus the API fields listed in the
-    report: token, tokens, link_secret, link_ttl, api_host, api_port, link_confirm, db_url,
-    tick_interval)."""
-    from pydantic import SecretStr
-
+def from_settings(
+    settings: Settings, host: str | None = None, port: int | None = None, *, source: bool = True
+) -> Service:
+    """The service from the ``alerts`` section; ``source=False`` leaves out the consumer of
+    the alerts topic (a test that feeds the engine itself)."""
     from alerts.api.engine_ops import EngineOperations
     from alerts.api.metrics import LifecycleMetrics
     from alerts.db import SqlStore
@@ -146,32 +148,23 @@ def from_settings(settings: Any, host: str | None = None, port: int | None = Non
     from alerts.lifecycle.engine import Engine
     from alerts.notify import build
 
-    cfg = getattr(settings, "alerts", None)
-    if cfg is None:
-        raise SystemExit("the config has no alerts section")
-
-    def secret(value: Any) -> str:
-        return value.get_secret_value() if isinstance(value, SecretStr) else str(value or "")
-
-    tokens = {"cli": secret(getattr(cfg, "token", None))}
-    tokens.update({n: secret(t) for n, t in (getattr(cfg, "tokens", None) or {}).items()})
-    if not any(tokens.values()):
+    cfg = settings.alerts
+    tokens = {"cli": cfg.token, **cfg.tokens}
+    plain = {n: t.get_secret_value() for n, t in tokens.items() if t is not None}
+    if not any(plain.values()):
         raise SystemExit("set alerts.token (or CXPULSE_ALERTS__TOKEN) before serving the API")
-    link_secret = secret(getattr(cfg, "link_secret", None))
-    if not link_secret:
+    if cfg.link_secret is None:
         raise SystemExit(
             "set alerts.link_secret (or CXPULSE_ALERTS__LINK_SECRET): it signs the ack links"
         )
-    signer = LinkSigner(link_secret, timedelta(seconds=float(getattr(cfg, "link_ttl", 86400))))
-    public_url = getattr(cfg, "public_url", None)
+    signer = LinkSigner(cfg.link_secret.get_secret_value(), timedelta(seconds=cfg.link_ttl))
     clock = utcnow
     engine = Engine(
         cfg,
-        ack_url=signer.ack_url_factory(public_url, clock) if public_url else None,
-        calendars=getattr(getattr(settings, "sla", None), "calendars", None),
+        ack_url=signer.ack_url_factory(cfg.public_url, clock) if cfg.public_url else None,
+        calendars=settings.sla.calendars,
     )
-    db_url = getattr(cfg, "db_url", None)
-    store = SqlStore(db_url) if db_url else SqlStore()
+    store = SqlStore(cfg.db_url) if cfg.db_url else SqlStore()
     lock = threading.Lock()
     registry = CollectorRegistry()
     lifecycle_metrics = LifecycleMetrics(
@@ -182,34 +175,29 @@ def from_settings(settings: Any, host: str | None = None, port: int | None = Non
     def tick(now: datetime) -> None:
         lifecycle_metrics.after_tick(store, engine.tick(store, now))
 
+    background = [tick_loop(tick, lock, interval=cfg.tick_interval, clock=clock)]
+    if source:  # the alerts topic, where the stream worker publishes
+        background.append(
+            alert_source(settings, lambda e: engine.apply_event(store, e, clock()), lock)
+        )
     return Service(
         registry=registry,
         store=store,
         receivers={r.name: build(r) for r in cfg.receivers},
         decode=payload.decode,
-        tokens=tokens,
+        tokens=plain,
         link_signer=signer,
         ops=EngineOperations(store, engine, lock),
-        host=host or str(getattr(cfg, "api_host", "127.0.0.1")),
-        port=port if port is not None else int(getattr(cfg, "api_port", DEFAULT_PORT)),
-        link_confirm=bool(getattr(cfg, "link_confirm", False)),
-        background=[
-            tick_loop(
-                tick,
-                lock,
-                interval=float(getattr(cfg, "tick_interval", 5.0)),
-                clock=clock,
-            ),
-        ]
-        + (  # the alerts topic, where the stream worker publishes (absent in bare test settings)
-            [alert_source(settings, lambda e: engine.apply_event(store, e, clock()), lock)]
-            if hasattr(settings, "kafka")
-            else []
-        ),
+        host=host or cfg.api_host,
+        port=port if port is not None else cfg.api_port,
+        link_confirm=cfg.link_confirm,
+        background=background,
     )
 
 
-def alert_source(settings: Any, apply: Callable[[Any], object], lock: threading.Lock) -> Background:
+def alert_source(
+    settings: Settings, apply: Callable[[Any], object], lock: threading.Lock
+) -> Background:
     """The alerts topic into the engine, under the same lock as the API and the timer. A broker
     that is down is retried (the stream worker keeps its alerts on the topic meanwhile)."""
     from alerts import source

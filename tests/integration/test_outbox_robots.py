@@ -10,18 +10,17 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import aiohttp
-from pydantic import SecretStr
 
 from alerts.api.engine_ops import EngineOperations
 from alerts.api.service import from_settings, run
-from alerts.lifecycle import AlertsConfig
 from alerts.lifecycle.testing import event
 from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
 from alerts.notify.webhook import WebhookConfig, WebhookReceiver
 from alerts.outbox import Backoff, Dispatcher
+from alerts.settings import AlertsSettings
+from cxpulse.config import Settings
 from tests.integration.notify_fakes import (
     DING_SECRET,
     DING_TOKEN,
@@ -180,14 +179,8 @@ def test_service_from_settings_pages_with_a_working_ack_link(
     robot: the page arrives with an ack link, following it acknowledges the alert and stops
     the chain, and the audit trail says who did what."""
 
-    class Cfg(AlertsConfig):  # the API fields the lead adds to the alerts section
-        token: SecretStr
-        link_secret: SecretStr
-        db_url: str
-        tick_interval: float
-
     api_token = "service-token-77aa"
-    cfg = Cfg.model_validate(
+    cfg = AlertsSettings.model_validate(
         {
             "token": api_token,
             "link_secret": "service-link-secret-0123456789",
@@ -212,7 +205,7 @@ def test_service_from_settings_pages_with_a_working_ack_link(
     )  # fmt: skip
     port = free_port()
     cfg = cfg.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
-    svc = from_settings(SimpleNamespace(alerts=cfg, sla=None), port=port)
+    svc = from_settings(Settings(alerts=cfg), port=port, source=False)  # fed directly below
     assert isinstance(svc.ops, EngineOperations)
     e = event(kind="crisis", severity="critical", rule="crisis_burst", store="S005",
               at=datetime.now(UTC))  # fmt: skip

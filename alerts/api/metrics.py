@@ -8,7 +8,6 @@ from collections import Counter as Tally
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
 from alerts.lifecycle.work import Effects
-from alerts.ports import AlertStore
 
 STATES = ("firing", "acknowledged")
 SEVERITIES = ("info", "warning", "critical")
@@ -35,12 +34,12 @@ class LifecycleMetrics:
             for severity in SEVERITIES:
                 self.open.labels(state, severity)
 
-    def after_tick(self, store: AlertStore, effects: Effects) -> None:
+    def after_tick(self, effects: Effects) -> None:
         for c in effects.changes:
             if c.action == "escalated":
                 step = c.detail.split()[1] if c.detail.startswith("step ") else "?"
                 self.escalations.labels(step).inc()
-        counts: Tally[tuple[str, str]] = Tally((a.state, a.severity) for a in store.open_alerts())
+        counts: Tally[tuple[str, str]] = Tally((a.state, a.severity) for a in effects.open)
         for state in STATES:
             for severity in SEVERITIES:
                 self.open.labels(state, severity).set(counts.get((state, severity), 0))

@@ -173,7 +173,7 @@ def from_settings(
     )
 
     def tick(now: datetime) -> None:
-        lifecycle_metrics.after_tick(store, engine.tick(store, now))
+        lifecycle_metrics.after_tick(engine.tick(store, now))
 
     background = [tick_loop(tick, lock, interval=cfg.tick_interval, clock=clock)]
     if source:  # the alerts topic, where the stream worker publishes

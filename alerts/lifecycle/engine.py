@@ -196,7 +196,9 @@ class Engine:
         self._remute(w, open_alerts)
         self._flush(w, open_alerts)
         self._escalate(w, open_alerts)
-        return w.commit()
+        fx = w.commit()
+        fx.open = [a for a in open_alerts if a.state != "resolved"]
+        return fx
 
     # --- routing -----------------------------------------------------------------------------
 

@@ -24,6 +24,9 @@ class Effects:
     changes: list[Change] = field(default_factory=list)
     outbox: list[OutboxItem] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    # tick() only: every open alert as the tick left it (it reads them all anyway; the metrics
+    # count them from here instead of reading them all a second time).
+    open: list[Alert] = field(default_factory=list)
 
     def __iadd__(self, other: Effects) -> Effects:
         self.changes.extend(other.changes)

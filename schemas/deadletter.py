@@ -19,7 +19,10 @@ ReasonCode = Literal[
     "invalid",  # a field is missing, out of range, of the wrong type ...
     "wrong_topic",  # a valid event on another kind's topic
     "key_mismatch",  # Kafka key is not the event's store_id (would split its state)
-    "processing_error",  # valid, but the processor failed on it (a bug): parked, not retried
+    "no_key",  # the Kafka key is missing: the store's partition cannot be trusted
+    "from_the_future",  # event time too far ahead of its arrival (a clock or a typo upstream)
+    "too_old",  # event time too far behind its arrival for any window or clock to use
+    "processing_error",  # valid, but handling it failed (a bug): parked, not retried
 ]
 
 HEADER_CODE = "cxpulse.error.code"

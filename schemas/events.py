@@ -7,7 +7,7 @@ purpose: a typo'd field, a rating of 6 or a naive timestamp is an error the prod
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
@@ -18,6 +18,19 @@ Id = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^\s]+$")]
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 ShortText = Annotated[str, Field(max_length=4_000)]
 LongText = Annotated[str, Field(max_length=20_000)]
+# Counts of people are stored in 64-bit counters and summed over days: ten billion is more than
+# any platform's audience, and keeps a day of sums far from the counters' range.
+Audience = Annotated[int, Field(ge=0, le=10_000_000_000)]
+# Outside these years a timestamp is a broken clock, not an event: calendar arithmetic on year 1
+# or 9999 fails, and no business calendar covers them.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _sane(ts: datetime, name: str) -> None:
+    if not EARLIEST <= ts < LATEST:
+        raise ValueError(f"{name} {ts.isoformat()} is outside 2000-01-01 .. 2100-01-01")
+
 
 Tier = Literal["regular", "silver", "gold", "vip"]
 EventType = Literal["feedback", "call", "review", "complaint"]
@@ -61,6 +74,11 @@ class Envelope(_Strict):
     channel: Label | None = None
     customer: Customer = Customer()
 
+    @model_validator(mode="after")
+    def _sane_time(self) -> Envelope:
+        _sane(self.occurred_at, "occurred_at")
+        return self
+
 
 class Feedback(Envelope):
     """A survey answer: 1 非常不满意 … 5 非常满意."""
@@ -96,6 +114,10 @@ class Call(Envelope):
 
     @model_validator(mode="after")
     def _ordered(self) -> Call:
+        for name in ("queued_at", "ended_at", "answered_at"):
+            ts = getattr(self, name)
+            if ts is not None:
+                _sane(ts, name)
         if self.ended_at < self.queued_at:
             raise ValueError("ended_at is before queued_at")
         if self.answered_at is not None and not (
@@ -112,8 +134,8 @@ class Review(Envelope):
     platform: Label
     rating: Annotated[int, Field(ge=1, le=5)] | None = None
     text: LongText = ""
-    author_followers: Annotated[int, Field(ge=0)] = 0
-    views: Annotated[int, Field(ge=0)] = 0
+    author_followers: Audience = 0
+    views: Audience = 0
     url: Annotated[str, Field(max_length=2_048)] | None = None
 
 

@@ -75,6 +75,11 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.undeliverable = Counter(
+            "cxpulse_events_undeliverable",
+            "Rejected messages that not even the dead-letter topic took (logged, then skipped).",
+            registry=r,
+        )
         self.duplicates = Counter(
             "cxpulse_events_duplicate",
             "Events seen again (same event_id), not counted twice.",

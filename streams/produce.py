@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cxpulse.config import KafkaConfig
+from streams.config import KafkaConfig
 from streams.topics import Topics
 
 

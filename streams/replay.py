@@ -1,26 +1,32 @@
-"""Replay / backtest: the same core over a JSON-lines file, without Kafka.
+"""Replay / backtest: the worker's per-event step over a JSON-lines file, without Kafka.
 
-Events are processed in event-time order (ties broken by event_id), each store's clock driven by
-its own events, exactly as the worker does; so the same file gives the same alert events, every
-time, and the same as the worker fed that file through ``cxpulse produce``.
+Events are processed in event-time order (ties broken by event_id) through the same
+``Pipeline`` the worker runs, so the same file gives the same alert events every time, and the
+same as the worker fed that file through ``cxpulse produce``. The file has no arrival times: a
+line "arrives" at the newest event time read before it in file order, so an event dated far
+ahead of its neighbours is refused as ``from_the_future`` here as in the worker. SLA deadlines
+fire at their own instants, between the events.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from cxpulse.config import Settings
 from schemas.alerts import AlertEvent
 from schemas.deadletter import DeadLetter
-from schemas.events import Complaint, Envelope, event_time
+from schemas.events import Envelope, event_time
 from schemas.sla import SlaEvent
+from streams.config import StreamSettings
 from streams.core.decode import Rejection, decode
+from streams.core.intake import IntakeConfig, Message
 from streams.core.sla import engine as sla
-from streams.core.sla.due import DueQueue
-from streams.core.store import StoreState, process
+from streams.core.step import Output, Pipeline
+from streams.core.store import StoreState
 from streams.wiring import signals
+
+PARTITION = 0  # a file is one partition: one SLA clock for all its complaints
 
 
 @dataclass
@@ -35,81 +41,139 @@ class ReplayResult:
     complaints: dict[str, sla.ComplaintState] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Line:
+    number: int
+    raw: bytes
+    decoded: Envelope | Rejection
+    arrival: float  # the newest event time before it in the file (its own for the first)
+    source: str = "file"
+
+
 def read_events(
-    lines: Iterable[bytes], result: ReplayResult, source: str = "file"
-) -> list[Envelope]:
-    """Decode every line; invalid ones become dead letters (offset = line number)."""
-    events: list[Envelope] = []
-    for lineno, line in enumerate(lines, start=1):
-        line = line.strip()
-        if not line:
-            continue
-        decoded = decode(line)
-        if isinstance(decoded, Rejection):
-            result.dead_letters.append(
-                DeadLetter(
-                    code=decoded.code,
-                    reason=decoded.reason,
-                    topic=source,
-                    offset=lineno,
-                    value=line[:4096].decode("utf-8", errors="replace"),
-                )
-            )
-        else:
-            events.append(decoded)
-    return events
+    lines: Iterable[bytes],
+    result: ReplayResult | None = None,
+    source: str = "file",
+    intake: IntakeConfig | None = None,
+) -> list[Line]:
+    """Decode every non-empty line once; admission and counting happen in ``replay``.
+    (``result`` is accepted for the callers' convenience and left untouched.)"""
+    decoded = [
+        (number, line, decode(line))
+        for number, raw in enumerate(lines, start=1)
+        if (line := raw.strip())
+    ]
+    times = [event_time(d) for _, _, d in decoded if isinstance(d, Envelope)]
+    first, last = _body(times, (intake or IntakeConfig()).max_behind)
+    out = []
+    for number, line, d in decoded:
+        arrival = first
+        if isinstance(d, Envelope):
+            ts = event_time(d)
+            arrival = last if ts > last else first if ts < first else ts
+        out.append(Line(number, line, d, arrival, source))
+    return out
+
+
+def _body(times: list[float], gap: float) -> tuple[float, float]:
+    """The span of the file's main body of events: runs of event times split wherever
+    nothing happens for longer than ``gap``, and the run with the most events (the latest of
+    equals). A file has no arrival times; its body stands in for "now": events beyond it
+    arrive at its end (and may be from the future), events before it at its start."""
+    if not times:
+        return 0.0, 0.0
+    times = sorted(times)
+    best = (0, 0.0, 0.0)
+    start = 0
+    for i in range(1, len(times) + 1):
+        if i == len(times) or times[i] - times[i - 1] > gap:
+            best = max(best, (i - start, times[i - 1], times[start]))
+            start = i
+    return best[2], best[1]
+
+
+def events_of(lines: Iterable[Line]) -> list[Envelope]:
+    """The valid events of decoded lines, for callers that want the events alone."""
+    return [ln.decoded for ln in lines if isinstance(ln.decoded, Envelope)]
 
 
 def replay(
-    events: list[Envelope],
-    settings: Settings,
+    lines: Sequence[Line] | Sequence[Envelope],
+    settings: StreamSettings,
     result: ReplayResult | None = None,
     progress: Callable[[int], None] | None = None,
     until: float | None = None,
 ) -> ReplayResult:
-    """Process `events` in event-time order. SLA deadlines fire at their own instants, between
-    the events, up to `until` (default: the last event's time)."""
+    """Process the lines (or bare events, each arriving at its own time) in event-time order.
+    Deadlines fire up to `until` (default: the last event's time)."""
     result = result or ReplayResult()
-    engine = sla.Engine(settings.sla)
-    sig = signals(settings)
-    due: DueQueue[str] = DueQueue()
-    events = sorted(events, key=lambda e: (event_time(e), e.event_id))
-
-    def run_due(now: float) -> None:
-        # One deadline at a time, each at its own instant: handling one may set the next.
-        while (first := due.peek()) is not None and first <= now:
-            at, key = due.pop()
-            _keep(result, due, key, sla.on_due(engine, result.complaints[key], at))
-
-    for i, event in enumerate(events):
-        run_due(event_time(event))
-        state = result.stores.get(event.store_id) or StoreState(store_id=event.store_id)
-        step = process(state, event, sig)
-        result.stores[event.store_id] = step.state
-        etype = event.event_type  # type: ignore[attr-defined]
-        result.consumed[etype] += 1
-        if step.outcome == "duplicate":
-            result.duplicates[etype] += 1
-        elif step.outcome == "late":
-            result.late[etype] += 1
-        result.alerts.extend(step.alerts)
-        if isinstance(event, Complaint):
-            key = sla.complaint_key(event.store_id, event.complaint_id)
-            r = sla.on_event(engine, result.complaints.get(key), event, event_time(event))
-            if r.outcome == "duplicate":
-                result.duplicates[etype] += 1
-            _keep(result, due, key, r)
+    pipe = Pipeline(
+        settings.intake,
+        signals(settings),
+        sla.Engine(settings.sla),
+        result.stores.get,
+        result.complaints.get,
+        forget_closed=False,  # a backtest is finite: keep every complaint for its summary
+    )
+    items = [x if isinstance(x, Line) else Line(0, b"", x, event_time(x), "events") for x in lines]
+    bad = [x for x in items if isinstance(x.decoded, Rejection)]
+    good = sorted((x for x in items if isinstance(x.decoded, Envelope)), key=_order)
+    for line in bad:
+        _feed(pipe, result, line, line.arrival)
+    last = None
+    for i, line in enumerate(good):
+        ts = event_time(line.decoded)  # type: ignore[arg-type]
+        _collect(pipe, result, pipe.tick(PARTITION, ts))
+        _feed(pipe, result, line, ts)
+        last = ts
         if progress and i % 1000 == 999:
             progress(1000)
-    if events:
-        run_due(until if until is not None else event_time(events[-1]))
+    if last is not None or until is not None:
+        _collect(pipe, result, pipe.tick(PARTITION, until if until is not None else last or 0.0))
+    _write(pipe, result)
+    result.consumed.update(pipe.tally.consumed)
+    result.duplicates.update(pipe.tally.duplicates)
+    result.late.update(pipe.tally.late)
     if progress:
-        progress(len(events) % 1000)
+        progress(len(good) % 1000)
     return result
 
 
-def _keep(result: ReplayResult, due: DueQueue[str], key: str, r: sla.Result) -> None:
-    result.complaints[key] = r.state
-    due.set(key, r.state.next_due)
-    result.sla_events.extend(r.sla_events)
-    result.alerts.extend(r.alerts)
+def _order(line: Line) -> tuple[float, str]:
+    event = line.decoded
+    assert isinstance(event, Envelope)
+    return event_time(event), event.event_id
+
+
+def _feed(pipe: Pipeline, result: ReplayResult, line: Line, wall: float) -> None:
+    msg = Message(line.raw, None, None, line.arrival, keyed=False, decoded=line.decoded)
+    out = pipe.message(msg, PARTITION, wall)
+    if out.rejection is not None:
+        result.dead_letters.append(
+            DeadLetter(
+                code=out.rejection.code,
+                reason=out.rejection.reason,
+                topic=line.source,
+                offset=line.number,
+                value=line.raw[:4096].decode("utf-8", errors="replace"),
+            )
+        )
+    _collect(pipe, result, out)
+
+
+def _collect(pipe: Pipeline, result: ReplayResult, out: Output) -> None:
+    result.alerts.extend(out.alerts)
+    result.sla_events.extend(out.sla_events)
+    # The working set is this runner's storage: write it through at once.
+    _write(pipe, result)
+
+
+def _write(pipe: Pipeline, result: ReplayResult) -> None:
+    changes = pipe.take_changes()
+    for key, (_, state) in changes.stores.items():
+        result.stores[key] = state
+    for key, (_, complaint) in changes.complaints.items():
+        if complaint is None:
+            result.complaints.pop(key, None)
+        else:
+            result.complaints[key] = complaint

@@ -6,8 +6,8 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from cxpulse.config import KafkaConfig
 from schemas.events import EVENT_MODELS
+from streams.config import KafkaConfig
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from cxpulse.config import Settings
+from streams.config import StreamSettings as Settings
 from streams.core.store import Signals
 from streams.core.text.config import TextConfig
 from streams.core.text.tools import TextAnalytics

@@ -14,26 +14,30 @@ partitions; concurrency stays 1; at-least-once, not exactly-once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import faust
-from prometheus_client import start_http_server
+import orjson
 
-from cxpulse.config import Settings
 from schemas import deadletter as dl
-from schemas.events import Complaint, Feedback
+from schemas.events import Envelope, Feedback, event_time
 from streams import wiring
+from streams.config import StreamSettings as Settings
 from streams.core.decode import Rejection, decode
-from streams.core.sla.engine import Engine
+from streams.core.intake import Message
+from streams.core.sla import engine as sla
 from streams.core.snapshot import snapshot
-from streams.core.store import Signals, StoreState, process
+from streams.core.step import Output, Pipeline, Tally
+from streams.core.store import Signals, StoreState
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
+from streams.worker.health import Health, serve
 from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
@@ -51,77 +55,97 @@ class Worker:
     table: Any  # faust.Table of store_id (bytes) -> StoreState | its JSON form
     dlq: Any
     alerts: Any
-    sla: SlaShell | None = None
+    sla: SlaShell
+    pipe: Pipeline
     signals: Signals = field(default_factory=Signals)
     signals_out: Any = None  # the signals topic
+    clock: Callable[[], float] = time.time  # the shell's only source of wall time
+    health: Health | None = None
     shown: dict[bytes, float] = field(default_factory=dict)  # store -> wall time of last snapshot
     unshown: set[bytes] = field(default_factory=set)  # changed since its last snapshot
     owned: frozenset[int] = frozenset()
-    clock: float = 0.0  # newest event time processed: the clock the wall's windows age by
+    newest: float = 0.0  # newest event time processed: the clock the wall's windows age by
+    reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
 
     def state(self, key: bytes) -> StoreState:
-        stored = self.table.data.get(key)
+        return self.load_store(key.decode()) or StoreState(store_id=key.decode())
+
+    def load_store(self, store_id: str) -> StoreState | None:
+        stored = self.table.data.get(store_id.encode())
         if isinstance(stored, StoreState):
             return stored
         if stored:  # recovered from the changelog as JSON
             return StoreState.from_json(stored)
-        return StoreState(store_id=key.decode())
+        return None
 
     def handle_batch(self, events: Sequence[Any]) -> None:
         """Synchronous on purpose: no await inside, so the batch's state updates are atomic
-        with respect to the timer and the next batch."""
-        sig = self.signals
-        dirty: dict[bytes, tuple[int, StoreState]] = {}
-        sla_dirty: dict[bytes, tuple[int, Any]] = {}
-        newest = 0.0
+        with respect to the timer and the next batch. Never raises on input: every message
+        ends applied, counted as a duplicate or late, or on the dead-letter topic."""
+        wall = self.clock()
+        ticks, messages = [], []
         for event in events:
             msg = event.message
             if msg.topic == self.topics.ticks:
-                if self.sla is not None:
-                    self.sla.on_tick(msg.partition, float(msg.value), sla_dirty)
+                ticks.append(msg)
                 continue
             kind = self.topics.kind_of(msg.topic)
-            result = decode(msg.value, expected_type=kind, key=msg.key)
-            if isinstance(result, Rejection):
-                self._dead_letter(msg, result)
-                continue
-            key = msg.key
-            current = dirty[key][1] if key in dirty else self.state(key)
+            decoded = decode(msg.value, expected_type=kind, key=msg.key) if msg.key else None
+            messages.append((msg, Message(msg.value, msg.key, kind, wall, decoded=decoded)))
+        # Event-time order within the batch: the four topics are read side by side, and the
+        # cross-kind signals then see the batch's events as a time-ordered replay would.
+        messages.sort(key=_event_order)
+        for msg, message in messages:
+            self._emit(self.pipe.message(message, msg.partition, wall), msg)
+        for msg in ticks:
             try:
-                step = process(current, result, sig)
-            except Exception as exc:
-                # A bug must not turn one event into a partition that never moves again.
-                log.exception("processor failed on %s", result.event_id)
-                self._dead_letter(
-                    msg, Rejection("processing_error", f"{type(exc).__name__}: {exc}")
-                )
+                now = float(msg.value)
+            except (TypeError, ValueError):
+                log.warning("ignored a malformed clock tick on partition %s", msg.partition)
                 continue
-            etype = result.event_type  # type: ignore[attr-defined]
-            self.metrics.consumed.labels(etype).inc()
-            if step.outcome == "duplicate":
-                self.metrics.duplicates.labels(etype).inc()
-            elif step.outcome == "late":
-                self.metrics.late.labels(etype).inc()
-            else:
-                dirty[key] = (msg.partition, step.state)
-                if isinstance(result, Feedback):
-                    self.metrics.rating(result.brand, result.region, result.channel, result.rating)
-            # SLA clocks take every complaint step, however late: they dedupe themselves.
-            if (
-                isinstance(result, Complaint)
-                and self.sla is not None
-                and not self.sla.on_complaint(result, msg.partition, sla_dirty)
-            ):
-                self.metrics.duplicates.labels(etype).inc()
-            for alert in step.alerts:
-                self.alerts.send_soon(
-                    key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
-                )
-                self.metrics.alerts.labels(alert.rule, alert.status).inc()
-            newest = max(newest, step.state.watermark or 0.0)
-        wall = time.time()
-        for key, (partition, state) in dirty.items():
-            tables.write(self.table, partition, key, state, state.to_json())
+            self.sla.tick_arrived(msg.partition)
+            out = self.pipe.tick(msg.partition, now)
+            for due_at in out.due_handled:
+                self.metrics.sla_detection_lag.observe(max(0.0, self.clock() - due_at))
+            self._emit(out, None)
+        self._write(wall)
+        self._export_tally()
+        now = self.clock()
+        for event in events:
+            if event.message.topic != self.topics.ticks:
+                self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
+        if self.health is not None and messages:
+            self.health.consumed({(m.topic, m.partition): m.offset for m, _ in messages}, now)
+
+    def _emit(self, out: Output, msg: Any) -> None:
+        if out.rejection is not None and msg is not None:
+            self._dead_letter(msg, out.rejection)
+        if out.outcome == "applied" and isinstance(out.event, Feedback):
+            e = out.event
+            self.metrics.rating(e.brand, e.region, e.channel, e.rating)
+        if out.event is not None and out.outcome in ("applied", "duplicate", "late"):
+            self.newest = max(self.newest, event_time(out.event))
+        for ev in out.sla_events:
+            key = sla.complaint_key(ev.store_id, ev.complaint_id).encode()
+            self.sla.out.send_soon(key=key, value=ev.model_dump_json().encode())
+        for alert in out.alerts:
+            self.alerts.send_soon(
+                key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
+            )
+
+    def _write(self, wall: float) -> None:
+        changes = self.pipe.take_changes()
+        for store_id, (partition, state) in changes.stores.items():
+            key = store_id.encode()
+            try:
+                wire = orjson.dumps(state.to_json())
+            except Exception:
+                # Bounded inputs make this unreachable; if a bug gets here, the store keeps
+                # working in memory and the failure is loud, not a stopped partition.
+                log.exception("state of store %s could not be encoded; not written", store_id)
+                self.metrics.invalid.labels("processing_error").inc()
+                continue
+            tables.write(self.table, partition, key, state, wire, "raw")
             # A snapshot per store and batch cost more than the events themselves while
             # catching up (and filled the producer's buffer): at most one per store every
             # SNAPSHOT_SECONDS; the gauge timer covers every owned store anyway.
@@ -130,20 +154,36 @@ class Worker:
                 continue
             self._publish(key, state, wall)
         self.metrics.signals_held.set(len(self.unshown))
-        if self.sla is not None:
-            self.sla.flush(sla_dirty)
-        now = time.time()
-        for event in events:
-            if event.message.topic != self.topics.ticks:
-                self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
-        if newest > self.clock:
-            self.clock = newest
-            self.metrics.watermark.set(newest)
+        self.sla.flush(changes.complaints)
+        self.metrics.sla_open.set(self.pipe.open_deadlines())
+        if self.newest:
+            self.metrics.watermark.set(self.newest)
+
+    def _export_tally(self) -> None:
+        t, r, m = self.pipe.tally, self.reported, self.metrics
+        for now, before, counter in (
+            (t.consumed, r.consumed, m.consumed),
+            (t.duplicates, r.duplicates, m.duplicates),
+            (t.late, r.late, m.late),
+            (t.rejected, r.rejected, m.invalid),
+        ):
+            for label, n in now.items():
+                if n != before[label]:
+                    counter.labels(label).inc(n - before[label])
+                    before[label] = n
+        for pairs, done, counter in (
+            (t.alerts, r.alerts, m.alerts),
+            (t.sla_events, r.sla_events, m.sla_events),
+        ):
+            for labels, n in pairs.items():
+                if n != done[labels]:
+                    counter.labels(*labels).inc(n - done[labels])
+                    done[labels] = n
 
     def _publish_held(self, owned: frozenset[int]) -> None:
         """The last change of a store that then went quiet, once its throttle has passed."""
         if self.unshown:
-            wall = time.time()
+            wall = self.clock()
             known = tables.key_partitions(self.table)
             for key in list(self.unshown):
                 partition = known.get(key)
@@ -161,14 +201,17 @@ class Worker:
     def _publish(self, key: bytes, state: StoreState, wall: float) -> None:
         self.shown[key] = wall
         self.unshown.discard(key)
-        snap = snapshot(state, None, self.signals)
+        try:
+            snap = snapshot(state, None, self.signals)
+        except Exception:
+            log.exception("snapshot of store %s failed", key[:64])
+            return
         self.metrics.show(snap)
         if self.signals_out is not None:
             self.signals_out.send_soon(key=key, value=snap.model_dump_json().encode())
             self.metrics.signals_published.inc()
 
     def _dead_letter(self, msg: Any, rejection: Rejection) -> None:
-        self.metrics.invalid.labels(rejection.code).inc()
         log.warning(
             "rejected %s[%s]@%s: %s: %s",
             msg.topic,
@@ -177,13 +220,24 @@ class Worker:
             rejection.code,
             rejection.reason,
         )
-        self.dlq.send_soon(
-            key=msg.key,
-            value=msg.value,
-            headers=dl.headers(
-                rejection.code, rejection.reason, msg.topic, msg.partition, msg.offset
-            ),
-        )
+        try:
+            self.dlq.send_soon(
+                key=msg.key,
+                value=msg.value,
+                headers=dl.headers(
+                    rejection.code, rejection.reason, msg.topic, msg.partition, msg.offset
+                ),
+            )
+        except Exception:
+            # Not even the dead-letter topic takes it: say so and move on, never retry forever.
+            log.exception("could not dead-letter %s[%s]@%s", msg.topic, msg.partition, msg.offset)
+            self.metrics.undeliverable.inc()
+
+    def park(self, batch: Sequence[Any]) -> None:
+        for event in batch:
+            msg = event.message
+            if msg.topic != self.topics.ticks:
+                self._dead_letter(msg, Rejection("processing_error", "the batch failed"))
 
     def on_timer(self) -> None:
         """Read-only housekeeping: follow the assignment, publish held snapshots, send due SLA
@@ -192,25 +246,33 @@ class Worker:
             return
         owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
         self._publish_held(owned)
-        if self.sla is not None:
-            if owned != self.owned:
-                self.sla.reindex(set(owned))
-            for partition, now in self.sla.due_ticks(time.time()):
-                self.sla.ticks.send_soon(value=repr(now).encode(), partition=partition)
+        wall = self.clock()
+        if owned != self.owned:
+            self.sla.reindex(set(owned), wall)
+        for partition, now in self.sla.due_ticks(wall):
+            self.sla.ticks.send_soon(value=repr(now).encode(), partition=partition)
         self.owned = owned
 
     def refresh_gauges(self) -> None:
         """Age every owned store's window to the worker's event-time clock (read-only)."""
-        if not self.clock:
+        if not self.newest:
             return
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
-        fresh = time.time() - GAUGE_REFRESH_SECONDS
+        fresh = self.clock() - GAUGE_REFRESH_SECONDS
         for key in list(self.table.data.keys()):
             if self.shown.get(key, 0.0) > fresh:
                 continue  # its own snapshot set the gauges moments ago
             if known.get(key) in owned:
-                self.metrics.show(snapshot(self.state(key), self.clock, self.signals))
+                with contextlib.suppress(Exception):
+                    self.metrics.show(snapshot(self.state(key), self.newest, self.signals))
+
+
+def _event_order(item: tuple[Any, Message]) -> tuple[int, float, str]:
+    decoded = item[1].decoded
+    if isinstance(decoded, Envelope):
+        return (1, event_time(decoded), decoded.event_id)
+    return (0, 0.0, "")  # rejections first: they touch no state
 
 
 def _raw_topic(app: faust.App, *names: str) -> Any:
@@ -219,6 +281,50 @@ def _raw_topic(app: faust.App, *names: str) -> Any:
     return app.topic(
         *names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
     )
+
+
+def assemble(
+    settings: Settings,
+    metrics: Metrics,
+    app: Any,
+    topics: Topics,
+    store_table: Any,
+    complaint_table: Any,
+    topic: Callable[[str], Any],
+    clock: Callable[[], float] = time.time,
+) -> Worker:
+    """The worker from its parts: the tables and topics (Faust's, or recorders in tests)."""
+
+    def uncovered(calendar: str, year: int) -> None:
+        metrics.calendar_uncovered.labels(calendar, str(year)).set(1)
+
+    sla_shell = SlaShell(table=complaint_table, out=topic(topics.sla), ticks=topic(topics.ticks))
+    sig = wiring.signals(settings)
+    holder: list[Worker] = []
+    pipe = Pipeline(
+        settings.intake,
+        sig,
+        sla.Engine(settings.sla, on_uncovered=uncovered),
+        lambda store_id: holder[0].load_store(store_id),
+        sla_shell.load,
+    )
+    sla_shell.pipe = pipe
+    worker = Worker(
+        settings=settings,
+        metrics=metrics,
+        app=app,
+        topics=topics,
+        table=store_table,
+        dlq=topic(topics.dlq),
+        alerts=topic(topics.alerts),
+        sla=sla_shell,
+        pipe=pipe,
+        signals=sig,
+        signals_out=topic(topics.signals),
+        clock=clock,
+    )
+    holder.append(worker)
+    return worker
 
 
 def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
@@ -247,34 +353,21 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     )
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics()
-
-    def uncovered(calendar: str, year: int) -> None:
-        metrics.calendar_uncovered.labels(calendar, str(year)).set(1)
-
-    sla_shell = SlaShell(
-        engine=Engine(settings.sla, on_uncovered=uncovered),
-        metrics=metrics,
-        table=app.Table("complaint-state", default=None, partitions=k.partitions, key_type=bytes),
-        out=_raw_topic(app, topics.sla),
-        alerts=_raw_topic(app, topics.alerts),
-        ticks=_raw_topic(app, topics.ticks),
-    )
-    worker = Worker(
-        settings=settings,
-        metrics=metrics,
-        app=app,
-        topics=topics,
-        table=app.Table(
+    worker = assemble(
+        settings,
+        metrics,
+        app,
+        topics,
+        store_table=app.Table(
             "store-state",
             default=None,
             partitions=k.partitions,
             key_type=bytes,  # Faust derives the changelog's key codec from this: raw bytes
         ),
-        dlq=_raw_topic(app, topics.dlq),
-        alerts=sla_shell.alerts,
-        sla=sla_shell,
-        signals=wiring.signals(settings),
-        signals_out=_raw_topic(app, topics.signals),
+        complaint_table=app.Table(
+            "complaint-state", default=None, partitions=k.partitions, key_type=bytes
+        ),
+        topic=lambda name: _raw_topic(app, name),
     )
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
@@ -282,9 +375,12 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         async for batch in stream.take_events(w.batch_max, within=w.batch_within):
             try:
                 worker.handle_batch(batch)
-            except Exception:  # a bug must not kill the worker silently or loop forever
-                log.exception("batch of %d events failed; they will be retried", len(batch))
-                raise
+            except Exception:
+                # handle_batch contains every message's failure; reaching here is a bug in the
+                # shell itself. Park the batch rather than kill the agent (a dead agent
+                # consumes nothing while the process looks alive).
+                log.exception("batch of %d events failed; parking it", len(batch))
+                worker.park(batch)
 
     @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
     async def refresh() -> None:
@@ -312,8 +408,19 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
 
     ensure_topics(settings.kafka)
     worker = build(settings)
+    worker.health = Health(
+        settings.kafka,
+        f"{settings.worker.app_id}",
+        list(worker.topics.events.values()),
+        worker.metrics.registry,
+        stalled_after=settings.worker.stalled_after,
+    )
     if settings.worker.metrics_port:
-        start_http_server(
-            settings.worker.metrics_port, settings.worker.metrics_host, worker.metrics.registry
+        serve(
+            settings.worker.metrics_host,
+            settings.worker.metrics_port,
+            worker.metrics.registry,
+            worker.health,
         )
+    worker.health.start()
     FaustWorker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -123,7 +123,7 @@ def test_per_kind_alerts_do_not_depend_on_how_the_topics_interleave() -> None:
     import io
     from datetime import datetime, timedelta, timezone
 
-    from streams.replay import ReplayResult, read_events
+    from streams.replay import events_of, read_events
     from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 
     start = datetime(2026, 11, 23, tzinfo=timezone(timedelta(hours=8)))
@@ -132,7 +132,7 @@ def test_per_kind_alerts_do_not_depend_on_how_the_topics_interleave() -> None:
     write_jsonl(Simulator(SimConfig(stores=2, scenarios=(drop,))), start, start + timedelta(1), buf)
     events = [
         e
-        for e in read_events([ln.encode() for ln in buf.getvalue().splitlines()], ReplayResult())
+        for e in events_of(read_events([ln.encode() for ln in buf.getvalue().splitlines()]))
         if e.store_id == "S002"
     ]
     s = sig(SatisfactionConfig(min_samples=10, confidence_z=0))

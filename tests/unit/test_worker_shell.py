@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from cxpulse.config import Settings
 from schemas import deadletter as dl
+from streams.core import step as step_module
 from streams.core.signals.config import SatisfactionConfig
-from streams.core.sla.engine import Engine
 from streams.core.store import csat_view
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import app as worker_app
-from streams.worker.sla import SlaShell
 from tests.helpers import feedback, line
 
 
@@ -57,16 +57,22 @@ class Table:
         self.wire.append((value, serializer))
 
 
-def make() -> worker_app.Worker:
+# The worker's own clock, a day after the test events: arrival bounds are judged against it.
+NOW = datetime(2026, 11, 24, 12, tzinfo=UTC).timestamp()
+
+
+def make(complaints: Table | None = None) -> worker_app.Worker:
     settings = Settings()
-    return worker_app.Worker(
-        settings=settings,
-        metrics=Metrics(),
-        app=None,  # type: ignore[arg-type]
-        topics=Topics.from_config(settings.kafka),
-        table=Table(),
-        dlq=Recorder(),
-        alerts=Recorder(),
+    topics: dict[str, Recorder] = {}
+    return worker_app.assemble(
+        settings,
+        Metrics(),
+        None,
+        Topics.from_config(settings.kafka),
+        store_table=Table(),
+        complaint_table=complaints or Table(),
+        topic=lambda name: topics.setdefault(name, Recorder()),
+        clock=lambda: NOW,
     )
 
 
@@ -90,7 +96,7 @@ def test_processor_bug_parks_the_event_and_the_batch_goes_on(
             raise ZeroDivisionError("boom")
         return real(state, event, cfg)
 
-    monkeypatch.setattr(worker_app, "process", flaky)
+    monkeypatch.setattr(step_module, "process", flaky)
     w = make()
     w.handle_batch([ev(i) for i in range(6)])
     (dead,) = w.dlq.sent
@@ -101,7 +107,7 @@ def test_processor_bug_parks_the_event_and_the_batch_goes_on(
     state = w.state(b"S1")
     assert csat_view(state, None, SatisfactionConfig()).ratings == 5
     # once the bug is fixed, re-publishing the parked event counts it (it was not marked seen)
-    monkeypatch.setattr(worker_app, "process", real)
+    monkeypatch.setattr(step_module, "process", real)
     w.handle_batch([ev(3)])
     assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 6
 
@@ -118,8 +124,7 @@ def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
     settings = Settings()
     store = Store()
     table = Table(data=store)
-    w = make()
-    w.sla = SlaShell(Engine(settings.sla), w.metrics, table, Recorder(), w.alerts, Recorder())
+    w = make(table)
     opened = {
         "event_id": "K1-1",
         "event_type": "complaint",
@@ -133,7 +138,7 @@ def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
     w.handle_batch([Ev(Msg("cx.complaint", b"S1", line(opened), partition=2))])
     held = table.data[b"S1|K1"]
     assert isinstance(held, bytes) and store._key_partition == {b"S1|K1": 2}
-    state = w.sla.state(b"S1|K1")
+    state = w.sla.load("S1|K1")
     assert state is not None and state.next_due is not None and state.status == "open"
     # the changelog carries the JSON form, serialised here (what Faust's json codec reads back)
     ((wire, serializer),) = table.wire
@@ -142,18 +147,17 @@ def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
     # a restarted worker: the table holds what the changelog carried (the JSON form), and no
     # deadline is indexed yet
     table.data[b"S1|K1"] = json.loads(json.dumps(state.to_json()))
-    w.sla.due.clear()
-    w.sla.reindex({2})
+    w.pipe.drop(2)
+    w.sla.reindex({2}, NOW)
     assert table.data[b"S1|K1"] == held
-    assert w.sla.due[2].peek() == state.next_due
+    assert w.pipe.due[2].peek() == state.next_due
 
 
 def test_a_closed_complaint_is_dropped_after_its_retention_with_a_tombstone() -> None:
     settings = Settings()
     store = Store()
     table = Table(data=store)
-    w = make()
-    w.sla = SlaShell(Engine(settings.sla), w.metrics, table, Recorder(), w.alerts, Recorder())
+    w = make(table)
 
     def step(i: int, action: str, at: str) -> Ev:
         ev_ = {
@@ -176,10 +180,10 @@ def test_a_closed_complaint_is_dropped_after_its_retention_with_a_tombstone() ->
             step(5, "closed", "2026-11-24T11:05:00+08:00"),
         ]
     )
-    closed = w.sla.state(b"S1|K1")
+    closed = w.sla.load("S1|K1")
     assert closed is not None and closed.status == "closed" and closed.next_due is None
     forget = closed.log[-1][0] + settings.sla.closed_retention
-    assert w.sla.forget[1].peek() == forget
+    assert w.pipe.forget[1].peek() == forget
     tick = Ev(Msg(w.topics.ticks, b"", repr(forget - 1).encode(), partition=1))
     w.handle_batch([tick])
     assert b"S1|K1" in table.data  # one second early: kept

@@ -59,18 +59,24 @@ def hour_of_week(ts: float, tz: str) -> int:
     return local.weekday() * 24 + local.hour
 
 
-def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> None:
+def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> SpikeState:
+    """The baselines with every hour before ``now`` folded in. Copy on write: the state passed
+    in is returned unchanged when no hour closes, and never modified, so a caller that must
+    undo an event keeps the old one by reference."""
     current = bucket_start(now, HOUR)
+    if state.closed_until >= current:
+        return state
     if not state.closed_until:
-        state.closed_until = current  # no history before the first event
-        return
-    start = max(state.closed_until, current - MAX_CATCH_UP_HOURS * HOUR)
+        return SpikeState(current, state.baselines)  # no history before the first event
+    out = SpikeState(state.closed_until, {k: list(v) for k, v in state.baselines.items()})
+    start = max(out.closed_until, current - MAX_CATCH_UP_HOURS * HOUR)
     for h in range(start, current, HOUR):
         vec = stats.bucket(HOUR, h)
         count = vec[F.NEGATIVE] if vec else 0
         for slot in ("all", f"how{hour_of_week(h, cfg.timezone)}"):
-            _ewma(state.baselines.setdefault(slot, [0.0, 0.0, 0]), count, cfg.alpha)
-    state.closed_until = max(state.closed_until, current)
+            _ewma(out.baselines.setdefault(slot, [0.0, 0.0, 0]), count, cfg.alpha)
+    out.closed_until = current
+    return out
 
 
 def _ewma(b: list[float], x: float, alpha: float) -> None:

@@ -1,0 +1,89 @@
+"""The stream side's configuration: Kafka, the worker, and every section the core reads.
+
+``StreamSettings`` is what the worker and the replay runner need. The product's full settings
+(``cxpulse.config.Settings``) add the alerts service's section and the loading rules (file plus
+environment); this package never imports them, so the core and the replay runner load no
+network code.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from streams.core.intake import IntakeConfig
+from streams.core.signals.calls import CallConfig
+from streams.core.signals.config import (
+    CrisisConfig,
+    SatisfactionConfig,
+    SignalsConfig,
+    SpikeConfig,
+    WordOfMouthConfig,
+)
+from streams.core.sla.policy import SlaConfig
+from streams.core.text.config import TextConfig
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class KafkaConfig(_Section):
+    bootstrap: str = "127.0.0.1:19092"
+    topic_prefix: str = "cx"
+    # Every event topic, and every table's changelog, has this many partitions: Faust needs the
+    # counts to match for co-partitioned state.
+    partitions: Annotated[int, Field(ge=1, le=256)] = 4
+    replication: Annotated[int, Field(ge=1)] = 1
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}.{name}"
+
+
+class WorkerConfig(_Section):
+    app_id: str = "cxpulse"
+    metrics_host: str = "127.0.0.1"
+    metrics_port: Annotated[int, Field(ge=0, le=65535)] = 9108
+    # Batching state writes: one changelog message per touched key per batch, not per event.
+    batch_max: Annotated[int, Field(ge=1)] = 500
+    batch_within: Seconds = 0.05
+    data_dir: str = ".cxpulse/worker"
+    # Seconds the producer waits to batch messages (state, alerts, dead letters).
+    producer_linger: Annotated[float, Field(ge=0, le=1)] = 0.005
+    # Bytes per produce batch and partition. A store's state is ~12 KB of JSON after a day, so
+    # aiokafka's 16 KB default sent nearly one request per changelog write and the producer's
+    # buffer filled: 380 events/s in bench.pipeline (see bench/README.md).
+    # Under the broker's 1 MB message.max.bytes default, batch overhead included.
+    producer_batch_bytes: Annotated[int, Field(ge=16_384, le=1_000_000)] = 524_288
+    # How long a dead worker keeps its partitions before the group hands them to another;
+    # Faust's 60 s default leaves a store's alerts stalled for a minute after a crash.
+    session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0
+    # /healthz turns unhealthy when nothing was consumed for this long while messages wait.
+    stalled_after: Seconds = 60.0
+
+
+class StreamSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kafka: KafkaConfig = KafkaConfig()
+    worker: WorkerConfig = WorkerConfig()
+    intake: IntakeConfig = IntakeConfig()
+    satisfaction: SatisfactionConfig = SatisfactionConfig()
+    word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
+    spikes: SpikeConfig = SpikeConfig()
+    crisis: CrisisConfig = CrisisConfig()
+    calls: CallConfig = CallConfig()
+    sla: SlaConfig = SlaConfig()
+    text: TextConfig = TextConfig()
+
+    def signals(self) -> SignalsConfig:
+        return SignalsConfig(
+            satisfaction=self.satisfaction,
+            word_of_mouth=self.word_of_mouth,
+            spikes=self.spikes,
+            crisis=self.crisis,
+            calls=self.calls,
+        )

@@ -1,0 +1,86 @@
+"""Admission of one message: bytes, key and arrival time in; a valid event or a rejection out.
+
+The contract's own rules live in ``decode``; here are the rules that need the message's context:
+the key that places a store in its partition, and how far an event's time may stray from when it
+arrived. An event dated centuries ahead would otherwise become its store's clock (every later
+event "late") and its partition's SLA clock (every open complaint breached at once).
+
+Arrival is what the shell knows of "now": the worker passes the broker timestamp (never later
+than its own clock), the replay runner the newest event time read so far from its file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.events import Envelope, event_time
+from streams.core.decode import Rejection, decode
+
+DAY = 86400.0
+
+
+class IntakeConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Upstream clocks drift by seconds, not minutes; five minutes of slack still catches a
+    # wrong year, a wrong zone (8 h) or a wrong day, each of which would freeze a store's
+    # windows or breach a partition's SLA clocks.
+    max_ahead: Annotated[float, Field(gt=0, le=DAY)] = 300.0
+    # Older than the longest window (28 d) plus its lateness, an event can move no signal; a
+    # complaint that old would open SLA clocks already decades past. A backfill of older
+    # history raises this for its run.
+    max_behind: Annotated[float, Field(gt=0)] = 35 * DAY
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message as a shell hands it over. ``kind`` is the event type its topic carries
+    (None: any, as in a file); ``keyed`` says whether the source has keys at all."""
+
+    value: bytes | None
+    key: bytes | None
+    kind: str | None
+    arrival: float
+    keyed: bool = True
+    decoded: Envelope | Rejection | None = None  # when the shell had to decode it already
+
+
+def admit(msg: Message, cfg: IntakeConfig) -> Envelope | Rejection:
+    if msg.keyed and msg.key is None:
+        return Rejection(
+            "no_key", "the message has no key; publish with key = store_id (the partitioning)"
+        )
+    result = msg.decoded or decode(
+        msg.value, expected_type=msg.kind, key=msg.key if msg.keyed else None
+    )
+    if isinstance(result, Rejection):
+        return result
+    ts = event_time(result)
+    if ts > msg.arrival + cfg.max_ahead:
+        return Rejection(
+            "from_the_future",
+            f"occurred_at {result.occurred_at.isoformat()} is {_span(ts - msg.arrival)} after "
+            f"the message arrived; at most {_span(cfg.max_ahead)} ahead is accepted "
+            "(intake.max_ahead)",
+        )
+    if ts < msg.arrival - cfg.max_behind:
+        return Rejection(
+            "too_old",
+            f"occurred_at {result.occurred_at.isoformat()} is {_span(msg.arrival - ts)} before "
+            f"the message arrived; at most {_span(cfg.max_behind)} behind is accepted "
+            "(intake.max_behind)",
+        )
+    return result
+
+
+def _span(seconds: float) -> str:
+    if seconds >= 2 * DAY:
+        return f"{seconds / DAY:.0f} d"
+    if seconds >= 7200:
+        return f"{seconds / 3600:.0f} h"
+    if seconds >= 120:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"

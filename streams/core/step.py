@@ -1,0 +1,287 @@
+"""The per-event step: the one path every message takes, in the worker and in the replay runner.
+
+A shell hands over a message (bytes, key, the kind its topic carries, its arrival time) and its
+partition; the step admits it (``intake``), applies it to its store (``store.process``) and, for a
+complaint, to the complaint's SLA clocks, and says what came out: alert and SLA events, or a
+rejection for the dead-letter topic. Deadlines that fall due with no event are handled by
+``tick``. Counting happens here, once, in ``tally``.
+
+Nothing a message carries can stop the step. Any exception while handling one message rolls its
+store and complaint back to where they were (``store.Checkpoint``; complaint clocks work on a
+copy) and turns the message into a ``processing_error`` rejection naming the exception and the
+line it came from. States changed since the last ``take_changes`` stay in the step's working
+set; the shell writes them out in one go (the worker: one changelog message per key and batch).
+
+The SLA clock of a partition is the newest complaint time seen on it; once the partition is
+live (its newest event is recent) or idle (nothing new for a few seconds), the shell's clock
+takes over, so an unanswered complaint breaches on time with no further traffic. The shell's
+clock is injected: wall time in the worker, the file's own time in replay.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from schemas.alerts import AlertEvent
+from schemas.events import Complaint, Envelope, event_time
+from schemas.sla import SlaEvent
+from streams.core.decode import Rejection
+from streams.core.intake import IntakeConfig, Message, admit
+from streams.core.sla import engine as sla
+from streams.core.sla.due import DueQueue
+from streams.core.store import Checkpoint, Signals, StoreState, process
+
+log = logging.getLogger("cxpulse.step")
+LIVE_LAG = 30.0  # newest event within this of the shell's clock: the stream is live
+IDLE_AFTER = 3.0  # no complaint event for this long: the partition has caught up
+
+Outcome = Literal["applied", "duplicate", "late", "rejected", "failed"]
+
+
+@dataclass
+class PartitionClock:
+    watermark: float = 0.0
+    last_seen: float = 0.0  # the shell's time of the last complaint event
+
+    def now(self, wall: float) -> float:
+        if self.watermark >= wall - LIVE_LAG or wall - self.last_seen >= IDLE_AFTER:
+            return max(self.watermark, wall)
+        return self.watermark
+
+
+@dataclass
+class Tally:
+    """Every count the shells report, kept in one place."""
+
+    consumed: Counter[str] = field(default_factory=Counter)  # valid events, by kind
+    duplicates: Counter[str] = field(default_factory=Counter)
+    late: Counter[str] = field(default_factory=Counter)
+    rejected: Counter[str] = field(default_factory=Counter)  # by reason code
+    alerts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, status)
+    sla_events: Counter[tuple[str, str]] = field(default_factory=Counter)  # (clock, transition)
+
+
+@dataclass
+class Output:
+    outcome: Outcome | None = None  # None: a tick
+    event: Envelope | None = None
+    rejection: Rejection | None = None
+    alerts: list[AlertEvent] = field(default_factory=list)
+    sla_events: list[SlaEvent] = field(default_factory=list)
+    due_handled: list[float] = field(default_factory=list)  # deadline instants met by a tick
+
+
+@dataclass
+class Changes:
+    """States to write out: key -> (partition, state); a complaint of None is forgotten."""
+
+    stores: dict[str, tuple[int, StoreState]]
+    complaints: dict[str, tuple[int, sla.ComplaintState | None]]
+
+
+def describe(exc: BaseException) -> str:
+    """The exception and the innermost line it came from: enough to find the bug, no values."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    return f"{type(exc).__name__}: {str(exc)[:300]}{where}"
+
+
+class Pipeline:
+    def __init__(
+        self,
+        intake: IntakeConfig,
+        signals: Signals,
+        engine: sla.Engine,
+        load_store: Callable[[str], StoreState | None],
+        load_complaint: Callable[[str], sla.ComplaintState | None],
+        forget_closed: bool = True,
+    ) -> None:
+        self.intake = intake
+        self.signals = signals
+        self.engine = engine
+        self.load_store = load_store
+        self.load_complaint = load_complaint
+        self.forget_closed = forget_closed
+        self.tally = Tally()
+        self.clocks: dict[int, PartitionClock] = {}
+        self.due: dict[int, DueQueue[str]] = {}
+        self.forget: dict[int, DueQueue[str]] = {}
+        self._stores: dict[str, tuple[int, StoreState]] = {}
+        self._complaints: dict[str, tuple[int, sla.ComplaintState | None]] = {}
+
+    # --- messages -------------------------------------------------------------------------
+
+    def message(self, msg: Message, partition: int, wall: float) -> Output:
+        try:
+            admitted = admit(msg, self.intake)
+        except Exception as exc:  # admission is total by design; a bug there must not stop us
+            admitted = Rejection("processing_error", describe(exc))
+        if isinstance(admitted, Rejection):
+            self.tally.rejected[admitted.code] += 1
+            return Output("rejected", rejection=admitted)
+        try:
+            out = self._apply(admitted, partition, wall)
+        except Exception as exc:
+            # One line, not a traceback: a stream of such events must not flood the log; the
+            # dead letter carries the reason and the line it came from.
+            reason = describe(exc)
+            log.warning("handling %s failed, parked: %s", admitted.event_id, reason)
+            self.tally.rejected["processing_error"] += 1
+            return Output("failed", event=admitted, rejection=Rejection("processing_error", reason))
+        kind = admitted.event_type  # type: ignore[attr-defined]
+        self.tally.consumed[kind] += 1
+        if out.outcome == "duplicate":
+            self.tally.duplicates[kind] += 1
+        elif out.outcome == "late":
+            self.tally.late[kind] += 1
+        self._count(out)
+        return out
+
+    def _store(self, store_id: str) -> StoreState:
+        held = self._stores.get(store_id)
+        if held is not None:
+            return held[1]
+        return self.load_store(store_id) or StoreState(store_id=store_id)
+
+    def _complaint(self, key: str) -> sla.ComplaintState | None:
+        if key in self._complaints:
+            return self._complaints[key][1]
+        return self.load_complaint(key)
+
+    def _apply(self, event: Envelope, partition: int, wall: float) -> Output:
+        state = self._store(event.store_id)
+        checkpoint = Checkpoint.take(state, event, self.signals.satisfaction)
+        try:
+            step = process(state, event, self.signals)
+            out = Output(step.outcome, event, alerts=list(step.alerts))
+            if isinstance(event, Complaint):
+                self._on_complaint(event, partition, wall, out)
+        except BaseException:
+            checkpoint.restore(state)
+            raise
+        if step.outcome == "applied" or event.store_id in self._stores:
+            self._stores[event.store_id] = (partition, state)
+        return out
+
+    def _on_complaint(self, event: Complaint, partition: int, wall: float, out: Output) -> None:
+        # Every complaint step goes to its clocks, however late for the store's windows: the
+        # SLA engine dedupes by event id itself. It works on a copy, kept only on success.
+        key = sla.complaint_key(event.store_id, event.complaint_id)
+        clock = self.clocks.setdefault(partition, PartitionClock())
+        current = self._complaint(key)
+        now = PartitionClock(max(clock.watermark, event_time(event)), wall).now(wall)
+        result = sla.on_event(self.engine, _copy(current), event, now)
+        clock.watermark, clock.last_seen = max(clock.watermark, event_time(event)), wall
+        if result.outcome == "duplicate":
+            if out.outcome == "applied":
+                out.outcome = "duplicate"
+            return
+        self._keep(key, partition, result, out)
+
+    # --- time ----------------------------------------------------------------------------
+
+    def next_tick(self, partition: int, wall: float) -> float | None:
+        """The partition's clock when a deadline (or a closed complaint's expiry) is due by
+        it, else None. Read-only: the worker's timer may call it."""
+        firsts = [q.peek() for q in (self.due.get(partition), self.forget.get(partition)) if q]
+        first = min((t for t in firsts if t is not None), default=None)
+        now = self.clocks.setdefault(partition, PartitionClock()).now(wall)
+        return now if first is not None and first <= now else None
+
+    def tick(self, partition: int, now: float) -> Output:
+        """Handle every deadline of ``partition`` due by ``now``, each at its own instant (so
+        the same deadlines give the same events however the ticks fall)."""
+        out = Output()
+        forget = self.forget.get(partition)
+        if forget is not None:
+            for _, key in forget.pop_due(now):
+                self._complaints[key] = (partition, None)
+        queue = self.due.get(partition)
+        while queue is not None and (first := queue.peek()) is not None and first <= now:
+            at, key = queue.pop()
+            current = self._complaint(key)
+            if current is None:
+                continue
+            try:
+                result = sla.on_due(self.engine, _copy(current) or current, at)
+            except Exception:
+                # This complaint's clocks are broken; the others must still fire.
+                log.exception("SLA deadline of %s failed; its clocks stop here", key)
+                self.tally.rejected["processing_error"] += 1
+                continue
+            out.due_handled.append(at)
+            self._keep(key, partition, result, out)
+        self._count(out)
+        return out
+
+    def _keep(self, key: str, partition: int, r: sla.Result, out: Output) -> None:
+        self._complaints[key] = (partition, r.state)
+        self.due.setdefault(partition, DueQueue()).set(key, r.state.next_due)
+        if self.forget_closed:
+            self.forget.setdefault(partition, DueQueue()).set(
+                key, sla.forget_at(self.engine, r.state)
+            )
+        out.sla_events.extend(r.sla_events)
+        out.alerts.extend(r.alerts)
+
+    def _count(self, out: Output) -> None:
+        for a in out.alerts:
+            self.tally.alerts[(a.rule, a.status)] += 1
+        for e in out.sla_events:
+            self.tally.sla_events[(e.clock, e.transition)] += 1
+
+    # --- partitions and write-out ------------------------------------------------------------
+
+    def track(self, partition: int, key: str, state: sla.ComplaintState) -> None:
+        """Index a complaint recovered from storage (after a rebalance or a restart)."""
+        self.due.setdefault(partition, DueQueue()).set(key, state.next_due)
+        if self.forget_closed:
+            self.forget.setdefault(partition, DueQueue()).set(
+                key, sla.forget_at(self.engine, state)
+            )
+        newest = state.log[-1][0] if state.log else 0.0
+        clock = self.clocks.setdefault(partition, PartitionClock())
+        clock.watermark = max(clock.watermark, newest)
+
+    def own(self, partition: int) -> None:
+        """Start keeping deadlines for a partition (possibly with none yet)."""
+        self.due.setdefault(partition, DueQueue())
+
+    def resume(self, partition: int, wall: float) -> None:
+        """A partition just recovered counts as busy: its backlog is judged by event time."""
+        self.clocks.setdefault(partition, PartitionClock()).last_seen = wall
+
+    def drop(self, partition: int) -> None:
+        self.due.pop(partition, None)
+        self.forget.pop(partition, None)
+        self.clocks.pop(partition, None)
+
+    def open_deadlines(self) -> int:
+        return sum(len(q) for q in self.due.values())
+
+    def take_changes(self) -> Changes:
+        changes = Changes(self._stores, self._complaints)
+        self._stores, self._complaints = {}, {}
+        return changes
+
+
+def _copy(state: sla.ComplaintState | None) -> sla.ComplaintState | None:
+    if state is None:
+        return None
+    return sla.ComplaintState(
+        state.store_id,
+        state.complaint_id,
+        state.policy,
+        state.tier,
+        state.category,
+        list(state.log),
+        type(state.seen)(state.seen.typecode, state.seen),
+        type(state.emitted)(state.emitted.typecode, state.emitted),
+        state.next_due,
+        state.status,
+    )

@@ -1,0 +1,158 @@
+"""Is the worker still consuming? A process can stay alive while its agent reads nothing; then
+no alert fires and nothing else says so. Health compares what waits on the broker with what the
+agent has handled: messages waiting and no progress for ``stalled_after`` seconds is unhealthy.
+
+A thread (not the event loop the agent runs on, which may be what is stuck) reads the topics'
+end offsets and the group's committed offsets every few seconds. ``/healthz`` on the metrics
+port answers 200 or 503 with the reason, for a supervisor or a load balancer; the same verdict is
+the ``cxpulse_worker_healthy`` gauge, for an alert rule.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+from streams.config import KafkaConfig
+
+log = logging.getLogger("cxpulse.worker.health")
+CHECK_EVERY = 5.0
+TopicPartition = tuple[str, int]
+
+
+class Health:
+    def __init__(
+        self,
+        kafka: KafkaConfig,
+        group: str,
+        topics: list[str],
+        registry: CollectorRegistry,
+        stalled_after: float = 60.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.kafka, self.group, self.topics = kafka, group, topics
+        self.stalled_after = stalled_after
+        self.clock = clock
+        self.positions: dict[TopicPartition, int] = {}  # next offset the agent will handle
+        self.progress = clock()  # when the agent last handled a message (or had nothing to do)
+        self.lag: int | None = None
+        self.reason = "starting"
+        self.healthy = True
+        self._stop = threading.Event()
+        self.g_lag = Gauge(
+            "cxpulse_consumer_lag",
+            "Messages on the event topics not yet handled by this worker.",
+            registry=registry,
+        )
+        self.g_healthy = Gauge(
+            "cxpulse_worker_healthy",
+            "1 while the worker consumes (or has nothing to consume); 0 when it has stalled.",
+            registry=registry,
+        )
+        self.g_last = Gauge(
+            "cxpulse_last_consumed_timestamp_seconds",
+            "Wall time at which the agent last handled a message.",
+            registry=registry,
+        )
+        self.g_healthy.set(1)
+
+    def consumed(self, offsets: dict[TopicPartition, int], wall: float) -> None:
+        """Called by the agent after each batch (cheap: no I/O)."""
+        for tp, offset in offsets.items():
+            self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
+        self.progress = wall
+        self.g_last.set(wall)
+
+    def judge(self, ends: dict[TopicPartition, int], committed: dict[TopicPartition, int]) -> None:
+        """The verdict from the broker's view: what waits beyond what we handled."""
+        mine = set(self.positions) or set(ends)
+        waiting = 0
+        for tp in mine:
+            position = max(self.positions.get(tp, 0), committed.get(tp, 0))
+            waiting += max(0, ends.get(tp, 0) - position)
+        now = self.clock()
+        if waiting == 0:
+            self.progress = max(self.progress, now)
+        self.lag = waiting
+        idle = now - self.progress
+        self.healthy = not (waiting > 0 and idle > self.stalled_after)
+        self.reason = (
+            "ok"
+            if self.healthy
+            else f"{waiting} messages waiting and nothing handled for {idle:.0f} s"
+        )
+        self.g_lag.set(waiting)
+        self.g_healthy.set(1 if self.healthy else 0)
+
+    def check(self) -> None:
+        from kafka import KafkaAdminClient, KafkaConsumer
+        from kafka import TopicPartition as KTP
+
+        consumer = KafkaConsumer(bootstrap_servers=self.kafka.bootstrap, group_id=None)
+        admin = KafkaAdminClient(bootstrap_servers=self.kafka.bootstrap)
+        try:
+            tps = [KTP(t, p) for t in self.topics for p in (consumer.partitions_for_topic(t) or ())]
+            ends = {(tp.topic, tp.partition): o for tp, o in consumer.end_offsets(tps).items()}
+            offsets = admin.list_consumer_group_offsets(self.group)
+            committed = {
+                (tp.topic, tp.partition): meta.offset
+                for tp, meta in offsets.items()
+                if meta.offset >= 0
+            }
+        finally:
+            consumer.close()
+            admin.close()
+        self.judge(ends, committed)
+
+    def _run(self) -> None:
+        while not self._stop.wait(CHECK_EVERY):
+            try:
+                self.check()
+            except Exception as exc:  # the broker may be away; the verdict stands until back
+                self.reason = f"broker not reachable for the health check: {type(exc).__name__}"
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="cxpulse-health", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"healthy": self.healthy, "reason": self.reason, "lag": self.lag}
+
+
+def serve(host: str, port: int, registry: CollectorRegistry, health: Health) -> ThreadingHTTPServer:
+    """``/metrics`` (Prometheus text) and ``/healthz`` on one port, in a daemon thread."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/healthz"):
+                body = json.dumps(health.as_json()).encode()
+                self._answer(200 if health.healthy else 503, "application/json", body)
+            elif self.path.startswith("/metrics") or self.path == "/":
+                self._answer(200, CONTENT_TYPE_LATEST, generate_latest(registry))
+            else:
+                self._answer(404, "text/plain", b"not found\n")
+
+        def _answer(self, code: int, ctype: str, body: bytes) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:  # scrapes are not news
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="cxpulse-metrics", daemon=True).start()
+    return server

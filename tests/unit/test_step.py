@@ -13,7 +13,6 @@ import pytest
 from cxpulse.config import Settings
 from schemas.events import event_time
 from streams import wiring
-from streams.core import step as step_module
 from streams.core.intake import Message
 from streams.core.sla.engine import ComplaintState, Engine
 from streams.core.step import Pipeline
@@ -147,7 +146,7 @@ def test_a_failing_sla_step_rolls_back_the_store_too(monkeypatch: pytest.MonkeyP
     def broken(*args: Any, **kw: Any) -> Any:
         raise ValueError("year 10000 is out of range")
 
-    monkeypatch.setattr(step_module.sla, "on_event", broken)
+    monkeypatch.setattr("streams.core.sla.engine.on_event", broken)
     out = h.send(complaint(1))
     assert out.rejection.code == "processing_error" and "ValueError" in out.rejection.reason
     assert orjson.dumps(h.stores["S1"].to_json()) == before

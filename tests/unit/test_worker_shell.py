@@ -121,7 +121,6 @@ class Store(dict[bytes, Any]):
 
 
 def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
-    settings = Settings()
     store = Store()
     table = Table(data=store)
     w = make(table)

@@ -35,6 +35,9 @@ def make(
     """``revision`` marks an update of a firing alert (e.g. its severity rose): a new change
     with its own id, so the lifecycle sees it, under the same fingerprint, so it stays one
     alert (one incident) instead of a new page."""
+    # A change is never observed before the condition began: a resolution stamped earlier than
+    # its start is dropped downstream as stale, and the alert would stay open for ever.
+    now = max(now, since)
     fp = fingerprint(rule, identity)
     change_id = f"{fp}:{status}:{int(since)}" + (f":{revision}" if revision else "")
     return AlertEvent(

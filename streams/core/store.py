@@ -371,22 +371,27 @@ def _evaluate(
         out += satisfaction.evaluate_low(
             state.stats, state.firing, sid, labels, now, eid, c.satisfaction
         )
-    slow = windows.bucket_start(now, SLOW_EVERY) > state.slow_eval
+    # The rules that read every kind run on the store's newest clock, whichever kind's event
+    # woke them: read from a topic that lags, an event would otherwise evaluate (and stamp)
+    # them hours in the past, resolving an alert before it started. In time order (replay)
+    # this is the event's own time.
+    newest = max(state.clocks.values())
+    slow = windows.bucket_start(newest, SLOW_EVERY) > state.slow_eval
     if slow:
-        state.slow_eval = windows.bucket_start(now, SLOW_EVERY)
+        state.slow_eval = windows.bucket_start(newest, SLOW_EVERY)
         out += satisfaction.evaluate_relative(
             state.stats, state.firing, sid, labels, now, eid, c.satisfaction
         )
     if F.NEGATIVE in fired or slow:
-        out += reach.evaluate(state.stats, state.firing, sid, labels, now, eid, c.word_of_mouth)
+        out += reach.evaluate(state.stats, state.firing, sid, labels, newest, eid, c.word_of_mouth)
         out += spikes.evaluate(
-            state.spikes, state.stats, state.firing, sid, labels, now, eid, c.spikes
+            state.spikes, state.stats, state.firing, sid, labels, newest, eid, c.spikes
         )
     if crisis_hit or F.SPECIAL in fired or slow or any(a.rule == spikes.RULE for a in out):
-        lookback = now - c.crisis.lookback
+        lookback = newest - c.crisis.lookback
         state.terms = {t: at for t, at in state.terms.items() if at >= lookback}
         terms = sorted(state.terms, key=state.terms.__getitem__, reverse=True)[:MAX_TERMS]
-        out += crisis.evaluate(state.stats, state.firing, terms, sid, labels, now, eid, c.crisis)
+        out += crisis.evaluate(state.stats, state.firing, terms, sid, labels, newest, eid, c.crisis)
     return out
 
 

@@ -555,6 +555,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "CXPULSE_WORKER__APP_ID": worker_id,
             "CXPULSE_WORKER__METRICS_PORT": str(free_port()),
             "CXPULSE_WORKER__DATA_DIR": str(workdir / "worker-data"),
+            # It replays a fixed historical day, whatever day it runs on.
+            "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),
         }
         t0 = time.time()
         worker = start_worker(procs, wenv)

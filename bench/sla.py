@@ -140,6 +140,8 @@ def bench_worker(n: int, hot_after: int) -> dict[str, Any]:
         "CXPULSE_WORKER__APP_ID": f"bench-sla-{run}",
         "CXPULSE_WORKER__METRICS_PORT": "19198",
         "CXPULSE_WORKER__DATA_DIR": str(tmp / "worker"),
+        # It replays a fixed historical day, whatever day it runs on.
+        "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),
         "CXPULSE_CONFIG": str(cfg_file),
     }
     os.environ.update({k: v for k, v in env.items() if k.startswith("CXPULSE_")})

@@ -112,6 +112,8 @@ def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
         "CXPULSE_SATISFACTION__CONFIDENCE_Z": "0",
         "CXPULSE_SATISFACTION__MIN_SAMPLES": "10",  # hand-made streams of 10-25 ratings
         "CXPULSE_WORKER__SESSION_TIMEOUT": "6",  # the broker's minimum: fast takeover
+        # Tests replay fixed historical days, whatever day they run on.
+        "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),
     }
     old = {k: os.environ.get(k) for k in vars}
     os.environ.update(vars)

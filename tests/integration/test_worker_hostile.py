@@ -1,0 +1,103 @@
+"""The real worker fed what a broken or hostile upstream sends, on the real broker: every valid
+event counted once, every bad message dead-lettered with a reason, the agent never restarted;
+and cross-topic alerts (crisis, word of mouth) the same as a replay of the same file."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta, timezone
+from urllib.request import urlopen
+
+import pytest
+
+from schemas import deadletter as dl
+from streams.replay import read_events, replay
+from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
+from tests.helpers import feedback, line, review
+from tests.integration.conftest import Env
+from tests.waiting import wait_for
+
+pytestmark = pytest.mark.kafka
+
+
+def hostile(rng: random.Random, i: int) -> tuple[str, bytes | None, bytes, str]:
+    """(topic kind, key, value, the reason code it must be parked with)."""
+    good = feedback(10_000 + i, 5, store="S9")
+    kind = rng.randrange(8)
+    if kind == 0:
+        return "feedback", None, line(good), "no_key"
+    if kind == 1:
+        return "review", b"S9", line({**review(i, store="S9"), "views": 10**30}), "invalid"
+    if kind == 2:
+        far = datetime(2099, 1, 1, tzinfo=UTC).isoformat()
+        return "feedback", b"S9", line({**good, "occurred_at": far}), "from_the_future"
+    if kind == 3:
+        return "feedback", b"S9", bytes(rng.randrange(256) for _ in range(40)), "not_json"
+    if kind == 4:
+        return "call", b"S9", line(good), "wrong_topic"
+    if kind == 5:
+        return "feedback", b"S8", line(good), "key_mismatch"
+    if kind == 6:
+        old = "0001-01-01T00:00:00+08:00"
+        return "complaint", b"S9", line({**good, "occurred_at": old}), "invalid"
+    return "feedback", b"S9", json.dumps([[[[{"a": "\U0010ffff" * 50}]]]]).encode(), "invalid"
+
+
+def test_a_hostile_mix_is_parked_and_every_valid_event_counted_once(env: Env) -> None:
+    rng = random.Random(11)
+    valid = [("feedback", b"S1", line(feedback(i, 1 + i % 5, minutes=i / 10))) for i in range(600)]
+    bad = [hostile(rng, i) for i in range(900)]
+    mix: list[tuple[str, bytes | None, bytes]] = [*valid, *[(t, k, v) for t, k, v, _ in bad]]
+    rng.shuffle(mix)
+    mix += valid[:50]  # re-sent: duplicates, not new ratings
+    env.start_worker()
+    env.produce(mix)
+    wait_for(
+        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 650,
+        what="650 feedback events taken in",
+        timeout=120,
+    )
+    assert env.metric("cxpulse_events_duplicate_total", event_type="feedback") == 50
+    parked = env.consume("dlq", len(bad), timeout=120)
+    codes = Counter(dict(m.headers)[dl.HEADER_CODE].decode() for m in parked)
+    assert codes == Counter(code for *_, code in bad)
+    for code, n in codes.items():
+        assert env.metric("cxpulse_events_invalid_total", reason=code) == n
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 600,
+        what="600 ratings at S1",
+    )
+    with urlopen(env.metrics_url.replace("/metrics", "/healthz")) as page:
+        assert json.load(page)["healthy"] is True
+    log = env.log()
+    assert "Traceback" not in log and "crashed" not in log.lower(), log[-2000:]
+
+
+def test_worker_and_replay_agree_on_crisis_and_word_of_mouth(env: Env) -> None:
+    shanghai = timezone(timedelta(hours=8))
+    start = datetime(2026, 11, 23, 0, 0, tzinfo=shanghai)
+    sim = Simulator(
+        SimConfig(
+            stores=4,
+            scenarios=(
+                parse_scenario("crisis:S002@2026-11-23T12:00+08:00/1h,reviews=30"),
+                parse_scenario("drop:S003@2026-11-23T18:00+08:00/2h"),
+            ),
+        )
+    )
+    buf = io.StringIO()
+    write_jsonl(sim, start, start + timedelta(hours=24), buf)
+    lines = [ln.encode() for ln in buf.getvalue().splitlines()]
+    expected = replay(read_events(lines), env.settings).alerts
+    kinds = {a.kind for a in expected}
+    assert {"crisis", "word_of_mouth"} <= kinds, kinds
+
+    env.start_worker()
+    env.produce(
+        [(json.loads(ln)["event_type"], json.loads(ln)["store_id"].encode(), ln) for ln in lines]
+    )
+    got = env.consume("alerts", len(expected), timeout=120)
+    assert sorted(m.value.decode() for m in got) == sorted(a.model_dump_json() for a in expected)

@@ -1,0 +1,79 @@
+"""The worker's health verdict: stalled only when messages wait and nothing is handled."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from prometheus_client import CollectorRegistry
+
+from streams.config import KafkaConfig
+from streams.worker.health import Health, serve
+from tests.waiting import free_port
+
+TP = ("cx.feedback", 0)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def health(clock: Clock) -> Health:
+    return Health(KafkaConfig(), "g", ["cx.feedback"], CollectorRegistry(), 60.0, clock)
+
+
+def test_waiting_messages_and_no_progress_is_unhealthy_then_recovers() -> None:
+    clock = Clock()
+    h = health(clock)
+    h.consumed({TP: 9}, clock.now)  # handled up to offset 9
+    h.judge({TP: 50}, {})
+    assert h.healthy and h.lag == 40
+    clock.now += 61
+    h.judge({TP: 60}, {})
+    assert not h.healthy and "50 messages waiting" in h.reason
+    h.consumed({TP: 59}, clock.now)
+    h.judge({TP: 60}, {})
+    assert h.healthy and h.lag == 0
+
+
+def test_an_idle_topic_is_healthy_however_long_it_is_quiet() -> None:
+    clock = Clock()
+    h = health(clock)
+    h.judge({TP: 0}, {})
+    clock.now += 3600
+    h.judge({TP: 0}, {})
+    assert h.healthy
+
+
+def test_committed_offsets_count_for_partitions_not_yet_read() -> None:
+    clock = Clock()
+    h = health(clock)
+    h.judge({TP: 100}, {TP: 100})
+    assert h.lag == 0 and h.healthy
+
+
+def test_healthz_answers_503_with_the_reason_when_stalled() -> None:
+    clock = Clock()
+    h = health(clock)
+    port = free_port()
+    server = serve("127.0.0.1", port, CollectorRegistry(), h)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz") as ok:
+            assert ok.status == 200 and json.load(ok)["healthy"] is True
+        h.consumed({TP: 0}, clock.now)
+        clock.now += 120
+        h.judge({TP: 10}, {})
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz")
+            raise AssertionError("expected 503")
+        except urllib.error.HTTPError as err:
+            assert err.code == 503 and "waiting" in json.load(err)["reason"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as page:
+            assert page.status == 200
+    finally:
+        server.shutdown()

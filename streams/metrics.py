@@ -75,6 +75,11 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.merge_held = Gauge(
+            "cxpulse_events_held_for_order",
+            "Valid events waiting for their partition's other topics (event-time order).",
+            registry=r,
+        )
         self.undeliverable = Counter(
             "cxpulse_events_undeliverable",
             "Rejected messages that not even the dead-letter topic took (logged, then skipped).",

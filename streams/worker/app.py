@@ -38,6 +38,7 @@ from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.health import Health, serve
+from streams.worker.merge import Merge
 from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
@@ -61,6 +62,7 @@ class Worker:
     signals_out: Any = None  # the signals topic
     clock: Callable[[], float] = time.time  # the shell's only source of wall time
     health: Health | None = None
+    merge: Merge = field(default_factory=lambda: Merge((), 0.0))
     shown: dict[bytes, float] = field(default_factory=dict)  # store -> wall time of last snapshot
     unshown: set[bytes] = field(default_factory=set)  # changed since its last snapshot
     owned: frozenset[int] = frozenset()
@@ -78,26 +80,43 @@ class Worker:
             return StoreState.from_json(stored)
         return None
 
-    def handle_batch(self, events: Sequence[Any]) -> None:
+    def handle_batch(self, events: Sequence[Any]) -> list[Any]:
         """Synchronous on purpose: no await inside, so the batch's state updates are atomic
         with respect to the timer and the next batch. Never raises on input: every message
-        ends applied, counted as a duplicate or late, or on the dead-letter topic."""
+        ends applied, counted as a duplicate or late, or on the dead-letter topic. Returns
+        the events done with (to acknowledge); valid events may wait in the merge buffer
+        for their partition's other topics (``merge``)."""
         wall = self.clock()
-        ticks, messages = [], []
+        done: list[Any] = []
+        ticks = []
         for event in events:
             msg = event.message
             if msg.topic == self.topics.ticks:
-                ticks.append(msg)
+                ticks.append(event)
                 continue
             kind = self.topics.kind_of(msg.topic)
             decoded = decode(msg.value, expected_type=kind, key=msg.key) if msg.key else None
-            messages.append((msg, Message(msg.value, msg.key, kind, wall, decoded=decoded)))
-        # Event-time order within the batch: the four topics are read side by side, and the
-        # cross-kind signals then see the batch's events as a time-ordered replay would.
-        messages.sort(key=_event_order)
-        for msg, message in messages:
-            self._emit(self.pipe.message(message, msg.partition, wall), msg)
-        for msg in ticks:
+            message = Message(msg.value, msg.key, kind, wall, decoded=decoded)
+            if isinstance(decoded, Envelope):
+                self.merge.add(
+                    msg.topic,
+                    msg.partition,
+                    msg.offset,
+                    event_time(decoded),
+                    decoded.event_id,
+                    (event, message),
+                    wall,
+                )
+            else:  # refused before any state: no order to keep
+                self._emit(self.pipe.message(message, msg.partition, wall), msg)
+                done.append(event)
+        released = self.merge.release(wall)
+        for event, message in released:
+            self._emit(self.pipe.message(message, event.message.partition, wall), event.message)
+            done.append(event)
+        for event in ticks:
+            msg = event.message
+            done.append(event)
             try:
                 now = float(msg.value)
             except (TypeError, ValueError):
@@ -111,11 +130,15 @@ class Worker:
         self._write(wall)
         self._export_tally()
         now = self.clock()
-        for event in events:
+        for event in done:
             if event.message.topic != self.topics.ticks:
                 self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
-        if self.health is not None and messages:
-            self.health.consumed({(m.topic, m.partition): m.offset for m, _ in messages}, now)
+        self.metrics.merge_held.set(self.merge.count())
+        if self.health is not None and done:
+            self.health.consumed(
+                {(e.message.topic, e.message.partition): e.message.offset for e in done}, now
+            )
+        return done
 
     def _emit(self, out: Output, msg: Any) -> None:
         if out.rejection is not None and msg is not None:
@@ -249,7 +272,14 @@ class Worker:
         wall = self.clock()
         if owned != self.owned:
             self.sla.reindex(set(owned), wall)
-        for partition, now in self.sla.due_ticks(wall):
+            self.merge.drop(set(self.merge.held) - set(owned))
+        due = dict(self.sla.due_ticks(wall))
+        for partition in self.merge.waiting(wall):
+            if partition in owned and partition not in due:
+                now = self.sla.nudge(partition, wall)
+                if now is not None:
+                    due[partition] = now
+        for partition, now in due.items():
             self.sla.ticks.send_soon(value=repr(now).encode(), partition=partition)
         self.owned = owned
 
@@ -268,11 +298,21 @@ class Worker:
                     self.metrics.show(snapshot(self.state(key), self.newest, self.signals))
 
 
-def _event_order(item: tuple[Any, Message]) -> tuple[int, float, str]:
-    decoded = item[1].decoded
-    if isinstance(decoded, Envelope):
-        return (1, event_time(decoded), decoded.event_id)
-    return (0, 0.0, "")  # rejections first: they touch no state
+def _consumer_offset(app: faust.App, which: str, topic: str, partition: int) -> int | None:
+    """The consumer's high watermark of a partition, or the last offset it read (None when
+    not known yet). Reads Faust's consumer; an error means "not known"."""
+    from faust.types import TP
+
+    tp = TP(topic, partition)
+    value: Any
+    try:
+        if which == "highwater":
+            value = app.consumer.highwater(tp)
+        else:
+            value = getattr(app.consumer, "_read_offset", {}).get(tp)
+    except Exception:
+        return None
+    return value if isinstance(value, int) else None
 
 
 def _raw_topic(app: faust.App, *names: str) -> Any:
@@ -369,18 +409,29 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         ),
         topic=lambda name: _raw_topic(app, name),
     )
+    worker.merge = Merge(
+        tuple(topics.events.values()),
+        w.merge_wait,
+        highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
+        read=lambda t, p: _consumer_offset(app, "read", t, p),
+    )
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
     async def cx_events(stream: Any) -> None:
-        async for batch in stream.take_events(w.batch_max, within=w.batch_within):
+        # Acknowledged by hand: an event held for its partition's order is acknowledged
+        # (and its offset committed) only once handled.
+        async for batch in stream.noack_take(w.batch_max, within=w.batch_within):
             try:
-                worker.handle_batch(batch)
+                done = worker.handle_batch(batch)
             except Exception:
                 # handle_batch contains every message's failure; reaching here is a bug in the
                 # shell itself. Park the batch rather than kill the agent (a dead agent
                 # consumes nothing while the process looks alive).
                 log.exception("batch of %d events failed; parking it", len(batch))
                 worker.park(batch)
+                done = list(batch)
+            for event in done:
+                await stream.ack(event)
 
     @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
     async def refresh() -> None:

@@ -17,7 +17,7 @@ import orjson
 
 from streams.core.sla import engine as sla
 from streams.core.sla import packed
-from streams.core.step import Pipeline
+from streams.core.step import PartitionClock, Pipeline
 from streams.worker import tables
 
 log = logging.getLogger("cxpulse.worker.sla")
@@ -83,6 +83,16 @@ class SlaShell:
             # Resume from the recovered event time, and count as busy for now: a backlog
             # read after a restart must not be judged by the wall clock.
             pipe.resume(p, wall)
+
+    def nudge(self, partition: int, wall: float) -> float | None:
+        """A tick for a partition with events waiting in the merge buffer (None while one is
+        on its way already)."""
+        assert self.pipe is not None
+        sent = self.tick_in_flight.get(partition)
+        if sent is not None and wall - sent <= TICK_RESEND:
+            return None
+        self.tick_in_flight[partition] = wall
+        return self.pipe.clocks.setdefault(partition, PartitionClock()).now(wall)
 
     def due_ticks(self, wall: float) -> list[tuple[int, float]]:
         """Partitions with a deadline due now and no tick on its way (read-only)."""

@@ -50,9 +50,11 @@ def test_a_hostile_mix_is_parked_and_every_valid_event_counted_once(env: Env) ->
     rng = random.Random(11)
     valid = [("feedback", b"S1", line(feedback(i, 1 + i % 5, minutes=i / 10))) for i in range(600)]
     bad = [hostile(rng, i) for i in range(900)]
-    mix: list[tuple[str, bytes | None, bytes]] = [*valid, *[(t, k, v) for t, k, v, _ in bad]]
-    rng.shuffle(mix)
-    mix += valid[:50]  # re-sent: duplicates, not new ratings
+    # Hostile messages anywhere between the valid ones, which stay in their own order.
+    mix: list[tuple[str, bytes | None, bytes]] = list(valid)
+    for t, k, v, _ in bad:
+        mix.insert(rng.randrange(len(mix) + 1), (t, k, v))
+    mix += valid[-50:]  # re-sent: duplicates, not new ratings
     env.start_worker()
     env.produce(mix)
     wait_for(

@@ -1,0 +1,103 @@
+"""Event-time order across the topics of a partition, with a bounded wait.
+
+The four kinds arrive on four topics that the consumer fetches side by side, in chunks: after a
+backlog, or when a day is published at once, the review topic's burst can be read an hour of
+event time ahead of the feedback topic. The per-kind signals do not mind (each kind has its own
+clock), but the rules that read several kinds (word of mouth, spikes, crisis) then see a mix no
+time-ordered replay would see, and raise different values or resolve at different times.
+
+So the worker holds each partition's events in a heap and hands them on in event-time order:
+an event goes once every kind's topic of its partition has been read past its time, or has
+nothing more to read (its position is at the high watermark), or once it has waited
+``max_wait`` wall seconds (so a topic that is slow to fetch never stalls the others; then the
+order is the arrival order, as it would be without this buffer). In a live stream the other
+topics are caught up, so nothing waits. Held events are not acknowledged, so their offsets are
+not committed: a crash re-reads them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+TopicPartition = tuple[str, int]
+
+
+@dataclass
+class Merge:
+    topics: tuple[str, ...]  # the event topics, one per kind
+    max_wait: float
+    # (topic, partition) -> the offset its high watermark is at, None when not known yet
+    highwater: Callable[[str, int], int | None] = lambda t, p: None
+    # the consumer's own read position, for a topic this worker has not read from yet
+    read: Callable[[str, int], int | None] = lambda t, p: None
+    heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
+    positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
+    held: dict[int, list[tuple[float, str, int, float, Any]]] = field(default_factory=dict)
+    _seq: itertools.count[int] = field(default_factory=itertools.count)
+
+    def add(
+        self,
+        topic: str,
+        partition: int,
+        offset: int,
+        at: float,
+        event_id: str,
+        item: Any,
+        wall: float,
+    ) -> None:
+        tp = (topic, partition)
+        self.heads[tp] = max(self.heads.get(tp, at), at)
+        self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
+        heap = self.held.setdefault(partition, [])
+        heapq.heappush(heap, (at, event_id, next(self._seq), wall, item))
+
+    def release(self, wall: float) -> list[Any]:
+        """Every held item that may go now, per partition in event-time order."""
+        out: list[Any] = []
+        for partition, heap in self.held.items():
+            while heap:
+                at, _, _, since, item = heap[0]
+                if not (wall - since >= self.max_wait or self._read_past(partition, at)):
+                    break
+                heapq.heappop(heap)
+                out.append(item)
+        return out
+
+    def _read_past(self, partition: int, at: float) -> bool:
+        for topic in self.topics:
+            tp = (topic, partition)
+            if self.heads.get(tp, float("-inf")) >= at:
+                continue
+            high = self.highwater(topic, partition)
+            position = self.positions.get(tp)
+            if position is None:
+                last = self.read(topic, partition)
+                position = None if last is None else last + 1
+            if high is None or position is None or position < high:
+                return False
+        return True
+
+    def waiting(self, wall: float) -> list[int]:
+        """Partitions whose oldest held item has waited its time out (the timer sends them
+        a tick, so they go even if no other message comes)."""
+        return [
+            p
+            for p, heap in self.held.items()
+            if heap and min(h[3] for h in heap) + self.max_wait <= wall
+        ]
+
+    def drop(self, partitions: set[int]) -> None:
+        """Partitions taken away: their held events are another worker's now (unacked, so it
+        reads them again)."""
+        for p in partitions:
+            self.held.pop(p, None)
+            for tp in [tp for tp in self.positions if tp[1] == p]:
+                self.positions.pop(tp, None)
+                self.heads.pop(tp, None)
+
+    def count(self) -> int:
+        return sum(len(h) for h in self.held.values())

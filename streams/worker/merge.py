@@ -73,6 +73,8 @@ class Merge:
             if self.heads.get(tp, float("-inf")) >= at:
                 continue
             high = self.highwater(topic, partition)
+            if high == 0:
+                continue  # an empty partition: nothing to wait for
             position = self.positions.get(tp)
             if position is None:
                 last = self.read(topic, partition)

@@ -1,0 +1,36 @@
+"""The worker's merge buffer: event-time order across a partition's topics, bounded wait."""
+
+from __future__ import annotations
+
+from streams.worker.merge import Merge
+
+FB, RV = "cx.feedback", "cx.review"
+
+
+def test_an_event_waits_until_the_other_topic_is_read_past_it() -> None:
+    highs = {(FB, 0): 10, (RV, 0): 10}
+    m = Merge((FB, RV), max_wait=2.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
+    assert m.release(0.1) == []  # the feedback topic has more to read, maybe earlier
+    m.add(FB, 0, 0, at=100.0, event_id="f1", item="f1", wall=0.1)
+    m.add(FB, 0, 1, at=400.0, event_id="f2", item="f2", wall=0.1)
+    assert m.release(0.2) == ["f1", "r1"]  # f2 waits: the review topic is not read past 400
+    assert m.release(2.2) == ["f2"]  # its wait is over
+
+
+def test_a_topic_with_nothing_more_to_read_holds_nothing_back() -> None:
+    highs = {(FB, 0): 1, (RV, 0): 0}
+    m = Merge((FB, RV), max_wait=60.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(FB, 0, 0, at=100.0, event_id="f1", item="f1", wall=0.0)
+    assert m.release(0.0) == ["f1"]
+
+
+def test_an_unknown_high_watermark_waits_at_most_max_wait_and_partitions_are_separate() -> None:
+    m = Merge((FB, RV), max_wait=2.0)
+    m.add(FB, 0, 0, at=100.0, event_id="f1", item="f1", wall=0.0)
+    m.add(FB, 1, 0, at=50.0, event_id="g1", item="g1", wall=1.0)
+    assert m.release(1.0) == [] and m.waiting(1.5) == []
+    assert m.waiting(2.0) == [0]
+    assert m.release(2.0) == ["f1"]
+    m.drop({1})
+    assert m.release(10.0) == [] and m.count() == 0

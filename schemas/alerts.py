@@ -9,11 +9,34 @@ restart) is recognised and never notifies twice.
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Severity = Literal["info", "warning", "critical"]
+
+
+class RuleName(StrEnum):
+    """Every rule the stream raises alerts for (``streams/core/rules/``, one module each).
+
+    Producers use these names. The wire field ``AlertEvent.rule`` stays a string, so an alerts
+    service older than a worker still takes a rule it has not heard of."""
+
+    CSAT_LOW = "csat_low"
+    CSAT_DROP = "csat_drop"
+    NEGATIVE_REACH_HIGH = "negative_reach_high"
+    NEGATIVE_REACH_JUMP = "negative_reach_jump"
+    NEGATIVE_SPIKE = "negative_spike"
+    CRISIS = "crisis"
+    TABOO_PHRASE = "taboo_phrase"
+    CALL_ABANDONMENT_HIGH = "call_abandonment_high"
+    CALL_SERVICE_LEVEL_LOW = "call_service_level_low"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACH = "sla_breach"
+    SPECIAL_CUSTOMER_COMPLAINT = "special_customer_complaint"
+
+
 AlertStatus = Literal["firing", "resolved"]
 
 
@@ -29,7 +52,7 @@ class AlertEvent(BaseModel):
     alert_event_id: str = Field(description="fingerprint:status:starts_at; unique per change")
     fingerprint: Annotated[str, Field(pattern=r"^[0-9a-f]{16}$")]
     status: AlertStatus
-    rule: str = Field(description="e.g. 'csat_low'")
+    rule: str = Field(description="a RuleName, e.g. 'csat_low'")
     kind: str = Field(description="satisfaction | sla | crisis | word_of_mouth | calls | coaching")
     severity: Severity
     labels: dict[str, str] = Field(description="entity labels: store_id, brand, region, city ...")

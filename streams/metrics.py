@@ -11,6 +11,7 @@ from typing import get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
+from schemas.alerts import RuleName
 from schemas.signals import SignalSnapshot
 from schemas.sla import CLOCKS, Transition
 
@@ -37,20 +38,7 @@ CALL_FIELDS = {
 # Every rule the processors raise, so each (rule, status) series exists from the start:
 # increase() cannot count a counter's first event if the series appears with it, and a wall
 # panel "taboo phrases today" then reads 0 after a restart.
-KNOWN_RULES = (
-    "csat_low",
-    "csat_drop",
-    "negative_reach_high",
-    "negative_reach_jump",
-    "negative_spike",
-    "crisis",
-    "taboo_phrase",
-    "call_abandonment_high",
-    "call_service_level_low",
-    "sla_warning",
-    "sla_breach",
-    "special_customer_complaint",
-)
+KNOWN_RULES = tuple(r.value for r in RuleName)
 MAX_CHANNELS = 12
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)

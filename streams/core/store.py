@@ -31,7 +31,17 @@ from typing import Any, Literal
 from schemas.alerts import AlertEvent
 from schemas.events import Call, Complaint, Envelope, Feedback, Review, event_time
 from streams.core import windows
-from streams.core.signals import calls, calls_view, coaching, crisis, reach, satisfaction, spikes
+from streams.core.rules import calls as call_rules
+from streams.core.rules import (
+    crisis,
+    csat_drop,
+    csat_low,
+    negative_reach_high,
+    negative_reach_jump,
+    negative_spike,
+    taboo_phrase,
+)
+from streams.core.signals import calls, satisfaction, spikes
 from streams.core.signals import fields as F
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
 from streams.core.signals.satisfaction import SatisfactionView, wilson_upper
@@ -40,7 +50,7 @@ from streams.core.signals.tiers import MINUTE, ByKind, retention
 
 Outcome = Literal["applied", "duplicate", "late"]
 LABEL_FIELDS = ("brand", "region", "city")
-CSAT_RULE = satisfaction.CSAT_RULE
+CSAT_RULE = csat_low.RULE.name
 CsatView = SatisfactionView
 MAX_TERMS = 8  # crisis terms remembered for the incident's message
 STALE_KIND = 86400.0  # seconds
@@ -325,9 +335,9 @@ def _contributions(
         said = " ".join(u.text for u in event.transcript if u.speaker == "customer")
         if said:
             texts.append((said, 0))
-        coached = coaching.evaluate(event, sig.text, state.labels, now)
+        coached = taboo_phrase.evaluate(event, sig.text, state.labels, now)
         calls.add(state.calls, event, sig.cfg.calls)
-        coached += calls_view.evaluate(
+        coached += call_rules.evaluate(
             state.calls, now, state.store_id, state.labels, event.event_id, sig.cfg.calls
         )
     if negative:
@@ -368,9 +378,7 @@ def _evaluate(
     fired: set[int] = {i for i, _ in counts}
     out: list[AlertEvent] = []
     if isinstance(event, Feedback):
-        out += satisfaction.evaluate_low(
-            state.stats, state.firing, sid, labels, now, eid, c.satisfaction
-        )
+        out += csat_low.evaluate(state.stats, state.firing, sid, labels, now, eid, c.satisfaction)
     # The rules that read every kind run on the store's newest clock, whichever kind's event
     # woke them: read from a topic that lags, an event would otherwise evaluate (and stamp)
     # them hours in the past, resolving an alert before it started. In time order (replay)
@@ -379,15 +387,24 @@ def _evaluate(
     slow = windows.bucket_start(newest, SLOW_EVERY) > state.slow_eval
     if slow:
         state.slow_eval = windows.bucket_start(newest, SLOW_EVERY)
-        out += satisfaction.evaluate_relative(
-            state.stats, state.firing, sid, labels, now, eid, c.satisfaction
-        )
+        out += csat_drop.evaluate(state.stats, state.firing, sid, labels, now, eid, c.satisfaction)
     if F.NEGATIVE in fired or slow:
-        out += reach.evaluate(state.stats, state.firing, sid, labels, newest, eid, c.word_of_mouth)
-        out += spikes.evaluate(
+        wom = c.word_of_mouth
+        out += negative_reach_high.evaluate(
+            state.stats, state.firing, sid, labels, newest, eid, wom
+        )
+        out += negative_reach_jump.evaluate(
+            state.stats, state.firing, sid, labels, newest, eid, wom
+        )
+        out += negative_spike.evaluate(
             state.spikes, state.stats, state.firing, sid, labels, newest, eid, c.spikes
         )
-    if crisis_hit or F.SPECIAL in fired or slow or any(a.rule == spikes.RULE for a in out):
+    if (
+        crisis_hit
+        or F.SPECIAL in fired
+        or slow
+        or any(a.rule == negative_spike.RULE.name for a in out)
+    ):
         lookback = newest - c.crisis.lookback
         state.terms = {t: at for t, at in state.terms.items() if at >= lookback}
         terms = sorted(state.terms, key=state.terms.__getitem__, reverse=True)[:MAX_TERMS]

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 
 from schemas.alerts import AlertEvent, fingerprint
 from schemas.events import Call, Customer
+from streams.core.rules.calls import evaluate
 from streams.core.signals.calls import CallConfig, CallStats, add
-from streams.core.signals.calls_view import CallView, evaluate, views
+from streams.core.signals.calls_view import CallView, views
 from tests.helpers import T0
 
 _ids = itertools.count()

@@ -129,7 +129,7 @@ def test_a_failure_after_the_store_changed_rolls_it_back_exactly(
         raise KeyError("boom")
 
     # a rule that runs after counters, clocks, labels and spikes have moved
-    monkeypatch.setattr("streams.core.signals.reach.evaluate", broken)
+    monkeypatch.setattr("streams.core.rules.negative_reach_high.evaluate", broken)
     out = h.send(review(2, minutes=14))
     assert out.outcome == "failed" and out.rejection.code == "processing_error"
     assert out.rejection.reason.startswith("KeyError: 'boom' at test_step.py:")

@@ -1,19 +1,11 @@
-"""What is read from ``CallStats``: the figures per scope and window, and the alerts.
-
-Alerts are threshold rules with hysteresis (``hysteresis.step``) on the store and each queue:
-fire at the threshold, resolve only when clearly better, hold in between, so a store hovering
-around 10 % abandonment pages once. Not per agent: the queue's waiting is not one agent's doing.
-The firing state lives in ``CallStats.firing`` and travels with the state, so a restarted
-worker neither fires twice nor forgets to resolve.
-"""
+"""What is read from ``CallStats``: the figures per scope and window. The rules that read
+them are in ``rules.calls``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from schemas.alerts import AlertEvent
-from streams.core import alerting, hysteresis, windows
+from streams.core import windows
 from streams.core.signals.calls import (
     ANSWERED,
     BOUNCED,
@@ -35,11 +27,6 @@ from streams.core.signals.calls import (
     Scope,
 )
 
-KIND = "calls"
-ABANDONMENT_RULE = "call_abandonment_high"
-SERVICE_LEVEL_RULE = "call_service_level_low"
-STORE_TARGET = "store"  # keys of CallStats.firing: "store" or "queue:<name>"
-QUEUE_PREFIX = "queue:"
 # A rate exactly at a bound must count as at it, and 0.10 - 0.03 is 0.07000000000000001.
 EPS = 1e-9
 
@@ -106,175 +93,9 @@ def views(stats: CallStats, now: float, cfg: CallConfig) -> dict[tuple[str, str,
     return out
 
 
-def evaluate(
-    stats: CallStats,
-    now: float,
-    store_id: str,
-    labels: dict[str, str],
-    event_id: str | None,
-    cfg: CallConfig,
-) -> tuple[AlertEvent, ...]:
-    """Judge the store and each queue on the evaluated window ending at `now` (the caller's
-    watermark); updates `stats.firing` in place. `labels` (brand, region, city ...) are carried
-    on the alerts but do not identify them, so a renamed brand does not split an alert."""
-    w = cfg.window()
-    queues = set(stats.scopes.get("queue", {}))
-    gone = {t.removeprefix(QUEUE_PREFIX) for t in stats.firing if t != STORE_TARGET} - queues
-    store_offered = totals(stats, "store", STORE_ID, now, w)[OFFERED]
-    out: list[AlertEvent] = []
-    for queue in [None, *sorted(queues | gone)]:
-        target = STORE_TARGET if queue is None else QUEUE_PREFIX + queue
-        where = _Where(store_id, queue, labels, now, event_id)
-        if queue in gone:
-            # Pruned: no call within the longest window. Holding would leave the alert open
-            # with nothing left that could ever resolve it.
-            longest = max(x.seconds for x in cfg.windows)
-            texts = (
-                f"{where.zh}近 {_dur_zh(longest)}无来电，告警关闭",
-                f"{where.en}: no calls in the last {_dur_en(longest)}, alert closed",
-            )
-            for rule, since in sorted(stats.firing.pop(target).items()):
-                out.append(where.alert(rule, False, since, texts, {}))
-            continue
-        counts = totals(stats, "store" if queue is None else "queue", queue or STORE_ID, now, w)
-        # A queue carrying all of the store's calls says what the store's alert says: it may
-        # not fire on its own (one page, not two), but once firing it is judged to resolve.
-        whole_store = queue is not None and counts[OFFERED] == store_offered
-        view = view_of(counts, cfg)
-        for rule, judge in _RULES.items():
-            judged = judge(view, counts, cfg, w, where)
-            if judged is None:
-                continue  # below min_offered: a handful of calls neither fires nor resolves
-            bad, good, texts_by, values = judged
-            bad = bad and not whole_store
-            firing = stats.firing.get(target, {})
-            change = hysteresis.step(firing.get(rule), bad=bad, good=good, now=now)
-            if change is None:
-                continue
-            fire = change.transition == "fire"
-            if fire:
-                stats.firing.setdefault(target, {})[rule] = change.since
-            else:
-                del firing[rule]
-                if not firing:
-                    del stats.firing[target]
-            out.append(where.alert(rule, fire, change.since, texts_by[fire], values))
-    return tuple(out)
-
-
-class _Where:
-    """The store or one of its queues: its alert identity, its name in both languages."""
-
-    def __init__(
-        self,
-        store_id: str,
-        queue: str | None,
-        labels: dict[str, str],
-        now: float,
-        event_id: str | None,
-    ) -> None:
-        self.identity = {"store_id": store_id} | ({"queue": queue} if queue else {})
-        self.extra = {k: v for k, v in labels.items() if k not in self.identity}
-        self.zh = f"门店 {store_id}" + (f" {queue} 队列" if queue else "")
-        self.en = f"Store {store_id}" + (f" queue {queue}" if queue else "")
-        self.now, self.event_id = now, event_id
-
-    def alert(
-        self, rule: str, fire: bool, since: float, texts: tuple[str, str], values: dict[str, float]
-    ) -> AlertEvent:
-        return alerting.make(
-            rule=rule,
-            kind=KIND,
-            severity="warning",
-            status="firing" if fire else "resolved",
-            identity=self.identity,
-            since=since,
-            now=self.now,
-            zh=texts[0],
-            en=texts[1],
-            labels=self.extra,
-            values=values,
-            source_event_id=self.event_id,
-        )
-
-
-Texts = dict[bool, tuple[str, str]]  # firing? -> (zh, en)
-Judged = tuple[bool, bool, Texts, dict[str, float]] | None  # bad, good, texts, values
-
-
-def _abandonment(
-    view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow, where: _Where
-) -> Judged:
-    if view.abandonment is None:
-        return None
-    rate, thr, n = view.abandonment, cfg.abandonment_threshold, view.offered
-    pct, d_zh, d_en = f"{rate:.0%}", _dur_zh(w.seconds), _dur_en(w.seconds)
-    texts = {
-        True: (
-            f"{where.zh} 电话放弃率 {pct}（近 {d_zh} {n} 通来电，阈值 {thr:.0%}）",
-            f"{where.en}: call abandonment {pct} ({n} calls in the last {d_en}, "
-            f"threshold {thr:.0%})",
-        ),
-        False: (
-            f"{where.zh} 电话放弃率已恢复至 {pct}（近 {d_zh} {n} 通来电）",
-            f"{where.en}: call abandonment back to {pct} ({n} calls in the last {d_en})",
-        ),
-    }
-    values = {
-        "abandonment": round(rate, 4),
-        "offered": float(n),
-        "abandoned": float(view.abandoned),
-        "threshold": thr,
-        "window_seconds": w.seconds,
-    }
-    bad = rate >= thr - EPS
-    good = rate <= thr - cfg.abandonment_recover_margin + EPS
-    return bad, good, texts, values
-
-
-def _service_level(
-    view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow, where: _Where
-) -> Judged:
-    if view.service_level is None:
-        return None
-    rate, target, n = view.service_level, cfg.service_level_target, view.offered
-    pct, d_zh, d_en = f"{rate:.0%}", _dur_zh(w.seconds), _dur_en(w.seconds)
-    secs = f"{cfg.service_level_seconds:g}"
-    texts = {
-        True: (
-            f"{where.zh} 电话 {secs} 秒接通率 {pct}（近 {d_zh} {n} 通来电，目标 {target:.0%}）",
-            f"{where.en}: {pct} of calls answered within {secs} s ({n} calls in the last "
-            f"{d_en}, target {target:.0%})",
-        ),
-        False: (
-            f"{where.zh} 电话 {secs} 秒接通率已恢复至 {pct}（近 {d_zh} {n} 通来电）",
-            f"{where.en}: calls answered within {secs} s back to {pct} ({n} calls in the "
-            f"last {d_en})",
-        ),
-    }
-    values = {
-        "service_level": round(rate, 4),
-        "offered": float(n),
-        "answered_within": float(counts[IN_SL]),
-        "target": target,
-        "service_level_seconds": cfg.service_level_seconds,
-        "window_seconds": w.seconds,
-    }
-    # Meeting the target exactly is meeting it: "80/20" asks for at least 80 % within 20 s.
-    bad = rate < target - EPS
-    good = rate >= target + cfg.service_level_recover_margin - EPS
-    return bad, good, texts, values
-
-
-_RULES: dict[str, Callable[[CallView, list[int], CallConfig, CallWindow, _Where], Judged]] = {
-    ABANDONMENT_RULE: _abandonment,
-    SERVICE_LEVEL_RULE: _service_level,
-}
-
-
-def _dur_zh(seconds: float) -> str:
+def dur_zh(seconds: float) -> str:
     return f"{seconds / 3600:g} 小时" if seconds % 3600 == 0 else f"{seconds / 60:g} 分钟"
 
 
-def _dur_en(seconds: float) -> str:
+def dur_en(seconds: float) -> str:
     return f"{seconds / 3600:g} h" if seconds % 3600 == 0 else f"{seconds / 60:g} min"

@@ -18,14 +18,11 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from schemas.alerts import AlertEvent
-from streams.core import alerting, hysteresis
 from streams.core.signals import fields as F
 from streams.core.signals.config import SpikeConfig
 from streams.core.signals.tiers import HOUR, MINUTE, ByKind
 from streams.core.windows import bucket_start
 
-RULE = "negative_spike"
 MAX_CATCH_UP_HOURS = 8 * 24  # the hour tier keeps about this much; older gaps count as quiet
 
 
@@ -98,47 +95,3 @@ def view(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> Spik
     mean, var, _ = slot
     sd = max(math.sqrt(var), math.sqrt(max(mean, 0.0)), 1.0)
     return SpikeView(last_hour, mean, mean + cfg.k * sd)
-
-
-def evaluate(
-    state: SpikeState,
-    stats: ByKind,
-    firing: dict[str, float],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: SpikeConfig,
-) -> tuple[AlertEvent, ...]:
-    v = view(state, stats, now, cfg)
-    if v.mean is None or v.threshold is None:
-        return ()
-    sd = (v.threshold - v.mean) / cfg.k
-    change = hysteresis.step(
-        firing.get(RULE),
-        bad=v.last_hour >= cfg.min_count and v.last_hour > v.threshold,
-        good=v.last_hour <= v.mean + sd,
-        now=now,
-    )
-    if change is None:
-        return ()
-    hysteresis.record(firing, RULE, change)
-    fire = change.transition == "fire"
-    return (
-        alerting.make(
-            rule=RULE,
-            kind="crisis",
-            severity="warning",
-            status="firing" if fire else "resolved",
-            identity={"store_id": store_id},
-            labels=labels,
-            since=change.since,
-            now=now,
-            zh=f"门店 {store_id} 负面反馈{'激增' if fire else '已回落'}：近 1 小时 {v.last_hour} 条"
-            f"（这个时段通常约 {v.mean:.1f} 条）",
-            en=f"Store {store_id} negative feedback {'spike' if fire else 'back to normal'}:"
-            f" {v.last_hour} in the last hour (usually ~{v.mean:.1f} at this hour)",
-            values={"negatives_last_hour": float(v.last_hour), "baseline": round(v.mean, 2)},
-            source_event_id=event_id,
-        ),
-    )

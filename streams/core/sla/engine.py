@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from schemas.alerts import AlertEvent, AlertStatus, Severity, Summary
+from schemas.alerts import AlertEvent
 from schemas.events import Complaint, event_time
 from schemas.sla import SlaEvent
 from streams.core import alerting
 from streams.core.calendar import BusinessCalendar, calendar_24x7
-from streams.core.sla import messages
+from streams.core.rules import sla_breach, sla_warning, special_customer_complaint
+from streams.core.rules.base import Rule
 from streams.core.sla.policy import Policy, SlaConfig
 from streams.core.sla.timeline import ACTION_ORDER, Change, compute
 
@@ -186,28 +187,46 @@ def _sla_event(state: ComplaintState, policy: Policy, ch: Change) -> SlaEvent:
 
 def _alert(
     state: ComplaintState,
-    rule: str,
+    rule: Rule,
     labels: dict[str, str],
-    status: AlertStatus,
-    severity: Severity,
+    firing: bool,
     since: float,
     at: float,
-    summary: Summary,
+    facts: dict[str, Any],
     values: dict[str, float],
 ) -> AlertEvent:
+    text = rule.summary(firing, facts)
     return alerting.make(
-        rule=rule,
-        kind="sla",
-        severity=severity,
-        status=status,
+        rule=rule.name,
+        kind=rule.kind,
+        severity=rule.severity,
+        status="firing" if firing else "resolved",
         identity=labels,
         since=since,
         now=at,
-        zh=summary.zh,
-        en=summary.en,
+        zh=text.zh,
+        en=text.en,
         labels={"customer_tier": state.tier, "policy": state.policy},
         values=values,
     )
+
+
+def _facts(state: ComplaintState, policy: Policy, ch: Change | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "complaint_id": state.complaint_id,
+        "store_id": state.store_id,
+        "tier": state.tier,
+        "special": policy.escalate,  # the policy for special customers escalates at once
+    }
+    if ch is not None:
+        out |= {
+            "clock": ch.clock,
+            "target": ch.target,
+            "left": ch.target - ch.elapsed,
+            "late_by": ch.late_by,
+            "breached": ch.kind == "breached",
+        }
+    return out
 
 
 def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEvent]:
@@ -221,67 +240,23 @@ def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEven
     }
     values = {"target_seconds": ch.target, "elapsed_seconds": round(ch.elapsed, 3)}
     warn_since = ch.deadline - policy.warn_seconds(ch.target) if ch.deadline else ch.at
+    facts = _facts(state, policy, ch)
     out: list[AlertEvent] = []
 
     def warning_resolved() -> AlertEvent:
-        return _alert(
-            state,
-            "sla_warning",
-            labels,
-            "resolved",
-            "warning",
-            warn_since,
-            ch.at,
-            messages.warned(state, ch),
-            values,
-        )
+        return _alert(state, sla_warning.RULE, labels, False, warn_since, ch.at, facts, values)
 
     if ch.kind == "warned":
-        out.append(
-            _alert(
-                state,
-                "sla_warning",
-                labels,
-                "firing",
-                "warning",
-                ch.at,
-                ch.at,
-                messages.warned(state, ch),
-                values,
-            )
-        )
+        out.append(_alert(state, sla_warning.RULE, labels, True, ch.at, ch.at, facts, values))
     elif ch.kind == "breached":
         if _was_emitted(state, ch, "warned"):
             out.append(warning_resolved())
-        out.append(
-            _alert(
-                state,
-                "sla_breach",
-                labels,
-                "firing",
-                "critical",
-                ch.at,
-                ch.at,
-                messages.breached(state, ch),
-                values,
-            )
-        )
+        out.append(_alert(state, sla_breach.RULE, labels, True, ch.at, ch.at, facts, values))
     elif ch.kind in ("fulfilled", "cancelled"):
         if ch.late_by or _was_emitted(state, ch, "breached"):
             since = ch.deadline if ch.deadline is not None else ch.at
-            out.append(
-                _alert(
-                    state,
-                    "sla_breach",
-                    labels,
-                    "resolved",
-                    "critical",
-                    since,
-                    ch.at,
-                    messages.breached(state, ch),
-                    {**values, "late_by": ch.late_by},
-                )
-            )
+            late = {**values, "late_by": ch.late_by}
+            out.append(_alert(state, sla_breach.RULE, labels, False, since, ch.at, facts, late))
         elif _was_emitted(state, ch, "warned"):
             out.append(warning_resolved())
     return out
@@ -307,16 +282,5 @@ def _escalation(
         return ()
     insort(state.emitted, key)
     at = state.log[-1][0] if done else opened
-    return (
-        _alert(
-            state,
-            "special_customer_complaint",
-            labels,
-            "resolved" if done else "firing",
-            "critical",
-            opened,
-            at,
-            messages.special(state),
-            {},
-        ),
-    )
+    rule = special_customer_complaint.RULE
+    return (_alert(state, rule, labels, not done, opened, at, _facts(state, policy), {}),)

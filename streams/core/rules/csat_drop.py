@@ -1,0 +1,125 @@
+"""``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (today
+against the last 7 days, this week against the last 4), by a margin and a two-proportion
+z-test. The baseline must span its whole length of history and hold enough ratings."""
+
+from __future__ import annotations
+
+import math
+
+from schemas.alerts import AlertEvent, RuleName, Summary
+from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.signals.config import RelativeRule, SatisfactionConfig
+from streams.core.signals.satisfaction import SatisfactionView, view
+from streams.core.signals.tiers import DAY, ByKind, tier_for
+
+# How the two default comparisons read to a person: (window, baseline) in zh, then en.
+SPANS = {
+    "day_vs_week": ("近 24 小时", "此前 7 天", "the last 24 h", "the 7 days before"),
+    "week_vs_month": ("近 7 天", "此前 4 周", "the last 7 days", "the 4 weeks before"),
+}
+
+
+def _texts(firing: bool, f: Facts) -> Summary:
+    span = SPANS.get(f["comparison"], ("本期", "基线", "this period", "the baseline"))
+    sid, now_pct, base_pct = f["store_id"], f"{f['csat']:.0%}", f"{f['baseline_csat']:.0%}"
+    return Summary(
+        zh=f"门店 {sid} 满意度{'明显下滑' if firing else '已回升'}：{span[0]} CSAT {now_pct}，"
+        f"{span[1]} {base_pct}（{f['ratings']} 条评价）",
+        en=f"Store {sid} CSAT {'fell' if firing else 'recovered'}: {span[2]} {now_pct} against "
+        f"{base_pct} over {span[3]} ({f['ratings']} ratings)",
+    )
+
+
+RULE = Rule(
+    name=RuleName.CSAT_DROP,
+    kind="satisfaction",
+    severity="warning",
+    about=Summary(
+        zh="门店满意度明显低于自身近期基线", en="a store's CSAT clearly below its own baseline"
+    ),
+    texts=_texts,
+    example={
+        "store_id": "S001",
+        "comparison": "day_vs_week",
+        "csat": 0.55,
+        "baseline_csat": 0.82,
+        "ratings": 120,
+    },
+)
+
+
+def evaluate(
+    stats: ByKind,
+    firing: dict[str, float],
+    store_id: str,
+    labels: dict[str, str],
+    now: float,
+    event_id: str,
+    cfg: SatisfactionConfig,
+) -> tuple[AlertEvent, ...]:
+    out = []
+    for comparison in cfg.relative:
+        alert = _compare(stats, firing, comparison, store_id, labels, now, event_id, cfg)
+        if alert is not None:
+            out.append(alert)
+    return tuple(out)
+
+
+def _compare(
+    stats: ByKind,
+    firing: dict[str, float],
+    rule: RelativeRule,
+    store_id: str,
+    labels: dict[str, str],
+    now: float,
+    event_id: str,
+    cfg: SatisfactionConfig,
+) -> AlertEvent | None:
+    # A baseline must span its whole length of history, and hold as many ratings per
+    # window-length as the window itself needs: a "last 7 days" made of two days of history
+    # is not the store's normal (it paged on simulated normal weeks). History first: cheapest.
+    oldest = stats.oldest(DAY)
+    if oldest is None or oldest > now - rule.window - rule.baseline + DAY:
+        return None  # less history than the baseline span
+    cur = view(stats, now, rule.window, cfg)
+    if cur.csat is None:
+        return None
+    # The baseline read from the same tier as the window, so both edges move together.
+    base = view(stats, now - rule.window, rule.baseline, cfg, tier_for(rule.window))
+    if base.csat is None or base.ratings < cfg.min_samples * rule.baseline / rule.window:
+        return None
+    c, b = cur.csat, base.csat
+    gap = b - c
+    return threshold(
+        RULE,
+        firing,
+        f"{RULE.name}:{rule.name}",
+        bad=gap >= rule.drop and _z(cur, base) >= rule.z,
+        good=gap <= rule.recover,
+        now=now,
+        identity={"store_id": store_id, "comparison": rule.name},
+        labels=labels,
+        facts=lambda: {
+            "store_id": store_id,
+            "comparison": rule.name,
+            "csat": c,
+            "baseline_csat": b,
+            "ratings": cur.ratings,
+        },
+        values=lambda: {
+            "csat": round(c, 4),
+            "baseline_csat": round(b, 4),
+            "ratings": float(cur.ratings),
+            "baseline_ratings": float(base.ratings),
+        },
+        event_id=event_id,
+    )
+
+
+def _z(cur: SatisfactionView, base: SatisfactionView) -> float:
+    """Two-proportion z statistic of base CSAT above current CSAT."""
+    assert cur.csat is not None and base.csat is not None
+    n1, n2 = cur.ratings, base.ratings
+    pooled = (cur.csat * n1 + base.csat * n2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    return (base.csat - cur.csat) / se if se else math.inf

@@ -1,0 +1,62 @@
+"""``negative_reach_jump``: the last hour's negative reach is several times the store's
+hourly mean over the week before it."""
+
+from __future__ import annotations
+
+from schemas.alerts import AlertEvent, RuleName, Summary
+from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.signals import fields as F
+from streams.core.signals.config import WordOfMouthConfig
+from streams.core.signals.tiers import HOUR, MINUTE, ByKind
+
+
+def _texts(firing: bool, f: Facts) -> Summary:
+    sid, last, mean = f["store_id"], f"{f['last_hour']:,}", f"{f['hourly_mean']:,.0f}"
+    return Summary(
+        zh=f"门店 {sid} 负面口碑{'骤增' if firing else '骤增已平息'}：近 1 小时估计 {last} 人"
+        f"（平时每小时约 {mean} 人）",
+        en=f"Store {sid} negative reach {'jumped' if firing else 'back to normal'}: ~{last}"
+        f" people in the last hour (usually ~{mean} an hour)",
+    )
+
+
+RULE = Rule(
+    name=RuleName.NEGATIVE_REACH_JUMP,
+    kind="word_of_mouth",
+    severity="warning",
+    about=Summary(
+        zh="门店负面口碑触达在一小时内骤增",
+        en="a store's negative reach jumped within the hour",
+    ),
+    texts=_texts,
+    example={"store_id": "S001", "last_hour": 80000, "hourly_mean": 2000.0},
+)
+
+
+def evaluate(
+    stats: ByKind,
+    firing: dict[str, float],
+    store_id: str,
+    labels: dict[str, str],
+    now: float,
+    event_id: str,
+    cfg: WordOfMouthConfig,
+) -> tuple[AlertEvent, ...]:
+    last_hour = stats.totals(now, 3600, MINUTE)[F.REACH]
+    # The week before the last hour, hour by hour.
+    mean = stats.totals(now - 3600, 7 * 86400, HOUR)[F.REACH] / (7 * 24)
+    bar = max(cfg.jump_min, cfg.jump_factor * mean)
+    alert = threshold(
+        RULE,
+        firing,
+        RULE.name,
+        bad=last_hour >= bar,
+        good=last_hour < bar / 2,
+        now=now,
+        identity={"store_id": store_id},
+        labels=labels,
+        facts=lambda: {"store_id": store_id, "last_hour": last_hour, "hourly_mean": mean},
+        values=lambda: {"reach_last_hour": float(last_hour), "hourly_mean_7d": round(mean, 1)},
+        event_id=event_id,
+    )
+    return () if alert is None else (alert,)

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from streams.cardinality import LabelCapsConfig
 from streams.core.intake import IntakeConfig
 from streams.core.signals.calls import CallConfig
 from streams.core.signals.config import (
@@ -74,6 +75,7 @@ class StreamSettings(BaseModel):
     kafka: KafkaConfig = KafkaConfig()
     worker: WorkerConfig = WorkerConfig()
     intake: IntakeConfig = IntakeConfig()
+    label_caps: LabelCapsConfig = LabelCapsConfig()
     satisfaction: SatisfactionConfig = SatisfactionConfig()
     word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
     spikes: SpikeConfig = SpikeConfig()

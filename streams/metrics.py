@@ -1,7 +1,9 @@
 """Prometheus metrics of the stream worker.
 
-Label sets stay bounded: event type, reject reason, rule, and store (a deployment has a known,
-finite set of stores). Nothing is labelled by customer or event id.
+Label sets stay bounded: event type, reject reason, rule and window come from our own code and
+configuration; every label whose value comes from event text (store, brand, region, city, survey
+channel, calendar year) passes through a ``LabelCap`` (``streams.cardinality``), so a hostile or
+careless upstream cannot multiply the series. Nothing is labelled by customer or event id.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Proc
 from schemas.alerts import RuleName
 from schemas.signals import SignalSnapshot
 from schemas.sla import CLOCKS, Transition
+from streams.cardinality import LabelCapsConfig, label_caps
 
 NPS_GROUPS = ("promoter", "passive", "detractor")
 # Per store only: queues and agents go on the signals topic, not into label sets.
@@ -39,15 +42,24 @@ CALL_FIELDS = {
 # increase() cannot count a counter's first event if the series appears with it, and a wall
 # panel "taboo phrases today" then reads 0 after a restart.
 KNOWN_RULES = tuple(r.value for r in RuleName)
-MAX_CHANNELS = 12
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
 class Metrics:
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self, registry: CollectorRegistry | None = None, caps: LabelCapsConfig | None = None
+    ) -> None:
         self.registry = registry or CollectorRegistry()
         r = self.registry
+        self.label_overflow = Counter(
+            "cxpulse_label_overflow",
+            "Observations whose label value came after its label's cap was full: exported as "
+            '"other" (counters, store_info) or left out (per-store gauges).',
+            ["label"],
+            registry=r,
+        )
+        self.caps = label_caps(caps or LabelCapsConfig(), self.label_overflow)
         # process_start_time_seconds: restarts on the pipeline-health board.
         ProcessCollector(registry=r)
         self._info: dict[str, tuple[str, str, str]] = {}  # store -> its store_info labels
@@ -204,7 +216,6 @@ class Metrics:
             ["brand", "region", "channel", "rating"],
             registry=r,
         )
-        self._channels: set[str] = set()
         self.signals_held = Gauge(
             "cxpulse_signal_snapshots_held",
             "Stores whose latest change waits for its snapshot (throttled, at most 5 s).",
@@ -241,15 +252,18 @@ class Metrics:
     def rating(
         self, brand: str | None, region: str | None, channel: str | None, value: int
     ) -> None:
-        # Channels are free text upstream: the first MAX_CHANNELS names get a series each,
-        # the rest count as "other", so a typo upstream cannot explode the series count.
-        name = channel or "unknown"
-        if name not in self._channels:
-            if len(self._channels) >= MAX_CHANNELS:
-                name = "other"
-            else:
-                self._channels.add(name)
-        self.channel_ratings.labels(brand or "", region or "", name, str(value)).inc()
+        cap = self.caps
+        self.channel_ratings.labels(
+            cap["brand"](brand or ""),
+            cap["region"](region or ""),
+            cap["channel"](channel or "unknown"),
+            str(value),
+        ).inc()
+
+    def uncovered(self, calendar: str, year: int) -> None:
+        """Flag a year the calendar's holiday data lacks (the year comes from an event's date;
+        the calendar name from the configuration)."""
+        self.calendar_uncovered.labels(calendar, self.caps["year"](str(year))).set(1)
 
     def _zero_start(self) -> None:
         for rule in KNOWN_RULES:
@@ -262,8 +276,16 @@ class Metrics:
     def show(self, snap: SignalSnapshot) -> None:
         """Set a store's gauges from its snapshot. A rate from too few samples is dropped,
         not shown as noise."""
-        sid, lb = snap.store_id, snap.labels
-        info = (lb.get("brand", ""), lb.get("region", ""), lb.get("city", ""))
+        sid, lb, cap = snap.store_id, snap.labels, self.caps
+        # A store past the cap gets no gauges: one "other" store would show whichever store
+        # wrote last, and its alerts still go out on the alerts topic.
+        if not cap["store_id"].keeps(sid):
+            return
+        info = (
+            cap["brand"](lb.get("brand", "")),
+            cap["region"](lb.get("region", "")),
+            cap["city"](lb.get("city", "")),
+        )
         old = self._info.get(sid)
         if old != info:
             if old is not None:  # two info series for one store break every rollup join

@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -57,41 +59,85 @@ class BrokerError(RuntimeError):
     pass
 
 
+# How kafka-python reports a broker that is still starting: refused or dropped connections
+# (OSError), protocol-level "not yet" answers (KafkaError: no brokers, timeouts, coordinator
+# not available), a half-read answer (ValueError), and "Failed to find active controller id!"
+# while the KRaft controller is being elected (RuntimeError).
+STARTING: tuple[type[Exception], ...] = (OSError, ValueError, RuntimeError)
+
+
 def answers(broker: Broker, timeout: float = 2.0) -> bool:
     """True when a Kafka broker serves metadata on the port (whoever started it)."""
-    import socket
-
     from kafka import KafkaAdminClient
     from kafka.errors import KafkaError
 
+    starting = (KafkaError, *STARTING)
     # A closed port answers at once; kafka-python alone would retry it for 30 s.
-    try:
-        socket.create_connection(("127.0.0.1", broker.port), timeout=timeout).close()
-    except OSError:
+    if not _port_open(broker, timeout):
         return False
+    limits = {"request_timeout_ms": int(timeout * 1000)}
+    # kafka-python 3 keeps bootstrapping a port that accepts but does not speak Kafka yet for
+    # 30 s by default, which would let one poll overrun the caller's deadline (2.x has no key).
+    if "bootstrap_timeout_ms" in KafkaAdminClient.DEFAULT_CONFIG:
+        limits["bootstrap_timeout_ms"] = int(timeout * 1000)
     try:
-        admin = KafkaAdminClient(
-            bootstrap_servers=broker.bootstrap,
-            request_timeout_ms=int(timeout * 1000),
-        )
-    except (KafkaError, OSError, ValueError):
+        admin = KafkaAdminClient(bootstrap_servers=broker.bootstrap, **limits)
+    except starting:
         return False
     try:
         admin.list_topics()
         return True
-    except (KafkaError, OSError):
+    except starting:
         return False
     finally:
         admin.close()
 
 
+def _port_open(broker: Broker, timeout: float = 1.0) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", broker.port), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def wait_answering(broker: Broker, timeout: float, exited: Callable[[], bool]) -> None:
+    """Poll until the broker serves metadata, or raise ``BrokerError`` at the deadline.
+
+    Not answering yet (refused, no controller yet, half an answer) is normal while the JVM
+    boots. Once ``exited()`` says our broker process is gone, keep polling only while something
+    still accepts connections on the port: another run's broker, started a moment before ours,
+    is coming up there and ours lost the race for the port.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if answers(broker, timeout=1.0):
+            return
+        if exited() and not _port_open(broker):
+            reason = "the broker process exited"
+            break
+        if time.monotonic() >= deadline:
+            reason = f"it did not serve metadata within {timeout:.0f}s"
+            break
+        time.sleep(0.5)  # poll interval while the JVM boots, bounded by the deadline
+    tail = broker.logfile.read_text(errors="replace")[-3000:] if broker.logfile.exists() else ""
+    raise BrokerError(f"Kafka on {broker.bootstrap} is not ready: {reason}. Server log:\n{tail}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
 def _pid(broker: Broker) -> int | None:
     try:
         pid = int(broker.pidfile.read_text().strip())
-        os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    return pid if _alive(pid) else None
 
 
 def fetch_jars(broker: Broker, log: bool = True) -> None:
@@ -190,7 +236,13 @@ def start(broker: Broker | None = None, timeout: float = 90.0, log: bool = True)
         )
         if fmt.returncode != 0:
             raise BrokerError(f"formatting the Kafka log dir failed:\n{fmt.stdout}{fmt.stderr}")
-    if _pid(broker) is None:
+    pid = _pid(broker)
+    if pid is not None:  # started by an earlier call, maybe still booting
+
+        def exited() -> bool:
+            return not _alive(pid)
+
+    else:
         with broker.logfile.open("ab") as out:
             proc = subprocess.Popen(
                 _java(broker, "kafka.Kafka", str(props)),
@@ -201,15 +253,12 @@ def start(broker: Broker | None = None, timeout: float = 90.0, log: bool = True)
         broker.pidfile.write_text(str(proc.pid))
         if log:
             print(f"starting Kafka on {broker.bootstrap} (pid {proc.pid}, log {broker.logfile})")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if answers(broker, timeout=1.0):
-            return broker
-        if _pid(broker) is None:
-            break
-        time.sleep(0.5)  # poll interval while the JVM boots, bounded by the deadline
-    tail = broker.logfile.read_text(errors="replace")[-3000:] if broker.logfile.exists() else ""
-    raise BrokerError(f"Kafka did not answer on {broker.bootstrap} within {timeout:.0f}s:\n{tail}")
+
+        def exited() -> bool:  # poll(), not kill(pid, 0): our dead child lingers as a zombie
+            return proc.poll() is not None
+
+    wait_answering(broker, timeout, exited)
+    return broker
 
 
 def _kafka_id(u: str) -> str:

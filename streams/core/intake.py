@@ -28,7 +28,7 @@ class IntakeConfig(BaseModel):
     # Upstream clocks drift by seconds, not minutes; five minutes of slack still catches a
     # wrong year, a wrong zone (8 h) or a wrong day, each of which would freeze a store's
     # windows or breach a partition's SLA clocks.
-    max_ahead: Annotated[float, Field(gt=0, le=DAY)] = 300.0
+    max_ahead: Annotated[float, Field(gt=0)] = 300.0
     # Older than the longest window (28 d) plus its lateness, an event can move no signal; a
     # complaint that old would open SLA clocks already decades past. A backfill of older
     # history raises this for its run.

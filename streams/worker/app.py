@@ -336,7 +336,7 @@ def assemble(
     """The worker from its parts: the tables and topics (Faust's, or recorders in tests)."""
 
     def uncovered(calendar: str, year: int) -> None:
-        metrics.calendar_uncovered.labels(calendar, str(year)).set(1)
+        metrics.uncovered(calendar, year)
 
     sla_shell = SlaShell(table=complaint_table, out=topic(topics.sla), ticks=topic(topics.ticks))
     sig = wiring.signals(settings)
@@ -392,7 +392,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         value_serializer="raw",
     )
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
-    metrics = metrics or Metrics()
+    metrics = metrics or Metrics(caps=settings.label_caps)
     worker = assemble(
         settings,
         metrics,

@@ -9,6 +9,7 @@ import ssl
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,13 +18,11 @@ from tests.integration.notify_fakes import (
     Alertmanager,
     FakeRobots,
     Mailbox,
-    am_ready,
     authenticator,
     ensure_alertmanager,
     self_signed,
 )
-from tests.waiting import free_port
-from tests.waiting import wait_for as poll
+from tests.waiting import NotReady, free_port, wait_ready
 
 
 @pytest.fixture
@@ -91,10 +90,18 @@ def alertmanager(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Alertmana
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    try:
-        poll(lambda: proc.poll() is not None or am_ready(url), 30, "Alertmanager /-/ready")
+
+    def ready() -> bool:
         if proc.poll() is not None:
             pytest.fail(f"alertmanager exited: {(tmp / 'alertmanager.log').read_text()[-2000:]}")
+        # 503 until its configuration is loaded (urlopen raises it): poll again.
+        with urlopen(f"{url}/-/ready", timeout=1) as r:
+            if r.status != 200:
+                raise NotReady(f"/-/ready answered {r.status}")
+            return True
+
+    try:
+        wait_ready(ready, 30, f"Alertmanager at {url} (/-/ready)")
         yield Alertmanager(url)
     finally:
         proc.terminate()

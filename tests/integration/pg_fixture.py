@@ -20,7 +20,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.waiting import free_port
+from tests.waiting import NotReady, free_port, wait_ready
 
 SUPERUSER = "cxpulse"
 READY_TIMEOUT = 60.0
@@ -134,11 +133,11 @@ def _running_port(data: Path) -> int | None:
 
 
 def _ready(pg: Postgres, timeout: float) -> None:
+    """Return once the server runs a query. While it starts it refuses connections, or accepts
+    them and answers "the database system is starting up" (both OperationalError): poll again."""
     import psycopg
 
-    deadline = time.monotonic() + timeout
-    last: Exception | None = None
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         try:
             with psycopg.connect(
                 host=pg.host,
@@ -149,11 +148,11 @@ def _ready(pg: Postgres, timeout: float) -> None:
                 connect_timeout=2,
             ) as conn:
                 conn.execute("SELECT 1")
-                return
+                return True
         except psycopg.OperationalError as exc:
-            last = exc
-            time.sleep(0.2)
-    raise RuntimeError(f"PostgreSQL on {pg.host}:{pg.port} not ready after {timeout:.0f}s: {last}")
+            raise NotReady(str(exc).strip()) from exc
+
+    wait_ready(answers, timeout, f"PostgreSQL on {pg.host}:{pg.port} to answer SELECT 1")
 
 
 def _start_local(root: Path) -> Postgres:

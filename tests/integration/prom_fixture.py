@@ -2,8 +2,9 @@
 
 ``start_prometheus(target, tmp, rule_files=...)`` installs the package when the binary is missing
 (as ``./dev`` does for promtool), writes a config, starts the server and returns once the target
-is ``up == 1``. Each call starts its own server with its own data directory, so repeated runs never
-see each other's series.
+is ``up == 1``; until then every "not yet" (refused, 503 while the TSDB opens, a body that is not
+JSON) means poll again. Each call starts its own server with its own data directory, so repeated
+runs never see each other's series.
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import json
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.error import URLError
+from urllib.error import HTTPError
 from urllib.parse import urlencode
-from urllib.request import urlopen
 
 import yaml
 
-from tests.waiting import free_port, wait_for
+from tests.waiting import NotReady, free_port, get_json, wait_ready
 
 JOB = "cxpulse"  # the job name the dashboards and rules select on (prometheus/prometheus.yml)
 
@@ -50,19 +50,17 @@ class Prometheus:
     log: Path
 
     def api(self, path: str, **params: str) -> Any:
-        with urlopen(f"{self.url}/api/v1/{path}?{urlencode(params)}", timeout=10) as resp:
-            body = json.load(resp)
-        return body
+        return get_json(f"{self.url}/api/v1/{path}?{urlencode(params)}", timeout=10)
 
     def query(self, expr: str) -> Any:
-        """The instant query's body; errors come back as ``{"status": "error", ...}``."""
+        """The instant query's body; PromQL errors come back as ``{"status": "error", ...}``.
+        Any other failure (refused, 503 while starting) raises."""
         try:
             return self.api("query", query=expr)
-        except URLError as exc:  # 400/422 carry the PromQL error as JSON
-            read = getattr(exc, "read", None)
-            if read is not None:
-                return json.loads(read())
-            raise
+        except HTTPError as exc:
+            if exc.code not in (400, 422):  # only these carry the PromQL error as JSON
+                raise
+            return json.loads(exc.read())
 
     def result(self, expr: str) -> list[Any]:
         body = self.query(expr)
@@ -115,19 +113,27 @@ def start_prometheus(
             stderr=subprocess.STDOUT,
         )
     prom = Prometheus(f"http://127.0.0.1:{port}", proc, log)
-
-    def target_up() -> bool:
-        if proc.poll() is not None:
-            raise AssertionError(f"prometheus exited: {log.read_text(errors='replace')[-2000:]}")
-        try:
-            ups = prom.result("up == 1")
-            return {r["metric"]["job"] for r in ups} >= set(jobs)
-        except (OSError, AssertionError):
-            return False
-
     try:
-        wait_for(target_up, timeout, f"prometheus to scrape {', '.join(jobs.values())} (up == 1)")
+        wait_scraping(prom, jobs, timeout)
     except BaseException:
         prom.stop()
         raise
     return prom
+
+
+def wait_scraping(prom: Prometheus, jobs: Collection[str], timeout: float) -> None:
+    """Return once Prometheus has scraped every job with ``up == 1``; while it starts, every
+    "not ready" answer means poll again. Fails at once if the process exits."""
+
+    def target_up() -> bool:
+        if prom.proc.poll() is not None:
+            tail = prom.log.read_text(errors="replace")[-2000:] if prom.log.exists() else ""
+            raise AssertionError(f"prometheus exited: {tail}")
+        body = prom.query("up == 1")
+        if body.get("status") != "success":
+            raise NotReady(f"up == 1: {body.get('errorType')}: {body.get('error')}")
+        return {r["metric"]["job"] for r in body["data"]["result"]} >= set(jobs)
+
+    wait_ready(
+        target_up, timeout, f"Prometheus at {prom.url} to scrape {', '.join(jobs)} (up == 1)"
+    )

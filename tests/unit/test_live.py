@@ -1,0 +1,51 @@
+"""Where `cxpulse up` starts its simulated clock: a busy late morning in the stores' zone, on the
+stores' date, whatever the wall clock says."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from cxpulse.live import simulated_start, simulator_args
+from streams.simulate import SimConfig
+from streams.simulate.rhythm import day_profile
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_an_evening_start_runs_from_eleven_in_the_morning() -> None:
+    wall = datetime(2026, 12, 4, 19, 9, 41, 123456, tzinfo=SHANGHAI)
+    assert simulated_start(wall) == datetime(2026, 12, 4, 11, 0, tzinfo=SHANGHAI)
+    assert simulated_start(wall).isoformat() == "2026-12-04T11:00:00+08:00"
+
+
+def test_the_day_is_the_stores_day_not_the_utc_day() -> None:
+    # 20:30 UTC on the 4th is 04:30 on the 5th in Shanghai.
+    wall = datetime(2026, 12, 4, 20, 30, tzinfo=UTC)
+    assert simulated_start(wall) == datetime(2026, 12, 5, 11, 0, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize("hour", range(24))
+def test_every_hour_of_the_day_starts_at_the_same_busy_moment(hour: int) -> None:
+    wall = datetime(2026, 12, 4, hour, 17, tzinfo=SHANGHAI)
+    start = simulated_start(wall)
+    assert start == datetime(2026, 12, 4, 11, 0, tzinfo=SHANGHAI)
+    cfg = SimConfig()
+    profile = day_profile(cfg.open_hour, cfg.close_hour)
+    # The drop (20 simulated minutes in) and the next hour lie in open, busy hours.
+    assert all(profile[h] >= 0.5 for h in (start.hour, start.hour + 1))
+
+
+def test_a_naive_wall_time_is_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        simulated_start(datetime(2026, 12, 4, 19, 9))
+
+
+def test_the_simulator_starts_there_and_drops_s003_twenty_minutes_later() -> None:
+    start = simulated_start(datetime(2026, 12, 4, 11, 9, tzinfo=UTC))
+    args = simulator_args(start, 60.0, 20)
+    assert args[args.index("--start") + 1] == "2026-12-04T11:00:00+08:00"
+    assert args[args.index("--scenario") + 1] == "drop:S003@2026-12-04T11:20:00+08:00/2h"
+    assert start + timedelta(minutes=20) == datetime(2026, 12, 4, 3, 20, tzinfo=UTC)

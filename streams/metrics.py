@@ -80,6 +80,11 @@ class Metrics:
             "Valid events waiting for their partition's other topics (event-time order).",
             registry=r,
         )
+        self.state_not_written = Counter(
+            "cxpulse_state_not_written",
+            "Store states that could not be encoded for the changelog (kept in memory; a bug).",
+            registry=r,
+        )
         self.undeliverable = Counter(
             "cxpulse_events_undeliverable",
             "Rejected messages that not even the dead-letter topic took (logged, then skipped).",

@@ -38,6 +38,7 @@ def make(
     # A change is never observed before the condition began: a resolution stamped earlier than
     # its start is dropped downstream as stale, and the alert would stay open for ever.
     now = max(now, since)
+    rule = str(rule)
     fp = fingerprint(rule, identity)
     change_id = f"{fp}:{status}:{int(since)}" + (f":{revision}" if revision else "")
     return AlertEvent(

@@ -108,6 +108,7 @@ class Worker:
                     wall,
                 )
             else:  # refused before any state: no order to keep
+                self.merge.read_up_to(msg.topic, msg.partition, msg.offset)
                 self._emit(self.pipe.message(message, msg.partition, wall), msg)
                 done.append(event)
         released = self.merge.release(wall)
@@ -163,10 +164,12 @@ class Worker:
             try:
                 wire = orjson.dumps(state.to_json())
             except Exception:
-                # Bounded inputs make this unreachable; if a bug gets here, the store keeps
-                # working in memory and the failure is loud, not a stopped partition.
-                log.exception("state of store %s could not be encoded; not written", store_id)
-                self.metrics.invalid.labels("processing_error").inc()
+                # Bounded inputs make this unreachable. If a bug gets here the store keeps
+                # working in memory (so it still dedupes and counts right) and the failure is
+                # loud; only its changelog copy is stale until the next good write.
+                log.exception("state of store %s could not be encoded for the changelog", store_id)
+                self.metrics.state_not_written.inc()
+                tables.hold(self.table, partition, key, state)
                 continue
             tables.write(self.table, partition, key, state, wire, "raw")
             # A snapshot per store and batch cost more than the events themselves while

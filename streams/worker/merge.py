@@ -51,9 +51,14 @@ class Merge:
     ) -> None:
         tp = (topic, partition)
         self.heads[tp] = max(self.heads.get(tp, at), at)
-        self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
+        self.read_up_to(topic, partition, offset)
         heap = self.held.setdefault(partition, [])
         heapq.heappush(heap, (at, event_id, next(self._seq), wall, item))
+
+    def read_up_to(self, topic: str, partition: int, offset: int) -> None:
+        """Any message read, held or not (a rejected one too): the topic's position moves."""
+        tp = (topic, partition)
+        self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
 
     def release(self, wall: float) -> list[Any]:
         """Every held item that may go now, per partition in event-time order."""

@@ -24,14 +24,19 @@ def write(
 ) -> None:
     """Put ``value`` in the table and ``wire`` (its JSON form, or with ``serializer="raw"``
     that form already serialised) on the changelog."""
-    table.data[key] = value
-    kp = getattr(table.data, "_key_partition", None)
-    if kp is not None:
-        kp[key] = partition
+    hold(table, partition, key, value)
     if serializer is None:
         table.send_changelog(partition, key, wire)
     else:
         table.send_changelog(partition, key, wire, value_serializer=serializer)
+
+
+def hold(table: Any, partition: int, key: bytes, value: Any) -> None:
+    """Put ``value`` in the table without a changelog message (it could not be encoded)."""
+    table.data[key] = value
+    kp = getattr(table.data, "_key_partition", None)
+    if kp is not None:
+        kp[key] = partition
 
 
 def delete(table: Any, partition: int, key: bytes) -> None:

@@ -72,6 +72,7 @@ def test_a_hostile_mix_is_parked_and_every_valid_event_counted_once(env: Env) ->
         lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 600,
         what="600 ratings at S1",
     )
+    assert env.metric("cxpulse_state_not_written_total") == 0
     with urlopen(env.metrics_url.replace("/metrics", "/healthz")) as page:
         assert json.load(page)["healthy"] is True
     log = env.log()

@@ -189,3 +189,19 @@ def test_a_closed_complaint_is_dropped_after_its_retention_with_a_tombstone() ->
     w.handle_batch([Ev(Msg(w.topics.ticks, b"", repr(forget).encode(), partition=1))])
     assert b"S1|K1" not in store and b"S1|K1" not in store._key_partition
     assert table.wire[-1] == (None, {"value_serializer": "raw"})  # the tombstone
+
+
+def test_a_state_that_cannot_be_encoded_stays_in_memory_and_still_dedupes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    w = make()
+
+    def broken(value: Any) -> bytes:
+        raise TypeError("Dict key must be str")
+
+    monkeypatch.setattr("streams.worker.app.orjson.dumps", broken)
+    w.handle_batch([ev(i) for i in range(3)])
+    assert w.table.changelog == [] and w.metrics.state_not_written._value.get() == 1
+    w.handle_batch([ev(2)])  # re-sent: the store in memory remembers it
+    assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 3
+    assert w.pipe.tally.duplicates == {"feedback": 1}

@@ -46,6 +46,7 @@ def threshold(
 ) -> AlertEvent | None:
     """One evaluation of a threshold rule: the alert change it causes, if any. ``firing`` maps
     the rule's key to when it started firing, and is updated in place."""
+    key = str(key)  # a plain str: the state's JSON form (orjson) takes no str subclass as a key
     change = hysteresis.step(firing.get(key), bad=bad, good=good, now=now)
     if change is None:
         return None

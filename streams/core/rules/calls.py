@@ -61,7 +61,7 @@ def evaluate(
         whole_store = queue is not None and counts[OFFERED] == store_offered
         view = view_of(counts, cfg)
         for spec, judge in JUDGES:
-            rule = spec.name
+            rule = str(spec.name)  # a plain str key in the state's JSON form
             judged = judge(view, counts, cfg, w)
             if judged is None:
                 continue  # below min_offered: a handful of calls neither fires nor resolves

@@ -16,6 +16,7 @@ from streams.core.signals.config import CrisisConfig
 from streams.core.signals.crisis import CrisisView, view
 from streams.core.signals.tiers import ByKind
 
+KEY = "crisis"  # the incident's entry in the store's firing map
 LEVEL = "crisis:level"  # 1 warning, 2 critical, in the store's firing map
 CATEGORY_ZH = {
     "media": "媒体曝光",
@@ -90,15 +91,15 @@ def evaluate(
     level = int(firing.get(LEVEL, 0))
     want = 2 if v.score >= cfg.critical_at else 1 if v.score >= cfg.warning_at else 0
     if level == 0 and want > 0:
-        firing[RULE.name] = now
+        firing[KEY] = now
     elif level > 0 and v.score < cfg.resolve_below:
-        since = firing.pop(RULE.name)
+        since = firing.pop(KEY)
         firing.pop(LEVEL, None)
         return (_alert(v, terms, store_id, labels, since, now, event_id, "resolved", level),)
     elif want <= level:
         return ()
     firing[LEVEL] = float(want)
-    since = firing[RULE.name]
+    since = firing[KEY]
     status = "firing"
     return (_alert(v, terms, store_id, labels, since, now, event_id, status, want),)
 

@@ -19,7 +19,7 @@ from streams.core.signals import fields as F
 from streams.core.signals.config import CrisisConfig
 from streams.core.signals.tiers import ByKind
 
-SPIKE_RULE = RuleName.NEGATIVE_SPIKE
+SPIKE_RULE = str(RuleName.NEGATIVE_SPIKE)
 
 
 @dataclass(frozen=True)

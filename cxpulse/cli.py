@@ -233,7 +233,7 @@ def _simulate_chain(
 def _chain_to_kafka(
     gen: ChainGenerator, start: datetime, end: datetime, args: argparse.Namespace
 ) -> int:
-    """Publish minute by minute, `speed` simulated seconds per real second (0: unpaced)."""
+    """Publish batch by batch, `speed` simulated seconds per real second (0: unpaced)."""
     from streams.produce import producer
     from streams.topics import Topics, ensure_topics
 
@@ -243,7 +243,7 @@ def _chain_to_kafka(
     prod = producer(settings.kafka)
     t0, origin, sent = time.monotonic(), start.timestamp(), 0
     try:
-        for batch in gen.minutes(start, end):
+        for batch in gen.batches(start, end):
             if not batch:
                 continue
             if args.speed > 0:
@@ -374,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--chain",
         action="store_true",
         help="the chain generator: brand/region/city hierarchy, heavy-tailed store sizes, "
-        "streamed minute by minute (implied above 999 stores or with a burst scenario)",
+        "streamed in 10 s batches (implied above 999 stores or with a burst scenario)",
     )
     sp.add_argument(
         "--events-per-store-day",

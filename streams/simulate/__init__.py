@@ -14,8 +14,8 @@ Scenario strings (``parse_scenario``): ``KIND:STORE@START[/DURATION][,key=value.
 - ``taboo:S004@2026-11-23T15:00+08:00[,agent=AG099]`` -- a call where the agent says a taboo phrase
 
 For chains beyond the exact simulator's 999 stores (up to 100,000, brand -> region -> city, with
-heavy-tailed store sizes) ``ChainGenerator(ChainConfig(...)).minutes(start, end)`` streams a
-whole chain's traffic minute by minute; it takes the same scenarios plus
+heavy-tailed store sizes) ``ChainGenerator(ChainConfig(...)).batches(start, end)`` streams a
+whole chain's traffic in 10-second batches; it takes the same scenarios plus
 ``burst:REGION@START[/DURATION][,factor=100][,csat=0.3]`` (a region's traffic multiplied).
 
 START is ISO 8601 with an offset (``+08:00`` or ``Z``); DURATION is like ``90m``, ``2h``,

@@ -1,13 +1,14 @@
-"""The chain generator: a whole chain's traffic, minute by minute, fast enough to feed benchmarks.
+"""The chain generator: a whole chain's traffic, batch by batch, fast enough to feed benchmarks.
 
 The exact simulator (``Simulator``) keeps every store's recent hours so that any split of an
 interval gives the same events; at 10,000 stores that is gigabytes and a few thousand events/s.
 This generator streams instead:
 
-- Each minute has its own RNG seeded by (seed, minute). It draws the chain's event count for the
-  minute (Poisson, mean = the day's rhythm x the chain's total rate), then each event's store in
-  proportion to store size (a multinomial split, equivalent to independent per-store Poissons),
-  its second, its kind, and renders it (``render``). Same seed and interval -> same file.
+- Each 10-second batch has its own RNG seeded by (seed, batch). It draws the chain's event
+  count for the batch (Poisson, mean = the day's rhythm x the chain's total rate), then each
+  event's store in proportion to store size (a multinomial split, equivalent to independent
+  per-store Poissons), its second, its kind, and renders it (``render``). Same seed and
+  interval -> same file.
 - Calls are drawn at the time they are published (their end) with earlier times drawn backwards;
   complaint lifecycles (the only events born now that happen later) wait in a heap.
 - Complaints born before ``start`` are not there: a file starts cold, and a long run reaches the
@@ -41,6 +42,9 @@ from .topology import StoreSpec
 # agent_replied, resolved, closed (4) + customer_replied 0.30 + pending/resumed 2 x 0.15
 # + escalated ~0.07 + reopened/resolved 2 x 0.05 + follow_up_done 0.85.
 COMPLAINT_STEPS: Final = 5.62
+# Short batches keep memory flat when a burst multiplies the traffic (a minute of a region x100 at
+# dinner is ~250k events); seeding an RNG per batch costs microseconds.
+BATCH_SECONDS: Final = 10
 # Unhappy (rating <= 2) share of feedback given CSAT c: the other half of 1 - c rates 3.
 UNHAPPY_OF_DISSATISFIED: Final = 0.5
 
@@ -146,24 +150,24 @@ class ChainGenerator:
             cached = self._regimes[active] = (cum, cum[-1] / self._cum[-1], csat)
         return cached
 
-    def _minute(self, minute: int, pending: list[Line]) -> list[Line]:
-        """The primaries of one minute (complaint steps go to ``pending``), unsorted."""
-        t0 = minute * 60
-        rng = random.Random(f"{self.cfg.seed}:chain:{minute}")
+    def _batch(self, batch: int, pending: list[Line]) -> list[Line]:
+        """The primaries of one batch (complaint steps go to ``pending``), unsorted."""
+        t0 = batch * BATCH_SECONDS
+        rng = random.Random(f"{self.cfg.seed}:chain:{batch}")
         active = tuple(k for k, b in enumerate(self._bursts) if b[0] <= t0 < b[1])
         cum, boost, burst_csat = self._regime(active)
         overrides = dict(burst_csat)
         for begin, end, idx, drop_csat in self._drops:
             if begin <= t0 < end:
                 overrides[idx] = drop_csat
-        count = poisson(rng, self.level(t0) * boost)
+        count = poisson(rng, self.level(t0) * boost * BATCH_SECONDS / 60)
         picks = rng.choices(range(len(self.stores)), cum_weights=cum, k=count)
         rnd, render, csat_of, fig = rng.random, self.render, self._csat, self.figures
         stores, p_feedback, p_call = self.stores, self._p_feedback, self._p_call
-        prefix = f"ch{self.cfg.seed}-{minute}-"
+        prefix = f"ch{self.cfg.seed}-{batch}-"
         out: list[Line] = []
         for n, idx in enumerate(picks):
-            ts = t0 + int(rnd() * 60)
+            ts = t0 + int(rnd() * BATCH_SECONDS)
             eid = f"{prefix}{n:06d}"
             sid = stores[idx].store_id
             csat = overrides.get(idx, csat_of[idx]) if overrides else csat_of[idx]
@@ -206,20 +210,21 @@ class ChainGenerator:
         for at, step_id, event in steps:
             heapq.heappush(pending, (at, step_id, "complaint", store.store_id, js(event)))
 
-    def minutes(self, start: datetime, end: datetime) -> Iterator[list[Line]]:
-        """The events of [start, end), one list per minute, each sorted by (time, event id)."""
+    def batches(self, start: datetime, end: datetime) -> Iterator[list[Line]]:
+        """The events of [start, end), one list per 10 s, each sorted by (time, event id)."""
         require_aware(start, "start")
         require_aware(end, "end")
         lo, hi = math.ceil(start.timestamp()), math.ceil(end.timestamp())
         pending = [item for item in self._injected if lo <= item[0] < hi]
         heapq.heapify(pending)
-        for minute in range(lo // 60, (hi + 59) // 60):
-            t1 = (minute + 1) * 60
-            batch = self._minute(minute, pending)
+        step = BATCH_SECONDS
+        for number in range(lo // step, (hi + step - 1) // step):
+            t1 = (number + 1) * step
+            batch = self._batch(number, pending)
             while pending and pending[0][0] < t1:
                 batch.append(heapq.heappop(pending))
             batch.sort()
-            if minute * 60 < lo or t1 > hi:
+            if number * step < lo or t1 > hi:
                 batch = [item for item in batch if lo <= item[0] < hi]
             yield batch
 
@@ -234,7 +239,7 @@ def _accumulate(values: list[float]) -> Iterator[float]:
 def write_chain_jsonl(gen: ChainGenerator, start: datetime, end: datetime, out: TextIO) -> int:
     """Write every event of [start, end) to ``out`` as JSON lines; return the count."""
     count = 0
-    for batch in gen.minutes(start, end):
+    for batch in gen.batches(start, end):
         if batch:
             out.write("\n".join(item[4] for item in batch))
             out.write("\n")

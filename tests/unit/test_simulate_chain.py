@@ -227,7 +227,7 @@ def test_same_seed_same_file_other_seed_other_file() -> None:
     assert first != run(ChainConfig(stores=1_000, seed=8), at(0, 11, 50), at(0, 12, 20))
 
 
-def test_a_minute_does_not_depend_on_where_the_run_started() -> None:
+def test_a_batch_does_not_depend_on_where_the_run_started() -> None:
     cfg = ChainConfig(stores=500, events_per_store_day=400)
     early = parsed(run(cfg, at(0, 11), at(0, 12, 30)))
     late = parsed(run(cfg, at(0, 12), at(0, 12, 30)))
@@ -263,7 +263,7 @@ def test_a_generated_day_totals_the_target() -> None:
     midnight = int(at(0, 0).timestamp())
     kinds = Counter(
         kind
-        for batch in ChainGenerator(cfg).minutes(at(-1, 0), at(1, 0))
+        for batch in ChainGenerator(cfg).batches(at(-1, 0), at(1, 0))
         for ts, _, kind, _, _ in batch
         if ts >= midnight
     )

@@ -170,9 +170,15 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from streams.simulate import RegionBurst, SimConfig, Simulator, parse_scenario, write_jsonl
+    from streams.simulate import (
+        RegionBurst,
+        SimConfig,
+        Simulator,
+        parse_chain_scenario,
+        write_jsonl,
+    )
 
-    parsed = [parse_scenario(s) for s in args.scenario]
+    parsed = [parse_chain_scenario(s) for s in args.scenario]
     scenarios = tuple(s for s in parsed if not isinstance(s, RegionBurst))
     bursts = tuple(s for s in parsed if isinstance(s, RegionBurst))
     if args.chain or args.stores > 999 or bursts or args.events_per_store_day is not None:

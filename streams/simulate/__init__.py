@@ -34,6 +34,7 @@ from .scenarios import (
     Scenario,
     TabooPhrase,
     UnansweredComplaint,
+    parse_chain_scenario,
     parse_duration,
     parse_scenario,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "UnansweredComplaint",
     "build_chain",
     "build_stores",
+    "parse_chain_scenario",
     "parse_duration",
     "parse_scenario",
     "write_chain_jsonl",

@@ -187,8 +187,17 @@ def _number(value: str, kind: type[int] | type[float], what: str) -> float:
         raise ValueError(f"{what} must be a {kind.__name__}, got {value!r}") from None
 
 
-def parse_scenario(text: str) -> Scenario | RegionBurst:
-    """Parse one scenario string (syntax in the module docstring); ValueError says what is wrong."""
+def parse_scenario(text: str) -> Scenario:
+    """Parse one scenario string (syntax in the module docstring); ValueError says what is wrong.
+    ``burst`` is refused here: only the chain generator has regions to multiply."""
+    parsed = parse_chain_scenario(text)
+    if isinstance(parsed, RegionBurst):
+        raise ValueError("burst is a chain scenario: use `cxpulse simulate --chain`")
+    return parsed
+
+
+def parse_chain_scenario(text: str) -> Scenario | RegionBurst:
+    """``parse_scenario`` plus ``burst:REGION@START[/DURATION][,factor=100][,csat=0.3]``."""
     head = _HEAD.match(text.strip())
     if head is None:
         raise ValueError(f"bad scenario {text!r}: {_SYNTAX}")

@@ -27,6 +27,7 @@ from streams.simulate import (
     TabooPhrase,
     UnansweredComplaint,
     build_chain,
+    parse_chain_scenario,
     parse_scenario,
     write_chain_jsonl,
 )
@@ -277,12 +278,14 @@ def test_a_generated_day_totals_the_target() -> None:
 
 def test_parse_burst() -> None:
     start = datetime(2026, 11, 23, 19, 0, tzinfo=TZ)
-    assert parse_scenario("burst:华东@2026-11-23T19:00+08:00/2h,factor=50") == RegionBurst(
-        "华东", start, timedelta(hours=2), 50.0, 0.3
-    )
-    assert parse_scenario("burst:华东@2026-11-23T19:00+08:00") == RegionBurst("华东", start)
+    text = "burst:华东@2026-11-23T19:00+08:00/2h,factor=50"
+    assert parse_chain_scenario(text) == RegionBurst("华东", start, timedelta(hours=2), 50.0, 0.3)
+    assert parse_chain_scenario("burst:华东@2026-11-23T19:00+08:00") == RegionBurst("华东", start)
+    with pytest.raises(ValueError, match="burst is a chain scenario"):
+        parse_scenario(text)  # the exact simulator has no regions to multiply
     with pytest.raises(ValueError, match="factor must be in"):
-        parse_scenario("burst:华东@2026-11-23T19:00+08:00,factor=0.5")
+        parse_chain_scenario("burst:华东@2026-11-23T19:00+08:00,factor=0.5")
+    assert parse_chain_scenario("taboo:S004@2026-11-23T19:00+08:00") == TabooPhrase("S004", start)
     with pytest.raises(ValueError, match="unknown region '火星'"):
         ChainGenerator(ChainConfig(stores=10, bursts=(RegionBurst("火星", start),)))
     with pytest.raises(ValueError, match=r"unknown store 'S042'; stores are S001\.\.S010"):

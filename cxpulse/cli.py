@@ -239,31 +239,15 @@ def _simulate_chain(
 def _chain_to_kafka(
     gen: ChainGenerator, start: datetime, end: datetime, args: argparse.Namespace
 ) -> int:
-    """Publish batch by batch, `speed` simulated seconds per real second (0: unpaced)."""
-    from streams.produce import producer
+    import asyncio
+
+    from streams.simulate.publish import publish_chain
     from streams.topics import Topics, ensure_topics
 
     settings = _settings(args)
     ensure_topics(settings.kafka)
     topics = Topics.from_config(settings.kafka).events
-    prod = producer(settings.kafka)
-    t0, origin, sent = time.monotonic(), start.timestamp(), 0
-    try:
-        for batch in gen.batches(start, end):
-            if not batch:
-                continue
-            if args.speed > 0:
-                due = t0 + (batch[0][0] - origin) / args.speed
-                time.sleep(max(0.0, due - time.monotonic()))  # pacing, not waiting on a condition
-            for _, _, kind, store, line in batch:
-                prod.send(topics[kind], key=store.encode(), value=line.encode())
-            sent += len(batch)
-        prod.flush()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        prod.close()
-    return sent
+    return asyncio.run(publish_chain(gen, start, end, settings.kafka.bootstrap, topics, args.speed))
 
 
 def _simulate_live(sim: object, start: datetime, args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from cxpulse import config
 
 if TYPE_CHECKING:
     from streams.replay import ReplayResult
+    from streams.simulate import ChainGenerator, RegionBurst, Scenario
 
 
 def _settings(args: argparse.Namespace) -> config.Settings:
@@ -169,9 +170,19 @@ def cmd_produce(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
+    from streams.simulate import (
+        RegionBurst,
+        SimConfig,
+        Simulator,
+        parse_chain_scenario,
+        write_jsonl,
+    )
 
-    scenarios = tuple(parse_scenario(s) for s in args.scenario)
+    parsed = [parse_chain_scenario(s) for s in args.scenario]
+    scenarios = tuple(s for s in parsed if not isinstance(s, RegionBurst))
+    bursts = tuple(s for s in parsed if isinstance(s, RegionBurst))
+    if args.chain or args.stores > 999 or bursts or args.events_per_store_day is not None:
+        return _simulate_chain(args, scenarios, bursts)
     sim = Simulator(SimConfig(stores=args.stores, seed=args.seed, scenarios=scenarios))
     start = args.start
     if not args.kafka:
@@ -187,6 +198,56 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(f"wrote {n} events ({args.hours} h, {args.stores} stores)", file=sys.stderr)
         return 0
     return _simulate_live(sim, start, args)
+
+
+def _simulate_chain(
+    args: argparse.Namespace, scenarios: tuple[Scenario, ...], bursts: tuple[RegionBurst, ...]
+) -> int:
+    """The chain generator: any size up to 100,000 stores, to a file or to Kafka."""
+    from datetime import timedelta
+
+    from streams.simulate import ChainConfig, ChainGenerator, write_chain_jsonl
+
+    cfg = ChainConfig(stores=args.stores, seed=args.seed, scenarios=scenarios, bursts=bursts)
+    if args.events_per_store_day is not None:
+        from dataclasses import replace
+
+        cfg = replace(cfg, events_per_store_day=args.events_per_store_day)
+    gen = ChainGenerator(cfg)
+    start = args.start
+    # Live without --hours runs for as long as anyone lets it (ten simulated years).
+    end = start + timedelta(hours=args.hours if args.hours is not None else 24 * 3650)
+    began = time.monotonic()
+    if args.kafka:
+        n = _chain_to_kafka(gen, start, end, args)
+    else:
+        out = open(args.out, "w", encoding="utf-8") if args.out != "-" else sys.stdout  # noqa: SIM115
+        try:
+            n = write_chain_jsonl(gen, start, end, out)
+        finally:
+            if out is not sys.stdout:
+                out.close()
+    took = time.monotonic() - began
+    print(
+        f"wrote {n} events ({args.hours} h, {args.stores} stores, chain) in {took:.1f} s "
+        f"({n / max(took, 1e-9):,.0f} events/s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _chain_to_kafka(
+    gen: ChainGenerator, start: datetime, end: datetime, args: argparse.Namespace
+) -> int:
+    import asyncio
+
+    from streams.simulate.publish import publish_chain
+    from streams.topics import Topics, ensure_topics
+
+    settings = _settings(args)
+    ensure_topics(settings.kafka)
+    topics = Topics.from_config(settings.kafka).events
+    return asyncio.run(publish_chain(gen, start, end, settings.kafka.bootstrap, topics, args.speed))
 
 
 def _simulate_live(sim: object, start: datetime, args: argparse.Namespace) -> int:
@@ -291,14 +352,32 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="simulated hours (file default 24; live default: forever)",
     )
-    sp.add_argument("--speed", type=float, default=60.0, help="live: simulated s per real s")
-    sp.add_argument("--stores", type=int, default=20)
+    sp.add_argument(
+        "--speed",
+        type=float,
+        default=60.0,
+        help="live: simulated s per real s (with --chain, 0 publishes as fast as it can)",
+    )
+    sp.add_argument("--stores", type=int, default=20, help="up to 999, or 100000 with --chain")
     sp.add_argument("--seed", type=int, default=7)
+    sp.add_argument(
+        "--chain",
+        action="store_true",
+        help="the chain generator: brand/region/city hierarchy, heavy-tailed store sizes, "
+        "streamed in 10 s batches (implied above 999 stores or with a burst scenario)",
+    )
+    sp.add_argument(
+        "--events-per-store-day",
+        type=float,
+        default=None,
+        help="chain: events per store per weekday (default 1000: 10M a day at 10,000 stores)",
+    )
     sp.add_argument(
         "--scenario",
         action="append",
         default=[],
-        help="e.g. drop:S003@2026-11-23T12:00+08:00/2h (repeatable)",
+        help="e.g. drop:S003@2026-11-23T12:00+08:00/2h or (chain) "
+        "burst:华东@2026-11-23T19:00+08:00/1h,factor=100 (repeatable)",
     )
     sp.set_defaults(func=cmd_simulate)
 

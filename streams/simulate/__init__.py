@@ -13,19 +13,28 @@ Scenario strings (``parse_scenario``): ``KIND:STORE@START[/DURATION][,key=value.
 - ``unanswered:S002@2026-11-23T10:15+08:00[,tier=vip]`` -- a complaint opened and never answered
 - ``taboo:S004@2026-11-23T15:00+08:00[,agent=AG099]`` -- a call where the agent says a taboo phrase
 
+For chains beyond the exact simulator's 999 stores (up to 100,000, brand -> region -> city, with
+heavy-tailed store sizes) ``ChainGenerator(ChainConfig(...)).batches(start, end)`` streams a
+whole chain's traffic in 10-second batches; it takes the same scenarios plus
+``burst:REGION@START[/DURATION][,factor=100][,csat=0.3]`` (a region's traffic multiplied).
+
 START is ISO 8601 with an offset (``+08:00`` or ``Z``); DURATION is like ``90m``, ``2h``,
 ``1h30m``, ``45s``, ``1d`` and only applies to ``drop`` and ``crisis`` (defaults 2h and 1h).
 """
 
+from .chain import MAX_CHAIN_STORES, ChainShape, build_chain
 from .config import SimConfig
 from .generator import LOOKBACK_SLOTS, Simulator
 from .jsonl import write_jsonl
+from .load import ChainConfig, ChainGenerator, write_chain_jsonl
 from .scenarios import (
     CrisisBurst,
+    RegionBurst,
     SatisfactionDrop,
     Scenario,
     TabooPhrase,
     UnansweredComplaint,
+    parse_chain_scenario,
     parse_duration,
     parse_scenario,
 )
@@ -35,8 +44,13 @@ from .topology import StoreSpec, build_stores
 __all__ = [
     "CRISIS_TERMS",
     "LOOKBACK_SLOTS",
+    "MAX_CHAIN_STORES",
     "TABOO_PHRASES",
+    "ChainConfig",
+    "ChainGenerator",
+    "ChainShape",
     "CrisisBurst",
+    "RegionBurst",
     "SatisfactionDrop",
     "Scenario",
     "SimConfig",
@@ -44,8 +58,11 @@ __all__ = [
     "StoreSpec",
     "TabooPhrase",
     "UnansweredComplaint",
+    "build_chain",
     "build_stores",
+    "parse_chain_scenario",
     "parse_duration",
     "parse_scenario",
+    "write_chain_jsonl",
     "write_jsonl",
 ]

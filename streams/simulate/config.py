@@ -54,7 +54,10 @@ class SimConfig:
 
     def __post_init__(self) -> None:
         if not 1 <= self.stores <= 999:
-            raise ValueError(f"stores must be in [1, 999], got {self.stores}")
+            raise ValueError(
+                f"stores must be in [1, 999], got {self.stores} "
+                "(larger chains: ChainGenerator, `cxpulse simulate --chain`)"
+            )
         rates = (
             self.feedback_per_store_hour,
             self.calls_per_store_hour,

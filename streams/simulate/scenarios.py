@@ -2,12 +2,12 @@
 
 Syntax: ``KIND:STORE@START[/DURATION][,key=value...]``
 
-- KIND: ``drop`` | ``crisis`` | ``unanswered`` | ``taboo``
-- STORE: a store id such as ``S003``
+- KIND: ``drop`` | ``crisis`` | ``unanswered`` | ``taboo`` | ``burst`` (chain generator only)
+- STORE: a store id such as ``S003``; for ``burst`` a region such as ``华东``
 - START: ISO 8601 with an offset, e.g. ``2026-11-23T12:00+08:00`` (or ``...Z``)
-- DURATION (``drop``/``crisis`` only): ``90m``, ``2h``, ``1h30m``, ``45s``, ``1d``
+- DURATION (``drop``/``crisis``/``burst`` only): ``90m``, ``2h``, ``1h30m``, ``45s``, ``1d``
 - keys: ``drop``: ``csat=0.35``; ``crisis``: ``reviews=30``; ``unanswered``: ``tier=vip``;
-  ``taboo``: ``agent=AG099``
+  ``taboo``: ``agent=AG099``; ``burst``: ``factor=100``, ``csat=0.3``
 
 Examples::
 
@@ -15,6 +15,7 @@ Examples::
     crisis:S005@2026-11-23T19:00+08:00/1h,reviews=40
     unanswered:S002@2026-11-23T10:15+08:00,tier=gold
     taboo:S004@2026-11-23T15:00+08:00,agent=AG012
+    burst:华东@2026-11-23T19:00+08:00/1h,factor=100
 """
 
 from __future__ import annotations
@@ -103,6 +104,26 @@ class TabooPhrase:
             )
 
 
+@dataclass(frozen=True)
+class RegionBurst:
+    """A regional crisis: every store of ``region`` gets ``factor`` times its traffic during the
+    window, and its customers rate at ``csat`` (share of 4-5). Chain generator only."""
+
+    region: str
+    start: datetime
+    duration: timedelta = timedelta(hours=1)
+    factor: float = 100.0
+    csat: float = 0.30
+
+    def __post_init__(self) -> None:
+        _check_common(self.region, self.start)
+        _check_duration(self.duration)
+        if not 1.0 <= self.factor <= 10_000.0:
+            raise ValueError(f"burst factor must be in [1, 10000], got {self.factor}")
+        if not 0.0 <= self.csat <= 1.0:
+            raise ValueError(f"burst csat must be in [0, 1], got {self.csat}")
+
+
 Scenario = SatisfactionDrop | CrisisBurst | UnansweredComplaint | TabooPhrase
 
 _SYNTAX = (
@@ -115,6 +136,7 @@ _KEYS: dict[str, set[str]] = {
     "crisis": {"reviews"},
     "unanswered": {"tier"},
     "taboo": {"agent"},
+    "burst": {"factor", "csat"},
 }
 
 
@@ -166,7 +188,16 @@ def _number(value: str, kind: type[int] | type[float], what: str) -> float:
 
 
 def parse_scenario(text: str) -> Scenario:
-    """Parse one scenario string (syntax in the module docstring); ValueError says what is wrong."""
+    """Parse one scenario string (syntax in the module docstring); ValueError says what is wrong.
+    ``burst`` is refused here: only the chain generator has regions to multiply."""
+    parsed = parse_chain_scenario(text)
+    if isinstance(parsed, RegionBurst):
+        raise ValueError("burst is a chain scenario: use `cxpulse simulate --chain`")
+    return parsed
+
+
+def parse_chain_scenario(text: str) -> Scenario | RegionBurst:
+    """``parse_scenario`` plus ``burst:REGION@START[/DURATION][,factor=100][,csat=0.3]``."""
     head = _HEAD.match(text.strip())
     if head is None:
         raise ValueError(f"bad scenario {text!r}: {_SYNTAX}")
@@ -191,6 +222,12 @@ def parse_scenario(text: str) -> Scenario:
         if duration is None:
             return CrisisBurst(store, start, reviews=reviews)
         return CrisisBurst(store, start, duration, reviews)
+    if kind == "burst":
+        factor = _number(params.get("factor", "100"), float, "burst factor")
+        csat = _number(params.get("csat", "0.3"), float, "burst csat")
+        if duration is None:
+            return RegionBurst(store, start, factor=factor, csat=csat)
+        return RegionBurst(store, start, duration, factor, csat)
     if kind == "unanswered":
         tier = params.get("tier", "vip")
         if tier not in _TIERS:

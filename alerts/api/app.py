@@ -18,7 +18,6 @@ import hmac
 import html
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -29,6 +28,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from alerts.api.ops import BadRequest, Conflict, Operations, OpsError
+from alerts.lifecycle.matchers import compile_one
 from alerts.links import LinkError, LinkSigner
 from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
 from alerts.notify.mask import mask_text
@@ -266,14 +266,14 @@ def _matchers(raw: Any) -> list[Matcher]:
         op = m.get("op", "=")
         if op not in ("=", "!=", "=~", "!~"):
             raise BadRequest(f"matcher op must be one of = != =~ !~, not {op!r}")
-        if op in ("=~", "!~"):
-            # Checked here: a silence with a broken pattern, once stored, would break every
-            # later evaluation of the silences.
-            try:
-                re.compile(m["value"])
-            except re.error as exc:
-                raise BadRequest(f"matcher {m['name']!r}: bad regular expression: {exc}") from None
-        out.append(Matcher(m["name"], m["value"], op))
+        matcher = Matcher(m["name"], m["value"], op)
+        # Checked here, with the engine the silences run on: a silence with a broken pattern,
+        # once stored, would break every later evaluation of the silences.
+        try:
+            compile_one(matcher)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        out.append(matcher)
     return out
 
 

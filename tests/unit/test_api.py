@@ -205,6 +205,13 @@ def test_bad_requests_are_clear_400s_and_404s() -> None:
                 "op must be one of",
             ),
             ("POST", "/api/silences", {"matchers": [{"name": "a", "value": "b"}]}, 400, "ends_at"),
+            (  # a backreference needs a backtracking engine: refused, not stored
+                "POST",
+                "/api/silences",
+                {"matchers": [{"name": "a", "value": r"(x)\1", "op": "=~"}], "duration_minutes": 5},
+                400,
+                "bad regular expression",
+            ),
             ("DELETE", "/api/silences/nope", None, 404, "no silence with id"),
             ("GET", "/api/elsewhere", None, 404, "Not Found"),
             ("PUT", "/api/alerts", None, 405, "Method Not Allowed"),

@@ -1,4 +1,4 @@
-"""Alertmanager's label matchers: ``name="value"``, ``!=``, ``=~`` and ``!~``.
+r"""Alertmanager's label matchers: ``name="value"``, ``!=``, ``=~`` and ``!~``.
 
 Regular expressions run on RE2, whose matching time is linear in the label's length: a silence
 comes from a person over the API, and a backtracking engine on ``(\w+)+X`` would hold the
@@ -79,7 +79,8 @@ def compile_one(matcher: Matcher) -> Compiled:
         try:
             regex = re2.compile(matcher.value, _OPTIONS)
         except re2.error as e:
-            raise ValueError(f"matcher {render(matcher)}: bad regular expression: {_reason(e)}") from e
+            reason = _reason(e)
+            raise ValueError(f"matcher {render(matcher)}: bad regular expression: {reason}") from e
     return Compiled(matcher, regex)
 
 

@@ -135,3 +135,11 @@ class MemoryStore:
     def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
         items = [i for i in self._outbox.values() if receiver in (None, i.receiver)]
         return [copy.copy(i) for i in reversed(items)][:limit]
+
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        sent = sorted(
+            i.sent_at
+            for i in self._outbox.values()
+            if i.receiver == receiver and i.sent_at is not None and i.sent_at > since
+        )
+        return sent[-limit:] if limit > 0 else []

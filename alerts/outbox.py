@@ -333,10 +333,10 @@ class Dispatcher:
         # After a restart, the last minute's sends still count against the robot's limit. A
         # digest's items all look like sends here: over-counting only holds messages a little
         # longer, while under-counting could get the robot throttled for minutes.
-        recent = await asyncio.to_thread(self.store.outbox, receiver=name, limit=limiter.limit * 4)
-        since = now - limiter.window
-        sent = [i.sent_at for i in recent if i.sent_at is not None and i.sent_at > since]
-        limiter.seed(sorted(sent)[-limiter.limit :])
+        sent = await asyncio.to_thread(
+            self.store.sent_since, name, now - limiter.window, limiter.limit
+        )
+        limiter.seed(sent)
 
     async def _send(
         self,

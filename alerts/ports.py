@@ -64,3 +64,7 @@ class AlertStore(Protocol):
 
     def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
         """Newest first, for the API's delivery log."""
+
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        """When the receiver's items sent after ``since`` went out, the latest ``limit``, oldest
+        first (a rate limit's window after a restart)."""

@@ -302,6 +302,17 @@ class SqlStore:
         q = q.order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id.desc()).limit(limit)
         return [_outbox(r) for r in self._rows(q)]
 
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        # Straight off the (receiver, sent_at) index, however many items wait unsent.
+        q = (
+            select(OUTBOX.c.sent_at)
+            .where(OUTBOX.c.receiver == receiver, OUTBOX.c.sent_at > since)
+            .order_by(OUTBOX.c.sent_at.desc())
+            .limit(limit)
+        )
+        with self._read() as c:
+            return sorted(t for t in c.execute(q).scalars() if t is not None)
+
 
 def _conforms(store: SqlStore) -> AlertStore:
     return store  # mypy checks here that SqlStore implements the whole protocol

@@ -181,4 +181,6 @@ class OutboxRow(Base):
         CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
         Index("ix_outbox_state_due_at", "state", "due_at"),
         Index("ix_outbox_receiver_created_at", "receiver", "created_at"),
+        # A rate limit's window after a restart: the receiver's latest sends.
+        Index("ix_outbox_receiver_sent_at", "receiver", "sent_at"),
     )

@@ -132,6 +132,15 @@ class FakeStore:
             found = [i for i in self.items.values() if receiver in (None, i.receiver)]
         return sorted(found, key=lambda i: i.created_at, reverse=True)[:limit]
 
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        with self.lock:
+            sent = sorted(
+                i.sent_at
+                for i in self.items.values()
+                if i.receiver == receiver and i.sent_at is not None and i.sent_at > since
+            )
+        return sent[-limit:] if limit > 0 else []
+
 
 def _conforms(store: FakeStore) -> AlertStore:
     return store  # mypy checks the fake against the protocol

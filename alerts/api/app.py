@@ -337,6 +337,10 @@ _LINK_ERRORS = {
 }
 
 
+_STALE = "此链接属于该告警已结束的上一次告警，不能确认当前告警。请在值班群的最新消息中确认。"
+_CHANGED = "告警在确认时已解决或再次触发，本次未确认。请在值班群的最新消息中查看。"
+
+
 def _page(status: int, title: str, body: str) -> web.Response:
     text = _PAGE.format(title=html.escape(title), body=body)
     return web.Response(
@@ -378,6 +382,8 @@ async def ack_link(request: web.Request) -> web.Response:
         return _page(404, "告警不存在", _p("找不到此告警，可能已被清理。"))
     # Whoever holds the message holds the link: personal data is masked as in the message.
     summary = _p(mask_text(before.summary_zh)) if before.summary_zh else ""
+    if before.starts_at != link.episode:
+        return _page(410, "链接已失效", summary + _p(_STALE))
     if before.state == "resolved":
         return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
     if before.state == "acknowledged":
@@ -386,9 +392,9 @@ async def ack_link(request: web.Request) -> web.Response:
             200, "告警已确认", summary + _p(f"此告警已由 {who} 于 {_local(before.acked_at)} 确认。")
         )
     try:
-        alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None)
-    except Conflict:  # resolved between the look and the ack: the same answer as above
-        return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
+        alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None, link.episode)
+    except Conflict:  # resolved, or resolved and fired again, between the look and the ack
+        return _page(409, "告警已变化", summary + _p(_CHANGED))
     return _page(
         200,
         "已确认告警",

@@ -14,6 +14,7 @@ from alerts.lifecycle.engine import (
     AlreadyResolved,
     Engine,
     LifecycleError,
+    StaleEpisode,
     UnknownAlert,
     UnknownSilence,
 )
@@ -27,7 +28,7 @@ def _mapped() -> Iterator[None]:
         yield
     except (UnknownAlert, UnknownSilence) as exc:
         raise NotFound(str(exc)) from None
-    except AlreadyResolved as exc:
+    except (AlreadyResolved, StaleEpisode) as exc:
         raise Conflict(str(exc)) from None
     except LifecycleError as exc:
         raise BadRequest(str(exc)) from None
@@ -64,9 +65,16 @@ class EngineOperations(StoreReads):
             raise NotFound(f"no alert with fingerprint {fingerprint!r}")
         return alert
 
-    def ack(self, fingerprint: str, who: str, now: datetime, until: datetime | None) -> Alert:
+    def ack(
+        self,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        until: datetime | None,
+        episode: datetime | None = None,
+    ) -> Alert:
         with self._guard():
-            self.engine.acknowledge(self.store, fingerprint, who, now, until)
+            self.engine.acknowledge(self.store, fingerprint, who, now, until, episode=episode)
         return self._reload(fingerprint)
 
     def resolve(self, fingerprint: str, who: str, now: datetime) -> Alert:

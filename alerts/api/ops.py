@@ -48,9 +48,16 @@ class Operations(Protocol):
 
     def history(self, fingerprint: str) -> list[Change]: ...
 
-    def ack(self, fingerprint: str, who: str, now: datetime, until: datetime | None) -> Alert:
-        """Acknowledge; already acknowledged -> unchanged (a second click changes nothing).
-        NotFound, Conflict when resolved."""
+    def ack(
+        self,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        until: datetime | None,
+        episode: datetime | None = None,
+    ) -> Alert:
+        """Acknowledge (``episode``: only that episode of the alert). NotFound; Conflict when
+        resolved or when the alert is in another episode."""
 
     def resolve(self, fingerprint: str, who: str, now: datetime) -> Alert:
         """NotFound; Conflict when already resolved."""

@@ -46,6 +46,10 @@ class AlreadyResolved(LifecycleError):
     pass
 
 
+class StaleEpisode(LifecycleError):
+    """The alert resolved and fired again since the caller looked: a new episode."""
+
+
 class Engine:
     def __init__(
         self,
@@ -106,12 +110,21 @@ class Engine:
         who: str,
         now: datetime,
         until: datetime | None = None,
+        *,
+        episode: datetime | None = None,
     ) -> Effects:
         """Stops the chain until ``until`` (default: ``ack_timeout`` from now; with a timeout of
-        0, until resolved). Acknowledging again extends it."""
+        0, until resolved). Acknowledging again extends it. ``episode``: only if the alert's
+        current episode began then (an ack link made for an earlier one must not ack this)."""
         alert = self._open_alert(store, fingerprint)
+        if episode is not None and alert.starts_at != episode:
+            raise StaleEpisode(
+                f"alert {fingerprint} fired again at {alert.starts_at.isoformat()}; "
+                f"this acknowledgement was for the episode of {episode.isoformat()}"
+            )
         if until is not None and until <= now:
             raise LifecycleError(f"ack until {until.isoformat()} is not in the future")
+
         if until is None and self.cfg.ack_timeout > 0:
             until = now + timedelta(seconds=self.cfg.ack_timeout)
         w = Work(store, now)

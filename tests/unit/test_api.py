@@ -267,7 +267,7 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
     signer = LinkSigner(LINK_SECRET)
 
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
-        url = f"/ack/{signer.sign('fp-a', clock.now)}"
+        url = f"/ack/{signer.sign('fp-a', T0, clock.now)}"
         with_phone = replace(alert("fp-a"), summary_zh="门店 S001 客户 13812345678 投诉未回复")
         store.save([with_phone], [])
         assert (await client.head(url)).status >= 400  # link checkers must not acknowledge
@@ -285,10 +285,10 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
         assert r.status == 200 and "此告警已由 ack-link 于" in await r.text()
         assert store.writes == writes  # the second click changed nothing
 
-        resolved = f"/ack/{signer.sign('fp-c', clock.now)}"
+        resolved = f"/ack/{signer.sign('fp-c', T0, clock.now)}"
         r = await client.get(resolved)
         assert r.status == 200 and "无需确认" in await r.text()
-        r = await client.get(f"/ack/{signer.sign('gone', clock.now)}")
+        r = await client.get(f"/ack/{signer.sign('gone', T0, clock.now)}")
         assert r.status == 404
 
     store = run(test)
@@ -299,9 +299,9 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
 
 def test_bad_links_are_refused_and_change_nothing() -> None:
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
-        expired = LinkSigner(LINK_SECRET, timedelta(minutes=5)).sign("fp-a", T0)
-        forged = LinkSigner("not-the-link-secret-42", timedelta(days=1)).sign("fp-a", clock.now)
-        good = LinkSigner(LINK_SECRET).sign("fp-a", clock.now)
+        expired = LinkSigner(LINK_SECRET, timedelta(minutes=5)).sign("fp-a", T0, T0)
+        forged = LinkSigner("not-the-link-secret-42", timedelta(days=1)).sign("fp-a", T0, clock.now)
+        good = LinkSigner(LINK_SECRET).sign("fp-a", T0, clock.now)
         tampered = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
         for token, status, says in [
             (expired, 410, "链接已过期"),
@@ -318,7 +318,7 @@ def test_bad_links_are_refused_and_change_nothing() -> None:
 
 def test_confirm_mode_asks_before_acknowledging() -> None:
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
-        url = f"/ack/{LinkSigner(LINK_SECRET).sign('fp-a', clock.now)}"
+        url = f"/ack/{LinkSigner(LINK_SECRET).sign('fp-a', T0, clock.now)}"
         r = await client.get(url)
         assert r.status == 200 and '<form method="post">' in await r.text()
         assert store.get("fp-a").state == "firing"  # type: ignore[union-attr]

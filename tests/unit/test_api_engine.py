@@ -116,3 +116,38 @@ def test_silences_through_the_engine() -> None:
             assert len(store.silences()) == 1  # the refused one was not stored
 
     asyncio.run(main())
+
+
+def test_a_link_from_a_resolved_episode_cannot_ack_the_next_one() -> None:
+    store, clock = MemoryStore(), Clock(T0)
+    signer = LinkSigner("engine-link-secret-0123456789")
+    engine = Engine(CFG, ack_url=signer.ack_url_factory("https://cx.example.com", clock))
+    duty = FakeReceiver("duty")
+    dispatcher = Dispatcher(store, {"duty": duty}, payload.decode, clock)
+    app = make_app(EngineOperations(store, engine), {"duty": TOKEN}, signer, clock=clock)
+    first = event(kind="crisis", severity="critical", rule="crisis_burst", store="S005", at=T0)
+
+    async def go(client: TestClient[Any, Any]) -> None:
+        engine.apply_event(store, first, T0)
+        engine.tick(store, PAGE)
+        await dispatcher.run_once(PAGE)
+        old_link = duty.got[0].ack_url
+        assert old_link is not None
+        # The streams resolve it, then it fires again: a new episode within the link's 24 h.
+        t1 = T0 + minutes(20)
+        engine.apply_event(store, event("crisis_burst", "resolved", store="S005", at=t1), t1)
+        t2 = T0 + minutes(40)
+        again = event(kind="crisis", severity="critical", rule="crisis_burst", store="S005", at=t2)
+        engine.apply_event(store, again, t2)
+        clock.now = t2 + minutes(1)
+        path = urlsplit(old_link).path
+        r = await client.post(path)
+        assert r.status == 410 and "链接已失效" in await r.text()
+        current = store.get(first.fingerprint)
+        assert current is not None and current.state == "firing" and current.acked_by is None
+
+    async def main() -> None:
+        async with TestClient(TestServer(app)) as client:
+            await go(client)
+
+    asyncio.run(main())

@@ -124,7 +124,12 @@ class Engine:
             )
         if until is not None and until <= now:
             raise LifecycleError(f"ack until {until.isoformat()} is not in the future")
-
+        if until is not None and until > now + timedelta(seconds=self.cfg.ack_max):
+            # Re-arming is what pages again if nobody acts; an ack for years would end it.
+            raise LifecycleError(
+                f"ack until {until.isoformat()} is too far ahead: at most "
+                f"{self.cfg.ack_max / 86400:g} days (alerts.ack_max)"
+            )
         if until is None and self.cfg.ack_timeout > 0:
             until = now + timedelta(seconds=self.cfg.ack_timeout)
         w = Work(store, now)

@@ -151,3 +151,26 @@ def test_a_link_from_a_resolved_episode_cannot_ack_the_next_one() -> None:
             await go(client)
 
     asyncio.run(main())
+
+
+def test_ack_until_is_bounded() -> None:
+    store, clock = MemoryStore(), Clock(T0)
+    engine = Engine(CFG)
+    app = make_app(EngineOperations(store, engine), {"duty": TOKEN}, "x" * 32, clock=clock)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    e = event(store="S001", at=T0)
+    engine.apply_event(store, e, T0)
+
+    async def main() -> None:
+        async with TestClient(TestServer(app)) as client:
+            url = f"/api/alerts/{e.fingerprint}/ack"
+            far = {"until": "9999-12-31T00:00:00+08:00"}
+            r = await client.post(url, json=far, headers=auth)
+            assert r.status == 400 and "at most 7 days" in (await r.json())["error"]
+            unacked = store.get(e.fingerprint)
+            assert unacked is not None and unacked.state == "firing"
+            week = {"until": (T0 + timedelta(days=7)).isoformat()}
+            r = await client.post(url, json=week, headers=auth)
+            assert r.status == 200 and (await r.json())["alert"]["state"] == "acknowledged"
+
+    asyncio.run(main())

@@ -5,8 +5,8 @@ payload ``"v2\\n<action>\\n<expiry unix seconds>\\n<episode>\\n<fingerprint>"``,
 episode is the alert's ``starts_at`` in microseconds: an alert that resolved and fired again is
 a new episode, and a link from the old one must not acknowledge it (the API compares them).
 The signature is the whole authentication of the link, so: the secret comes from the config and
-is never logged or put in a repr; verification compares in constant time; and the expiry is only looked at once the
-signature holds, so a forged token learns nothing but "bad signature".
+is never logged or put in a repr; verification compares in constant time; and the expiry is only
+looked at once the signature holds, so a forged token learns nothing but "bad signature".
 
 The link carries no user: whoever holds the message holds the link (the duty group). The API
 records the actor as ``ack-link``.

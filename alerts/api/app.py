@@ -5,9 +5,9 @@ Every ``/api/*`` call needs ``Authorization: Bearer <token>``; without a valid o
 needs no bearer: the link's HMAC signature is its authentication (``alerts.links``).
 ``/healthz`` is open. Errors are JSON ``{"error": "..."}`` with a 4xx status.
 
-Ack links are GET because they are opened from an IM message on a phone. Link previewers fetch
-URLs too, so HEAD is not routed (it would acknowledge), and ``link_confirm=True`` makes GET show
-a confirm button that POSTs instead, for chat platforms that GET links to unfurl them.
+Ack links are opened from an IM message on a phone, and chat apps fetch links themselves to
+preview them: a GET of ``/ack/<token>`` therefore never changes anything. It shows the alert and
+a button whose form POSTs to the same signed URL; only that POST acknowledges. HEAD is not routed.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ _CN = ZoneInfo("Asia/Shanghai")
 OPS: web.AppKey[Operations] = web.AppKey("ops")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer")
-CONFIRM: web.AppKey[bool] = web.AppKey("confirm")
 REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
 # The name of the token that authenticated the request.
 CALLER: web.RequestKey[str] = web.RequestKey("caller")
@@ -370,12 +369,6 @@ async def ack_link(request: web.Request) -> web.Response:
         status, title, text = _LINK_ERRORS[exc.reason]
         log.info("api: refused an ack link (%s)", exc.reason)
         return _page(status, title, _p(text))
-    if request.method == "GET" and request.app[CONFIRM]:
-        form = (
-            f"<p>告警 <code>{html.escape(link.fingerprint)}</code></p>"
-            f'<form method="post"><button type="submit">确认告警</button></form>'
-        )
-        return _page(200, "确认告警？", form)
     ops = request.app[OPS]
     before = await _call(ops.get, link.fingerprint)
     if before is None:
@@ -391,6 +384,9 @@ async def ack_link(request: web.Request) -> web.Response:
         return _page(
             200, "告警已确认", summary + _p(f"此告警已由 {who} 于 {_local(before.acked_at)} 确认。")
         )
+    if request.method != "POST":
+        form = '<form method="post"><button type="submit">确认告警</button></form>'
+        return _page(200, "确认告警？", summary + _p("确认后升级通知将停止。") + form)
     try:
         alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None, link.episode)
     except Conflict:  # resolved, or resolved and fired again, between the look and the ack
@@ -419,7 +415,6 @@ def make_app(
     link_secret: str | LinkSigner,
     *,
     clock: Clock = _utcnow,
-    link_confirm: bool = False,
     link_ttl: timedelta = timedelta(hours=24),
     registry: CollectorRegistry | None = None,
 ) -> web.Application:
@@ -437,7 +432,6 @@ def make_app(
     app[OPS] = ops
     app[CLOCK] = clock
     app[SIGNER] = signer
-    app[CONFIRM] = link_confirm
     r = app.router
     r.add_get("/healthz", healthz)
     r.add_get("/api/alerts", list_alerts)
@@ -451,7 +445,7 @@ def make_app(
     if registry is not None:
         app[REGISTRY] = registry
         r.add_get("/metrics", metrics)
-    # No HEAD: link checkers send HEAD, and it must not acknowledge anything.
+    # GET shows the confirm page, POST acknowledges; no HEAD for link checkers to poke.
     r.add_get("/ack/{token}", ack_link, allow_head=False)
     r.add_post("/ack/{token}", ack_link)
     return app

@@ -53,7 +53,6 @@ class Service:
     ops: Operations  # the lifecycle engine behind the API (engine_ops.EngineOperations)
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT  # 0: any free port (tests); the bound one is passed to `ready`
-    link_confirm: bool = False
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
     # More loops to run until stop, e.g. the lifecycle's timer tick.
     background: Sequence[Background] = ()
@@ -67,7 +66,6 @@ async def run(
         svc.ops,
         svc.tokens,
         svc.link_signer,
-        link_confirm=svc.link_confirm,
         registry=svc.registry,
     )
     dispatcher = Dispatcher(svc.store, svc.receivers, svc.decode, registry=svc.registry)
@@ -190,7 +188,6 @@ def from_settings(
         ops=EngineOperations(store, engine, lock),
         host=host or cfg.api_host,
         port=port if port is not None else cfg.api_port,
-        link_confirm=cfg.link_confirm,
         background=background,
     )
 

@@ -273,7 +273,7 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
         assert (await client.head(url)).status >= 400  # link checkers must not acknowledge
         assert store.get("fp-a").state == "firing"  # type: ignore[union-attr]
 
-        r = await client.get(url)  # no bearer: the signature is the authentication
+        r = await client.post(url)  # no bearer: the signature is the authentication
         page = await r.text()
         assert r.status == 200 and r.content_type == "text/html"
         assert "已确认告警" in page and "升级通知已停止" in page and "门店 S001" in page
@@ -281,14 +281,14 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
         assert r.headers["Cache-Control"] == "no-store"
         writes = store.writes
 
-        r = await client.get(url)
+        r = await client.post(url)
         assert r.status == 200 and "此告警已由 ack-link 于" in await r.text()
         assert store.writes == writes  # the second click changed nothing
 
         resolved = f"/ack/{signer.sign('fp-c', T0, clock.now)}"
-        r = await client.get(resolved)
+        r = await client.post(resolved)
         assert r.status == 200 and "无需确认" in await r.text()
-        r = await client.get(f"/ack/{signer.sign('gone', T0, clock.now)}")
+        r = await client.post(f"/ack/{signer.sign('gone', T0, clock.now)}")
         assert r.status == 404
 
     store = run(test)
@@ -316,16 +316,20 @@ def test_bad_links_are_refused_and_change_nothing() -> None:
     assert store.writes == 0 and store.get("fp-a").state == "firing"  # type: ignore[union-attr]
 
 
-def test_confirm_mode_asks_before_acknowledging() -> None:
+def test_a_get_of_the_link_never_acknowledges() -> None:
+    # Chat apps fetch a link to preview it: that fetch must leave the alert waiting for a person.
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
         url = f"/ack/{LinkSigner(LINK_SECRET).sign('fp-a', T0, clock.now)}"
-        r = await client.get(url)
-        assert r.status == 200 and '<form method="post">' in await r.text()
+        for _ in range(3):
+            r = await client.get(url)
+            page = await r.text()
+            assert r.status == 200 and '<form method="post">' in page and "门店 S001" in page
+        assert store.writes == 0
         assert store.get("fp-a").state == "firing"  # type: ignore[union-attr]
         r = await client.post(url)
         assert r.status == 200 and "已确认告警" in await r.text()
 
-    store = run(test, link_confirm=True)
+    store = run(test)
     assert store.get("fp-a").state == "acknowledged"  # type: ignore[union-attr]
 
 

@@ -53,7 +53,7 @@ def test_link_stops_escalation_and_resolve_sends_one_resolved_message() -> None:
         assert link is not None and link.startswith("https://cx.example.com/ack/")
 
         clock.now = PAGE + minutes(3)
-        r = await client.get(urlsplit(link).path)
+        r = await client.post(urlsplit(link).path)
         assert r.status == 200 and "已确认告警" in await r.text()
 
         for t in (10, 30, 60):  # the chain's step would have run at +10 min

@@ -40,6 +40,8 @@ T = TypeVar("T")
 
 STATES: tuple[AlertState, ...] = ("firing", "acknowledged", "resolved")
 MAX_LIMIT = 1000
+# A mute longer than a month is a routing change (a route without a receiver), not a silence.
+MAX_SILENCE = timedelta(days=30)
 LINK_ACTOR = "ack-link"
 REALM = 'Bearer realm="cxpulse"'
 _CN = ZoneInfo("Asia/Shanghai")
@@ -276,17 +278,26 @@ def _matchers(raw: Any) -> list[Matcher]:
     return out
 
 
+def _days(span: timedelta) -> str:
+    return f"{span / timedelta(days=1):g}"
+
+
 async def add_silence(request: web.Request) -> web.Response:
     body = await _body(request)
     now = request.app[CLOCK]()
     matchers = _matchers(body.get("matchers"))
     starts = _when(body["starts_at"], "starts_at") if body.get("starts_at") else now
+    minutes = body.get("duration_minutes")
     if body.get("ends_at"):
         ends = _when(body["ends_at"], "ends_at")
-    elif isinstance(body.get("duration_minutes"), int | float) and body["duration_minutes"] > 0:
-        ends = starts + timedelta(minutes=body["duration_minutes"])
+    elif isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0:
+        if not minutes <= MAX_SILENCE / timedelta(minutes=1):  # also refuses NaN and Infinity
+            raise BadRequest(f"duration_minutes must be at most {_days(MAX_SILENCE)} days")
+        ends = starts + timedelta(minutes=minutes)
     else:
         raise BadRequest("give ends_at or a positive duration_minutes")
+    if ends - max(starts, now) > MAX_SILENCE:
+        raise BadRequest(f"a silence may last at most {_days(MAX_SILENCE)} days")
     who = _text(body, "created_by", request[CALLER])
     comment = body.get("comment", "")
     if not isinstance(comment, str) or len(comment) > 1000:

@@ -205,6 +205,27 @@ def test_bad_requests_are_clear_400s_and_404s() -> None:
                 "op must be one of",
             ),
             ("POST", "/api/silences", {"matchers": [{"name": "a", "value": "b"}]}, 400, "ends_at"),
+            (
+                "POST",
+                "/api/silences",
+                {"matchers": [{"name": "a", "value": "b"}], "duration_minutes": 1e308},
+                400,
+                "at most 30 days",
+            ),
+            (
+                "POST",
+                "/api/silences",
+                {"matchers": [{"name": "a", "value": "b"}], "ends_at": "9999-01-01T00:00:00+00:00"},
+                400,
+                "at most 30 days",
+            ),
+            (
+                "POST",
+                "/api/silences",
+                '{"matchers": [{"name": "a", "value": "b"}], "duration_minutes": Infinity}',
+                400,
+                "at most 30 days",
+            ),
             (  # a backreference needs a backtracking engine: refused, not stored
                 "POST",
                 "/api/silences",

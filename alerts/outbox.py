@@ -34,23 +34,17 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from alerts.clock import Clock, utcnow
 from alerts.model import OutboxItem
 from alerts.notify.base import DeliveryError, Notification, Receiver
 from alerts.ports import AlertStore
 from alerts.ratelimit import SlidingWindow, fold
 
 log = logging.getLogger("alerts.outbox")
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
 
 @dataclass(frozen=True)
 class Backoff:

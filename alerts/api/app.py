@@ -20,7 +20,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from alerts.api.ops import BadRequest, Conflict, Operations, OpsError
+from alerts.clock import Clock, utcnow
 from alerts.lifecycle.matchers import compile_one
 from alerts.links import LinkError, LinkSigner
 from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
@@ -35,7 +36,6 @@ from alerts.notify.mask import mask_text
 
 log = logging.getLogger("alerts.api")
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 
 STATES: tuple[AlertState, ...] = ("firing", "acknowledged", "resolved")
@@ -52,10 +52,6 @@ SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer")
 REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
 # The name of the token that authenticated the request.
 CALLER: web.RequestKey[str] = web.RequestKey("caller")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -425,7 +421,7 @@ def make_app(
     tokens: Mapping[str, str],
     link_secret: str | LinkSigner,
     *,
-    clock: Clock = _utcnow,
+    clock: Clock = utcnow,
     link_ttl: timedelta = timedelta(hours=24),
     registry: CollectorRegistry | None = None,
 ) -> web.Application:

@@ -21,7 +21,7 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -29,9 +29,10 @@ from prometheus_client import CollectorRegistry
 
 from alerts.api.app import make_app
 from alerts.api.ops import Operations
+from alerts.clock import Clock, utcnow
 from alerts.links import LinkSigner
 from alerts.notify.base import Notification, Receiver
-from alerts.outbox import Dispatcher, utcnow
+from alerts.outbox import Dispatcher
 from alerts.ports import AlertStore
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ def tick_loop(
     tick: Callable[[datetime], object],
     lock: threading.Lock,
     interval: float = 5.0,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utcnow,
 ) -> Background:
     """The lifecycle's timers (group flushes, escalation steps, ack timeouts, silences that
     start or end): ``tick(now)`` every ``interval`` seconds, in a thread, under ``lock`` so it

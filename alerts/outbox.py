@@ -46,6 +46,7 @@ from alerts.ratelimit import SlidingWindow, fold
 
 log = logging.getLogger("alerts.outbox")
 
+
 @dataclass(frozen=True)
 class Backoff:
     """Delay before retry ``n`` (n = attempts made so far, >= 1): base * factor^(n-1), capped,

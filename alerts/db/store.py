@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, fields
 from datetime import datetime
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
@@ -20,17 +19,14 @@ from sqlalchemy import (
     RowMapping,
     Select,
     Table,
-    create_engine,
     delete,
-    event,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
-from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
+from alerts.db.engine import DEFAULT_URL, make_engine
+from alerts.db.migrate import upgrade_engine
 from alerts.db.tables import (
     AlertLabelRow,
     AlertRow,
@@ -43,41 +39,10 @@ from alerts.db.tables import (
 from alerts.model import Alert, AlertState, Change, Group, Matcher, OutboxItem, Silence
 from alerts.ports import AlertStore
 
-DEFAULT_URL = "sqlite:///.cxpulse/alerts.db"
-
 # Rows per statement in bulk writes: far below SQLite's 32766 bound parameters per statement.
 CHUNK = 500
 
 T = TypeVar("T")
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``: psycopg 3 for plain ``postgresql://`` (SQLAlchemy would pick
-    psycopg2, which we do not ship); SQLite in WAL mode with foreign keys on."""
-    u = make_url(url)
-    if u.drivername in ("postgresql", "postgres"):
-        u = u.set(drivername="postgresql+psycopg")
-    if u.get_backend_name() != "sqlite":
-        return create_engine(u, pool_pre_ping=True)
-    if u.database and u.database != ":memory:":
-        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(u)
-    else:
-        # In memory (tests): one shared connection, or each thread would see its own empty
-        # database. Not for concurrent use.
-        engine = create_engine(u, poolclass=StaticPool, connect_args={"check_same_thread": False})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(conn: DBAPIConnection, _: ConnectionPoolEntry) -> None:
-        cur = conn.cursor()
-        # WAL: the API's reads never wait for the worker's writes (and vice versa);
-        # busy_timeout: two writers queue up instead of failing with "database is locked".
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.close()
-
-    return engine
 
 
 def _table(model: type[Base]) -> Table:
@@ -128,8 +93,6 @@ class SqlStore:
     def __init__(self, url: str = DEFAULT_URL, *, migrate: bool = True) -> None:
         self.engine = make_engine(url)
         if migrate:
-            from alerts.db.migrate import upgrade_engine
-
             upgrade_engine(self.engine)
 
     def close(self) -> None:

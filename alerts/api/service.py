@@ -145,7 +145,7 @@ def from_settings(
     from alerts.db import SqlStore
     from alerts.lifecycle import payload
     from alerts.lifecycle.engine import Engine
-    from alerts.notify import build
+    from alerts.notify.registry import build
 
     cfg = settings.alerts
     tokens = {"cli": cfg.token, **cfg.tokens}

@@ -15,8 +15,8 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from alerts.lifecycle import matchers as m
-from alerts.notify import ReceiverConfig
 from alerts.notify.base import Lang
+from alerts.notify.configs import ReceiverConfig
 from streams.core.calendar import TimeZone, parse_weekly
 from streams.core.sla.policy import parse_duration
 

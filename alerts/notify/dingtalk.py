@@ -14,14 +14,13 @@ import hmac
 import logging
 import re
 import time
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote_plus
-
-from pydantic import Field, SecretStr
 
 from alerts.notify import render
 from alerts.notify.base import Notification
-from alerts.notify.transport import HttpReceiverConfig, HttpTransport, secrets_of
+from alerts.notify.configs import DingTalkConfig
+from alerts.notify.transport import HttpTransport, secrets_of
 
 log = logging.getLogger("alerts.notify.dingtalk")
 
@@ -30,16 +29,6 @@ log = logging.getLogger("alerts.notify.dingtalk")
 # fails the same way on every retry.
 RETRYABLE = frozenset({130101, -1})
 _MOBILE = re.compile(r"^\+?\d{6,15}$")
-
-
-class DingTalkConfig(HttpReceiverConfig):
-    type: Literal["dingtalk"]
-    url: SecretStr  # https://oapi.dingtalk.com/robot/send?access_token=... (the token is a secret)
-    secret: SecretStr | None = None  # the SEC... secret of 加签; None = keyword or IP security
-    # DingTalk's custom-robot doc: 每个机器人每分钟最多发送20条 (20 messages/min per robot).
-    rate_limit_per_minute: int | None = Field(20, ge=1)
-    # Undocumented size limit; a cap keeps an outsized group from being refused whole.
-    max_bytes: int = Field(20_000, ge=1000)
 
 
 def sign(secret: str, timestamp_ms: int) -> str:

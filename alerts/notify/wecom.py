@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Literal
-
-from pydantic import Field, SecretStr
+from typing import Any
 
 from alerts.notify import render
 from alerts.notify.base import Notification
-from alerts.notify.transport import HttpReceiverConfig, HttpTransport, secrets_of
+from alerts.notify.configs import WeComConfig
+from alerts.notify.transport import HttpTransport, secrets_of
 
 log = logging.getLogger("alerts.notify.wecom")
 
@@ -25,13 +24,6 @@ MAX_BYTES = 4096
 # 45009: API frequency out of limit (20 messages/min per robot). -1: system busy.
 RETRYABLE = frozenset({45009, -1})
 _MOBILE = re.compile(r"^\+?\d{6,15}$")
-
-
-class WeComConfig(HttpReceiverConfig):
-    type: Literal["wecom"]
-    url: SecretStr  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=... (the key is secret)
-    # WeCom's group-robot doc: 每个机器人发送的消息不能超过20条/分钟.
-    rate_limit_per_minute: int | None = Field(20, ge=1)
 
 
 class WeComReceiver:

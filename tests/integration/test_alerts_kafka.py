@@ -8,7 +8,8 @@ import json
 from datetime import UTC, datetime
 
 from alerts.notify.base import AlertView, Notification
-from alerts.notify.kafka import KafkaReceiver, KafkaReceiverConfig
+from alerts.notify.configs import KafkaReceiverConfig
+from alerts.notify.kafka import KafkaReceiver
 from alerts.source import consume
 from schemas import deadletter as dl
 from schemas.alerts import AlertEvent, AlertStatus, Summary, fingerprint

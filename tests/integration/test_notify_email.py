@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from alerts.notify.base import DeliveryError
-from alerts.notify.email import EmailConfig, EmailReceiver
+from alerts.notify.configs import EmailConfig
+from alerts.notify.email import EmailReceiver
 from tests.integration.notify_fakes import (
     CUSTOMER_EMAIL,
     CUSTOMER_MOBILE,

@@ -12,11 +12,18 @@ from typing import Any
 import pytest
 
 from alerts.notify.base import DeliveryError
-from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
-from alerts.notify.feishu import FeishuConfig, FeishuReceiver
-from alerts.notify.slack import SlackConfig, SlackReceiver
-from alerts.notify.webhook import WebhookConfig, WebhookReceiver
-from alerts.notify.wecom import WeComConfig, WeComReceiver
+from alerts.notify.configs import (
+    DingTalkConfig,
+    FeishuConfig,
+    SlackConfig,
+    WebhookConfig,
+    WeComConfig,
+)
+from alerts.notify.dingtalk import DingTalkReceiver
+from alerts.notify.feishu import FeishuReceiver
+from alerts.notify.slack import SlackReceiver
+from alerts.notify.webhook import WebhookReceiver
+from alerts.notify.wecom import WeComReceiver
 from tests.integration.notify_fakes import (
     ALL_SECRETS,
     CUSTOMER_MOBILE,

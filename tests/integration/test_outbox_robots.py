@@ -15,9 +15,9 @@ import aiohttp
 
 from alerts.api.engine_ops import EngineOperations
 from alerts.api.service import from_settings, run
-from alerts.lifecycle.testing import event
-from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
-from alerts.notify.webhook import WebhookConfig, WebhookReceiver
+from alerts.notify.configs import DingTalkConfig, WebhookConfig
+from alerts.notify.dingtalk import DingTalkReceiver
+from alerts.notify.webhook import WebhookReceiver
 from alerts.outbox import Backoff, Dispatcher
 from alerts.settings import AlertsSettings
 from cxpulse.config import Settings
@@ -28,6 +28,7 @@ from tests.integration.notify_fakes import (
     FakeRobots,
     Request,
 )
+from tests.lifecycle_helpers import event
 from tests.unit.test_outbox_fakes import FakeStore, decode, item
 from tests.waiting import free_port, until
 

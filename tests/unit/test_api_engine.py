@@ -15,10 +15,10 @@ from alerts.api import make_app
 from alerts.api.engine_ops import EngineOperations
 from alerts.lifecycle import AlertsConfig, payload
 from alerts.lifecycle.engine import Engine
-from alerts.lifecycle.testing import T0, event, minutes, receivers
 from alerts.links import LinkSigner
 from alerts.memory import MemoryStore
 from alerts.outbox import Dispatcher
+from tests.lifecycle_helpers import T0, event, minutes, receivers
 from tests.unit.test_outbox_fakes import Clock, FakeReceiver
 
 TOKEN = "duty-token-engine-1"

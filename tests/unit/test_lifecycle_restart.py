@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from alerts.lifecycle import Engine
-from alerts.lifecycle.testing import T0, Run, event, minutes
 from alerts.memory import MemoryStore
 from alerts.model import Alert, Change, Group
 from schemas.alerts import AlertEvent
+from tests.lifecycle_helpers import T0, Run, event, minutes
 from tests.unit.test_lifecycle_escalation import CFG, PAGE
 
 EVENTS: list[AlertEvent] = [

@@ -180,7 +180,8 @@ def test_fit_leaves_what_fits_alone_and_prefers_a_line_end() -> None:
 
 
 def test_a_huge_group_renders_for_wecom_within_4096_bytes_with_its_links() -> None:
-    from alerts.notify.wecom import WeComConfig, WeComReceiver
+    from alerts.notify.configs import WeComConfig
+    from alerts.notify.wecom import WeComReceiver
 
     long = "门店服务员态度冷淡，上菜太慢，顾客等待超过四十分钟😡" * 30
     alerts = [said(csat_alert(i), long) for i in range(40)]

@@ -15,10 +15,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 from alerts.notify import alertmanager, dingtalk, feishu, webhook
-from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
-from alerts.notify.feishu import FeishuConfig, FeishuReceiver
-from alerts.notify.slack import SlackConfig, SlackReceiver
-from alerts.notify.webhook import WebhookConfig, WebhookReceiver
+from alerts.notify.configs import DingTalkConfig, FeishuConfig, SlackConfig, WebhookConfig
+from alerts.notify.dingtalk import DingTalkReceiver
+from alerts.notify.feishu import FeishuReceiver
+from alerts.notify.slack import SlackReceiver
+from alerts.notify.webhook import WebhookReceiver
 from tests.integration.notify_fakes import (
     CUSTOMER_MOBILE,
     T0,

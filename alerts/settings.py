@@ -1,13 +1,22 @@
 """The ``alerts:`` section of the config file: the lifecycle (``AlertsConfig``: receivers,
-route, inhibition, escalation, roster) plus what the ``cxpulse alerts serve`` process needs."""
+route, inhibition, escalation, roster) plus what the ``cxpulse alerts serve`` process needs.
+
+The alerts package owns this configuration; whoever loads the whole file (the ``cxpulse`` CLI)
+hands it in as ``Loaded``, with the few things from other sections the service needs (the SLA
+calendars a roster may name, where the alerts topic is), so nothing here imports the
+application that embeds it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from pydantic import Field, SecretStr
 
 from alerts.lifecycle.config import AlertsConfig, Duration
+from streams.core.calendar import CalendarConfig
 
 
 class AlertsSettings(AlertsConfig):
@@ -23,3 +32,24 @@ class AlertsSettings(AlertsConfig):
     # SQLAlchemy URL; None = SQLite under .cxpulse/. Production: postgresql+psycopg://...
     db_url: str | None = None
     tick_interval: Annotated[float, Field(gt=0, le=60)] = 5.0  # group/escalation timers, s
+
+
+@dataclass(frozen=True)
+class AlertsTopic:
+    """Where the stream worker publishes alert events, and where undecodable ones are parked."""
+
+    bootstrap: str
+    topic: str
+    dead_letter_topic: str
+    group_id: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    alerts: AlertsSettings
+    calendars: Mapping[str, CalendarConfig] = field(default_factory=dict)
+    source: AlertsTopic | None = None  # None: the service consumes no topic
+
+
+# The config file path (None: the default lookup) -> the alerts settings; given by the CLI.
+LoadSettings = Callable[[str | None], Loaded]

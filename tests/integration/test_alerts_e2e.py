@@ -12,7 +12,9 @@ from datetime import datetime, timedelta, timezone
 
 import aiohttp
 
-from alerts.api.service import from_settings, run
+from alerts.api.service import run
+from alerts.main import compose
+from cxpulse.cli import alerts_settings
 from cxpulse.config import Settings
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
@@ -64,7 +66,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
     alerts = crisis_alerts(settings)
     assert sum(b'"kind":"crisis"' in a for a in alerts) >= 1
     env.produce([("alerts", b"S004", a) for a in alerts])
-    svc = from_settings(settings)
+    svc = compose(alerts_settings(settings))
     pages = robots.requests
     auth = {"Authorization": f"Bearer {TOKEN}"}
     api = f"http://127.0.0.1:{port}/api"

@@ -14,13 +14,13 @@ from pathlib import Path
 import aiohttp
 
 from alerts.api.engine_ops import EngineOperations
-from alerts.api.service import from_settings, run
+from alerts.api.service import run
+from alerts.main import compose
 from alerts.notify.configs import DingTalkConfig, WebhookConfig
 from alerts.notify.dingtalk import DingTalkReceiver
 from alerts.notify.webhook import WebhookReceiver
 from alerts.outbox import Backoff, Dispatcher
-from alerts.settings import AlertsSettings
-from cxpulse.config import Settings
+from alerts.settings import AlertsSettings, Loaded
 from tests.integration.notify_fakes import (
     DING_SECRET,
     DING_TOKEN,
@@ -206,7 +206,7 @@ def test_service_from_settings_pages_with_a_working_ack_link(
     )  # fmt: skip
     port = free_port()
     cfg = cfg.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
-    svc = from_settings(Settings(alerts=cfg), port=port, source=False)  # fed directly below
+    svc = compose(Loaded(cfg), port=port, source=False)  # fed directly below
     assert isinstance(svc.ops, EngineOperations)
     e = event(kind="crisis", severity="critical", rule="crisis_burst", store="S005",
               at=datetime.now(UTC))  # fmt: skip

@@ -85,7 +85,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
                 async with http.get(f"{api}/alerts?store_id=S004", headers=auth) as r:
                     (crisis,) = [a for a in (await r.json())["alerts"] if a["kind"] == "crisis"]
                 fp: str = crisis["fingerprint"]
-                async with http.get(link.group(1)) as r:
+                async with http.post(link.group(1)) as r:  # the page's confirm button
                     assert r.status == 200, await r.text()
                 async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
                     exposition = await r.text()

@@ -225,7 +225,9 @@ def test_service_from_settings_pages_with_a_working_ack_link(
         paged = await asyncio.to_thread(svc.store.get, e.fingerprint)
         assert paged is not None and paged.next_escalation_at is not None  # the chain runs
         async with aiohttp.ClientSession() as http:
-            async with http.get(link.group(1)) as r:
+            async with http.get(link.group(1)) as r:  # a look (or a preview) only asks
+                assert r.status == 200 and '<form method="post">' in await r.text()
+            async with http.post(link.group(1)) as r:
                 assert r.status == 200 and "已确认告警" in await r.text()
             headers = {"Authorization": f"Bearer {api_token}"}
             url = f"http://127.0.0.1:{port}/api/alerts/{e.fingerprint}"

@@ -19,6 +19,10 @@ one call through the store as the API would make it, median and p99 in ms:
 - ``open_alerts``: every open alert (what the lifecycle loads for inhibition and timers);
   informative, no target.
 
+``tick``: the lifecycle's timer tick (``Engine.tick``, every ``tick_interval`` in the service)
+on a SQLite store holding 100 and then N open alerts, none of them due, routed by store with
+an escalation chain: what the service pays every few seconds whatever happens.
+
 Baselines: ``floor_select_1`` (a ``SELECT 1`` through the same session machinery: the cost of
 a round trip and a transaction) and ``json_scan_by_store`` (the store filter done inside the
 labels JSON column instead of the ``alert_labels`` index table). Target: p99 < 100 ms for the
@@ -184,6 +188,29 @@ def bench_backend(url: str, alerts: list[Alert], stores: int, reps: int) -> dict
     }
 
 
+TICK_CONFIG = {
+    "receivers": [{"type": "webhook", "name": "duty", "url": "http://127.0.0.1:9/duty"}],
+    "route": {"receiver": "duty", "group_by": ["store_id"], "escalation": "store"},
+    "escalation": {"store": {"steps": [{"wait": "10m", "receiver": "duty"}]}},
+}
+
+
+def bench_tick(tmp: Path, sizes: tuple[int, ...], stores: int, reps: int) -> dict[str, Any]:
+    from alerts.lifecycle import AlertsConfig, Engine
+
+    engine = Engine(AlertsConfig.model_validate(TICK_CONFIG))
+    now = T0 + timedelta(days=1)
+    out: dict[str, Any] = {}
+    for n in sizes:
+        store = SqlStore(f"sqlite:///{tmp / f'tick-{n}.db'}")
+        alerts = make_alerts(n, min(stores, n))
+        for i in range(0, n, 1000):
+            store.save(alerts[i : i + 1000], [])
+        out[f"open_{n}"] = timed(lambda i: engine.tick(store, now), reps, warmup=2)
+        store.close()
+    return out
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     p.add_argument("--alerts", type=int, default=10_000)
@@ -203,6 +230,8 @@ def main() -> int:
     out: dict[str, Any] = {"open_alerts": args.alerts, "stores": args.stores, "reps": args.reps}
 
     with tempfile.TemporaryDirectory(prefix="cxpulse-bench-alerts-") as tmp:
+        say("tick ...")
+        out["tick"] = bench_tick(Path(tmp), (100, args.alerts), args.stores, 20)
         say("SQLite ...")
         out["sqlite"] = bench_backend(
             f"sqlite:///{Path(tmp) / 'alerts.db'}", alerts, args.stores, args.reps

@@ -206,7 +206,7 @@ def bench_tick(tmp: Path, sizes: tuple[int, ...], stores: int, reps: int) -> dic
         alerts = make_alerts(n, min(stores, n))
         for i in range(0, n, 1000):
             store.save(alerts[i : i + 1000], [])
-        out[f"open_{n}"] = timed(lambda i: engine.tick(store, now), reps, warmup=2)
+        out[f"open_{n}"] = timed(lambda i, s=store: engine.tick(s, now), reps, warmup=2)
         store.close()
     return out
 

@@ -28,11 +28,13 @@ from alerts.lifecycle import payload
 from alerts.lifecycle.engine import Engine
 from alerts.links import LinkSigner
 from alerts.notify.registry import build
+from alerts.ports import ConcurrentUpdate
 from alerts.settings import AlertsTopic, Loaded
 from schemas.alerts import AlertEvent
 
 log = logging.getLogger("alerts.main")
 
+RETRIES = 5  # of an alert event that met a concurrent update of its alert
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -75,7 +77,7 @@ def compose(
     )
 
     def tick(now: datetime) -> None:
-        lifecycle_metrics.after_tick(engine.tick(store, now))
+        lifecycle_metrics.after_tick(engine.tick(store, now), store.count_open())
 
     background = [tick_loop(tick, lock, interval=cfg.tick_interval, clock=clock)]
     if source and loaded.source is not None:  # the alerts topic, where the stream worker writes
@@ -93,6 +95,7 @@ def compose(
         host=host or cfg.api_host,
         port=port if port is not None else cfg.api_port,
         background=background,
+        outbox_lease=timedelta(seconds=cfg.outbox_lease),
     )
 
 
@@ -104,8 +107,16 @@ def alert_source(
     from alerts import source  # aiokafka, only when a topic is consumed
 
     def locked(event: AlertEvent) -> None:
-        with lock:
-            apply(event)
+        # Another replica (its API or its tick) may save the same alert in between: the
+        # engine re-reads and decides again. Applying an event is idempotent.
+        for attempt in range(RETRIES):
+            try:
+                with lock:
+                    apply(event)
+                return
+            except ConcurrentUpdate:
+                if attempt == RETRIES - 1:
+                    raise
 
     async def to_engine(event: AlertEvent) -> None:
         await asyncio.to_thread(locked, event)

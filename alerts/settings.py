@@ -32,6 +32,9 @@ class AlertsSettings(AlertsConfig):
     # SQLAlchemy URL; None = SQLite under .cxpulse/. Production: postgresql+psycopg://...
     db_url: str | None = None
     tick_interval: Annotated[float, Field(gt=0, le=60)] = 5.0  # group/escalation timers, s
+    # Replicas: a claimed notification is this replica's for so long (renewed while it sends);
+    # a replica that dies leaves its claims to the others after it. Must outlast a send (15 s).
+    outbox_lease: Annotated[float, Field(gt=20, le=3600)] = 60.0
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
+from alerts.ports import ConcurrentUpdate
 from alerts.settings import AlertsTopic
 from schemas import deadletter as dl
 from schemas.alerts import AlertEvent
@@ -74,7 +75,7 @@ async def _one(
         try:
             await apply(event)
             return
-        except (OSError, TimeoutError, DBAPIError):
+        except (OSError, TimeoutError, DBAPIError, ConcurrentUpdate):
             # The database or the network, not the event: stop before the commit, so the
             # batch is read again once it is back (the engine skips what it already applied).
             raise

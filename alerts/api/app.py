@@ -140,6 +140,16 @@ def _text(data: Mapping[str, Any], name: str, default: str | None = None) -> str
     return value.strip()
 
 
+def _version(body: Mapping[str, Any]) -> int | None:
+    """The alert version the caller acted on (from a read): 409 if it changed since."""
+    value = body.get("version")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BadRequest("version must be a positive integer (the alert's version you read)")
+    return value
+
+
 async def _call(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     # The store is synchronous: keep the event loop free while it works.
     return await asyncio.to_thread(fn, *args, **kw)
@@ -189,6 +199,10 @@ async def _errors(
 ) -> web.StreamResponse:
     try:
         return await handler(request)
+    except Conflict as exc:
+        # With the alert as it is now: the caller decides again on what really happened.
+        extra = {"alert": alert_json(exc.current)} if exc.current is not None else {}
+        return _json({"error": str(exc), **extra}, status=exc.status)
     except OpsError as exc:
         return error(exc.status, str(exc))
     except web.HTTPException as exc:
@@ -232,7 +246,8 @@ async def ack_alert(request: web.Request) -> web.Response:
     body = await _body(request)
     who = _text(body, "who", request[CALLER])
     until = _when(body["until"], "until") if body.get("until") is not None else None
-    alert = await _call(request.app[OPS].ack, fp, who, request.app[CLOCK](), until)
+    version = _version(body)
+    alert = await _call(request.app[OPS].ack, fp, who, request.app[CLOCK](), until, None, version)
     return _json({"alert": alert_json(alert)})
 
 
@@ -240,7 +255,7 @@ async def resolve_alert(request: web.Request) -> web.Response:
     fp = request.match_info["fingerprint"]
     body = await _body(request)
     who = _text(body, "who", request[CALLER])
-    alert = await _call(request.app[OPS].resolve, fp, who, request.app[CLOCK]())
+    alert = await _call(request.app[OPS].resolve, fp, who, request.app[CLOCK](), _version(body))
     return _json({"alert": alert_json(alert)})
 
 

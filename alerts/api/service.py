@@ -19,7 +19,7 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -31,11 +31,12 @@ from alerts.clock import Clock, utcnow
 from alerts.links import LinkSigner
 from alerts.notify.base import Notification, Receiver
 from alerts.outbox import Dispatcher
-from alerts.ports import AlertStore
+from alerts.ports import AlertStore, ConcurrentUpdate
 
 log = logging.getLogger("alerts.api.service")
 
 DEFAULT_PORT = 9110
+DEFAULT_LEASE = timedelta(seconds=60)
 Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
@@ -50,6 +51,8 @@ class Service:
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT  # 0: any free port (tests); the bound one is passed to `ready`
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    # How long a claimed outbox item stays this replica's: another takes it over after that.
+    outbox_lease: timedelta = DEFAULT_LEASE
     # More loops to run until stop, e.g. the lifecycle's timer tick.
     background: Sequence[Background] = ()
 
@@ -64,7 +67,9 @@ async def run(
         svc.link_signer,
         registry=svc.registry,
     )
-    dispatcher = Dispatcher(svc.store, svc.receivers, svc.decode, registry=svc.registry)
+    dispatcher = Dispatcher(
+        svc.store, svc.receivers, svc.decode, registry=svc.registry, lease=svc.outbox_lease
+    )
     # No access log: the request line of an ack link carries its token.
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
     await runner.setup()
@@ -122,6 +127,8 @@ def tick_loop(
         while not stop.is_set():
             try:
                 await asyncio.to_thread(locked, clock())
+            except ConcurrentUpdate as exc:  # another replica's write won: next tick re-reads
+                log.info("alerts: tick deferred: %s", exc)
             except Exception:  # the database is down: keep ticking, it will come back
                 log.exception("alerts: lifecycle tick failed")
             with contextlib.suppress(TimeoutError):

@@ -7,6 +7,7 @@ idempotent outbox insert use each dialect's ``INSERT .. ON CONFLICT``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import asdict, fields
@@ -20,6 +21,9 @@ from sqlalchemy import (
     Select,
     Table,
     delete,
+    func,
+    not_,
+    or_,
     select,
     update,
 )
@@ -36,8 +40,17 @@ from alerts.db.tables import (
     OutboxRow,
     SilenceRow,
 )
-from alerts.model import Alert, AlertState, Change, Group, Matcher, OutboxItem, Silence
-from alerts.ports import AlertStore
+from alerts.model import (
+    Alert,
+    AlertState,
+    Change,
+    Group,
+    Matcher,
+    OutboxItem,
+    Silence,
+    due_at,
+)
+from alerts.ports import AlertStore, ConcurrentUpdate
 
 # Rows per statement in bulk writes: far below SQLite's 32766 bound parameters per statement.
 CHUNK = 500
@@ -116,12 +129,36 @@ class SqlStore:
     def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
         # Last one wins within a batch: ON CONFLICT DO UPDATE may not touch a row twice.
         by_fp = {a.fingerprint: a for a in alerts}
-        rows = [_alert_row(a) for a in by_fp.values()]
+        versions: dict[str, int] = {}
         with self._write() as c:
-            if rows:
-                upsert = _upsert(self.engine, ALERTS, "fingerprint", rows[0])
-                for chunk in _chunks(rows):
-                    c.execute(upsert, chunk)
+            blind = [_alert_row(a) for a in by_fp.values() if a.version == 0]
+            if blind:  # never read from the store: upsert, bumping whatever version is there
+                ins = _insert(self.engine, ALERTS)
+                stmt = ins.on_conflict_do_update(
+                    index_elements=[ALERTS.c.fingerprint],
+                    set_={
+                        **{k: ins.excluded[k] for k in blind[0] if k != "fingerprint"},
+                        "version": ALERTS.c.version + 1,
+                    },
+                ).returning(ALERTS.c.fingerprint, ALERTS.c.version)
+                for row in blind:
+                    row["version"] = 1
+                    fp, version = c.execute(stmt, row).one()
+                    versions[fp] = version
+            for a in by_fp.values():
+                if a.version == 0:
+                    continue
+                # Written only if nobody saved it since it was read: the optimistic lock.
+                row = {**_alert_row(a), "version": a.version + 1}
+                stmt = (
+                    update(ALERTS)
+                    .where(ALERTS.c.fingerprint == a.fingerprint, ALERTS.c.version == a.version)
+                    .values(**row)
+                )
+                if c.execute(stmt).rowcount != 1:
+                    raise ConcurrentUpdate(a.fingerprint)  # the transaction rolls back
+                versions[a.fingerprint] = a.version + 1
+            if by_fp:
                 # The label index is rebuilt from the alert's labels, which may have changed.
                 for fps in _chunks(list(by_fp)):
                     c.execute(delete(LABELS).where(LABELS.c.fingerprint.in_(fps)))
@@ -134,6 +171,8 @@ class SqlStore:
                     c.execute(LABELS.insert(), chunk)
             for chunk in _chunks([_change_row(ch) for ch in changes]):
                 c.execute(CHANGES.insert(), chunk)
+        for a in by_fp.values():
+            a.version = versions[a.fingerprint]
 
     def find(
         self,
@@ -157,6 +196,20 @@ class SqlStore:
     def open_alerts(self) -> list[Alert]:
         q = select(ALERTS).where(ALERTS.c.state != "resolved").order_by(*NEWEST)
         return [_alert(r) for r in self._rows(q)]
+
+    def due_alerts(self, now: datetime) -> list[Alert]:
+        # Resolved alerts have no due time, so the due_at index alone answers this.
+        q = select(ALERTS).where(ALERTS.c.due_at <= now).order_by(ALERTS.c.due_at)
+        return [_alert(r) for r in self._rows(q) if r["state"] != "resolved"]
+
+    def count_open(self) -> dict[tuple[str, str], int]:
+        q = (
+            select(ALERTS.c.state, ALERTS.c.severity, func.count())
+            .where(ALERTS.c.state != "resolved")
+            .group_by(ALERTS.c.state, ALERTS.c.severity)
+        )
+        with self._read() as c:
+            return {(r[0], r[1]): int(r[2]) for r in c.execute(q).all()}
 
     def history(self, fingerprint: str) -> list[Change]:
         # Oldest first by time; the id keeps the order of entries written at the same instant.
@@ -189,6 +242,14 @@ class SqlStore:
     # --- aggregation groups -----------------------------------------------------------------
     def groups(self) -> list[Group]:
         return [_group(r) for r in self._rows(select(GROUPS).order_by(GROUPS.c.key))]
+
+    def group(self, key: str) -> Group | None:
+        rows = self._rows(select(GROUPS).where(GROUPS.c.key == key))
+        return _group(rows[0]) if rows else None
+
+    def due_groups(self, now: datetime) -> list[Group]:
+        q = select(GROUPS).where(GROUPS.c.next_flush_at <= now).order_by(GROUPS.c.key)
+        return [_group(r) for r in self._rows(q)]
 
     def save_groups(self, groups: Sequence[Group]) -> None:
         rows = [_group_row(g) for g in {g.key: g for g in groups}.values()]
@@ -233,15 +294,76 @@ class SqlStore:
         )
         return [_outbox(r) for r in self._rows(q)]
 
+    def claim(
+        self, receiver: str, owner: str, now: datetime, until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        free = or_(
+            OUTBOX.c.lease_until.is_(None),
+            OUTBOX.c.lease_until <= now,
+            OUTBOX.c.lease_owner == owner,
+        )
+        mine = [OUTBOX.c.receiver == receiver, OUTBOX.c.state == "pending"]
+        with self._write() as c:
+            if self.engine.dialect.name == "postgresql":
+                # Claims of one receiver queue up here, so the check below sees the other
+                # replica's committed leases (SQLite has one writer: it is serial already).
+                c.execute(select(func.pg_advisory_xact_lock(_lock_key(receiver))))
+            held = select(OUTBOX.c.id).where(*mine, not_(free)).limit(1)
+            if c.execute(held).first() is not None:
+                return []  # another replica is working this receiver
+            pick = (
+                select(OUTBOX.c.id)
+                .where(*mine, OUTBOX.c.due_at <= now, free)
+                .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no lock
+            )
+            stmt = (
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(pick.scalar_subquery()))
+                .values(lease_owner=owner, lease_until=until)
+                .returning(*OUTBOX.c)
+            )
+            rows = c.execute(stmt).mappings().all()
+        got = sorted(rows, key=lambda r: (r["due_at"], r["created_at"], r["id"]))
+        return [_outbox(r) for r in got]
+
+    def renew(self, keys: Sequence[str], owner: str, until: datetime) -> set[str]:
+        held: set[str] = set()
+        with self._write() as c:
+            for chunk in _chunks(list(keys)):
+                stmt = (
+                    update(OUTBOX)
+                    .where(
+                        OUTBOX.c.key.in_(chunk),
+                        OUTBOX.c.lease_owner == owner,
+                        OUTBOX.c.state == "pending",
+                    )
+                    .values(lease_until=until)
+                    .returning(OUTBOX.c.key)
+                )
+                held.update(c.execute(stmt).scalars())
+        return held
+
     def mark_sent(self, key: str, at: datetime) -> None:
         # A sent item stays as first recorded: a late duplicate report changes nothing.
         self._update_outbox(
             key,
-            {"state": "sent", "sent_at": at, "attempts": OUTBOX.c.attempts + 1, "last_error": None},
+            {
+                "state": "sent",
+                "sent_at": at,
+                "attempts": OUTBOX.c.attempts + 1,
+                "last_error": None,
+                **_NO_LEASE,
+            },
         )
 
     def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
-        values: dict[str, Any] = {"attempts": OUTBOX.c.attempts + 1, "last_error": error}
+        values: dict[str, Any] = {
+            "attempts": OUTBOX.c.attempts + 1,
+            "last_error": error,
+            **_NO_LEASE,
+        }
         if retry_at is None:
             values["state"] = "failed"
         else:
@@ -277,13 +399,27 @@ class SqlStore:
             return sorted(t for t in c.execute(q).scalars() if t is not None)
 
 
+_NO_LEASE = {"lease_owner": None, "lease_until": None}
+
+
+def _lock_key(receiver: str) -> int:
+    """A stable signed 64-bit advisory-lock key per receiver (Python's hash() is salted)."""
+    return int.from_bytes(
+        hashlib.sha256(f"cxpulse-outbox:{receiver}".encode()).digest()[:8], "big", signed=True
+    )
+
+
 def _conforms(store: SqlStore) -> AlertStore:
     return store  # mypy checks here that SqlStore implements the whole protocol
 
 
 # --- records <-> rows ---------------------------------------------------------------------------
 # Each table's columns are its record's fields, by name (the silences' matchers excepted).
-_alert_row = _change_row = _group_row = _outbox_row = asdict
+_change_row = _group_row = _outbox_row = asdict
+
+
+def _alert_row(a: Alert) -> dict[str, Any]:
+    return {**asdict(a), "due_at": due_at(a)}
 
 
 def _record(cls: type[Any], r: RowMapping) -> Any:

@@ -46,6 +46,10 @@ class AlreadyResolved(LifecycleError):
     pass
 
 
+class Outdated(LifecycleError):
+    """The caller acted on a version of the alert that is no longer current."""
+
+
 class StaleEpisode(LifecycleError):
     """The alert resolved and fired again since the caller looked: a new episode."""
 
@@ -63,6 +67,9 @@ class Engine:
         self.inhibitor = Inhibitor(cfg.inhibit_rules)
         self.roster = Roster(cfg.roster, calendars)
         self.ack_url = ack_url
+        # When this engine last ticked: silences that started or ended since then re-mute the
+        # open alerts. None: no tick yet, so the first one checks every open alert.
+        self._last_tick: datetime | None = None
 
     # --- inputs ------------------------------------------------------------------------------
 
@@ -78,6 +85,7 @@ class Engine:
         if event.status == "firing":
             if old is None or old.state == "resolved":
                 alert = _new_episode(event)
+                alert.version = old.version if old is not None else 0
                 w.change(alert, "fired", "streams", f"{event.severity} {event.rule}")
                 opened = True
             else:
@@ -112,11 +120,12 @@ class Engine:
         until: datetime | None = None,
         *,
         episode: datetime | None = None,
+        version: int | None = None,
     ) -> Effects:
         """Stops the chain until ``until`` (default: ``ack_timeout`` from now; with a timeout of
         0, until resolved). Acknowledging again extends it. ``episode``: only if the alert's
         current episode began then (an ack link made for an earlier one must not ack this)."""
-        alert = self._open_alert(store, fingerprint)
+        alert = self._open_alert(store, fingerprint, version)
         if episode is not None and alert.starts_at != episode:
             raise StaleEpisode(
                 f"alert {fingerprint} fired again at {alert.starts_at.isoformat()}; "
@@ -140,8 +149,16 @@ class Engine:
         w.change(alert, "acknowledged", who, detail)
         return w.commit()
 
-    def resolve(self, store: AlertStore, fingerprint: str, who: str, now: datetime) -> Effects:
-        alert = self._open_alert(store, fingerprint)
+    def resolve(
+        self,
+        store: AlertStore,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        *,
+        version: int | None = None,
+    ) -> Effects:
+        alert = self._open_alert(store, fingerprint, version)
         w = Work(store, now)
         self._close(w, alert, who, now)
         self._reinhibit_around(w, alert)
@@ -200,23 +217,41 @@ class Engine:
 
     def tick(self, store: AlertStore, now: datetime) -> Effects:
         """Re-arm timed-out acks, apply silences that started or ended, send due groups, run
-        due escalation steps. Call it every few seconds; calling it late or twice is harmless."""
-        # One read of the open alerts; each phase works on the same objects, so the next phase
-        # sees what the previous one changed (an unmuted alert whose group is due pages now).
+        due escalation steps. Call it every few seconds; calling it late or twice is harmless.
+
+        It reads what is due only (the alerts' indexed due time, the groups' next flush), so
+        its cost follows the work to do, not the number of open alerts. Each phase works on
+        the same objects, so the next phase sees what the previous one changed."""
         w = Work(store, now)
-        open_alerts = store.open_alerts()
-        for a in open_alerts:
+        due = store.due_alerts(now)
+        for a in due:
             if a.state == "acknowledged" and a.ack_until is not None and a.ack_until <= now:
                 who = a.acked_by or "?"
                 a.state, a.acked_by, a.acked_at, a.ack_until = "firing", None, None, None
                 w.change(a, "ack_expired", "escalation", f"acknowledged by {who}, still firing")
                 self._repage(w, a)
-        self._remute(w, open_alerts)
-        self._flush(w, open_alerts)
-        self._escalate(w, open_alerts)
-        fx = w.commit()
-        fx.open = [a for a in open_alerts if a.state != "resolved"]
-        return fx
+        if self._silences_changed(store, now):
+            # Rare (a silence's start or end passed): every open alert, with this work's copies.
+            current = {a.fingerprint: a for a in store.open_alerts()}
+            current.update({fp: a for fp, a in w.alerts.items() if fp in current})
+            self._remute(w, list(current.values()))
+        self._flush(w)
+        self._escalate(w, [w.alerts.get(a.fingerprint, a) for a in due])
+        self._last_tick = now
+        return w.commit()
+
+    def _silences_changed(self, store: AlertStore, now: datetime) -> bool:
+        """Whether a silence started or ended since the last tick. Made or ended through the
+        API, a silence re-mutes at once (``silence``, ``expire_silence``); this catches those
+        that start later, and those that simply run out."""
+        last = self._last_tick
+        if last is None:
+            return True
+        for s in store.silences():
+            ends = min(s.ends_at, s.expired_at) if s.expired_at else s.ends_at
+            if last < s.starts_at <= now or last < ends <= now:
+                return True
+        return False
 
     # --- routing -----------------------------------------------------------------------------
 
@@ -233,10 +268,15 @@ class Engine:
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _open_alert(self, store: AlertStore, fingerprint: str) -> Alert:
+    def _open_alert(self, store: AlertStore, fingerprint: str, version: int | None = None) -> Alert:
+        """``version``: the one the caller saw; another means someone acted in between."""
         alert = store.get(fingerprint)
         if alert is None:
             raise UnknownAlert(f"no alert with fingerprint {fingerprint!r}")
+        if version is not None and alert.version != version:
+            raise Outdated(
+                f"alert {fingerprint} changed since version {version} (now {alert.version})"
+            )
         if alert.state == "resolved":
             raise AlreadyResolved(f"alert {fingerprint} is already resolved")
         return alert
@@ -328,25 +368,36 @@ class Engine:
 
     def _flush_due(self, store: AlertStore, now: datetime) -> Effects:
         """After an input: send what is due now (group_wait 0, or a tick running late)."""
-        if not any(g.next_flush_at is not None and g.next_flush_at <= now for g in store.groups()):
+        if not store.due_groups(now):
             return Effects()
         w = Work(store, now)
-        self._flush(w, store.open_alerts())
+        self._flush(w)
         return w.commit()
 
-    def _flush(self, w: Work, open_alerts: Sequence[Alert]) -> None:
-        due = [
-            g for g in w.all_groups() if g.next_flush_at is not None and g.next_flush_at <= w.now
-        ]
-        if not due:
-            return
-        members: dict[str, list[Alert]] = {}
-        for a in open_alerts:
+    def _flush(self, w: Work) -> None:
+        for g in w.due_groups():
+            self._flush_group(w, g, self._members(w, g))
+
+    def _members(self, w: Work, g: Group) -> list[Alert]:
+        """The open alerts of group ``g``: looked up by its label values (the label index),
+        then kept if one of their routes puts them in this very group."""
+        wanted = {k: v for k, v in g.labels.items() if k not in _FIELD_LABELS}
+        found = (
+            w.store.find(states=OPEN, labels=wanted, limit=_EVERYTHING)
+            if wanted
+            else w.store.open_alerts()
+        )
+        pool = {a.fingerprint: a for a in found}
+        pool.update(w.alerts)  # this work's versions win, and its new alerts count too
+        members = []
+        for a in pool.values():
+            if a.state == "resolved":
+                continue
             labels = m.label_set(a)
-            for r in self.routes(a):
-                members.setdefault(r.group_key(labels), []).append(a)
-        for g in sorted(due, key=lambda g: g.key):
-            self._flush_group(w, g, members.get(g.key, []))
+            if any(r.group_key(labels) == g.key for r in self.routes(a)):
+                members.append(a)
+        members.sort(key=lambda a: (a.last_seen, a.fingerprint), reverse=True)  # as listed
+        return members
 
     def _flush_group(self, w: Work, g: Group, members: list[Alert]) -> None:
         assert g.next_flush_at is not None

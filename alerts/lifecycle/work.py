@@ -24,9 +24,6 @@ class Effects:
     changes: list[Change] = field(default_factory=list)
     outbox: list[OutboxItem] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
-    # tick() only: every open alert as the tick left it (it reads them all anyway; the metrics
-    # count them from here instead of reading them all a second time).
-    open: list[Alert] = field(default_factory=list)
 
     def __iadd__(self, other: Effects) -> Effects:
         self.changes.extend(other.changes)
@@ -51,7 +48,7 @@ class Work:
         self.alerts: dict[str, Alert] = {}
         self.changes: list[Change] = []
         self.outbox: list[OutboxItem] = []
-        self._groups: dict[str, Group] | None = None
+        self._groups: dict[str, Group] = {}  # read (or made) so far, with unsaved changes
         self._dirty_groups: set[str] = set()
 
     # --- alerts ----------------------------------------------------------------------------
@@ -67,21 +64,18 @@ class Work:
         self.changes.append(Change(alert.fingerprint, self.now, action, actor, detail))
 
     # --- groups ----------------------------------------------------------------------------
-    def all_groups(self) -> list[Group]:
-        """The stored groups with this work's unsaved changes."""
-        if self._groups is None:
-            self._groups = {g.key: g for g in self.store.groups()}
-        return list(self._groups.values())
+    def due_groups(self) -> list[Group]:
+        """Groups due to flush now: the stored ones with this work's unsaved changes."""
+        for g in self.store.due_groups(self.now):
+            self._groups.setdefault(g.key, g)
+        due = [g for g in self._groups.values() if g.next_flush_at and g.next_flush_at <= self.now]
+        return sorted(due, key=lambda g: g.key)
 
     def group(self, key: str, receiver: str, labels: dict[str, str]) -> Group:
-        self.all_groups()
-        assert self._groups is not None
-        found = self._groups.get(key)
+        found = self._groups.get(key) or self.store.group(key)
         return found if found is not None else Group(key, receiver, labels, next_flush_at=None)
 
     def put_group(self, group: Group) -> None:
-        self.all_groups()
-        assert self._groups is not None
         self._groups[group.key] = group
         self._dirty_groups.add(group.key)
 
@@ -98,6 +92,6 @@ class Work:
         alerts = list(self.alerts.values())
         if alerts or self.changes:
             self.store.save(alerts, self.changes)
-        if self._dirty_groups and self._groups is not None:
+        if self._dirty_groups:
             self.store.save_groups([self._groups[k] for k in sorted(self._dirty_groups)])
         return Effects(list(self.changes), list(self.outbox), alerts)

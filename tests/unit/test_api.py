@@ -177,7 +177,9 @@ def test_ack_then_show_history_then_resolve() -> None:
         assert r.status == 200 and (await r.json())["alert"]["resolved_by"] == "duty"
         r = await client.post("/api/alerts/fp-a/resolve", headers=AUTH)
         assert r.status == 409
-        assert (await r.json()) == {"error": "alert fp-a is already resolved"}
+        conflict = await r.json()
+        assert conflict["error"] == "alert fp-a is already resolved"
+        assert conflict["alert"]["state"] == "resolved"  # the state as it is now
         r = await client.post("/api/alerts/fp-a/ack", json={"who": "x"}, headers=AUTH)
         assert r.status == 409
 

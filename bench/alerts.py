@@ -16,12 +16,14 @@ one call through the store as the API would make it, median and p99 in ms:
 - ``list_by_state_page_50``: the same at offset 4,900 (OFFSET paging gets slower with depth);
 - ``ack``: ``get(fp)`` then ``save([acked], [Change("acknowledged")])`` on a different firing
   alert each time: the API's acknowledge, one commit;
-- ``open_alerts``: every open alert (what the lifecycle loads for inhibition and timers);
-  informative, no target.
+- ``open_alerts``: every open alert (what the lifecycle loads when a silence starts or ends);
+  informative, no target;
+- ``count_open``: open alerts by state and severity (the gauges, after every tick).
 
 ``tick``: the lifecycle's timer tick (``Engine.tick``, every ``tick_interval`` in the service)
 on a SQLite store holding 100 and then N open alerts, none of them due, routed by store with
-an escalation chain: what the service pays every few seconds whatever happens.
+an escalation chain: what the service pays every few seconds whatever happens (the first tick
+of a process, which checks every alert against the silences once, is left out as warm-up).
 
 Baselines: ``floor_select_1`` (a ``SELECT 1`` through the same session machinery: the cost of
 a round trip and a transaction) and ``json_scan_by_store`` (the store filter done inside the
@@ -172,6 +174,7 @@ def bench_backend(url: str, alerts: list[Alert], stores: int, reps: int) -> dict
         ),
         "ack": timed(ack, reps),
         "open_alerts": timed(lambda i: store.open_alerts(), max(20, reps // 10), warmup=2),
+        "count_open": timed(lambda i: store.count_open(), reps),
         "floor_select_1": timed(floor, reps),
         "json_scan_by_store": timed(json_scan, reps),
     }

@@ -1,105 +1,49 @@
 """``SqlStore``: the ``alerts.ports.AlertStore`` protocol on SQLAlchemy 2.
 
-Every method is one short transaction. SQLite (the default, a file under ``.cxpulse/``) and
-PostgreSQL (``postgresql://`` or ``postgresql+psycopg://``) behave the same: the upserts and the
-idempotent outbox insert use each dialect's ``INSERT .. ON CONFLICT``.
+Every method is one short transaction; the outbox half is ``alerts.db.outbox_store``. SQLite
+(the default, a file under ``.cxpulse/``) and PostgreSQL (``postgresql://`` or
+``postgresql+psycopg://``) behave the same: the upserts and the idempotent outbox insert use
+each dialect's ``INSERT .. ON CONFLICT``.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import asdict, fields
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    RowMapping,
-    Select,
-    Table,
-    delete,
-    func,
-    not_,
-    or_,
-    select,
-    update,
-)
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, RowMapping, Select, delete, func, select, update
 
 from alerts.db.engine import DEFAULT_URL, make_engine
 from alerts.db.migrate import upgrade_engine
-from alerts.db.tables import (
-    AlertLabelRow,
-    AlertRow,
-    Base,
-    ChangeRow,
-    GroupRow,
-    OutboxRow,
-    SilenceRow,
+from alerts.db.outbox_store import OutboxStore
+from alerts.db.rows import (
+    ALERTS,
+    CHANGES,
+    GROUPS,
+    LABELS,
+    NEWEST,
+    SILENCES,
+    _alert,
+    _alert_row,
+    _change,
+    _change_row,
+    _chunks,
+    _group,
+    _group_row,
+    _insert,
+    _silence,
+    _silence_row,
+    _upsert,
 )
-from alerts.model import (
-    Alert,
-    AlertState,
-    Change,
-    Group,
-    Matcher,
-    OutboxItem,
-    Silence,
-    due_at,
-)
+from alerts.model import Alert, AlertState, Change, Group, Silence
 from alerts.ports import AlertStore, ConcurrentUpdate
 
-# Rows per statement in bulk writes: far below SQLite's 32766 bound parameters per statement.
-CHUNK = 500
-
-T = TypeVar("T")
+__all__ = ["ALERTS", "DEFAULT_URL", "NEWEST", "SqlStore", "_alert"]  # bench.alerts reads these
 
 
-def _table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
-
-
-# Reads and writes go through Core on the mapped tables: a listing costs one row mapping per
-# alert, with no ORM object or identity-map entry on top.
-ALERTS = _table(AlertRow)
-LABELS = _table(AlertLabelRow)
-CHANGES = _table(ChangeRow)
-SILENCES = _table(SilenceRow)
-GROUPS = _table(GroupRow)
-OUTBOX = _table(OutboxRow)
-
-
-def _insert(engine: Engine, table: Table) -> Any:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing/update`` and ``excluded``."""
-    if engine.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    if engine.dialect.name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(
-        f"alerts.db supports SQLite and PostgreSQL, not {engine.dialect.name}"
-    )
-
-
-def _upsert(engine: Engine, table: Table, key: str, columns: Iterable[str]) -> Any:
-    ins = _insert(engine, table)
-    return ins.on_conflict_do_update(
-        index_elements=[table.c[key]],
-        set_={c: ins.excluded[c] for c in columns if c != key},
-    )
-
-
-def _chunks(items: Sequence[T], n: int = CHUNK) -> Iterator[list[T]]:
-    for i in range(0, len(items), n):
-        yield list(items[i : i + n])
-
-
-NEWEST = (ALERTS.c.last_seen.desc(), ALERTS.c.fingerprint.desc())
-
-
-class SqlStore:
+class SqlStore(OutboxStore):
     """``AlertStore`` on a database URL. ``migrate`` (default) brings the schema to the latest
     revision first, so a fresh SQLite file just works."""
 
@@ -260,212 +204,6 @@ class SqlStore:
             for chunk in _chunks(rows):
                 c.execute(upsert, chunk)
 
-    # --- outbox -------------------------------------------------------------------------------
-    def enqueue(self, items: Sequence[OutboxItem]) -> int:
-        # First one wins within a batch, as it would across batches.
-        rows = [_outbox_row(i) for i in {i.key: i for i in reversed(items)}.values()]
-        rows.reverse()
-        new = 0
-        with self._write() as c:
-            for chunk in _chunks(rows):
-                # RETURNING counts the rows really inserted on both backends (rowcount of a
-                # multi-row INSERT .. ON CONFLICT is not reliable across drivers).
-                stmt = (
-                    _insert(self.engine, OUTBOX)
-                    .values(chunk)
-                    .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
-                    .returning(OUTBOX.c.key)
-                )
-                new += len(c.execute(stmt).all())
-        return new
-
-    def due(
-        self, now: datetime, limit: int = 100, *, receiver: str | None = None
-    ) -> list[OutboxItem]:
-        where = [OUTBOX.c.state == "pending", OUTBOX.c.due_at <= now]
-        if receiver is not None:
-            where.append(OUTBOX.c.receiver == receiver)
-        q = (
-            select(OUTBOX)
-            .where(*where)
-            # Longest due first (as MemoryStore), straight off the (state, due_at) index.
-            .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
-            .limit(limit)
-        )
-        return [_outbox(r) for r in self._rows(q)]
-
-    def claim(
-        self, receiver: str, owner: str, now: datetime, until: datetime, limit: int
-    ) -> list[OutboxItem]:
-        free = or_(
-            OUTBOX.c.lease_until.is_(None),
-            OUTBOX.c.lease_until <= now,
-            OUTBOX.c.lease_owner == owner,
-        )
-        mine = [OUTBOX.c.receiver == receiver, OUTBOX.c.state == "pending"]
-        with self._write() as c:
-            if self.engine.dialect.name == "postgresql":
-                # Claims of one receiver queue up here, so the check below sees the other
-                # replica's committed leases (SQLite has one writer: it is serial already).
-                c.execute(select(func.pg_advisory_xact_lock(_lock_key(receiver))))
-            held = select(OUTBOX.c.id).where(*mine, not_(free)).limit(1)
-            if c.execute(held).first() is not None:
-                return []  # another replica is working this receiver
-            pick = (
-                select(OUTBOX.c.id)
-                .where(*mine, OUTBOX.c.due_at <= now, free)
-                .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no lock
-            )
-            stmt = (
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(pick.scalar_subquery()))
-                .values(lease_owner=owner, lease_until=until)
-                .returning(*OUTBOX.c)
-            )
-            rows = c.execute(stmt).mappings().all()
-        got = sorted(rows, key=lambda r: (r["due_at"], r["created_at"], r["id"]))
-        return [_outbox(r) for r in got]
-
-    def renew(self, keys: Sequence[str], owner: str, until: datetime) -> set[str]:
-        held: set[str] = set()
-        with self._write() as c:
-            for chunk in _chunks(list(keys)):
-                stmt = (
-                    update(OUTBOX)
-                    .where(
-                        OUTBOX.c.key.in_(chunk),
-                        OUTBOX.c.lease_owner == owner,
-                        OUTBOX.c.state == "pending",
-                    )
-                    .values(lease_until=until)
-                    .returning(OUTBOX.c.key)
-                )
-                held.update(c.execute(stmt).scalars())
-        return held
-
-    def mark_sent(self, key: str, at: datetime) -> None:
-        # A sent item stays as first recorded: a late duplicate report changes nothing.
-        self._update_outbox(
-            key,
-            {
-                "state": "sent",
-                "sent_at": at,
-                "attempts": OUTBOX.c.attempts + 1,
-                "last_error": None,
-                **_NO_LEASE,
-            },
-        )
-
-    def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
-        values: dict[str, Any] = {
-            "attempts": OUTBOX.c.attempts + 1,
-            "last_error": error,
-            **_NO_LEASE,
-        }
-        if retry_at is None:
-            values["state"] = "failed"
-        else:
-            values["due_at"] = retry_at
-        # Never on a sent item: a failure reported after a success must not send it again.
-        self._update_outbox(key, values)
-
-    def _update_outbox(self, key: str, values: dict[str, Any]) -> None:
-        stmt = update(OUTBOX).where(OUTBOX.c.key == key, OUTBOX.c.state != "sent").values(**values)
-        with self._write() as c:
-            if (
-                c.execute(stmt).rowcount == 0
-                and not c.execute(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first()
-            ):
-                raise KeyError(f"no outbox item with key {key!r}")
-
-    def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
-        q = select(OUTBOX)
-        if receiver is not None:
-            q = q.where(OUTBOX.c.receiver == receiver)
-        q = q.order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id.desc()).limit(limit)
-        return [_outbox(r) for r in self._rows(q)]
-
-    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
-        # Straight off the (receiver, sent_at) index, however many items wait unsent.
-        q = (
-            select(OUTBOX.c.sent_at)
-            .where(OUTBOX.c.receiver == receiver, OUTBOX.c.sent_at > since)
-            .order_by(OUTBOX.c.sent_at.desc())
-            .limit(limit)
-        )
-        with self._read() as c:
-            return sorted(t for t in c.execute(q).scalars() if t is not None)
-
-
-_NO_LEASE = {"lease_owner": None, "lease_until": None}
-
-
-def _lock_key(receiver: str) -> int:
-    """A stable signed 64-bit advisory-lock key per receiver (Python's hash() is salted)."""
-    return int.from_bytes(
-        hashlib.sha256(f"cxpulse-outbox:{receiver}".encode()).digest()[:8], "big", signed=True
-    )
-
 
 def _conforms(store: SqlStore) -> AlertStore:
     return store  # mypy checks here that SqlStore implements the whole protocol
-
-
-# --- records <-> rows ---------------------------------------------------------------------------
-# Each table's columns are its record's fields, by name (the silences' matchers excepted).
-_change_row = _group_row = _outbox_row = asdict
-
-
-def _alert_row(a: Alert) -> dict[str, Any]:
-    return {**asdict(a), "due_at": due_at(a)}
-
-
-def _record(cls: type[Any], r: RowMapping) -> Any:
-    return cls(**{f.name: r[f.name] for f in fields(cls)})
-
-
-def _alert(r: RowMapping) -> Alert:
-    a: Alert = _record(Alert, r)
-    a.values = {k: float(v) for k, v in a.values.items()}  # JSON may hand back 3 for 3.0
-    return a
-
-
-def _change(r: RowMapping) -> Change:
-    c: Change = _record(Change, r)
-    return c
-
-
-def _group(r: RowMapping) -> Group:
-    g: Group = _record(Group, r)
-    return g
-
-
-def _outbox(r: RowMapping) -> OutboxItem:
-    i: OutboxItem = _record(OutboxItem, r)
-    return i
-
-
-def _silence_row(s: Silence) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "matchers": [{"name": m.name, "value": m.value, "op": m.op} for m in s.matchers],
-        "starts_at": s.starts_at,
-        "ends_at": s.ends_at,
-        "created_by": s.created_by,
-        "comment": s.comment,
-        "expired_at": s.expired_at,
-    }
-
-
-def _silence(r: RowMapping) -> Silence:
-    return Silence(
-        id=r["id"],
-        matchers=tuple(Matcher(m["name"], m["value"], m["op"]) for m in r["matchers"]),
-        starts_at=r["starts_at"],
-        ends_at=r["ends_at"],
-        created_by=r["created_by"],
-        comment=r["comment"],
-        expired_at=r["expired_at"],
-    )

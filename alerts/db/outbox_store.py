@@ -1,0 +1,178 @@
+"""The outbox half of ``SqlStore``: idempotent enqueue, leased claims for several replicas, and
+the delivery log."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, RowMapping, Select, func, not_, or_, select, update
+
+from alerts.db.rows import OUTBOX, _chunks, _insert, _outbox, _outbox_row
+from alerts.model import OutboxItem
+
+
+class OutboxStore:
+    """Mixed into ``SqlStore``, which provides the engine and the transactions."""
+
+    engine: Engine
+
+    def _read(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Connection]:
+        raise NotImplementedError
+
+    def _rows(self, q: Select[Any]) -> list[RowMapping]:
+        raise NotImplementedError
+
+    # --- outbox -------------------------------------------------------------------------------
+    def enqueue(self, items: Sequence[OutboxItem]) -> int:
+        # First one wins within a batch, as it would across batches.
+        rows = [_outbox_row(i) for i in {i.key: i for i in reversed(items)}.values()]
+        rows.reverse()
+        new = 0
+        with self._write() as c:
+            for chunk in _chunks(rows):
+                # RETURNING counts the rows really inserted on both backends (rowcount of a
+                # multi-row INSERT .. ON CONFLICT is not reliable across drivers).
+                stmt = (
+                    _insert(self.engine, OUTBOX)
+                    .values(chunk)
+                    .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
+                    .returning(OUTBOX.c.key)
+                )
+                new += len(c.execute(stmt).all())
+        return new
+
+    def due(
+        self, now: datetime, limit: int = 100, *, receiver: str | None = None
+    ) -> list[OutboxItem]:
+        where = [OUTBOX.c.state == "pending", OUTBOX.c.due_at <= now]
+        if receiver is not None:
+            where.append(OUTBOX.c.receiver == receiver)
+        q = (
+            select(OUTBOX)
+            .where(*where)
+            # Longest due first (as MemoryStore), straight off the (state, due_at) index.
+            .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
+            .limit(limit)
+        )
+        return [_outbox(r) for r in self._rows(q)]
+
+    def claim(
+        self, receiver: str, owner: str, now: datetime, until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        free = or_(
+            OUTBOX.c.lease_until.is_(None),
+            OUTBOX.c.lease_until <= now,
+            OUTBOX.c.lease_owner == owner,
+        )
+        mine = [OUTBOX.c.receiver == receiver, OUTBOX.c.state == "pending"]
+        with self._write() as c:
+            if self.engine.dialect.name == "postgresql":
+                # Claims of one receiver queue up here, so the check below sees the other
+                # replica's committed leases (SQLite has one writer: it is serial already).
+                c.execute(select(func.pg_advisory_xact_lock(_lock_key(receiver))))
+            held = select(OUTBOX.c.id).where(*mine, not_(free)).limit(1)
+            if c.execute(held).first() is not None:
+                return []  # another replica is working this receiver
+            pick = (
+                select(OUTBOX.c.id)
+                .where(*mine, OUTBOX.c.due_at <= now, free)
+                .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no lock
+            )
+            stmt = (
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(pick.scalar_subquery()))
+                .values(lease_owner=owner, lease_until=until)
+                .returning(*OUTBOX.c)
+            )
+            rows = c.execute(stmt).mappings().all()
+        got = sorted(rows, key=lambda r: (r["due_at"], r["created_at"], r["id"]))
+        return [_outbox(r) for r in got]
+
+    def renew(self, keys: Sequence[str], owner: str, until: datetime) -> set[str]:
+        held: set[str] = set()
+        with self._write() as c:
+            for chunk in _chunks(list(keys)):
+                stmt = (
+                    update(OUTBOX)
+                    .where(
+                        OUTBOX.c.key.in_(chunk),
+                        OUTBOX.c.lease_owner == owner,
+                        OUTBOX.c.state == "pending",
+                    )
+                    .values(lease_until=until)
+                    .returning(OUTBOX.c.key)
+                )
+                held.update(c.execute(stmt).scalars())
+        return held
+
+    def mark_sent(self, key: str, at: datetime) -> None:
+        # A sent item stays as first recorded: a late duplicate report changes nothing.
+        self._update_outbox(
+            key,
+            {
+                "state": "sent",
+                "sent_at": at,
+                "attempts": OUTBOX.c.attempts + 1,
+                "last_error": None,
+                **_NO_LEASE,
+            },
+        )
+
+    def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
+        values: dict[str, Any] = {
+            "attempts": OUTBOX.c.attempts + 1,
+            "last_error": error,
+            **_NO_LEASE,
+        }
+        if retry_at is None:
+            values["state"] = "failed"
+        else:
+            values["due_at"] = retry_at
+        # Never on a sent item: a failure reported after a success must not send it again.
+        self._update_outbox(key, values)
+
+    def _update_outbox(self, key: str, values: dict[str, Any]) -> None:
+        stmt = update(OUTBOX).where(OUTBOX.c.key == key, OUTBOX.c.state != "sent").values(**values)
+        with self._write() as c:
+            if (
+                c.execute(stmt).rowcount == 0
+                and not c.execute(select(OUTBOX.c.id).where(OUTBOX.c.key == key)).first()
+            ):
+                raise KeyError(f"no outbox item with key {key!r}")
+
+    def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
+        q = select(OUTBOX)
+        if receiver is not None:
+            q = q.where(OUTBOX.c.receiver == receiver)
+        q = q.order_by(OUTBOX.c.created_at.desc(), OUTBOX.c.id.desc()).limit(limit)
+        return [_outbox(r) for r in self._rows(q)]
+
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        # Straight off the (receiver, sent_at) index, however many items wait unsent.
+        q = (
+            select(OUTBOX.c.sent_at)
+            .where(OUTBOX.c.receiver == receiver, OUTBOX.c.sent_at > since)
+            .order_by(OUTBOX.c.sent_at.desc())
+            .limit(limit)
+        )
+        with self._read() as c:
+            return sorted(t for t in c.execute(q).scalars() if t is not None)
+
+
+_NO_LEASE = {"lease_owner": None, "lease_until": None}
+
+
+def _lock_key(receiver: str) -> int:
+    """A stable signed 64-bit advisory-lock key per receiver (Python's hash() is salted)."""
+    return int.from_bytes(
+        hashlib.sha256(f"cxpulse-outbox:{receiver}".encode()).digest()[:8], "big", signed=True
+    )

@@ -37,6 +37,9 @@ class DingTalkConfig(HttpReceiverConfig):
     rate_limit_per_minute: int | None = Field(20, ge=1)
     # Undocumented size limit; a cap keeps an outsized group from being refused whole.
     max_bytes: int = Field(20_000, ge=1000)
+    # An ActionCard with the links as buttons; a message that must @-mention someone (which
+    # ActionCards cannot) stays markdown, and so does everything with cards off.
+    cards: bool = True
 
 
 class WeComConfig(HttpReceiverConfig):
@@ -44,6 +47,9 @@ class WeComConfig(HttpReceiverConfig):
     url: SecretStr  # https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=... (the key is secret)
     # WeCom's group-robot doc: 每个机器人发送的消息不能超过20条/分钟.
     rate_limit_per_minute: int | None = Field(20, ge=1)
+    # A template card (text_notice) with the links as buttons; a message that must @-mention
+    # someone (which cards cannot) stays markdown, and so does everything with cards off.
+    cards: bool = True
 
 
 class FeishuConfig(HttpReceiverConfig):

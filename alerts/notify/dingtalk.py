@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 import time
@@ -55,6 +56,8 @@ class DingTalkReceiver:
 
     def payload(self, n: Notification) -> dict[str, Any]:
         doc = render.compose(n, tz=self.cfg.timezone)
+        if self.cfg.cards and doc.links and not n.mention:
+            return self.action_card(doc)
         body, links = render.markdown_parts(doc, "dingtalk")
         mobiles = [m for m in n.mention if _MOBILE.match(m)]
         user_ids = [m for m in n.mention if not _MOBILE.match(m)]
@@ -67,6 +70,23 @@ class DingTalkReceiver:
             "msgtype": "markdown",
             "markdown": {"title": doc.title, "text": text},
             "at": {"atMobiles": mobiles, "atUserIds": user_ids, "isAtAll": False},
+        }
+
+    def action_card(self, doc: render.Doc) -> dict[str, Any]:
+        """The links ("认领", "查看详情") as buttons under the markdown text."""
+        body, _ = render.markdown_parts(doc, "dingtalk", links=False)
+        buttons = [{"title": t, "actionURL": u} for t, u in doc.links]
+        # The size cap covers the whole message: the buttons' URLs count too.
+        room = self.cfg.max_bytes - len(json.dumps(buttons, ensure_ascii=False).encode()) - 200
+        text = render.fit_utf8(body, max(room, 500), marker=render.cut_marker(doc.lang))
+        return {
+            "msgtype": "actionCard",
+            "actionCard": {
+                "title": doc.title,
+                "text": text,
+                "btnOrientation": "1",  # side by side: two short buttons
+                "btns": buttons,
+            },
         }
 
     async def send(self, notification: Notification) -> None:

@@ -19,7 +19,7 @@ from cxpulse.config import Settings
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.integration.conftest import Env
-from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots
+from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots, message_text
 from tests.waiting import free_port, until
 
 pytest_plugins = ["tests.integration.notify_fixtures", "tests.integration.pg_fixture"]
@@ -76,7 +76,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
         server = asyncio.create_task(run(svc, stop))
         try:
             await until(lambda: pages, 60, "the crisis page")
-            text = pages[0].json()["markdown"]["text"]
+            text = message_text(pages[0].json())
             assert robots.sign_failures == 0
             assert "S004" in text and "危机" in text  # Chinese, names the store
             link = re.search(r"\((http://127\.0\.0\.1:\d+/ack/[^)\s]+)\)", text)
@@ -105,7 +105,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
 
     fp = asyncio.run(go())
     assert [r.path for r in pages] == ["/dingtalk/robot/send"] * 2  # one page, one resolved
-    assert "已恢复 · 门店 S004" in pages[1].json()["markdown"]["text"]
+    assert "已恢复 · 门店 S004" in message_text(pages[1].json())
     trail = [(c.action, c.actor) for c in svc.store.history(fp)]
     assert trail[0][0] == "fired"
     assert ("acknowledged", "ack-link") in trail

@@ -27,6 +27,7 @@ from tests.integration.notify_fakes import (
     WEBHOOK_SECRET,
     FakeRobots,
     Request,
+    message_text,
 )
 from tests.lifecycle_helpers import event
 from tests.unit.test_outbox_fakes import FakeStore, decode, item
@@ -145,7 +146,7 @@ def test_rate_limit_digest_reaches_dingtalk_signed(robots: FakeRobots) -> None:
 
 
 def _markdown(r: Request) -> str:
-    text: str = r.json()["markdown"]["text"]
+    text: str = message_text(r.json())
     return text
 
 
@@ -219,7 +220,7 @@ def test_service_from_settings_pages_with_a_working_ack_link(
         await until(lambda: robots.requests, 10, "the first page")
         page = robots.requests[0]
         assert page.path == "/dingtalk/robot/send" and robots.sign_failures == 0
-        text = page.json()["markdown"]["text"]
+        text = message_text(page.json())
         link = re.search(r"\((http://127\.0\.0\.1:\d+/ack/[^)\s]+)\)", text)
         assert link, text
         paged = await asyncio.to_thread(svc.store.get, e.fingerprint)

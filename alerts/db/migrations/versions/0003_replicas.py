@@ -1,4 +1,5 @@
-"""Several service replicas on one database: alert versions, the tick's due time, outbox leases.
+"""Several service replicas on one database: alert versions, the tick's due time, outbox leases,
+and an index the open-alert gauges count from.
 
 Revision ID: 0003
 Revises: 0002
@@ -35,6 +36,7 @@ def upgrade() -> None:
         " WHERE state <> 'resolved'"
     )
     op.create_index("ix_alerts_due_at", "alerts", ["due_at"])
+    op.create_index("ix_alerts_state_severity", "alerts", ["state", "severity"])
     op.create_index("ix_alert_groups_next_flush_at", "alert_groups", ["next_flush_at"])
     with op.batch_alter_table("outbox") as t:
         t.add_column(sa.Column("lease_owner", sa.String(200), nullable=True))
@@ -48,6 +50,7 @@ def downgrade() -> None:
         t.drop_column("lease_until")
         t.drop_column("lease_owner")
     op.drop_index("ix_alert_groups_next_flush_at", table_name="alert_groups")
+    op.drop_index("ix_alerts_state_severity", table_name="alerts")
     op.drop_index("ix_alerts_due_at", table_name="alerts")
     with op.batch_alter_table("alerts") as t:
         t.drop_column("due_at")

@@ -9,7 +9,18 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, Select, func, not_, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    RowMapping,
+    Select,
+    exists,
+    func,
+    not_,
+    or_,
+    select,
+    update,
+)
 
 from alerts.db.rows import OUTBOX, _chunks, _insert, _outbox, _outbox_row
 from alerts.model import OutboxItem
@@ -66,33 +77,47 @@ class OutboxStore:
     def claim(
         self, receiver: str, owner: str, now: datetime, until: datetime, limit: int
     ) -> list[OutboxItem]:
-        free = or_(
-            OUTBOX.c.lease_until.is_(None),
-            OUTBOX.c.lease_until <= now,
-            OUTBOX.c.lease_owner == owner,
+        cand, other = OUTBOX.alias("cand"), OUTBOX.alias("other")
+        pick = (
+            select(cand.c.id)
+            .where(
+                cand.c.receiver == receiver,
+                cand.c.state == "pending",
+                cand.c.due_at <= now,
+                or_(
+                    cand.c.lease_until.is_(None),
+                    cand.c.lease_until <= now,
+                    cand.c.lease_owner == owner,
+                ),
+            )
+            .order_by(cand.c.due_at, cand.c.created_at, cand.c.id)
+            .limit(limit)
         )
-        mine = [OUTBOX.c.receiver == receiver, OUTBOX.c.state == "pending"]
+        with self._read() as c:
+            if c.execute(pick.limit(1)).first() is None:
+                return []  # nothing due: no write transaction (this runs every second)
+        # Another replica is working this receiver while it holds a live lease on any item.
+        busy = exists().where(
+            other.c.receiver == receiver,
+            other.c.state == "pending",
+            other.c.lease_until > now,
+            other.c.lease_owner != owner,
+        )
+        stmt = (
+            update(OUTBOX)
+            .where(
+                OUTBOX.c.id.in_(pick.with_for_update(skip_locked=True).scalar_subquery()),
+                not_(busy),
+            )
+            .values(lease_owner=owner, lease_until=until)
+            .returning(*OUTBOX.c)
+        )
         with self._write() as c:
             if self.engine.dialect.name == "postgresql":
-                # Claims of one receiver queue up here, so the check below sees the other
-                # replica's committed leases (SQLite has one writer: it is serial already).
+                # Claims of one receiver queue up here, so the statement below sees the other
+                # replica's committed leases. On SQLite one statement is atomic already (one
+                # writer); FOR UPDATE SKIP LOCKED is PostgreSQL's and SQLite renders none.
                 c.execute(select(func.pg_advisory_xact_lock(_lock_key(receiver))))
-            held = select(OUTBOX.c.id).where(*mine, not_(free)).limit(1)
-            if c.execute(held).first() is not None:
-                return []  # another replica is working this receiver
-            pick = (
-                select(OUTBOX.c.id)
-                .where(*mine, OUTBOX.c.due_at <= now, free)
-                .order_by(OUTBOX.c.due_at, OUTBOX.c.created_at, OUTBOX.c.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders no lock
-            )
-            stmt = (
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(pick.scalar_subquery()))
-                .values(lease_owner=owner, lease_until=until)
-                .returning(*OUTBOX.c)
-            )
             rows = c.execute(stmt).mappings().all()
         got = sorted(rows, key=lambda r: (r["due_at"], r["created_at"], r["id"]))
         return [_outbox(r) for r in got]

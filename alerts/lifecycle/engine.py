@@ -64,7 +64,6 @@ class Engine:
         self.router = Router(cfg)
         self.inhibitor = Inhibitor(cfg.inhibit_rules)
         self.roster = Roster(cfg.roster, calendars)
-        self.ack_url = ack_url
         self.pager = Pager(cfg, self.router, self.roster, ack_url)
         # When this engine last ticked: silences that started or ended since then re-mute the
         # open alerts. None: no tick yet, so the first one checks every open alert.

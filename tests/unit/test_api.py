@@ -198,6 +198,8 @@ def test_bad_requests_are_clear_400s_and_404s() -> None:
             ("POST", "/api/alerts/fp-a/ack", {"until": "tomorrow"}, 400, "until is not"),
             ("POST", "/api/alerts/fp-a/ack", {"until": "2026-11-24T10:00"}, 400, "UTC offset"),
             ("POST", "/api/alerts/fp-a/ack", {"until": T0.isoformat()}, 400, "future"),
+            ("POST", "/api/alerts/fp-a/ack", {"version": "7"}, 400, "version must be"),
+            ("POST", "/api/alerts/fp-a/resolve", {"version": 0}, 400, "version must be"),
             ("POST", "/api/silences", {"matchers": []}, 400, "matchers must be"),
             (
                 "POST",

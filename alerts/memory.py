@@ -45,11 +45,23 @@ class MemoryStore:
         return _alert(a) if a is not None else None
 
     def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
+        self.commit(alerts, changes, (), ())
+
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
         by_fp = {a.fingerprint: a for a in alerts}
-        for a in by_fp.values():
+        for a in by_fp.values():  # checked before anything is written: all or nothing
             old = self._alerts.get(a.fingerprint)
             if a.version and (old is None or old.version != a.version):
                 raise ConcurrentUpdate(a.fingerprint)
+        new = {i.key for i in outbox if i.key not in self._outbox}
+        self.enqueue(outbox)
+        self.save_groups(groups)
         for a in by_fp.values():
             old = self._alerts.get(a.fingerprint)
             a.version = (old.version if old is not None else 0) + 1
@@ -58,6 +70,7 @@ class MemoryStore:
                 self._by_label.setdefault(item, set()).add(a.fingerprint)
         for c in changes:
             self._changes.setdefault(c.fingerprint, []).append(c)
+        return new
 
     def find(
         self,
@@ -184,6 +197,9 @@ class MemoryStore:
             item.state = "failed"
         else:
             item.due_at = retry_at
+
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        return {k for k in keys if k in self._outbox}
 
     def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
         items = [i for i in self._outbox.values() if receiver in (None, i.receiver)]

@@ -44,6 +44,18 @@ class AlertStore(Protocol):
     ) -> list[Alert]:
         """Newest ``last_seen`` first; ``labels`` must all match exactly."""
 
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
+        """One unit of lifecycle work in one transaction: new notifications (``enqueue``), the
+        alerts (``save``, versions checked), their changes and the groups. On
+        ``ConcurrentUpdate`` none of it is written, so a decision made on an outdated read queues
+        nothing. Returns the keys of the notifications that were new."""
+
     def open_alerts(self) -> list[Alert]:
         """Every alert not resolved (for inhibition and silences)."""
 
@@ -74,6 +86,9 @@ class AlertStore(Protocol):
     # --- outbox -------------------------------------------------------------------------------
     def enqueue(self, items: Sequence[OutboxItem]) -> int:
         """Store new notifications; an existing key is left as it is. Returns how many were new."""
+
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        """Which of these notification keys are already in the outbox."""
 
     def due(
         self, now: datetime, limit: int = 100, *, receiver: str | None = None

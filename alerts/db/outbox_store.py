@@ -42,22 +42,31 @@ class OutboxStore:
 
     # --- outbox -------------------------------------------------------------------------------
     def enqueue(self, items: Sequence[OutboxItem]) -> int:
+        with self._write() as c:
+            return len(self._enqueue(c, items))
+
+    def _enqueue(self, c: Connection, items: Sequence[OutboxItem]) -> set[str]:
         # First one wins within a batch, as it would across batches.
         rows = [_outbox_row(i) for i in {i.key: i for i in reversed(items)}.values()]
         rows.reverse()
-        new = 0
-        with self._write() as c:
-            for chunk in _chunks(rows):
-                # RETURNING counts the rows really inserted on both backends (rowcount of a
-                # multi-row INSERT .. ON CONFLICT is not reliable across drivers).
-                stmt = (
-                    _insert(self.engine, OUTBOX)
-                    .values(chunk)
-                    .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
-                    .returning(OUTBOX.c.key)
-                )
-                new += len(c.execute(stmt).all())
+        new: set[str] = set()
+        for chunk in _chunks(rows):
+            # RETURNING names the rows really inserted on both backends (rowcount of a
+            # multi-row INSERT .. ON CONFLICT is not reliable across drivers).
+            stmt = (
+                _insert(self.engine, OUTBOX)
+                .values(chunk)
+                .on_conflict_do_nothing(index_elements=[OUTBOX.c.key])
+                .returning(OUTBOX.c.key)
+            )
+            new.update(c.execute(stmt).scalars())
         return new
+
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        with self._read() as c:
+            return set(
+                c.execute(select(OUTBOX.c.key).where(OUTBOX.c.key.in_(list(keys)))).scalars()
+            )
 
     def due(
         self, now: datetime, limit: int = 100, *, receiver: str | None = None

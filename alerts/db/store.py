@@ -37,7 +37,7 @@ from alerts.db.rows import (
     _silence_row,
     _upsert,
 )
-from alerts.model import Alert, AlertState, Change, Group, Silence
+from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence
 from alerts.ports import AlertStore, ConcurrentUpdate
 
 __all__ = ["ALERTS", "DEFAULT_URL", "NEWEST", "SqlStore", "_alert"]  # bench.alerts reads these
@@ -71,52 +71,68 @@ class SqlStore(OutboxStore):
         return _alert(rows[0]) if rows else None
 
     def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
+        self.commit(alerts, changes, (), ())
+
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
         # Last one wins within a batch: ON CONFLICT DO UPDATE may not touch a row twice.
         by_fp = {a.fingerprint: a for a in alerts}
-        versions: dict[str, int] = {}
         with self._write() as c:
-            blind = [_alert_row(a) for a in by_fp.values() if a.version == 0]
-            if blind:  # never read from the store: upsert, bumping whatever version is there
-                ins = _insert(self.engine, ALERTS)
-                stmt = ins.on_conflict_do_update(
-                    index_elements=[ALERTS.c.fingerprint],
-                    set_={
-                        **{k: ins.excluded[k] for k in blind[0] if k != "fingerprint"},
-                        "version": ALERTS.c.version + 1,
-                    },
-                ).returning(ALERTS.c.fingerprint, ALERTS.c.version)
-                for row in blind:
-                    row["version"] = 1
-                    fp, version = c.execute(stmt, row).one()
-                    versions[fp] = version
-            for a in by_fp.values():
-                if a.version == 0:
-                    continue
-                # Written only if nobody saved it since it was read: the optimistic lock.
-                row = {**_alert_row(a), "version": a.version + 1}
-                stmt = (
-                    update(ALERTS)
-                    .where(ALERTS.c.fingerprint == a.fingerprint, ALERTS.c.version == a.version)
-                    .values(**row)
-                )
-                if c.execute(stmt).rowcount != 1:
-                    raise ConcurrentUpdate(a.fingerprint)  # the transaction rolls back
-                versions[a.fingerprint] = a.version + 1
-            if by_fp:
-                # The label index is rebuilt from the alert's labels, which may have changed.
-                for fps in _chunks(list(by_fp)):
-                    c.execute(delete(LABELS).where(LABELS.c.fingerprint.in_(fps)))
-                labels = [
-                    {"fingerprint": a.fingerprint, "name": k, "value": v}
-                    for a in by_fp.values()
-                    for k, v in a.labels.items()
-                ]
-                for chunk in _chunks(labels):
-                    c.execute(LABELS.insert(), chunk)
+            new = self._enqueue(c, outbox)
+            versions = self._save_alerts(c, by_fp)
             for chunk in _chunks([_change_row(ch) for ch in changes]):
                 c.execute(CHANGES.insert(), chunk)
+            self._save_groups(c, groups)
         for a in by_fp.values():
             a.version = versions[a.fingerprint]
+        return new
+
+    def _save_alerts(self, c: Connection, by_fp: dict[str, Alert]) -> dict[str, int]:
+        versions: dict[str, int] = {}
+        blind = [_alert_row(a) for a in by_fp.values() if a.version == 0]
+        if blind:  # never read from the store: upsert, bumping whatever version is there
+            ins = _insert(self.engine, ALERTS)
+            stmt = ins.on_conflict_do_update(
+                index_elements=[ALERTS.c.fingerprint],
+                set_={
+                    **{k: ins.excluded[k] for k in blind[0] if k != "fingerprint"},
+                    "version": ALERTS.c.version + 1,
+                },
+            ).returning(ALERTS.c.fingerprint, ALERTS.c.version)
+            for row in blind:
+                row["version"] = 1
+                fp, version = c.execute(stmt, row).one()
+                versions[fp] = version
+        for a in by_fp.values():
+            if a.version == 0:
+                continue
+            # Written only if nobody saved it since it was read: the optimistic lock.
+            row = {**_alert_row(a), "version": a.version + 1}
+            stmt = (
+                update(ALERTS)
+                .where(ALERTS.c.fingerprint == a.fingerprint, ALERTS.c.version == a.version)
+                .values(**row)
+            )
+            if c.execute(stmt).rowcount != 1:
+                raise ConcurrentUpdate(a.fingerprint)  # the transaction rolls back
+            versions[a.fingerprint] = a.version + 1
+        if by_fp:
+            # The label index is rebuilt from the alert's labels, which may have changed.
+            for fps in _chunks(list(by_fp)):
+                c.execute(delete(LABELS).where(LABELS.c.fingerprint.in_(fps)))
+            labels = [
+                {"fingerprint": a.fingerprint, "name": k, "value": v}
+                for a in by_fp.values()
+                for k, v in a.labels.items()
+            ]
+            for chunk in _chunks(labels):
+                c.execute(LABELS.insert(), chunk)
+        return versions
 
     def find(
         self,
@@ -196,13 +212,16 @@ class SqlStore(OutboxStore):
         return [_group(r) for r in self._rows(q)]
 
     def save_groups(self, groups: Sequence[Group]) -> None:
+        with self._write() as c:
+            self._save_groups(c, groups)
+
+    def _save_groups(self, c: Connection, groups: Sequence[Group]) -> None:
         rows = [_group_row(g) for g in {g.key: g for g in groups}.values()]
         if not rows:
             return
         upsert = _upsert(self.engine, GROUPS, "key", rows[0])
-        with self._write() as c:
-            for chunk in _chunks(rows):
-                c.execute(upsert, chunk)
+        for chunk in _chunks(rows):
+            c.execute(upsert, chunk)
 
 
 def _conforms(store: SqlStore) -> AlertStore:

@@ -1,9 +1,10 @@
 """One unit of engine work: the records it touched, written back in a safe order.
 
-Notifications are enqueued the moment they are decided and before anything else is saved, so a
-crash in between at worst redoes the decision on restart, which recomputes the same idempotency
-key, and the outbox ignores the second copy. The alerts, their audit trail and the groups are
-then saved last.
+Everything a unit of work decided is written in one transaction (``AlertStore.commit``): the
+notifications, the alerts (their versions checked), the audit trail and the groups. A crash
+writes all or nothing; a decision made on an alert another replica changed meanwhile is refused
+whole (``ConcurrentUpdate``), so it queues no page either. A notification's idempotency key is
+recomputed the same when the decision is made again, and the outbox ignores a second copy.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Work:
         self.changes: list[Change] = []
         self.outbox: list[OutboxItem] = []
         self._groups: dict[str, Group] = {}  # read (or made) so far, with unsaved changes
+        self._queued: set[str] = set()
         self._dirty_groups: set[str] = set()
 
     # --- alerts ----------------------------------------------------------------------------
@@ -81,17 +83,18 @@ class Work:
 
     # --- outbox ----------------------------------------------------------------------------
     def enqueue(self, n: Notification) -> bool:
-        """Queue at once (see the module doc); False when the key was already there."""
-        item = messages.outbox_item(n, self.now)
-        if self.store.enqueue([item]) == 0:
+        """Queue with the commit; False when the key is already queued (nothing to do)."""
+        if n.key in self._queued or self.store.queued([n.key]):
             return False
-        self.outbox.append(item)
+        self._queued.add(n.key)
+        self.outbox.append(messages.outbox_item(n, self.now))
         return True
 
     def commit(self) -> Effects:
         alerts = list(self.alerts.values())
-        if alerts or self.changes:
-            self.store.save(alerts, self.changes)
-        if self._dirty_groups:
-            self.store.save_groups([self._groups[k] for k in sorted(self._dirty_groups)])
-        return Effects(list(self.changes), list(self.outbox), alerts)
+        groups = [self._groups[k] for k in sorted(self._dirty_groups)]
+        new: set[str] = set()
+        if alerts or self.changes or groups or self.outbox:
+            new = self.store.commit(alerts, self.changes, groups, self.outbox)
+        # Another replica may have queued the same key in between: only ours count as new.
+        return Effects(list(self.changes), [i for i in self.outbox if i.key in new], alerts)

@@ -1,12 +1,15 @@
-"""Two replicas of the API on one database: of two acknowledgements of the same alert, one wins
-and the other gets 409 with the alert as it is now, never a silent second "win"."""
+"""Two replicas on one database: of two acknowledgements of the same alert, one wins and the
+other gets 409 with the alert as it is now, never a silent second "win"; and a tick deciding on
+an alert the other replica has just changed queues nothing."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from alerts.api import make_app
@@ -15,7 +18,8 @@ from alerts.db import SqlStore
 from alerts.lifecycle import AlertsConfig
 from alerts.lifecycle.engine import Engine
 from alerts.model import Alert
-from tests.lifecycle_helpers import T0, event, minutes
+from alerts.ports import ConcurrentUpdate
+from tests.lifecycle_helpers import T0, event, minutes, receivers
 from tests.unit.test_outbox_fakes import Clock
 
 TOKEN = "replica-token-1"
@@ -98,3 +102,46 @@ def test_a_replica_that_read_before_the_other_wrote_gets_409(tmp_path: Path) -> 
     first, second, body = asyncio.run(main())
     assert (first, second) == (200, 409)
     assert body["alert"]["acked_by"] == "王经理" and "changed by someone else" in body["error"]
+
+
+class DueBefore(SqlStore):
+    """A replica whose tick read the due alerts just before the other replica's write."""
+
+    def __init__(self, url: str, stale: list[Alert]) -> None:
+        super().__init__(url, migrate=False)
+        self.stale: list[Alert] | None = stale
+
+    def due_alerts(self, now: datetime) -> list[Alert]:
+        if self.stale is not None:
+            stale, self.stale = self.stale, None
+            return stale
+        return super().due_alerts(now)
+
+
+def test_a_tick_on_an_outdated_read_queues_no_escalation(tmp_path: Path) -> None:
+    # One replica acknowledges while the other's tick is deciding the next escalation step on
+    # what it read before: that decision is refused whole, page included.
+    cfg = AlertsConfig.model_validate(
+        {
+            "ack_timeout": 0,
+            "receivers": receivers("duty", "area"),
+            "route": {"receiver": "duty", "group_by": ["store_id"], "escalation": "store"},
+            "escalation": {"store": {"steps": [{"wait": "10m", "receiver": "area"}]}},
+        }
+    )
+    url = f"sqlite:///{tmp_path / 'alerts.db'}"
+    store = SqlStore(url)
+    e = event(store="S001", at=T0)
+    Engine(cfg).apply_event(store, e, T0)
+    Engine(cfg).tick(store, T0 + minutes(1))  # the first page; the step is due 10 min later
+    due = T0 + minutes(12)
+    stale = store.due_alerts(due)
+    assert [a.fingerprint for a in stale] == [e.fingerprint]
+    Engine(cfg).acknowledge(store, e.fingerprint, "王经理", due)
+    other = Engine(cfg)
+    other.tick(store, due)  # its first tick, on fresh reads: nothing to do
+    with pytest.raises(ConcurrentUpdate):
+        other.tick(DueBefore(url, stale), due)
+    other.tick(store, due + minutes(1))
+    assert not [i.key for i in store.outbox(limit=100) if i.key.startswith("esc|")]
+    assert [c.action for c in store.history(e.fingerprint)].count("escalated") == 0

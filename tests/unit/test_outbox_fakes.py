@@ -35,6 +35,24 @@ class FakeStore:
             a = self.alerts.get(fingerprint)
             return replace(a) if a else None
 
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
+        with self.lock:
+            new = {i.key for i in outbox if i.key not in self.items}
+        self.save(alerts, changes)  # checks the versions before anything is written
+        self.enqueue(outbox)
+        self.save_groups(groups)
+        return new
+
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        with self.lock:
+            return {k for k in keys if k in self.items}
+
     def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
         with self.lock:
             self.writes += 1

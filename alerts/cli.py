@@ -17,11 +17,15 @@ from alerts.lifecycle import matchers as m
 from alerts.lifecycle.config import AlertsConfig
 from alerts.lifecycle.roster import Roster
 from alerts.lifecycle.routing import Router
+from alerts.settings import AlertsSettings, Loaded, LoadSettings
 from streams.core.calendar import CalendarConfig
 
 
-def add_route_parser(sub: Any) -> argparse.ArgumentParser:
-    """Register ``route`` on an ``argparse`` subparsers object (e.g. ``cxpulse alerts``)."""
+def add_route_parser(
+    sub: Any, load_settings: LoadSettings | None = None
+) -> argparse.ArgumentParser:
+    """Register ``route`` on an ``argparse`` subparsers object (e.g. ``cxpulse alerts``);
+    ``load_settings`` reads the configuration (default: the built-in defaults)."""
     help_ = "Show where an alert with these labels would be routed (receiver, group, chain)"
     sp: argparse.ArgumentParser = sub.add_parser("route", help=help_, description=help_)
     sp.add_argument("--config", help="YAML config file (default: $CXPULSE_CONFIG)")
@@ -31,7 +35,7 @@ def add_route_parser(sub: Any) -> argparse.ArgumentParser:
         help="comma-separated label=value pairs, e.g. store_id=S001,kind=crisis,severity=critical",
     )
     sp.add_argument("--at", help="time for the duty roster (ISO with offset; default now)")
-    sp.set_defaults(func=run_route)
+    sp.set_defaults(func=run_route, load_settings=load_settings or _defaults)
     return sp
 
 
@@ -102,12 +106,13 @@ def _dur(seconds: float) -> str:
     return f"{s}s"
 
 
-def run_route(args: argparse.Namespace) -> int:
-    from cxpulse import config
+def _defaults(path: str | None) -> Loaded:
+    return Loaded(AlertsSettings())
 
-    settings = config.load(args.config)
-    # Until the settings carry an `alerts` section, show the defaults.
-    cfg = getattr(settings, "alerts", None) or AlertsConfig()
+
+def run_route(args: argparse.Namespace) -> int:
+    load: LoadSettings = args.load_settings
+    loaded = load(args.config)
     try:
         labels = parse_labels(args.labels)
     except ValueError as e:
@@ -117,5 +122,5 @@ def run_route(args: argparse.Namespace) -> int:
     if now.tzinfo is None:
         print("cxpulse: --at needs an offset, e.g. +08:00", file=sys.stderr)
         return 2
-    print(describe(cfg, labels, now, settings.sla.calendars))
+    print(describe(loaded.alerts, labels, now, loaded.calendars))
     return 0

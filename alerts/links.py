@@ -1,10 +1,12 @@
 """Signed, expiring one-click links (acknowledge an alert from the message on the phone).
 
 A token is ``base64url(payload) "." base64url(HMAC-SHA256(secret, domain || payload))`` with
-payload ``"v1\\n<action>\\n<expiry unix seconds>\\n<fingerprint>"``. The signature is the whole
-authentication of the link, so: the secret comes from the config and is never logged or put in
-a repr; verification compares in constant time; and the expiry is only looked at once the
-signature holds, so a forged token learns nothing but "bad signature".
+payload ``"v2\\n<action>\\n<expiry unix seconds>\\n<episode>\\n<fingerprint>"``, where the
+episode is the alert's ``starts_at`` in microseconds: an alert that resolved and fired again is
+a new episode, and a link from the old one must not acknowledge it (the API compares them).
+The signature is the whole authentication of the link, so: the secret comes from the config and
+is never logged or put in a repr; verification compares in constant time; and the expiry is only
+looked at once the signature holds, so a forged token learns nothing but "bad signature".
 
 The link carries no user: whoever holds the message holds the link (the duty group). The API
 records the actor as ``ack-link``.
@@ -25,7 +27,10 @@ from urllib.parse import quote
 from pydantic import SecretStr
 
 Reason = Literal["malformed", "bad_signature", "expired"]
-_VERSION = "v1"
+# v1 links carried no episode: refused as malformed, so an old link cannot ack a new episode.
+_VERSION = "v2"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 # Domain separation: a MAC made for something else with the same secret is no link token.
 _DOMAIN = b"cxpulse-link\n"
 MIN_SECRET_BYTES = 16
@@ -41,6 +46,7 @@ class LinkError(ValueError):
 class Link:
     action: str
     fingerprint: str
+    episode: datetime  # the starts_at of the alert episode the link was made for
     expires_at: datetime
 
 
@@ -71,22 +77,27 @@ class LinkSigner:
     def _mac(self, payload: bytes) -> bytes:
         return hmac.new(self._key, _DOMAIN + payload, hashlib.sha256).digest()
 
-    def sign(self, fingerprint: str, now: datetime, action: str = "ack") -> str:
+    def sign(self, fingerprint: str, episode: datetime, now: datetime, action: str = "ack") -> str:
         if "\n" in fingerprint or "\n" in action:
             raise ValueError("fingerprint and action must be single-line")
         expires = int((now + self.ttl).timestamp())
-        payload = f"{_VERSION}\n{action}\n{expires}\n{fingerprint}".encode()
+        micros = (episode - _EPOCH) // _MICROSECOND
+        payload = f"{_VERSION}\n{action}\n{expires}\n{micros}\n{fingerprint}".encode()
         return f"{_b64(payload)}.{_b64(self._mac(payload))}"
 
-    def url(self, base_url: str, fingerprint: str, now: datetime, action: str = "ack") -> str:
+    def url(
+        self, base_url: str, fingerprint: str, episode: datetime, now: datetime, action: str = "ack"
+    ) -> str:
         """``{base_url}/ack/{token}``: the path the API serves (``alerts.api``)."""
-        token = self.sign(fingerprint, now, action)
+        token = self.sign(fingerprint, episode, now, action)
         return f"{base_url.rstrip('/')}/{quote(action)}/{token}"
 
-    def ack_url_factory(self, base_url: str, clock: Callable[[], datetime]) -> Callable[[str], str]:
-        """fingerprint -> a fresh ack link, signed at ``clock()`` (the lifecycle engine's
-        ``ack_url`` hook, called when a message is composed)."""
-        return lambda fingerprint: self.url(base_url, fingerprint, clock())
+    def ack_url_factory(
+        self, base_url: str, clock: Callable[[], datetime]
+    ) -> Callable[[str, datetime], str]:
+        """(fingerprint, episode) -> a fresh ack link, signed at ``clock()`` (the lifecycle
+        engine's ``ack_url`` hook, called when a message is composed)."""
+        return lambda fingerprint, episode: self.url(base_url, fingerprint, episode, clock())
 
     def verify(self, token: str, now: datetime, action: str | None = "ack") -> Link:
         """The link, or ``LinkError`` saying why not. ``action`` None accepts any action."""
@@ -101,8 +112,9 @@ class LinkSigner:
             raise LinkError("bad_signature", "the link's signature is not valid")
         # Signed by us from here on: a parse failure is our bug or an old format, not an attack.
         try:
-            version, act, expires, fingerprint = payload.decode().split("\n", 3)
+            version, act, expires, micros, fingerprint = payload.decode().split("\n", 4)
             expires_at = datetime.fromtimestamp(int(expires), UTC)
+            episode = _EPOCH + int(micros) * _MICROSECOND
         except (ValueError, UnicodeDecodeError, OverflowError):
             raise LinkError("malformed", "the link's content is not understood") from None
         if version != _VERSION or not fingerprint:
@@ -111,4 +123,4 @@ class LinkSigner:
             raise LinkError("bad_signature", f"the link is not an {action} link")
         if now >= expires_at:
             raise LinkError("expired", f"the link expired at {expires_at.isoformat()}")
-        return Link(act, fingerprint, expires_at)
+        return Link(act, fingerprint, episode, expires_at)

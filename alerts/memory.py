@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from alerts.lifecycle.silences import is_active
-from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence
+from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence, due_at
+from alerts.ports import ConcurrentUpdate
 
 
 def _alert(a: Alert) -> Alert:
@@ -44,12 +45,32 @@ class MemoryStore:
         return _alert(a) if a is not None else None
 
     def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
-        for a in alerts:
+        self.commit(alerts, changes, (), ())
+
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
+        by_fp = {a.fingerprint: a for a in alerts}
+        for a in by_fp.values():  # checked before anything is written: all or nothing
+            old = self._alerts.get(a.fingerprint)
+            if a.version and (old is None or old.version != a.version):
+                raise ConcurrentUpdate(a.fingerprint)
+        new = {i.key for i in outbox if i.key not in self._outbox}
+        self.enqueue(outbox)
+        self.save_groups(groups)
+        for a in by_fp.values():
+            old = self._alerts.get(a.fingerprint)
+            a.version = (old.version if old is not None else 0) + 1
             self._alerts[a.fingerprint] = _alert(a)
             for item in a.labels.items():
                 self._by_label.setdefault(item, set()).add(a.fingerprint)
         for c in changes:
             self._changes.setdefault(c.fingerprint, []).append(c)
+        return new
 
     def find(
         self,
@@ -77,6 +98,17 @@ class MemoryStore:
     def open_alerts(self) -> list[Alert]:
         return [_alert(a) for a in self._alerts.values() if a.state != "resolved"]
 
+    def due_alerts(self, now: datetime) -> list[Alert]:
+        due = [(t, a) for a in self._alerts.values() if (t := due_at(a)) is not None and t <= now]
+        return [_alert(a) for _, a in sorted(due, key=lambda p: p[0])]
+
+    def count_open(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for a in self._alerts.values():
+            if a.state != "resolved":
+                counts[(a.state, a.severity)] = counts.get((a.state, a.severity), 0) + 1
+        return counts
+
     def history(self, fingerprint: str) -> list[Change]:
         return list(self._changes.get(fingerprint, []))
 
@@ -94,6 +126,14 @@ class MemoryStore:
     # --- aggregation groups -----------------------------------------------------------------
     def groups(self) -> list[Group]:
         return [_group(g) for g in self._groups.values()]
+
+    def group(self, key: str) -> Group | None:
+        g = self._groups.get(key)
+        return _group(g) if g is not None else None
+
+    def due_groups(self, now: datetime) -> list[Group]:
+        due = [g for g in self._groups.values() if g.next_flush_at and g.next_flush_at <= now]
+        return [_group(g) for g in sorted(due, key=lambda g: g.key)]
 
     def save_groups(self, groups: Sequence[Group]) -> None:
         for g in groups:
@@ -119,12 +159,38 @@ class MemoryStore:
         ready.sort(key=lambda i: (i.due_at, i.created_at))
         return [copy.copy(i) for i in ready[:limit]]
 
+    def claim(
+        self, receiver: str, owner: str, now: datetime, until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        mine = [i for i in self._outbox.values() if i.receiver == receiver and i.state == "pending"]
+
+        def free(i: OutboxItem) -> bool:
+            return i.lease_until is None or i.lease_until <= now or i.lease_owner == owner
+
+        if not all(free(i) for i in mine):
+            return []
+        due = sorted((i for i in mine if i.due_at <= now), key=lambda i: (i.due_at, i.created_at))
+        for i in due[:limit]:
+            i.lease_owner, i.lease_until = owner, until
+        return [copy.copy(i) for i in due[:limit]]
+
+    def renew(self, keys: Sequence[str], owner: str, until: datetime) -> set[str]:
+        held = set()
+        for k in keys:
+            i = self._outbox.get(k)
+            if i is not None and i.lease_owner == owner and i.state == "pending":
+                i.lease_until = until
+                held.add(k)
+        return held
+
     def mark_sent(self, key: str, at: datetime) -> None:
         item = self._outbox[key]
         item.state, item.sent_at, item.attempts = "sent", at, item.attempts + 1
+        item.lease_owner = item.lease_until = None
 
     def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
         item = self._outbox[key]
+        item.lease_owner = item.lease_until = None
         item.attempts += 1
         item.last_error = error
         if retry_at is None:
@@ -132,6 +198,17 @@ class MemoryStore:
         else:
             item.due_at = retry_at
 
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        return {k for k in keys if k in self._outbox}
+
     def outbox(self, *, receiver: str | None = None, limit: int = 100) -> list[OutboxItem]:
         items = [i for i in self._outbox.values() if receiver in (None, i.receiver)]
         return [copy.copy(i) for i in reversed(items)][:limit]
+
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        sent = sorted(
+            i.sent_at
+            for i in self._outbox.values()
+            if i.receiver == receiver and i.sent_at is not None and i.sent_at > since
+        )
+        return sent[-limit:] if limit > 0 else []

@@ -63,7 +63,21 @@ class Alert:
     escalation_step: int = 0  # chain steps already run in this episode
     next_escalation_at: datetime | None = None
     last_event_id: str | None = None  # alert_event_id last applied (idempotent re-delivery)
-    updated_at: datetime | None = None  # wall-clock time of the last change (optimistic locking)
+    updated_at: datetime | None = None  # wall-clock time of the last change
+    # Bumped by every save: a save of a record read at another version is refused
+    # (``ports.ConcurrentUpdate``), so two replicas or two people cannot both "win". 0 = not
+    # read from the store: saved unconditionally.
+    version: int = 0
+
+
+def due_at(a: Alert) -> datetime | None:
+    """When the timer tick next has work on this alert: its ack expiring or its next escalation
+    step. Stored (indexed) with the alert, so a tick reads only the alerts due."""
+    if a.state == "resolved":
+        return None
+    times = [a.next_escalation_at, a.ack_until if a.state == "acknowledged" else None]
+    found = [t for t in times if t is not None]
+    return min(found) if found else None
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,10 @@ class OutboxItem:
     attempts: int = 0
     last_error: str | None = None
     sent_at: datetime | None = None
+    # The dispatcher that claimed it and until when: another replica takes it over only after
+    # the lease runs out (its holder died), so two replicas never send the same item.
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
 
 
 @dataclass

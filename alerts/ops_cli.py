@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+from alerts.settings import AlertsSettings, Loaded, LoadSettings
+
 DEFAULT_URL = "http://127.0.0.1:9110"
 TOKEN_ENV = "CXPULSE_ALERTS__TOKEN"
 URL_ENV = "CXPULSE_ALERTS_URL"
@@ -345,10 +347,10 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from alerts.api.service import from_settings, serve_forever
-    from cxpulse import config
+    from alerts.main import serve
 
-    serve_forever(from_settings(config.load(args.config), args.host, args.port))
+    load: LoadSettings = args.load_settings
+    serve(load(args.config), args.host, args.port)
     return 0
 
 
@@ -367,9 +369,10 @@ def _run(func: Any) -> Any:
     return wrapped
 
 
-def add_parser(subparsers: Any) -> Any:
+def add_parser(subparsers: Any, load_settings: LoadSettings | None = None) -> Any:
     """Register ``alerts`` on the ``cxpulse`` subparsers; returns its own subparsers so other
-    ``alerts`` commands (e.g. routing) can join."""
+    ``alerts`` commands (e.g. routing) can join. ``load_settings`` reads the configuration for
+    ``serve`` (the embedding CLI knows where the whole file lives)."""
     help_ = "Alerts: list, show, acknowledge, resolve, silence (via the API); serve the API"
     ap = subparsers.add_parser("alerts", help=help_, description=help_)
     sub = ap.add_subparsers(dest="alerts_command", required=True)
@@ -446,5 +449,12 @@ def add_parser(subparsers: Any) -> Any:
     sp.add_argument("--config", help="YAML config file (default: $CXPULSE_CONFIG)")
     sp.add_argument("--host", help="listen address (default: alerts.api_host)")
     sp.add_argument("--port", type=int, help="listen port (default: alerts.api_port, 9110)")
-    sp.set_defaults(func=cmd_serve)
+    sp.set_defaults(func=cmd_serve, load_settings=load_settings or _alerts_only)
     return sub
+
+
+def _alerts_only(path: str | None) -> Loaded:
+    """Without an embedding CLI: the ``alerts`` section from the environment only."""
+    if path is not None:
+        raise CliError("--config needs the cxpulse CLI, which reads the whole file", 2)
+    return Loaded(AlertsSettings())

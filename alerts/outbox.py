@@ -22,7 +22,13 @@ dead robot costs one timeout per backoff step and never delays the others. Robot
 ``rate_limit_per_minute`` send what their window allows and fold the rest into one digest
 (``alerts.ratelimit``) when a slot frees; held items stay pending, so a restart keeps them.
 
-Run one dispatcher per database: two would both pick up the same due items.
+Several replicas may run on one database. A dispatcher sends only items it has *claimed*: a
+lease (owner, expiry) taken in one transaction (``AlertStore.claim``; PostgreSQL row locks with
+SKIP LOCKED, SQLite's single writer), renewed before a send that could outlast it. While one
+replica holds leases of a receiver the others leave that receiver alone, so its messages keep
+their order and its rate limit (re-read from the delivery log each round) holds across replicas.
+A replica that dies mid-delivery leaves leases that run out after ``lease``; another then takes
+the items over. The at-least-once window is the same as for a restart.
 """
 
 from __future__ import annotations
@@ -30,26 +36,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import socket
 import time
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from alerts.clock import Clock, utcnow
 from alerts.model import OutboxItem
 from alerts.notify.base import DeliveryError, Notification, Receiver
 from alerts.ports import AlertStore
 from alerts.ratelimit import SlidingWindow, fold
 
 log = logging.getLogger("alerts.outbox")
-
-Clock = Callable[[], datetime]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -157,7 +161,6 @@ class _ReceiverState:
     limiter: SlidingWindow | None
     paused_until: datetime | None = None
     task: asyncio.Task[DispatchStats] | None = None
-    seeded: bool = False
 
 
 class Dispatcher:
@@ -174,6 +177,8 @@ class Dispatcher:
         poll_interval: float = 1.0,
         fetch_limit: int = 1000,
         rand: Callable[[], float] = random.random,
+        lease: timedelta = timedelta(seconds=60),
+        owner: str | None = None,
     ) -> None:
         self.store = store
         self.receivers = receivers
@@ -186,6 +191,12 @@ class Dispatcher:
         # fill it, hence generous (see the report on a per-receiver ``due``).
         self.fetch_limit = fetch_limit
         self.rand = rand
+        if lease.total_seconds() <= send_timeout:
+            raise ValueError("the outbox lease must outlast one send (send_timeout)")
+        self.lease = lease
+        # Unique per process and start: a restarted replica must not mistake old leases for its
+        # own (they run out instead).
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.metrics = Metrics(registry)
         self.metrics.zero_start(receivers)
         self._state: dict[str, _ReceiverState] = {
@@ -197,14 +208,16 @@ class Dispatcher:
 
     # --- rounds ---------------------------------------------------------------------------
 
-    async def _due(self, now: datetime) -> dict[str, list[OutboxItem]]:
+    async def _due(self, now: datetime, ready: set[str]) -> dict[str, list[OutboxItem]]:
         def fetch() -> dict[str, list[OutboxItem]]:
-            # One query per receiver: with one shared limit, a dead robot's backlog would fill
-            # every round and starve the others. The last query finds items of receivers no
-            # longer configured, which are then failed.
+            # One claim per ready receiver: with one shared limit, a dead robot's backlog would
+            # fill every round and starve the others. The last query finds items of receivers
+            # no longer configured, which are then failed.
+            until = now + self.lease
             out = {
-                name: self.store.due(now, self.fetch_limit, receiver=name)
+                name: self.store.claim(name, self.owner, now, until, self.fetch_limit)
                 for name in self.receivers
+                if name in ready
             }
             for item in self.store.due(now, self.fetch_limit):
                 if item.receiver not in self.receivers:
@@ -228,13 +241,9 @@ class Dispatcher:
         stats = DispatchStats()
         rounds = []
         ready = self._ready_now(now)
-        for name, items in (await self._due(now)).items():
-            if not items:
-                continue
-            if name in ready or name not in self._state:
+        for name, items in (await self._due(now, ready)).items():
+            if items:
                 rounds.append(self._round(name, items, now))
-            else:
-                stats.skipped += len(items)
         for s in await asyncio.gather(*rounds):
             stats.add(s)
         return stats
@@ -253,7 +262,7 @@ class Dispatcher:
             now = self.clock()
             ready = self._ready_now(now)
             try:
-                due = await self._due(now)
+                due = await self._due(now, ready)
             except Exception:  # the database is down: try again next tick, keep the loop
                 log.exception("outbox: reading due items failed")
                 due = {}
@@ -262,7 +271,7 @@ class Dispatcher:
                     continue
                 if name not in self._state:  # unknown receiver: quick DB writes, done inline
                     await self._round(name, items, now)
-                elif name in ready:
+                else:
                     self._state[name].task = asyncio.create_task(self._round(name, items, now))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.poll_interval)
@@ -290,9 +299,8 @@ class Dispatcher:
                 stats.failed += 1
             return stats
         st = self._state[name]
-        if st.limiter is not None and not st.seeded:
+        if st.limiter is not None:
             await self._seed(name, st.limiter, now)
-            st.seeded = True
 
         decoded: list[tuple[OutboxItem, Notification]] = []
         for item in items:
@@ -303,7 +311,18 @@ class Dispatcher:
                 stats.failed += 1
 
         queue = decoded
+        lease_until = now + self.lease
         while queue:
+            if self.clock() + timedelta(seconds=self.send_timeout + 5) > lease_until:
+                # The next send could outlast the lease: extend it, and drop what another
+                # replica has taken over meanwhile (this one was too slow to keep it).
+                lease_until = self.clock() + self.lease
+                keys = [i.key for i, _ in queue]
+                held = await asyncio.to_thread(self.store.renew, keys, self.owner, lease_until)
+                stats.skipped += len(queue) - len([q for q in queue if q[0].key in held])
+                queue = [q for q in queue if q[0].key in held]
+                if not queue:
+                    break
             if st.limiter is None:
                 batch, queue = queue[:1], queue[1:]
             else:
@@ -330,13 +349,14 @@ class Dispatcher:
         return stats
 
     async def _seed(self, name: str, limiter: SlidingWindow, now: datetime) -> None:
-        # After a restart, the last minute's sends still count against the robot's limit. A
-        # digest's items all look like sends here: over-counting only holds messages a little
-        # longer, while under-counting could get the robot throttled for minutes.
-        recent = await asyncio.to_thread(self.store.outbox, receiver=name, limit=limiter.limit * 4)
-        since = now - limiter.window
-        sent = [i.sent_at for i in recent if i.sent_at is not None and i.sent_at > since]
-        limiter.seed(sorted(sent)[-limiter.limit :])
+        # Each round starts from the delivery log: after a restart, or when another replica
+        # sent last, the last minute's sends still count against the robot's limit. A digest's
+        # items all look like sends here: over-counting only holds messages a little longer,
+        # while under-counting could get the robot throttled for minutes.
+        sent = await asyncio.to_thread(
+            self.store.sent_since, name, now - limiter.window, limiter.limit
+        )
+        limiter.reset(sent)
 
     async def _send(
         self,

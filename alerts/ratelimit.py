@@ -50,6 +50,11 @@ class SlidingWindow:
         for at in sorted(sends):
             self.record(at)
 
+    def reset(self, sends: Iterable[datetime]) -> None:
+        """Forget what was recorded and take ``sends`` (the delivery log) instead."""
+        self._sent.clear()
+        self.seed(sends)
+
     def next_free(self, now: datetime) -> datetime:
         """When the next send is allowed (``now`` if there is room)."""
         self._expire(now)

@@ -1,13 +1,22 @@
 """The ``alerts:`` section of the config file: the lifecycle (``AlertsConfig``: receivers,
-route, inhibition, escalation, roster) plus what the ``cxpulse alerts serve`` process needs."""
+route, inhibition, escalation, roster) plus what the ``cxpulse alerts serve`` process needs.
+
+The alerts package owns this configuration; whoever loads the whole file (the ``cxpulse`` CLI)
+hands it in as ``Loaded``, with the few things from other sections the service needs (the SLA
+calendars a roster may name, where the alerts topic is), so nothing here imports the
+application that embeds it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from pydantic import Field, SecretStr
 
 from alerts.lifecycle.config import AlertsConfig, Duration
+from streams.core.calendar import CalendarConfig
 
 
 class AlertsSettings(AlertsConfig):
@@ -18,10 +27,32 @@ class AlertsSettings(AlertsConfig):
     # Signs the one-click ack links (env CXPULSE_ALERTS__LINK_SECRET); at least 16 bytes.
     link_secret: SecretStr | None = None
     link_ttl: Duration = 86400.0  # a link in a message older than a day no longer acks
-    # Chat apps that open links to preview them would ack by looking: ask for a click instead.
-    link_confirm: bool = False
     api_host: str = "127.0.0.1"
     api_port: Annotated[int, Field(ge=0, le=65535)] = 9110
     # SQLAlchemy URL; None = SQLite under .cxpulse/. Production: postgresql+psycopg://...
     db_url: str | None = None
     tick_interval: Annotated[float, Field(gt=0, le=60)] = 5.0  # group/escalation timers, s
+    # Replicas: a claimed notification is this replica's for so long (renewed while it sends);
+    # a replica that dies leaves its claims to the others after it. Must outlast a send (15 s).
+    outbox_lease: Annotated[float, Field(gt=20, le=3600)] = 60.0
+
+
+@dataclass(frozen=True)
+class AlertsTopic:
+    """Where the stream worker publishes alert events, and where undecodable ones are parked."""
+
+    bootstrap: str
+    topic: str
+    dead_letter_topic: str
+    group_id: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    alerts: AlertsSettings
+    calendars: Mapping[str, CalendarConfig] = field(default_factory=dict)
+    source: AlertsTopic | None = None  # None: the service consumes no topic
+
+
+# The config file path (None: the default lookup) -> the alerts settings; given by the CLI.
+LoadSettings = Callable[[str | None], Loaded]

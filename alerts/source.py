@@ -18,12 +18,12 @@ from aiokafka.structs import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
-from cxpulse.config import Settings
+from alerts.ports import ConcurrentUpdate
+from alerts.settings import AlertsTopic
 from schemas import deadletter as dl
 from schemas.alerts import AlertEvent
-from streams.topics import Topics
 
-log = logging.getLogger("cxpulse.alerts.source")
+log = logging.getLogger("alerts.source")
 Apply = Callable[[AlertEvent], Awaitable[None]]
 
 
@@ -39,17 +39,16 @@ def decode(value: bytes | None) -> AlertEvent | str:
         return f"{where}: {first['msg']}"
 
 
-async def consume(settings: Settings, apply: Apply, stop: asyncio.Event) -> None:
+async def consume(source: AlertsTopic, apply: Apply, stop: asyncio.Event) -> None:
     """Apply every alert event on the alerts topic until ``stop`` is set."""
-    topics = Topics.from_config(settings.kafka)
     consumer = AIOKafkaConsumer(
-        topics.alerts,
-        bootstrap_servers=settings.kafka.bootstrap,
-        group_id=f"{settings.worker.app_id}-alerts",
+        source.topic,
+        bootstrap_servers=source.bootstrap,
+        group_id=source.group_id,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
     )
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap)
+    producer = AIOKafkaProducer(bootstrap_servers=source.bootstrap)
     await consumer.start()
     await producer.start()
     try:
@@ -57,7 +56,7 @@ async def consume(settings: Settings, apply: Apply, stop: asyncio.Event) -> None
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for records in batches.values():
                 for record in records:
-                    await _one(record, apply, producer, topics.dlq)
+                    await _one(record, apply, producer, source.dead_letter_topic)
             if batches:
                 await consumer.commit()
     finally:
@@ -76,7 +75,7 @@ async def _one(
         try:
             await apply(event)
             return
-        except (OSError, TimeoutError, DBAPIError):
+        except (OSError, TimeoutError, DBAPIError, ConcurrentUpdate):
             # The database or the network, not the event: stop before the commit, so the
             # batch is read again once it is back (the engine skips what it already applied).
             raise

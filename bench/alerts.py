@@ -16,8 +16,14 @@ one call through the store as the API would make it, median and p99 in ms:
 - ``list_by_state_page_50``: the same at offset 4,900 (OFFSET paging gets slower with depth);
 - ``ack``: ``get(fp)`` then ``save([acked], [Change("acknowledged")])`` on a different firing
   alert each time: the API's acknowledge, one commit;
-- ``open_alerts``: every open alert (what the lifecycle loads for inhibition and timers);
-  informative, no target.
+- ``open_alerts``: every open alert (what the lifecycle loads when a silence starts or ends);
+  informative, no target;
+- ``count_open``: open alerts by state and severity (the gauges, after every tick).
+
+``tick``: the lifecycle's timer tick (``Engine.tick``, every ``tick_interval`` in the service)
+on a SQLite store holding 100 and then N open alerts, none of them due, routed by store with
+an escalation chain: what the service pays every few seconds whatever happens (the first tick
+of a process, which checks every alert against the silences once, is left out as warm-up).
 
 Baselines: ``floor_select_1`` (a ``SELECT 1`` through the same session machinery: the cost of
 a round trip and a transaction) and ``json_scan_by_store`` (the store filter done inside the
@@ -38,6 +44,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +118,7 @@ def timed(fn: Callable[[int], object], reps: int, warmup: int = 10) -> dict[str,
 
 
 def bench_backend(url: str, alerts: list[Alert], stores: int, reps: int) -> dict[str, Any]:
+    alerts = [replace(a, version=0) for a in alerts]  # saving bumps the versions in place
     t0 = time.perf_counter()
     store = SqlStore(url)
     migrate_s = time.perf_counter() - t0
@@ -167,6 +175,7 @@ def bench_backend(url: str, alerts: list[Alert], stores: int, reps: int) -> dict
         ),
         "ack": timed(ack, reps),
         "open_alerts": timed(lambda i: store.open_alerts(), max(20, reps // 10), warmup=2),
+        "count_open": timed(lambda i: store.count_open(), reps),
         "floor_select_1": timed(floor, reps),
         "json_scan_by_store": timed(json_scan, reps),
     }
@@ -182,6 +191,33 @@ def bench_backend(url: str, alerts: list[Alert], stores: int, reps: int) -> dict
         "target_p99_ms": TARGET_MS,
         "pass": all(figures[k]["p99_ms"] < TARGET_MS for k in targeted),
     }
+
+
+TICK_CONFIG = {
+    "receivers": [{"type": "webhook", "name": "duty", "url": "http://127.0.0.1:9/duty"}],
+    "route": {"receiver": "duty", "group_by": ["store_id"], "escalation": "store"},
+    "escalation": {"store": {"steps": [{"wait": "10m", "receiver": "duty"}]}},
+}
+
+
+def _tick(engine: Any, store: SqlStore, now: datetime, _: int) -> None:
+    engine.tick(store, now)
+
+
+def bench_tick(tmp: Path, sizes: tuple[int, ...], stores: int, reps: int) -> dict[str, Any]:
+    from alerts.lifecycle import AlertsConfig, Engine
+
+    engine = Engine(AlertsConfig.model_validate(TICK_CONFIG))
+    now = T0 + timedelta(days=1)
+    out: dict[str, Any] = {}
+    for n in sizes:
+        store = SqlStore(f"sqlite:///{tmp / f'tick-{n}.db'}")
+        alerts = make_alerts(n, min(stores, n))
+        for i in range(0, n, 1000):
+            store.save(alerts[i : i + 1000], [])
+        out[f"open_{n}"] = timed(partial(_tick, engine, store, now), reps, warmup=2)
+        store.close()
+    return out
 
 
 def main() -> int:
@@ -203,6 +239,8 @@ def main() -> int:
     out: dict[str, Any] = {"open_alerts": args.alerts, "stores": args.stores, "reps": args.reps}
 
     with tempfile.TemporaryDirectory(prefix="cxpulse-bench-alerts-") as tmp:
+        say("tick ...")
+        out["tick"] = bench_tick(Path(tmp), (100, args.alerts), args.stores, 20)
         say("SQLite ...")
         out["sqlite"] = bench_backend(
             f"sqlite:///{Path(tmp) / 'alerts.db'}", alerts, args.stores, args.reps

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from cxpulse import config
 
 if TYPE_CHECKING:
+    from alerts.settings import Loaded as AlertsLoaded
     from streams.replay import ReplayResult
     from streams.simulate import ChainGenerator, RegionBurst, Scenario
 
@@ -299,6 +300,26 @@ def cmd_schemas(args: argparse.Namespace) -> int:
     return main()
 
 
+def alerts_settings(settings: config.Settings) -> AlertsLoaded:
+    """What ``cxpulse alerts`` needs from the whole configuration: its own section, the SLA
+    calendars a roster may name, and where the stream worker publishes alert events."""
+    from alerts.settings import AlertsTopic, Loaded
+    from streams.topics import Topics
+
+    topics = Topics.from_config(settings.kafka)
+    topic = AlertsTopic(
+        bootstrap=settings.kafka.bootstrap,
+        topic=topics.alerts,
+        dead_letter_topic=topics.dlq,
+        group_id=f"{settings.worker.app_id}-alerts",
+    )
+    return Loaded(settings.alerts, settings.sla.calendars, topic)
+
+
+def load_alerts_settings(path: str | None) -> AlertsLoaded:
+    return alerts_settings(config.load(path))
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cxpulse", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -393,8 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
     from alerts import ops_cli
     from alerts.db import cli as alerts_db
 
-    alerts_sub = ops_cli.add_parser(sub)
-    alerts_route.add_route_parser(alerts_sub)
+    alerts_sub = ops_cli.add_parser(sub, load_alerts_settings)
+    alerts_route.add_route_parser(alerts_sub, load_alerts_settings)
     alerts_db.add_db_parser(alerts_sub)
 
     from grafana import cli as grafana_cli

@@ -5,9 +5,9 @@ Every ``/api/*`` call needs ``Authorization: Bearer <token>``; without a valid o
 needs no bearer: the link's HMAC signature is its authentication (``alerts.links``).
 ``/healthz`` is open. Errors are JSON ``{"error": "..."}`` with a 4xx status.
 
-Ack links are GET because they are opened from an IM message on a phone. Link previewers fetch
-URLs too, so HEAD is not routed (it would acknowledge), and ``link_confirm=True`` makes GET show
-a confirm button that POSTs instead, for chat platforms that GET links to unfurl them.
+Ack links are opened from an IM message on a phone, and chat apps fetch links themselves to
+preview them: a GET of ``/ack/<token>`` therefore never changes anything. It shows the alert and
+a button whose form POSTs to the same signed URL; only that POST acknowledges. HEAD is not routed.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ import hmac
 import html
 import json
 import logging
-import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -29,17 +28,20 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from alerts.api.ops import BadRequest, Conflict, Operations, OpsError
+from alerts.clock import Clock, utcnow
+from alerts.lifecycle.matchers import compile_one
 from alerts.links import LinkError, LinkSigner
 from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
 from alerts.notify.mask import mask_text
 
 log = logging.getLogger("alerts.api")
 
-Clock = Callable[[], datetime]
 T = TypeVar("T")
 
 STATES: tuple[AlertState, ...] = ("firing", "acknowledged", "resolved")
 MAX_LIMIT = 1000
+# A mute longer than a month is a routing change (a route without a receiver), not a silence.
+MAX_SILENCE = timedelta(days=30)
 LINK_ACTOR = "ack-link"
 REALM = 'Bearer realm="cxpulse"'
 _CN = ZoneInfo("Asia/Shanghai")
@@ -47,14 +49,9 @@ _CN = ZoneInfo("Asia/Shanghai")
 OPS: web.AppKey[Operations] = web.AppKey("ops")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer")
-CONFIRM: web.AppKey[bool] = web.AppKey("confirm")
 REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
 # The name of the token that authenticated the request.
 CALLER: web.RequestKey[str] = web.RequestKey("caller")
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -143,6 +140,16 @@ def _text(data: Mapping[str, Any], name: str, default: str | None = None) -> str
     return value.strip()
 
 
+def _version(body: Mapping[str, Any]) -> int | None:
+    """The alert version the caller acted on (from a read): 409 if it changed since."""
+    value = body.get("version")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BadRequest("version must be a positive integer (the alert's version you read)")
+    return value
+
+
 async def _call(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     # The store is synchronous: keep the event loop free while it works.
     return await asyncio.to_thread(fn, *args, **kw)
@@ -192,6 +199,10 @@ async def _errors(
 ) -> web.StreamResponse:
     try:
         return await handler(request)
+    except Conflict as exc:
+        # With the alert as it is now: the caller decides again on what really happened.
+        extra = {"alert": alert_json(exc.current)} if exc.current is not None else {}
+        return _json({"error": str(exc), **extra}, status=exc.status)
     except OpsError as exc:
         return error(exc.status, str(exc))
     except web.HTTPException as exc:
@@ -235,7 +246,8 @@ async def ack_alert(request: web.Request) -> web.Response:
     body = await _body(request)
     who = _text(body, "who", request[CALLER])
     until = _when(body["until"], "until") if body.get("until") is not None else None
-    alert = await _call(request.app[OPS].ack, fp, who, request.app[CLOCK](), until)
+    version = _version(body)
+    alert = await _call(request.app[OPS].ack, fp, who, request.app[CLOCK](), until, None, version)
     return _json({"alert": alert_json(alert)})
 
 
@@ -243,7 +255,7 @@ async def resolve_alert(request: web.Request) -> web.Response:
     fp = request.match_info["fingerprint"]
     body = await _body(request)
     who = _text(body, "who", request[CALLER])
-    alert = await _call(request.app[OPS].resolve, fp, who, request.app[CLOCK]())
+    alert = await _call(request.app[OPS].resolve, fp, who, request.app[CLOCK](), _version(body))
     return _json({"alert": alert_json(alert)})
 
 
@@ -266,15 +278,19 @@ def _matchers(raw: Any) -> list[Matcher]:
         op = m.get("op", "=")
         if op not in ("=", "!=", "=~", "!~"):
             raise BadRequest(f"matcher op must be one of = != =~ !~, not {op!r}")
-        if op in ("=~", "!~"):
-            # Checked here: a silence with a broken pattern, once stored, would break every
-            # later evaluation of the silences.
-            try:
-                re.compile(m["value"])
-            except re.error as exc:
-                raise BadRequest(f"matcher {m['name']!r}: bad regular expression: {exc}") from None
-        out.append(Matcher(m["name"], m["value"], op))
+        matcher = Matcher(m["name"], m["value"], op)
+        # Checked here, with the engine the silences run on: a silence with a broken pattern,
+        # once stored, would break every later evaluation of the silences.
+        try:
+            compile_one(matcher)
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        out.append(matcher)
     return out
+
+
+def _days(span: timedelta) -> str:
+    return f"{span / timedelta(days=1):g}"
 
 
 async def add_silence(request: web.Request) -> web.Response:
@@ -282,12 +298,17 @@ async def add_silence(request: web.Request) -> web.Response:
     now = request.app[CLOCK]()
     matchers = _matchers(body.get("matchers"))
     starts = _when(body["starts_at"], "starts_at") if body.get("starts_at") else now
+    minutes = body.get("duration_minutes")
     if body.get("ends_at"):
         ends = _when(body["ends_at"], "ends_at")
-    elif isinstance(body.get("duration_minutes"), int | float) and body["duration_minutes"] > 0:
-        ends = starts + timedelta(minutes=body["duration_minutes"])
+    elif isinstance(minutes, int | float) and not isinstance(minutes, bool) and minutes > 0:
+        if not minutes <= MAX_SILENCE / timedelta(minutes=1):  # also refuses NaN and Infinity
+            raise BadRequest(f"duration_minutes must be at most {_days(MAX_SILENCE)} days")
+        ends = starts + timedelta(minutes=minutes)
     else:
         raise BadRequest("give ends_at or a positive duration_minutes")
+    if ends - max(starts, now) > MAX_SILENCE:
+        raise BadRequest(f"a silence may last at most {_days(MAX_SILENCE)} days")
     who = _text(body, "created_by", request[CALLER])
     comment = body.get("comment", "")
     if not isinstance(comment, str) or len(comment) > 1000:
@@ -337,6 +358,10 @@ _LINK_ERRORS = {
 }
 
 
+_STALE = "此链接属于该告警已结束的上一次告警，不能确认当前告警。请在值班群的最新消息中确认。"
+_CHANGED = "告警在确认时已解决或再次触发，本次未确认。请在值班群的最新消息中查看。"
+
+
 def _page(status: int, title: str, body: str) -> web.Response:
     text = _PAGE.format(title=html.escape(title), body=body)
     return web.Response(
@@ -366,18 +391,14 @@ async def ack_link(request: web.Request) -> web.Response:
         status, title, text = _LINK_ERRORS[exc.reason]
         log.info("api: refused an ack link (%s)", exc.reason)
         return _page(status, title, _p(text))
-    if request.method == "GET" and request.app[CONFIRM]:
-        form = (
-            f"<p>告警 <code>{html.escape(link.fingerprint)}</code></p>"
-            f'<form method="post"><button type="submit">确认告警</button></form>'
-        )
-        return _page(200, "确认告警？", form)
     ops = request.app[OPS]
     before = await _call(ops.get, link.fingerprint)
     if before is None:
         return _page(404, "告警不存在", _p("找不到此告警，可能已被清理。"))
     # Whoever holds the message holds the link: personal data is masked as in the message.
     summary = _p(mask_text(before.summary_zh)) if before.summary_zh else ""
+    if before.starts_at != link.episode:
+        return _page(410, "链接已失效", summary + _p(_STALE))
     if before.state == "resolved":
         return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
     if before.state == "acknowledged":
@@ -385,10 +406,13 @@ async def ack_link(request: web.Request) -> web.Response:
         return _page(
             200, "告警已确认", summary + _p(f"此告警已由 {who} 于 {_local(before.acked_at)} 确认。")
         )
+    if request.method != "POST":
+        form = '<form method="post"><button type="submit">确认告警</button></form>'
+        return _page(200, "确认告警？", summary + _p("确认后升级通知将停止。") + form)
     try:
-        alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None)
-    except Conflict:  # resolved between the look and the ack: the same answer as above
-        return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
+        alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None, link.episode)
+    except Conflict:  # resolved, or resolved and fired again, between the look and the ack
+        return _page(409, "告警已变化", summary + _p(_CHANGED))
     return _page(
         200,
         "已确认告警",
@@ -412,8 +436,7 @@ def make_app(
     tokens: Mapping[str, str],
     link_secret: str | LinkSigner,
     *,
-    clock: Clock = _utcnow,
-    link_confirm: bool = False,
+    clock: Clock = utcnow,
     link_ttl: timedelta = timedelta(hours=24),
     registry: CollectorRegistry | None = None,
 ) -> web.Application:
@@ -431,7 +454,6 @@ def make_app(
     app[OPS] = ops
     app[CLOCK] = clock
     app[SIGNER] = signer
-    app[CONFIRM] = link_confirm
     r = app.router
     r.add_get("/healthz", healthz)
     r.add_get("/api/alerts", list_alerts)
@@ -445,7 +467,7 @@ def make_app(
     if registry is not None:
         app[REGISTRY] = registry
         r.add_get("/metrics", metrics)
-    # No HEAD: link checkers send HEAD, and it must not acknowledge anything.
+    # GET shows the confirm page, POST acknowledges; no HEAD for link checkers to poke.
     r.add_get("/ack/{token}", ack_link, allow_head=False)
     r.add_post("/ack/{token}", ack_link)
     return app

@@ -14,21 +14,24 @@ from alerts.lifecycle.engine import (
     AlreadyResolved,
     Engine,
     LifecycleError,
+    Outdated,
+    StaleEpisode,
     UnknownAlert,
     UnknownSilence,
 )
 from alerts.model import Alert, Matcher, Silence
-from alerts.ports import AlertStore
+from alerts.ports import AlertStore, ConcurrentUpdate
 
 
 @contextmanager
-def _mapped() -> Iterator[None]:
+def _mapped(store: AlertStore, fingerprint: str | None = None) -> Iterator[None]:
     try:
         yield
     except (UnknownAlert, UnknownSilence) as exc:
         raise NotFound(str(exc)) from None
-    except AlreadyResolved as exc:
-        raise Conflict(str(exc)) from None
+    except (AlreadyResolved, StaleEpisode, Outdated, ConcurrentUpdate) as exc:
+        current = store.get(fingerprint) if fingerprint else None
+        raise Conflict(str(exc), current) from None
     except LifecycleError as exc:
         raise BadRequest(str(exc)) from None
 
@@ -50,12 +53,12 @@ class EngineOperations(StoreReads):
         self._lock = lock
 
     @contextmanager
-    def _guard(self) -> Iterator[None]:
+    def _guard(self, fingerprint: str | None = None) -> Iterator[None]:
         if self._lock is None:
-            with _mapped():
+            with _mapped(self.store, fingerprint):
                 yield
         else:
-            with self._lock, _mapped():
+            with self._lock, _mapped(self.store, fingerprint):
                 yield
 
     def _reload(self, fingerprint: str) -> Alert:
@@ -64,14 +67,26 @@ class EngineOperations(StoreReads):
             raise NotFound(f"no alert with fingerprint {fingerprint!r}")
         return alert
 
-    def ack(self, fingerprint: str, who: str, now: datetime, until: datetime | None) -> Alert:
-        with self._guard():
-            self.engine.acknowledge(self.store, fingerprint, who, now, until)
+    def ack(
+        self,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        until: datetime | None,
+        episode: datetime | None = None,
+        version: int | None = None,
+    ) -> Alert:
+        with self._guard(fingerprint):
+            self.engine.acknowledge(
+                self.store, fingerprint, who, now, until, episode=episode, version=version
+            )
         return self._reload(fingerprint)
 
-    def resolve(self, fingerprint: str, who: str, now: datetime) -> Alert:
-        with self._guard():
-            self.engine.resolve(self.store, fingerprint, who, now)
+    def resolve(
+        self, fingerprint: str, who: str, now: datetime, version: int | None = None
+    ) -> Alert:
+        with self._guard(fingerprint):
+            self.engine.resolve(self.store, fingerprint, who, now, version=version)
         return self._reload(fingerprint)
 
     def add_silence(

@@ -3,7 +3,7 @@ after every tick), and escalation steps run."""
 
 from __future__ import annotations
 
-from collections import Counter as Tally
+from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
@@ -34,12 +34,12 @@ class LifecycleMetrics:
             for severity in SEVERITIES:
                 self.open.labels(state, severity)
 
-    def after_tick(self, effects: Effects) -> None:
+    def after_tick(self, effects: Effects, open_counts: Mapping[tuple[str, str], int]) -> None:
+        """``open_counts``: the store's open alerts by (state, severity)."""
         for c in effects.changes:
             if c.action == "escalated":
                 step = c.detail.split()[1] if c.detail.startswith("step ") else "?"
                 self.escalations.labels(step).inc()
-        counts: Tally[tuple[str, str]] = Tally((a.state, a.severity) for a in effects.open)
         for state in STATES:
             for severity in SEVERITIES:
-                self.open.labels(state, severity).set(counts.get((state, severity), 0))
+                self.open.labels(state, severity).set(open_counts.get((state, severity), 0))

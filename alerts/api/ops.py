@@ -31,7 +31,13 @@ class NotFound(OpsError):
 
 
 class Conflict(OpsError):
+    """409; ``current``: the alert as it is now, so the caller can decide again."""
+
     status = 409
+
+    def __init__(self, message: str, current: Alert | None = None) -> None:
+        super().__init__(message)
+        self.current = current
 
 
 class Operations(Protocol):
@@ -48,12 +54,23 @@ class Operations(Protocol):
 
     def history(self, fingerprint: str) -> list[Change]: ...
 
-    def ack(self, fingerprint: str, who: str, now: datetime, until: datetime | None) -> Alert:
-        """Acknowledge; already acknowledged -> unchanged (a second click changes nothing).
-        NotFound, Conflict when resolved."""
+    def ack(
+        self,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        until: datetime | None,
+        episode: datetime | None = None,
+        version: int | None = None,
+    ) -> Alert:
+        """Acknowledge (``episode``: only that episode of the alert; ``version``: only if still
+        the version the caller saw). NotFound; Conflict when resolved, in another episode, at
+        another version, or saved by someone else meanwhile."""
 
-    def resolve(self, fingerprint: str, who: str, now: datetime) -> Alert:
-        """NotFound; Conflict when already resolved."""
+    def resolve(
+        self, fingerprint: str, who: str, now: datetime, version: int | None = None
+    ) -> Alert:
+        """NotFound; Conflict when already resolved or no longer at ``version``."""
 
     def silences(self, active_at: datetime | None) -> list[Silence]: ...
 

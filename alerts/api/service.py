@@ -6,9 +6,7 @@ every restart of the API would rebalance the group. Here a slow robot or a burst
 touches nothing but this process, and the database is the only thing the two share.
 
 ``run`` takes ready parts (store, receivers, operations, background loops) so tests and other
-entry points can assemble them; ``from_settings`` builds them from the config: the SQL store,
-the receivers, the lifecycle engine behind the API (``EngineOperations``) and its timer tick,
-sharing one lock so an API write and a tick never interleave.
+entry points can assemble them; ``alerts.main`` builds them from the configuration.
 """
 
 from __future__ import annotations
@@ -21,25 +19,24 @@ import socket
 import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime, timedelta
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from alerts.api.app import make_app
 from alerts.api.ops import Operations
+from alerts.clock import Clock, utcnow
 from alerts.links import LinkSigner
 from alerts.notify.base import Notification, Receiver
-from alerts.outbox import Dispatcher, utcnow
-from alerts.ports import AlertStore
-
-if TYPE_CHECKING:
-    from cxpulse.config import Settings
+from alerts.outbox import Dispatcher
+from alerts.ports import AlertStore, ConcurrentUpdate
 
 log = logging.getLogger("alerts.api.service")
 
 DEFAULT_PORT = 9110
+DEFAULT_LEASE = timedelta(seconds=60)
 Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
@@ -53,8 +50,9 @@ class Service:
     ops: Operations  # the lifecycle engine behind the API (engine_ops.EngineOperations)
     host: str = "127.0.0.1"
     port: int = DEFAULT_PORT  # 0: any free port (tests); the bound one is passed to `ready`
-    link_confirm: bool = False
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    # How long a claimed outbox item stays this replica's: another takes it over after that.
+    outbox_lease: timedelta = DEFAULT_LEASE
     # More loops to run until stop, e.g. the lifecycle's timer tick.
     background: Sequence[Background] = ()
 
@@ -67,10 +65,11 @@ async def run(
         svc.ops,
         svc.tokens,
         svc.link_signer,
-        link_confirm=svc.link_confirm,
         registry=svc.registry,
     )
-    dispatcher = Dispatcher(svc.store, svc.receivers, svc.decode, registry=svc.registry)
+    dispatcher = Dispatcher(
+        svc.store, svc.receivers, svc.decode, registry=svc.registry, lease=svc.outbox_lease
+    )
     # No access log: the request line of an ack link carries its token.
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=5)
     await runner.setup()
@@ -113,7 +112,7 @@ def tick_loop(
     tick: Callable[[datetime], object],
     lock: threading.Lock,
     interval: float = 5.0,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Clock = utcnow,
 ) -> Background:
     """The lifecycle's timers (group flushes, escalation steps, ack timeouts, silences that
     start or end): ``tick(now)`` every ``interval`` seconds, in a thread, under ``lock`` so it
@@ -128,94 +127,11 @@ def tick_loop(
         while not stop.is_set():
             try:
                 await asyncio.to_thread(locked, clock())
+            except ConcurrentUpdate as exc:  # another replica's write won: next tick re-reads
+                log.info("alerts: tick deferred: %s", exc)
             except Exception:  # the database is down: keep ticking, it will come back
                 log.exception("alerts: lifecycle tick failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
-
-    return loop
-
-
-def from_settings(
-    settings: Settings, host: str | None = None, port: int | None = None, *, source: bool = True
-) -> Service:
-    """The service from the ``alerts`` section; ``source=False`` leaves out the consumer of
-    the alerts topic (a test that feeds the engine itself)."""
-    from alerts.api.engine_ops import EngineOperations
-    from alerts.api.metrics import LifecycleMetrics
-    from alerts.db import SqlStore
-    from alerts.lifecycle import payload
-    from alerts.lifecycle.engine import Engine
-    from alerts.notify import build
-
-    cfg = settings.alerts
-    tokens = {"cli": cfg.token, **cfg.tokens}
-    plain = {n: t.get_secret_value() for n, t in tokens.items() if t is not None}
-    if not any(plain.values()):
-        raise SystemExit("set alerts.token (or CXPULSE_ALERTS__TOKEN) before serving the API")
-    if cfg.link_secret is None:
-        raise SystemExit(
-            "set alerts.link_secret (or CXPULSE_ALERTS__LINK_SECRET): it signs the ack links"
-        )
-    signer = LinkSigner(cfg.link_secret.get_secret_value(), timedelta(seconds=cfg.link_ttl))
-    clock = utcnow
-    engine = Engine(
-        cfg,
-        ack_url=signer.ack_url_factory(cfg.public_url, clock) if cfg.public_url else None,
-        calendars=settings.sla.calendars,
-    )
-    store = SqlStore(cfg.db_url) if cfg.db_url else SqlStore()
-    lock = threading.Lock()
-    registry = CollectorRegistry()
-    lifecycle_metrics = LifecycleMetrics(
-        registry,
-        steps=max((len(c.steps) * (c.repeat + 1) for c in cfg.escalation.values()), default=0),
-    )
-
-    def tick(now: datetime) -> None:
-        lifecycle_metrics.after_tick(engine.tick(store, now))
-
-    background = [tick_loop(tick, lock, interval=cfg.tick_interval, clock=clock)]
-    if source:  # the alerts topic, where the stream worker publishes
-        background.append(
-            alert_source(settings, lambda e: engine.apply_event(store, e, clock()), lock)
-        )
-    return Service(
-        registry=registry,
-        store=store,
-        receivers={r.name: build(r) for r in cfg.receivers},
-        decode=payload.decode,
-        tokens=plain,
-        link_signer=signer,
-        ops=EngineOperations(store, engine, lock),
-        host=host or cfg.api_host,
-        port=port if port is not None else cfg.api_port,
-        link_confirm=cfg.link_confirm,
-        background=background,
-    )
-
-
-def alert_source(
-    settings: Settings, apply: Callable[[Any], object], lock: threading.Lock
-) -> Background:
-    """The alerts topic into the engine, under the same lock as the API and the timer. A broker
-    that is down is retried (the stream worker keeps its alerts on the topic meanwhile)."""
-    from alerts import source
-
-    def locked(event: Any) -> None:
-        with lock:
-            apply(event)
-
-    async def to_engine(event: Any) -> None:
-        await asyncio.to_thread(locked, event)
-
-    async def loop(stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await source.consume(settings, to_engine, stop)
-            except Exception:
-                log.exception("alerts: the alerts topic consumer failed; retrying in 5 s")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 5.0)
 
     return loop

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from alerts.db.store import DEFAULT_URL
+from alerts.db.engine import DEFAULT_URL
 
 
 def add_db_parser(sub: Any) -> argparse.ArgumentParser:

@@ -6,10 +6,14 @@ import threading
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+
+from alerts.db.engine import make_engine
+from alerts.db.tables import Base
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Our own version table, so the alerts schema can share a database with other Alembic users.
@@ -58,8 +62,6 @@ def downgrade(url: str, revision: str) -> str:
 
 
 def _migrate(url: str, revision: str, *, down: bool) -> str:
-    from alerts.db.store import make_engine
-
     engine = make_engine(url)
     try:
         upgrade_engine(engine, revision, down=down)
@@ -71,10 +73,6 @@ def _migrate(url: str, revision: str, *, down: bool) -> str:
 def diff(engine: Engine) -> list[object]:
     """What the database's schema lacks or has more than the models (Alembic's autogenerate
     comparison); empty when the migrations and ``alerts.db.tables`` agree."""
-    from alembic.autogenerate import compare_metadata
-
-    from alerts.db.tables import Base
-
     with engine.connect() as conn:
         ctx = MigrationContext.configure(
             conn, opts={"version_table": VERSION_TABLE, "compare_type": True}

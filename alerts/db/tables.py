@@ -96,9 +96,14 @@ class AlertRow(Base):
     next_escalation_at: Mapped[datetime | None]
     last_event_id: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime | None]
+    version: Mapped[int]
+    due_at: Mapped[datetime | None]  # alerts.model.due_at: what the timer tick reads
 
     __table_args__ = (
         CheckConstraint("state IN ('firing', 'acknowledged', 'resolved')", name="state"),
+        Index("ix_alerts_due_at", "due_at"),
+        # The open-alert gauges after every tick: counted from the index alone.
+        Index("ix_alerts_state_severity", "state", "severity"),
         CheckConstraint("severity IN ('info', 'warning', 'critical')", name="severity"),
         # Listing is newest first; the fingerprint breaks ties so that paging is stable.
         Index("ix_alerts_last_seen", "last_seen", "fingerprint"),
@@ -160,6 +165,8 @@ class GroupRow(Base):
     last_flush_at: Mapped[datetime | None]
     last_digest: Mapped[str | None] = mapped_column(Text)  # the group's member list: unbounded
 
+    __table_args__ = (Index("ix_alert_groups_next_flush_at", "next_flush_at"),)
+
 
 class OutboxRow(Base):
     __tablename__ = "outbox"
@@ -176,9 +183,14 @@ class OutboxRow(Base):
     attempts: Mapped[int]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
 
     __table_args__ = (
         CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
         Index("ix_outbox_state_due_at", "state", "due_at"),
+        Index("ix_outbox_receiver_state_due_at", "receiver", "state", "due_at"),
         Index("ix_outbox_receiver_created_at", "receiver", "created_at"),
+        # A rate limit's window after a restart: the receiver's latest sends.
+        Index("ix_outbox_receiver_sent_at", "receiver", "sent_at"),
     )

@@ -15,8 +15,8 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from alerts.lifecycle import matchers as m
-from alerts.notify import ReceiverConfig
 from alerts.notify.base import Lang
+from alerts.notify.configs import ReceiverConfig
 from streams.core.calendar import TimeZone, parse_weekly
 from streams.core.sla.policy import parse_duration
 
@@ -152,6 +152,9 @@ class AlertsConfig(_Model):
     # An acknowledgement holds until the alert resolves, but if it is still firing this long
     # after the ack, it re-arms and the chain starts again (product default; 0 = never re-arm).
     ack_timeout: Duration = 1800.0
+    # The longest ack-until a person may give: past it the alert re-arms and pages again if
+    # still firing (product default, a week: covers a holiday weekend, never "forever").
+    ack_max: Annotated[float, BeforeValidator(parse_duration), Field(gt=0)] = 7 * 86400.0
     receivers: list[ReceiverConfig] = Field(default_factory=list)
     route: RouteConfig = RouteConfig(group_by=["store_id"])
     inhibit_rules: list[InhibitRule] = Field(default_factory=lambda: list(DEFAULT_INHIBIT_RULES))

@@ -2,8 +2,10 @@
 
 Inputs are alert events from the streams, people's actions (acknowledge, resolve, silence) and
 the clock (``tick``). Every call reads and writes only through ``AlertStore``, takes ``now``
-explicitly and keeps no state of its own between calls, so a new ``Engine`` over the same store
-(a restart, a second process) carries on exactly where the last one stopped.
+explicitly and keeps no state of its own between calls but the time of its last tick (a new
+``Engine`` checks every open alert against the silences on its first tick), so a new ``Engine``
+over the same store (a restart, a second replica) carries on exactly where the last one stopped.
+Where an alert pages, when and with what message is ``paging.Pager``'s.
 """
 
 from __future__ import annotations
@@ -13,21 +15,17 @@ from datetime import datetime, timedelta
 
 from alerts.lifecycle import escalation, grouping, messages
 from alerts.lifecycle import matchers as m
-from alerts.lifecycle.config import AlertsConfig, Chain, Person
+from alerts.lifecycle.config import AlertsConfig, Chain
 from alerts.lifecycle.inhibit import InhibitIndex, Inhibitor
-from alerts.lifecycle.roster import Roster, mentions
+from alerts.lifecycle.paging import EVERYTHING, FIELD_LABELS, OPEN, Pager
+from alerts.lifecycle.roster import Roster
 from alerts.lifecycle.routing import Route, Router
 from alerts.lifecycle.silences import ActiveSilences, new_id
 from alerts.lifecycle.work import Effects, Work
-from alerts.model import Alert, AlertState, Group, Matcher, Silence
-from alerts.notify.base import Notification
+from alerts.model import Alert, Matcher, Silence
 from alerts.ports import AlertStore
 from schemas.alerts import AlertEvent
 from streams.core.calendar import CalendarConfig
-
-OPEN: list[AlertState] = ["firing", "acknowledged"]
-_EVERYTHING = 1_000_000  # "no limit" for store.find
-_FIELD_LABELS = frozenset({"alertname", "rule", "kind", "severity"})
 
 
 class LifecycleError(Exception):
@@ -46,6 +44,14 @@ class AlreadyResolved(LifecycleError):
     pass
 
 
+class Outdated(LifecycleError):
+    """The caller acted on a version of the alert that is no longer current."""
+
+
+class StaleEpisode(LifecycleError):
+    """The alert resolved and fired again since the caller looked: a new episode."""
+
+
 class Engine:
     def __init__(
         self,
@@ -58,7 +64,10 @@ class Engine:
         self.router = Router(cfg)
         self.inhibitor = Inhibitor(cfg.inhibit_rules)
         self.roster = Roster(cfg.roster, calendars)
-        self.ack_url = ack_url
+        self.pager = Pager(cfg, self.router, self.roster, ack_url)
+        # When this engine last ticked: silences that started or ended since then re-mute the
+        # open alerts. None: no tick yet, so the first one checks every open alert.
+        self._last_tick: datetime | None = None
 
     # --- inputs ------------------------------------------------------------------------------
 
@@ -74,6 +83,7 @@ class Engine:
         if event.status == "firing":
             if old is None or old.state == "resolved":
                 alert = _new_episode(event)
+                alert.version = old.version if old is not None else 0
                 w.change(alert, "fired", "streams", f"{event.severity} {event.rule}")
                 opened = True
             else:
@@ -92,11 +102,11 @@ class Engine:
         w.touch(alert)
         if opened:
             self._mute_one(w, alert)
-            self._repage(w, alert)
+            self.pager.repage(w, alert)
         if opened or alert.state == "resolved":
             self._reinhibit_around(w, alert)
         effects = w.commit()
-        effects += self._flush_due(store, now)
+        effects += self.pager.flush_due(store, now)
         return effects
 
     def acknowledge(
@@ -106,12 +116,27 @@ class Engine:
         who: str,
         now: datetime,
         until: datetime | None = None,
+        *,
+        episode: datetime | None = None,
+        version: int | None = None,
     ) -> Effects:
         """Stops the chain until ``until`` (default: ``ack_timeout`` from now; with a timeout of
-        0, until resolved). Acknowledging again extends it."""
-        alert = self._open_alert(store, fingerprint)
+        0, until resolved). Acknowledging again extends it. ``episode``: only if the alert's
+        current episode began then (an ack link made for an earlier one must not ack this)."""
+        alert = self._open_alert(store, fingerprint, version)
+        if episode is not None and alert.starts_at != episode:
+            raise StaleEpisode(
+                f"alert {fingerprint} fired again at {alert.starts_at.isoformat()}; "
+                f"this acknowledgement was for the episode of {episode.isoformat()}"
+            )
         if until is not None and until <= now:
             raise LifecycleError(f"ack until {until.isoformat()} is not in the future")
+        if until is not None and until > now + timedelta(seconds=self.cfg.ack_max):
+            # Re-arming is what pages again if nobody acts; an ack for years would end it.
+            raise LifecycleError(
+                f"ack until {until.isoformat()} is too far ahead: at most "
+                f"{self.cfg.ack_max / 86400:g} days (alerts.ack_max)"
+            )
         if until is None and self.cfg.ack_timeout > 0:
             until = now + timedelta(seconds=self.cfg.ack_timeout)
         w = Work(store, now)
@@ -122,13 +147,21 @@ class Engine:
         w.change(alert, "acknowledged", who, detail)
         return w.commit()
 
-    def resolve(self, store: AlertStore, fingerprint: str, who: str, now: datetime) -> Effects:
-        alert = self._open_alert(store, fingerprint)
+    def resolve(
+        self,
+        store: AlertStore,
+        fingerprint: str,
+        who: str,
+        now: datetime,
+        *,
+        version: int | None = None,
+    ) -> Effects:
+        alert = self._open_alert(store, fingerprint, version)
         w = Work(store, now)
         self._close(w, alert, who, now)
         self._reinhibit_around(w, alert)
         effects = w.commit()
-        effects += self._flush_due(store, now)
+        effects += self.pager.flush_due(store, now)
         return effects
 
     def comment(
@@ -182,43 +215,63 @@ class Engine:
 
     def tick(self, store: AlertStore, now: datetime) -> Effects:
         """Re-arm timed-out acks, apply silences that started or ended, send due groups, run
-        due escalation steps. Call it every few seconds; calling it late or twice is harmless."""
-        # One read of the open alerts; each phase works on the same objects, so the next phase
-        # sees what the previous one changed (an unmuted alert whose group is due pages now).
+        due escalation steps. Call it every few seconds; calling it late or twice is harmless.
+
+        It reads what is due only (the alerts' indexed due time, the groups' next flush), so
+        its cost follows the work to do, not the number of open alerts. Each phase works on
+        the same objects, so the next phase sees what the previous one changed."""
         w = Work(store, now)
-        open_alerts = store.open_alerts()
-        for a in open_alerts:
+        due = store.due_alerts(now)
+        for a in due:
             if a.state == "acknowledged" and a.ack_until is not None and a.ack_until <= now:
                 who = a.acked_by or "?"
                 a.state, a.acked_by, a.acked_at, a.ack_until = "firing", None, None, None
                 w.change(a, "ack_expired", "escalation", f"acknowledged by {who}, still firing")
-                self._repage(w, a)
-        self._remute(w, open_alerts)
-        self._flush(w, open_alerts)
-        self._escalate(w, open_alerts)
-        fx = w.commit()
-        fx.open = [a for a in open_alerts if a.state != "resolved"]
-        return fx
+                self.pager.repage(w, a)
+        if self._silences_changed(store, now):
+            # Rare (a silence's start or end passed): every open alert, with this work's copies.
+            current = {a.fingerprint: a for a in store.open_alerts()}
+            current.update({fp: a for fp, a in w.alerts.items() if fp in current})
+            self._remute(w, list(current.values()))
+        self.pager.flush(w)
+        self.pager.escalate(w, [w.alerts.get(a.fingerprint, a) for a in due])
+        self._last_tick = now
+        return w.commit()
+
+    def _silences_changed(self, store: AlertStore, now: datetime) -> bool:
+        """Whether a silence started or ended since the last tick. Made or ended through the
+        API, a silence re-mutes at once (``silence``, ``expire_silence``); this catches those
+        that start later, and those that simply run out."""
+        last = self._last_tick
+        if last is None:
+            return True
+        for s in store.silences():
+            ends = min(s.ends_at, s.expired_at) if s.expired_at else s.ends_at
+            if last < s.starts_at <= now or last < ends <= now:
+                return True
+        return False
 
     # --- routing -----------------------------------------------------------------------------
 
     def routes(self, alert: Alert) -> list[Route]:
         """The routes that page for this alert (a route without a receiver pages no one)."""
-        return [r for r in self.router.match(m.label_set(alert)) if r.receiver]
+        return self.pager.routes(alert)
 
     def chain_of(self, alert: Alert) -> tuple[Route, Chain] | None:
         """An alert runs one chain: that of the first of its routes that has one."""
-        for r in self.routes(alert):
-            if r.chain is not None:
-                return r, self.cfg.escalation[r.chain]
-        return None
+        return self.pager.chain_of(alert)
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _open_alert(self, store: AlertStore, fingerprint: str) -> Alert:
+    def _open_alert(self, store: AlertStore, fingerprint: str, version: int | None = None) -> Alert:
+        """``version``: the one the caller saw; another means someone acted in between."""
         alert = store.get(fingerprint)
         if alert is None:
             raise UnknownAlert(f"no alert with fingerprint {fingerprint!r}")
+        if version is not None and alert.version != version:
+            raise Outdated(
+                f"alert {fingerprint} changed since version {version} (now {alert.version})"
+            )
         if alert.state == "resolved":
             raise AlreadyResolved(f"alert {fingerprint} is already resolved")
         return alert
@@ -228,20 +281,7 @@ class Engine:
         escalation.stop(alert)
         w.change(alert, "resolved", who)
         for r in self.routes(alert):  # the resolved notice
-            self._schedule(w, alert, r, forget=False)
-
-    def _repage(self, w: Work, alert: Alert) -> None:
-        """Page this alert again at its groups' next tick, as if it had never been paged."""
-        for r in self.routes(alert):
-            self._schedule(w, alert, r, forget=True)
-
-    def _schedule(self, w: Work, alert: Alert, r: Route, *, forget: bool) -> None:
-        labels = m.label_set(alert)
-        assert r.receiver is not None  # routes() only returns routes that page
-        g = w.group(r.group_key(labels), r.receiver, r.group_labels(labels))
-        if forget:
-            g = grouping.forget(g, alert.fingerprint)
-        w.put_group(grouping.schedule(g, w.now, r.group_wait, r.group_interval))
+            self.pager.schedule(w, alert, r, forget=False)
 
     # --- silences and inhibition -------------------------------------------------------------
 
@@ -263,7 +303,7 @@ class Engine:
                 w.change(a, "uninhibited", "inhibition", f"was by {a.inhibited_by}")
             a.inhibited_by = src
         if was_muted and not grouping.muted(a) and a.state == "firing":
-            self._repage(w, a)  # the silence ended or the crisis is over: now it pages
+            self.pager.repage(w, a)  # the silence ended or the crisis is over: now it pages
 
     def _active(self, w: Work) -> ActiveSilences:
         return ActiveSilences.of(w.store.silences(active_at=w.now), w.now)
@@ -287,11 +327,11 @@ class Engine:
         found: dict[str, Alert] = {}
         for rule in self.inhibitor.rules:
             keys = rule.equal
-            if not keys or any(k in _FIELD_LABELS or k not in alert.labels for k in keys):
+            if not keys or any(k in FIELD_LABELS or k not in alert.labels for k in keys):
                 found = {a.fingerprint: a for a in w.store.open_alerts()}
                 break
             eq = {k: alert.labels[k] for k in keys}
-            for a in w.store.find(states=OPEN, labels=eq, limit=_EVERYTHING):
+            for a in w.store.find(states=OPEN, labels=eq, limit=EVERYTHING):
                 found[a.fingerprint] = a
         found.update({fp: a for fp, a in w.alerts.items() if fp in found or a is alert})
         return [a for a in found.values() if a.state != "resolved"]
@@ -305,117 +345,6 @@ class Engine:
         active, index = self._active(w), self.inhibitor.index(open_alerts)
         for a in open_alerts:
             self._set_mutes(w, a, active, index)
-
-    # --- groups and escalation ---------------------------------------------------------------
-
-    def _flush_due(self, store: AlertStore, now: datetime) -> Effects:
-        """After an input: send what is due now (group_wait 0, or a tick running late)."""
-        if not any(g.next_flush_at is not None and g.next_flush_at <= now for g in store.groups()):
-            return Effects()
-        w = Work(store, now)
-        self._flush(w, store.open_alerts())
-        return w.commit()
-
-    def _flush(self, w: Work, open_alerts: Sequence[Alert]) -> None:
-        due = [
-            g for g in w.all_groups() if g.next_flush_at is not None and g.next_flush_at <= w.now
-        ]
-        if not due:
-            return
-        members: dict[str, list[Alert]] = {}
-        for a in open_alerts:
-            labels = m.label_set(a)
-            for r in self.routes(a):
-                members.setdefault(r.group_key(labels), []).append(a)
-        for g in sorted(due, key=lambda g: g.key):
-            self._flush_group(w, g, members.get(g.key, []))
-
-    def _flush_group(self, w: Work, g: Group, members: list[Alert]) -> None:
-        assert g.next_flush_at is not None
-        due = g.next_flush_at
-        route = self.router.by_id.get(g.key.split("|", 1)[0]) or self.router.root
-        present = {a.fingerprint for a in members}
-        departed = {
-            fp: w.get(fp) for fp in grouping.parse_codes(g.last_digest) if fp not in present
-        }
-        f = grouping.plan(g, members, departed, due, route.group_interval, route.repeat_interval)
-        if f.send:
-            key = f"{g.key}|{due.isoformat()}|{f.digest}"
-            chain = self.cfg.escalation.get(route.chain) if route.chain else None
-            who = chain.mention if chain else None
-            people = (
-                self.roster.lookup(who, m.label_set(f.firing[0]), w.now) if who and f.firing else []
-            )
-            n = self._notification(key, g.receiver, g.key, g.labels, f.firing, f.resolved, people)
-            if w.enqueue(n):
-                for a in (*f.firing, *f.resolved):
-                    w.change(a, "notified", "notify", f"{g.receiver} {key}")
-        for a in f.newly_paged:
-            found = self.chain_of(a)
-            if found is not None and found[0].id == route.id:
-                escalation.start(a, found[1], due)
-                w.touch(a)
-        w.put_group(f.group)
-
-    def _escalate(self, w: Work, open_alerts: Sequence[Alert]) -> None:
-        now = w.now
-        for a in open_alerts:
-            if a.next_escalation_at is None or a.next_escalation_at > now:
-                continue
-            found = self.chain_of(a)
-            if found is None or a.state != "firing" or grouping.muted(a):
-                escalation.stop(a)  # a later re-page (unmute, re-arm) starts it again
-                w.touch(a)
-                continue
-            route, chain = found
-            labels = m.label_set(a)
-            while (d := escalation.due(a, chain, now)) is not None:
-                receiver = d.step.receiver or route.receiver
-                assert receiver is not None
-                people = self.roster.lookup(d.step.role, labels, now) if d.step.role else []
-                key = f"esc|{a.fingerprint}|{d.due_at.isoformat()}|{d.number}"
-                n = self._notification(
-                    key,
-                    receiver,
-                    route.group_key(labels),
-                    route.group_labels(labels),
-                    (a,),
-                    (),
-                    people,
-                    step=d.number,
-                )
-                if w.enqueue(n):
-                    names = ", ".join(p.name for p in people) or "nobody on duty"
-                    role = f" {d.step.role}: {names}" if d.step.role else ""
-                    w.change(a, "escalated", "escalation", f"step {d.number} -> {receiver}{role}")
-                    w.change(a, "notified", "notify", f"{receiver} {key}")
-                escalation.advance(a, chain, d)
-            w.touch(a)
-
-    def _notification(
-        self,
-        key: str,
-        receiver: str,
-        group_key: str,
-        group_labels: dict[str, str],
-        firing: Sequence[Alert],
-        resolved: Sequence[Alert],
-        people: Sequence[Person],
-        step: int = 0,
-    ) -> Notification:
-        return messages.notification(
-            key=key,
-            receiver=receiver,
-            group_key=group_key,
-            group_labels=group_labels,
-            firing=firing,
-            resolved=resolved,
-            lang=self.cfg.lang,
-            public_url=self.cfg.public_url,
-            ack_url=self.ack_url,
-            mention=mentions(people),
-            escalation_step=step,
-        )
 
 
 def _new_episode(e: AlertEvent) -> Alert:

@@ -16,8 +16,9 @@ from alerts.model import Alert, OutboxItem
 from alerts.notify.base import AlertView, Lang, Notification
 from schemas.alerts import Summary
 
-# fingerprint -> a signed, expiring link that acknowledges it (None: no link)
-AckUrl = Callable[[str], str | None]
+# (fingerprint, episode starts_at) -> a signed, expiring link that acknowledges that episode
+# (None: no link)
+AckUrl = Callable[[str, datetime], str | None]
 
 
 def view(a: Alert) -> AlertView:
@@ -76,7 +77,7 @@ def notification(
         status="firing" if firing else "resolved",
         alerts=tuple(view(a) for a in alerts),
         lang=lang,
-        ack_url=ack_url(waiting.fingerprint) if ack_url and waiting else None,
+        ack_url=ack_url(waiting.fingerprint, waiting.starts_at) if ack_url and waiting else None,
         dashboard_url=dashboard_url(public_url, group_labels, one),
         escalation_step=escalation_step,
         mention=mention,

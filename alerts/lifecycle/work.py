@@ -1,9 +1,10 @@
 """One unit of engine work: the records it touched, written back in a safe order.
 
-Notifications are enqueued the moment they are decided and before anything else is saved, so a
-crash in between at worst redoes the decision on restart, which recomputes the same idempotency
-key, and the outbox ignores the second copy. The alerts, their audit trail and the groups are
-then saved last.
+Everything a unit of work decided is written in one transaction (``AlertStore.commit``): the
+notifications, the alerts (their versions checked), the audit trail and the groups. A crash
+writes all or nothing; a decision made on an alert another replica changed meanwhile is refused
+whole (``ConcurrentUpdate``), so it queues no page either. A notification's idempotency key is
+recomputed the same when the decision is made again, and the outbox ignores a second copy.
 """
 
 from __future__ import annotations
@@ -24,9 +25,6 @@ class Effects:
     changes: list[Change] = field(default_factory=list)
     outbox: list[OutboxItem] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
-    # tick() only: every open alert as the tick left it (it reads them all anyway; the metrics
-    # count them from here instead of reading them all a second time).
-    open: list[Alert] = field(default_factory=list)
 
     def __iadd__(self, other: Effects) -> Effects:
         self.changes.extend(other.changes)
@@ -51,7 +49,8 @@ class Work:
         self.alerts: dict[str, Alert] = {}
         self.changes: list[Change] = []
         self.outbox: list[OutboxItem] = []
-        self._groups: dict[str, Group] | None = None
+        self._groups: dict[str, Group] = {}  # read (or made) so far, with unsaved changes
+        self._queued: set[str] = set()
         self._dirty_groups: set[str] = set()
 
     # --- alerts ----------------------------------------------------------------------------
@@ -67,37 +66,35 @@ class Work:
         self.changes.append(Change(alert.fingerprint, self.now, action, actor, detail))
 
     # --- groups ----------------------------------------------------------------------------
-    def all_groups(self) -> list[Group]:
-        """The stored groups with this work's unsaved changes."""
-        if self._groups is None:
-            self._groups = {g.key: g for g in self.store.groups()}
-        return list(self._groups.values())
+    def due_groups(self) -> list[Group]:
+        """Groups due to flush now: the stored ones with this work's unsaved changes."""
+        for g in self.store.due_groups(self.now):
+            self._groups.setdefault(g.key, g)
+        due = [g for g in self._groups.values() if g.next_flush_at and g.next_flush_at <= self.now]
+        return sorted(due, key=lambda g: g.key)
 
     def group(self, key: str, receiver: str, labels: dict[str, str]) -> Group:
-        self.all_groups()
-        assert self._groups is not None
-        found = self._groups.get(key)
+        found = self._groups.get(key) or self.store.group(key)
         return found if found is not None else Group(key, receiver, labels, next_flush_at=None)
 
     def put_group(self, group: Group) -> None:
-        self.all_groups()
-        assert self._groups is not None
         self._groups[group.key] = group
         self._dirty_groups.add(group.key)
 
     # --- outbox ----------------------------------------------------------------------------
     def enqueue(self, n: Notification) -> bool:
-        """Queue at once (see the module doc); False when the key was already there."""
-        item = messages.outbox_item(n, self.now)
-        if self.store.enqueue([item]) == 0:
+        """Queue with the commit; False when the key is already queued (nothing to do)."""
+        if n.key in self._queued or self.store.queued([n.key]):
             return False
-        self.outbox.append(item)
+        self._queued.add(n.key)
+        self.outbox.append(messages.outbox_item(n, self.now))
         return True
 
     def commit(self) -> Effects:
         alerts = list(self.alerts.values())
-        if alerts or self.changes:
-            self.store.save(alerts, self.changes)
-        if self._dirty_groups and self._groups is not None:
-            self.store.save_groups([self._groups[k] for k in sorted(self._dirty_groups)])
-        return Effects(list(self.changes), list(self.outbox), alerts)
+        groups = [self._groups[k] for k in sorted(self._dirty_groups)]
+        new: set[str] = set()
+        if alerts or self.changes or groups or self.outbox:
+            new = self.store.commit(alerts, self.changes, groups, self.outbox)
+        # Another replica may have queued the same key in between: only ours count as new.
+        return Effects(list(self.changes), [i for i in self.outbox if i.key in new], alerts)

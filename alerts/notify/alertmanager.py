@@ -14,20 +14,16 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from alerts.notify.base import AlertView, Lang, Notification
+from alerts.notify.configs import AlertmanagerConfig
 from alerts.notify.mask import mask_labels, mask_text
-from alerts.notify.transport import HttpReceiverConfig, HttpTransport
+from alerts.notify.transport import HttpTransport
 
 log = logging.getLogger("alerts.notify.alertmanager")
 
 _BAD_NAME_CHARS = re.compile(r"[^a-zA-Z0-9_]")
-
-
-class AlertmanagerConfig(HttpReceiverConfig):
-    type: Literal["alertmanager"]
-    url: str  # the Alertmanager's base URL, e.g. http://alertmanager:9093
 
 
 def rfc3339(t: datetime) -> str:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 import time
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote_plus
-
-from pydantic import Field, SecretStr
 
 from alerts.notify import render
 from alerts.notify.base import Notification
-from alerts.notify.transport import HttpReceiverConfig, HttpTransport, secrets_of
+from alerts.notify.configs import DingTalkConfig
+from alerts.notify.transport import HttpTransport, secrets_of
 
 log = logging.getLogger("alerts.notify.dingtalk")
 
@@ -30,16 +30,6 @@ log = logging.getLogger("alerts.notify.dingtalk")
 # fails the same way on every retry.
 RETRYABLE = frozenset({130101, -1})
 _MOBILE = re.compile(r"^\+?\d{6,15}$")
-
-
-class DingTalkConfig(HttpReceiverConfig):
-    type: Literal["dingtalk"]
-    url: SecretStr  # https://oapi.dingtalk.com/robot/send?access_token=... (the token is a secret)
-    secret: SecretStr | None = None  # the SEC... secret of 加签; None = keyword or IP security
-    # DingTalk's custom-robot doc: 每个机器人每分钟最多发送20条 (20 messages/min per robot).
-    rate_limit_per_minute: int | None = Field(20, ge=1)
-    # Undocumented size limit; a cap keeps an outsized group from being refused whole.
-    max_bytes: int = Field(20_000, ge=1000)
 
 
 def sign(secret: str, timestamp_ms: int) -> str:
@@ -66,6 +56,8 @@ class DingTalkReceiver:
 
     def payload(self, n: Notification) -> dict[str, Any]:
         doc = render.compose(n, tz=self.cfg.timezone)
+        if self.cfg.cards and doc.links and not n.mention:
+            return self.action_card(doc)
         body, links = render.markdown_parts(doc, "dingtalk")
         mobiles = [m for m in n.mention if _MOBILE.match(m)]
         user_ids = [m for m in n.mention if not _MOBILE.match(m)]
@@ -78,6 +70,23 @@ class DingTalkReceiver:
             "msgtype": "markdown",
             "markdown": {"title": doc.title, "text": text},
             "at": {"atMobiles": mobiles, "atUserIds": user_ids, "isAtAll": False},
+        }
+
+    def action_card(self, doc: render.Doc) -> dict[str, Any]:
+        """The links ("认领", "查看详情") as buttons under the markdown text."""
+        body, _ = render.markdown_parts(doc, "dingtalk", links=False)
+        buttons = [{"title": t, "actionURL": u} for t, u in doc.links]
+        # The size cap covers the whole message: the buttons' URLs count too.
+        room = self.cfg.max_bytes - len(json.dumps(buttons, ensure_ascii=False).encode()) - 200
+        text = render.fit_utf8(body, max(room, 500), marker=render.cut_marker(doc.lang))
+        return {
+            "msgtype": "actionCard",
+            "actionCard": {
+                "title": doc.title,
+                "text": text,
+                "btnOrientation": "1",  # side by side: two short buttons
+                "btns": buttons,
+            },
         }
 
     async def send(self, notification: Notification) -> None:

@@ -15,14 +15,12 @@ import ssl
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate
-from typing import Literal
-
-from pydantic import Field, SecretStr, model_validator
 
 from alerts.notify import render
 from alerts.notify.base import DeliveryError, Notification
+from alerts.notify.configs import EmailConfig
 from alerts.notify.mask import mask_text
-from alerts.notify.transport import ReceiverConfigBase, scrub, secrets_of
+from alerts.notify.transport import scrub, secrets_of
 
 log = logging.getLogger("alerts.notify.email")
 
@@ -31,26 +29,6 @@ log = logging.getLogger("alerts.notify.email")
 # SUBJECT_MAX characters (at most 4 bytes each, base64 adds a third) never needs folding.
 _POLICY = policy.SMTP.clone(max_line_length=998)
 SUBJECT_MAX = 160
-
-
-class EmailConfig(ReceiverConfigBase):
-    type: Literal["email"]
-    host: str
-    port: int = Field(25, ge=1, le=65535)
-    starttls: bool = False
-    tls_ca_file: str | None = None  # the relay's private CA, if it has one
-    username: str | None = None
-    password: SecretStr | None = None
-    sender: str  # the From address
-    to: list[str] = Field(min_length=1)
-    subject_prefix: str = "[cxpulse]"
-    timeout_seconds: float = Field(30.0, gt=0)
-
-    @model_validator(mode="after")
-    def _login_pair(self) -> EmailConfig:
-        if (self.username is None) != (self.password is None):
-            raise ValueError("username and password go together")
-        return self
 
 
 def _msg_id(value: str) -> str:

@@ -13,14 +13,12 @@ import hashlib
 import hmac
 import logging
 import time
-from typing import Any, Literal
-
-from pydantic import Field, SecretStr
+from typing import Any
 
 from alerts.notify import render
 from alerts.notify.base import Notification
+from alerts.notify.configs import FeishuConfig
 from alerts.notify.transport import (
-    HttpReceiverConfig,
     HttpTransport,
     loads_object,
     secrets_of,
@@ -35,14 +33,6 @@ RETRYABLE = frozenset({11232, 99991400})
 # Feishu's body limit is 20 KB; the card's markdown gets what the rest leaves.
 MAX_MARKDOWN_BYTES = 16_000
 TEMPLATE = {"critical": "red", "warning": "orange", "info": "blue", "resolved": "green"}
-
-
-class FeishuConfig(HttpReceiverConfig):
-    type: Literal["feishu"]
-    url: SecretStr  # https://open.feishu.cn/open-apis/bot/v2/hook/<token>
-    secret: SecretStr | None = None
-    # Feishu's custom-bot doc: 单租户单机器人 100 次/分钟，5 次/秒 (per bot: 100/min, 5/s).
-    rate_limit_per_minute: int | None = Field(100, ge=1)
 
 
 def sign(secret: str, timestamp_s: int) -> str:

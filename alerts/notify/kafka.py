@@ -6,20 +6,13 @@ notification sent only once Kafka has it."""
 from __future__ import annotations
 
 import json
-from typing import Literal
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
 from alerts.notify.base import DeliveryError, Notification
-from alerts.notify.transport import ReceiverConfigBase
+from alerts.notify.configs import KafkaReceiverConfig
 from alerts.notify.webhook import cxpulse_payload
-
-
-class KafkaReceiverConfig(ReceiverConfigBase):
-    type: Literal["kafka"]
-    bootstrap: str = "127.0.0.1:19092"
-    topic: str = "cx.notifications"
 
 
 class KafkaReceiver:

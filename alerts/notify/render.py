@@ -272,6 +272,11 @@ def html(doc: Doc) -> str:
     return f'<html><body lang="{doc.lang}">' + "".join(out) + "</body></html>"
 
 
+def cut_chars(text: str, limit: int) -> str:
+    """At most ``limit`` characters (the card platforms count characters, not bytes)."""
+    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
+
+
 def cut_marker(lang: Lang) -> str:
     return texts.WORDS[lang]["truncated"]
 

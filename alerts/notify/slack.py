@@ -8,13 +8,12 @@ Slack answers 200 ``ok``, or an HTTP error with a short code in the body (400
 from __future__ import annotations
 
 import logging
-from typing import Any, Literal
-
-from pydantic import Field, SecretStr
+from typing import Any
 
 from alerts.notify import render
 from alerts.notify.base import Notification
-from alerts.notify.transport import HttpReceiverConfig, HttpTransport, secrets_of
+from alerts.notify.configs import SlackConfig
+from alerts.notify.transport import HttpTransport, secrets_of
 
 log = logging.getLogger("alerts.notify.slack")
 
@@ -22,13 +21,6 @@ log = logging.getLogger("alerts.notify.slack")
 # keeps within 3000 characters whatever the script.
 SECTION_MAX = 3000
 HEADER_MAX = 150
-
-
-class SlackConfig(HttpReceiverConfig):
-    type: Literal["slack"]
-    url: SecretStr  # https://hooks.slack.com/services/T.../B.../... (the path is the secret)
-    # Slack's rate-limit doc: incoming webhooks, 1 message per second per webhook.
-    rate_limit_per_minute: int | None = Field(60, ge=1)
 
 
 class SlackReceiver:

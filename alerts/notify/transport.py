@@ -1,4 +1,4 @@
-"""What the HTTP receivers share: the config base, one lazily created aiohttp session per
+"""What the HTTP receivers share: one lazily created aiohttp session per
 receiver, and turning transport failures into ``DeliveryError`` without leaking secrets.
 
 Robot webhook URLs carry their credential (DingTalk ``access_token``, WeCom ``key``, the Feishu
@@ -15,27 +15,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import SecretStr
 
 from alerts.notify.base import DeliveryError
+from alerts.notify.configs import HttpReceiverConfig
 
 log = logging.getLogger("alerts.notify")
-
-
-class ReceiverConfigBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(min_length=1)
-    # Subclasses set the platform's documented limit as the default; None = unlimited.
-    rate_limit_per_minute: int | None = Field(None, ge=1)
-    timezone: str = "Asia/Shanghai"  # the stores' zone for "since when" (a label may override)
-
-
-class HttpReceiverConfig(ReceiverConfigBase):
-    timeout_seconds: float = Field(10.0, gt=0)
-    # Explicit rather than trust_env: a stray HTTP_PROXY must not reroute an alert silently.
-    # A secret, since proxy URLs often carry a login.
-    proxy: SecretStr | None = None
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -16,29 +16,20 @@ import hmac
 import json
 import logging
 import time
-from typing import Any, Literal
-
-from pydantic import SecretStr
+from typing import Any
 
 from alerts.notify import alertmanager as am
 from alerts.notify import render
 from alerts.notify.base import AlertView, Notification
+from alerts.notify.configs import WebhookConfig
 from alerts.notify.mask import mask_labels, mask_text
-from alerts.notify.transport import HttpReceiverConfig, HttpTransport, secrets_of
+from alerts.notify.transport import HttpTransport, secrets_of
 
 log = logging.getLogger("alerts.notify.webhook")
 
 SIGNATURE_HEADER = "X-Cxpulse-Signature"
 TIMESTAMP_HEADER = "X-Cxpulse-Timestamp"
 KEY_HEADER = "X-Cxpulse-Key"
-
-
-class WebhookConfig(HttpReceiverConfig):
-    type: Literal["webhook"]
-    url: SecretStr  # may carry a token, like Alertmanager's webhook url (a <secret> there too)
-    secret: SecretStr | None = None  # None: no signature header
-    format: Literal["cxpulse", "alertmanager"] = "cxpulse"
-    external_url: str | None = None  # externalURL of the alertmanager format (else dashboard)
 
 
 def sign(secret: str, body: bytes) -> str:

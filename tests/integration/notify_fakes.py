@@ -104,7 +104,13 @@ class FakeRobots:
     def _wecom(self, r: Request) -> web.Response | None:
         if r.query.get("key") != WECOM_KEY:
             return web.json_response({"errcode": 93000, "errmsg": "invalid webhook url"})
-        content = r.json()["markdown"]["content"]
+        body = r.json()
+        if body["msgtype"] == "template_card":
+            card = body["template_card"]
+            if not card.get("card_action", {}).get("url") or len(card["jump_list"]) > 3:
+                return web.json_response({"errcode": 40058, "errmsg": "invalid template_card"})
+            return None
+        content = body["markdown"]["content"]
         if len(content.encode()) > 4096:
             return web.json_response({"errcode": 40058, "errmsg": "content exceed max length"})
         return None
@@ -187,6 +193,17 @@ class FakeRobots:
         loop.call_soon_threadsafe(loop.stop)
         poll(lambda: not loop.is_running(), 10, "the robot server's loop to stop")
         loop.close()
+
+
+def message_text(body: dict[str, Any]) -> str:
+    """A DingTalk message's text as a person reads it: markdown as is, an ActionCard's text
+    followed by its buttons as markdown links."""
+    if body["msgtype"] == "actionCard":
+        card = body["actionCard"]
+        buttons = " | ".join(f"[{b['title']}]({b['actionURL']})" for b in card["btns"])
+        return f"{card['text']}\n\n{buttons}"
+    text: str = body["markdown"]["text"]
+    return text
 
 
 # --- SMTP -----------------------------------------------------------------------------------

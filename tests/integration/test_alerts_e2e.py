@@ -12,12 +12,14 @@ from datetime import datetime, timedelta, timezone
 
 import aiohttp
 
-from alerts.api.service import from_settings, run
+from alerts.api.service import run
+from alerts.main import compose
+from cxpulse.cli import alerts_settings
 from cxpulse.config import Settings
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.integration.conftest import Env
-from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots
+from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots, message_text
 from tests.waiting import free_port, until
 
 pytest_plugins = ["tests.integration.notify_fixtures", "tests.integration.pg_fixture"]
@@ -64,7 +66,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
     alerts = crisis_alerts(settings)
     assert sum(b'"kind":"crisis"' in a for a in alerts) >= 1
     env.produce([("alerts", b"S004", a) for a in alerts])
-    svc = from_settings(settings)
+    svc = compose(alerts_settings(settings))
     pages = robots.requests
     auth = {"Authorization": f"Bearer {TOKEN}"}
     api = f"http://127.0.0.1:{port}/api"
@@ -74,7 +76,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
         server = asyncio.create_task(run(svc, stop))
         try:
             await until(lambda: pages, 60, "the crisis page")
-            text = pages[0].json()["markdown"]["text"]
+            text = message_text(pages[0].json())
             assert robots.sign_failures == 0
             assert "S004" in text and "危机" in text  # Chinese, names the store
             link = re.search(r"\((http://127\.0\.0\.1:\d+/ack/[^)\s]+)\)", text)
@@ -83,7 +85,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
                 async with http.get(f"{api}/alerts?store_id=S004", headers=auth) as r:
                     (crisis,) = [a for a in (await r.json())["alerts"] if a["kind"] == "crisis"]
                 fp: str = crisis["fingerprint"]
-                async with http.get(link.group(1)) as r:
+                async with http.post(link.group(1)) as r:  # the page's confirm button
                     assert r.status == 200, await r.text()
                 async with http.get(f"http://127.0.0.1:{port}/metrics") as r:
                     exposition = await r.text()
@@ -103,7 +105,7 @@ def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(
 
     fp = asyncio.run(go())
     assert [r.path for r in pages] == ["/dingtalk/robot/send"] * 2  # one page, one resolved
-    assert "已恢复 · 门店 S004" in pages[1].json()["markdown"]["text"]
+    assert "已恢复 · 门店 S004" in message_text(pages[1].json())
     trail = [(c.action, c.actor) for c in svc.store.history(fp)]
     assert trail[0][0] == "fired"
     assert ("acknowledged", "ack-link") in trail

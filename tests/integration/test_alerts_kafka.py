@@ -8,13 +8,22 @@ import json
 from datetime import UTC, datetime
 
 from alerts.notify.base import AlertView, Notification
-from alerts.notify.kafka import KafkaReceiver, KafkaReceiverConfig
+from alerts.notify.configs import KafkaReceiverConfig
+from alerts.notify.kafka import KafkaReceiver
+from alerts.settings import AlertsTopic
 from alerts.source import consume
+from cxpulse.cli import alerts_settings
 from schemas import deadletter as dl
 from schemas.alerts import AlertEvent, AlertStatus, Summary, fingerprint
 from tests.integration.conftest import Env
 
 T0 = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+
+
+def topic(env: Env) -> AlertsTopic:
+    source = alerts_settings(env.settings).source
+    assert source is not None
+    return source
 
 
 def alert(store: str, status: AlertStatus = "firing") -> AlertEvent:
@@ -53,7 +62,7 @@ def test_alert_events_are_applied_and_bad_ones_dead_lettered(env: Env) -> None:
             if len(seen) == len(good):
                 stop.set()
 
-        await asyncio.wait_for(consume(env.settings, apply, stop), 60)
+        await asyncio.wait_for(consume(topic(env), apply, stop), 60)
 
     asyncio.run(run())
     assert seen == good  # in order, the bad one in between skipped, not fatal
@@ -136,12 +145,12 @@ def test_a_database_outage_is_retried_not_dead_lettered(env: Env) -> None:
 
     async def run() -> None:
         try:
-            await asyncio.wait_for(consume(env.settings, down, asyncio.Event()), 60)
+            await asyncio.wait_for(consume(topic(env), down, asyncio.Event()), 60)
         except OperationalError:
             pass  # the service's loop restarts the consumer after a pause
         else:
             raise AssertionError("the outage was swallowed")
-        await asyncio.wait_for(consume(env.settings, up, stop), 60)
+        await asyncio.wait_for(consume(topic(env), up, stop), 60)
 
     asyncio.run(run())
     assert [e.labels["store_id"] for e in seen] == ["S009"]  # read again, not committed past

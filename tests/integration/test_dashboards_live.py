@@ -94,7 +94,9 @@ def variable_queries() -> Iterator[tuple[str, str]]:
 def alerts_service(tmp: Path) -> Iterator[str]:
     """``cxpulse alerts serve`` as built from settings, on this test's alerts topic, paging a
     receiver that refuses every connection (so retries happen) through a one-step chain."""
-    from alerts.api.service import from_settings, run
+    from alerts.api.service import run
+    from alerts.main import compose
+    from cxpulse.cli import alerts_settings
 
     port = free_port()
     settings = Settings(
@@ -110,7 +112,7 @@ def alerts_service(tmp: Path) -> Iterator[str]:
             "escalation": {"duty": {"steps": [{"wait": "1s", "receiver": "nowhere"}]}},
         }
     )  # fmt: skip
-    svc = from_settings(settings)
+    svc = compose(alerts_settings(settings))
     loop = asyncio.new_event_loop()
     stop = asyncio.Event()
     thread = threading.Thread(target=loop.run_until_complete, args=(run(svc, stop),))

@@ -20,6 +20,7 @@ from tests.integration.pg_fixture import (  # noqa: F401  (pg_url, postgres: fix
     postgres,
 )
 from tests.unit.test_db import StoreContract, alert, at, item
+from tests.unit.test_db_replicas import ReplicaContract
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.postgres
@@ -27,6 +28,12 @@ REPO = Path(__file__).parents[2]
 
 
 class TestPostgres(StoreContract):
+    @pytest.fixture
+    def url(self, pg_url: str) -> str:  # noqa: F811  (the fixture, not the import)
+        return pg_url
+
+
+class TestPostgresReplicas(ReplicaContract):
     @pytest.fixture
     def url(self, pg_url: str) -> str:  # noqa: F811  (the fixture, not the import)
         return pg_url

@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from alerts.notify.alertmanager import AlertmanagerConfig, AlertmanagerReceiver
+from alerts.notify.alertmanager import AlertmanagerReceiver
 from alerts.notify.base import DeliveryError
+from alerts.notify.configs import AlertmanagerConfig
 from tests.integration.notify_fakes import (
     Alertmanager,
     complaint_alert,

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from alerts.notify.base import DeliveryError
-from alerts.notify.email import EmailConfig, EmailReceiver
+from alerts.notify.configs import EmailConfig
+from alerts.notify.email import EmailReceiver
 from tests.integration.notify_fakes import (
     CUSTOMER_EMAIL,
     CUSTOMER_MOBILE,
@@ -62,7 +63,7 @@ def test_plain_smtp_delivers_text_and_html_masked(smtp_plain: Mailbox) -> None:
     body, page = plain.get_content(), html.get_content()
     assert "客户=王**" in body and "138****5678" in body
     assert "1. 让客户发泄：耐心倾听，不打断" in body
-    assert "一键确认：https://cx.example.com/ack?t=signed-token" in body
+    assert "认领：https://cx.example.com/ack?t=signed-token" in body
     assert '<a href="https://cx.example.com/ack?t=signed-token">' in page
     raw = envelope.content.decode() if isinstance(envelope.content, bytes) else ""
     for personal in (CUSTOMER_MOBILE, CUSTOMER_EMAIL, "王小明"):

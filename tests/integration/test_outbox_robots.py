@@ -14,20 +14,22 @@ from pathlib import Path
 import aiohttp
 
 from alerts.api.engine_ops import EngineOperations
-from alerts.api.service import from_settings, run
-from alerts.lifecycle.testing import event
-from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
-from alerts.notify.webhook import WebhookConfig, WebhookReceiver
+from alerts.api.service import run
+from alerts.main import compose
+from alerts.notify.configs import DingTalkConfig, WebhookConfig
+from alerts.notify.dingtalk import DingTalkReceiver
+from alerts.notify.webhook import WebhookReceiver
 from alerts.outbox import Backoff, Dispatcher
-from alerts.settings import AlertsSettings
-from cxpulse.config import Settings
+from alerts.settings import AlertsSettings, Loaded
 from tests.integration.notify_fakes import (
     DING_SECRET,
     DING_TOKEN,
     WEBHOOK_SECRET,
     FakeRobots,
     Request,
+    message_text,
 )
+from tests.lifecycle_helpers import event
 from tests.unit.test_outbox_fakes import FakeStore, decode, item
 from tests.waiting import free_port, until
 
@@ -144,7 +146,7 @@ def test_rate_limit_digest_reaches_dingtalk_signed(robots: FakeRobots) -> None:
 
 
 def _markdown(r: Request) -> str:
-    text: str = r.json()["markdown"]["text"]
+    text: str = message_text(r.json())
     return text
 
 
@@ -205,7 +207,7 @@ def test_service_from_settings_pages_with_a_working_ack_link(
     )  # fmt: skip
     port = free_port()
     cfg = cfg.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
-    svc = from_settings(Settings(alerts=cfg), port=port, source=False)  # fed directly below
+    svc = compose(Loaded(cfg), port=port, source=False)  # fed directly below
     assert isinstance(svc.ops, EngineOperations)
     e = event(kind="crisis", severity="critical", rule="crisis_burst", store="S005",
               at=datetime.now(UTC))  # fmt: skip
@@ -218,13 +220,15 @@ def test_service_from_settings_pages_with_a_working_ack_link(
         await until(lambda: robots.requests, 10, "the first page")
         page = robots.requests[0]
         assert page.path == "/dingtalk/robot/send" and robots.sign_failures == 0
-        text = page.json()["markdown"]["text"]
+        text = message_text(page.json())
         link = re.search(r"\((http://127\.0\.0\.1:\d+/ack/[^)\s]+)\)", text)
         assert link, text
         paged = await asyncio.to_thread(svc.store.get, e.fingerprint)
         assert paged is not None and paged.next_escalation_at is not None  # the chain runs
         async with aiohttp.ClientSession() as http:
-            async with http.get(link.group(1)) as r:
+            async with http.get(link.group(1)) as r:  # a look (or a preview) only asks
+                assert r.status == 200 and '<form method="post">' in await r.text()
+            async with http.post(link.group(1)) as r:
                 assert r.status == 200 and "已确认告警" in await r.text()
             headers = {"Authorization": f"Bearer {api_token}"}
             url = f"http://127.0.0.1:{port}/api/alerts/{e.fingerprint}"

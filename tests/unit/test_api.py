@@ -177,7 +177,9 @@ def test_ack_then_show_history_then_resolve() -> None:
         assert r.status == 200 and (await r.json())["alert"]["resolved_by"] == "duty"
         r = await client.post("/api/alerts/fp-a/resolve", headers=AUTH)
         assert r.status == 409
-        assert (await r.json()) == {"error": "alert fp-a is already resolved"}
+        conflict = await r.json()
+        assert conflict["error"] == "alert fp-a is already resolved"
+        assert conflict["alert"]["state"] == "resolved"  # the state as it is now
         r = await client.post("/api/alerts/fp-a/ack", json={"who": "x"}, headers=AUTH)
         assert r.status == 409
 
@@ -196,6 +198,8 @@ def test_bad_requests_are_clear_400s_and_404s() -> None:
             ("POST", "/api/alerts/fp-a/ack", {"until": "tomorrow"}, 400, "until is not"),
             ("POST", "/api/alerts/fp-a/ack", {"until": "2026-11-24T10:00"}, 400, "UTC offset"),
             ("POST", "/api/alerts/fp-a/ack", {"until": T0.isoformat()}, 400, "future"),
+            ("POST", "/api/alerts/fp-a/ack", {"version": "7"}, 400, "version must be"),
+            ("POST", "/api/alerts/fp-a/resolve", {"version": 0}, 400, "version must be"),
             ("POST", "/api/silences", {"matchers": []}, 400, "matchers must be"),
             (
                 "POST",
@@ -205,6 +209,34 @@ def test_bad_requests_are_clear_400s_and_404s() -> None:
                 "op must be one of",
             ),
             ("POST", "/api/silences", {"matchers": [{"name": "a", "value": "b"}]}, 400, "ends_at"),
+            (
+                "POST",
+                "/api/silences",
+                {"matchers": [{"name": "a", "value": "b"}], "duration_minutes": 1e308},
+                400,
+                "at most 30 days",
+            ),
+            (
+                "POST",
+                "/api/silences",
+                {"matchers": [{"name": "a", "value": "b"}], "ends_at": "9999-01-01T00:00:00+00:00"},
+                400,
+                "at most 30 days",
+            ),
+            (
+                "POST",
+                "/api/silences",
+                '{"matchers": [{"name": "a", "value": "b"}], "duration_minutes": Infinity}',
+                400,
+                "at most 30 days",
+            ),
+            (  # a backreference needs a backtracking engine: refused, not stored
+                "POST",
+                "/api/silences",
+                {"matchers": [{"name": "a", "value": r"(x)\1", "op": "=~"}], "duration_minutes": 5},
+                400,
+                "bad regular expression",
+            ),
             ("DELETE", "/api/silences/nope", None, 404, "no silence with id"),
             ("GET", "/api/elsewhere", None, 404, "Not Found"),
             ("PUT", "/api/alerts", None, 405, "Method Not Allowed"),
@@ -260,13 +292,13 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
     signer = LinkSigner(LINK_SECRET)
 
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
-        url = f"/ack/{signer.sign('fp-a', clock.now)}"
+        url = f"/ack/{signer.sign('fp-a', T0, clock.now)}"
         with_phone = replace(alert("fp-a"), summary_zh="门店 S001 客户 13812345678 投诉未回复")
         store.save([with_phone], [])
         assert (await client.head(url)).status >= 400  # link checkers must not acknowledge
         assert store.get("fp-a").state == "firing"  # type: ignore[union-attr]
 
-        r = await client.get(url)  # no bearer: the signature is the authentication
+        r = await client.post(url)  # no bearer: the signature is the authentication
         page = await r.text()
         assert r.status == 200 and r.content_type == "text/html"
         assert "已确认告警" in page and "升级通知已停止" in page and "门店 S001" in page
@@ -274,14 +306,14 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
         assert r.headers["Cache-Control"] == "no-store"
         writes = store.writes
 
-        r = await client.get(url)
+        r = await client.post(url)
         assert r.status == 200 and "此告警已由 ack-link 于" in await r.text()
         assert store.writes == writes  # the second click changed nothing
 
-        resolved = f"/ack/{signer.sign('fp-c', clock.now)}"
-        r = await client.get(resolved)
+        resolved = f"/ack/{signer.sign('fp-c', T0, clock.now)}"
+        r = await client.post(resolved)
         assert r.status == 200 and "无需确认" in await r.text()
-        r = await client.get(f"/ack/{signer.sign('gone', clock.now)}")
+        r = await client.post(f"/ack/{signer.sign('gone', T0, clock.now)}")
         assert r.status == 404
 
     store = run(test)
@@ -292,9 +324,9 @@ def test_ack_link_acknowledges_once_and_is_idempotent() -> None:
 
 def test_bad_links_are_refused_and_change_nothing() -> None:
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
-        expired = LinkSigner(LINK_SECRET, timedelta(minutes=5)).sign("fp-a", T0)
-        forged = LinkSigner("not-the-link-secret-42", timedelta(days=1)).sign("fp-a", clock.now)
-        good = LinkSigner(LINK_SECRET).sign("fp-a", clock.now)
+        expired = LinkSigner(LINK_SECRET, timedelta(minutes=5)).sign("fp-a", T0, T0)
+        forged = LinkSigner("not-the-link-secret-42", timedelta(days=1)).sign("fp-a", T0, clock.now)
+        good = LinkSigner(LINK_SECRET).sign("fp-a", T0, clock.now)
         tampered = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
         for token, status, says in [
             (expired, 410, "链接已过期"),
@@ -309,16 +341,20 @@ def test_bad_links_are_refused_and_change_nothing() -> None:
     assert store.writes == 0 and store.get("fp-a").state == "firing"  # type: ignore[union-attr]
 
 
-def test_confirm_mode_asks_before_acknowledging() -> None:
+def test_a_get_of_the_link_never_acknowledges() -> None:
+    # Chat apps fetch a link to preview it: that fetch must leave the alert waiting for a person.
     async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
-        url = f"/ack/{LinkSigner(LINK_SECRET).sign('fp-a', clock.now)}"
-        r = await client.get(url)
-        assert r.status == 200 and '<form method="post">' in await r.text()
+        url = f"/ack/{LinkSigner(LINK_SECRET).sign('fp-a', T0, clock.now)}"
+        for _ in range(3):
+            r = await client.get(url)
+            page = await r.text()
+            assert r.status == 200 and '<form method="post">' in page and "门店 S001" in page
+        assert store.writes == 0
         assert store.get("fp-a").state == "firing"  # type: ignore[union-attr]
         r = await client.post(url)
         assert r.status == 200 and "已确认告警" in await r.text()
 
-    store = run(test, link_confirm=True)
+    store = run(test)
     assert store.get("fp-a").state == "acknowledged"  # type: ignore[union-attr]
 
 

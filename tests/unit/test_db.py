@@ -289,6 +289,16 @@ class StoreContract:
         assert [i.key for i in store.outbox(receiver="nobody")] == []
 
     # --- concurrency and restarts -----------------------------------------------------------
+    def test_sent_since_reads_the_latest_sends_of_one_receiver(self, store: SqlStore) -> None:
+        store.enqueue([item(f"k{i}", i) for i in range(5)] + [item("w", 0, receiver="wecom")])
+        for i in range(5):
+            store.mark_sent(f"k{i}", at(10 + i))
+        store.mark_sent("w", at(14))
+        store.enqueue([item(f"p{i}", 20) for i in range(50)])  # a backlog, newer than the sends
+        assert store.sent_since("dingtalk", at(10), 3) == [at(12), at(13), at(14)]
+        assert store.sent_since("dingtalk", at(13), 10) == [at(14)]
+        assert store.sent_since("slack", at(0), 10) == []
+
     def test_concurrent_enqueue_of_the_same_key_sends_once(self, url: str) -> None:
         """Two processes' connections (two engines) enqueue the same keys at the same moment:
         each key is new for exactly one of them."""
@@ -323,7 +333,7 @@ class StoreContract:
         store.save([alert("fp1")], [Change("fp1", at(0), "fired", "streams")])
         store.enqueue([item("k1")])
         again = SqlStore(url)
-        assert again.get("fp1") == alert("fp1")
+        assert again.get("fp1") == alert("fp1", version=1)  # saved once
         assert [c.action for c in again.history("fp1")] == ["fired"]
         assert again.enqueue([item("k1")]) == 0
         again.close()
@@ -381,4 +391,4 @@ def test_in_memory_database_is_shared_across_threads() -> None:
     t = threading.Thread(target=lambda: seen.append(store.get("fp1")))
     t.start()
     t.join(timeout=30)
-    assert seen == [alert("fp1")]
+    assert seen == [alert("fp1", version=1)]

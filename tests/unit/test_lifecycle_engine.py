@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alerts.lifecycle import AlertsConfig, AlreadyResolved, LifecycleError, UnknownAlert
-from alerts.lifecycle.testing import T0, Run, event, minutes, receivers
+from tests.lifecycle_helpers import T0, Run, event, minutes, receivers
 
 CFG = AlertsConfig.model_validate(
     {"receivers": receivers("duty"), "route": {"receiver": "duty", "group_by": ["store_id"]}}

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from alerts.lifecycle import AlertsConfig
 from alerts.lifecycle.config import Person, Scope
 from alerts.lifecycle.roster import Roster
-from alerts.lifecycle.testing import T0, Run, event, minutes, receivers
 from alerts.notify.base import Notification
 from streams.core.sla.policy import DEFAULT_CALENDARS
+from tests.lifecycle_helpers import T0, Run, event, minutes, receivers
 
 SHOP = "13800000001"  # 王店长, the store's duty manager, 09:00-21:00
 NIGHT = "13800000002"  # 夜班李, duty manager for every store at night

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alerts.lifecycle import AlertsConfig
-from alerts.lifecycle.testing import T0, Run, event, minutes, receivers
 from alerts.notify.base import Notification
+from tests.lifecycle_helpers import T0, Run, event, minutes, receivers
 
 CFG = AlertsConfig.model_validate(
     {"receivers": receivers("duty"), "route": {"receiver": "duty", "group_by": ["store_id"]}}

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from alerts.lifecycle import AlertsConfig, LifecycleError, UnknownSilence
-from alerts.lifecycle.testing import T0, Run, event, minutes, receivers
 from alerts.notify.base import Notification
 from schemas.alerts import AlertEvent, AlertStatus
+from tests.lifecycle_helpers import T0, Run, event, minutes, receivers
 
 CFG = AlertsConfig.model_validate(
     {"receivers": receivers("duty"), "route": {"receiver": "duty", "group_by": ["store_id"]}}

@@ -1,5 +1,6 @@
 """Restarts: a new engine over the same store carries on, replayed events and repeated ticks
-queue nothing twice, and a crash between queuing and saving does not duplicate a message."""
+queue nothing twice, and a crash during a unit of work writes none of it, so the retry sends
+each message once."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from datetime import datetime, timedelta
 import pytest
 
 from alerts.lifecycle import Engine
-from alerts.lifecycle.testing import T0, Run, event, minutes
 from alerts.memory import MemoryStore
-from alerts.model import Alert, Change, Group
+from alerts.model import Alert, Change, Group, OutboxItem
 from schemas.alerts import AlertEvent
+from tests.lifecycle_helpers import T0, Run, event, minutes
 from tests.unit.test_lifecycle_escalation import CFG, PAGE
 
 EVENTS: list[AlertEvent] = [
@@ -67,48 +68,48 @@ def test_a_new_engine_over_the_same_store_replays_without_duplicates() -> None:
 
 
 class FlakyStore(MemoryStore):
-    """Fails the next save of groups or of alerts, after the outbox write went through."""
+    """The database goes away during the next commit of a unit of work: nothing of it is
+    written (the SQL store commits it as one transaction)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.fail_groups = self.fail_alerts = False
+        self.fail = False
 
-    def save_groups(self, groups: Sequence[Group]) -> None:
-        if self.fail_groups:
-            self.fail_groups = False
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
+        if self.fail:
+            self.fail = False
             raise OSError("database went away")
-        super().save_groups(groups)
-
-    def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
-        if self.fail_alerts:
-            self.fail_alerts = False
-            raise OSError("database went away")
-        super().save(alerts, changes)
+        return super().commit(alerts, changes, groups, outbox)
 
 
-def test_a_crash_after_queuing_a_group_message_does_not_send_it_twice() -> None:
+def test_a_crash_while_paging_writes_nothing_and_the_retry_pages_once() -> None:
     store = FlakyStore()
     run = Run(CFG, store=store)
-    e = EVENTS[0]
-    run.apply(e)
-    store.fail_groups = True
+    run.apply(EVENTS[0])
+    store.fail = True
     with pytest.raises(OSError):
         run.engine.tick(store, PAGE)
-    assert len(keys(store)) == 1
+    assert keys(store) == []
     Engine(CFG).tick(store, PAGE + timedelta(seconds=20))  # restarted, a little later
     assert len(keys(store)) == 1
     assert [g.next_flush_at for g in store.groups()] == [PAGE + timedelta(hours=4)]
 
 
-def test_a_crash_after_queuing_an_escalation_does_not_send_it_twice() -> None:
+def test_a_crash_while_escalating_writes_nothing_and_the_retry_escalates_once() -> None:
     store = FlakyStore()
     run = Run(CFG, store=store)
     run.apply(EVENTS[0])
     run.engine.tick(store, PAGE)
-    store.fail_alerts = True
+    store.fail = True
     with pytest.raises(OSError):
         run.engine.tick(store, PAGE + minutes(10))
-    assert len(keys(store)) == 2
+    assert len(keys(store)) == 1
     Engine(CFG).tick(store, PAGE + minutes(11))
     assert len(keys(store)) == 2
     a = store.get(EVENTS[0].fingerprint)

@@ -17,8 +17,8 @@ from alerts import cli
 from alerts.lifecycle import AlertsConfig, payload
 from alerts.lifecycle import matchers as m
 from alerts.lifecycle.routing import Router
-from alerts.lifecycle.testing import T0, Run, event, receivers
 from alerts.model import Matcher
+from tests.lifecycle_helpers import T0, Run, event, receivers
 
 TREE: dict[str, Any] = {
     "receivers": receivers("duty", "crisis-desk", "ops", "east", "quiet"),

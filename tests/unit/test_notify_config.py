@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from alerts.notify import ReceiverConfig, build
+from alerts.notify import ReceiverConfig
 from alerts.notify.alertmanager import AlertmanagerReceiver
 from alerts.notify.dingtalk import DingTalkReceiver
 from alerts.notify.email import EmailReceiver
 from alerts.notify.feishu import FeishuReceiver
+from alerts.notify.registry import build
 from alerts.notify.slack import SlackReceiver
 from alerts.notify.webhook import WebhookReceiver
 from alerts.notify.wecom import WeComReceiver

@@ -41,8 +41,8 @@ def test_chinese_firing_complaint_has_everything_a_duty_manager_needs() -> None:
     steps = [f"{i}. {s}" for i, s in enumerate(COMPLAINT_STEPS["zh"], 1)]
     assert "  \n".join(steps) in out
     assert out.endswith(
-        "[一键确认](https://cx.example.com/ack?t=signed-token) | "
-        "[查看看板](https://cx.example.com/d/store?store=S002)"
+        "[认领](https://cx.example.com/ack?t=signed-token) | "
+        "[查看详情](https://cx.example.com/d/store?store=S002)"
     )
     for personal in (CUSTOMER_MOBILE, "王小明", CUSTOMER_EMAIL):
         assert personal not in out
@@ -67,8 +67,8 @@ def test_resolved_shows_how_long_it_lasted_and_asks_for_the_follow_up() -> None:
     assert doc.title == "✅ 已恢复 · 门店 S002 禾风小馆 上海"
     assert "开始时间：11-23 12:00 – 12:40（持续 40 分钟）" in out
     assert "1. 回访客户，确认满意，防止再次发生" in out
-    assert "一键确认" not in out  # nothing left to acknowledge
-    assert "查看看板" in out
+    assert "认领" not in out  # nothing left to acknowledge
+    assert "查看详情" in out
 
 
 def test_crisis_gets_the_crisis_checklist_even_next_to_a_complaint() -> None:
@@ -145,7 +145,7 @@ def test_html_is_escaped_and_masked() -> None:
     out = html(compose(notification(tricky), now=NOW))
     assert "&lt;script&gt;" in out and "<script>" not in out
     assert "138****5678" in out and "13812345678" not in out
-    assert '<a href="https://cx.example.com/ack?t=signed-token">一键确认</a>' in out
+    assert '<a href="https://cx.example.com/ack?t=signed-token">认领</a>' in out
 
 
 # --- cutting to a byte budget ------------------------------------------------------------
@@ -154,7 +154,7 @@ def test_html_is_escaped_and_masked() -> None:
 @pytest.mark.parametrize("budget", [4096, 4095, 4094, 4093, 100, 60])
 def test_fit_never_splits_a_character_and_keeps_the_tail(budget: int) -> None:
     body = ("满意度下降😡" * 2000)[:3000]  # 3- and 4-byte characters
-    tail = "\n\n[一键确认](https://x/ack)"
+    tail = "\n\n[认领](https://x/ack)"
     out = fit_utf8(body, budget, tail=tail, marker="…（已截断）")
     raw = out.encode()
     assert len(raw) <= budget
@@ -180,7 +180,8 @@ def test_fit_leaves_what_fits_alone_and_prefers_a_line_end() -> None:
 
 
 def test_a_huge_group_renders_for_wecom_within_4096_bytes_with_its_links() -> None:
-    from alerts.notify.wecom import WeComConfig, WeComReceiver
+    from alerts.notify.configs import WeComConfig
+    from alerts.notify.wecom import WeComReceiver
 
     long = "门店服务员态度冷淡，上菜太慢，顾客等待超过四十分钟😡" * 30
     alerts = [said(csat_alert(i), long) for i in range(40)]
@@ -188,7 +189,7 @@ def test_a_huge_group_renders_for_wecom_within_4096_bytes_with_its_links() -> No
     content = rx.payload(notification(*alerts, mention=("zhangsan",)))["markdown"]["content"]
     assert len(content.encode()) <= 4096
     assert "…（内容过长，已截断）" in content
-    assert content.endswith("[查看看板](https://cx.example.com/d/store?store=S002)\n<@zhangsan>")
+    assert content.endswith("[查看详情](https://cx.example.com/d/store?store=S002)\n<@zhangsan>")
 
 
 def test_cut_marker_speaks_the_language() -> None:

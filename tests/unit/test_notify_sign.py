@@ -15,10 +15,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 from alerts.notify import alertmanager, dingtalk, feishu, webhook
-from alerts.notify.dingtalk import DingTalkConfig, DingTalkReceiver
-from alerts.notify.feishu import FeishuConfig, FeishuReceiver
-from alerts.notify.slack import SlackConfig, SlackReceiver
-from alerts.notify.webhook import WebhookConfig, WebhookReceiver
+from alerts.notify.configs import DingTalkConfig, FeishuConfig, SlackConfig, WebhookConfig
+from alerts.notify.dingtalk import DingTalkReceiver
+from alerts.notify.feishu import FeishuReceiver
+from alerts.notify.slack import SlackReceiver
+from alerts.notify.webhook import WebhookReceiver
 from tests.integration.notify_fakes import (
     CUSTOMER_MOBILE,
     T0,
@@ -80,14 +81,14 @@ def test_feishu_card_colours_by_severity_and_has_ack_and_dashboard_buttons() -> 
     assert md["tag"] == "markdown" and md["content"].endswith("<at id=ou_abc></at>")
     buttons = card["elements"][1]["actions"]
     assert [(b["text"]["content"], b["url"], b["type"]) for b in buttons] == [
-        ("一键确认", "https://cx.example.com/ack?t=signed-token", "danger"),
-        ("查看看板", "https://cx.example.com/d/store?store=S002", "default"),
+        ("认领", "https://cx.example.com/ack?t=signed-token", "danger"),
+        ("查看详情", "https://cx.example.com/d/store?store=S002", "default"),
     ]
     warning = rx.card(notification(csat_alert()))
     assert warning["header"]["template"] == "orange"
     resolved = rx.card(notification(complaint_alert(status="resolved")))
     assert resolved["header"]["template"] == "green"
-    assert [b["text"]["content"] for b in resolved["elements"][1]["actions"]] == ["查看看板"]
+    assert [b["text"]["content"] for b in resolved["elements"][1]["actions"]] == ["查看详情"]
 
 
 def test_slack_blocks() -> None:

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence
+from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence, due_at
 from alerts.notify.base import AlertView, DeliveryError, Notification
-from alerts.ports import AlertStore
+from alerts.ports import AlertStore, ConcurrentUpdate
 from schemas.alerts import Summary
 from tests.helpers import T0
 
@@ -35,10 +35,34 @@ class FakeStore:
             a = self.alerts.get(fingerprint)
             return replace(a) if a else None
 
+    def commit(
+        self,
+        alerts: Sequence[Alert],
+        changes: Sequence[Change],
+        groups: Sequence[Group],
+        outbox: Sequence[OutboxItem],
+    ) -> set[str]:
+        with self.lock:
+            new = {i.key for i in outbox if i.key not in self.items}
+        self.save(alerts, changes)  # checks the versions before anything is written
+        self.enqueue(outbox)
+        self.save_groups(groups)
+        return new
+
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        with self.lock:
+            return {k for k in keys if k in self.items}
+
     def save(self, alerts: Sequence[Alert], changes: Sequence[Change]) -> None:
         with self.lock:
             self.writes += 1
             for a in alerts:
+                old = self.alerts.get(a.fingerprint)
+                if a.version and (old is None or old.version != a.version):
+                    raise ConcurrentUpdate(a.fingerprint)
+            for a in alerts:
+                old = self.alerts.get(a.fingerprint)
+                a.version = (old.version if old else 0) + 1
                 self.alerts[a.fingerprint] = replace(a)
             self.changes.extend(changes)
 
@@ -61,7 +85,18 @@ class FakeStore:
         return found[offset : offset + limit]
 
     def open_alerts(self) -> list[Alert]:
-        return [a for a in self.alerts.values() if a.state != "resolved"]
+        return [replace(a) for a in self.alerts.values() if a.state != "resolved"]
+
+    def due_alerts(self, now: datetime) -> list[Alert]:
+        return [
+            replace(a) for a in self.alerts.values() if (t := due_at(a)) is not None and t <= now
+        ]
+
+    def count_open(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for a in self.open_alerts():
+            counts[(a.state, a.severity)] = counts.get((a.state, a.severity), 0) + 1
+        return counts
 
     def history(self, fingerprint: str) -> list[Change]:
         return [c for c in self.changes if c.fingerprint == fingerprint]
@@ -84,6 +119,12 @@ class FakeStore:
             self.silence_list[silence.id] = silence
 
     def groups(self) -> list[Group]:
+        return []
+
+    def group(self, key: str) -> Group | None:
+        return None
+
+    def due_groups(self, now: datetime) -> list[Group]:
         return []
 
     def save_groups(self, groups: Sequence[Group]) -> None:
@@ -110,12 +151,45 @@ class FakeStore:
             ]
         return sorted(found, key=lambda i: i.created_at)[:limit]
 
+    def claim(
+        self, receiver: str, owner: str, now: datetime, until: datetime, limit: int
+    ) -> list[OutboxItem]:
+        with self.lock:
+            mine = [
+                i for i in self.items.values() if i.receiver == receiver and i.state == "pending"
+            ]
+            if any(i.lease_until and i.lease_until > now and i.lease_owner != owner for i in mine):
+                return []
+            due = sorted((i for i in mine if i.due_at <= now), key=lambda i: i.created_at)[:limit]
+            for i in due:
+                self.items[i.key] = replace(i, lease_owner=owner, lease_until=until)
+            return [replace(self.items[i.key]) for i in due]
+
+    def renew(self, keys: Sequence[str], owner: str, until: datetime) -> set[str]:
+        with self.lock:
+            held = {
+                k
+                for k in keys
+                if k in self.items
+                and self.items[k].lease_owner == owner
+                and self.items[k].state == "pending"
+            }
+            for k in held:
+                self.items[k] = replace(self.items[k], lease_until=until)
+            return held
+
     def mark_sent(self, key: str, at: datetime) -> None:
         with self.lock:
             i = self.items[key]
             if i.state != "sent":
                 self.items[key] = replace(
-                    i, state="sent", sent_at=at, attempts=i.attempts + 1, last_error=None
+                    i,
+                    state="sent",
+                    sent_at=at,
+                    attempts=i.attempts + 1,
+                    last_error=None,
+                    lease_owner=None,
+                    lease_until=None,
                 )
 
     def mark_failed(self, key: str, error: str, retry_at: datetime | None) -> None:
@@ -123,7 +197,9 @@ class FakeStore:
             i = self.items[key]
             if i.state == "sent":
                 return
-            i = replace(i, attempts=i.attempts + 1, last_error=error)
+            i = replace(
+                i, attempts=i.attempts + 1, last_error=error, lease_owner=None, lease_until=None
+            )
             i = replace(i, state="failed") if retry_at is None else replace(i, due_at=retry_at)
             self.items[key] = i
 
@@ -131,6 +207,15 @@ class FakeStore:
         with self.lock:
             found = [i for i in self.items.values() if receiver in (None, i.receiver)]
         return sorted(found, key=lambda i: i.created_at, reverse=True)[:limit]
+
+    def sent_since(self, receiver: str, since: datetime, limit: int) -> list[datetime]:
+        with self.lock:
+            sent = sorted(
+                i.sent_at
+                for i in self.items.values()
+                if i.receiver == receiver and i.sent_at is not None and i.sent_at > since
+            )
+        return sent[-limit:] if limit > 0 else []
 
 
 def _conforms(store: FakeStore) -> AlertStore:

@@ -7,10 +7,13 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
 from prometheus_client import CollectorRegistry
 
+from alerts.db import SqlStore
 from alerts.notify.base import Notification
 from alerts.outbox import Dispatcher
+from alerts.ports import AlertStore
 from alerts.ratelimit import SlidingWindow, digest_key, fold
 from tests.helpers import T0
 from tests.unit.test_outbox_fakes import Clock, FakeReceiver, FakeStore, decode, item, view
@@ -131,3 +134,24 @@ def test_a_restart_remembers_the_last_minute_of_sends() -> None:
     clock.now = T0 + s(60)
     asyncio.run(d.run_once(clock()))
     assert [n.key for n in second.got] == ["k0003"]
+
+
+@pytest.mark.parametrize("backend", ["fake", "sqlite"])
+def test_a_restart_counts_recent_sends_however_many_items_wait(backend: str) -> None:
+    # A backlog created after the last sends must not hide them: the restarted dispatcher would
+    # otherwise see an empty window and burst past the robot's limit.
+    store: AlertStore = FakeStore() if backend == "fake" else SqlStore("sqlite://")
+    store.enqueue([item(i) for i in range(1, 3)])
+    first = FakeReceiver("ding", rate_limit_per_minute=2)
+    asyncio.run(Dispatcher(store, {"ding": first}, decode, Clock()).run_once(T0))
+    assert len(first.got) == 2
+
+    clock = Clock(T0 + s(20))
+    store.enqueue([item(i, created=clock()) for i in range(3, 103)])
+    second = FakeReceiver("ding", rate_limit_per_minute=2)
+    d = Dispatcher(store, {"ding": second}, decode, clock)
+    assert asyncio.run(d.run_once(clock())).held == 100
+    assert second.got == []
+    clock.now = T0 + s(60)  # the first sends leave the window: two slots, the last a digest
+    asyncio.run(d.run_once(clock()))
+    assert [n.folded for n in second.got] == [0, 99]

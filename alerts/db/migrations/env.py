@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, text
 
+from alerts.db.engine import make_engine
 from alerts.db.migrate import VERSION_TABLE
 from alerts.db.tables import Base
 
@@ -34,8 +35,6 @@ def main() -> None:
     if conn is not None:
         run(conn)
         return
-    from alerts.db.store import make_engine
-
     url = context.get_x_argument(as_dictionary=True).get("url") or context.config.get_main_option(
         "sqlalchemy.url"
     )

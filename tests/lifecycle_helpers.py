@@ -65,7 +65,7 @@ class Run:
     def __init__(self, cfg: AlertsConfig, store: MemoryStore | None = None) -> None:
         self.cfg = cfg
         self.store = store if store is not None else MemoryStore()
-        self.engine = Engine(cfg, ack_url=lambda fp: f"https://cx.example.com/ack/{fp}")
+        self.engine = Engine(cfg, ack_url=lambda fp, _episode: f"https://cx.example.com/ack/{fp}")
 
     def apply(self, e: AlertEvent, now: datetime | None = None) -> Effects:
         return self.engine.apply_event(self.store, e, now or e.observed_at)

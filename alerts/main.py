@@ -1,0 +1,139 @@
+"""The composition root of ``cxpulse alerts serve``: the configuration in, a running service out.
+
+``compose`` wires the parts: the SQL store, the receivers (``alerts.notify.registry``), the
+lifecycle engine behind the API (``EngineOperations``), its timer tick and the consumer of the
+alerts topic, the three sharing one lock so an API write, a tick and an alert event never
+interleave. ``serve`` adds logging and runs it until SIGINT or SIGTERM. Everything else in the
+package takes its parts ready made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from prometheus_client import CollectorRegistry
+
+from alerts.api.engine_ops import EngineOperations
+from alerts.api.metrics import LifecycleMetrics
+from alerts.api.service import Background, Service, serve_forever, tick_loop
+from alerts.clock import utcnow
+from alerts.db import SqlStore
+from alerts.lifecycle import payload
+from alerts.lifecycle.engine import Engine
+from alerts.links import LinkSigner
+from alerts.notify.registry import build
+from alerts.ports import ConcurrentUpdate
+from alerts.settings import AlertsTopic, Loaded
+from schemas.alerts import AlertEvent
+
+log = logging.getLogger("alerts.main")
+
+RETRIES = 5  # of an alert event that met a concurrent update of its alert
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str | None = None) -> None:
+    """INFO and up to stderr (the outbox's retries, the consumer's rejects), or
+    ``$CXPULSE_LOG_LEVEL``. Messages never carry secrets: the receivers scrub them."""
+    name = (level or os.environ.get("CXPULSE_LOG_LEVEL") or "INFO").upper()
+    logging.basicConfig(level=getattr(logging, name, logging.INFO), format=LOG_FORMAT)
+    # aiohttp's access log would print each ack link's token; the service runs without it.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def compose(
+    loaded: Loaded, host: str | None = None, port: int | None = None, *, source: bool = True
+) -> Service:
+    """The service from the ``alerts`` settings; ``source=False`` leaves out the consumer of
+    the alerts topic (a test that feeds the engine itself)."""
+    cfg = loaded.alerts
+    tokens = {"cli": cfg.token, **cfg.tokens}
+    plain = {n: t.get_secret_value() for n, t in tokens.items() if t is not None}
+    if not any(plain.values()):
+        raise SystemExit("set alerts.token (or CXPULSE_ALERTS__TOKEN) before serving the API")
+    if cfg.link_secret is None:
+        raise SystemExit(
+            "set alerts.link_secret (or CXPULSE_ALERTS__LINK_SECRET): it signs the ack links"
+        )
+    signer = LinkSigner(cfg.link_secret.get_secret_value(), timedelta(seconds=cfg.link_ttl))
+    clock = utcnow
+    engine = Engine(
+        cfg,
+        ack_url=signer.ack_url_factory(cfg.public_url, clock) if cfg.public_url else None,
+        calendars=loaded.calendars,
+    )
+    store = SqlStore(cfg.db_url) if cfg.db_url else SqlStore()
+    lock = threading.Lock()
+    registry = CollectorRegistry()
+    lifecycle_metrics = LifecycleMetrics(
+        registry,
+        steps=max((len(c.steps) * (c.repeat + 1) for c in cfg.escalation.values()), default=0),
+    )
+
+    def tick(now: datetime) -> None:
+        lifecycle_metrics.after_tick(engine.tick(store, now), store.count_open())
+
+    background = [tick_loop(tick, lock, interval=cfg.tick_interval, clock=clock)]
+    if source and loaded.source is not None:  # the alerts topic, where the stream worker writes
+        background.append(
+            alert_source(loaded.source, lambda e: engine.apply_event(store, e, clock()), lock)
+        )
+    return Service(
+        registry=registry,
+        store=store,
+        receivers={r.name: build(r) for r in cfg.receivers},
+        decode=payload.decode,
+        tokens=plain,
+        link_signer=signer,
+        ops=EngineOperations(store, engine, lock),
+        host=host or cfg.api_host,
+        port=port if port is not None else cfg.api_port,
+        background=background,
+        outbox_lease=timedelta(seconds=cfg.outbox_lease),
+    )
+
+
+def alert_source(
+    topic: AlertsTopic, apply: Callable[[AlertEvent], object], lock: threading.Lock
+) -> Background:
+    """The alerts topic into the engine, under the same lock as the API and the timer. A broker
+    that is down is retried (the stream worker keeps its alerts on the topic meanwhile)."""
+    from alerts import source  # aiokafka, only when a topic is consumed
+
+    def locked(event: AlertEvent) -> None:
+        # Another replica (its API or its tick) may save the same alert in between: the
+        # engine re-reads and decides again. Applying an event is idempotent.
+        for attempt in range(RETRIES):
+            try:
+                with lock:
+                    apply(event)
+                return
+            except ConcurrentUpdate:
+                if attempt == RETRIES - 1:
+                    raise
+
+    async def to_engine(event: AlertEvent) -> None:
+        await asyncio.to_thread(locked, event)
+
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await source.consume(topic, to_engine, stop)
+            except Exception:
+                log.exception("alerts: the alerts topic consumer failed; retrying in 5 s")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 5.0)
+
+    return loop
+
+
+def serve(loaded: Loaded, host: str | None = None, port: int | None = None) -> None:
+    """``cxpulse alerts serve``: log, compose, run until SIGINT or SIGTERM."""
+    configure_logging()
+    serve_forever(compose(loaded, host, port))

@@ -27,6 +27,9 @@ class AlertsSettings(AlertsConfig):
     # Signs the one-click ack links (env CXPULSE_ALERTS__LINK_SECRET); at least 16 bytes.
     link_secret: SecretStr | None = None
     link_ttl: Duration = 86400.0  # a link in a message older than a day no longer acks
+    # Accepted so that existing files still load, and ignored: a link now always shows a page
+    # whose button acknowledges (chat apps fetch links for previews; a GET must change nothing).
+    link_confirm: bool | None = None
     api_host: str = "127.0.0.1"
     api_port: Annotated[int, Field(ge=0, le=65535)] = 9110
     # SQLAlchemy URL; None = SQLite under .cxpulse/. Production: postgresql+psycopg://...

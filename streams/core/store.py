@@ -215,7 +215,7 @@ class Checkpoint:
     terms: dict[str, float]
     slow_eval: float
     spikes: spikes.SpikeState
-    calls: dict[str, Any] | None
+    calls: calls.CallStats | None
     kind: str
     buckets: tuple[tuple[int, int, list[int] | None], ...] | None  # (size, start, vector)
     seen_kind: bool
@@ -244,7 +244,7 @@ class Checkpoint:
             dict(state.terms),
             state.slow_eval,
             state.spikes,
-            state.calls.to_json() if isinstance(event, Call) else None,
+            state.calls.copy() if isinstance(event, Call) else None,
             kind,
             buckets,
             kind in state.seen,
@@ -257,7 +257,7 @@ class Checkpoint:
         state.firing, state.terms = self.firing, self.terms
         state.slow_eval, state.spikes = self.slow_eval, self.spikes
         if self.calls is not None:
-            state.calls = calls.CallStats.from_json(self.calls)
+            state.calls = self.calls
         if self.buckets is None:
             state.stats.kinds.pop(self.kind, None)
         else:

@@ -120,6 +120,21 @@ class CallStats:
     # alert target ("store" or "queue:<name>") -> rule -> firing since (event time)
     firing: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    def copy(self) -> CallStats:
+        """A copy that shares nothing mutable (callers' entries are tuples)."""
+        return CallStats(
+            clock=self.clock,
+            scopes={
+                scope: {
+                    sid: {w: {b: list(c) for b, c in bs.items()} for w, bs in ws.items()}
+                    for sid, ws in ids.items()
+                }
+                for scope, ids in self.scopes.items()
+            },
+            callers={k: list(calls) for k, calls in self.callers.items()},
+            firing={t: dict(rules) for t, rules in self.firing.items()},
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "clock": self.clock,

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             text = (line.decode("utf-8") if isinstance(line, bytes) else line).rstrip("\r\n")
             text.encode("utf-8")  # a str stream may carry lone surrogates (surrogateescape)
-        except UnicodeError as exc:
+        except (UnicodeDecodeError, UnicodeEncodeError) as exc:
             error = {"line": number, "error": f"not UTF-8: {exc.reason} at byte {exc.start}"}
             out.write(json.dumps(error) + "\n")
             continue

@@ -1,0 +1,191 @@
+"""Lexicon hits read in context: the crisis and taboo detectors the stream uses.
+
+A detector converts traditional Chinese to simplified (offsets kept), lets the Aho-Corasick
+lexicon find its terms, and only then reads context, so a text without any term (nearly all of
+them) costs one conversion check and one automaton pass. The rules and why each exists are in
+``rules.py``; every one of them is configurable per deployment through ``TextConfig``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Final
+
+from streams.core.text import rules
+from streams.core.text.config import TextConfig
+from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexicon
+from streams.core.text.terms import CRISIS
+
+_IGNORE_CASE: Final = re.IGNORECASE
+
+
+def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    listed = [p for p in patterns if p]
+    return re.compile("|".join(f"(?:{p})" for p in listed), _IGNORE_CASE) if listed else None
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _simplifier(cfg: TextConfig) -> Callable[[str], str]:
+    if not cfg.traditional_to_simplified:
+        return _identity
+    from streams.core.text.script import simplifier
+
+    return simplifier()
+
+
+class Negation:
+    """Is a hit negated in its clause? Chinese and English rules, chosen by the term's script."""
+
+    def __init__(self) -> None:
+        pseudo = "|".join(sorted(rules.ZH_PSEUDO, key=len, reverse=True))
+        cues = "|".join(sorted(rules.ZH_CUES, key=len, reverse=True))
+        short = "|".join(rules.ZH_SHORT_CUES)
+        self._zh = re.compile(f"(?P<pseudo>{pseudo})|(?P<cue>{cues})|(?P<short>{short})")
+        self._zh_clause = re.compile(rules.ZH_CLAUSE)
+        self._zh_breakers = re.compile(rules.ZH_BREAKERS)
+        self._en = re.compile(f"(?P<pseudo>{rules.EN_PSEUDO})|(?P<cue>{rules.EN_CUES})")
+        self._en_clause = re.compile(rules.EN_CLAUSE)
+        self._word = re.compile(r"[a-z0-9']+")
+
+    def __call__(self, low: str, hit: Hit) -> bool:
+        if hit.term.isascii():
+            return self._english(low, hit.start)
+        return self._chinese(low, hit.start)
+
+    def _clause(self, clause: re.Pattern[str], low: str, start: int, reach: int) -> str:
+        before = low[max(0, start - reach) : start]
+        ends = [m.end() for m in clause.finditer(before)]
+        return before[ends[-1] :] if ends else before
+
+    def _chinese(self, low: str, start: int) -> bool:
+        window = self._clause(self._zh_clause, low, start, 12)
+        last = None
+        for m in self._zh.finditer(window):
+            last = m
+        if last is None or last.group("pseudo"):
+            return False
+        gap = window[last.end() :]
+        if last.group("short"):  # 无异味, 不过敏, 无任何异味; not 不干净有蟑螂
+            return len(gap) <= 2 and "有" not in gap
+        return self._zh_breakers.search(gap) is None
+
+    def _english(self, low: str, start: int) -> bool:
+        window = self._clause(self._en_clause, low, start, 60)
+        words = self._word.findall(window)[-rules.EN_WINDOW :]
+        near = " ".join(words)
+        last = None
+        for m in self._en.finditer(near):
+            last = m
+        return last is not None and not last.group("pseudo")
+
+
+class CrisisDetector:
+    """Crisis hits that hold up in context. ``find`` returns hits indexing the original text."""
+
+    def __init__(self, cfg: TextConfig | None = None) -> None:
+        cfg = cfg or TextConfig()
+        self.lexicon: Lexicon = crisis_lexicon(cfg)
+        self._simplify = _simplifier(cfg)
+        self._negation = Negation() if cfg.negation else None
+        builtin = cfg.default_rules
+        categories = {*CRISIS, *cfg.crisis_exclude}
+        self._exclude: dict[str, re.Pattern[str]] = {
+            category: pattern
+            for category in categories
+            if (
+                pattern := _either(
+                    [
+                        *(rules.EXCLUDE.get(category, ()) if builtin else ()),
+                        *cfg.crisis_exclude.get(category, []),
+                    ]
+                )
+            )
+        }
+        self._include = [
+            (re.compile(p, _IGNORE_CASE), category, CRISIS[category][0])
+            for category, patterns in cfg.crisis_include.items()
+            for p in patterns
+        ]
+        needs: Mapping[str, str] = {
+            **(rules.NEEDS_CONTEXT if builtin else {}),
+            **cfg.crisis_context,
+        }
+        self._needs = {term.lower(): re.compile(p, _IGNORE_CASE) for term, p in needs.items()}
+        self._names = rules.NAMES if builtin else frozenset()
+
+    def find(self, text: str) -> list[Hit]:
+        norm = self._simplify(text)
+        hits = self.lexicon.find(norm)
+        if self._include:
+            hits = self._with_included(norm, hits)
+        if not hits:
+            return hits
+        low = norm.lower()
+        excluded = self._excluded_spans(low, {h.category for h in hits})
+        return [h for h in hits if self._holds(text, low, h, excluded)]
+
+    def _with_included(self, norm: str, hits: list[Hit]) -> list[Hit]:
+        taken = [(h.start, h.end) for h in hits]
+        for pattern, category, weight in self._include:
+            for m in pattern.finditer(norm):
+                if m.end() > m.start() and not _overlaps(m.start(), m.end(), taken):
+                    hits.append(Hit(m.group(), category, weight, m.start(), m.end()))
+                    taken.append((m.start(), m.end()))
+        return sorted(hits, key=lambda h: h.start)
+
+    def _excluded_spans(self, low: str, categories: set[str]) -> dict[str, list[tuple[int, int]]]:
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for category in categories:
+            pattern = self._exclude.get(category)
+            if pattern is not None:
+                spans[category] = [m.span() for m in pattern.finditer(low) if m.end() > m.start()]
+        return spans
+
+    def _holds(
+        self, text: str, low: str, hit: Hit, excluded: dict[str, list[tuple[int, int]]]
+    ) -> bool:
+        if _overlaps(hit.start, hit.end, excluded.get(hit.category, ())):
+            return False
+        term = hit.term.lower()
+        if term in self._names and text[hit.start : hit.end].istitle():
+            return False
+        need = self._needs.get(term)
+        if need is not None:
+            lo, hi = hit.start - rules.CONTEXT_WINDOW, hit.end + rules.CONTEXT_WINDOW
+            near = low[max(0, lo) : hit.start] + " " + low[hit.end : hi]
+            if need.search(near) is None:
+                return False
+        return self._negation is None or not self._negation(low, hit)
+
+
+class TabooDetector:
+    """Staff taboo phrases, except a refusal phrase that goes on as a commitment (apology)."""
+
+    def __init__(self, cfg: TextConfig | None = None) -> None:
+        cfg = cfg or TextConfig()
+        self.lexicon: Lexicon = taboo_lexicon(cfg)
+        self._simplify = _simplifier(cfg)
+        after = {
+            **(rules.TABOO_EXCEPT_AFTER if cfg.default_rules else {}),
+            **cfg.taboo_except_after,
+        }
+        self._after = {phrase: re.compile(p) for phrase, p in after.items()}
+
+    def find(self, text: str) -> list[Hit]:
+        norm = self._simplify(text)
+        hits = self.lexicon.find(norm)
+        if not hits or not self._after:
+            return hits
+        return [h for h in hits if not self._apology(norm, h)]
+
+    def _apology(self, norm: str, hit: Hit) -> bool:
+        pattern = self._after.get(hit.term)
+        return pattern is not None and pattern.match(norm, hit.end) is not None
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(s < end and start < e for s, e in spans)

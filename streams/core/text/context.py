@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
 from streams.core.text import rules
-from streams.core.text.config import TextConfig
+from streams.core.text.config import CrisisCategory, TextConfig
 from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexicon
 from streams.core.text.terms import CRISIS
 
@@ -105,9 +105,14 @@ class CrisisDetector:
                 )
             )
         }
+        includes: dict[CrisisCategory, list[str]] = {
+            category: [*(rules.INCLUDE.get(category, ()) if builtin else ())] for category in CRISIS
+        }
+        for category, patterns in cfg.crisis_include.items():
+            includes[category] += patterns
         self._include = [
             (re.compile(p, _IGNORE_CASE), category, CRISIS[category][0])
-            for category, patterns in cfg.crisis_include.items()
+            for category, patterns in includes.items()
             for p in patterns
         ]
         needs: Mapping[str, str] = {
@@ -115,27 +120,40 @@ class CrisisDetector:
             **cfg.crisis_context,
         }
         self._needs = {term.lower(): re.compile(p, _IGNORE_CASE) for term, p in needs.items()}
+        avoid = rules.AVOID_CONTEXT if builtin else {}
+        self._avoid = {term.lower(): re.compile(p, _IGNORE_CASE) for term, p in avoid.items()}
+        self._off_topic = re.compile(rules.OFF_TOPIC) if builtin else None
         self._names = rules.NAMES if builtin else frozenset()
 
     def find(self, text: str) -> list[Hit]:
         norm = self._simplify(text)
         hits = self.lexicon.find(norm)
+        included: set[tuple[int, int]] = set()
         if self._include:
-            hits = self._with_included(norm, hits)
+            hits, included = self._with_included(norm, hits)
         if not hits:
             return hits
         low = norm.lower()
+        if self._off_topic is not None and self._off_topic.search(low):
+            return []
         excluded = self._excluded_spans(low, {h.category for h in hits})
-        return [h for h in hits if self._holds(text, low, h, excluded)]
+        return [
+            h for h in hits if self._holds(text, low, h, excluded, (h.start, h.end) in included)
+        ]
 
-    def _with_included(self, norm: str, hits: list[Hit]) -> list[Hit]:
-        taken = [(h.start, h.end) for h in hits]
+    def _with_included(self, norm: str, hits: list[Hit]) -> tuple[list[Hit], set[tuple[int, int]]]:
+        """Pattern hits replace the term hits they overlap: a pattern is the more specific."""
+        found: list[Hit] = []
         for pattern, category, weight in self._include:
             for m in pattern.finditer(norm):
+                taken = [(h.start, h.end) for h in found]
                 if m.end() > m.start() and not _overlaps(m.start(), m.end(), taken):
-                    hits.append(Hit(m.group(), category, weight, m.start(), m.end()))
-                    taken.append((m.start(), m.end()))
-        return sorted(hits, key=lambda h: h.start)
+                    found.append(Hit(m.group(), category, weight, m.start(), m.end()))
+        if not found:
+            return hits, set()
+        spans = {(h.start, h.end) for h in found}
+        kept = [h for h in hits if not _overlaps(h.start, h.end, spans)]
+        return sorted(kept + found, key=lambda h: h.start), spans
 
     def _excluded_spans(self, low: str, categories: set[str]) -> dict[str, list[tuple[int, int]]]:
         spans: dict[str, list[tuple[int, int]]] = {}
@@ -146,18 +164,28 @@ class CrisisDetector:
         return spans
 
     def _holds(
-        self, text: str, low: str, hit: Hit, excluded: dict[str, list[tuple[int, int]]]
+        self,
+        text: str,
+        low: str,
+        hit: Hit,
+        excluded: dict[str, list[tuple[int, int]]],
+        from_pattern: bool,
     ) -> bool:
         if _overlaps(hit.start, hit.end, excluded.get(hit.category, ())):
             return False
+        if from_pattern:  # written for its context already; negation still applies
+            return self._negation is None or not self._negation(low, hit)
         term = hit.term.lower()
-        if term in self._names and text[hit.start : hit.end].istitle():
+        if term in self._names and _written_as_name(text, hit):
             return False
-        need = self._needs.get(term)
-        if need is not None:
-            lo, hi = hit.start - rules.CONTEXT_WINDOW, hit.end + rules.CONTEXT_WINDOW
+        need, avoid = self._needs.get(term), self._avoid.get(term)
+        if need is not None or avoid is not None:
+            reach = rules.CONTEXT_WINDOW_EN if term.isascii() else rules.CONTEXT_WINDOW
+            lo, hi = hit.start - reach, hit.end + reach
             near = low[max(0, lo) : hit.start] + " " + low[hit.end : hi]
-            if need.search(near) is None:
+            if need is not None and need.search(near) is None:
+                return False
+            if avoid is not None and avoid.search(near) is not None:
                 return False
         return self._negation is None or not self._negation(low, hit)
 
@@ -185,6 +213,12 @@ class TabooDetector:
     def _apology(self, norm: str, hit: Hit) -> bool:
         pattern = self._after.get(hit.term)
         return pattern is not None and pattern.match(norm, hit.end) is not None
+
+
+def _written_as_name(text: str, hit: Hit) -> bool:
+    """ "Sue was our server", "SUE's Kitchen": capitalised, or possessive."""
+    word = text[hit.start : hit.end]
+    return word.istitle() or text.startswith(("'s", "’s"), hit.end)
 
 
 def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:

@@ -27,6 +27,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         0.8,
         (
             "曝光", "记者", "媒体", "自媒体", "热搜", "上新闻", "电视台", "央视", "报社",
+            "被曝", "负面新闻", "负面报道", "丑闻",
             "315晚会", "3·15晚会",
             "journalist", "journalists", "reporter", "reporters", "media", "the press",
             "newspaper", "tv station", "expose", "exposed", "go public", "going public",
@@ -37,6 +38,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         (
             "12315", "12345热线", "消协", "消费者协会", "市场监管", "市监局", "工商局", "工商部门",
             "食药监", "卫生监督", "卫健委", "举报", "卫生署", "卫生局", "食环署", "消费者委员会",
+            "旅游局", "文旅局", "质监局", "物价局",
             "消委会",
             "consumer association", "consumer council", "consumer protection",
             "health department", "health inspector", "health inspection", "trading standards",
@@ -61,7 +63,9 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             # How customers word it: "illness" is rarely said, the symptom is.
             "闹肚子", "肚子疼", "肚子痛", "拉稀", "胃疼", "胃痛", "肠胃炎", "吃坏肚子", "吃坏了",
             "跑厕所", "上吐", "吐了", "想吐", "异味", "臭了", "发臭", "臭味",
-            "酸臭", "馊味", "吃出头发", "吃出虫", "看医生", "挂水", "输液",
+            "酸臭", "馊味", "吃出头发", "吃出虫", "看医生", "挂水", "输液", "烂了", "烂掉",
+            "腐烂", "上霉", "瘙痒", "起疹子", "红疹", "起红疙瘩", "头皮痒", "失火", "起火",
+            "火灾", "触电", "漏电",
             "food poisoning", "poisoned", "injured", "injury", "allergic", "allergic reaction",
             "anaphylaxis", "got sick", "made me sick", "made us sick", "vomiting", "threw up",
             "diarrhea", "diarrhoea", "emergency room", "hospitalized", "hospitalised",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
@@ -32,6 +33,7 @@ from typing import Any
 
 from streams.core.text import corpus
 from streams.core.text.charlr import CharLR
+from streams.core.text.config import NeutralBand
 from streams.core.text.corpus import Example
 from streams.core.text.train import Params, fit, snownlp_score
 
@@ -78,6 +80,20 @@ def char_lr(train: Sequence[Example]) -> Callable[[Sequence[str]], list[float]]:
     return score
 
 
+def band_stats(logits: Sequence[float], held: Sequence[Example], band: float) -> dict[str, float]:
+    """What the neutral band means on this domain: the share of texts inside it, and the
+    accuracy of the sign inside and outside it (inside should be near a coin toss)."""
+    inside = [(z > 0) == (e.label == 1) for z, e in zip(logits, held, strict=True) if abs(z) < band]
+    outside = [
+        (z > 0) == (e.label == 1) for z, e in zip(logits, held, strict=True) if abs(z) >= band
+    ]
+    return {
+        "share": round(len(inside) / max(len(held), 1), 4),
+        "accuracy_inside": round(sum(inside) / max(len(inside), 1), 4),
+        "accuracy_outside": round(sum(outside) / max(len(outside), 1), 4),
+    }
+
+
 def calibrate(model: CharLR, train: Sequence[Example], rng: random.Random) -> dict[str, float]:
     """Threshold and neutral band from the training domains (in-sample, so optimistic there,
     but never from the held-out domain): the logit threshold that balances the error rates
@@ -105,16 +121,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--domains", default="", help="comma-separated subset (default: all 11)")
     p.add_argument("--snownlp-n", type=int, default=400)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--c", type=float, default=Params().c, help="ours: inverse L2 strength")
+    p.add_argument("--band", type=float, default=NeutralBand().zh, help="neutral band (score)")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     shopping = corpus.load(str(args.data_dir / "online_shopping_10_cats.csv"))
     hotel = corpus.load(str(args.data_dir / "ChnSentiCorp_htl_all.csv"))
     only = [d for d in args.domains.split(",") if d]
-    report: dict[str, Any] = {"params": Params().__dict__, "domains": {}}
+    params = Params(c=args.c)
+    band_logit = 2 * math.atanh(args.band)  # score = tanh(logit / 2)
+    report: dict[str, Any] = {"params": params.__dict__, "neutral_band": args.band, "domains": {}}
     for name, (train, held) in folds(shopping, hotel, only).items():
         say(f"{name}: training on {len(train)}, holding out {len(held)}")
         start = time.perf_counter()
-        model = CharLR(fit(train, Params(), {}))
+        model = CharLR(fit(train, params, {}))
         ours = [model.logit(e.text) for e in held]
         cal = calibrate(model, train, rng)
         base = char_lr(train)([e.text for e in held])
@@ -128,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ours_calibrated": round(accuracy(ours, held, cal["threshold_logit"]), 4),
             "char_lr": round(accuracy(base, held), 4),
             **cal,
+            "neutral_band": band_stats(ours, held, band_logit),
         }
         row["ours_minus_char_lr_points"] = round(100 * (row["ours"] - row["char_lr"]), 2)
         if args.snownlp_n:

@@ -18,11 +18,28 @@ from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexico
 from streams.core.text.terms import CRISIS
 
 _IGNORE_CASE: Final = re.IGNORECASE
+# How far around a hit its category's exclusions are searched (longest exclusion: ~30 chars).
+_EXCLUDE_REACH: Final = 40
 
 
 def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
+    """One pattern for many; searched in lower-cased text, so no case flag (it slows scans)."""
     listed = [p for p in patterns if p]
-    return re.compile("|".join(f"(?:{p})" for p in listed), _IGNORE_CASE) if listed else None
+    return re.compile("|".join(f"(?:{p})" for p in listed)) if listed else None
+
+
+_CJK: Final = re.compile("[\u3400-\u9fff]")
+
+
+def _ascii_only(patterns: Iterable[str]) -> list[str]:
+    """The patterns that can match a text with no Chinese in it. A pattern that spells a
+    Chinese character is taken to need one: skipping it on ASCII text halves English cost."""
+    return [p for p in patterns if not _CJK.search(p)]
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    """Case-insensitive only where the pattern has letters: the flag slows every scan."""
+    return re.compile(pattern, _IGNORE_CASE if re.search("[A-Za-z]", pattern) else 0)
 
 
 def _identity(text: str) -> str:
@@ -93,35 +110,37 @@ class CrisisDetector:
         self._negation = Negation() if cfg.negation else None
         builtin = cfg.default_rules
         categories = {*CRISIS, *cfg.crisis_exclude}
-        self._exclude: dict[str, re.Pattern[str]] = {
-            category: pattern
+        exclusions = {
+            category: [
+                *(rules.EXCLUDE.get(category, ()) if builtin else ()),
+                *cfg.crisis_exclude.get(category, []),
+            ]
             for category in categories
-            if (
-                pattern := _either(
-                    [
-                        *(rules.EXCLUDE.get(category, ()) if builtin else ()),
-                        *cfg.crisis_exclude.get(category, []),
-                    ]
-                )
-            )
+        }
+        self._exclude: dict[str, re.Pattern[str]] = {
+            c: p for c, ps in exclusions.items() if (p := _either(ps))
+        }
+        self._exclude_ascii: dict[str, re.Pattern[str]] = {
+            c: p for c, ps in exclusions.items() if (p := _either(_ascii_only(ps)))
         }
         includes: dict[CrisisCategory, list[str]] = {
             category: [*(rules.INCLUDE.get(category, ()) if builtin else ())] for category in CRISIS
         }
         for category, patterns in cfg.crisis_include.items():
             includes[category] += patterns
-        self._include = [
-            (re.compile(p, _IGNORE_CASE), category, CRISIS[category][0])
-            for category, patterns in includes.items()
-            for p in patterns
-        ]
+        # One scan for all of them: a named group per pattern says which matched.
+        listed = [(p, category) for category, patterns in includes.items() for p in patterns]
+        self._include_of = {f"i{n}": category for n, (_, category) in enumerate(listed)}
+        numbered = list(enumerate(p for p, _ in listed))
+        self._include = _named(numbered)
+        self._include_ascii = _named([(n, p) for n, p in numbered if not _CJK.search(p)])
         needs: Mapping[str, str] = {
             **(rules.NEEDS_CONTEXT if builtin else {}),
             **cfg.crisis_context,
         }
-        self._needs = {term.lower(): re.compile(p, _IGNORE_CASE) for term, p in needs.items()}
+        self._needs = {term.lower(): re.compile(p) for term, p in needs.items()}
         avoid = rules.AVOID_CONTEXT if builtin else {}
-        self._avoid = {term.lower(): re.compile(p, _IGNORE_CASE) for term, p in avoid.items()}
+        self._avoid = {term.lower(): re.compile(p) for term, p in avoid.items()}
         self._off_topic = re.compile(rules.OFF_TOPIC) if builtin else None
         self._names = rules.NAMES if builtin else frozenset()
 
@@ -129,38 +148,45 @@ class CrisisDetector:
         norm = self._simplify(text)
         hits = self.lexicon.find(norm)
         included: set[tuple[int, int]] = set()
-        if self._include:
-            hits, included = self._with_included(norm, hits)
+        include = self._include_ascii if norm.isascii() else self._include
+        if include is not None:
+            hits, included = self._with_included(norm, hits, include)
         if not hits:
             return hits
         low = norm.lower()
         if self._off_topic is not None and self._off_topic.search(low):
             return []
-        excluded = self._excluded_spans(low, {h.category for h in hits})
+        excluded = self._excluded_spans(low, hits)
         return [
             h for h in hits if self._holds(text, low, h, excluded, (h.start, h.end) in included)
         ]
 
-    def _with_included(self, norm: str, hits: list[Hit]) -> tuple[list[Hit], set[tuple[int, int]]]:
+    def _with_included(
+        self, norm: str, hits: list[Hit], pattern: re.Pattern[str]
+    ) -> tuple[list[Hit], set[tuple[int, int]]]:
         """Pattern hits replace the term hits they overlap: a pattern is the more specific."""
         found: list[Hit] = []
-        for pattern, category, weight in self._include:
-            for m in pattern.finditer(norm):
-                taken = [(h.start, h.end) for h in found]
-                if m.end() > m.start() and not _overlaps(m.start(), m.end(), taken):
-                    found.append(Hit(m.group(), category, weight, m.start(), m.end()))
+        for m in pattern.finditer(norm):
+            if m.end() > m.start() and m.lastgroup is not None:
+                category = self._include_of[m.lastgroup]
+                found.append(Hit(m.group(), category, CRISIS[category][0], m.start(), m.end()))
         if not found:
             return hits, set()
         spans = {(h.start, h.end) for h in found}
         kept = [h for h in hits if not _overlaps(h.start, h.end, spans)]
         return sorted(kept + found, key=lambda h: h.start), spans
 
-    def _excluded_spans(self, low: str, categories: set[str]) -> dict[str, list[tuple[int, int]]]:
+    def _excluded_spans(self, low: str, hits: list[Hit]) -> dict[str, list[tuple[int, int]]]:
+        """Exclusions are local: each is searched only around the hits of its category."""
         spans: dict[str, list[tuple[int, int]]] = {}
-        for category in categories:
-            pattern = self._exclude.get(category)
+        for hit in hits:
+            lo, hi = max(0, hit.start - _EXCLUDE_REACH), hit.end + _EXCLUDE_REACH
+            table = self._exclude_ascii if low[lo:hi].isascii() else self._exclude
+            pattern = table.get(hit.category)
             if pattern is not None:
-                spans[category] = [m.span() for m in pattern.finditer(low) if m.end() > m.start()]
+                spans.setdefault(hit.category, []).extend(
+                    m.span() for m in pattern.finditer(low, lo, hi) if m.end() > m.start()
+                )
         return spans
 
     def _holds(
@@ -213,6 +239,12 @@ class TabooDetector:
     def _apology(self, norm: str, hit: Hit) -> bool:
         pattern = self._after.get(hit.term)
         return pattern is not None and pattern.match(norm, hit.end) is not None
+
+
+def _named(numbered: list[tuple[int, str]]) -> re.Pattern[str] | None:
+    """One alternation; group ``i<n>`` is pattern number n."""
+    alternatives = [f"(?P<i{n}>{p})" for n, p in numbered]
+    return _compile("|".join(alternatives)) if alternatives else None
 
 
 def _written_as_name(text: str, hit: Hit) -> bool:

@@ -139,7 +139,9 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # spoiled goods counted: 烂了三个, 坏了两个, 三个都是烂的
         f"(?:烂|坏)了{_COUNT}个|{_COUNT}个(?:都是)?(?:烂|坏)的|{_COUNT}个都?(?:烂|坏)了",
     ),
-    "regulator": (f"(?<!\\d)315{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报)|(?:打|投诉到?|举报到?)315(?!\\d)",),
+    "regulator": (
+        f"(?<!\\d)315{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报)|(?:打|投诉到?|举报到?)315(?!\\d)",
+    ),
 }
 
 # --- terms that need (or must not have) a context within CONTEXT_WINDOW characters -----------

@@ -150,6 +150,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     out["crisis_lexicon_zh"] = rate(crisis.find, zh, args.repeat)
     out["crisis_lexicon_en"] = rate(crisis.find, en, args.repeat)
     out["taboo_lexicon_zh"] = rate(taboo.find, zh, args.repeat)
+    # what the stream runs: the same lexicons read in context (script, negation, rules)
+    out["crisis_detector_zh"] = rate(tools.crisis, zh, args.repeat)
+    out["crisis_detector_en"] = rate(tools.crisis, en, args.repeat)
+    out["taboo_detector_zh"] = rate(tools.taboo, zh, args.repeat)
     say("all together")
     # analyse() guesses the language, then sentiment, crisis and taboo: what the stream does.
     # The product's traffic is Chinese; the half-English mix shows the English share's cost.

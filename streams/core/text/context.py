@@ -131,6 +131,9 @@ class CrisisDetector:
         # One scan for all of them: a named group per pattern says which matched.
         listed = [(p, category) for category, patterns in includes.items() for p in patterns]
         self._include_of = {f"i{n}": category for n, (_, category) in enumerate(listed)}
+        # A deployment's own patterns may need any character: then every text is scanned.
+        gated = builtin and not cfg.crisis_include
+        self._gate = re.compile(rules.INCLUDE_GATE) if gated else None
         numbered = list(enumerate(p for p, _ in listed))
         self._include = _named(numbered)
         self._include_ascii = _named([(n, p) for n, p in numbered if not _CJK.search(p)])
@@ -149,7 +152,7 @@ class CrisisDetector:
         hits = self.lexicon.find(norm)
         included: set[tuple[int, int]] = set()
         include = self._include_ascii if norm.isascii() else self._include
-        if include is not None:
+        if include is not None and (self._gate is None or self._gate.search(norm)):
             hits, included = self._with_included(norm, hits, include)
         if not hits:
             return hits

@@ -144,6 +144,9 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     ),
 }
 
+# Every pattern of INCLUDE holds one of these characters: a text without any is not scanned.
+INCLUDE_GATE: Final = "[痒肿包红烂坏5]"
+
 # --- terms that need (or must not have) a context within CONTEXT_WINDOW characters -----------
 
 # Characters either side of the term: about ten Chinese words, or seven English ones.

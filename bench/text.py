@@ -158,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # analyse() guesses the language, then sentiment, crisis and taboo: what the stream does.
     # The product's traffic is Chinese; the half-English mix shows the English share's cost.
     out["all_together_zh"] = rate(everything, zh, args.repeat)
+    out["all_together_en"] = rate(everything, en, args.repeat)
     out["all_together_half_en"] = rate(everything, mixed, args.repeat)
     out["snownlp_baseline"] = snownlp_baseline(zh[: args.baseline_n], model, args.repeat)
     print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -54,7 +54,7 @@ def test_obvious_positive_chinese(text: str) -> None:
     assert (result.label, result.lang) == ("positive", "zh") and result.score > 0.5
 
 
-def test_english_goes_through_vader() -> None:
+def test_english_sentiment_reads_vader_words() -> None:
     good = analyse("The food was great and the staff were lovely!")
     bad = analyse("Terrible service and the food was awful.")
     flat = analyse("The table is next to the window.")

@@ -6,6 +6,9 @@ Prints one JSON object (progress on stderr). The process is pinned to one CPU, a
 is the best of ``--repeat`` passes over the same texts (other processes on the machine only
 ever slow a pass down, so the best pass is the closest to the code's own speed).
 
+Also the time to score one English text of 20k, 40k and 1M characters (``sentiment_en_long_text_s``:
+it must not grow with the square of the length).
+
 Texts: Chinese reviews sampled at run time from the labelled corpora in ``--data-dir`` (they are
 never copied into the repository); without them, the simulator's Chinese text banks. English:
 reviews of 1-4 sentences composed from the phrases below (no English review corpus is at hand).
@@ -142,18 +145,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     out["sentiment_zh_by_length"] = by_len
     say("sentiment en")
     out["sentiment_en"] = rate(lambda t: model.score(t, "en"), en, args.repeat)
+    out["sentiment_en_long_text_s"] = long_texts(lambda t: model.score(t, "en"))
     say("lexicons")
     out["crisis_lexicon_zh"] = rate(crisis.find, zh, args.repeat)
     out["crisis_lexicon_en"] = rate(crisis.find, en, args.repeat)
     out["taboo_lexicon_zh"] = rate(taboo.find, zh, args.repeat)
+    # what the stream runs: the same lexicons read in context (script, negation, rules)
+    out["crisis_detector_zh"] = rate(tools.crisis, zh, args.repeat)
+    out["crisis_detector_en"] = rate(tools.crisis, en, args.repeat)
+    out["taboo_detector_zh"] = rate(tools.taboo, zh, args.repeat)
     say("all together")
     # analyse() guesses the language, then sentiment, crisis and taboo: what the stream does.
     # The product's traffic is Chinese; the half-English mix shows the English share's cost.
     out["all_together_zh"] = rate(everything, zh, args.repeat)
+    out["all_together_en"] = rate(everything, en, args.repeat)
     out["all_together_half_en"] = rate(everything, mixed, args.repeat)
     out["snownlp_baseline"] = snownlp_baseline(zh[: args.baseline_n], model, args.repeat)
     print(json.dumps(out, ensure_ascii=False, indent=1))
     return 0
+
+
+def long_texts(score: Callable[[str], object]) -> dict[str, float]:
+    """Seconds to score one English text of 20k, 40k and 1M characters: growth with length."""
+    sentence = "The food was great but the service was slow. "
+    out: dict[str, float] = {}
+    for chars in (20_000, 40_000, 1_000_000):
+        text = (sentence * (chars // len(sentence) + 1))[:chars]
+        start = time.perf_counter()
+        score(text)
+        out[f"{chars}_chars"] = round(time.perf_counter() - start, 4)
+    return out
 
 
 def snownlp_baseline(texts: Sequence[str], model: SentimentModel, repeat: int) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 
@@ -38,8 +39,18 @@ def run(args: argparse.Namespace) -> int:
 
     tools = TextAnalytics(_text_config(args))
     out = sys.stdout
-    for line in sys.stdin:
-        text = line.rstrip("\r\n")
+    # Bytes, decoded line by line: one line that is not UTF-8 gets an error row of its own
+    # instead of ending the run and losing every line after it.
+    source = getattr(sys.stdin, "buffer", None)
+    lines: Iterable[bytes | str] = source if source is not None else sys.stdin
+    for number, line in enumerate(lines, start=1):
+        try:
+            text = (line.decode("utf-8") if isinstance(line, bytes) else line).rstrip("\r\n")
+            text.encode("utf-8")  # a str stream may carry lone surrogates (surrogateescape)
+        except (UnicodeDecodeError, UnicodeEncodeError) as exc:
+            error = {"line": number, "error": f"not UTF-8: {exc.reason} at byte {exc.start}"}
+            out.write(json.dumps(error) + "\n")
+            continue
         result = tools.analyse(text)
         row = {
             "label": result.label,

@@ -54,7 +54,7 @@ def test_obvious_positive_chinese(text: str) -> None:
     assert (result.label, result.lang) == ("positive", "zh") and result.score > 0.5
 
 
-def test_english_goes_through_vader() -> None:
+def test_english_sentiment_reads_vader_words() -> None:
     good = analyse("The food was great and the staff were lovely!")
     bad = analyse("Terrible service and the food was awful.")
     flat = analyse("The table is next to the window.")
@@ -270,3 +270,21 @@ def test_cli_train_writes_weights_that_load(
     model = SentimentModel(out)
     assert model.analyse("好吃推荐").label == "positive"
     assert model.analyse("难吃太慢").label == "negative"
+
+
+def test_cli_writes_an_error_line_for_a_line_that_is_not_utf8_and_carries_on(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = "太难吃了\n".encode() + b"\xff\xfe\xe5\x9d\x8f\n" + "吃完拉肚子\n".encode()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    assert main(["sentiment"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3
+    assert rows[1] == {"line": 2, "error": "not UTF-8: invalid start byte at byte 0"}
+    assert rows[0]["label"] == rows[2]["label"] == "negative"
+    assert [h["term"] for h in rows[2]["crisis"]] == ["拉肚子"]
+
+
+def test_lexicon_survives_lone_surrogates() -> None:
+    hits = crisis_lexicon().find("\udcff吃完拉肚子")
+    assert [(h.term, h.start) for h in hits] == [("拉肚子", 3)]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CrisisCategory = Literal["media", "regulator", "legal", "safety", "refund", "viral"]
 Band = Annotated[float, Field(ge=0, lt=1)]
@@ -33,6 +34,44 @@ class TextConfig(_Section):
     taboo_extra: list[str] = []
     # Default taboo alternatives to drop, e.g. "我不知道" where it fires on harmless talk.
     taboo_disabled: list[str] = []
+    # Context rules (streams/core/text/rules.py has the defaults and says why each exists).
+    # Traditional Chinese is converted to simplified (OpenCC t2s) before both lexicons match.
+    traditional_to_simplified: bool = True
+    # A crisis term negated in its clause (没看到蟑螂, "no rats") is not a hit.
+    negation: bool = True
+    # The default exclusions, context requirements and name rule of rules.py; off = bare terms.
+    default_rules: bool = True
+    # More exclusions per category: a regular expression whose match covers a hit drops it.
+    crisis_exclude: dict[CrisisCategory, list[str]] = {}
+    # Regular expressions that are hits of their category, as terms are (e.g. 吃.{0,6}拉了三次).
+    crisis_include: dict[CrisisCategory, list[str]] = {}
+    # Crisis term -> regular expression one of whose matches must lie within 20 characters of
+    # the term for it to count (added to, or replacing, the defaults of rules.NEEDS_CONTEXT).
+    crisis_context: dict[str, str] = {}
+    # Taboo alternative -> regular expression read right after it that makes it an apology.
+    taboo_except_after: dict[str, str] = {}
     neutral_band: NeutralBand = NeutralBand()
     # A weights file written by `cxpulse sentiment train`; None = the shipped weights.
     sentiment_weights: str | None = None
+
+    @field_validator("crisis_exclude", "crisis_include")
+    @classmethod
+    def _patterns_compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            for pattern in patterns:
+                _compiles(pattern)
+        return value
+
+    @field_validator("crisis_context", "taboo_except_after")
+    @classmethod
+    def _values_compile(cls, value: dict[str, str]) -> dict[str, str]:
+        for pattern in value.values():
+            _compiles(pattern)
+        return value
+
+
+def _compiles(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a regular expression: {pattern!r} ({exc})") from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final, NamedTuple
@@ -28,6 +29,7 @@ _TWINS: Final = {c: (c, chr(ord(c) + 0xFEE0)) for c in _ASCII_TWINS}
 _PAUSES: Final = (",", "，", "、", "。", ".", "?", "？", "!", "！", " ", "")
 _LOOSE: Final = tuple(sorted({p + s for p in _PAUSES for s in ("", " ")}))  # "，" or ", " or ""
 _ELLIPSES: Final = ("……", "…", "...")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 class Hit(NamedTuple):
@@ -88,7 +90,11 @@ class Lexicon:
         low = text.lower()
         if len(low) != len(text):  # a few letters lower to two characters (İ); keep offsets
             low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        found = self._ac.find_matches_as_indexes(low, overlapping=True)
+        try:
+            found = self._ac.find_matches_as_indexes(low, overlapping=True)
+        except UnicodeEncodeError:  # lone surrogates (from JSON "\\ud800"): one char each
+            low = _SURROGATE.sub("\ufffd", low)
+            found = self._ac.find_matches_as_indexes(low, overlapping=True)
         found.sort(key=lambda m: (m[1], -m[2]))
         hits: list[Hit] = []
         reach = -1

@@ -1,4 +1,5 @@
-"""Sentiment of one text: Chinese through the shipped char n-gram model, English through VADER.
+"""Sentiment of one text: Chinese through the shipped char n-gram model, English through
+VADER's lexicon and rules in one linear pass (``english.py``).
 
     >>> analyse("太难吃了，再也不来了")
     Sentiment(label='negative', score=-0.9..., lang='zh')
@@ -12,14 +13,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from streams.core.text.charlr import CharLR, Weights
 from streams.core.text.config import NeutralBand
+from streams.core.text.english import EnglishScorer, english
 from streams.core.text.lang import Lang, lang
-
-if TYPE_CHECKING:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 Label = Literal["negative", "neutral", "positive"]
 
@@ -47,7 +46,7 @@ class SentimentModel:
         self.weights = Path(weights) if weights is not None else WEIGHTS
         self.band = band or NeutralBand()
         self._zh: CharLR | None = None
-        self._en: SentimentIntensityAnalyzer | None = None
+        self._en: EnglishScorer | None = None
 
     @property
     def zh(self) -> CharLR:
@@ -56,11 +55,9 @@ class SentimentModel:
         return self._zh
 
     @property
-    def en(self) -> SentimentIntensityAnalyzer:
+    def en(self) -> EnglishScorer:
         if self._en is None:
-            from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-            self._en = SentimentIntensityAnalyzer()
+            self._en = english()
         return self._en
 
     def score(self, text: str, language: Lang | None = None) -> float:
@@ -69,7 +66,7 @@ class SentimentModel:
             return 0.0
         if (language or lang(text)) == "zh":
             return self.zh.score(text)
-        return float(self.en.polarity_scores(text)["compound"])
+        return self.en.score(text)
 
     def analyse(self, text: str) -> Sentiment:
         language = lang(text)

@@ -7,7 +7,8 @@ evidence on its own. Terms were chosen for restaurant reviews and complaints, an
 ones are left out on purpose because they fire on ordinary text:
 
 - 工商 alone matches 工商银行 (a bank, named in payment complaints): 工商局 / 工商部门 instead;
-- 退款 alone is an everyday request: only bulk or full refunds (集体退款, 全部退款, ...);
+- 退款 / 退钱 / "full refund" for one order is an everyday request: only many customers at once
+  (集体退款, 组团退款, ...) or a bank dispute (拒付, chargeback);
 - 医院 alone matches addresses (医院旁边): 送医, 住院, 急诊, 去医院 instead;
 - 过期 alone matches expired coupons: 过期食品, 过期食材;
 - English "sick" alone ("sick of waiting"): got sick, made me sick, ...
@@ -26,6 +27,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         0.8,
         (
             "曝光", "记者", "媒体", "自媒体", "热搜", "上新闻", "电视台", "央视", "报社",
+            "被曝", "负面新闻", "负面报道", "丑闻",
             "315晚会", "3·15晚会",
             "journalist", "journalists", "reporter", "reporters", "media", "the press",
             "newspaper", "tv station", "expose", "exposed", "go public", "going public",
@@ -35,7 +37,9 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         0.9,
         (
             "12315", "12345热线", "消协", "消费者协会", "市场监管", "市监局", "工商局", "工商部门",
-            "食药监", "卫生监督", "卫健委", "举报",
+            "食药监", "卫生监督", "卫健委", "举报", "卫生署", "卫生局", "食环署", "消费者委员会",
+            "旅游局", "文旅局", "质监局", "物价局",
+            "消委会",
             "consumer association", "consumer council", "consumer protection",
             "health department", "health inspector", "health inspection", "trading standards",
             "food safety authority", "better business bureau", "report you to",
@@ -56,17 +60,29 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "食物中毒", "中毒", "受伤", "过敏", "安全隐患", "拉肚子", "腹泻", "呕吐", "上吐下泻",
             "异物", "虫子", "蟑螂", "老鼠", "苍蝇", "玻璃渣", "钢丝球", "变质", "发霉", "馊了",
             "过期食品", "过期食材", "烫伤", "划伤", "送医", "住院", "急诊", "去医院",
+            # How customers word it: "illness" is rarely said, the symptom is.
+            "闹肚子", "肚子疼", "肚子痛", "拉稀", "胃疼", "胃痛", "肠胃炎", "吃坏肚子", "吃坏了",
+            "跑厕所", "上吐", "吐了", "想吐", "异味", "臭了", "发臭", "臭味",
+            "酸臭", "馊味", "吃出头发", "吃出虫", "看医生", "挂水", "输液", "烂了", "烂掉",
+            "腐烂", "上霉", "瘙痒", "起疹子", "红疹", "起红疙瘩", "头皮痒", "失火", "起火",
+            "火灾", "触电", "漏电",
             "food poisoning", "poisoned", "injured", "injury", "allergic", "allergic reaction",
             "anaphylaxis", "got sick", "made me sick", "made us sick", "vomiting", "threw up",
             "diarrhea", "diarrhoea", "emergency room", "hospitalized", "hospitalised",
+            "stomach ache", "stomachache", "upset stomach", "sick all night", "throwing up",
+            "moldy", "mouldy", "undercooked chicken", "raw chicken", "hair in my", "bug in my",
+            "worm in my", "hair in the food",
             "foreign object", "cockroach", "cockroaches", "rat", "rats", "glass in",
         ),
     ),
     "refund": (
         0.5,
         (
-            "集体退款", "全部退款", "全额退款", "退钱", "赔钱",
-            "mass refund", "full refund", "money back", "chargeback", "refund everyone",
+            # Many customers at once, or a bank dispute: one order's refund (退钱, 退款,
+            # 全额退款, "full refund") is everyday service work, not a crisis.
+            "集体退款", "集体退货", "集体退钱", "组团退款", "批量退款", "大家一起退款", "集体维权",
+            "维权群", "拒付",
+            "mass refund", "refund everyone", "chargeback", "charge back", "class action",
         ),
     ),
     "viral": (

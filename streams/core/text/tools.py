@@ -5,7 +5,8 @@ It has the shape of ``streams.core.signals.text.TextTools`` (sentiment, crisis, 
 from __future__ import annotations
 
 from streams.core.text.config import TextConfig
-from streams.core.text.lexicon import Hit, crisis_lexicon, taboo_lexicon
+from streams.core.text.context import CrisisDetector, TabooDetector
+from streams.core.text.lexicon import Hit
 from streams.core.text.sentiment import Sentiment, SentimentModel
 
 
@@ -13,8 +14,9 @@ class TextAnalytics:
     def __init__(self, cfg: TextConfig | None = None) -> None:
         cfg = cfg or TextConfig()
         self.model = SentimentModel(cfg.sentiment_weights, cfg.neutral_band)
-        self.crisis_lexicon = crisis_lexicon(cfg)
-        self.taboo_lexicon = taboo_lexicon(cfg)
+        # Lexicon hits read in context (negation, figurative use, traditional script): rules.py
+        self.crisis_detector = CrisisDetector(cfg)
+        self.taboo_detector = TabooDetector(cfg)
 
     def analyse(self, text: str) -> Sentiment:
         return self.model.analyse(text)
@@ -24,10 +26,10 @@ class TextAnalytics:
         return result.label, result.score
 
     def crisis_hits(self, text: str) -> list[Hit]:
-        return self.crisis_lexicon.find(text)
+        return self.crisis_detector.find(text)
 
     def crisis(self, text: str) -> list[tuple[str, str]]:
-        return [(h.term, h.category) for h in self.crisis_lexicon.find(text)]
+        return [(h.term, h.category) for h in self.crisis_detector.find(text)]
 
     def taboo(self, text: str) -> list[str]:
-        return [h.term for h in self.taboo_lexicon.find(text)]
+        return [h.term for h in self.taboo_detector.find(text)]

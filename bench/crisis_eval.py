@@ -1,0 +1,125 @@
+"""Precision and recall of the crisis and taboo detectors on the owned evaluation set.
+
+    .venv/bin/python -m bench.crisis_eval [--split dev|held_out|all] [--old-terms FILE]
+
+Prints one JSON object: per category, true/false positives, misses, precision and recall of
+``TextAnalytics`` with the default ``TextConfig`` ("ours"), and of the bare lexicon (the same
+terms with every context rule off). ``--old-terms`` scores a ``terms.py`` of another version
+with no context rules too, e.g. the lexicon before the context rules:
+
+    git show a50dbf4:streams/core/text/terms.py > /tmp/old_terms.py
+    .venv/bin/python -m bench.crisis_eval --split held_out --old-terms /tmp/old_terms.py
+
+A record is a (text, category) pair labelled crisis or not (``bench/data/README.md``); a
+detector predicts crisis for it when it finds a hit of that category in the text. Rules are
+built looking at the ``dev`` split only; ``held_out`` is for the final figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from streams.core.text.config import TextConfig
+from streams.core.text.context import CrisisDetector, TabooDetector
+from streams.core.text.lexicon import Lexicon, Term
+
+DATA = Path(__file__).parent / "data" / "crisis_eval.jsonl"
+Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)
+
+
+def load(path: Path, split: str) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [r for r in rows if split == "all" or r["split"] == split]
+
+
+def detector(cfg: TextConfig) -> Detect:
+    crisis, taboo = CrisisDetector(cfg), TabooDetector(cfg)
+
+    def detect(text: str) -> set[str]:
+        found = {h.category for h in crisis.find(text)}
+        return found | ({"taboo"} if taboo.find(text) else set())
+
+    return detect
+
+
+def old_detector(path: Path) -> Detect:
+    spec = importlib.util.spec_from_file_location("old_terms", path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"{path}: not a Python file")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    crisis = Lexicon(Term(t, c, w) for c, (w, terms) in module.CRISIS.items() for t in terms)
+    taboo = Lexicon(
+        Term(a.strip().removesuffix("……"), "taboo", 1.0, loose_pauses=True)
+        for phrase in module.TABOO
+        for a in phrase.split(" / ")
+    )
+
+    def detect(text: str) -> set[str]:
+        return {h.category for h in crisis.find(text)} | ({"taboo"} if taboo.find(text) else set())
+
+    return detect
+
+
+def score(rows: Sequence[dict[str, Any]], detect: Detect) -> dict[str, Any]:
+    per: dict[str, dict[str, int]] = {}
+    wrong: list[dict[str, Any]] = []
+    for row in rows:
+        predicted = row["category"] in detect(row["text"])
+        cell = per.setdefault(row["category"], {"tp": 0, "fp": 0, "fn": 0, "tn": 0})
+        key = ("tp" if row["crisis"] else "fp") if predicted else ("fn" if row["crisis"] else "tn")
+        cell[key] += 1
+        if key in ("fp", "fn"):
+            wrong.append({"id": row["id"], "category": row["category"], "error": key})
+    total = {
+        k: sum(c[k] for cat, c in per.items() if cat != "taboo") for k in ("tp", "fp", "fn", "tn")
+    }
+    out = {cat: _rates(c) for cat, c in sorted(per.items())}
+    out["all_crisis_categories"] = _rates(total)
+    return {"by_category": out, "errors": wrong}
+
+
+def _rates(c: dict[str, int]) -> dict[str, Any]:
+    hits, real = c["tp"] + c["fp"], c["tp"] + c["fn"]
+    return {
+        **c,
+        "precision": round(c["tp"] / hits, 4) if hits else None,
+        "recall": round(c["tp"] / real, 4) if real else None,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--split", choices=("dev", "held_out", "all"), default="dev")
+    p.add_argument("--data", type=Path, default=DATA)
+    p.add_argument("--old-terms", type=Path, help="a terms.py to score without context rules")
+    p.add_argument("--errors", action="store_true", help="list the ids of wrong predictions")
+    args = p.parse_args(argv)
+    rows = load(args.data, args.split)
+    bare = TextConfig(negation=False, default_rules=False, traditional_to_simplified=False)
+    runs: dict[str, Detect] = {"ours": detector(TextConfig()), "bare_lexicon": detector(bare)}
+    if args.old_terms:
+        runs["old_terms"] = old_detector(args.old_terms)
+    report: dict[str, Any] = {
+        "split": args.split,
+        "records": len(rows),
+        "kinds": {k: sum(r["kind"] == k for r in rows) for k in ("hit", "near_miss")},
+    }
+    for name, detect in runs.items():
+        result = score(rows, detect)
+        report[name] = result["by_category"]
+        if args.errors:
+            report[f"{name}_errors"] = result["errors"]
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

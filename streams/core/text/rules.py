@@ -1,0 +1,242 @@
+"""The default context rules of the lexicons, as data (the matching is in ``context.py``).
+
+A lexicon term is evidence only in context. Four kinds of rule, each a class of wrong hit seen
+on real reviews rather than a list of the texts it was seen in:
+
+- **negation**: a cue in the same clause before the term (没看到蟑螂, 无异味, "no rats");
+  pseudo-negations that only look like one (没想到, 不仅, "no wonder") are matched first;
+- **exclusions** per category: a regular expression whose match covers the hit drops it
+  (figurative and idiomatic use: 心情受伤, 人都要发霉了, 多媒体, "rat race", "Windows Media");
+- **context**: terms whose crisis meaning needs a food or body context nearby (中毒 means
+  "hooked" in 听得中毒了; 异味 in a hotel room or a new tablet is not spoiled food);
+- **names**: English terms that, capitalised, are a name ("Sue was our server").
+
+The taboo detector has one rule: a refusal phrase followed by a commitment is an apology
+(我们不会再让这种情况发生 is not the taboo phrase 我们不会).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from streams.core.text.config import CrisisCategory
+
+# --- negation ---------------------------------------------------------------------------------
+
+# Where a clause ends: scope never crosses these (但/可是/结果 start a new claim).
+ZH_CLAUSE: Final = r"[，,。.！!？?；;：:\n～~…]|但是|但|可是|然而|不过|结果"
+# Cues that negate the term when the clause holds no breaker between cue and term.
+ZH_CUES: Final = (
+    "没有", "没", "不是", "不会", "不曾", "从没", "从未", "并没", "毫无", "绝无", "杜绝",
+    "不存在", "不见", "并无",
+)  # fmt: skip
+# Single characters that negate only what follows within two characters (无异味, 不过敏, 无任何
+# 异味); further away they mostly negate an adjective (不干净，有蟑螂 / 不新鲜的虫子).
+ZH_SHORT_CUES: Final = ("不", "无", "未", "别")
+# Look like a cue and are not one; matched before the cues.
+ZH_PSEUDO: Final = (
+    "没想到", "没多久", "没几", "没过", "没一会", "没法", "没办法", "没完", "没错", "没得说",
+    "没有之一", "有没有", "是不是", "会不会", "不是一般", "不仅", "不但", "不止", "不光",
+    "不久", "不到", "不停", "不断", "不少", "不得不", "不知", "不好意思", "不一会", "不料",
+    "不小心", "不行", "不然", "不禁", "不管", "不舒服", "无语", "无论", "无比", "无法", "无数",
+    "无奈", "无良", "无耻", "无缘无故", "无意", "无聊", "未免", "未来", "未成年", "特别",
+    "区别", "分别", "级别", "类别", "告别", "性别", "识别", "差别", "别的", "别家", "别人",
+    "别说", "别提", "别处",
+)  # fmt: skip
+# Between a cue and the term these restart an affirmative claim (没吃完就发霉了).
+ZH_BREAKERS: Final = r"就|才|却|竟|居然|又|然后|后来|导致|害得|害我|让|使|把|被|还是|反而"
+# Words before the term that may hold the cue (no, not, never ... five words back at most).
+EN_WINDOW: Final = 5
+EN_CLAUSE: Final = r"[,.;:!?\n]|\b(?:but|then|until|later|yet|so|because|however|after)\b"
+EN_CUES: Final = r"\b(?:no|not|never|without|none|nor|zero|cannot|\w+n't|free of|free from)\b"
+EN_PSEUDO: Final = (
+    r"\bnot only\b|\bno wonder\b|\bnot long\b|\b(?:could|can|did|wouldn)'?n't stop\b"
+    r"|\bcannot stop\b|\bnot sure\b|\bno idea\b|\bno doubt\b|\bno joke\b|\bnot to mention\b"
+    r"|\bnever been so\b"
+)
+
+# --- exclusions: a match covering the hit drops it ---------------------------------------------
+
+_NOT_CLAUSE_END: Final = "[^，,。.！!？?；;\n]"
+_INSTITUTION: Final = "电视台|报社|法院|市场监管局|市监局|工商局|消协|卫生局|律师事务所|派出所"
+# An institution named as a landmark: 离电视台较近, 法院旁边, 市场监管局对面
+_PLACE: Final = (
+    f"(?:{_INSTITUTION}){_NOT_CLAUSE_END}{{0,8}}(?:旁边|旁|附近|对面|边上|隔壁|楼下|培训中心|路|"
+    f"街|站|较近|很近|不远)|(?:离|靠近|紧邻|位于){_NOT_CLAUSE_END}{{0,10}}(?:{_INSTITUTION})"
+)
+EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
+    "media": (
+        _PLACE,
+        "多媒体|流媒体|融媒体|媒体播放|媒体键|媒体中心|媒体库",
+        # a hotel room's TV channels, a product's TV advertising
+        "电视台(?:也|都)?(?:比较|太|很|不)?(?:少|多|不多)|收不到[^，。]{0,6}电视台|"
+        "央视[^，。！？]{0,8}广告|广告[^，。]{0,4}央视",
+        # a camera's exposure, not a newspaper's
+        "曝光(?:不足|过度|补偿|时间|度|模式|参数|准确|控制|锁定|值)|(?:自动|手动|长|测光|多重)曝光|"
+        "曝光的?(?:照片|相片)",
+        r"\bwindows media\b|\bmedia (?:room|player|center|centre|wall|console|server|library"
+        r"|files?|cards?|kit|studies|lounge|cabinet|stick|box)\b|\bmixed media\b",
+        r"\bexposed (?:brick|beams?|wiring|ceilings?|pipes|concrete|stone|ducts?)\b",
+        r"\b(?:over|under|sun)-?exposed\b",
+    ),
+    "regulator": (
+        _PLACE,
+        # a web page's "reply | report" links scraped with the review
+        r"回复[^，。]{0,30}\|\s*举报|\|\s*举报",
+    ),
+    "legal": (_PLACE,),
+    "safety": (
+        # hooked, not poisoned: 听得中毒, 玩游戏玩中毒了, 中毒性的旋律
+        f"(?:听|看|玩|读|刷|追|唱|逛|买|剁手){_NOT_CLAUSE_END}{{0,6}}中毒|中毒(?:性|般的|了一样)",
+        # hurt feelings, a hurt wallet
+        f"(?:心|心情|心灵|感情|自尊|情感|小心脏|内心|钱包|玻璃心){_NOT_CLAUSE_END}{{0,3}}受伤",
+        # hyperbole: 人都要发霉了, 价格我都要过敏了, 难吃得我都快吐了
+        "都(?:要|快|快要)(?:发霉|过敏|中毒|吐了|想吐)",
+        f"(?:价格|价钱|这价|涨价|广告|客服|态度|推销){_NOT_CLAUSE_END}{{0,6}}过敏",
+        f"(?:人|我|整个人|心|脑子|生活|日子){_NOT_CLAUSE_END}{{0,2}}(?:快|要|都)"
+        f"{_NOT_CLAUSE_END}{{0,2}}发霉",
+        f"(?:感情|关系|友情|爱情|性质|初心|味道都){_NOT_CLAUSE_END}{{0,3}}变质",
+        f"(?:看|听|读|气|笑)(?:得|的)?{_NOT_CLAUSE_END}{{0,3}}吐了|吐了(?:一?口气|舌头|槽)",
+        "苍蝇馆|苍蝇小馆|米老鼠|老鼠爱大米|书虫|懒虫|瞌睡虫",
+        # proverbs: one bad apple spoils the barrel
+        "一?[只颗粒]?老鼠(?:屎)?(?:害|坏)了一锅",
+        # hooked on a dish: 吃中毒了, 让人中毒
+        "(?:吃|喝|让人|令人)中毒|(?:吃|喝)得[^，。！？]{0,4}(?:想吐|吐了)",
+        # a hypothetical is not an event: 如有变质可退货, 万一过敏了怎么办
+        f"(?:如有|如果|万一|以防|避免|防止|若有|可能){_NOT_CLAUSE_END}{{0,4}}(?:变质|过敏|发霉|中毒)|"
+        "(?:变质|过敏|发霉|中毒)的?可能",
+        # what a shampoo claims to prevent: 抗头痒, 止痒
+        "抗头?皮?痒|止痒|防痒",
+        # moth holes in clothes
+        "虫子?咬(?:破|坏)|虫蛀",
+        # vomit left on a carpet is dirt, not an illness; a mouldy smell is a damp room
+        "呕吐物|呕吐的痕迹|发霉的?(?:气味|味道|味)|散发霉",
+        # a smell in a room, a device or packaging is not spoiled food
+        f"(?:房间|卫生间|厕所|洗手间|浴室|空调|被子|被褥|床单|毛巾|地毯|床|楼道|电梯|下水道|鞋|"
+        f"衣服|包装|塑料|箱子|机器|机身|电脑|屏幕|车|屋|客房|走廊){_NOT_CLAUSE_END}{{0,6}}"
+        f"(?:异味|臭味|发臭|臭了)",
+        r"\brat race\b|\b(?:lab|gym|mall|pack|rug|desert|water|mole|dirty|love|mall) rats?\b",
+        r"\bsmell(?:s|ed|ing)? a rat\b|\brat(?:s|ted|ting)? (?:\w+ )?out\b|^rats\b",
+        r"\binjury time\b|\bpoisoned (?:chalice|atmosphere|relationship)\b",
+        # saying one has an allergy is not having a reaction
+        r"\b(?:is|am|are|i'm|he's|she's|we're|they're)\s+allergic to\b",
+    ),
+    "refund": (),
+    "viral": (
+        "转发(?:抽奖|有奖|集赞)|(?:无线|信号)转发|避雷针|避雷器",
+        f"(?:香|味|气味|香味|药效|热量){_NOT_CLAUSE_END}{{0,3}}扩散",
+        r"\bshare this (?:dish|plate|meal|platter|pizza|with)\b|\bviral (?:infection|load)\b",
+    ),
+}
+
+# --- patterns that are hits, as terms are --------------------------------------------------
+
+_COUNT: Final = "[一二两三四五六七八九十几半\\d]+"
+INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
+    "safety": (
+        # a skin reaction: 头皮很痒, 全身起红包
+        f"(?:头皮|头|皮肤|身上|全身|脸上){_NOT_CLAUSE_END}{{0,3}}(?:痒|红肿|起包|起红)",
+        # spoiled goods counted: 烂了三个, 坏了两个, 三个都是烂的
+        f"(?:烂|坏)了{_COUNT}个|{_COUNT}个(?:都是)?(?:烂|坏)的|{_COUNT}个都?(?:烂|坏)了",
+    ),
+    "regulator": (
+        f"(?<!\\d)315{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报)|(?:打|投诉到?|举报到?)315(?!\\d)",
+    ),
+}
+
+# Every pattern of INCLUDE holds one of these characters: a text without any is not scanned.
+INCLUDE_GATE: Final = "[痒肿包红烂坏5]"
+
+# --- terms that need (or must not have) a context within CONTEXT_WINDOW characters -----------
+
+# Characters either side of the term: about ten Chinese words, or seven English ones.
+CONTEXT_WINDOW: Final = 16
+CONTEXT_WINDOW_EN: Final = 40
+_FRUIT: Final = "水果|苹果|火龙果|橙|橘|桔|梨|桃|葡萄|瓜|莓|果子|果品|香蕉|芒果|猕猴桃|樱桃|柚"
+_FOOD: Final = (
+    "菜|肉|饭|汤|鱼|虾|蟹|蛋|奶|食|吃|喝|外卖|鸡|鸭|米饭|面条|面包|饮料|包子|饺子|粥|饼|酱|"
+    f"{_FRUIT}"
+)
+_FOOD_OR_BODY: Final = (
+    f"{_FOOD}|送医|医院|急诊|呕|吐|拉|腹|肚|胃|煤气|一氧化碳|甲醛|农药|孩子|宝宝|老人|全家|"
+    "身体|发烧"
+)
+_SKIN: Final = (
+    "吃|喝|食|用|皮肤|脸|身上|起|红|痒|疹|包|头皮|孩子|宝宝|海鲜|花生|芒果|药|医院|鼻|嘴|喉"
+)
+_EATING: Final = "吃|喝|食|菜|饭|肉|外卖|肚子|胃|拉|晚上|半夜|孩子|宝宝|中毒|过敏|腹泻|呕|难受"
+_BODY: Final = (
+    "手指|手上|手背|手掌|伤了手|伤手|脚|腿|嘴|舌|皮肤|孩子|宝宝|老人|脸|胳膊|流血|出血|伤口|"
+    "摔|烫|割|砸|撞|滑倒|头破"
+)
+# What a media or legal noun needs near it to be a threat or a report rather than a mention
+# (朋友是记者, 美女律师, 央视的广告): somebody contacting, reporting, exposing, suing.
+_ACTION_ZH: Final = (
+    "找|联系|打给|反映|爆料|曝|报道|采访|发给|投稿|求助|上新闻|获悉|了解到|调查|暗访|起诉|"
+    "告|咨询|委托|函|打官司|法律|见"
+)
+_ACTION_EN: Final = (
+    r"contact|call|tell|told|email|going to|go to|will|story|report|expos|in the news|"
+    r"write|writing|tip|sue|court|letter|hire|speak|my |our "
+)
+NEEDS_CONTEXT: Final[dict[str, str]] = {
+    "中毒": _FOOD_OR_BODY,
+    "过敏": _SKIN,
+    "异味": _FOOD,
+    "臭味": _FOOD,
+    "发臭": _FOOD,
+    "臭了": _FOOD,
+    "吐了": _EATING,
+    "想吐": _EATING,
+    "看医生": _EATING,
+    "挂水": _EATING,
+    "输液": _EATING,
+    "住院": _EATING,
+    "急诊": _EATING,
+    "去医院": _EATING,
+    "划伤": _BODY,
+    "受伤": _BODY,
+    "烂了": _FOOD,
+    "烂掉": _FOOD,
+    "腐烂": _FOOD,
+    **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH),
+    **dict.fromkeys(("律师", "法院"), _ACTION_ZH),
+    **dict.fromkeys(
+        ("journalist", "journalists", "reporter", "reporters", "media", "newspaper",
+         "tv station", "lawyer", "lawyers", "attorney"),
+        _ACTION_EN,
+    ),
+}  # fmt: skip
+# Terms dropped when this context is near: an illness the business helped with (the hotel
+# took the guest to hospital), or had nothing to do with; a foreign body in a screen; the
+# exposure of a camera.
+_NOT_CAUSED: Final = "感谢|谢谢|陪|照顾|关怀|慰问|感冒|着凉|水土不服|体质|心脏"
+AVOID_CONTEXT: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        ("拉肚子", "去医院", "输液", "挂水", "住院", "看医生", "急诊", "上吐下泻", "闹肚子",
+         "肚子疼", "肚子痛", "胃疼", "胃痛"),
+        _NOT_CAUSED,
+    ),
+    "异物": "屏幕|屏|镜头|机器|电脑|键盘|空调|显示",
+    "曝光": "拍|照|相机|镜头|摄像|对焦|聚焦|画面|白平衡|底片",
+}  # fmt: skip
+# A text about a book's or a film's story: its poisonings and lawyers are the plot's.
+OFF_TOPIC: Final = "这本书|本书|书中|书里|这套书|作者|小说|情节|主人公|故事|电影里|剧中|读者|这部剧"
+
+# English terms that are also names: capitalised ("Sue") or possessive ("SUE's Kitchen").
+NAMES: Final = frozenset({"sue"})
+
+# --- taboo: a refusal followed by a commitment is an apology ----------------------------------
+
+# Read right after the taboo phrase: 我们不会|再让这种情况发生, 我们不可能|让您白跑一趟,
+# 您应该|得到更好的服务. Keyed by the taboo alternative as written in terms.TABOO.
+_COMMITMENT: Final = (
+    r"[，, ]?(?:再|让(?:您|你|这种|这样|类似|此类|同样|大家)|推卸|不管|不理|敷衍|忽视|辜负|放任|"
+    r"坐视|不负责|逃避|置之不理|姑息|容忍|包庇|隐瞒|不处理|忘记)"
+)
+TABOO_EXCEPT_AFTER: Final[dict[str, str]] = {
+    "我们不会": _COMMITMENT,
+    "我们不可能": _COMMITMENT,
+    "我们从没": r"[，, ]?(?:想过?(?:推卸|逃避|敷衍|不管)|推卸|逃避|敷衍)",
+    "你应该": r"[，, ]?(?:得到|获得|享受|享有|受到)",
+}

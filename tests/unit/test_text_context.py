@@ -1,0 +1,200 @@
+"""The crisis and taboo detectors read context: negation, figurative use, names, script."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from streams.core.text.config import TextConfig
+from streams.core.text.context import CrisisDetector, TabooDetector
+from streams.core.text.english import MAX_CHARS, english
+from streams.core.text.script import simplifier
+from streams.core.text.tools import TextAnalytics
+
+
+@pytest.fixture(scope="module")
+def tools() -> TextAnalytics:
+    return TextAnalytics()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("店里很干净，没看到蟑螂和老鼠", []),
+        ("No food poisoning, no rats, spotless kitchen!", []),
+        ("用了没有过敏，洗完也不过敏", []),
+        ("菜很新鲜，无异味", []),
+        ("I didn't get sick at all", []),
+        # a negation in an earlier clause, or a pseudo-negation, leaves the term standing
+        ("不干净，有蟑螂", [("蟑螂", "safety")]),
+        ("没想到吃出了虫子", [("虫子", "safety")]),
+        ("吃了不到两小时就拉肚子", [("拉肚子", "safety")]),
+        ("I couldn't stop vomiting after eating there", [("vomiting", "safety")]),
+    ],
+)
+def test_negation_scope(tools: TextAnalytics, text: str, expected: list[tuple[str, str]]) -> None:
+    assert tools.crisis(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "这首歌听得中毒了",
+        "价格我都要过敏了",
+        "心情受伤了",
+        "天天下雨，人都要发霉了",
+        "这家奶茶我喝中毒了，一周三杯",
+        "他家的苍蝇馆子风格很地道",
+        "米老鼠主题的儿童套餐孩子很喜欢",
+        "房间有异味，开窗通风后好了",
+        "多媒体播放器坏了",
+        "曝光补偿调一下拍照更好看",
+        "朋友是记者，推荐我们来吃的",
+        "就在法院旁边，午饭时间人多",
+        "如有变质可退货",
+        "the rat race",
+        "We watched a film in the media room",
+        "Windows Media Player crashed",
+        "My friend is allergic to shellfish so the staff adapted the dish.",
+    ],
+)
+def test_figurative_and_idiomatic_use_is_no_crisis(tools: TextAnalytics, text: str) -> None:
+    assert tools.crisis(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Sue was our server and she was lovely", []),
+        ("Ask for Sue, she makes the best cocktails", []),
+        ("SUE's Kitchen is my favourite place", []),
+        ("I will sue you", [("sue", "legal")]),
+        ("I will SUE you", [("sue", "legal")]),
+        ("I'm contacting a journalist about this", [("journalist", "media")]),
+    ],
+)
+def test_english_names_and_case(
+    tools: TextAnalytics, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert tools.crisis(text) == expected
+
+
+def test_traditional_chinese_is_matched_as_simplified(tools: TextAnalytics) -> None:
+    text = "律師函已經發出，我要找消費者協會和衛生署，麵包都發霉了"
+    assert tools.crisis(text) == [
+        ("律师函", "legal"),
+        ("消费者协会", "regulator"),
+        ("卫生署", "regulator"),
+        ("发霉", "safety"),
+    ]
+    # offsets index the text as written
+    hits = tools.crisis_hits(text)
+    assert [text[h.start : h.end] for h in hits] == ["律師函", "消費者協會", "衛生署", "發霉"]
+    assert tools.crisis("餐廳很乾淨，沒有蟑螂") == []
+    assert tools.taboo("我們不會給你退的") == ["我们不会"]
+
+
+def test_simplifier_keeps_length_and_skips_simplified_text() -> None:
+    convert = simplifier()
+    assert convert("吃完拉肚子") == "吃完拉肚子"
+    assert convert("這家餐廳的湯裡有蟑螂") == "这家餐厅的汤里有蟑螂"
+    assert all(len(convert(t)) == len(t) for t in ("乾隆頭髮", "後來發現", "麵包發霉"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("吃完他们家的烤鱼，半夜开始闹肚子", [("闹肚子", "safety")]),
+        ("昨天点的外卖，今天全家肚子疼", [("肚子疼", "safety")]),
+        ("孩子吃了炸鸡以后一直拉稀", [("拉稀", "safety")]),
+        ("打开饭盒一股异味，肉都臭了", [("异味", "safety"), ("臭了", "safety")]),
+        ("收到的火龙果烂了三个", [("烂了三个", "safety")]),
+        ("洗完头皮很痒", [("头皮很痒", "safety")]),
+    ],
+)
+def test_illness_and_spoilage_wording(
+    tools: TextAnalytics, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert tools.crisis(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("菜少了一份，退钱吧", []),
+        ("申请了全额退款，客服处理很快", []),
+        ("I got a full refund, thanks to the manager.", []),
+        ("我们几十个顾客准备集体退款", [("集体退款", "refund")]),
+        ("I've filed a chargeback with my bank.", [("chargeback", "refund")]),
+    ],
+)
+def test_refund_means_many_customers_or_a_bank_dispute(
+    tools: TextAnalytics, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert tools.crisis(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("我们不会再让这种情况发生，非常抱歉", []),
+        ("对不起，我们不会再犯同样的错误", []),
+        ("我们不会推卸责任，马上为您处理", []),
+        ("您应该得到更好的服务", []),
+        ("我们不会给你换的", ["我们不会"]),
+        ("我们不可能弄错，你自己看错了", ["我们不可能"]),
+    ],
+)
+def test_a_refusal_followed_by_a_commitment_is_an_apology(
+    tools: TextAnalytics, said: str, expected: list[str]
+) -> None:
+    assert tools.taboo(said) == expected
+
+
+def test_rules_are_configurable_per_deployment() -> None:
+    bare = TextConfig(negation=False, default_rules=False, traditional_to_simplified=False)
+    assert [h.term for h in CrisisDetector(bare).find("没看到蟑螂，听歌听得中毒了")] == [
+        "蟑螂",
+        "中毒",
+    ]
+    assert CrisisDetector(bare).find("發霉") == []
+    assert [h.term for h in TabooDetector(bare).find("我们不会再让这种情况发生")] == ["我们不会"]
+    cfg = TextConfig(
+        crisis_exclude={"safety": ["蟑螂药"]},
+        crisis_include={"regulator": ["打了?市长热线"]},
+        crisis_context={"蟑螂": "店|厨房|桌"},
+        taboo_except_after={"我不知道": "[，,]?我(?:马上|这就)帮您问"},
+    )
+    detector = CrisisDetector(cfg)
+    assert detector.find("家里买了蟑螂药") == []
+    assert [(h.term, h.category) for h in detector.find("已经打了市长热线")] == [
+        ("打了市长热线", "regulator")
+    ]
+    assert detector.find("小区里有蟑螂") == []
+    assert [h.term for h in detector.find("店里有蟑螂")] == ["蟑螂"]
+    assert TabooDetector(cfg).find("我不知道，我马上帮您问") == []
+    with pytest.raises(ValidationError, match="regular expression"):
+        TextConfig(crisis_exclude={"safety": ["("]})
+
+
+def test_english_scoring_is_capped_and_linear() -> None:
+    scorer = english()
+    sentence = "The food was great but the service was slow. "
+    long = sentence * (2 * MAX_CHARS // len(sentence))
+    assert scorer.score(long) == scorer.score(long[:MAX_CHARS])
+    assert scorer.score("The table is next to the window.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("The noodles were cold and the soup was far too salty.", -1),
+        ("Nobody answered the phone when I called.", -1),
+        ("The food was NOT good at all", -1),
+        ("Service was slow but the chef came out to apologise, which was nice.", 1),
+        ("Clean tables, quick service, and the dumplings were delicious.", 1),
+    ],
+)
+def test_english_rules(text: str, sign: int) -> None:
+    score = english().score(text)
+    assert score * sign > 0.1

@@ -346,7 +346,8 @@ def _contributions(
     elif positive:
         out.append((F.POSITIVE, 1))
     hits: list[str] = []
-    if sig.text is not None:
+    # A satisfied customer's words are not a crisis, whatever they mention ("no rats here").
+    if sig.text is not None and not positive:
         for text, reach_of in texts:
             found = sig.text.crisis(text)
             for term, category in found:
@@ -355,6 +356,8 @@ def _contributions(
                 hits.append(term)
             if found and reach_of:
                 out.append((F.CRISIS_REACH, reach_of))
+        if hits:
+            out.append((F.CRISIS_SOURCES, 1))
     return out, hits, coached
 
 

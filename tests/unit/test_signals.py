@@ -152,13 +152,14 @@ def test_crisis_is_one_incident_whose_severity_rises_then_resolves() -> None:
     _, alerts = run([poison, journalist, special, later, much_later])
     inc = [a for a in alerts if a.rule == "crisis"]
     assert [(a.status, a.severity) for a in inc] == [
-        ("firing", "warning"),  # 食物中毒: 4 points
-        ("firing", "critical"),  # + 记者 3 + lawyer complaint 3 + 起诉 3 = 13
+        ("firing", "warning"),  # 食物中毒 4 + 记者 3 = 7, from two voices
+        ("firing", "critical"),  # + lawyer complaint 3 + 起诉 3 = 13
         ("resolved", "critical"),
     ]
     assert len({a.fingerprint for a in inc}) == 1
     assert len({a.alert_event_id for a in inc}) == 3
-    assert "食物中毒" in inc[0].summary.zh and inc[1].values["score"] == 13
+    assert "食物中毒" in inc[0].summary.zh and inc[0].values["score"] == 7
+    assert inc[1].values["score"] == 13
     assert inc[2].starts_at == inc[0].starts_at
 
 
@@ -166,6 +167,36 @@ def test_crisis_score_parts() -> None:
     state, _ = run([event("review", 1, 0, platform="weibo", text="食物中毒 食物中毒 食物中毒")])
     v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
     assert v.hits == {"safety": 1} and v.score == 4  # one text, one hit per term found
+    assert v.sources == 1
+
+
+def test_one_angry_review_is_not_a_crisis_but_two_voices_are() -> None:
+    one = event("review", 1, 0, platform="dianping", rating=1, text="吃完食物中毒了，差")
+    _, alerts = run([one])
+    assert [a for a in alerts if a.rule == "crisis"] == []
+    two = event("review", 2, 10, platform="dianping", rating=1, text="我也食物中毒了，差")
+    _, alerts = run([one, two])
+    assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [
+        ("firing", "warning")  # two voices, 8 points, but critical needs three
+    ]
+
+
+def test_one_post_seen_by_very_many_people_is_an_incident_on_its_own() -> None:
+    viral = event("review", 1, 0, platform="weibo", rating=1, text="食物中毒，差", views=200_000)
+    _, alerts = run([viral])
+    assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [
+        ("firing", "warning")  # 4 + log10(200) = 6.3
+    ]
+
+
+def test_a_satisfied_customer_mentioning_a_crisis_word_adds_nothing() -> None:
+    happy = [
+        event("review", i, i, platform="dianping", rating=5, text="没有食物中毒，很好")
+        for i in range(5)
+    ]
+    state, alerts = run(happy)
+    assert [a for a in alerts if a.rule == "crisis"] == []
+    assert crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis).score == 0
 
 
 def test_taboo_phrase_by_the_agent_alerts_for_coaching_never_the_customers_words() -> None:

@@ -90,6 +90,10 @@ def evaluate(
     v = view(stats, firing, now, cfg)
     level = int(firing.get(LEVEL, 0))
     want = 2 if v.score >= cfg.critical_at else 1 if v.score >= cfg.warning_at else 0
+    if want == 2 and not v.corroborated(cfg, cfg.critical_sources):
+        want = 1
+    if want == 1 and not v.corroborated(cfg, cfg.min_sources):
+        want = 0
     if level == 0 and want > 0:
         firing[KEY] = now
     elif level > 0 and v.score < cfg.resolve_below:

@@ -139,8 +139,16 @@ class CrisisConfig(_Section):
     spike_points: float = 3
     # One point per decade of reach of the crisis posts above 1,000 people.
     reach_floor: Annotated[float, Field(gt=0)] = 1_000
-    warning_at: float = 4  # one food-poisoning mention is an incident
+    warning_at: float = 4  # a food-poisoning report, corroborated, is an incident
     critical_at: float = 8
+    # One voice is not yet a crisis: an incident needs this many independent sources (distinct
+    # events saying a crisis term in the lookback), or a special customer, an active negative
+    # spike, or one post seen by at least `viral_reach` people. Critical needs
+    # `critical_sources` of them (or the same exceptions). Product choices, against pages on a
+    # single angry review.
+    min_sources: Annotated[int, Field(ge=1)] = 2
+    critical_sources: Annotated[int, Field(ge=1)] = 3
+    viral_reach: Annotated[float, Field(gt=0)] = 100_000
     resolve_below: float = 2
 
 

@@ -29,6 +29,16 @@ class CrisisView:
     special: int
     reach: int
     spike: bool
+    sources: int = 0  # distinct events that said a crisis term
+
+    def corroborated(self, cfg: CrisisConfig, sources: int) -> bool:
+        """Enough independent evidence for an incident at this level."""
+        return (
+            self.sources >= sources
+            or self.special > 0
+            or self.spike
+            or self.reach >= cfg.viral_reach
+        )
 
 
 def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig) -> CrisisView:
@@ -41,4 +51,4 @@ def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig)
     score += special * cfg.special_points + (cfg.spike_points if spike else 0)
     if reach > cfg.reach_floor:
         score += math.log10(reach / cfg.reach_floor)
-    return CrisisView(round(score, 2), hits, special, reach, spike)
+    return CrisisView(round(score, 2), hits, special, reach, spike, t[F.CRISIS_SOURCES])

@@ -16,4 +16,5 @@ CRISIS_REACH = 17  # audience of posts that hit the crisis lexicon
 COMMENT_NEG, COMMENT_NEU, COMMENT_POS = 18, 19, 20  # sentiment of comments and reviews
 CRISIS_CATEGORIES = ("media", "regulator", "legal", "safety", "refund", "viral")
 CRISIS = {c: 21 + i for i, c in enumerate(CRISIS_CATEGORIES)}
-WIDTH = 21 + len(CRISIS_CATEGORIES)
+CRISIS_SOURCES = 21 + len(CRISIS_CATEGORIES)  # events that said a crisis term (not positive)
+WIDTH = CRISIS_SOURCES + 1

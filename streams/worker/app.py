@@ -245,7 +245,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
     )
-    app.transport = offsets.Transport(app.conf.broker_consumer, app)  # commits after a restart
+    # app.transport = offsets.Transport(app.conf.broker_consumer, app)  # commits after a restart
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics()
 

@@ -42,7 +42,7 @@ def advance(acked: list[int], gap: IntervalTree, committed: int | None) -> list[
     done = set(acked)
     for interval in gap.overlap(0, newest):
         done.update(range(interval.begin, min(interval.end, newest)))
-    gap.chop(0, newest)
+    gap.chop(0, newest + 1)
     ordered = sorted(done)
     # Faust's read offset after a seek is the committed offset itself (the next one to read),
     # so a hole right at the committed offset is never recorded as a gap; one missing offset

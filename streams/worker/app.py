@@ -33,7 +33,7 @@ from streams.core.snapshot import snapshot
 from streams.core.store import Signals, StoreState, process
 from streams.metrics import Metrics
 from streams.topics import Topics
-from streams.worker import offsets, tables
+from streams.worker import offsets, quiet, tables
 from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
@@ -245,7 +245,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
     )
-    # app.transport = offsets.Transport(app.conf.broker_consumer, app)  # commits after a restart
+    app.transport = offsets.Transport(app.conf.broker_consumer, app)  # commits after a restart
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics()
 
@@ -305,6 +305,7 @@ class FaustWorker(faust.Worker):
         # record: every debug line of aiokafka, mode and Faust is then built and dropped. That
         # cost more CPU than all of cxpulse's processing (see bench/README.md). No spinner.
         self.spinner = None
+        quiet.install(logger)  # a broker outage: a few lines a minute, not dozens a second
 
 
 def run(settings: Settings, loglevel: str = "warning") -> None:

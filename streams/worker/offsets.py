@@ -13,8 +13,10 @@ back to the committed one, so the next delivered message looks like a jump and e
 delivered during the seek is recorded as a gap as well. Faust then appends the gap to the
 acknowledged offsets, which already hold those same offsets: each appears twice, the run of
 consecutive offsets ends at the first repeat, and every commit advances by one or two offsets.
-After a crash the worker processed the whole backlog while its committed offsets crept forward
-~2 per commit (lag stuck in the tens of thousands), so the next crash re-read all of it.
+So after a crash the worker processes its whole backlog while the committed offsets creep
+(a lag of tens of thousands for many minutes), and a second crash re-reads all of it. A first
+start has no committed offset and no read offset to set back, so it never shows this. Whether
+a restart does depends on thread timing (about half of them on this project's machine).
 
 ``advance`` counts each offset once, and fills a gap only up to the newest acknowledged offset:
 a wrongly recorded gap may also cover messages still waiting in the agent's buffer, and those

@@ -33,8 +33,9 @@ from streams.core.snapshot import snapshot
 from streams.core.store import Signals, StoreState, process
 from streams.metrics import Metrics
 from streams.topics import Topics
-from streams.worker import offsets, quiet, tables
+from streams.worker import quiet, tables
 from streams.worker.sla import SlaShell
+from streams.worker.transport import Transport
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
@@ -245,7 +246,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
     )
-    app.transport = offsets.Transport(app.conf.broker_consumer, app)  # commits after a restart
+    app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics()
 

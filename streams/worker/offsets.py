@@ -65,8 +65,3 @@ class Consumer(driver.Consumer):
         self._acked_index[tp].difference_update(run)
         return run[-1] + 1
 
-
-class Transport(driver.Transport):
-    """Faust's aiokafka transport with the consumer above: ``app.transport = Transport(...)``."""
-
-    Consumer = Consumer

@@ -11,15 +11,27 @@ per interval, and that one says how many like it were held back. It is installed
 logger's handlers, since a filter on the ``aiokafka`` logger would not see the records of its
 child loggers (``aiokafka.client``, ...); records of other libraries and of cxpulse pass
 untouched.
+
+The outage also spun a core. While the broker shuts down it answers metadata requests with no
+leader for the partitions; a producer holding batches for them then asks for new metadata and
+waits for the answer, but aiokafka's metadata update fails at once with the broker gone and has
+no backoff of its own, so the sender loop turned thousands of times a second (each turn two
+ERROR lines). ``Producer`` makes a failed metadata update wait ``retry_backoff_ms`` first.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from faust.transport.drivers import aiokafka as driver
 
 LIBRARIES = ("aiokafka", "kafka", "faust", "mode")
+DIGITS = re.compile(r"\d+")
 INTERVAL = 30.0  # seconds between two records of one kind: two or three per kind a minute
 
 
@@ -34,13 +46,14 @@ class RateLimit(logging.Filter):
         self.interval = interval
         self.names = names
         self.clock = clock
-        self._last: dict[tuple[str, object], float] = {}  # kind -> when one last went through
-        self._held: dict[tuple[str, object], int] = {}  # kind -> records held back since
+        self._last: dict[tuple[str, str], float] = {}  # kind -> when one last went through
+        self._held: dict[tuple[str, str], int] = {}  # kind -> records held back since
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith(self.names):
             return True
-        kind = (record.name, record.msg)
+        # Digits aside: some messages come with their numbers already formatted in.
+        kind = (record.name, DIGITS.sub("#", str(record.msg)))
         now = self.clock()
         last = self._last.get(kind)
         if last is not None and now - last < self.interval:
@@ -61,3 +74,24 @@ def install(logger: logging.Logger, interval: float = INTERVAL) -> RateLimit:
     for handler in logger.handlers:
         handler.addFilter(limit)
     return limit
+
+
+def pace_metadata(client: Any, backoff: float) -> None:
+    """Make ``client`` (an ``aiokafka.AIOKafkaClient``) wait ``backoff`` s after a failed
+    metadata update, so loops that wait for one do not spin while the broker is away."""
+    update: Callable[..., Awaitable[bool]] = client._metadata_update
+
+    async def paced(*args: Any) -> bool:
+        ok = await update(*args)
+        if not ok:
+            await asyncio.sleep(backoff)
+        return ok
+
+    client._metadata_update = paced
+
+
+class Producer(driver.Producer):
+    def _new_producer(self, transactional_id: str | None = None) -> Any:
+        producer = super()._new_producer(transactional_id)
+        pace_metadata(producer.client, producer.client._retry_backoff)
+        return producer

@@ -45,3 +45,9 @@ def test_a_percent_sign_in_the_arguments_survives_the_note() -> None:
     r = record("mode", "x %s", "50%")
     assert limit.filter(r)
     assert r.getMessage() == "x 50% [1 more like this in 2 s]"
+
+
+def test_numbers_formatted_into_the_message_make_no_new_kind() -> None:
+    limit = RateLimit(interval=30.0, clock=lambda: 0.0)
+    assert limit.filter(record("faust.transport.producer", "producer buffer full size 1291"))
+    assert not limit.filter(record("faust.transport.producer", "producer buffer full size 1292"))

@@ -87,8 +87,9 @@ def test_a_broker_outage_is_quiet_and_the_worker_resumes(
 ) -> None:
     env = outage_env
     worker = env.start_worker()
-    # The broker stops while the worker is busy: its producer holds batches, and a metadata
-    # answer from the stopping broker names no leader for them.
+    # The broker stops while the worker is busy and its producer holds batches: the state in
+    # which aiokafka's sender spun when a metadata answer from the stopping broker named no
+    # leader (that answer does not come on every stop; see streams/worker/quiet.py).
     stores = [f"S{i % 50}" for i in range(BUSY)]
     env.produce(
         [("feedback", s.encode(), line(feedback(i, 5, store=s))) for i, s in enumerate(stores)]

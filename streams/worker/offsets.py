@@ -64,4 +64,3 @@ class Consumer(driver.Consumer):
             return None
         self._acked_index[tp].difference_update(run)
         return run[-1] + 1
-

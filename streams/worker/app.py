@@ -36,10 +36,11 @@ from streams.core.step import Output, Pipeline, Tally
 from streams.core.store import Signals, StoreState
 from streams.metrics import Metrics
 from streams.topics import Topics
-from streams.worker import tables
+from streams.worker import quiet, tables
 from streams.worker.health import Health, serve
 from streams.worker.merge import Merge
 from streams.worker.sla import SlaShell
+from streams.worker.transport import Transport
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
@@ -394,6 +395,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         key_serializer="raw",
         value_serializer="raw",
     )
+    app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics(caps=settings.label_caps)
     worker = assemble(
@@ -454,6 +456,7 @@ class FaustWorker(faust.Worker):
         # record: every debug line of aiokafka, mode and Faust is then built and dropped. That
         # cost more CPU than all of cxpulse's processing (see bench/README.md). No spinner.
         self.spinner = None
+        quiet.install(logger)  # a broker outage: a few lines a minute, not dozens a second
 
 
 def run(settings: Settings, loglevel: str = "warning") -> None:

@@ -1,0 +1,47 @@
+"""The committable run of offsets: each offset counted once, gaps filled only behind the acks."""
+
+from __future__ import annotations
+
+from intervaltree import IntervalTree
+
+from streams.worker.offsets import advance
+
+
+def test_a_gap_over_acknowledged_offsets_commits_them_in_one_run() -> None:
+    # After a restart: 100..199 were delivered and acknowledged, and also recorded as a gap.
+    acked = list(range(100, 300))
+    gap = IntervalTree.from_tuples([(101, 200)])
+    run = advance(acked, gap, committed=100)
+    assert run == list(range(100, 300))
+    assert acked == [] and not gap
+
+
+def test_a_real_gap_counts_as_done() -> None:
+    acked = [10, 11, 15, 16]
+    run = advance(acked, IntervalTree.from_tuples([(12, 15)]), committed=10)
+    assert run == [10, 11, 12, 13, 14, 15, 16]
+
+
+def test_a_gap_is_not_filled_past_the_newest_ack() -> None:
+    """A wrongly recorded gap may cover messages still in the agent's buffer."""
+    acked = list(range(100, 150))
+    gap = IntervalTree.from_tuples([(101, 400)])
+    assert advance(acked, gap, committed=100)[-1] == 149
+    assert sorted(gap) == sorted(IntervalTree.from_tuples([(150, 400)]))
+    acked.extend(range(150, 400))
+    assert advance(acked, gap, committed=150) == list(range(150, 400))
+
+
+def test_offsets_missing_at_the_head_hold_the_commit_back() -> None:
+    acked = [53, 54]
+    assert advance(acked, IntervalTree(), committed=50) == []
+    assert acked == [53, 54]
+    acked.extend([50, 51, 52])
+    assert advance(acked, IntervalTree(), committed=50) == [50, 51, 52, 53, 54]
+
+
+def test_one_run_per_call_and_nothing_when_nothing_is_acked() -> None:
+    acked = [1, 2, 3, 7, 8]
+    assert advance(acked, IntervalTree(), committed=None) == [1, 2, 3]
+    assert acked == [7, 8]
+    assert advance([], IntervalTree(), committed=5) == []

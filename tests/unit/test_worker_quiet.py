@@ -1,0 +1,53 @@
+"""The log rate limit: the first of a kind, then one per interval saying how many were held."""
+
+from __future__ import annotations
+
+import logging
+
+from streams.worker.quiet import RateLimit
+
+
+def record(name: str, msg: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord(name, logging.ERROR, __file__, 1, msg, args, None)
+
+
+def test_a_repeated_message_passes_once_per_interval_with_the_count_held_back() -> None:
+    now = [0.0]
+    limit = RateLimit(interval=30.0, clock=lambda: now[0])
+    msg = "Unable connect to node with id %s: %s"
+    passed = []
+    for second in range(65):
+        now[0] = float(second)
+        for _ in range(10):
+            r = record("aiokafka.client", msg, 1, "Connect call failed")
+            if limit.filter(r):
+                passed.append(r.getMessage())
+    assert len(passed) == 3  # at 0 s, 30 s and 60 s
+    assert passed[0] == "Unable connect to node with id 1: Connect call failed"
+    assert passed[1].endswith("[299 more like this in 30 s]")
+
+
+def test_kinds_are_limited_apart_and_other_loggers_pass() -> None:
+    limit = RateLimit(interval=30.0, clock=lambda: 0.0)
+    assert limit.filter(record("aiokafka.client", "a %s", 1))
+    assert limit.filter(record("aiokafka.consumer.fetcher", "a %s", 1))
+    assert limit.filter(record("aiokafka.client", "b"))
+    assert not limit.filter(record("aiokafka.client", "a %s", 2))
+    assert all(limit.filter(record("cxpulse.worker", "rejected %s", i)) for i in range(5))
+
+
+def test_a_percent_sign_in_the_arguments_survives_the_note() -> None:
+    now = [0.0]
+    limit = RateLimit(interval=1.0, clock=lambda: now[0])
+    limit.filter(record("mode", "x %s", "100%"))
+    limit.filter(record("mode", "x %s", "100%"))
+    now[0] = 2.0
+    r = record("mode", "x %s", "50%")
+    assert limit.filter(r)
+    assert r.getMessage() == "x 50% [1 more like this in 2 s]"
+
+
+def test_numbers_formatted_into_the_message_make_no_new_kind() -> None:
+    limit = RateLimit(interval=30.0, clock=lambda: 0.0)
+    assert limit.filter(record("faust.transport.producer", "producer buffer full size 1291"))
+    assert not limit.filter(record("faust.transport.producer", "producer buffer full size 1292"))

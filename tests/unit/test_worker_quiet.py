@@ -33,7 +33,13 @@ def test_kinds_are_limited_apart_and_other_loggers_pass() -> None:
     assert limit.filter(record("aiokafka.consumer.fetcher", "a %s", 1))
     assert limit.filter(record("aiokafka.client", "b"))
     assert not limit.filter(record("aiokafka.client", "a %s", 2))
-    assert all(limit.filter(record("cxpulse.worker", "rejected %s", i)) for i in range(5))
+    assert all(limit.filter(record("cxpulse.live", "scraped %s", i)) for i in range(5))
+    # a flood of rejected messages is one line per interval too (the dead-letter topic keeps all)
+    assert [limit.filter(record("cxpulse.worker", "rejected %s", i)) for i in range(3)] == [
+        True,
+        False,
+        False,
+    ]
 
 
 def test_a_percent_sign_in_the_arguments_survives_the_note() -> None:

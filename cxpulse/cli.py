@@ -130,8 +130,12 @@ def _print_replay_summary(result: ReplayResult, settings: config.Settings) -> No
     )
     firing = [a for a in result.alerts if a.status == "firing"]
     print(f"alert events: {len(result.alerts)} ({len(firing)} firing)")
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(settings.spikes.timezone)  # the stores' local time, as the pages say it
     for alert in result.alerts[:20]:
-        print(f"  {alert.observed_at:%Y-%m-%d %H:%M} {alert.status:8} {alert.summary.zh}")
+        local = alert.observed_at.astimezone(zone)
+        print(f"  {local:%Y-%m-%d %H:%M%z} {alert.status:8} {alert.summary.zh}")
     views = []
     for st in result.stores.values():
         v = csat_view(st, None, settings.satisfaction)

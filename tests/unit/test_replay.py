@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import io
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
 
 from cxpulse.config import Settings
 from streams.core.signals.config import SatisfactionConfig
@@ -80,3 +83,15 @@ def test_a_taboo_phrase_raises_one_coaching_alert_for_that_agent() -> None:
         ("taboo_phrase", "S002", "AG012")
     ]
     assert coaching[0].severity == "info"
+
+
+def test_the_replay_summary_prints_the_stores_local_time_with_its_zone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cxpulse.cli import main
+
+    path = tmp_path / "day.jsonl"
+    path.write_bytes(b"\n".join(sim_file("drop:S003@2026-11-23T11:00+08:00/3h")))
+    assert main(["replay", str(path)]) == 0
+    alerts = [ln for ln in capsys.readouterr().out.splitlines() if "S003" in ln and "firing" in ln]
+    assert alerts and all("+0800" in ln for ln in alerts)

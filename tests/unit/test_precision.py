@@ -33,7 +33,7 @@ def simulated(cfg: SimConfig, days: int) -> list[bytes]:
 def call_pages(lines: list[bytes], cfg: CallConfig) -> list[AlertEvent]:
     """The call rules alone over the simulated calls, in event-time order."""
     calls = [e for ln in lines if isinstance(e := decode(ln), Call)]
-    stats, out = CallStats(), []
+    stats, out = CallStats(), list[AlertEvent]()
     for c in sorted(calls, key=lambda c: (c.occurred_at, c.event_id)):
         add(stats, c, cfg)
         out += evaluate(stats, c.occurred_at.timestamp(), "S001", {}, c.event_id, cfg)
@@ -81,7 +81,7 @@ def test_an_incident_hour_does_not_become_the_spike_baseline() -> None:
     for h in range(int((incident - start) // 3600) + 1):
         for _ in range(30 if start + h * 3600 == incident else 3):
             stats.add("review", start + h * 3600 + 60, [(F.NEGATIVE, 1)])
-    before = close_hours(SpikeState(start), stats, incident, cfg)
+    before = close_hours(SpikeState(int(start)), stats, incident, cfg)
     slot = f"how{hour_of_week(incident, cfg.timezone)}"
     assert before.baselines[slot][0] == 3.0
     after = incident + 3600

@@ -13,7 +13,14 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.rules import call_abandonment_high, call_service_level_low
 from streams.core.rules.base import Rule
-from streams.core.signals.calls import OFFERED, STORE_ID, CallConfig, CallStats, CallWindow
+from streams.core.signals.calls import (
+    OFFERED,
+    STORE_ID,
+    CallConfig,
+    CallStats,
+    CallWindow,
+    Scope,
+)
 from streams.core.signals.calls_view import CallView, dur_en, dur_zh, totals, view_of
 
 STORE_TARGET = "store"  # keys of CallStats.firing: "store" or "queue:<name>"
@@ -91,7 +98,8 @@ def _evidence(
 ) -> tuple[CallWindow, list[int]] | None:
     """The shortest window holding ``evidence_calls`` calls at the store or queue, with its
     counts; failing that the longest, once it holds ``min_offered``; else None."""
-    scope, sid = ("store", STORE_ID) if queue is None else ("queue", queue)
+    scope: Scope = "store" if queue is None else "queue"
+    sid = queue or STORE_ID
     counts: list[int] = []
     for w in ladder:
         counts = totals(stats, scope, sid, now, w)

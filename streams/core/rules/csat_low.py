@@ -1,10 +1,11 @@
 """``csat_low``: a store's CSAT is clearly below the threshold.
 
-It is judged on the shortest alert window that holds enough ratings (``evidence_window``: the
-last hour at a busy store, up to a day at a small one). "Clearly" is the Wilson upper bound:
-with few ratings the interval is wide and nobody is paged on noise. It resolves once the
-judged window's CSAT is at ``csat_recover`` or above (hysteresis: no flapping); while no
-window holds enough ratings it neither fires nor resolves.
+It is judged on every alert window that holds enough ratings (``evidence_windows``: from the
+last hour at a busy store, only the day at a small one) and fires when any is clearly low.
+"Clearly" is the Wilson upper bound: with few ratings the interval is wide and nobody is paged
+on noise. It resolves once no window is clearly low and the shortest judged one is at
+``csat_recover`` or above (hysteresis: no flapping); while no window holds enough ratings it
+neither fires nor resolves.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from streams.core.rules.base import Facts, Rule, threshold
 from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.calls_view import dur_en, dur_zh
 from streams.core.signals.config import SatisfactionConfig
-from streams.core.signals.satisfaction import evidence_window
+from streams.core.signals.satisfaction import evidence_windows
 from streams.core.signals.tiers import ByKind
 
 
@@ -55,16 +56,24 @@ def evaluate(
     event_id: str,
     cfg: SatisfactionConfig,
 ) -> tuple[AlertEvent, ...]:
-    v, enough = evidence_window(stats, now, cfg)
-    if not enough or v.csat is None:
+    judged = evidence_windows(stats, now, cfg)
+    if not judged:
         return ()
+    # Fire on the first window that is clearly low (a short one shows a sudden drop, a
+    # longer one a slow store's); resolve once the shortest judged window has recovered and
+    # none is clearly low any more.
+    low = [
+        v for v in judged if wilson_upper(v.csat or 0.0, v.ratings, cfg.confidence_z) < cfg.csat_low
+    ]
+    v = low[0] if low else judged[0]
+    assert v.csat is not None
     csat = v.csat
     alert = threshold(
         RULE,
         firing,
         RULE.name,
-        bad=wilson_upper(csat, v.ratings, cfg.confidence_z) < cfg.csat_low,
-        good=csat >= cfg.csat_recover,
+        bad=bool(low),
+        good=not low and csat >= cfg.csat_recover,
         now=now,
         identity={"store_id": store_id},
         labels=labels,

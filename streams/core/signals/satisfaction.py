@@ -26,22 +26,14 @@ class SatisfactionView:
     counts: tuple[int, ...]
 
 
-__all__ = ["SatisfactionView", "evidence_window", "from_totals", "view", "wilson_upper"]
+__all__ = ["SatisfactionView", "evidence_windows", "from_totals", "view", "wilson_upper"]
 
 
-def evidence_window(
-    stats: ByKind, now: float, cfg: SatisfactionConfig
-) -> tuple[SatisfactionView, bool]:
-    """The shortest of the alert windows (``cfg.alert_windows``, shortest first) that holds
-    ``min_samples`` ratings, and True; or the longest one and False when none does. A busy
-    store is judged on its last hour, a small one on as many hours as it takes to know."""
-    v = None
-    for window in cfg.alert_windows:
-        v = view(stats, now, window, cfg, tier_for(window))
-        if v.ratings >= cfg.min_samples:
-            return v, True
-    assert v is not None  # alert_windows is never empty (validated)
-    return v, False
+def evidence_windows(stats: ByKind, now: float, cfg: SatisfactionConfig) -> list[SatisfactionView]:
+    """The alert windows (``cfg.alert_windows``, shortest first) that hold ``min_samples``
+    ratings: at a busy store all of them, at a small one only the longer ones."""
+    views = (view(stats, now, w, cfg, tier_for(w)) for w in cfg.alert_windows)
+    return [v for v in views if v.ratings >= cfg.min_samples]
 
 
 def view(

@@ -1,6 +1,6 @@
 """False pages and detection delays of every rule, on simulated stores of several sizes.
 
-``python -m bench.precision [--stores 4] [--weeks 2] [--warmup-weeks 1] [--sizes small,busy]``
+``python -m bench.precision [--stores 2] [--weeks 1] [--warmup-weeks 1] [--sizes small,busy]``
 
 For each store size, one simulated chain runs through the replay runner (the worker's own
 per-event step): ``--stores`` normal stores plus one store per injected scenario (a satisfaction
@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from schemas.alerts import AlertEvent
+from schemas.alerts import AlertEvent, RuleName
 from streams.config import StreamSettings
 from streams.replay import read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
@@ -144,13 +144,11 @@ def _firings(alerts: list[AlertEvent]) -> list[AlertEvent]:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--stores", type=int, default=4, help="normal stores per size")
-    p.add_argument("--weeks", type=int, default=2, help="measured weeks")
+    p.add_argument("--stores", type=int, default=2, help="normal stores per size")
+    p.add_argument("--weeks", type=int, default=1, help="measured weeks")
     p.add_argument("--warmup-weeks", type=int, default=1)
     p.add_argument("--sizes", default=",".join(SIZES))
     args = p.parse_args(argv)
-    from schemas.alerts import RuleName
-
     rules = [str(r) for r in RuleName]
     per_size = {}
     for name in args.sizes.split(","):

@@ -1,9 +1,12 @@
 """Spikes of negative volume: the last hour's negatives against what is normal for this store
 at this hour of the week, so a busy Saturday lunch is not a spike but a quiet Tuesday's burst is.
 
-When event time passes an hour boundary, each closed hour's negative count updates two EWMA
-baselines (mean and variance): the one for that hour of the week (local time), and the store's
-all-hours one, which stands in until the weekly slot has ``min_weeks`` observations. The last
+When event time passes an hour boundary, each closed hour's negative count updates three EWMA
+baselines (mean and variance): the one for that hour of the week (local time), the one for that
+hour of the day, which stands in until the weekly slot has ``min_weeks`` observations (a store's
+daily rhythm matters more than its weekdays: an all-hours mean put a busy store's ordinary
+lunch hour several deviations above its nights, six false pages a week), and the store's
+all-hours one for the first days. The last
 60 minutes spike when they hold at least ``min_count`` negatives, exceed the baseline by k
 standard deviations (floored by the Poisson sd √mean and by 1, so a quiet store's zero variance
 does not make every pair of complaints a spike), and are a count that a Poisson hour of the
@@ -117,7 +120,8 @@ def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) 
             continue
         vec = stats.bucket(HOUR, h)
         count = vec[F.NEGATIVE] if vec else 0
-        for slot in ("all", f"how{hour_of_week(h, cfg.timezone)}"):
+        week_hour = hour_of_week(h, cfg.timezone)
+        for slot in ("all", f"how{week_hour}", f"hod{week_hour % 24}"):
             b = out.baselines.setdefault(slot, [0.0, 0.0, 0])
             _ewma(b, min(count, _winsor(b, cfg)) if b[2] else count, cfg.alpha)
     out.closed_until = current
@@ -167,9 +171,15 @@ def poisson_rare(mean: float, tail: float) -> int:
 
 def view(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> SpikeView:
     last_hour = stats.totals(now, 3600, MINUTE)[F.NEGATIVE]
-    slot = state.baselines.get(f"how{hour_of_week(now, cfg.timezone)}")
-    if slot is None or slot[2] < cfg.min_weeks:
-        slot = state.baselines.get("all")
-        if slot is None or slot[2] < 24:  # a day of hours before any baseline is trusted
-            return SpikeView(last_hour, None, None)
-    return SpikeView(last_hour, slot[0], _bar(slot, cfg), _sd(slot[0], slot[1]))
+    week_hour = hour_of_week(now, cfg.timezone)
+    # The first slot with enough history: this hour of the week (weeks), of the day (days),
+    # then all hours (a day of hours before any baseline is trusted).
+    for name, enough in (
+        (f"how{week_hour}", cfg.min_weeks),
+        (f"hod{week_hour % 24}", cfg.min_weeks),
+        ("all", 24),
+    ):
+        slot = state.baselines.get(name)
+        if slot is not None and slot[2] >= enough:
+            return SpikeView(last_hour, slot[0], _bar(slot, cfg), _sd(slot[0], slot[1]))
+    return SpikeView(last_hour, None, None)

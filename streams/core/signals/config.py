@@ -37,9 +37,9 @@ class SatisfactionConfig(_Section):
     # The wall's "now" window and its bucket.
     window: Seconds = 3600.0
     bucket: Seconds = 60.0
-    # The csat_low alert judges the shortest of these windows that holds `min_samples`
-    # ratings: a busy store its last hour, a small one (~4 ratings an hour, most stores of a
-    # chain) as many hours as it takes, so its drop is still seen within a business day.
+    # The csat_low alert judges each of these windows that holds `min_samples` ratings: a
+    # busy store from its last hour on, a small one (~4 ratings an hour, most stores of a
+    # chain) on as many hours as it takes, so its drop is still seen within a business day.
     # Operational default, not from domain.md. Measured with `python -m bench.precision`.
     alert_windows: list[Seconds] = [3600.0, 3 * 3600.0, 6 * 3600.0, 86400.0]
     # Every window the wall and the signals topic show at once.

@@ -43,8 +43,9 @@ from streams.core.rules import (
 )
 from streams.core.signals import calls, satisfaction, spikes
 from streams.core.signals import fields as F
+from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
-from streams.core.signals.satisfaction import SatisfactionView, wilson_upper
+from streams.core.signals.satisfaction import SatisfactionView
 from streams.core.signals.text import TextTools
 from streams.core.signals.tiers import MINUTE, ByKind, retention
 
@@ -86,6 +87,7 @@ class Signals:
         """How long each counter tier keeps buckets (computed once: read on every event)."""
         c = self.cfg
         spans = [*c.satisfaction.windows, c.satisfaction.window, c.word_of_mouth.window]
+        spans += c.satisfaction.alert_windows
         spans += [r.window + r.baseline for r in c.satisfaction.relative]
         spans += [8 * 86400, c.crisis.lookback, c.crisis.special_lookback]  # spikes: 7 d + 1 h
         return retention(spans, c.satisfaction.allowed_lateness)
@@ -399,9 +401,14 @@ def _evaluate(
         out += negative_reach_jump.evaluate(
             state.stats, state.firing, sid, labels, newest, eid, wom
         )
-        out += negative_spike.evaluate(
+        spiked = negative_spike.evaluate(
             state.spikes, state.stats, state.firing, sid, labels, newest, eid, c.spikes
         )
+        for alert in spiked:
+            # The alert's hours stay out of the spike baselines: an incident is not normal.
+            until = None if alert.status == "firing" else newest
+            state.spikes = spikes.exclude(state.spikes, alert.starts_at.timestamp(), until)
+        out += spiked
     if (
         crisis_hit
         or F.SPECIAL in fired

@@ -256,13 +256,21 @@ def complaint_lifecycle(
 MAX_LIFETIME_SECONDS: Final = 58 * HOUR + 60
 
 
-def call(rng: random.Random, ids: Ids, store: StoreSpec, queued: int, cfg: SimConfig) -> Timed:
-    """One call-centre contact, published when it ends (occurred_at = ended_at)."""
+def call(
+    rng: random.Random,
+    ids: Ids,
+    store: StoreSpec,
+    queued: int,
+    cfg: SimConfig,
+    abandon_rate: float | None = None,
+) -> Timed:
+    """One call-centre contact, published when it ends (occurred_at = ended_at). The caller
+    hangs up in the queue with ``abandon_rate`` (default: the configured normal rate)."""
     who = draw_customer(rng, cfg)
     event_id = ids.next()
     call_id = ids.next("k")
     fields: dict[str, object]
-    if rng.random() < cfg.abandon_rate:
+    if rng.random() < (cfg.abandon_rate if abandon_rate is None else abandon_rate):
         ended = queued + rng.randint(5, 180)
         # Same keys as an answered call, so consumers never need .get() for call fields.
         fields = {

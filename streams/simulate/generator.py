@@ -33,7 +33,7 @@ from .builders import (
 from .config import SimConfig
 from .injected import scenario_events
 from .rhythm import SLOT_SECONDS, activity, require_aware
-from .scenarios import SatisfactionDrop
+from .scenarios import AbandonmentProblem, SatisfactionDrop
 from .topology import StoreSpec, build_stores
 
 # A complaint is born up to 1 h after its feedback and lives at most MAX_LIFETIME_SECONDS; a call
@@ -88,6 +88,7 @@ class Simulator:
         )
         by_id = {store.store_id: store for store in self.stores}
         self._drops: dict[str, list[tuple[int, int, float]]] = {}
+        self._abandons: dict[str, list[tuple[int, int, float]]] = {}
         injected: list[Timed] = []
         for index, scenario in enumerate(cfg.scenarios):
             store = by_id.get(scenario.store_id)
@@ -100,6 +101,10 @@ class Simulator:
                 begin = int(scenario.start.timestamp())
                 window = (begin, begin + int(scenario.duration.total_seconds()), scenario.csat)
                 self._drops.setdefault(store.store_id, []).append(window)
+            if isinstance(scenario, AbandonmentProblem):
+                begin = int(scenario.start.timestamp())
+                window = (begin, begin + int(scenario.duration.total_seconds()), scenario.rate)
+                self._abandons.setdefault(store.store_id, []).append(window)
             injected += scenario_events(index, scenario, store, cfg)
         injected.sort(key=_key)
         self._injected = injected
@@ -154,6 +159,12 @@ class Simulator:
                 return csat, True
         return store.baseline_csat, False
 
+    def _abandon_at(self, store: StoreSpec, ts: int) -> float:
+        for begin, end, rate in self._abandons.get(store.store_id, ()):
+            if begin <= ts < end:
+                return rate
+        return self.cfg.abandon_rate
+
     def _generate(self, store: StoreSpec, slot: int) -> _Slot:
         cfg = self.cfg
         # String seeds are hashed with SHA-512 by `random`, so this is stable across runs and
@@ -185,7 +196,8 @@ class Simulator:
                 )
 
         for _ in range(poisson(rng, cfg.calls_per_store_hour * level)):
-            items.append(call(rng, ids, store, base + rng.randrange(SLOT_SECONDS), cfg))
+            queued = base + rng.randrange(SLOT_SECONDS)
+            items.append(call(rng, ids, store, queued, cfg, self._abandon_at(store, queued)))
 
         for _ in range(poisson(rng, cfg.reviews_per_store_hour * level)):
             ts = base + rng.randrange(SLOT_SECONDS)

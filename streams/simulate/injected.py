@@ -20,11 +20,20 @@ from .builders import (
 )
 from .config import SimConfig
 from .rhythm import iso
-from .scenarios import CrisisBurst, SatisfactionDrop, Scenario, TabooPhrase, UnansweredComplaint
+from .scenarios import (
+    AbandonmentProblem,
+    CrisisBurst,
+    NegativeSpike,
+    SatisfactionDrop,
+    Scenario,
+    TabooPhrase,
+    UnansweredComplaint,
+)
 from .texts import (
     MEDIA_COMPLAINT_TEXT,
     PLATFORM_HOSTS,
     REVIEW_CRISIS,
+    REVIEW_NEGATIVE,
     REVIEW_PLATFORMS,
     TABOO_AGENT_LINES,
     TABOO_CUSTOMER_LINES,
@@ -43,8 +52,10 @@ def scenario_events(
         return _unanswered(rng, ids, scenario, store)
     if isinstance(scenario, TabooPhrase):
         return [_taboo_call(rng, ids, scenario, store)]
-    if isinstance(scenario, SatisfactionDrop):
-        return []  # applied while drawing baseline feedback
+    if isinstance(scenario, NegativeSpike):
+        return _negatives(rng, ids, scenario, store)
+    if isinstance(scenario, SatisfactionDrop | AbandonmentProblem):
+        return []  # applied while drawing baseline feedback and calls
     raise TypeError(f"unknown scenario {scenario!r}")
 
 
@@ -92,6 +103,27 @@ def _crisis(rng: random.Random, ids: Ids, sc: CrisisBurst, store: StoreSpec) -> 
         priority="urgent",
         text=MEDIA_COMPLAINT_TEXT,
     )
+    return out
+
+
+def _negatives(rng: random.Random, ids: Ids, sc: NegativeSpike, store: StoreSpec) -> list[Timed]:
+    start = int(sc.start.timestamp())
+    span = max(1, int(sc.duration.total_seconds()))
+    platforms = [name for name, _ in REVIEW_PLATFORMS]
+    out: list[Timed] = []
+    for _ in range(sc.negatives):
+        ts = start + rng.randrange(span)
+        followers = int(rng.lognormvariate(math.log(150), 1.0))  # ordinary authors
+        platform = rng.choice(platforms)
+        event_id = ids.next()
+        event = envelope(event_id, "review", ts, "review-scraper", store, "online", Who(None))
+        event["platform"] = platform
+        event["rating"] = rng.choice((1, 2))
+        event["text"] = rng.choice(REVIEW_NEGATIVE)
+        event["author_followers"] = followers
+        event["views"] = int(followers * rng.uniform(0.3, 3.0)) + rng.randint(20, 500)
+        event["url"] = f"https://www.{PLATFORM_HOSTS[platform]}.example/review/{event_id}"
+        out.append((ts, event_id, event))
     return out
 
 

@@ -35,7 +35,7 @@ from .generator import poisson
 from .injected import scenario_events
 from .render import Clock, Line, Renderer, js
 from .rhythm import day_profile, require_aware, zone
-from .scenarios import RegionBurst, SatisfactionDrop, Scenario
+from .scenarios import AbandonmentProblem, RegionBurst, SatisfactionDrop, Scenario
 from .topology import StoreSpec
 
 # Mean steps of one answered complaint as ``builders.complaint_lifecycle`` draws them: opened,
@@ -110,6 +110,9 @@ class ChainGenerator:
                 raise ValueError(
                     f"scenario {n} names unknown store {sc.store_id!r}; stores are {first}..{last}"
                 )
+            if isinstance(sc, AbandonmentProblem):
+                # The chain renders calls from chain-wide figures; the exact simulator has it.
+                raise ValueError("abandon is a scenario of the exact simulator only")
             if isinstance(sc, SatisfactionDrop):
                 begin = int(sc.start.timestamp())
                 end = begin + int(sc.duration.total_seconds())

@@ -2,17 +2,21 @@
 
 Syntax: ``KIND:STORE@START[/DURATION][,key=value...]``
 
-- KIND: ``drop`` | ``crisis`` | ``unanswered`` | ``taboo`` | ``burst`` (chain generator only)
+- KIND: ``drop`` | ``crisis`` | ``abandon`` | ``spike`` | ``unanswered`` | ``taboo`` |
+  ``burst`` (chain generator only)
 - STORE: a store id such as ``S003``; for ``burst`` a region such as ``华东``
 - START: ISO 8601 with an offset, e.g. ``2026-11-23T12:00+08:00`` (or ``...Z``)
-- DURATION (``drop``/``crisis``/``burst`` only): ``90m``, ``2h``, ``1h30m``, ``45s``, ``1d``
-- keys: ``drop``: ``csat=0.35``; ``crisis``: ``reviews=30``; ``unanswered``: ``tier=vip``;
-  ``taboo``: ``agent=AG099``; ``burst``: ``factor=100``, ``csat=0.3``
+- DURATION (not for ``unanswered``/``taboo``): ``90m``, ``2h``, ``1h30m``, ``45s``, ``1d``
+- keys: ``drop``: ``csat=0.35``; ``crisis``: ``reviews=30``; ``abandon``: ``rate=0.25``;
+  ``spike``: ``negatives=12``; ``unanswered``: ``tier=vip``; ``taboo``: ``agent=AG099``;
+  ``burst``: ``factor=100``, ``csat=0.3``
 
 Examples::
 
     drop:S003@2026-11-23T12:00+08:00/2h
     crisis:S005@2026-11-23T19:00+08:00/1h,reviews=40
+    abandon:S001@2026-11-23T11:00+08:00/3h,rate=0.25
+    spike:S006@2026-11-23T15:00+08:00/1h,negatives=12
     unanswered:S002@2026-11-23T10:15+08:00,tier=gold
     taboo:S004@2026-11-23T15:00+08:00,agent=AG012
     burst:华东@2026-11-23T19:00+08:00/1h,factor=100
@@ -75,6 +79,40 @@ class CrisisBurst:
 
 
 @dataclass(frozen=True)
+class AbandonmentProblem:
+    """The store's callers hang up in the queue with probability ``rate`` during the window
+    (understaffed phones), instead of the configured normal rate."""
+
+    store_id: str
+    start: datetime
+    duration: timedelta = timedelta(hours=2)
+    rate: float = 0.25
+
+    def __post_init__(self) -> None:
+        _check_common(self.store_id, self.start)
+        _check_duration(self.duration)
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError(f"abandon rate must be in [0, 1], got {self.rate}")
+
+
+@dataclass(frozen=True)
+class NegativeSpike:
+    """``negatives`` ordinary negative reviews (no crisis words, small audiences) spread over
+    the window: a bad service hour, not a scandal."""
+
+    store_id: str
+    start: datetime
+    duration: timedelta = timedelta(hours=1)
+    negatives: int = 12
+
+    def __post_init__(self) -> None:
+        _check_common(self.store_id, self.start)
+        _check_duration(self.duration)
+        if not 1 <= self.negatives <= 10_000:
+            raise ValueError(f"spike negatives must be in [1, 10000], got {self.negatives}")
+
+
+@dataclass(frozen=True)
 class UnansweredComplaint:
     """A complaint opened at ``start`` by a customer of ``tier`` that nobody ever answers."""
 
@@ -124,7 +162,14 @@ class RegionBurst:
             raise ValueError(f"burst csat must be in [0, 1], got {self.csat}")
 
 
-Scenario = SatisfactionDrop | CrisisBurst | UnansweredComplaint | TabooPhrase
+Scenario = (
+    SatisfactionDrop
+    | CrisisBurst
+    | AbandonmentProblem
+    | NegativeSpike
+    | UnansweredComplaint
+    | TabooPhrase
+)
 
 _SYNTAX = (
     "expected KIND:STORE@START[/DURATION][,key=value...], e.g. drop:S003@2026-11-23T12:00+08:00/2h"
@@ -134,6 +179,8 @@ _DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P
 _KEYS: dict[str, set[str]] = {
     "drop": {"csat"},
     "crisis": {"reviews"},
+    "abandon": {"rate"},
+    "spike": {"negatives"},
     "unanswered": {"tier"},
     "taboo": {"agent"},
     "burst": {"factor", "csat"},
@@ -222,6 +269,16 @@ def parse_chain_scenario(text: str) -> Scenario | RegionBurst:
         if duration is None:
             return CrisisBurst(store, start, reviews=reviews)
         return CrisisBurst(store, start, duration, reviews)
+    if kind == "abandon":
+        rate = _number(params.get("rate", "0.25"), float, "abandon rate")
+        if duration is None:
+            return AbandonmentProblem(store, start, rate=rate)
+        return AbandonmentProblem(store, start, duration, rate)
+    if kind == "spike":
+        negatives = int(_number(params.get("negatives", "12"), int, "spike negatives"))
+        if duration is None:
+            return NegativeSpike(store, start, negatives=negatives)
+        return NegativeSpike(store, start, duration, negatives)
     if kind == "burst":
         factor = _number(params.get("factor", "100"), float, "burst factor")
         csat = _number(params.get("csat", "0.3"), float, "burst csat")

@@ -202,8 +202,13 @@ def abandonment(offered: int, abandoned: int, start: float) -> list[Call]:
     ]  # the abandoned ones last, so the rate is at its figure when the count is reached
 
 
+# The hysteresis and text tests below judge the rate itself on the last hour's 20 calls (no
+# confidence bound, no longer window); the guards have their own tests in test_precision.py.
+RAW = CallConfig(confidence_z=0, evidence_calls=20)
+
+
 def test_abandonment_fires_at_the_threshold_holds_then_resolves() -> None:
-    cfg = CallConfig()
+    cfg = RAW
     fire = abandonment(20, 2, 0)  # 2 / 20 = 10 %: at the threshold
     hold = [call(3 + i / 10) for i in range(8)]  # 2/21 ... 2/28 = 9.5 % ... 7.1 %: hold
     recover = [call(4)]  # 2 / 29 = 6.9 %: <= 10 - 3 points, resolved
@@ -236,7 +241,7 @@ def test_abandonment_fires_at_the_threshold_holds_then_resolves() -> None:
 
 
 def test_service_level_fires_below_target_and_resolves_5_points_above() -> None:
-    cfg = CallConfig()
+    cfg = RAW
     slow = [call(i / 10, wait=30) for i in range(5)]
     fast = [call(1 + i / 10, wait=20) for i in range(15)]  # 15 / 20 = 75 %
     stats, alerts = run(slow + fast, cfg)
@@ -255,11 +260,11 @@ def test_service_level_fires_below_target_and_resolves_5_points_above() -> None:
 def test_exactly_on_target_is_not_an_alert() -> None:
     slow = [call(i / 10, wait=21) for i in range(4)]
     fast = [call(1 + i / 10, wait=3) for i in range(16)]  # 16 / 20 = 80 %
-    assert run(slow + fast, CallConfig())[1] == []
+    assert run(slow + fast, RAW)[1] == []
 
 
 def test_queue_alert_has_its_own_identity_and_closes_when_the_queue_goes_quiet() -> None:
-    cfg = CallConfig()
+    cfg = RAW
     hotline = abandonment(20, 4, 0)  # 20 %
     app = [call(i / 10, queue="app") for i in range(30)]  # store: 4 / 50 = 8 %, no alert
     stats, alerts = run(app + hotline, cfg)
@@ -279,7 +284,7 @@ def test_queue_alert_has_its_own_identity_and_closes_when_the_queue_goes_quiet()
 
 
 def test_state_round_trips_through_json_mid_stream() -> None:
-    cfg = CallConfig()
+    cfg = RAW
     calls = abandonment(20, 3, 0) + [
         call(3 + i, customer=f"C{i % 4}", transfers=i % 3) for i in range(30)
     ]
@@ -296,7 +301,7 @@ def test_state_round_trips_through_json_mid_stream() -> None:
 
 
 def test_evaluated_window_is_configurable() -> None:
-    cfg = CallConfig(evaluate_window="24h")
+    cfg = CallConfig(evaluate_window="24h", confidence_z=0)
     _, alerts = run(abandonment(20, 5, 0), cfg)
     assert alerts[0].values["window_seconds"] == 86_400
     assert "近 24 小时" in alerts[0].summary.zh and "last 24 h" in alerts[0].summary.en

@@ -240,7 +240,7 @@ def test_premium_customers_are_a_fifth(week: Events) -> None:
     assert tiers["vip"] < tiers["gold"]
 
 
-def test_calls_meet_roughly_the_80_20_service_level(week: Events) -> None:
+def test_calls_meet_the_80_20_service_level(week: Events) -> None:
     calls = of(week, "call")
     answered = [c for c in calls if c["answered_at"] is not None]
     abandoned = [c for c in calls if c["answered_at"] is None]
@@ -253,7 +253,9 @@ def test_calls_meet_roughly_the_80_20_service_level(week: Events) -> None:
         for c in answered
     ]
     within_20s = sum(w <= timedelta(seconds=20) for w in waits) / len(waits)
-    assert 0.72 <= within_20s <= 0.88
+    assert 0.88 <= within_20s <= 0.96  # a normal store meets the target, with room
+    # Offered calls, the abandoned ones included, as the service-level rule counts them.
+    assert sum(w <= timedelta(seconds=20) for w in waits) / len(calls) >= 0.82
 
 
 def test_baseline_has_no_crisis_terms_or_taboo_phrases(week: Events) -> None:

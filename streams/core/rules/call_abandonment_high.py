@@ -1,10 +1,12 @@
 """``call_abandonment_high``: too many callers hang up before an agent answers, at the store
-or one of its queues."""
+or one of its queues. "Too many" is the lower end of the rate's Wilson interval at or above
+the threshold, so binomial noise at a healthy store does not page."""
 
 from __future__ import annotations
 
 from schemas.alerts import RuleName, Summary
 from streams.core.rules.base import Facts, Rule
+from streams.core.signals.bounds import wilson_lower
 from streams.core.signals.calls import CallConfig, CallWindow
 from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh
 
@@ -58,6 +60,6 @@ def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> 
         "threshold": thr,
         "window_seconds": w.seconds,
     }
-    bad = rate >= thr - EPS
+    bad = wilson_lower(rate, view.offered, cfg.confidence_z) >= thr - EPS
     good = rate <= thr - cfg.abandonment_recover_margin + EPS
     return bad, good, facts, values

@@ -1,10 +1,12 @@
 """``call_service_level_low``: too few calls answered within the service-level seconds (the
-80/20 norm, domain.md), at the store or one of its queues."""
+80/20 norm, domain.md), at the store or one of its queues: the upper end of the rate's Wilson
+interval below the target, so a healthy store's unlucky few calls do not page."""
 
 from __future__ import annotations
 
 from schemas.alerts import RuleName, Summary
 from streams.core.rules.base import Facts, Rule
+from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.calls import IN_SL, CallConfig, CallWindow
 from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh
 
@@ -69,6 +71,6 @@ def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> 
         "window_seconds": w.seconds,
     }
     # Meeting the target exactly is meeting it: "80/20" asks for at least 80 % within 20 s.
-    bad = rate < target - EPS
+    bad = wilson_upper(rate, view.offered, cfg.confidence_z) < target - EPS
     good = rate >= target + cfg.service_level_recover_margin - EPS
     return bad, good, facts, values

@@ -13,7 +13,14 @@ from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.rules import call_abandonment_high, call_service_level_low
 from streams.core.rules.base import Rule
-from streams.core.signals.calls import OFFERED, STORE_ID, CallConfig, CallStats, CallWindow
+from streams.core.signals.calls import (
+    OFFERED,
+    STORE_ID,
+    CallConfig,
+    CallStats,
+    CallWindow,
+    Scope,
+)
 from streams.core.signals.calls_view import CallView, dur_en, dur_zh, totals, view_of
 
 STORE_TARGET = "store"  # keys of CallStats.firing: "store" or "queue:<name>"
@@ -36,10 +43,10 @@ def evaluate(
     """Judge the store and each queue on the evaluated window ending at `now` (the caller's
     watermark); updates `stats.firing` in place. `labels` (brand, region, city ...) are carried
     on the alerts but do not identify them, so a renamed brand does not split an alert."""
-    w = cfg.window()
     queues = set(stats.scopes.get("queue", {}))
     gone = {t.removeprefix(QUEUE_PREFIX) for t in stats.firing if t != STORE_TARGET} - queues
-    store_offered = totals(stats, "store", STORE_ID, now, w)[OFFERED]
+    ladder = cfg.ladder()
+    store_offered = {w.label: totals(stats, "store", STORE_ID, now, w)[OFFERED] for w in ladder}
     out: list[AlertEvent] = []
     for queue in [None, *sorted(queues | gone)]:
         target = STORE_TARGET if queue is None else QUEUE_PREFIX + queue
@@ -55,10 +62,13 @@ def evaluate(
             for rule, since in sorted(stats.firing.pop(target).items()):
                 out.append(where.alert(rule, False, since, texts, {}))
             continue
-        counts = totals(stats, "store" if queue is None else "queue", queue or STORE_ID, now, w)
+        evidence = _evidence(stats, queue, now, cfg, ladder)
+        if evidence is None:
+            continue  # too few calls in every window: neither fires nor resolves
+        w, counts = evidence
         # A queue carrying all of the store's calls says what the store's alert says: it may
         # not fire on its own (one page, not two), but once firing it is judged to resolve.
-        whole_store = queue is not None and counts[OFFERED] == store_offered
+        whole_store = queue is not None and counts[OFFERED] == store_offered[w.label]
         view = view_of(counts, cfg)
         for spec, judge in JUDGES:
             rule = str(spec.name)  # a plain str key in the state's JSON form
@@ -81,6 +91,21 @@ def evaluate(
             text = spec.texts(fire, {**facts, "where_zh": where.zh, "where_en": where.en})
             out.append(where.alert(rule, fire, change.since, (text.zh, text.en), values))
     return tuple(out)
+
+
+def _evidence(
+    stats: CallStats, queue: str | None, now: float, cfg: CallConfig, ladder: tuple[CallWindow, ...]
+) -> tuple[CallWindow, list[int]] | None:
+    """The shortest window holding ``evidence_calls`` calls at the store or queue, with its
+    counts; failing that the longest, once it holds ``min_offered``; else None."""
+    scope: Scope = "store" if queue is None else "queue"
+    sid = queue or STORE_ID
+    counts: list[int] = []
+    for w in ladder:
+        counts = totals(stats, scope, sid, now, w)
+        if counts[OFFERED] >= cfg.evidence_calls:
+            return w, counts
+    return (ladder[-1], counts) if counts[OFFERED] >= cfg.min_offered else None
 
 
 class _Where:

@@ -1,30 +1,37 @@
-"""``csat_low``: a store's CSAT in the alert window is clearly below the threshold.
+"""``csat_low``: a store's CSAT is clearly below the threshold.
 
+It is judged on every alert window that holds enough ratings (``evidence_windows``: from the
+last hour at a busy store, only the day at a small one) and fires when any is clearly low.
 "Clearly" is the Wilson upper bound: with few ratings the interval is wide and nobody is paged
-on noise. It resolves at ``csat_recover`` or above (hysteresis: no flapping).
+on noise. It resolves once no window is clearly low and the shortest judged one is at
+``csat_recover`` or above (hysteresis: no flapping); while no window holds enough ratings it
+neither fires nor resolves.
 """
 
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
 from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.signals.bounds import wilson_upper
+from streams.core.signals.calls_view import dur_en, dur_zh
 from streams.core.signals.config import SatisfactionConfig
-from streams.core.signals.satisfaction import view, wilson_upper
-from streams.core.signals.tiers import MINUTE, ByKind
+from streams.core.signals.satisfaction import evidence_windows
+from streams.core.signals.tiers import ByKind
 
 
 def _texts(firing: bool, f: Facts) -> Summary:
-    sid, mins, pct, n = f["store_id"], f["minutes"], f"{f['csat']:.0%}", f["ratings"]
+    sid, pct, n = f["store_id"], f"{f['csat']:.0%}", f["ratings"]
+    zh, en = dur_zh(f["minutes"] * 60), dur_en(f["minutes"] * 60)
     if firing:
         return Summary(
-            zh=f"门店 {sid} 满意度下降：近 {mins} 分钟 CSAT {pct}"
+            zh=f"门店 {sid} 满意度下降：近 {zh} CSAT {pct}"
             f"（{n} 条评价，低于 {f['threshold']:.0%}）",
-            en=f"Store {sid} satisfaction dropped: CSAT {pct} over the last {mins} min "
+            en=f"Store {sid} satisfaction dropped: CSAT {pct} over the last {en} "
             f"({n} ratings, below {f['threshold']:.0%})",
         )
     return Summary(
-        zh=f"门店 {sid} 满意度已恢复：近 {mins} 分钟 CSAT {pct}（{n} 条评价）",
-        en=f"Store {sid} satisfaction recovered: CSAT {pct} over the last {mins} min",
+        zh=f"门店 {sid} 满意度已恢复：近 {zh} CSAT {pct}（{n} 条评价）",
+        en=f"Store {sid} satisfaction recovered: CSAT {pct} over the last {en}",
     )
 
 
@@ -49,27 +56,39 @@ def evaluate(
     event_id: str,
     cfg: SatisfactionConfig,
 ) -> tuple[AlertEvent, ...]:
-    v = view(stats, now, cfg.window, cfg, MINUTE)
-    if v.csat is None:
+    judged = evidence_windows(stats, now, cfg)
+    if not judged:
         return ()
+    # Fire on the first window that is clearly low (a short one shows a sudden drop, a
+    # longer one a slow store's); resolve once the shortest judged window has recovered and
+    # none is clearly low any more.
+    low = [
+        v for v in judged if wilson_upper(v.csat or 0.0, v.ratings, cfg.confidence_z) < cfg.csat_low
+    ]
+    v = low[0] if low else judged[0]
+    assert v.csat is not None
     csat = v.csat
     alert = threshold(
         RULE,
         firing,
         RULE.name,
-        bad=wilson_upper(csat, v.ratings, cfg.confidence_z) < cfg.csat_low,
-        good=csat >= cfg.csat_recover,
+        bad=bool(low),
+        good=not low and csat >= cfg.csat_recover,
         now=now,
         identity={"store_id": store_id},
         labels=labels,
         facts=lambda: {
             "store_id": store_id,
-            "minutes": int(cfg.window // 60),
+            "minutes": int(v.window // 60),
             "csat": csat,
             "ratings": v.ratings,
             "threshold": cfg.csat_low,
         },
-        values=lambda: {"csat": round(csat, 4), "ratings": float(v.ratings)},
+        values=lambda: {
+            "csat": round(csat, 4),
+            "ratings": float(v.ratings),
+            "window_seconds": v.window,
+        },
         event_id=event_id,
     )
     return () if alert is None else (alert,)

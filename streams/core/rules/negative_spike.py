@@ -44,9 +44,9 @@ def evaluate(
     cfg: SpikeConfig,
 ) -> tuple[AlertEvent, ...]:
     v = view(state, stats, now, cfg)
-    if v.mean is None or v.threshold is None:
+    if v.mean is None or v.threshold is None or v.sd is None:
         return ()
-    mean, sd = v.mean, (v.threshold - v.mean) / cfg.k
+    mean, sd = v.mean, v.sd
     alert = threshold(
         RULE,
         firing,

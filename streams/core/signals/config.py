@@ -34,9 +34,14 @@ class RelativeRule(_Section):
 
 
 class SatisfactionConfig(_Section):
-    # The threshold alert's window and its bucket (the wall's "now").
+    # The wall's "now" window and its bucket.
     window: Seconds = 3600.0
     bucket: Seconds = 60.0
+    # The csat_low alert judges each of these windows that holds `min_samples` ratings: a
+    # busy store from its last hour on, a small one (~4 ratings an hour, most stores of a
+    # chain) on as many hours as it takes, so its drop is still seen within a business day.
+    # Operational default, not from domain.md. Measured with `python -m bench.precision`.
+    alert_windows: list[Seconds] = [3600.0, 3 * 3600.0, 6 * 3600.0, 86400.0]
     # Every window the wall and the signals topic show at once.
     windows: list[Seconds] = [3600.0, 86400.0, 7 * 86400.0]
     # Events up to this much older than the newest one seen at a store still count; older ones
@@ -67,6 +72,10 @@ class SatisfactionConfig(_Section):
             raise ValueError("csat_recover must be >= csat_low (it is the hysteresis band)")
         if self.window % self.bucket:
             raise ValueError("window must be a whole number of buckets")
+        if not self.alert_windows or self.alert_windows != sorted(set(self.alert_windows)):
+            raise ValueError("alert_windows: at least one, shortest first, no repeats")
+        if any(w % self.bucket for w in self.alert_windows):
+            raise ValueError("alert_windows must be whole numbers of buckets")
         return self
 
 
@@ -108,10 +117,20 @@ class SpikeConfig(_Section):
     # 20 stores (Poisson tails at ~1 an hour are fat); 8 and 4 did not.
     min_count: Annotated[int, Field(ge=1)] = 8
     k: Annotated[float, Field(gt=0)] = 4.0
+    # And the count must be one a Poisson hour of the baseline mean reaches less often than
+    # this: the rule looks at a rolling hour of every store all week, so a one-in-3,000 hour
+    # (what 4 sd is at a mean of ~2) paged a 20-rating store twice in three simulated weeks.
+    # Operational default, measured with `python -m bench.precision`.
+    tail: Annotated[float, Field(gt=0, lt=1)] = 1e-6
     # The same-hour-of-week baseline is used once it has this many weeks; before that the
     # store's all-hours baseline stands in.
     min_weeks: Annotated[int, Field(ge=1)] = 3
     alpha: Annotated[float, Field(gt=0, le=1)] = 0.3  # EWMA weight of the newest week/hour
+    # The hours the spike alert covers stay out of the baselines (an incident is not the
+    # store's normal), for at most this long while it fires: after it the level is taken as a
+    # new normal and learnt again (each hour winsorised at k sd), so the alert can resolve.
+    # Operational default, not from domain.md.
+    hold_baseline: Seconds = 86400.0
     timezone: str = "Asia/Shanghai"  # hour of the week in the stores' local time
 
 

@@ -4,12 +4,12 @@ expectation gap over several windows. The rules that read them are ``rules.csat_
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from streams.core.signals import fields as F
+from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.config import SatisfactionConfig
-from streams.core.signals.tiers import ByKind
+from streams.core.signals.tiers import ByKind, tier_for
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,16 @@ class SatisfactionView:
     ces: float | None  # mean 1-7
     expectation_gap: float | None  # mean rating − expectation; < 0: below expectation
     counts: tuple[int, ...]
+
+
+__all__ = ["SatisfactionView", "evidence_windows", "from_totals", "view", "wilson_upper"]
+
+
+def evidence_windows(stats: ByKind, now: float, cfg: SatisfactionConfig) -> list[SatisfactionView]:
+    """The alert windows (``cfg.alert_windows``, shortest first) that hold ``min_samples``
+    ratings: at a busy store all of them, at a small one only the longer ones."""
+    views = (view(stats, now, w, cfg, tier_for(w)) for w in cfg.alert_windows)
+    return [v for v in views if v.ratings >= cfg.min_samples]
 
 
 def view(
@@ -50,14 +60,3 @@ def from_totals(t: list[int], window: float, cfg: SatisfactionConfig) -> Satisfa
         expectation_gap=t[F.GAP_SUM] / t[F.GAP_N] if t[F.GAP_N] >= cfg.min_samples else None,
         counts=counts,
     )
-
-
-def wilson_upper(p: float, n: int, z: float) -> float:
-    """Upper end of the Wilson score interval: how high the true rate could plausibly be
-    given `n` ratings. Small samples get wide intervals, so noise does not page anyone."""
-    if z == 0:
-        return p
-    denom = 1 + z * z / n
-    centre = p + z * z / (2 * n)
-    spread = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (centre + spread) / denom

@@ -130,6 +130,8 @@ def replay(
             progress(1000)
     if last is not None or until is not None:
         _collect(pipe, result, pipe.tick(PARTITION, until if until is not None else last or 0.0))
+    # The step's working set holds every state this run changed (a file is one long batch);
+    # they are written out once, at the end.
     _write(pipe, result)
     result.consumed.update(pipe.tally.consumed)
     result.duplicates.update(pipe.tally.duplicates)
@@ -164,8 +166,6 @@ def _feed(pipe: Pipeline, result: ReplayResult, line: Line, wall: float) -> None
 def _collect(pipe: Pipeline, result: ReplayResult, out: Output) -> None:
     result.alerts.extend(out.alerts)
     result.sla_events.extend(out.sla_events)
-    # The working set is this runner's storage: write it through at once.
-    _write(pipe, result)
 
 
 def _write(pipe: Pipeline, result: ReplayResult) -> None:

@@ -231,12 +231,12 @@ class Checkpoint:
         tiered = state.stats.kinds.get(kind)
         buckets = None
         if tiered is not None:
-            buckets = tuple(
-                (size, start, None if vec is None else list(vec))
-                for size, tier in tiered.buckets.items()
-                for start in (windows.bucket_start(ts, size),)
-                for vec in (tier.get(start),)
-            )
+            saved = []
+            for size, tier in tiered.buckets.items():
+                start = windows.bucket_start(ts, size)
+                vec = tier.get(start)
+                saved.append((size, start, None if vec is None else vec.copy()))
+            buckets = tuple(saved)
         bucket = windows.bucket_start(ts, cfg.bucket)
         ids = state.seen.get(kind, {}).get(bucket)
         return cls(

@@ -1,2 +1,2 @@
-"""Alert lifecycle and delivery (issue #5): consumes alert events from the alerts topic
+"""Alert lifecycle and delivery: consumes alert events from the alerts topic
 (``schemas.alerts.AlertEvent``), dedupes by fingerprint, groups, escalates and notifies."""

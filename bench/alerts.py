@@ -1,4 +1,4 @@
-"""Alert store benchmark: listing and acknowledging with 10k open alerts (issue #5's target).
+"""Alert store benchmark: listing and acknowledging with 10k open alerts.
 
     .venv/bin/python -m bench.alerts [--alerts 10000] [--stores 500] [--reps 200]
                                      [--postgres auto|off|URL]

@@ -1,1 +1,1 @@
-"""Grafana dashboards as code, provisioning and the push command (issue #6)."""
+"""Grafana dashboards as code, provisioning and the push command."""

@@ -21,7 +21,7 @@ DS_UID = "cxpulse-prometheus"
 DS = c.DataSourceRef(type_val="prometheus", uid=DS_UID)
 
 # The worker is scraped every 15 s in the compose stack; Grafana must not refresh faster than
-# twice that or half its refreshes show nothing new (issue #6: refresh >= 2x scrape interval).
+# twice that or half its refreshes show nothing new (refresh >= 2x scrape interval).
 SCRAPE_INTERVAL_S = 15
 REFRESH = "30s"
 

@@ -1,4 +1,4 @@
-"""The alert lifecycle's pure core (issue #5): dedupe, routing, grouping, silences,
+"""The alert lifecycle's pure core: dedupe, routing, grouping, silences,
 inhibition, escalation and the duty roster, over the ``alerts.ports.AlertStore`` protocol.
 No database and no network here: ``Engine`` turns (store, input, clock) into saved records and
 outbox items."""

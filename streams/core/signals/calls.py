@@ -1,4 +1,4 @@
-"""Call-centre measures per store, queue and agent (issue #4; domain.md "Call-centre measures").
+"""Call-centre measures per store, queue and agent (domain.md "Call-centre measures").
 
 One ``CallStats`` holds one store's calls. Each call is counted at its event time
 (``occurred_at``, when the call ended and was published): that is the clock the caller's

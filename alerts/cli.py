@@ -55,7 +55,7 @@ def describe(
     now: datetime,
     calendars: Mapping[str, CalendarConfig] | None = None,
 ) -> str:
-    router, roster = Router(cfg), Roster(cfg.roster, calendars)
+    router, roster = Router(cfg), Roster(cfg.roster, calendars, cfg.fallback_role)
     lines = ["labels: " + " ".join(f"{k}={v}" for k, v in sorted(labels.items()))]
     for route in router.match(labels):
         path = " > ".join(f"{r.id} {r.describe()}" for r in router.path(route.id))

@@ -68,6 +68,7 @@ def compose(
         ack_url=signer.ack_url_factory(cfg.public_url, clock) if cfg.public_url else None,
         calendars=loaded.calendars,
     )
+    warn_roster_gaps(engine, clock())
     store = SqlStore(cfg.db_url) if cfg.db_url else SqlStore()
     lock = threading.Lock()
     registry = CollectorRegistry()
@@ -137,3 +138,33 @@ def serve(loaded: Loaded, host: str | None = None, port: int | None = None) -> N
     """``cxpulse alerts serve``: log, compose, run until SIGINT or SIGTERM."""
     configure_logging()
     serve_forever(compose(loaded, host, port))
+
+
+def warn_roster_gaps(engine: Engine, now: datetime, days: int = 60) -> dict[str, list[str]]:
+    """Say at start-up which escalation roles reach nobody on some day ahead (a holiday on the
+    office calendar, say), so the gap is closed before a page falls into it."""
+    roles = {
+        r
+        for c in engine.cfg.escalation.values()
+        for r in (c.mention, *(s.role for s in c.steps))
+        if r
+    }
+    found = (
+        {
+            role: [d.isoformat() for d in days_]
+            for role, days_ in engine.roster.gaps(roles, now, days).items()
+        }
+        if engine.cfg.roster
+        else {}
+    )
+    for role, empty in found.items():
+        shown = ", ".join(empty[:5]) + (f" and {len(empty) - 5} more" if len(empty) > 5 else "")
+        log.warning(
+            "escalation role %r reaches nobody on %d of the next %d days (%s): pages of that "
+            "role mention no one then; set alerts.fallback_role to a 24x7 contact",
+            role,
+            len(empty),
+            days,
+            shown,
+        )
+    return found

@@ -160,6 +160,10 @@ class AlertsConfig(_Model):
     inhibit_rules: list[InhibitRule] = Field(default_factory=lambda: list(DEFAULT_INHIBIT_RULES))
     escalation: dict[str, Chain] = Field(default_factory=dict)
     roster: list[Person] = Field(default_factory=list)
+    # Who is mentioned when a role has nobody on duty (a 24x7 desk, say): on a public holiday
+    # the office-hours managers are off, and a special customer's complaint must still reach
+    # someone. None: such a page mentions nobody (the start-up check warns of those days).
+    fallback_role: str | None = None
 
     @model_validator(mode="after")
     def _references(self) -> AlertsConfig:
@@ -194,6 +198,7 @@ class AlertsConfig(_Model):
                 )
         if self.route.matchers:
             raise ValueError("alerts.route: the root route matches every alert; no matchers")
+        role_ok(self.fallback_role, "alerts.fallback_role")
         for name, chain_cfg in self.escalation.items():
             role_ok(chain_cfg.mention, f"alerts.escalation.{name}.mention")
             for i, step in enumerate(chain_cfg.steps):

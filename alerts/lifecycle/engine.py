@@ -63,7 +63,7 @@ class Engine:
         self.cfg = cfg
         self.router = Router(cfg)
         self.inhibitor = Inhibitor(cfg.inhibit_rules)
-        self.roster = Roster(cfg.roster, calendars)
+        self.roster = Roster(cfg.roster, calendars, cfg.fallback_role)
         self.pager = Pager(cfg, self.router, self.roster, ack_url)
         # When this engine last ticked: silences that started or ended since then re-mute the
         # open alerts. None: no tick yet, so the first one checks every open alert.

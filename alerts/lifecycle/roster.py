@@ -4,13 +4,15 @@ A person's shift is local weekly hours or a named SLA calendar's business hours 
 holidays and make-up working days apply to the duty manager as they do to complaint SLAs).
 The most specific scope wins: people scoped to the alert's store come before those scoped to
 its region, who come before people responsible everywhere; within one level, everyone on duty
-is mentioned.
+is mentioned. When a role has nobody on duty, the configured fallback role is asked instead.
+
+``gaps`` is the start-up check: the days ahead on which a role reaches nobody at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alerts.lifecycle.config import Person
@@ -19,9 +21,13 @@ from streams.core.calendar import BusinessCalendar, CalendarConfig, Template, pa
 
 class Roster:
     def __init__(
-        self, people: Sequence[Person], calendars: Mapping[str, CalendarConfig] | None = None
+        self,
+        people: Sequence[Person],
+        calendars: Mapping[str, CalendarConfig] | None = None,
+        fallback_role: str | None = None,
     ) -> None:
         self.people = tuple(people)
+        self.fallback_role = fallback_role
         cals = calendars or {}
         self._calendars = {
             name: BusinessCalendar(name, cals[name])
@@ -46,6 +52,39 @@ class Roster:
         return any(a <= second < b for a, b in week[local.weekday()])
 
     def lookup(self, role: str, labels: Mapping[str, str], now: datetime) -> list[Person]:
+        found = self._lookup(role, labels, now)
+        if not found and self.fallback_role is not None and role != self.fallback_role:
+            return self._lookup(self.fallback_role, labels, now)
+        return found
+
+    def gaps(
+        self, roles: Iterable[str], start: datetime, days: int = 60, step: float = 1800.0
+    ) -> dict[str, list[date]]:
+        """For each role, the days (from ``start``, in its time zone) on which nobody of that
+        role, nor of the fallback role, is on duty at any sampled moment: pages of that role
+        reach nobody all day. Days start at midnight in ``start``'s zone. Scopes are ignored:
+        this asks whether anyone is there at all."""
+        start = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        out: dict[str, list[date]] = {}
+        for role in sorted(set(roles)):
+            empty: list[date] = []
+            for d in range(days):
+                day = start + timedelta(days=d)
+                moments = (day + timedelta(seconds=i * step) for i in range(int(86400 / step)))
+                if not any(self._anyone(role, m) for m in moments):
+                    empty.append(day.date())
+            if empty:
+                out[role] = empty
+        return out
+
+    def _anyone(self, role: str, now: datetime) -> bool:
+        wanted = {role} | ({self.fallback_role} if self.fallback_role else set())
+        return any(
+            p.role in wanted and self._on_duty(p, week, now)
+            for p, week in zip(self.people, self._weeks, strict=True)
+        )
+
+    def _lookup(self, role: str, labels: Mapping[str, str], now: datetime) -> list[Person]:
         store, region = labels.get("store_id"), labels.get("region")
         tiers: list[list[Person]] = [[], [], []]
         for p, week in zip(self.people, self._weeks, strict=True):

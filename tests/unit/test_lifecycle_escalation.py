@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from alerts.lifecycle import AlertsConfig
 from alerts.lifecycle.config import Person, Scope
 from alerts.lifecycle.roster import Roster
@@ -177,3 +179,33 @@ def test_the_most_specific_scope_wins() -> None:
     assert names({"store_id": "S001", "region": "east"}) == ["店"]
     assert names({"store_id": "S002", "region": "east"}) == ["区"]
     assert names({"store_id": "S002", "region": "west"}) == ["总"]
+
+
+def test_on_a_public_holiday_a_role_with_nobody_on_duty_falls_back() -> None:
+    office = Person(name="店长", mobile="1", role="manager", calendar="office")
+    desk = Person(name="值班台", mobile="2", role="duty-desk")  # no hours: always on
+    national_day = datetime(2026, 10, 1, 2, tzinfo=UTC)  # 10:00 in Shanghai, a holiday
+    assert Roster([office, desk], DEFAULT_CALENDARS).lookup("manager", {}, national_day) == []
+    roster = Roster([office, desk], DEFAULT_CALENDARS, fallback_role="duty-desk")
+    assert roster.lookup("manager", {}, national_day) == [desk]
+    workday = datetime(2026, 10, 9, 2, tzinfo=UTC)
+    assert roster.lookup("manager", {}, workday) == [office]  # the manager when on duty
+
+
+def test_start_up_names_the_days_a_role_reaches_nobody(caplog: pytest.LogCaptureFixture) -> None:
+    from alerts.lifecycle.config import AlertsConfig
+    from alerts.lifecycle.engine import Engine
+    from alerts.main import warn_roster_gaps
+
+    cfg = AlertsConfig(
+        receivers=[{"type": "webhook", "name": "hook", "url": "http://127.0.0.1:9/x"}],
+        roster=[{"name": "店长", "mobile": "1", "role": "manager", "calendar": "office"}],
+        escalation={"duty": {"mention": "manager", "steps": []}},
+    )
+    engine = Engine(cfg, calendars=DEFAULT_CALENDARS)
+    start = datetime(2026, 9, 30, 16, tzinfo=UTC)  # midnight in Shanghai, Oct 1
+    with caplog.at_level("WARNING"):
+        gaps = warn_roster_gaps(engine, start, days=8)
+    # National Day week: Oct 1-7 off, then the make-up working day Oct 10 is past the window
+    assert gaps == {"manager": [f"2026-10-0{d}" for d in range(1, 8)]}
+    assert "alerts.fallback_role" in caplog.text

@@ -41,6 +41,7 @@ from streams.core.rules import (
     negative_spike,
     taboo_phrase,
 )
+from streams.core.rules.base import Store
 from streams.core.signals import calls, satisfaction, spikes
 from streams.core.signals import fields as F
 from streams.core.signals.bounds import wilson_upper
@@ -379,31 +380,25 @@ def _evaluate(
     crisis_hit: bool,
 ) -> list[AlertEvent]:
     c = sig.cfg
-    sid, labels, eid = state.store_id, state.labels, event.event_id
+    at = Store(state.stats, state.firing, state.store_id, state.labels, now, event.event_id)
     fired: set[int] = {i for i, _ in counts}
     out: list[AlertEvent] = []
     if isinstance(event, Feedback):
-        out += csat_low.evaluate(state.stats, state.firing, sid, labels, now, eid, c.satisfaction)
+        out += csat_low.evaluate(at, c.satisfaction)
     # The rules that read every kind run on the store's newest clock, whichever kind's event
     # woke them: read from a topic that lags, an event would otherwise evaluate (and stamp)
     # them hours in the past, resolving an alert before it started. In time order (replay)
     # this is the event's own time.
     newest = max(state.clocks.values())
+    everything = at.at(newest)
     slow = windows.bucket_start(newest, SLOW_EVERY) > state.slow_eval
     if slow:
         state.slow_eval = windows.bucket_start(newest, SLOW_EVERY)
-        out += csat_drop.evaluate(state.stats, state.firing, sid, labels, now, eid, c.satisfaction)
+        out += csat_drop.evaluate(at, c.satisfaction)
     if F.NEGATIVE in fired or slow:
-        wom = c.word_of_mouth
-        out += negative_reach_high.evaluate(
-            state.stats, state.firing, sid, labels, newest, eid, wom
-        )
-        out += negative_reach_jump.evaluate(
-            state.stats, state.firing, sid, labels, newest, eid, wom
-        )
-        spiked = negative_spike.evaluate(
-            state.spikes, state.stats, state.firing, sid, labels, newest, eid, c.spikes
-        )
+        out += negative_reach_high.evaluate(everything, c.word_of_mouth)
+        out += negative_reach_jump.evaluate(everything, c.word_of_mouth)
+        spiked = negative_spike.evaluate(everything, state.spikes, c.spikes)
         for alert in spiked:
             # The alert's hours stay out of the spike baselines: an incident is not normal.
             until = None if alert.status == "firing" else newest
@@ -416,9 +411,9 @@ def _evaluate(
         or any(a.rule == negative_spike.RULE.name for a in out)
     ):
         lookback = newest - c.crisis.lookback
-        state.terms = {t: at for t, at in state.terms.items() if at >= lookback}
+        state.terms = {t: said for t, said in state.terms.items() if said >= lookback}
         terms = sorted(state.terms, key=state.terms.__getitem__, reverse=True)[:MAX_TERMS]
-        out += crisis.evaluate(state.stats, state.firing, terms, sid, labels, newest, eid, c.crisis)
+        out += crisis.evaluate(everything, terms, c.crisis)
     return out
 
 

@@ -8,11 +8,12 @@ holds only what is its own: the figures it compares and the words it uses.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from schemas.alerts import AlertEvent, RuleName, Severity, Summary
 from streams.core import alerting, hysteresis
+from streams.core.signals.tiers import ByKind
 
 Facts = Mapping[str, Any]
 
@@ -30,22 +31,36 @@ class Rule:
         return self.texts(firing, facts)
 
 
+@dataclass(frozen=True, slots=True)
+class Store:
+    """What a store rule reads at one evaluation: the store's counters and its firing map
+    (``{alert key: firing since}``, updated in place), who it is, and when it is evaluated."""
+
+    stats: ByKind
+    firing: dict[str, float]
+    store_id: str
+    labels: dict[str, str]
+    now: float
+    event_id: str
+
+    def at(self, now: float) -> Store:
+        return replace(self, now=now)
+
+
 def threshold(
     rule: Rule,
-    firing: dict[str, float],
+    at: Store,
     key: str,
     *,
     bad: bool,
     good: bool,
-    now: float,
-    identity: dict[str, str],
-    labels: dict[str, str],
     facts: Callable[[], Facts],
     values: Callable[[], dict[str, float]],
-    event_id: str | None,
+    identity: dict[str, str] | None = None,
 ) -> AlertEvent | None:
-    """One evaluation of a threshold rule: the alert change it causes, if any. ``firing`` maps
-    the rule's key to when it started firing, and is updated in place."""
+    """One evaluation of a threshold rule at a store: the alert change it causes, if any.
+    ``identity`` defaults to the store alone."""
+    firing, now = at.firing, at.now
     key = str(key)  # a plain str: the state's JSON form (orjson) takes no str subclass as a key
     change = hysteresis.step(firing.get(key), bad=bad, good=good, now=now)
     if change is None:
@@ -58,12 +73,12 @@ def threshold(
         kind=rule.kind,
         severity=rule.severity,
         status="firing" if fire else "resolved",
-        identity=identity,
-        labels=labels,
+        identity=identity or {"store_id": at.store_id},
+        labels=at.labels,
         since=change.since,
         now=now,
         zh=text.zh,
         en=text.en,
         values=values(),
-        source_event_id=event_id,
+        source_event_id=at.event_id,
     )

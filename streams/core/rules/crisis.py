@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
 from streams.core import alerting
-from streams.core.rules.base import Facts, Rule
+from streams.core.rules.base import Facts, Rule, Store
 from streams.core.signals.config import CrisisConfig
 from streams.core.signals.crisis import CrisisView, view
-from streams.core.signals.tiers import ByKind
 
 KEY = "crisis"  # the incident's entry in the store's firing map
 LEVEL = "crisis:level"  # 1 warning, 2 critical, in the store's firing map
@@ -77,16 +76,9 @@ RULE = Rule(
 )
 
 
-def evaluate(
-    stats: ByKind,
-    firing: dict[str, float],
-    terms: list[str],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: CrisisConfig,
-) -> tuple[AlertEvent, ...]:
+def evaluate(at: Store, terms: list[str], cfg: CrisisConfig) -> tuple[AlertEvent, ...]:
+    stats, firing, store_id, labels = at.stats, at.firing, at.store_id, at.labels
+    now, event_id = at.now, at.event_id
     v = view(stats, firing, now, cfg)
     level = int(firing.get(LEVEL, 0))
     want = 2 if v.score >= cfg.critical_at else 1 if v.score >= cfg.warning_at else 0

@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 
 from schemas.alerts import AlertEvent, RuleName, Summary
-from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals.config import RelativeRule, SatisfactionConfig
 from streams.core.signals.satisfaction import SatisfactionView, view
-from streams.core.signals.tiers import DAY, ByKind, tier_for
+from streams.core.signals.tiers import DAY, tier_for
 
 # How the two default comparisons read to a person: (window, baseline) in zh, then en.
 SPANS = {
@@ -48,33 +48,17 @@ RULE = Rule(
 )
 
 
-def evaluate(
-    stats: ByKind,
-    firing: dict[str, float],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: SatisfactionConfig,
-) -> tuple[AlertEvent, ...]:
+def evaluate(at: Store, cfg: SatisfactionConfig) -> tuple[AlertEvent, ...]:
     out = []
     for comparison in cfg.relative:
-        alert = _compare(stats, firing, comparison, store_id, labels, now, event_id, cfg)
+        alert = _compare(at, comparison, cfg)
         if alert is not None:
             out.append(alert)
     return tuple(out)
 
 
-def _compare(
-    stats: ByKind,
-    firing: dict[str, float],
-    rule: RelativeRule,
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: SatisfactionConfig,
-) -> AlertEvent | None:
+def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEvent | None:
+    stats, now, store_id = at.stats, at.now, at.store_id
     # A baseline must span its whole length of history, and hold as many ratings per
     # window-length as the window itself needs: a "last 7 days" made of two days of history
     # is not the store's normal (it paged on simulated normal weeks). History first: cheapest.
@@ -92,13 +76,11 @@ def _compare(
     gap = b - c
     return threshold(
         RULE,
-        firing,
+        at,
         f"{RULE.name}:{rule.name}",
         bad=gap >= rule.drop and _z(cur, base) >= rule.z,
         good=gap <= rule.recover,
-        now=now,
         identity={"store_id": store_id, "comparison": rule.name},
-        labels=labels,
         facts=lambda: {
             "store_id": store_id,
             "comparison": rule.name,
@@ -112,7 +94,6 @@ def _compare(
             "ratings": float(cur.ratings),
             "baseline_ratings": float(base.ratings),
         },
-        event_id=event_id,
     )
 
 

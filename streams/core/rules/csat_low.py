@@ -11,12 +11,11 @@ neither fires nor resolves.
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
-from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.calls_view import dur_en, dur_zh
 from streams.core.signals.config import SatisfactionConfig
 from streams.core.signals.satisfaction import evidence_windows
-from streams.core.signals.tiers import ByKind
 
 
 def _texts(firing: bool, f: Facts) -> Summary:
@@ -47,15 +46,8 @@ RULE = Rule(
 )
 
 
-def evaluate(
-    stats: ByKind,
-    firing: dict[str, float],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: SatisfactionConfig,
-) -> tuple[AlertEvent, ...]:
+def evaluate(at: Store, cfg: SatisfactionConfig) -> tuple[AlertEvent, ...]:
+    stats, now, store_id = at.stats, at.now, at.store_id
     judged = evidence_windows(stats, now, cfg)
     if not judged:
         return ()
@@ -70,13 +62,10 @@ def evaluate(
     csat = v.csat
     alert = threshold(
         RULE,
-        firing,
+        at,
         RULE.name,
         bad=bool(low),
         good=not low and csat >= cfg.csat_recover,
-        now=now,
-        identity={"store_id": store_id},
-        labels=labels,
         facts=lambda: {
             "store_id": store_id,
             "minutes": int(v.window // 60),
@@ -89,6 +78,5 @@ def evaluate(
             "ratings": float(v.ratings),
             "window_seconds": v.window,
         },
-        event_id=event_id,
     )
     return () if alert is None else (alert,)

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
-from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals.config import WordOfMouthConfig
 from streams.core.signals.reach import view
-from streams.core.signals.tiers import ByKind
 
 
 def _texts(firing: bool, f: Facts) -> Summary:
@@ -35,25 +34,15 @@ RULE = Rule(
 )
 
 
-def evaluate(
-    stats: ByKind,
-    firing: dict[str, float],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: WordOfMouthConfig,
-) -> tuple[AlertEvent, ...]:
+def evaluate(at: Store, cfg: WordOfMouthConfig) -> tuple[AlertEvent, ...]:
+    stats, now, store_id = at.stats, at.now, at.store_id
     v = view(stats, now, cfg.window, cfg)
     alert = threshold(
         RULE,
-        firing,
+        at,
         RULE.name,
         bad=v.reach >= cfg.reach_high,
         good=v.reach < cfg.reach_recover,
-        now=now,
-        identity={"store_id": store_id},
-        labels=labels,
         facts=lambda: {
             "store_id": store_id,
             "hours": int(cfg.window // 3600),
@@ -66,6 +55,5 @@ def evaluate(
             "unhappy": float(v.unhappy),
             "repair_debt": float(v.repair_debt),
         },
-        event_id=event_id,
     )
     return () if alert is None else (alert,)

@@ -4,10 +4,10 @@ hourly mean over the week before it."""
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
-from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals import fields as F
 from streams.core.signals.config import WordOfMouthConfig
-from streams.core.signals.tiers import HOUR, MINUTE, ByKind
+from streams.core.signals.tiers import HOUR, MINUTE
 
 
 def _texts(firing: bool, f: Facts) -> Summary:
@@ -33,30 +33,19 @@ RULE = Rule(
 )
 
 
-def evaluate(
-    stats: ByKind,
-    firing: dict[str, float],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: WordOfMouthConfig,
-) -> tuple[AlertEvent, ...]:
+def evaluate(at: Store, cfg: WordOfMouthConfig) -> tuple[AlertEvent, ...]:
+    stats, now, store_id = at.stats, at.now, at.store_id
     last_hour = stats.totals(now, 3600, MINUTE)[F.REACH]
     # The week before the last hour, hour by hour.
     mean = stats.totals(now - 3600, 7 * 86400, HOUR)[F.REACH] / (7 * 24)
     bar = max(cfg.jump_min, cfg.jump_factor * mean)
     alert = threshold(
         RULE,
-        firing,
+        at,
         RULE.name,
         bad=last_hour >= bar,
         good=last_hour < bar / 2,
-        now=now,
-        identity={"store_id": store_id},
-        labels=labels,
         facts=lambda: {"store_id": store_id, "last_hour": last_hour, "hourly_mean": mean},
         values=lambda: {"reach_last_hour": float(last_hour), "hourly_mean_7d": round(mean, 1)},
-        event_id=event_id,
     )
     return () if alert is None else (alert,)

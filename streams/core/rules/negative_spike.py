@@ -4,10 +4,9 @@ usually brings at the store (an EWMA baseline per hour of the week, ``signals.sp
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
-from streams.core.rules.base import Facts, Rule, threshold
+from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals.config import SpikeConfig
 from streams.core.signals.spikes import SpikeState, view
-from streams.core.signals.tiers import ByKind
 
 
 def _texts(firing: bool, f: Facts) -> Summary:
@@ -33,31 +32,19 @@ RULE = Rule(
 )
 
 
-def evaluate(
-    state: SpikeState,
-    stats: ByKind,
-    firing: dict[str, float],
-    store_id: str,
-    labels: dict[str, str],
-    now: float,
-    event_id: str,
-    cfg: SpikeConfig,
-) -> tuple[AlertEvent, ...]:
+def evaluate(at: Store, state: SpikeState, cfg: SpikeConfig) -> tuple[AlertEvent, ...]:
+    stats, now, store_id = at.stats, at.now, at.store_id
     v = view(state, stats, now, cfg)
     if v.mean is None or v.threshold is None or v.sd is None:
         return ()
     mean, sd = v.mean, v.sd
     alert = threshold(
         RULE,
-        firing,
+        at,
         RULE.name,
         bad=v.last_hour >= cfg.min_count and v.last_hour > v.threshold,
         good=v.last_hour <= mean + sd,
-        now=now,
-        identity={"store_id": store_id},
-        labels=labels,
         facts=lambda: {"store_id": store_id, "last_hour": v.last_hour, "baseline": mean},
         values=lambda: {"negatives_last_hour": float(v.last_hour), "baseline": round(mean, 2)},
-        event_id=event_id,
     )
     return () if alert is None else (alert,)

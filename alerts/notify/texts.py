@@ -1,6 +1,6 @@
 """The words of a notification, in Chinese and English, and what the duty manager should do.
 
-The playbooks are the handling rules of ``shared/domain.md`` (six complaint steps, the crisis
+The playbooks are the handling rules of ``docs/domain.md`` (six complaint steps, the crisis
 rules, taboo phrases, tiered treatment), shortened to fit a phone screen.
 """
 

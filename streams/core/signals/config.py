@@ -1,4 +1,4 @@
-"""Settings of the per-store signals. Each default taken from ``shared/domain.md`` names its
+"""Settings of the per-store signals. Each default taken from ``docs/domain.md`` names its
 figure; the others are operational choices and say so."""
 
 from __future__ import annotations

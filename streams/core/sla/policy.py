@@ -1,6 +1,6 @@
 """SLA policies: which targets a complaint gets. An ordered list; the first match wins.
 
-The defaults follow the seeds (shared/domain.md): respond fast (快速响应), keep the customer
+The defaults follow the seeds (docs/domain.md): respond fast (快速响应), keep the customer
 informed (跟踪与反馈), resolve, and follow up (回访); serve VIP and gold customers first
 (分级对待: 20% of customers bring 80% of the business); and treat "special customers" (media,
 government, lawyer) as a crisis in the making — escalate at once, around the clock.

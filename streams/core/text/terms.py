@@ -94,7 +94,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
     ),
 }  # fmt: skip
 
-# 服务的禁言, exactly as listed in shared/domain.md: " / " separates alternatives, and a
+# 服务的禁言, exactly as listed in docs/domain.md: " / " separates alternatives, and a
 # trailing "……" means "followed by anything" (so 你应该…… matches 你应该).
 TABOO: Final[tuple[str, ...]] = (
     "你好像不明白",

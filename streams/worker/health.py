@@ -10,6 +10,7 @@ the ``cxpulse_worker_healthy`` gauge, for an alert rule.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -47,6 +48,7 @@ class Health:
         self.reason = "starting"
         self.healthy = True
         self._stop = threading.Event()
+        self._client: Any = None  # kept: one connection, not one per check
         self.g_lag = Gauge(
             "cxpulse_consumer_lag",
             "Messages on the event topics not yet handled by this worker.",
@@ -93,24 +95,36 @@ class Health:
         self.g_healthy.set(1 if self.healthy else 0)
 
     def check(self) -> None:
-        from kafka import KafkaAdminClient, KafkaConsumer
+        from kafka import KafkaConsumer
         from kafka import TopicPartition as KTP
 
-        consumer = KafkaConsumer(bootstrap_servers=self.kafka.bootstrap, group_id=None)
-        admin = KafkaAdminClient(bootstrap_servers=self.kafka.bootstrap)
+        if self._client is None:
+            # In the worker's group but never subscribed: it joins nothing (no rebalance), it
+            # only asks the group's coordinator what is committed.
+            self._client = KafkaConsumer(
+                bootstrap_servers=self.kafka.bootstrap,
+                group_id=self.group,
+                enable_auto_commit=False,
+            )
+        client = self._client
         try:
-            tps = [KTP(t, p) for t in self.topics for p in (consumer.partitions_for_topic(t) or ())]
-            ends = {(tp.topic, tp.partition): o for tp, o in consumer.end_offsets(tps).items()}
-            offsets = admin.list_consumer_group_offsets(self.group)
-            committed = {
-                (tp.topic, tp.partition): meta.offset
-                for tp, meta in offsets.items()
-                if meta.offset >= 0
-            }
-        finally:
-            consumer.close()
-            admin.close()
+            tps = [KTP(t, p) for t in self.topics for p in (client.partitions_for_topic(t) or ())]
+            ends = {(tp.topic, tp.partition): o for tp, o in client.end_offsets(tps).items()}
+            committed = {}
+            for tp in tps:
+                offset = client.committed(tp)
+                if offset is not None and offset >= 0:
+                    committed[(tp.topic, tp.partition)] = offset
+        except Exception:
+            self.close()  # connect afresh next time
+            raise
         self.judge(ends, committed)
+
+    def close(self) -> None:
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close(autocommit=False)
+            self._client = None
 
     def _run(self) -> None:
         while not self._stop.wait(CHECK_EVERY):
@@ -120,10 +134,13 @@ class Health:
                 self.reason = f"broker not reachable for the health check: {type(exc).__name__}"
 
     def start(self) -> None:
+        # kafka-python narrates every connection at INFO; the health check's are not news.
+        logging.getLogger("kafka").setLevel(logging.WARNING)
         threading.Thread(target=self._run, name="cxpulse-health", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
+        self.close()
 
     def as_json(self) -> dict[str, Any]:
         return {"healthy": self.healthy, "reason": self.reason, "lag": self.lag}

@@ -92,7 +92,10 @@ def test_a_broker_outage_is_quiet_and_the_worker_resumes(
     # leader (that answer does not come on every stop; see streams/worker/quiet.py).
     stores = [f"S{i % 50}" for i in range(BUSY)]
     env.produce(
-        [("feedback", s.encode(), line(feedback(i, 5, store=s))) for i, s in enumerate(stores)]
+        [
+            ("feedback", s.encode(), line(feedback(i, 5, store=s, minutes=i / 100)))
+            for i, s in enumerate(stores)
+        ]
     )
     wait_for(lambda: (consumed(env) or 0) > 1000, what="the worker busy")
 

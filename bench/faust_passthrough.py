@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.argv = sys.argv[:1]  # faust.Worker must not see our options
     # The same Worker class as cxpulse: plain faust.Worker's spinner lowers the root logger to
     # DEBUG, which would handicap the baseline with log records nobody reads.
-    from streams.worker.app import FaustWorker
+    from streams.worker.main import FaustWorker
 
     FaustWorker(app, loglevel="warning", quiet=True).execute_from_commandline()
     return 0

@@ -55,7 +55,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from streams.worker.app import run
+    from streams.worker.main import run
 
     run(_settings(args), loglevel=args.loglevel)
     return 0

@@ -7,7 +7,7 @@ rejection for the dead-letter topic. Deadlines that fall due with no event are h
 ``tick``. Counting happens here, once, in ``tally``.
 
 Nothing a message carries can stop the step. Any exception while handling one message rolls its
-store and complaint back to where they were (``store.Checkpoint``; complaint clocks work on a
+store and complaint back to where they were (``checkpoint.Checkpoint``; complaint clocks work on a
 copy) and turns the message into a ``processing_error`` rejection naming the exception and the
 line it came from. States changed since the last ``take_changes`` stay in the step's working
 set; the shell writes them out in one go (the worker: one changelog message per key and batch).
@@ -30,11 +30,12 @@ from typing import Literal
 from schemas.alerts import AlertEvent
 from schemas.events import Complaint, Envelope, event_time
 from schemas.sla import SlaEvent
+from streams.core.checkpoint import Checkpoint
 from streams.core.decode import Rejection
 from streams.core.intake import IntakeConfig, Message, admit
 from streams.core.sla import engine as sla
 from streams.core.sla.due import DueQueue
-from streams.core.store import Checkpoint, Signals, StoreState, process
+from streams.core.store import Signals, StoreState, process
 
 log = logging.getLogger("cxpulse.step")
 LIVE_LAG = 30.0  # newest event within this of the shell's clock: the stream is live

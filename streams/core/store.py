@@ -61,7 +61,6 @@ STALE_KIND = 86400.0  # seconds
 # 70% of the processor's time, and their answers move by the hour, not the minute.
 SLOW_EVERY = 300
 __all__ = [
-    "Checkpoint",
     "CsatView",
     "Signals",
     "Step",
@@ -202,82 +201,6 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
     seen.setdefault(bucket, array("q")).append(eid)
     _prune_seen(seen, now, cfg)
     return Step(state, "applied", tuple(alerts))
-
-
-@dataclass(frozen=True, slots=True)
-class Checkpoint:
-    """What ``process`` may change in a store for one event, saved before it runs, so that an
-    event whose handling fails anywhere leaves the store exactly as it was. Cheap by design:
-    small maps are copied, the counters only in the three buckets the event adds to, the call
-    state only for calls (nothing else touches it), the spike baselines by reference (they are
-    replaced, never changed in place)."""
-
-    clocks: dict[str, float]
-    labels: dict[str, str]
-    firing: dict[str, float]
-    terms: dict[str, float]
-    slow_eval: float
-    spikes: spikes.SpikeState
-    calls: calls.CallStats | None
-    kind: str
-    buckets: tuple[tuple[int, int, list[int] | None], ...] | None  # (size, start, vector)
-    seen_kind: bool
-    seen_bucket: int
-    seen_len: int | None
-
-    @classmethod
-    def take(cls, state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Checkpoint:
-        kind: str = event.event_type  # type: ignore[attr-defined]
-        ts = event_time(event)
-        tiered = state.stats.kinds.get(kind)
-        buckets = None
-        if tiered is not None:
-            saved = []
-            for size, tier in tiered.buckets.items():
-                start = windows.bucket_start(ts, size)
-                vec = tier.get(start)
-                saved.append((size, start, None if vec is None else vec.copy()))
-            buckets = tuple(saved)
-        bucket = windows.bucket_start(ts, cfg.bucket)
-        ids = state.seen.get(kind, {}).get(bucket)
-        return cls(
-            dict(state.clocks),
-            dict(state.labels),
-            dict(state.firing),
-            dict(state.terms),
-            state.slow_eval,
-            state.spikes,
-            state.calls.copy() if isinstance(event, Call) else None,
-            kind,
-            buckets,
-            kind in state.seen,
-            bucket,
-            None if ids is None else len(ids),
-        )
-
-    def restore(self, state: StoreState) -> None:
-        state.clocks, state.labels = self.clocks, self.labels
-        state.firing, state.terms = self.firing, self.terms
-        state.slow_eval, state.spikes = self.slow_eval, self.spikes
-        if self.calls is not None:
-            state.calls = self.calls
-        if self.buckets is None:
-            state.stats.kinds.pop(self.kind, None)
-        else:
-            tiers = state.stats.kinds[self.kind].buckets
-            for size, start, vec in self.buckets:
-                if vec is None:
-                    tiers[size].pop(start, None)
-                else:
-                    tiers[size][start] = vec
-        if not self.seen_kind:
-            state.seen.pop(self.kind, None)
-            return
-        seen = state.seen[self.kind]
-        if self.seen_len is None:
-            seen.pop(self.seen_bucket, None)
-        elif self.seen_bucket in seen:
-            del seen[self.seen_bucket][self.seen_len :]
 
 
 def _all_past(clocks: dict[str, float]) -> float:

@@ -1,4 +1,6 @@
-"""The Faust worker: a thin shell around the functional core.
+"""The Faust worker's shell around the functional core: what it does with each batch and timer
+(``Worker``), and ``assemble``, which builds it from its tables and topics (Faust's in
+``main``, recorders in the unit tests).
 
 One agent reads the four event topics (all keyed by ``store_id``, so partition *p* of every event
 topic and of the state table belongs to the same worker). Per batch it decodes each message,
@@ -36,11 +38,10 @@ from streams.core.step import Output, Pipeline, Tally
 from streams.core.store import Signals, StoreState
 from streams.metrics import Metrics
 from streams.topics import Topics
-from streams.worker import quiet, tables
-from streams.worker.health import Health, serve
+from streams.worker import tables
+from streams.worker.health import Health
 from streams.worker.merge import Merge
 from streams.worker.sla import SlaShell
-from streams.worker.transport import Transport
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
@@ -302,31 +303,6 @@ class Worker:
                     self.metrics.show(snapshot(self.state(key), self.newest, self.signals))
 
 
-def _consumer_offset(app: faust.App, which: str, topic: str, partition: int) -> int | None:
-    """The consumer's high watermark of a partition, or the last offset it read (None when
-    not known yet). Reads Faust's consumer; an error means "not known"."""
-    from faust.types import TP
-
-    tp = TP(topic, partition)
-    value: Any
-    try:
-        if which == "highwater":
-            value = app.consumer.highwater(tp)
-        else:
-            value = getattr(app.consumer, "_read_offset", {}).get(tp)
-    except Exception:
-        return None
-    return value if isinstance(value, int) else None
-
-
-def _raw_topic(app: faust.App, *names: str) -> Any:
-    # Bytes in, bytes out: validation is ours, so a bad message reaches decode() intact and
-    # its original bytes can go to the dead-letter topic.
-    return app.topic(
-        *names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-    )
-
-
 def assemble(
     settings: Settings,
     metrics: Metrics,
@@ -369,115 +345,3 @@ def assemble(
     )
     holder.append(worker)
     return worker
-
-
-def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
-    k, w = settings.kafka, settings.worker
-    topics = Topics.from_config(k)
-    app = faust.App(
-        w.app_id,
-        broker=f"kafka://{k.bootstrap}",
-        store="memory://",
-        datadir=w.data_dir,
-        topic_partitions=k.partitions,
-        topic_replication_factor=k.replication,
-        topic_allow_declare=True,  # changelog topics; event topics come from ensure_topics
-        processing_guarantee="at_least_once",
-        consumer_auto_offset_reset="earliest",
-        table_standby_replicas=0,
-        broker_session_timeout=w.session_timeout,
-        # Faust's default (no linger) makes one produce request per changelog write; a few ms
-        # lets them travel together. Measured in bench/README.md.
-        producer_linger=w.producer_linger,
-        producer_max_batch_size=w.producer_batch_bytes,
-        producer_max_request_size=max(w.producer_batch_bytes, 1_048_576),
-        web_enabled=False,
-        key_serializer="raw",
-        value_serializer="raw",
-    )
-    app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
-    source = _raw_topic(app, *topics.events.values(), topics.ticks)
-    metrics = metrics or Metrics(caps=settings.label_caps)
-    worker = assemble(
-        settings,
-        metrics,
-        app,
-        topics,
-        store_table=app.Table(
-            "store-state",
-            default=None,
-            partitions=k.partitions,
-            key_type=bytes,  # Faust derives the changelog's key codec from this: raw bytes
-        ),
-        complaint_table=app.Table(
-            "complaint-state", default=None, partitions=k.partitions, key_type=bytes
-        ),
-        topic=lambda name: _raw_topic(app, name),
-    )
-    worker.merge = Merge(
-        tuple(topics.events.values()),
-        w.merge_wait,
-        highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
-        read=lambda t, p: _consumer_offset(app, "read", t, p),
-    )
-
-    @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
-    async def cx_events(stream: Any) -> None:
-        # Acknowledged by hand: an event held for its partition's order is acknowledged
-        # (and its offset committed) only once handled.
-        async for batch in stream.noack_take(w.batch_max, within=w.batch_within):
-            try:
-                done = worker.handle_batch(batch)
-            except Exception:
-                # handle_batch contains every message's failure; reaching here is a bug in the
-                # shell itself. Park the batch rather than kill the agent (a dead agent
-                # consumes nothing while the process looks alive).
-                log.exception("batch of %d events failed; parking it", len(batch))
-                worker.park(batch)
-                done = list(batch)
-            for event in done:
-                await stream.ack(event)
-
-    @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
-    async def refresh() -> None:
-        worker.refresh_gauges()
-
-    # Deadlines are found within this much of their instant (target: <= 1 s late).
-    @app.timer(interval=SLA_TICK_SECONDS)  # type: ignore[untyped-decorator]
-    async def sla_ticks() -> None:
-        worker.on_timer()
-
-    return worker
-
-
-class FaustWorker(faust.Worker):
-    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-        # Faust's terminal spinner lowers the *root* logger to DEBUG so it can spin on every
-        # record: every debug line of aiokafka, mode and Faust is then built and dropped. That
-        # cost more CPU than all of cxpulse's processing (see bench/README.md). No spinner.
-        self.spinner = None
-        quiet.install(logger)  # a broker outage: a few lines a minute, not dozens a second
-
-
-def run(settings: Settings, loglevel: str = "warning") -> None:
-    """Run a worker until SIGINT/SIGTERM, serving metrics on the configured port."""
-    from streams.topics import ensure_topics
-
-    ensure_topics(settings.kafka)
-    worker = build(settings)
-    worker.health = Health(
-        settings.kafka,
-        f"{settings.worker.app_id}",
-        list(worker.topics.events.values()),
-        worker.metrics.registry,
-        stalled_after=settings.worker.stalled_after,
-    )
-    if settings.worker.metrics_port:
-        serve(
-            settings.worker.metrics_host,
-            settings.worker.metrics_port,
-            worker.metrics.registry,
-            worker.health,
-        )
-    worker.health.start()
-    FaustWorker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -77,7 +77,9 @@ class Checkpoint:
         if self.buckets is None:
             state.stats.kinds.pop(self.kind, None)
         else:
-            tiers = state.stats.kinds[self.kind].buckets
+            tiered = state.stats.kinds[self.kind]
+            tiered.forget_sums()  # they may hold the failed event's counts
+            tiers = tiered.buckets
             for size, start, vec in self.buckets:
                 if vec is None:
                     tiers[size].pop(start, None)

@@ -54,11 +54,8 @@ def evaluate(at: Store, cfg: SatisfactionConfig) -> tuple[AlertEvent, ...]:
     # Fire on the first window that is clearly low (a short one shows a sudden drop, a
     # longer one a slow store's); resolve once the shortest judged window has recovered and
     # none is clearly low any more.
-    low = [
-        v for v in judged if wilson_upper(v.csat or 0.0, v.ratings, cfg.confidence_z) < cfg.csat_low
-    ]
+    low = [v for v in judged if wilson_upper(v.csat, v.ratings, cfg.confidence_z) < cfg.csat_low]
     v = low[0] if low else judged[0]
-    assert v.csat is not None
     csat = v.csat
     alert = threshold(
         RULE,

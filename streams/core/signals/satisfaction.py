@@ -26,14 +26,36 @@ class SatisfactionView:
     counts: tuple[int, ...]
 
 
-__all__ = ["SatisfactionView", "evidence_windows", "from_totals", "view", "wilson_upper"]
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A window's CSAT and the number of ratings behind it: all an alert window needs, without
+    the full view (the rule reads four windows on every rating)."""
+
+    window: float
+    ratings: int
+    csat: float
 
 
-def evidence_windows(stats: ByKind, now: float, cfg: SatisfactionConfig) -> list[SatisfactionView]:
+__all__ = [
+    "Judged",
+    "SatisfactionView",
+    "evidence_windows",
+    "from_totals",
+    "view",
+    "wilson_upper",
+]
+
+
+def evidence_windows(stats: ByKind, now: float, cfg: SatisfactionConfig) -> list[Judged]:
     """The alert windows (``cfg.alert_windows``, shortest first) that hold ``min_samples``
     ratings: at a busy store all of them, at a small one only the longer ones."""
-    views = (view(stats, now, w, cfg, tier_for(w)) for w in cfg.alert_windows)
-    return [v for v in views if v.ratings >= cfg.min_samples]
+    out = []
+    for w in cfg.alert_windows:
+        t = stats.totals(now, w, tier_for(w), kind="feedback")
+        n = t[F.RATING[0]] + t[F.RATING[1]] + t[F.RATING[2]] + t[F.RATING[3]] + t[F.RATING[4]]
+        if n >= cfg.min_samples:
+            out.append(Judged(w, n, (t[F.RATING[3]] + t[F.RATING[4]]) / n))
+    return out
 
 
 def view(

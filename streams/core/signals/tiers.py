@@ -6,12 +6,19 @@ coarsest tier whose bucket is at most 1/24 of the window (1 h → minutes, 24 h 
 28 d → days), so the ragged edge of a window is at most ~4% of it. Each tier keeps only what
 its longest window needs. A bucket holds a vector of integer fields (``Field`` positions);
 most fields of most buckets are zero, so the JSON form is sparse.
+
+Every event asks for the same dozen windows again (1, 3, 6 and 24 h on minute buckets are 60 to
+1,440 vectors each), so each ``Tiered`` keeps the sum of every window it was asked for and moves
+it: an add or a prune inside a kept window adjusts its sum, and a read that ends later slides it
+by the buckets that entered and left. The sums are derived, never serialised; whatever replaces
+buckets behind this class's back (the checkpoint's undo) calls ``forget_sums``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from streams.core.windows import bucket_start
@@ -21,6 +28,7 @@ LEGACY = "all"  # the kind of counters read from a changelog written before ByKi
 TIERS = (MINUTE, HOUR, DAY)
 
 
+@cache
 def tier_for(window: float) -> int:
     best = MINUTE
     for size in TIERS:
@@ -29,10 +37,21 @@ def tier_for(window: float) -> int:
     return best
 
 
+@dataclass(slots=True)
+class _WindowSum:
+    first: int  # oldest bucket start in the window
+    last: int  # newest bucket start in the window
+    sums: list[int]
+
+
 @dataclass
 class Tiered:
     width: int
     buckets: dict[int, dict[int, list[int]]] = field(default_factory=lambda: {t: {} for t in TIERS})
+    # tier size -> window length -> its kept sum
+    kept: dict[int, dict[int, _WindowSum]] = field(default_factory=dict, compare=False, repr=False)
+    # tier size -> the cut-off of its last prune: nothing older is left to drop until it moves
+    pruned: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     def add(self, ts: float, values: Iterable[tuple[int, int]]) -> None:
         items = [(i, v) for i, v in values if v]
@@ -44,16 +63,50 @@ class Tiered:
                 vec = tier[start] = [0] * self.width
             for i, v in items:
                 vec[i] += v
+            for w in self.kept.get(size, {}).values():
+                if w.first <= start <= w.last:
+                    for i, v in items:
+                        w.sums[i] += v
+
+    def forget_sums(self) -> None:
+        self.kept.clear()
 
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
         size = size or tier_for(window)
         last = bucket_start(end, size)
-        first = last - int(window) + size
+        count = int(window) // size  # whole buckets in the window
+        if count <= 0:
+            return [0] * self.width
+        first = last - (count - 1) * size
+        kept = self.kept.setdefault(size, {})
+        w = kept.get(int(window))
+        if w is None or abs(last - w.last) >= count * size:  # nothing in common: sum afresh
+            kept[int(window)] = w = _WindowSum(first, last, self._sum(size, first, last))
+        elif last != w.last:  # slide: the windows overlap, so these are the edges only
+            if last > w.last:
+                entered, left = range(w.last + size, last + size, size), range(w.first, first, size)
+            else:
+                entered, left = range(first, w.first, size), range(last + size, w.last + size, size)
+            if entered:
+                self._shift(size, w.sums, entered, 1)
+            if left:
+                self._shift(size, w.sums, left, -1)
+            w.first, w.last = first, last
+        return list(w.sums)
+
+    def _shift(self, size: int, sums: list[int], starts: range, sign: int) -> None:
         tier = self.buckets[size]
-        if len(tier) * size > window:  # fewer lookups by time than buckets kept
-            # Down from the aligned end: ``first`` is not a bucket start when the window is not
-            # a whole number of buckets.
+        for start in starts:
+            if (vec := tier.get(start)) is not None:
+                if sign > 0:
+                    sums[:] = [a + b for a, b in zip(sums, vec, strict=True)]
+                else:
+                    sums[:] = [a - b for a, b in zip(sums, vec, strict=True)]
+
+    def _sum(self, size: int, first: int, last: int) -> list[int]:
+        tier = self.buckets[size]
+        if len(tier) * size > last - first + size:  # fewer lookups by time than buckets kept
             vecs = [v for s in range(last, first - 1, -size) if (v := tier.get(s)) is not None]
         else:
             vecs = [v for start, v in tier.items() if first <= start <= last]
@@ -65,8 +118,15 @@ class Tiered:
         """Drop buckets older than ``keep[size]`` seconds before ``now``."""
         for size, tier in self.buckets.items():
             oldest = bucket_start(now - keep.get(size, 0), size)
+            if self.pruned.get(size) == oldest:
+                continue  # a tier is swept once per bucket step, not on every event
+            self.pruned[size] = oldest
+            kept = self.kept.get(size, {}).values()
             for start in [s for s in tier if s < oldest]:
-                del tier[start]
+                vec = tier.pop(start)
+                for w in kept:
+                    if w.first <= start <= w.last:
+                        w.sums = [a - b for a, b in zip(w.sums, vec, strict=True)]
 
     def to_json(self) -> dict[str, Any]:
         return {

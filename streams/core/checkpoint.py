@@ -74,12 +74,11 @@ class Checkpoint:
         state.slow_eval, state.spikes = self.slow_eval, self.spikes
         if self.calls is not None:
             state.calls = self.calls
+        state.stats.forget_sums()  # they may hold the failed event's counts
         if self.buckets is None:
             state.stats.kinds.pop(self.kind, None)
         else:
-            tiered = state.stats.kinds[self.kind]
-            tiered.forget_sums()  # they may hold the failed event's counts
-            tiers = tiered.buckets
+            tiers = state.stats.kinds[self.kind].buckets
             for size, start, vec in self.buckets:
                 if vec is None:
                     tiers[size].pop(start, None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.signals.tiers import MINUTE, Tiered, retention
+from streams.core.signals.tiers import MINUTE, ByKind, Tiered, retention
 
 WIDTH = 3
 WINDOWS = (3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400, 90.0)
@@ -55,3 +55,28 @@ def test_a_window_slides_by_its_edges() -> None:
     assert t.totals(T0 + 239 * 60, 3600)[0] == 65
     assert t.totals(T0 + 269 * 60, 3600)[0] == 30  # slid forward half a window: the late 5 left it
     assert t.totals(T0 + 69 * 60, 3600)[0] == 67  # moved back past it: summed afresh
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(("feedback", "review")), step), max_size=60))
+def test_reads_over_every_kind_equal_a_sum_afresh(
+    steps: list[tuple[str, tuple[str, int, float]]],
+) -> None:
+    stats = ByKind(WIDTH)
+    keep = retention(WINDOWS, 3600)
+    clocks: dict[str, float] = {}
+    for kind, (op, offset, arg) in steps:
+        at = T0 + offset
+        if op == "add":
+            stats.add(kind, at, [(int(arg), 1)])
+            clocks[kind] = max(clocks.get(kind, at), at)
+        elif op == "prune" and clocks:
+            stats.prune(clocks, keep)
+        elif op == "forget":
+            stats.forget_sums()
+        elif op == "read":
+            fresh = ByKind(
+                WIDTH, {k: Tiered(WIDTH, dict(t.buckets)) for k, t in stats.kinds.items()}
+            )
+            assert stats.totals(at, arg) == fresh.totals(at, arg)
+            assert stats.totals(at, arg) == fresh.totals(at, arg)  # a second read, from memory

@@ -168,12 +168,24 @@ class ByKind:
 
     width: int
     kinds: dict[str, Tiered] = field(default_factory=dict)
+    # (size, window, end bucket) -> the sum over kinds: several rules read the same window of
+    # one event; cleared by anything that changes a count
+    read: dict[tuple[int, float, int], list[int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def add(self, kind: str, ts: float, values: Iterable[tuple[int, int]]) -> None:
+        self.read.clear()
         tiered = self.kinds.get(kind)
         if tiered is None:
             tiered = self.kinds[kind] = Tiered(self.width)
         tiered.add(ts, values)
+
+    def forget_sums(self) -> None:
+        """After counts were changed behind this class's back (the checkpoint's undo)."""
+        self.read.clear()
+        for tiered in self.kinds.values():
+            tiered.forget_sums()
 
     def totals(
         self, end: float, window: float, size: int | None = None, kind: str | None = None
@@ -183,10 +195,14 @@ class ByKind:
         if kind is not None:
             one = self.kinds.get(kind)
             return one.totals(end, window, size) if one else [0] * self.width
-        parts = [t.totals(end, window, size) for t in self.kinds.values()]
-        if not parts:
-            return [0] * self.width
-        return [sum(col) for col in zip(*parts, strict=True)]
+        size = size or tier_for(window)
+        key = (size, window, bucket_start(end, size))
+        hit = self.read.get(key)
+        if hit is None:
+            parts = [t.totals(end, window, size) for t in self.kinds.values()]
+            hit = [sum(col) for col in zip(*parts, strict=True)] if parts else [0] * self.width
+            self.read[key] = hit
+        return list(hit)
 
     def bucket(self, size: int, start: int) -> list[int] | None:
         """The summed vector of one bucket, or None where no kind has it."""
@@ -201,6 +217,7 @@ class ByKind:
         return min(starts) if starts else None
 
     def prune(self, clocks: dict[str, float], keep: dict[int, float]) -> None:
+        self.read.clear()
         newest = max(clocks.values(), default=None)
         for kind, tiered in self.kinds.items():
             clock = clocks.get(kind, newest)

@@ -6,7 +6,7 @@ import json
 import urllib.error
 import urllib.request
 
-from prometheus_client import CollectorRegistry
+from prometheus_client import CollectorRegistry, Gauge
 
 from streams.config import KafkaConfig
 from streams.worker.health import Health, serve
@@ -75,5 +75,24 @@ def test_healthz_answers_503_with_the_reason_when_stalled() -> None:
             assert err.code == 503 and "waiting" in json.load(err)["reason"]
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics") as page:
             assert page.status == 200
+    finally:
+        server.shutdown()
+
+
+def test_metrics_renders_only_the_families_asked_for() -> None:
+    registry = CollectorRegistry()
+    Gauge("cxpulse_wanted", "read by a poller", registry=registry).set(1)
+    many = Gauge("cxpulse_per_store", "one per store", ["store"], registry=registry)
+    for i in range(50):
+        many.labels(f"S{i:03d}").set(i)
+    port = free_port()
+    server = serve("127.0.0.1", port, registry, health(Clock()))
+    try:
+        base = f"http://127.0.0.1:{port}/metrics"
+        with urllib.request.urlopen(base + "?name[]=cxpulse_wanted") as page:
+            text = page.read().decode()
+        assert "cxpulse_wanted 1.0" in text and "cxpulse_per_store" not in text
+        with urllib.request.urlopen(base) as page:
+            assert page.read().decode().count("cxpulse_per_store{") == 50
     finally:
         server.shutdown()

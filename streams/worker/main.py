@@ -57,8 +57,14 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         topic_replication_factor=k.replication,
         topic_allow_declare=True,  # changelog topics; event topics come from ensure_topics
         processing_guarantee="at_least_once",
+        # A rebalance must not wait for every message in flight to be acknowledged: events held
+        # in the merge buffer are released only by the agent's next batch, which a paused
+        # consumer never delivers, so the wait never ended (two workers joining stalled for
+        # minutes). Not waiting is safe: unacknowledged events are read again by their
+        # partition's owner, and the store's event-id memory counts a re-read copy once.
+        stream_wait_empty=False,
         consumer_auto_offset_reset="earliest",
-        table_standby_replicas=0,
+        table_standby_replicas=w.standby_replicas,
         broker_session_timeout=w.session_timeout,
         # Faust's default (no linger) makes one produce request per changelog write; a few ms
         # lets them travel together. Measured in bench/README.md.

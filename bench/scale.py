@@ -1,0 +1,323 @@
+"""Scale-out and failover of the real worker on the real broker.
+
+``python -m bench.scale [--stores 10000] [--events 60000] [--partitions 4]``: one set of chain
+events (``streams.simulate`` chain generator, heavy-tailed store sizes) is produced into three
+fresh topic namespaces, and the worker (``python -m cxpulse.cli worker``) runs each:
+
+1. one worker alone: its rate, its resident memory per store it holds, and its ``/metrics``
+   page (series and render time), read once, the way Prometheus would;
+2. two workers in one group: their combined rate;
+3. two workers with a standby replica of each table, one SIGKILLed a third of the way in:
+   ``failover_s`` is the time from the kill until every partition the dead worker held has
+   its committed offset moving again, and ``state_equal_after_failover`` says whether the
+   alert events of this run, duplicates removed, equal those of the crash-free run 1.
+
+Prints one JSON object. On two shared cores the scale ratio is bounded by the machine: two
+workers share the same two cores with the broker and this bench (see bench/README.md for the
+production topology).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shlex
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.pipeline import (
+    BenchError,
+    Procs,
+    Record,
+    WorkerRun,
+    cleanup_kafka,
+    ensure_broker,
+    free_port,
+    preproduce,
+    say,
+    scrape,
+    total,
+)
+from cxpulse.config import KafkaConfig
+from streams.simulate import ChainConfig, ChainGenerator
+from streams.topics import Topics, ensure_topics
+
+START = datetime.fromisoformat("2026-11-23T11:00:00+08:00")  # a Monday, before lunch
+POLL = 0.5
+
+
+def chain_records(total_events: int, stores: int, cfg: KafkaConfig) -> list[Record]:
+    gen = ChainGenerator(ChainConfig(stores=stores))
+    topics = Topics.from_config(cfg).events
+    out: list[Record] = []
+    for batch in gen.batches(START, START + timedelta(days=1)):
+        for _, _, kind, store, line in batch:  # (event time, id, kind, store, JSON)
+            out.append((topics[kind], store.encode(), line.encode()))
+        if len(out) >= total_events:
+            break
+    return out[:total_events]
+
+
+def renamed(records: Sequence[Record], old: KafkaConfig, new: KafkaConfig) -> list[Record]:
+    mapping = dict(
+        zip(
+            Topics.from_config(old).events.values(),
+            Topics.from_config(new).events.values(),
+            strict=True,
+        )
+    )
+    return [(mapping[t], k, v) for t, k, v in records]
+
+
+def consumed(w: WorkerRun) -> float:
+    try:
+        s = scrape(w.url)
+    except OSError:
+        return 0.0
+    return total(s, "cxpulse_events_consumed_total") + total(s, "cxpulse_events_invalid_total")
+
+
+def rss(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def wait_total(procs: Procs, workers: list[WorkerRun], target: float, timeout: float) -> float:
+    """Poll until the workers' counters add up to ``target``; the time it was seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for w in workers:
+            procs.check_alive(w.proc)
+        seen = sum(consumed(w) for w in workers)
+        if seen >= target:
+            return time.time()
+        if time.monotonic() > deadline:
+            raise BenchError(f"{seen:,.0f}/{target:,.0f} events consumed at the deadline")
+        time.sleep(POLL)
+
+
+Offsets = dict[tuple[str, int], tuple[int, int]]  # (topic, partition) -> (committed, end)
+
+
+class GroupOffsets:
+    """Committed and end offsets of a group on the event topics. Committed offsets come from
+    the admin API: a consumer's ``committed()`` answered from a stale cache here."""
+
+    def __init__(self, cfg: KafkaConfig, group: str) -> None:
+        from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+        self.group = group
+        self.admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap)
+        self.c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
+        self.tps = [
+            TopicPartition(t, p)
+            for t in Topics.from_config(cfg).events.values()
+            for p in range(cfg.partitions)
+        ]
+
+    def read(self) -> Offsets:
+        ends = self.c.end_offsets(self.tps, timeout_ms=10_000)
+        done = self.admin.list_group_offsets(self.group).get(self.group, {})
+        return {
+            (tp.topic, tp.partition): (done[tp].offset if tp in done else -1, ends[tp])
+            for tp in self.tps
+        }
+
+    def close(self) -> None:
+        self.c.close()
+        self.admin.close()
+
+
+def alert_lines(cfg: KafkaConfig) -> list[str]:
+    """Every alert event on the namespace's alerts topic, duplicates removed, sorted."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    topic = Topics.from_config(cfg).alerts
+    c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
+    try:
+        tps = [TopicPartition(topic, p) for p in range(cfg.partitions)]
+        c.assign(tps)
+        c.seek_to_beginning(*tps)
+        ends = c.end_offsets(tps)
+        seen: set[str] = set()
+        deadline = time.monotonic() + 60
+        while any(c.position(tp) < ends[tp] for tp in tps) and time.monotonic() < deadline:
+            for msgs in c.poll(timeout_ms=500).values():
+                seen.update(m.value.decode() for m in msgs)
+        return sorted(seen)
+    finally:
+        c.close()
+
+
+def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
+    ensure_broker(args.bootstrap)
+    base = KafkaConfig(bootstrap=args.bootstrap, topic_prefix="scale", partitions=args.partitions)
+    records = chain_records(args.events, args.stores, base)
+    stores_seen = len({k for _, k, _ in records})
+    say(f"{len(records):,} chain events of {stores_seen:,} stores")
+    workdir = Path(tempfile.mkdtemp(prefix="cxpulse-scale-"))
+    procs = Procs(workdir)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_")}
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
+    )
+    cleanups: list[tuple[KafkaConfig, str]] = []
+
+    def namespace(tag: str) -> tuple[KafkaConfig, str]:
+        prefix = f"scale{secrets.token_hex(3)}{tag}"
+        cfg = KafkaConfig(bootstrap=args.bootstrap, topic_prefix=prefix, partitions=args.partitions)
+        ensure_topics(cfg)
+        preproduce(renamed(records, base, cfg), args.bootstrap, args.timeout)
+        cleanups.append((cfg, f"{prefix}-worker"))
+        return cfg, f"{prefix}-worker"
+
+    def worker(cfg: KafkaConfig, app: str, name: str, standby: int = 0) -> WorkerRun:
+        port = free_port()
+        proc = procs.spawn(
+            f"worker-{name}",
+            [sys.executable, "-m", "cxpulse.cli", "worker"],
+            {
+                **env,
+                "CXPULSE_KAFKA__BOOTSTRAP": args.bootstrap,
+                "CXPULSE_KAFKA__TOPIC_PREFIX": cfg.topic_prefix,
+                "CXPULSE_KAFKA__PARTITIONS": str(args.partitions),
+                "CXPULSE_WORKER__APP_ID": app,
+                "CXPULSE_WORKER__METRICS_PORT": str(port),
+                "CXPULSE_WORKER__DATA_DIR": str(workdir / name),
+                "CXPULSE_WORKER__STANDBY_REPLICAS": str(standby),
+                "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),  # a fixed historical day
+            },
+        )
+        return WorkerRun(proc, f"http://127.0.0.1:{port}/metrics")
+
+    n = len(records)
+    try:
+        say("1) one worker ...")
+        cfg1, app1 = namespace("a")
+        t0 = time.time()
+        w = worker(cfg1, app1, "one")
+        idle_rss = 0
+        while not consumed(w):
+            procs.check_alive(w.proc)
+            idle_rss = rss(w.proc.pid) or idle_rss
+            time.sleep(0.1)
+        first = time.time()
+        done = wait_total(procs, [w], n, args.timeout)
+        one = n / (done - first)
+        held_rss = rss(w.proc.pid)
+        began = time.perf_counter()
+        with urllib.request.urlopen(w.url, timeout=30) as page:
+            text = page.read().decode()
+        render_ms = (time.perf_counter() - began) * 1000
+        series = sum(1 for ln in text.splitlines() if ln and not ln.startswith("#"))
+        procs.stop(w.proc)
+        alerts_one = alert_lines(cfg1)
+        say(f"   {one:,.0f} events/s, {series:,} series, {render_ms:.0f} ms ({done - t0:.0f} s)")
+
+        say("2) two workers ...")
+        cfg2, app2 = namespace("b")
+        pair = [worker(cfg2, app2, "two-a"), worker(cfg2, app2, "two-b")]
+        while not sum(consumed(x) for x in pair):
+            time.sleep(0.1)
+        first = time.time()
+        two = n / (wait_total(procs, pair, n, args.timeout) - first)
+        for x in pair:
+            procs.stop(x.proc)
+        say(f"   {two:,.0f} events/s together")
+
+        say("3) two workers with standby replicas, one killed ...")
+        cfg3, app3 = namespace("c")
+        pair = [worker(cfg3, app3, "f-a", 1), worker(cfg3, app3, "f-b", 1)]
+        wait_total(procs, pair, n / 3, args.timeout)
+        group = GroupOffsets(cfg3, app3)
+        at_kill = group.read()
+        pair[1].proc.send_signal(signal.SIGKILL)
+        killed = time.time()
+        pair[1].proc.wait()
+        procs.running = [(nm, p) for nm, p in procs.running if p is not pair[1].proc]
+        # Every partition with work left at the kill must move again; the dead worker's are
+        # the last to, once the group has handed them over and the survivor has their state.
+        behind = {tp for tp, (done, end) in at_kill.items() if done < end}
+        moved: dict[tuple[str, int], float] = {}
+        deadline = time.monotonic() + args.timeout
+        while len(moved) < len(behind):
+            if time.monotonic() > deadline:
+                raise BenchError(f"failover: {len(behind) - len(moved)} partitions never moved")
+            procs.check_alive(pair[0].proc)
+            now = group.read()
+            for tp in behind - set(moved):
+                if now[tp][0] > at_kill[tp][0]:
+                    moved[tp] = time.time() - killed
+            if int(time.time() - killed) % 10 == 0:
+                say(f"   waiting for {sorted((tp, at_kill[tp], now[tp]) for tp in behind - set(moved))}")
+            time.sleep(POLL)
+        failover = max(moved.values(), default=0.0)
+        while any(done < end for done, end in group.read().values()):
+            if time.monotonic() > deadline:
+                raise BenchError("failover: the survivor never committed every event")
+            procs.check_alive(pair[0].proc)
+            time.sleep(POLL)
+        group.close()
+        procs.stop(pair[0].proc)
+        alerts_fail = alert_lines(cfg3)
+        say(f"   failover {failover} s; alerts {len(alerts_fail)} vs {len(alerts_one)}")
+
+        return {
+            "stores": args.stores,
+            "stores_in_events": stores_seen,
+            "events": n,
+            "partitions": args.partitions,
+            "events_per_s_1_worker": round(one, 1),
+            "events_per_s_2_workers": round(two, 1),
+            "scale_ratio": round(two / one, 3),
+            "failover_s": round(failover, 1),
+            "state_equal_after_failover": alerts_fail == alerts_one,
+            "alerts_crash_free": len(alerts_one),
+            "alerts_after_failover": len(alerts_fail),
+            "rss_bytes_per_store": round(max(held_rss - idle_rss, 0) / max(stores_seen, 1)),
+            "rss_note": f"{n / max(stores_seen, 1):.1f} events per store held; "
+            "bench.store_memory gives a store's cost after a week",
+            "metrics_series": series,
+            "metrics_render_ms": round(render_ms, 1),
+            "machine": {"nproc": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)},
+            "command": shlex.join(["python", "-m", "bench.scale", *argv]),
+        }
+    finally:
+        procs.stop_all()
+        for cfg, app in cleanups:
+            cleanup_kafka(cfg, [app], [app])
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--stores", type=int, default=10_000)
+    p.add_argument("--events", type=int, default=60_000)
+    p.add_argument("--partitions", type=int, default=4)
+    p.add_argument("--bootstrap", default="127.0.0.1:19092")
+    p.add_argument("--timeout", type=float, default=600.0)
+    args = p.parse_args(argv)
+    try:
+        print(json.dumps(run(args, argv), indent=2))
+    except BenchError as err:
+        print(f"bench.scale: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,107 @@
+"""What one store costs in memory after a simulated week of chain traffic.
+
+``python -m bench.store_memory [--stores 50] [--days 7] [--events-per-store-day 1000]``: the
+chain generator's traffic (heavy-tailed store sizes, every kind and complaint step) run through
+the whole per-event step, as the worker runs it, for ``--days`` days. A store's state depends on
+its own traffic and the retention of its windows, not on how many other stores there are, so a
+sample of stores at the chain's density stands for a 10,000-store chain: multiply by the store
+count for a worker's working set.
+
+Prints one JSON object: resident memory added per store (after a full garbage collection), the
+changelog record per store (mean, largest, and by traffic fifth), the open SLA clocks, and the
+throughput of the run. Progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import time
+from datetime import datetime, timedelta
+
+import orjson
+
+from cxpulse.config import Settings
+from streams import wiring
+from streams.core.intake import Message
+from streams.core.sla.engine import Engine
+from streams.core.step import Pipeline
+from streams.core.store import StoreState
+from streams.simulate import ChainConfig, ChainGenerator
+
+START = datetime.fromisoformat("2026-11-23T00:00:00+08:00")  # a Monday
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_now() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE
+
+
+def feed(pipe: Pipeline, gen: ChainGenerator, days: float, held: dict[str, StoreState]) -> int:
+    """Every event of ``days`` days from Monday 00:00 through the step; the working set is
+    handed back once per 10 s batch, as the worker writes it once per batch."""
+    events = 0
+    for batch in gen.batches(START, START + timedelta(days=days)):
+        for item in batch:
+            at, line = float(item[0]), item[4]  # (event time, id, kind, store, JSON)
+            pipe.message(Message(line.encode(), item[3].encode(), None, at), 0, at)
+            events += 1
+        for sid, (_, st) in pipe.take_changes().stores.items():
+            held[sid] = st
+        if events and events % 50_000 < len(batch):
+            print(f"[store_memory] {events:,} events", file=sys.stderr, flush=True)
+    return events
+
+
+def run(stores: int, days: float, per_day: float) -> dict[str, object]:
+    settings = Settings()
+    signals = wiring.signals(settings)
+    # Warm-up on a throwaway pipeline: the text models and caches load on first use and are
+    # shared by every store; they are not what a store costs.
+    warm = Pipeline(settings.intake, signals, Engine(settings.sla), lambda k: None, lambda k: None)
+    feed(warm, ChainGenerator(ChainConfig(stores=5, events_per_store_day=per_day)), 0.5, {})
+    del warm
+    gen = ChainGenerator(ChainConfig(stores=stores, events_per_store_day=per_day))
+    held: dict[str, StoreState] = {}
+    pipe = Pipeline(settings.intake, signals, Engine(settings.sla), held.get, lambda k: None)
+    gc.collect()
+    before = rss_now()
+    wall, cpu = time.perf_counter(), time.process_time()
+    events = feed(pipe, gen, days, held)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    gc.collect()
+    added = rss_now() - before
+    sizes = sorted(len(orjson.dumps(st.to_json())) for st in held.values())
+    fifths = [sizes[len(sizes) * i // 5 : len(sizes) * (i + 1) // 5] for i in range(5)]
+    return {
+        "stores": len(held),
+        "simulated_days": days,
+        "events": events,
+        "events_per_store_day": per_day,
+        "events_per_s_cpu": round(events / cpu),
+        "seconds_wall": round(wall, 1),
+        "rss_bytes_added": added,
+        "rss_bytes_per_store": round(added / max(len(held), 1)),
+        "changelog_bytes_per_store_mean": round(sum(sizes) / max(len(sizes), 1)),
+        "changelog_bytes_per_store_max": sizes[-1] if sizes else 0,
+        "changelog_bytes_by_traffic_fifth": [round(sum(f) / len(f)) for f in fifths if f],
+        "open_sla_clocks": pipe.open_deadlines(),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--stores", type=int, default=50)
+    p.add_argument("--days", type=float, default=7.0)
+    p.add_argument("--events-per-store-day", type=float, default=1000.0)
+    args = p.parse_args()
+    out = run(args.stores, args.days, args.events_per_store_day)
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

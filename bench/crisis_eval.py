@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from streams.core.text.config import TextConfig
-from streams.core.text.context import CrisisDetector, TabooDetector
+from streams.core.text.context import TabooDetector
 from streams.core.text.lexicon import Lexicon, Term
+from streams.core.text.tools import TextAnalytics
 
 DATA = Path(__file__).parent / "data" / "crisis_eval.jsonl"
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)
@@ -42,10 +43,10 @@ def load(path: Path, split: str) -> list[dict[str, Any]]:
 
 
 def detector(cfg: TextConfig) -> Detect:
-    crisis, taboo = CrisisDetector(cfg), TabooDetector(cfg)
+    tools, taboo = TextAnalytics(cfg), TabooDetector(cfg)
 
     def detect(text: str) -> set[str]:
-        found = {h.category for h in crisis.find(text)}
+        found = {h.category for h in tools.crisis_hits(text)}
         return found | ({"taboo"} if taboo.find(text) else set())
 
     return detect
@@ -105,7 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--errors", action="store_true", help="list the ids of wrong predictions")
     args = p.parse_args(argv)
     rows = load(args.data, args.split)
-    bare = TextConfig(negation=False, default_rules=False, traditional_to_simplified=False)
+    bare = TextConfig(
+        negation=False,
+        default_rules=False,
+        traditional_to_simplified=False,
+        viral_needs_complaint=False,
+    )
     runs: dict[str, Detect] = {"ours": detector(TextConfig()), "bare_lexicon": detector(bare)}
     if args.old_terms:
         runs["old_terms"] = old_detector(args.old_terms)

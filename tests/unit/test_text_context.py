@@ -239,3 +239,13 @@ def test_hedges_comparisons_and_mentions_are_no_crisis(tools: TextAnalytics, tex
 )
 def test_real_reports_still_hit(tools: TextAnalytics, text: str, category: str) -> None:
     assert category in {c for _, c in tools.crisis(text)}
+
+
+def test_a_call_to_spread_needs_a_complaint_to_spread(tools: TextAnalytics) -> None:
+    praise = "这家的蛋糕太好吃了，店员也很热情，转发微博"
+    complaint = "蛋糕里吃出虫子，店员还不认账，太恶心了，转发微博"
+    assert tools.crisis(praise) == []
+    assert ("转发", "viral") in tools.crisis(complaint)
+    assert ("转发", "viral") in TextAnalytics(TextConfig(viral_needs_complaint=False)).crisis(
+        praise
+    )

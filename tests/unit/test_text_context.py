@@ -214,6 +214,7 @@ def test_english_rules(text: str, sign: int) -> None:
         "文章说豆浆没煮熟与“中毒”有关",
         "浴室墙面有点发霉，需要翻新",
         "新买的裤子有一股臭味",
+        "收到的时候纸箱都烂了，里面的杯子没事",
         "女儿对芒果过敏，点菜时说了一声",
         "入住时未发现床上有头发等异物",
         "据悉两家公司因举报互相起诉",
@@ -231,6 +232,9 @@ def test_hedges_comparisons_and_mentions_are_no_crisis(tools: TextAnalytics, tex
     ("text", "category"),
     [
         ("汤里有只苍蝇，服务员还不承认", "safety"),
+        ("到货都发臭了，必须差评", "safety"),
+        ("收货时已经烂了，很失望", "safety"),
+        ("一箱橙子烂了两个", "safety"),
         ("吃完半夜上吐下泻，怀疑是食物中毒", "safety"),
         ("我已经找了律师，准备起诉你们", "legal"),
         ("大家帮忙转发，让更多人看到", "viral"),

@@ -141,6 +141,9 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"{_NOT_CLAUSE_END}{{0,6}}(?:变质|过敏|发霉|中毒|苍蝇|去医院|蚊子)|会中毒",
         # a word quoted in an article (与“食物中毒”联系起来) is a mention
         '[“"「][^”"」]{1,6}[”"」]',
+        # a torn box is damaged packaging, not spoiled goods: 箱子压烂了, 包装已经烂了
+        # (a box as a measure word, 一箱烂了两个, counts the fruit: not matched)
+        "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|袋子)[都已经被压也有点太全就]{0,4}(?:烂了|烂掉)",
         # a damp building's walls: maintenance, not food
         f"(?:墙|墙面|墙壁|房顶|天花板|屋顶|墙角){_NOT_CLAUSE_END}{{0,8}}发霉",
     ),
@@ -183,6 +186,9 @@ _FOOD: Final = (
     "菜|肉|饭|汤|鱼|虾|蟹|蛋|奶|食|吃|喝|外卖|鸡|鸭|米饭|面条|面包|饮料|包子|饺子|粥|饼|酱|"
     f"{_FRUIT}"
 )
+# Goods that arrived spoiled: 到货都发臭了, 收到的时候都快烂了 (a garment's or a box's smell is
+# excluded above, so what is left is mostly produce).
+_DELIVERED_FOOD: Final = f"{_FOOD}|到货|收到|收货"
 _FOOD_OR_BODY: Final = (
     f"{_FOOD}|送医|医院|急诊|呕|吐|拉|腹|肚|胃|煤气|一氧化碳|甲醛|农药|孩子|宝宝|老人|全家|"
     "身体|发烧"
@@ -210,8 +216,8 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "过敏": _SKIN,
     "异味": _FOOD,
     "臭味": _FOOD,
-    "发臭": _FOOD,
-    "臭了": _FOOD,
+    "发臭": _DELIVERED_FOOD,
+    "臭了": _DELIVERED_FOOD,
     "吐了": _EATING,
     "想吐": _EATING,
     "看医生": _EATING,
@@ -222,9 +228,9 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "去医院": _EATING,
     "划伤": _BODY,
     "受伤": _BODY,
-    "烂了": _FOOD,
-    "烂掉": _FOOD,
-    "腐烂": _FOOD,
+    "烂了": _DELIVERED_FOOD,
+    "烂掉": _DELIVERED_FOOD,
+    "腐烂": _DELIVERED_FOOD,
     **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH),
     **dict.fromkeys(("律师", "法院"), _ACTION_ZH),
     **dict.fromkeys(

@@ -288,3 +288,17 @@ def test_cli_writes_an_error_line_for_a_line_that_is_not_utf8_and_carries_on(
 def test_lexicon_survives_lone_surrogates() -> None:
     hits = crisis_lexicon().find("\udcff吃完拉肚子")
     assert [(h.term, h.start) for h in hits] == [("拉肚子", 3)]
+
+
+@pytest.mark.parametrize(
+    ("text", "score"),
+    [
+        ("送餐很快，味道很好", 0.9845186664416639),
+        ("等了一个小时，菜都凉了", -0.15607511548377365),
+        ("The noodles were cold and the soup was far too salty.", -0.40192382526938203),
+        ("Lovely atmosphere, good value for money, will come back.", 0.8316320352807864),
+    ],
+)
+def test_shipped_scores_are_pinned(text: str, score: float) -> None:
+    """Speed work on the scorers must leave every score as it was, to the last digit."""
+    assert default_model().score(text) == pytest.approx(score, rel=0, abs=1e-12)

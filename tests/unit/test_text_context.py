@@ -198,3 +198,58 @@ def test_english_scoring_is_capped_and_linear() -> None:
 def test_english_rules(text: str, sign: int) -> None:
     score = english().score(text)
     assert score * sign > 0.1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "店里挂着灭蟑螂的贴纸，看着有点别扭",
+        "这只仓鼠跟小老鼠一样可爱",
+        "地板亮得苍蝇都站不住",
+        "太苦了，孩子吃一口就吐了",
+        "这个味道喝到想吐，以后不买了",
+        "这家烤串我已经中毒了，天天想吃",
+        "不知道放久了会不会变质",
+        "一楼没有纱窗，容易进苍蝇",
+        "文章说豆浆没煮熟与“中毒”有关",
+        "浴室墙面有点发霉，需要翻新",
+        "新买的裤子有一股臭味",
+        "收到的时候纸箱都烂了，里面的杯子没事",
+        "女儿对芒果过敏，点菜时说了一声",
+        "入住时未发现床上有头发等异物",
+        "据悉两家公司因举报互相起诉",
+        "经理说要先问酒店律师再答复",
+        "拍的照片可以发到网上分享",
+        "已转发给朋友，强烈推荐这家",
+        "The health inspection certificate was framed by the door.",
+    ],
+)
+def test_hedges_comparisons_and_mentions_are_no_crisis(tools: TextAnalytics, text: str) -> None:
+    assert tools.crisis(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("汤里有只苍蝇，服务员还不承认", "safety"),
+        ("到货都发臭了，必须差评", "safety"),
+        ("收货时已经烂了，很失望", "safety"),
+        ("一箱橙子烂了两个", "safety"),
+        ("吃完半夜上吐下泻，怀疑是食物中毒", "safety"),
+        ("我已经找了律师，准备起诉你们", "legal"),
+        ("大家帮忙转发，让更多人看到", "viral"),
+        ("I will report you to the health department", "regulator"),
+    ],
+)
+def test_real_reports_still_hit(tools: TextAnalytics, text: str, category: str) -> None:
+    assert category in {c for _, c in tools.crisis(text)}
+
+
+def test_a_call_to_spread_needs_a_complaint_to_spread(tools: TextAnalytics) -> None:
+    praise = "这家的蛋糕太好吃了，店员也很热情，转发微博"
+    complaint = "蛋糕里吃出虫子，店员还不认账，太恶心了，转发微博"
+    assert tools.crisis(praise) == []
+    assert ("转发", "viral") in tools.crisis(complaint)
+    assert ("转发", "viral") in TextAnalytics(TextConfig(viral_needs_complaint=False)).crisis(
+        praise
+    )

@@ -41,6 +41,8 @@ class TextConfig(_Section):
     negation: bool = True
     # The default exclusions, context requirements and name rule of rules.py; off = bare terms.
     default_rules: bool = True
+    # A Chinese viral hit (转发, 扩散 …) in a text the sentiment model labels positive is dropped.
+    viral_needs_complaint: bool = True
     # More exclusions per category: a regular expression whose match covers a hit drops it.
     crisis_exclude: dict[CrisisCategory, list[str]] = {}
     # Regular expressions that are hits of their category, as terms are (e.g. 吃.{0,6}拉了三次).

@@ -28,7 +28,7 @@ ZH_CLAUSE: Final = r"[，,。.！!？?；;：:\n～~…]|但是|但|可是|然�
 # Cues that negate the term when the clause holds no breaker between cue and term.
 ZH_CUES: Final = (
     "没有", "没", "不是", "不会", "不曾", "从没", "从未", "并没", "毫无", "绝无", "杜绝",
-    "不存在", "不见", "并无",
+    "不存在", "不见", "并无", "未发现", "没发现", "未见", "未曾",
 )  # fmt: skip
 # Single characters that negate only what follows within two characters (无异味, 不过敏, 无任何
 # 异味); further away they mostly negate an adjective (不干净，有蟑螂 / 不新鲜的虫子).
@@ -83,8 +83,14 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         _PLACE,
         # a web page's "reply | report" links scraped with the review
         r"回复[^，。]{0,30}\|\s*举报|\|\s*举报",
+        # a rating or certificate on display is not an inspection called in
+        r"\bhealth (?:inspection|inspector)(?:'s)? (?:certificate|rating|score|grade|sticker)s?\b"
+        r"|\bpassed (?:the|its|their|a) health inspection\b",
+        # a suggestion to the platform (最好开个举报专栏) is not a report
+        f"(?:最好|建议|应该){_NOT_CLAUSE_END}{{0,6}}举报",
     ),
-    "legal": (_PLACE,),
+    # the business's own lawyer, consulted by staff, is not a customer's threat
+    "legal": (_PLACE, f"(?:酒店|公司|店方|商家|我们|本店){_NOT_CLAUSE_END}{{0,2}}律师"),
     "safety": (
         # hooked, not poisoned: 听得中毒, 玩游戏玩中毒了, 中毒性的旋律
         f"(?:听|看|玩|读|刷|追|唱|逛|买|剁手){_NOT_CLAUSE_END}{{0,6}}中毒|中毒(?:性|般的|了一样)",
@@ -113,17 +119,40 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "呕吐物|呕吐的痕迹|发霉的?(?:气味|味道|味)|散发霉",
         # a smell in a room, a device or packaging is not spoiled food
         f"(?:房间|卫生间|厕所|洗手间|浴室|空调|被子|被褥|床单|毛巾|地毯|床|楼道|电梯|下水道|鞋|"
-        f"衣服|包装|塑料|箱子|机器|机身|电脑|屏幕|车|屋|客房|走廊){_NOT_CLAUSE_END}{{0,6}}"
+        f"衣服|裤子|裙子|外套|袜子|包装|塑料|箱子|机器|机身|电脑|屏幕|车|屋|客房|走廊){_NOT_CLAUSE_END}{{0,6}}"
         f"(?:异味|臭味|发臭|臭了)",
         r"\brat race\b|\b(?:lab|gym|mall|pack|rug|desert|water|mole|dirty|love|mall) rats?\b",
         r"\bsmell(?:s|ed|ing)? a rat\b|\brat(?:s|ted|ting)? (?:\w+ )?out\b|^rats\b",
         r"\binjury time\b|\bpoisoned (?:chalice|atmosphere|relationship)\b",
         # saying one has an allergy is not having a reaction
         r"\b(?:is|am|are|i'm|he's|she's|we're|they're)\s+allergic to\b",
+        f"对{_NOT_CLAUSE_END}{{1,6}}过敏",
+        # pest control on show is not a pest: 灭蟑螂的盒子, 老鼠药, 驱蚊
+        "灭(?:蟑螂?|鼠|蝇|蚊)|(?:蟑螂|老鼠|苍蝇)(?:药|贴|屋|夹|板|拍)|粘鼠|捕鼠|驱蚊",
+        # a comparison, not an animal: 跟小老鼠一样, 小苍蝇大的蚊子; 苍蝇都站不住 (glossy)
+        f"(?:跟|像|和|如|似){_NOT_CLAUSE_END}{{0,3}}(?:老鼠|苍蝇|虫子|蟑螂)(?:一样|一般|似的|般)|"
+        "(?:老鼠|苍蝇|虫子|蟑螂)(?:大|那么大|一样大)的|苍蝇都?站不住",
+        # spat out for the taste, or disgust: 吃一口就吐了, 恶心想吐, 喝到想吐
+        "一口就吐|恶心[，,！!]?想吐|(?:吃|喝|看|听)到想吐",
+        # hooked: 已经中毒了，天天想吃
+        f"中毒了?{_NOT_CLAUSE_END}{{0,2}}[，, ]?(?:天天|每天|一直|总是|还)想",
+        # a hedge or a generic claim, not an event: 会不会变质, 喝多了会中毒, 容易进苍蝇
+        f"(?:会不会|是否|容易|提醒|以免|担心|也该|需要|应该)"
+        f"{_NOT_CLAUSE_END}{{0,6}}(?:变质|过敏|发霉|中毒|苍蝇|去医院|蚊子)|会中毒",
+        # a word quoted in an article (与“食物中毒”联系起来) is a mention
+        '[“"「][^”"」]{1,6}[”"」]',
+        # a torn box is damaged packaging, not spoiled goods: 箱子压烂了, 包装已经烂了
+        # (a box as a measure word, 一箱烂了两个, counts the fruit: not matched)
+        "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|袋子)[都已经被压也有点太全就]{0,4}(?:烂了|烂掉)",
+        # a damp building's walls: maintenance, not food
+        f"(?:墙|墙面|墙壁|房顶|天花板|屋顶|墙角){_NOT_CLAUSE_END}{{0,8}}发霉",
     ),
     "refund": (),
     "viral": (
         "转发(?:抽奖|有奖|集赞)|(?:无线|信号)转发|避雷针|避雷器",
+        # a feature or a recommendation shared: 可以发到网上, 转发给朋友了，强烈推荐
+        f"(?:可以|能|方便){_NOT_CLAUSE_END}{{0,4}}发到网上|"
+        f"转发给{_NOT_CLAUSE_END}{{0,6}}[，, ]?(?:强烈)?推荐",
         f"(?:香|味|气味|香味|药效|热量){_NOT_CLAUSE_END}{{0,3}}扩散",
         r"\bshare this (?:dish|plate|meal|platter|pizza|with)\b|\bviral (?:infection|load)\b",
     ),
@@ -157,6 +186,9 @@ _FOOD: Final = (
     "菜|肉|饭|汤|鱼|虾|蟹|蛋|奶|食|吃|喝|外卖|鸡|鸭|米饭|面条|面包|饮料|包子|饺子|粥|饼|酱|"
     f"{_FRUIT}"
 )
+# Goods that arrived spoiled: 到货都发臭了, 收到的时候都快烂了 (a garment's or a box's smell is
+# excluded above, so what is left is mostly produce).
+_DELIVERED_FOOD: Final = f"{_FOOD}|到货|收到|收货"
 _FOOD_OR_BODY: Final = (
     f"{_FOOD}|送医|医院|急诊|呕|吐|拉|腹|肚|胃|煤气|一氧化碳|甲醛|农药|孩子|宝宝|老人|全家|"
     "身体|发烧"
@@ -184,8 +216,8 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "过敏": _SKIN,
     "异味": _FOOD,
     "臭味": _FOOD,
-    "发臭": _FOOD,
-    "臭了": _FOOD,
+    "发臭": _DELIVERED_FOOD,
+    "臭了": _DELIVERED_FOOD,
     "吐了": _EATING,
     "想吐": _EATING,
     "看医生": _EATING,
@@ -196,9 +228,9 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "去医院": _EATING,
     "划伤": _BODY,
     "受伤": _BODY,
-    "烂了": _FOOD,
-    "烂掉": _FOOD,
-    "腐烂": _FOOD,
+    "烂了": _DELIVERED_FOOD,
+    "烂掉": _DELIVERED_FOOD,
+    "腐烂": _DELIVERED_FOOD,
     **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH),
     **dict.fromkeys(("律师", "法院"), _ACTION_ZH),
     **dict.fromkeys(
@@ -220,8 +252,12 @@ AVOID_CONTEXT: Final[dict[str, str]] = {
     "异物": "屏幕|屏|镜头|机器|电脑|键盘|空调|显示",
     "曝光": "拍|照|相机|镜头|摄像|对焦|聚焦|画面|白平衡|底片",
 }  # fmt: skip
-# A text about a book's or a film's story: its poisonings and lawyers are the plot's.
-OFF_TOPIC: Final = "这本书|本书|书中|书里|这套书|作者|小说|情节|主人公|故事|电影里|剧中|读者|这部剧"
+# A text about a book's or a film's story: its poisonings and lawyers are the plot's; a news
+# item (据悉, 【来源) reports other parties' affairs, not a customer's own.
+OFF_TOPIC: Final = (
+    "据悉|据报道|【来源|来源：|"
+    "这本书|本书|书中|书里|这套书|作者|小说|情节|主人公|故事|电影里|剧中|读者|这部剧"
+)
 
 # English terms that are also names: capitalised ("Sue") or possessive ("SUE's Kitchen").
 NAMES: Final = frozenset({"sue"})

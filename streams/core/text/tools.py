@@ -17,6 +17,7 @@ class TextAnalytics:
         # Lexicon hits read in context (negation, figurative use, traditional script): rules.py
         self.crisis_detector = CrisisDetector(cfg)
         self.taboo_detector = TabooDetector(cfg)
+        self._viral_needs_complaint = cfg.viral_needs_complaint
 
     def analyse(self, text: str) -> Sentiment:
         return self.model.analyse(text)
@@ -26,10 +27,18 @@ class TextAnalytics:
         return result.label, result.score
 
     def crisis_hits(self, text: str) -> list[Hit]:
-        return self.crisis_detector.find(text)
+        hits = self.crisis_detector.find(text)
+        if self._viral_needs_complaint and any(h.category == "viral" for h in hits):
+            # A call to spread is a crisis only when what is spread is a complaint: "转发微博"
+            # under a joke or a recommendation is not. Chinese only: the English scorer reads
+            # a warning's "please share" as praise.
+            mood = self.model.analyse(text)
+            if mood.lang == "zh" and mood.label == "positive":
+                return [h for h in hits if h.category != "viral"]
+        return hits
 
     def crisis(self, text: str) -> list[tuple[str, str]]:
-        return [(h.term, h.category) for h in self.crisis_detector.find(text)]
+        return [(h.term, h.category) for h in self.crisis_hits(text)]
 
     def taboo(self, text: str) -> list[str]:
         return [h.term for h in self.taboo_detector.find(text)]

@@ -162,6 +162,17 @@ def alert_lines(cfg: KafkaConfig) -> list[str]:
         c.close()
 
 
+def differing(mine: list[str], theirs: list[str]) -> list[str]:
+    """Rule, status and store of the alert events only in ``mine`` (at most 10)."""
+    other = set(theirs)
+    out = []
+    for line in mine:
+        if line not in other:
+            a = json.loads(line)
+            out.append(f"{a.get('rule')} {a.get('status')} {a.get('labels', {}).get('store_id')}")
+    return out[:10]
+
+
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     ensure_broker(args.bootstrap)
     base = KafkaConfig(bootstrap=args.bootstrap, topic_prefix="scale", partitions=args.partitions)
@@ -250,7 +261,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         procs.running = [(nm, p) for nm, p in procs.running if p is not pair[1].proc]
         # Every partition with work left at the kill must move again; the dead worker's are
         # the last to, once the group has handed them over and the survivor has their state.
-        behind = {tp for tp, (done, end) in at_kill.items() if done < end}
+        behind = {tp for tp, (done, end) in at_kill.items() if max(done, 0) < end}
         moved: dict[tuple[str, int], float] = {}
         deadline = time.monotonic() + args.timeout
         while len(moved) < len(behind):
@@ -261,11 +272,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             for tp in behind - set(moved):
                 if now[tp][0] > at_kill[tp][0]:
                     moved[tp] = time.time() - killed
-            if int(time.time() - killed) % 10 == 0:
-                say(f"   waiting for {sorted((tp, at_kill[tp], now[tp]) for tp in behind - set(moved))}")
             time.sleep(POLL)
         failover = max(moved.values(), default=0.0)
-        while any(done < end for done, end in group.read().values()):
+        while any(max(done, 0) < end for done, end in group.read().values()):
             if time.monotonic() > deadline:
                 raise BenchError("failover: the survivor never committed every event")
             procs.check_alive(pair[0].proc)
@@ -287,6 +296,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "state_equal_after_failover": alerts_fail == alerts_one,
             "alerts_crash_free": len(alerts_one),
             "alerts_after_failover": len(alerts_fail),
+            "alerts_only_crash_free": differing(alerts_one, alerts_fail),
+            "alerts_only_after_failover": differing(alerts_fail, alerts_one),
             "rss_bytes_per_store": round(max(held_rss - idle_rss, 0) / max(stores_seen, 1)),
             "rss_note": f"{n / max(stores_seen, 1):.1f} events per store held; "
             "bench.store_memory gives a store's cost after a week",

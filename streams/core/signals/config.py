@@ -31,6 +31,12 @@ class RelativeRule(_Section):
     drop: Share = 0.15
     recover: Share = 0.05
     z: Annotated[float, Field(ge=0)] = 3.5
+    # While the alert fires its baseline stays as it was when it fired, for at most this long;
+    # then a level kept that long is learnt as the new normal (signals/baseline.py). The
+    # counters keep window + baseline + hold of history (hours for the day's rule: 3 days of
+    # hold keep 11 days of hour buckets, not 8). Operational default: an incident stays one for
+    # the working days it takes to act on it.
+    hold_baseline: Seconds = 3 * 86400
 
 
 class SatisfactionConfig(_Section):
@@ -63,7 +69,9 @@ class SatisfactionConfig(_Section):
     # Today against the last 7 days, this week against the last 4 (operational defaults).
     relative: list[RelativeRule] = [
         RelativeRule(name="day_vs_week", window=86400, baseline=7 * 86400),
-        RelativeRule(name="week_vs_month", window=7 * 86400, baseline=28 * 86400),
+        RelativeRule(
+            name="week_vs_month", window=7 * 86400, baseline=28 * 86400, hold_baseline=28 * 86400
+        ),
     ]
 
     @model_validator(mode="after")
@@ -103,6 +111,10 @@ class WordOfMouthConfig(_Section):
     # One ordinary negative post can reach thousands: 2,000 paged 24 times in a normal
     # fortnight of 20 stores, 20,000 once.
     jump_min: Annotated[float, Field(gt=0)] = 50_000
+    # While the jump alert fires, the week it is measured against stays the week before it
+    # fired, for at most this long (signals/baseline.py). Operational: as csat_drop's day rule,
+    # whose hour buckets are kept as long anyway.
+    hold_baseline: Seconds = 3 * 86400.0
 
     @property
     def per_unhappy(self) -> float:

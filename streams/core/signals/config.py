@@ -60,6 +60,10 @@ class SatisfactionConfig(_Section):
     # peak): 10 ratings paged once in three of the four weeks (3 low of 10 at a store whose
     # normal CSAT is 80 %), 15 never, and 15 still catches the injected 0.35 drop within the
     # hour (tests/unit/test_replay.py). z 2.33 with 10 missed that drop. 0 turns the bound off.
+    # `confidence_z` is the longest alert window's; a window k times shorter is judged at the
+    # z of a k times smaller tail (bounds.window_z: 2.86 for 1 h), as it holds k times more
+    # independent stretches of noise. At one z for all, a medium store's normal 3 h window
+    # paged (11 satisfied of 26; bench/README.md).
     min_samples: Annotated[int, Field(ge=1)] = 15
     confidence_z: Annotated[float, Field(ge=0, le=4)] = 1.64
     # CSAT = share of 4s and 5s (top-2-box; domain.md "Satisfaction"). Alert below `csat_low`,

@@ -1,6 +1,7 @@
 """False pages and detection delays of every rule, on simulated stores of several sizes.
 
-``python -m bench.precision [--stores 2] [--weeks 1] [--warmup-weeks 1] [--sizes small,busy]``
+``python -m bench.precision [--stores 2] [--weeks 1] [--warmup-weeks 1] [--sizes small,busy]
+[--jobs 3]``
 
 For each store size, one simulated chain runs through the replay runner (the worker's own
 per-event step): ``--stores`` normal stores plus one store per injected scenario (a satisfaction
@@ -34,6 +35,7 @@ import json
 import sys
 import time
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -77,6 +79,7 @@ SCENARIOS = {
 
 
 def run_size(name: str, size: Size, stores: int, weeks: int, warmup: int) -> dict[str, Any]:
+    print(f"{name} ...", file=sys.stderr, flush=True)
     measured = START + timedelta(weeks=warmup)
     # Incidents start on the measured weeks' first Tuesday at 09:00 (opening) for a small
     # store, whose day is its evidence, and at the 11:00 lunch rush for the others.
@@ -148,12 +151,19 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--weeks", type=int, default=1, help="measured weeks")
     p.add_argument("--warmup-weeks", type=int, default=1)
     p.add_argument("--sizes", default=",".join(SIZES))
+    # The sizes are independent chains and the replay is CPU-bound: one process each.
+    p.add_argument("--jobs", type=int, default=len(SIZES), help="sizes run at once")
     args = p.parse_args(argv)
     rules = [str(r) for r in RuleName]
-    per_size = {}
-    for name in args.sizes.split(","):
-        print(f"{name} ...", file=sys.stderr, flush=True)
-        per_size[name] = run_size(name, SIZES[name], args.stores, args.weeks, args.warmup_weeks)
+    names = args.sizes.split(",")
+    with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(names)))) as pool:
+        runs = {
+            name: pool.submit(
+                run_size, name, SIZES[name], args.stores, args.weeks, args.warmup_weeks
+            )
+            for name in names
+        }
+        per_size = {name: run.result() for name, run in runs.items()}
     false_pages: dict[str, dict[str, float]] = {}
     deadline_pages: dict[str, dict[str, float]] = {}
     for rule in rules:

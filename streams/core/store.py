@@ -88,8 +88,10 @@ class Signals:
         c = self.cfg
         spans = [*c.satisfaction.windows, c.satisfaction.window, c.word_of_mouth.window]
         spans += c.satisfaction.alert_windows
-        spans += [r.window + r.baseline for r in c.satisfaction.relative]
-        spans += [8 * 86400, c.crisis.lookback, c.crisis.special_lookback]  # spikes: 7 d + 1 h
+        spans += [r.window + r.baseline + r.hold_baseline for r in c.satisfaction.relative]
+        # spikes: 7 d + 1 h; the reach jump's week may be held where it stood when it fired
+        spans += [8 * 86400 + c.word_of_mouth.hold_baseline]
+        spans += [c.crisis.lookback, c.crisis.special_lookback]
         return retention(spans, c.satisfaction.allowed_lateness)
 
 

@@ -14,6 +14,10 @@ from tests.helpers import feedback, line
 
 SHANGHAI = timezone(timedelta(hours=8))
 START = datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI)
+# A clear 3 h drop at a store with ~12 ratings an hour and no week of history (so csat_low
+# alone can see it): CSAT 20 %. At the simulator's default 35 % this seed's store drew 24
+# satisfied of 48, a level a 3 h window of a normal store also reaches by chance.
+DROP = "drop:S003@2026-11-23T11:00+08:00/3h,csat=0.2"
 
 
 def sim_file(*scenarios: str, hours: int = 24) -> list[bytes]:
@@ -30,7 +34,7 @@ def run(lines: list[bytes], cfg: SatisfactionConfig | None = None) -> ReplayResu
 
 
 def test_satisfaction_drop_alerts_that_store_only_and_deterministically() -> None:
-    lines = sim_file("drop:S003@2026-11-23T11:00+08:00/3h")
+    lines = sim_file(DROP)
     first, second = run(lines), run(list(reversed(lines)))  # file order must not matter
     assert [a.model_dump_json() for a in first.alerts] == [
         a.model_dump_json() for a in second.alerts
@@ -91,7 +95,7 @@ def test_the_replay_summary_prints_the_stores_local_time_with_its_zone(
     from cxpulse.cli import main
 
     path = tmp_path / "day.jsonl"
-    path.write_bytes(b"\n".join(sim_file("drop:S003@2026-11-23T11:00+08:00/3h")))
+    path.write_bytes(b"\n".join(sim_file(DROP)))
     assert main(["replay", str(path)]) == 0
     alerts = [ln for ln in capsys.readouterr().out.splitlines() if "S003" in ln and "firing" in ln]
     assert alerts and all("+0800" in ln for ln in alerts)

@@ -1,6 +1,7 @@
 """``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (today
 against the last 7 days, this week against the last 4), by a margin and a two-proportion
-z-test. The baseline must span its whole length of history and hold enough ratings."""
+z-test. The baseline must span its whole length of history and hold enough ratings, and while
+the alert fires it stays where it stood when the alert fired (``signals.baseline``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import math
 
 from schemas.alerts import AlertEvent, RuleName, Summary
 from streams.core.rules.base import Facts, Rule, Store, threshold
+from streams.core.signals.baseline import baseline_end
 from streams.core.signals.config import RelativeRule, SatisfactionConfig
 from streams.core.signals.satisfaction import SatisfactionView, view
 from streams.core.signals.tiers import DAY, tier_for
@@ -59,17 +61,23 @@ def evaluate(at: Store, cfg: SatisfactionConfig) -> tuple[AlertEvent, ...]:
 
 def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEvent | None:
     stats, now, store_id = at.stats, at.now, at.store_id
+    key = f"{RULE.name}:{rule.name}"
+    # The baseline is the span before the window; while the alert fires, before the window
+    # as it was when it fired, so the incident's own hours never lower the bar.
+    end = baseline_end(at.firing.get(key), now, rule.hold_baseline) - rule.window
     # A baseline must span its whole length of history, and hold as many ratings per
     # window-length as the window itself needs: a "last 7 days" made of two days of history
     # is not the store's normal (it paged on simulated normal weeks). History first: cheapest.
     oldest = stats.oldest(DAY)
-    if oldest is None or oldest > now - rule.window - rule.baseline + DAY:
+    if oldest is None or oldest > end - rule.baseline + DAY:
         return None  # less history than the baseline span
-    cur = view(stats, now, rule.window, cfg)
+    # Both read from the baseline's tier, so the edges meet and the tier keeps the whole span
+    # (a 28-day baseline read from hours would find only the hours the tier keeps).
+    size = tier_for(rule.baseline)
+    cur = view(stats, now, rule.window, cfg, size)
     if cur.csat is None:
         return None
-    # The baseline read from the same tier as the window, so both edges move together.
-    base = view(stats, now - rule.window, rule.baseline, cfg, tier_for(rule.window))
+    base = view(stats, end, rule.baseline, cfg, size)
     if base.csat is None or base.ratings < cfg.min_samples * rule.baseline / rule.window:
         return None
     c, b = cur.csat, base.csat
@@ -77,7 +85,7 @@ def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEve
     return threshold(
         RULE,
         at,
-        f"{RULE.name}:{rule.name}",
+        key,
         bad=gap >= rule.drop and _z(cur, base) >= rule.z,
         good=gap <= rule.recover,
         identity={"store_id": store_id, "comparison": rule.name},

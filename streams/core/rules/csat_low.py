@@ -3,16 +3,17 @@
 It is judged on every alert window that holds enough ratings (``evidence_windows``: from the
 last hour at a busy store, only the day at a small one) and fires when any is clearly low.
 "Clearly" is the Wilson upper bound: with few ratings the interval is wide and nobody is paged
-on noise. It resolves once no window is clearly low and the shortest judged one is at
-``csat_recover`` or above (hysteresis: no flapping); while no window holds enough ratings it
-neither fires nor resolves.
+on noise. A shorter window is judged at a larger z (``bounds.window_z``): it is read as
+continuously as the day but holds many more independent stretches of noise. It resolves once
+no window is clearly low and the shortest judged one is at ``csat_recover`` or above
+(hysteresis: no flapping); while no window holds enough ratings it neither fires nor resolves.
 """
 
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
 from streams.core.rules.base import Facts, Rule, Store, threshold
-from streams.core.signals.bounds import wilson_upper
+from streams.core.signals.bounds import wilson_upper, window_z
 from streams.core.signals.calls_view import dur_en, dur_zh
 from streams.core.signals.config import SatisfactionConfig
 from streams.core.signals.satisfaction import evidence_windows
@@ -54,7 +55,13 @@ def evaluate(at: Store, cfg: SatisfactionConfig) -> tuple[AlertEvent, ...]:
     # Fire on the first window that is clearly low (a short one shows a sudden drop, a
     # longer one a slow store's); resolve once the shortest judged window has recovered and
     # none is clearly low any more.
-    low = [v for v in judged if wilson_upper(v.csat, v.ratings, cfg.confidence_z) < cfg.csat_low]
+    longest = cfg.alert_windows[-1]
+    low = [
+        v
+        for v in judged
+        if wilson_upper(v.csat, v.ratings, window_z(cfg.confidence_z, v.window, longest))
+        < cfg.csat_low
+    ]
     v = low[0] if low else judged[0]
     csat = v.csat
     alert = threshold(

@@ -1,11 +1,13 @@
 """``negative_reach_jump``: the last hour's negative reach is several times the store's
-hourly mean over the week before it."""
+hourly mean over the week before it; while the alert fires, the week before it fired
+(``signals.baseline``), so the jump never becomes the mean it is measured against."""
 
 from __future__ import annotations
 
 from schemas.alerts import AlertEvent, RuleName, Summary
 from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals import fields as F
+from streams.core.signals.baseline import baseline_end
 from streams.core.signals.config import WordOfMouthConfig
 from streams.core.signals.tiers import HOUR, MINUTE
 
@@ -37,7 +39,8 @@ def evaluate(at: Store, cfg: WordOfMouthConfig) -> tuple[AlertEvent, ...]:
     stats, now, store_id = at.stats, at.now, at.store_id
     last_hour = stats.totals(now, 3600, MINUTE)[F.REACH]
     # The week before the last hour, hour by hour.
-    mean = stats.totals(now - 3600, 7 * 86400, HOUR)[F.REACH] / (7 * 24)
+    end = baseline_end(at.firing.get(RULE.name), now, cfg.hold_baseline) - 3600
+    mean = stats.totals(end, 7 * 86400, HOUR)[F.REACH] / (7 * 24)
     bar = max(cfg.jump_min, cfg.jump_factor * mean)
     alert = threshold(
         RULE,

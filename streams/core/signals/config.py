@@ -31,6 +31,12 @@ class RelativeRule(_Section):
     drop: Share = 0.15
     recover: Share = 0.05
     z: Annotated[float, Field(ge=0)] = 3.5
+    # While the alert fires its baseline stays as it was when it fired, for at most this long;
+    # then a level kept that long is learnt as the new normal (signals/baseline.py). The
+    # counters keep window + baseline + hold of history (hours for the day's rule: 3 days of
+    # hold keep 11 days of hour buckets, not 8). Operational default: an incident stays one for
+    # the working days it takes to act on it.
+    hold_baseline: Seconds = 3 * 86400
 
 
 class SatisfactionConfig(_Section):
@@ -54,6 +60,10 @@ class SatisfactionConfig(_Section):
     # peak): 10 ratings paged once in three of the four weeks (3 low of 10 at a store whose
     # normal CSAT is 80 %), 15 never, and 15 still catches the injected 0.35 drop within the
     # hour (tests/unit/test_replay.py). z 2.33 with 10 missed that drop. 0 turns the bound off.
+    # `confidence_z` is the longest alert window's; a window k times shorter is judged at the
+    # z of a k times smaller tail (bounds.window_z: 2.86 for 1 h), as it holds k times more
+    # independent stretches of noise. At one z for all, a medium store's normal 3 h window
+    # paged (11 satisfied of 26; bench/README.md).
     min_samples: Annotated[int, Field(ge=1)] = 15
     confidence_z: Annotated[float, Field(ge=0, le=4)] = 1.64
     # CSAT = share of 4s and 5s (top-2-box; domain.md "Satisfaction"). Alert below `csat_low`,
@@ -63,7 +73,9 @@ class SatisfactionConfig(_Section):
     # Today against the last 7 days, this week against the last 4 (operational defaults).
     relative: list[RelativeRule] = [
         RelativeRule(name="day_vs_week", window=86400, baseline=7 * 86400),
-        RelativeRule(name="week_vs_month", window=7 * 86400, baseline=28 * 86400),
+        RelativeRule(
+            name="week_vs_month", window=7 * 86400, baseline=28 * 86400, hold_baseline=28 * 86400
+        ),
     ]
 
     @model_validator(mode="after")
@@ -103,6 +115,10 @@ class WordOfMouthConfig(_Section):
     # One ordinary negative post can reach thousands: 2,000 paged 24 times in a normal
     # fortnight of 20 stores, 20,000 once.
     jump_min: Annotated[float, Field(gt=0)] = 50_000
+    # While the jump alert fires, the week it is measured against stays the week before it
+    # fired, for at most this long (signals/baseline.py). Operational: as csat_drop's day rule,
+    # whose hour buckets are kept as long anyway.
+    hold_baseline: Seconds = 3 * 86400.0
 
     @property
     def per_unhappy(self) -> float:

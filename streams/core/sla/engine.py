@@ -210,20 +210,23 @@ def _alert(
         en=text.en,
         labels={"customer_tier": state.tier, "policy": state.policy},
         values=values,
-        evidence=Evidence(timeline=timeline(state, policy, ch)),
+        evidence=Evidence(timeline=timeline(state, policy, ch, at)),
     )
 
 
-def timeline(state: ComplaintState, policy: Policy, ch: Change | None) -> SlaTimeline:
-    """The complaint as its clock saw it: the evidence of its SLA alerts."""
-    opened = next((t for t, a in state.log if a == "opened"), None)
+def timeline(state: ComplaintState, policy: Policy, ch: Change | None, at: float) -> SlaTimeline:
+    """The complaint as its clock saw it at ``at``: the evidence of its SLA alerts. Steps after
+    ``at`` are left out: a deadline handled late (the worker catching up) may already hold
+    later steps in its log, and the alert must read the same as in a time-ordered replay."""
+    log = [(t, a) for t, a in state.log if t <= at]
+    opened = next((t for t, a in log if a == "opened"), None)
     return SlaTimeline(
         complaint_id=state.complaint_id,
         policy=state.policy,
         tier=state.tier,
         category=state.category,
         opened_at=None if opened is None else _dt(opened),
-        steps=[TimelineStep(at=_dt(t), action=a) for t, a in state.log[-MAX_STEPS:]],
+        steps=[TimelineStep(at=_dt(t), action=a) for t, a in log[-MAX_STEPS:]],
         clock=None if ch is None else ch.clock,
         deadline=None if ch is None or ch.deadline is None else _dt(ch.deadline),
         target_seconds=None if ch is None else ch.target,

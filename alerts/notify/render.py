@@ -198,10 +198,10 @@ def compose(
         (w["store"], store),
         (w["group"], other),
         (w["details"], _details(group, shared, lang)),
+        (w["evidence"], evidence),  # before the rest: a card shows its first six rows only
         (w["severity"], w[worst]),
         (w["since"], since),
         (w["tier"], tier_text),
-        (w["evidence"], evidence),
     ]
 
     lines = [_alert_line(a, lang, w) for a in alerts[:max_alerts]]

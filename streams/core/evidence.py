@@ -31,6 +31,7 @@ from schemas.events import Complaint, Envelope, Feedback, Review, event_time
 from schemas.mask import mask_text
 
 KEEP = MAX_EVIDENCE_EVENTS
+MASK_MARGIN = 40  # characters: longer than any phone, id-card or e-mail form the masker knows
 TAG_CHARS = 32  # a tag is a word ("media", "lawyer"); a longer one is cut
 # One ring entry: [event_id, kind, time, rating, excerpt, platform, views, tier, tags]
 Entry = list[Any]
@@ -58,7 +59,9 @@ def entry(event: Envelope) -> Entry:
     elif isinstance(event, Complaint):
         text, tier = event.text, event.customer.tier
         tags = [t[:TAG_CHARS] for t in event.customer.tags[:MAX_TAGS]]
-    excerpt = mask_text(text)[:MAX_EXCERPT] if text else ""
+    # Masked with a margin past the cut (a phone or id number straddling it is still seen
+    # whole), not in full: a review may be 20,000 characters and this runs on every negative.
+    excerpt = mask_text(text[: MAX_EXCERPT + MASK_MARGIN])[:MAX_EXCERPT] if text else ""
     kind: str = event.event_type  # type: ignore[attr-defined]
     return [event.event_id, kind, event_time(event), rating, excerpt, platform, views, tier, tags]
 

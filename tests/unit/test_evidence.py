@@ -224,3 +224,9 @@ def test_evidence_is_in_the_exported_json_schema() -> None:
 def test_evidence_times_are_utc() -> None:
     [e] = evidence.build([evidence.entry(ev(feedback(1, 1)))]).events
     assert e.occurred_at == T0 + timedelta(minutes=1) and e.occurred_at.tzinfo == UTC
+
+
+def test_a_phone_number_cut_by_the_excerpt_is_still_masked() -> None:
+    comment = "很" * 112 + "电话13812345678" + "很" * 3000
+    [e] = evidence.build([evidence.entry(ev(feedback(1, 1, comment=comment)))]).events
+    assert e.excerpt == "很" * 112 + "电话138***"

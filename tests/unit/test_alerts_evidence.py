@@ -89,7 +89,7 @@ def test_sql_store_round_trips_the_evidence(tmp_path: Path) -> None:
         store.close()
 
 
-def test_the_api_alert_detail_returns_the_evidence() -> None:
+def test_the_api_alert_detail_returns_the_evidence_and_the_list_leaves_it_out() -> None:
     store = seeded()
     a = store.get("fp-a")
     assert a is not None
@@ -99,6 +99,10 @@ def test_the_api_alert_detail_returns_the_evidence() -> None:
         r = await client.get("/api/alerts/fp-a", headers=AUTH)
         body = await r.json()
         assert r.status == 200 and body["alert"]["evidence"] == REVIEW
+        r = await client.get("/api/alerts", headers=AUTH)
+        listed = (await r.json())["alerts"]
+        assert "fp-a" in [a["fingerprint"] for a in listed]
+        assert all("evidence" not in a for a in listed)  # a list stays light; detail has it
 
     run_api(test, store)
 

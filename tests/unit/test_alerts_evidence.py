@@ -138,6 +138,16 @@ def test_a_review_is_one_masked_line_in_every_message() -> None:
     assert f"依据：{REVIEW_ZH.replace('＊', '*')}" in mail.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
+def test_a_webhook_carries_the_whole_evidence() -> None:
+    from alerts.notify.webhook import cxpulse_payload
+
+    n = notification(replace(csat_alert(), evidence=Evidence.model_validate(REVIEW)))
+    sent = cxpulse_payload(n, "Asia/Shanghai")["alerts"][0]["evidence"]
+    assert [e["event_id"] for e in sent["events"]] == ["rv-9", "fb-3"]
+    assert "138****5678" in sent["events"][0]["excerpt"] and "13812345678" not in str(sent)
+    assert cxpulse_payload(notification(csat_alert()), "UTC")["alerts"][0]["evidence"] is None
+
+
 def test_an_sla_alert_says_its_clock_and_calendar() -> None:
     sla = replace(complaint_alert(), evidence=Evidence.model_validate(TIMELINE))
     doc = render.compose(notification(sla), now=T0 + minutes(35))

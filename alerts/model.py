@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from schemas.alerts import Severity
 
@@ -68,6 +68,9 @@ class Alert:
     # (``ports.ConcurrentUpdate``), so two replicas or two people cannot both "win". 0 = not
     # read from the store: saved unconditionally.
     version: int = 0
+    # The latest alert event's evidence (``schemas.alerts.Evidence`` as JSON): the triggering
+    # events and, for SLA alerts, the complaint's timeline. None from workers that send none.
+    evidence: dict[str, Any] | None = None
 
 
 def due_at(a: Alert) -> datetime | None:

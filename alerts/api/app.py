@@ -77,6 +77,13 @@ def alert_json(a: Alert) -> dict[str, Any]:
     return asdict(a)
 
 
+def listed_json(a: Alert) -> dict[str, Any]:
+    """An alert in a list: without its evidence (up to 4 KB each; the detail has it)."""
+    d = asdict(a)
+    del d["evidence"]
+    return d
+
+
 def change_json(c: Change) -> dict[str, Any]:
     return asdict(c)
 
@@ -228,7 +235,7 @@ async def list_alerts(request: web.Request) -> web.Response:
     offset = _int(q, "offset", 0, 0, 10_000_000)
     ops = request.app[OPS]
     found = await _call(ops.list_alerts, states=states, labels=labels, limit=limit, offset=offset)
-    return _json({"alerts": [alert_json(a) for a in found], "limit": limit, "offset": offset})
+    return _json({"alerts": [listed_json(a) for a in found], "limit": limit, "offset": offset})
 
 
 async def show_alert(request: web.Request) -> web.Response:

@@ -98,6 +98,7 @@ class AlertRow(Base):
     updated_at: Mapped[datetime | None]
     version: Mapped[int]
     due_at: Mapped[datetime | None]  # alerts.model.due_at: what the timer tick reads
+    evidence: Mapped[dict[str, Any] | None]  # schemas.alerts.Evidence as JSON, the latest
 
     __table_args__ = (
         CheckConstraint("state IN ('firing', 'acknowledged', 'resolved')", name="state"),

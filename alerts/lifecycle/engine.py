@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from alerts.lifecycle import escalation, grouping, messages
 from alerts.lifecycle import matchers as m
@@ -91,11 +92,13 @@ class Engine:
                 alert.count += 1
                 alert.severity, alert.values = event.severity, dict(event.values)
                 alert.summary_zh, alert.summary_en = event.summary.zh, event.summary.en
+                alert.evidence = _evidence(event) or alert.evidence
                 w.change(alert, "refired", "streams", f"count {alert.count}")
         else:
             if old is None or old.state == "resolved":
                 return Effects()  # nothing open to resolve
             alert, opened = old, False
+            alert.evidence = _evidence(event) or alert.evidence
             self._close(w, alert, "streams", event.ends_at or event.observed_at)
         alert.last_event_id = event.alert_event_id
         alert.last_seen = max(alert.last_seen, event.observed_at)
@@ -359,4 +362,9 @@ def _new_episode(e: AlertEvent) -> Alert:
         starts_at=e.starts_at,
         last_seen=e.observed_at,
         values=dict(e.values),
+        evidence=_evidence(e),
     )
+
+
+def _evidence(e: AlertEvent) -> dict[str, Any] | None:
+    return None if e.evidence is None else e.evidence.model_dump(mode="json", exclude_none=True)

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 from alerts.lifecycle import payload
 from alerts.model import Alert, OutboxItem
 from alerts.notify.base import AlertView, Lang, Notification
-from schemas.alerts import Summary
+from schemas.alerts import Evidence, Summary
 
 # (fingerprint, episode starts_at) -> a signed, expiring link that acknowledges that episode
 # (None: no link)
@@ -35,6 +35,7 @@ def view(a: Alert) -> AlertView:
         ends_at=a.ends_at,
         count=a.count,
         acked_by=a.acked_by,
+        evidence=None if a.evidence is None else Evidence.model_validate(a.evidence),
     )
 
 

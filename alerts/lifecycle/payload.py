@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.notify.base import AlertView, Notification
-from schemas.alerts import Summary
+from schemas.alerts import Evidence, Summary
 
 VERSION = 1
 
@@ -31,6 +31,7 @@ def _view(a: AlertView) -> dict[str, Any]:
         "ends_at": a.ends_at.isoformat() if a.ends_at else None,
         "count": a.count,
         "acked_by": a.acked_by,
+        "evidence": a.evidence.model_dump(mode="json", exclude_none=True) if a.evidence else None,
     }
 
 
@@ -68,6 +69,8 @@ def _unview(d: dict[str, Any]) -> AlertView:
         ends_at=datetime.fromisoformat(d["ends_at"]) if d["ends_at"] else None,
         count=int(d["count"]),
         acked_by=d["acked_by"],
+        # absent from items written before alerts carried evidence
+        evidence=Evidence.model_validate(d["evidence"]) if d.get("evidence") else None,
     )
 
 

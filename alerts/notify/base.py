@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, Protocol
 
-from schemas.alerts import AlertStatus, Severity, Summary
+from schemas.alerts import AlertStatus, Evidence, Severity, Summary
 
 Lang = Literal["zh", "en"]
 
@@ -33,6 +33,7 @@ class AlertView:
     ends_at: datetime | None = None
     count: int = 1  # times the streams re-raised it (same fingerprint, no new page)
     acked_by: str | None = None
+    evidence: Evidence | None = None  # what made it; rendered as one short, masked line
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,38 @@ def _alert_line(a: AlertView, lang: Lang, w: dict[str, str]) -> str:
     return f"{mark} {summary}{tail}"
 
 
+EXCERPT_CHARS = 40  # of the newest event's text, on a phone's lock screen
+
+
+def _evidence_line(alerts: list[AlertView], lang: Lang, zone: tzinfo) -> str:
+    """One line of what made the first alert that carries evidence: its complaint's SLA clock,
+    or its newest triggering event (masked again: a message is the last place to catch it)."""
+    w, ev = texts.WORDS[lang], next((a.evidence for a in alerts if a.evidence), None)
+    if ev is None:
+        return ""
+    if ev.timeline is not None:
+        tl = ev.timeline
+        parts = [tl.complaint_id]
+        if tl.opened_at is not None:
+            parts.append(w["opened_at"].format(t=_local(tl.opened_at, zone)))
+        if tl.deadline is not None and tl.clock:
+            clock = texts.CLOCKS[lang].get(tl.clock, tl.clock)
+            parts.append(w["due"].format(clock=clock, t=_local(tl.deadline, zone)))
+        return " · ".join(parts) + (w["calendar"].format(c=tl.calendar) if tl.calendar else "")
+    if not ev.events:
+        return ""
+    e = ev.events[0]
+    parts = [e.platform or e.kind]
+    if e.rating is not None:
+        parts.append(f"★{e.rating}")
+    if e.tier:
+        parts.append("/".join([e.tier, *e.tags]))
+    if e.excerpt:
+        parts.append(f"“{cut_chars(mask_text(e.excerpt), EXCERPT_CHARS)}”")
+    more = w["more_events"].format(n=len(ev.events) - 1) if len(ev.events) > 1 else ""
+    return " ".join(parts) + more
+
+
 def _playbook(n: Notification, firing: list[AlertView]) -> tuple[str, ...]:
     def complaint(a: AlertView) -> bool:
         return a.kind in ("sla", "complaint") or "complaint" in a.rule
@@ -151,10 +183,11 @@ def compose(
 
     names = texts.LABELS[lang]
     other = " ".join(f"{names.get(k, k)}={v}" for k, v in group.items() if k not in _STORE_KEYS)
-    since = ""
+    since = evidence = ""
     if alerts:
         zone = _zone(alerts[0].labels.get("timezone"), tz)
         since = _when(firing or alerts, bool(firing), now or datetime.now(UTC), zone, lang)
+        evidence = _evidence_line(alerts, lang, zone)
     tiers = [a.labels.get("customer_tier") or a.labels.get("tier") for a in alerts]
     tier = next((t for t in ("vip", "gold", "silver", "regular") if t in tiers), None)
     tier_text = ""
@@ -165,6 +198,7 @@ def compose(
         (w["store"], store),
         (w["group"], other),
         (w["details"], _details(group, shared, lang)),
+        (w["evidence"], evidence),  # before the rest: a card shows its first six rows only
         (w["severity"], w[worst]),
         (w["since"], since),
         (w["tier"], tier_text),

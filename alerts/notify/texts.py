@@ -24,6 +24,11 @@ WORDS: Final[dict[Lang, dict[str, str]]] = {
         "severity": "严重程度",
         "since": "开始时间",
         "tier": "客户等级",
+        "evidence": "依据",
+        "more_events": "（另 {n} 条）",
+        "opened_at": "{t} 受理",
+        "due": "{clock}截止 {t}",
+        "calendar": "（{c} 日历）",
         "todo": "怎么做",
         "links": "链接",
         "dashboard": "查看详情",
@@ -56,6 +61,11 @@ WORDS: Final[dict[Lang, dict[str, str]]] = {
         "severity": "Severity",
         "since": "Since",
         "tier": "Customer tier",
+        "evidence": "Evidence",
+        "more_events": " (+{n} more)",
+        "opened_at": "opened {t}",
+        "due": "{clock} due {t}",
+        "calendar": " ({c} calendar)",
         "todo": "What to do",
         "links": "Links",
         "dashboard": "Details",
@@ -74,6 +84,24 @@ WORDS: Final[dict[Lang, dict[str, str]]] = {
         "comma": ", ",
         "open": " (",
         "close": ")",
+    },
+}
+
+# SLA clocks by name (schemas.sla.CLOCKS), as the evidence line says them.
+CLOCKS: Final[dict[Lang, dict[str, str]]] = {
+    "zh": {
+        "first_response": "首次响应",
+        "next_response": "再次响应",
+        "periodic_update": "进展更新",
+        "resolution": "解决",
+        "follow_up": "回访",
+    },
+    "en": {
+        "first_response": "first response",
+        "next_response": "next response",
+        "periodic_update": "progress update",
+        "resolution": "resolution",
+        "follow_up": "follow-up",
     },
 }
 

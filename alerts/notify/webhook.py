@@ -50,7 +50,19 @@ def _alert(a: AlertView) -> dict[str, Any]:
         "ends_at": a.ends_at.isoformat() if a.ends_at else None,
         "count": a.count,
         "acked_by": mask_text(a.acked_by) if a.acked_by else None,
+        "evidence": _evidence(a),
     }
+
+
+def _evidence(a: AlertView) -> dict[str, Any] | None:
+    """The evidence as sent: its excerpts masked again (the worker masks them; a receiver is
+    the last place to catch a producer that did not)."""
+    if a.evidence is None:
+        return None
+    d = a.evidence.model_dump(mode="json", exclude_none=True)
+    for e in d.get("events", ()):
+        e["excerpt"] = mask_text(e.get("excerpt", ""))
+    return d
 
 
 def cxpulse_payload(n: Notification, tz: str) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.alerts import AlertEvent, AlertStatus, Severity, Summary, fingerprint
+from schemas.alerts import AlertEvent, AlertStatus, Evidence, Severity, Summary, fingerprint
 
 
 def at(ts: float) -> datetime:
@@ -31,6 +31,7 @@ def make(
     values: dict[str, float] | None = None,
     source_event_id: str | None = None,
     revision: str | None = None,
+    evidence: Evidence | None = None,
 ) -> AlertEvent:
     """``revision`` marks an update of a firing alert (e.g. its severity rose): a new change
     with its own id, so the lifecycle sees it, under the same fingerprint, so it stays one
@@ -55,4 +56,5 @@ def make(
         ends_at=at(now) if status == "resolved" else None,
         observed_at=at(now),
         source_event_id=source_event_id,
+        evidence=evidence,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemas.events import Call, Envelope, event_time
-from streams.core import windows
+from streams.core import evidence, windows
 from streams.core.signals import calls, spikes
 from streams.core.signals.config import SatisfactionConfig
 from streams.core.store import StoreState
@@ -29,6 +29,7 @@ class Checkpoint:
     labels: dict[str, str]
     firing: dict[str, float]
     terms: dict[str, float]
+    recent: evidence.Rings  # the evidence rings: entries are never changed in place
     slow_eval: float
     spikes: spikes.SpikeState
     calls: calls.CallStats | None
@@ -58,6 +59,7 @@ class Checkpoint:
             dict(state.labels),
             dict(state.firing),
             dict(state.terms),
+            {k: list(r) for k, r in state.recent.items()},
             state.slow_eval,
             state.spikes,
             state.calls.copy() if isinstance(event, Call) else None,
@@ -71,6 +73,7 @@ class Checkpoint:
     def restore(self, state: StoreState) -> None:
         state.clocks, state.labels = self.clocks, self.labels
         state.firing, state.terms = self.firing, self.terms
+        state.recent = self.recent
         state.slow_eval, state.spikes = self.slow_eval, self.spikes
         if self.calls is not None:
             state.calls = self.calls

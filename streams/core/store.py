@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 from schemas.alerts import AlertEvent
 from schemas.events import Call, Complaint, Envelope, Feedback, Review, event_time
-from streams.core import windows
+from streams.core import evidence, windows
 from streams.core.rules import calls as call_rules
 from streams.core.rules import (
     crisis,
@@ -108,6 +108,9 @@ class StoreState:
     terms: dict[str, float] = field(default_factory=dict)  # crisis term -> last said
     slow_eval: float = 0.0  # event-time minute of the last slow evaluation
     calls: calls.CallStats = field(default_factory=calls.CallStats)
+    # The last few triggering events of each kind, shown as the evidence of the store's
+    # alerts: at most ``evidence.KEEP`` entries per kind, one masked excerpt each.
+    recent: evidence.Rings = field(default_factory=dict)
 
     @property
     def watermark(self) -> float | None:
@@ -129,6 +132,7 @@ class StoreState:
             "terms": self.terms,
             "slow_eval": self.slow_eval,
             "calls": self.calls.to_json(),
+            "recent": self.recent,
         }
 
     @classmethod
@@ -147,6 +151,8 @@ class StoreState:
             terms=dict(d["terms"]),
             slow_eval=d["slow_eval"],
             calls=calls.CallStats.from_json(d["calls"]),
+            # absent in changelogs written before alerts carried evidence
+            recent={k: [list(e) for e in r] for k, r in d.get("recent", {}).items()},
         )
 
 
@@ -195,7 +201,10 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
     state.stats.add(kind, ts, counts)
     for term in hits:
         state.terms[term] = now
+    if hits or coaching_alerts or any(i == F.NEGATIVE for i, _ in counts):
+        evidence.remember(state.recent, event)
     alerts = [*coaching_alerts, *_evaluate(state, event, sig, now, counts, bool(hits))]
+    alerts = evidence.attach(alerts, state.recent)
     # Pruning drops only what no window reads any more, and cannot be undone: it comes after
     # everything that may fail, so a checkpoint taken before this event restores it whole.
     state.stats.prune(state.clocks, sig.keep)

@@ -90,6 +90,7 @@ class StoreContract:
             next_escalation_at=at(20),
             last_event_id="fp-full:firing:2026-11-23T04:00:00+00:00",
             updated_at=datetime(2026, 11, 23, 4, 6, 30, 123456, tzinfo=UTC),
+            evidence={"events": [{"event_id": "rv-1", "excerpt": "吃坏肚子", "views": 52000}]},
         )
         store.save([a], [])
         got = store.get("fp-full")

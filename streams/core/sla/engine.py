@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from schemas.alerts import AlertEvent
+from schemas.alerts import MAX_STEPS, AlertEvent, Evidence, SlaTimeline, TimelineStep
 from schemas.events import Complaint, event_time
 from schemas.sla import SlaEvent
 from streams.core import alerting
@@ -187,6 +187,7 @@ def _sla_event(state: ComplaintState, policy: Policy, ch: Change) -> SlaEvent:
 
 def _alert(
     state: ComplaintState,
+    policy: Policy,
     rule: Rule,
     labels: dict[str, str],
     firing: bool,
@@ -194,6 +195,7 @@ def _alert(
     at: float,
     facts: dict[str, Any],
     values: dict[str, float],
+    ch: Change | None = None,
 ) -> AlertEvent:
     text = rule.summary(firing, facts)
     return alerting.make(
@@ -208,6 +210,27 @@ def _alert(
         en=text.en,
         labels={"customer_tier": state.tier, "policy": state.policy},
         values=values,
+        evidence=Evidence(timeline=timeline(state, policy, ch, at)),
+    )
+
+
+def timeline(state: ComplaintState, policy: Policy, ch: Change | None, at: float) -> SlaTimeline:
+    """The complaint as its clock saw it at ``at``: the evidence of its SLA alerts. Steps after
+    ``at`` are left out: a deadline handled late (the worker catching up) may already hold
+    later steps in its log, and the alert must read the same as in a time-ordered replay."""
+    log = [(t, a) for t, a in state.log if t <= at]
+    opened = next((t for t, a in log if a == "opened"), None)
+    return SlaTimeline(
+        complaint_id=state.complaint_id,
+        policy=state.policy,
+        tier=state.tier,
+        category=state.category,
+        opened_at=None if opened is None else _dt(opened),
+        steps=[TimelineStep(at=_dt(t), action=a) for t, a in log[-MAX_STEPS:]],
+        clock=None if ch is None else ch.clock,
+        deadline=None if ch is None or ch.deadline is None else _dt(ch.deadline),
+        target_seconds=None if ch is None else ch.target,
+        calendar=policy.calendar if ch is None else ch.calendar,
     )
 
 
@@ -244,19 +267,27 @@ def _alerts(state: ComplaintState, policy: Policy, ch: Change) -> list[AlertEven
     out: list[AlertEvent] = []
 
     def warning_resolved() -> AlertEvent:
-        return _alert(state, sla_warning.RULE, labels, False, warn_since, ch.at, facts, values)
+        return _alert(
+            state, policy, sla_warning.RULE, labels, False, warn_since, ch.at, facts, values, ch
+        )
 
     if ch.kind == "warned":
-        out.append(_alert(state, sla_warning.RULE, labels, True, ch.at, ch.at, facts, values))
+        out.append(
+            _alert(state, policy, sla_warning.RULE, labels, True, ch.at, ch.at, facts, values, ch)
+        )
     elif ch.kind == "breached":
         if _was_emitted(state, ch, "warned"):
             out.append(warning_resolved())
-        out.append(_alert(state, sla_breach.RULE, labels, True, ch.at, ch.at, facts, values))
+        out.append(
+            _alert(state, policy, sla_breach.RULE, labels, True, ch.at, ch.at, facts, values, ch)
+        )
     elif ch.kind in ("fulfilled", "cancelled"):
         if ch.late_by or _was_emitted(state, ch, "breached"):
             since = ch.deadline if ch.deadline is not None else ch.at
             late = {**values, "late_by": ch.late_by}
-            out.append(_alert(state, sla_breach.RULE, labels, False, since, ch.at, facts, late))
+            out.append(
+                _alert(state, policy, sla_breach.RULE, labels, False, since, ch.at, facts, late, ch)
+            )
         elif _was_emitted(state, ch, "warned"):
             out.append(warning_resolved())
     return out
@@ -283,4 +314,4 @@ def _escalation(
     insort(state.emitted, key)
     at = state.log[-1][0] if done else opened
     rule = special_customer_complaint.RULE
-    return (_alert(state, rule, labels, not done, opened, at, _facts(state, policy), {}),)
+    return (_alert(state, policy, rule, labels, not done, opened, at, _facts(state, policy), {}),)

@@ -68,6 +68,7 @@ class Worker:
     shown: dict[bytes, float] = field(default_factory=dict)  # store -> wall time of last snapshot
     unshown: set[bytes] = field(default_factory=set)  # changed since its last snapshot
     owned: frozenset[int] = frozenset()
+    recovered: float | None = None  # when Faust last finished refilling the tables
     newest: float = 0.0  # newest event time processed: the clock the wall's windows age by
     reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
 
@@ -270,11 +271,20 @@ class Worker:
     def on_timer(self) -> None:
         """Read-only housekeeping: follow the assignment, publish held snapshots, send due SLA
         ticks."""
-        if self.app.rebalancing:
+        if self.app.rebalancing or getattr(self.app, "in_recovery", False):
             return
         owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
         self._publish_held(owned)
         wall = self.clock()
+        # Faust refills the tables after the rebalance has ended. Deadlines indexed before that
+        # miss every complaint of a partition taken over from a dead worker (its SLA pages were
+        # lost), so each finished recovery indexes the owned partitions afresh.
+        recovery = getattr(self.app.tables, "recovery", None)
+        recovered = getattr(recovery, "_recovery_ended_at", None)
+        if recovered != self.recovered:
+            self.recovered = recovered
+            self.sla.reindex(set(), wall)
+            self.owned = frozenset()
         if owned != self.owned:
             self.sla.reindex(set(owned), wall)
             self.merge.drop(set(self.merge.held) - set(owned))

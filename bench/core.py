@@ -33,14 +33,19 @@ def events(stores: int, hours: float) -> list[Envelope]:
     return events_of(read_events([ln.encode() for ln in buf.getvalue().splitlines()]))
 
 
-def rate(evs: list[Envelope], sig: Signals) -> float:
+def run(evs: list[Envelope], sig: Signals) -> tuple[float, dict[str, StoreState]]:
+    """Events per second through ``process``, and the stores it left."""
     states: dict[str, StoreState] = {}
     t = time.perf_counter()
     for e in evs:
         sid: str = e.store_id
         state = states.get(sid) or states.setdefault(sid, StoreState(store_id=sid))
         process(state, e, sig)
-    return len(evs) / (time.perf_counter() - t)
+    return len(evs) / (time.perf_counter() - t), states
+
+
+def rate(evs: list[Envelope], sig: Signals) -> float:
+    return run(evs, sig)[0]
 
 
 def step_rate(lines: list[tuple[bytes, bytes]], settings: Settings) -> float:

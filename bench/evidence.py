@@ -12,29 +12,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from statistics import mean
 from typing import Any
 
-from bench.core import events
+from bench.core import events, run
 from cxpulse.config import Settings
 from schemas.alerts import AlertEvent
 from schemas.events import EVENT_ADAPTER, Envelope
 from streams import wiring
 from streams.core import evidence
-from streams.core.store import Signals, StoreState, process
-
-
-def run(evs: list[Envelope], sig: Signals) -> tuple[float, dict[str, StoreState]]:
-    states: dict[str, StoreState] = {}
-    t = time.perf_counter()
-    for e in evs:
-        sid: str = e.store_id
-        state = states.get(sid) or states.setdefault(sid, StoreState(store_id=sid))
-        process(state, e, sig)
-    return len(evs) / (time.perf_counter() - t), states
+from streams.core.store import StoreState
 
 
 def heap_bytes(build: Callable[[], Any]) -> int:

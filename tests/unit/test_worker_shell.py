@@ -205,3 +205,38 @@ def test_a_state_that_cannot_be_encoded_stays_in_memory_and_still_dedupes(
     w.handle_batch([ev(2)])  # re-sent: the store in memory remembers it
     assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 3
     assert w.pipe.tally.duplicates == {"feedback": 1}
+
+
+class _Keyed(dict[bytes, Any]):
+    """A table store that knows its keys' partitions, as Faust's does."""
+
+    _key_partition: dict[bytes, int]
+
+
+def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    w = make()
+    w.handle_batch([ev(i, store=f"S{i}") for i in range(7)])
+    data = _Keyed(w.table.data)
+    data._key_partition = {key: 0 for key in data}
+    w.table.data = data
+    w.app = SimpleNamespace(  # type: ignore[assignment]
+        assignor=SimpleNamespace(assigned_actives=lambda: [SimpleNamespace(partition=0)])
+    )
+    monkeypatch.setattr(worker_app, "REFRESH_BUDGET", 3)
+    shown: list[list[str]] = []
+
+    def record(snap: Any) -> None:
+        shown[-1].append(snap.store_id)
+
+    monkeypatch.setattr(w.metrics, "show", record)
+    w.shown.clear()  # every store's own snapshot is older than a refresh
+    for _ in range(3):
+        shown.append([])
+        w.refresh_gauges()
+    assert [len(turn) for turn in shown] == [3, 3, 3]
+    assert {sid for turn in shown for sid in turn} == {f"S{i}" for i in range(7)}
+    assert shown[2] == ["S6", "S0", "S1"]  # wrapped round to the start

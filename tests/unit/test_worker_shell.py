@@ -240,3 +240,15 @@ def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
     assert [len(turn) for turn in shown] == [3, 3, 3]
     assert {sid for turn in shown for sid in turn} == {f"S{i}" for i in range(7)}
     assert shown[2] == ["S6", "S0", "S1"]  # wrapped round to the start
+
+
+def test_the_faust_app_neither_waits_on_held_events_at_a_rebalance_nor_ignores_standbys() -> None:
+    # Events held for cross-topic order are released only by the agent's next batch, which a
+    # paused consumer never delivers: a rebalance that waits for them never ends.
+    from streams.worker.main import build
+
+    settings = Settings()
+    settings.worker.standby_replicas = 1
+    w = build(settings)
+    assert w.app.conf.stream_wait_empty is False
+    assert w.app.conf.table_standby_replicas == 1

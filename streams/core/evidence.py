@@ -26,6 +26,7 @@ from schemas.alerts import (
     AlertEvent,
     Evidence,
     EvidenceEvent,
+    RuleName,
 )
 from schemas.events import Complaint, Envelope, Feedback, Review, event_time
 from schemas.mask import mask_text
@@ -37,12 +38,12 @@ TAG_CHARS = 32  # a tag is a word ("media", "lawyer"); a longer one is cut
 Entry = list[Any]
 Rings = dict[str, list[Entry]]  # event kind -> its ring, oldest first
 # The rules that read one kind of event; every other store rule reads them all.
-READS = {
-    "csat_low": "feedback",
-    "csat_drop": "feedback",
-    "taboo_phrase": "call",
-    "call_abandonment_high": "call",
-    "call_service_level_low": "call",
+READS: dict[str, str] = {
+    RuleName.CSAT_LOW: "feedback",
+    RuleName.CSAT_DROP: "feedback",
+    RuleName.TABOO_PHRASE: "call",
+    RuleName.CALL_ABANDONMENT_HIGH: "call",
+    RuleName.CALL_SERVICE_LEVEL_LOW: "call",
 }
 
 

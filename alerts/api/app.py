@@ -32,7 +32,7 @@ from alerts.clock import Clock, utcnow
 from alerts.lifecycle.matchers import compile_one
 from alerts.links import LinkError, LinkSigner
 from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
-from alerts.notify.mask import mask_text
+from schemas.mask import mask_text
 
 log = logging.getLogger("alerts.api")
 

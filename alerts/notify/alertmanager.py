@@ -18,8 +18,8 @@ from typing import Any
 
 from alerts.notify.base import AlertView, Lang, Notification
 from alerts.notify.configs import AlertmanagerConfig
-from alerts.notify.mask import mask_labels, mask_text
 from alerts.notify.transport import HttpTransport
+from schemas.mask import mask_labels, mask_text
 
 log = logging.getLogger("alerts.notify.alertmanager")
 

@@ -19,8 +19,8 @@ from email.utils import formatdate
 from alerts.notify import render
 from alerts.notify.base import DeliveryError, Notification
 from alerts.notify.configs import EmailConfig
-from alerts.notify.mask import mask_text
 from alerts.notify.transport import scrub, secrets_of
+from schemas.mask import mask_text
 
 log = logging.getLogger("alerts.notify.email")
 

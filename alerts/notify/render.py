@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alerts.notify import texts
 from alerts.notify.base import AlertView, Lang, Notification
-from alerts.notify.mask import mask_labels, mask_text
 from schemas.alerts import AlertStatus, Severity
+from schemas.mask import mask_labels, mask_text
 
 Dialect = Literal["dingtalk", "wecom", "feishu", "slack"]
 DEFAULT_TZ = "Asia/Shanghai"

@@ -22,8 +22,8 @@ from alerts.notify import alertmanager as am
 from alerts.notify import render
 from alerts.notify.base import AlertView, Notification
 from alerts.notify.configs import WebhookConfig
-from alerts.notify.mask import mask_labels, mask_text
 from alerts.notify.transport import HttpTransport, secrets_of
+from schemas.mask import mask_labels, mask_text
 
 log = logging.getLogger("alerts.notify.webhook")
 

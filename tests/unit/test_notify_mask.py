@@ -1,10 +1,10 @@
-"""Personal data is masked in everything a person reads (alerts/notify/mask.py)."""
+"""Personal data is masked in everything a person reads (schemas/mask.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from alerts.notify.mask import mask_labels, mask_name, mask_text, mask_value
+from schemas.mask import mask_labels, mask_name, mask_text, mask_value
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -95,18 +95,27 @@ def rss(pid: int) -> int:
     return 0
 
 
-def wait_total(procs: Procs, workers: list[WorkerRun], target: float, timeout: float) -> float:
-    """Poll until the workers' counters add up to ``target``; the time it was seen."""
+def wait_total(
+    procs: Procs,
+    workers: list[WorkerRun],
+    target: float,
+    timeout: float,
+    poll: float = POLL,
+    each: Callable[[], None] = lambda: None,
+) -> float:
+    """Poll until the workers' counters add up to ``target``; the time it was seen. ``each``
+    runs on every poll before that (a reading to take while the workers are still idle)."""
     deadline = time.monotonic() + timeout
     while True:
         for w in workers:
             procs.check_alive(w.proc)
+        each()
         seen = sum(consumed(w) for w in workers)
         if seen >= target:
             return time.time()
         if time.monotonic() > deadline:
             raise BenchError(f"{seen:,.0f}/{target:,.0f} events consumed at the deadline")
-        time.sleep(POLL)
+        time.sleep(poll)
 
 
 Offsets = dict[tuple[str, int], tuple[int, int]]  # (topic, partition) -> (committed, end)
@@ -234,12 +243,12 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         cfg1, app1 = namespace("a")
         t0 = time.time()
         w = worker(cfg1, app1, "one")
-        idle_rss = 0
-        while not consumed(w):
-            procs.check_alive(w.proc)
-            idle_rss = rss(w.proc.pid) or idle_rss
-            time.sleep(0.1)
-        first = time.time()
+        idle = [0]
+
+        def idle_rss() -> None:
+            idle[0] = rss(w.proc.pid) or idle[0]
+
+        first = wait_total(procs, [w], 1, args.timeout, 0.1, idle_rss)
         done = wait_total(procs, [w], n, args.timeout)
         one = n / (done - first)
         held_rss = rss(w.proc.pid)
@@ -255,9 +264,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         say("2) two workers ...")
         cfg2, app2 = namespace("b")
         pair = [worker(cfg2, app2, "two-a"), worker(cfg2, app2, "two-b")]
-        while not sum(consumed(x) for x in pair):
-            time.sleep(0.1)
-        first = time.time()
+        first = wait_total(procs, pair, 1, args.timeout, 0.1)
         two = n / (wait_total(procs, pair, n, args.timeout) - first)
         alerts_two = settle(cfg2)
         for x in pair:
@@ -317,7 +324,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "alerts_after_failover": len(alerts_fail),
             "alerts_only_crash_free": differing(alerts_one, alerts_fail),
             "alerts_only_after_failover": differing(alerts_fail, alerts_one),
-            "rss_bytes_per_store": round(max(held_rss - idle_rss, 0) / max(stores_seen, 1)),
+            "rss_bytes_per_store": round(max(held_rss - idle[0], 0) / max(stores_seen, 1)),
             "rss_note": f"{n / max(stores_seen, 1):.1f} events per store held; "
             "bench.store_memory gives a store's cost after a week",
             "metrics_series": series,

@@ -283,8 +283,8 @@ class Worker:
         self._publish_held(owned)
         wall = self.clock()
         # Faust refills the tables after the rebalance has ended. Deadlines indexed before that
-        # miss every complaint of a partition taken over from a dead worker (its SLA pages were
-        # lost), so each finished recovery indexes the owned partitions afresh.
+        # would miss the complaints of a partition taken over from a dead worker, so each
+        # finished recovery indexes the owned partitions afresh.
         recovery = getattr(self.app.tables, "recovery", None)
         recovered = getattr(recovery, "_recovery_ended_at", None)
         if recovered != self.recovered:

@@ -51,4 +51,5 @@ def current_user(request: web.Request) -> User | None:
 
 def csrf_token(request: web.Request) -> str:
     """The token to put in the request's forms (empty when no session)."""
-    return request.get(CSRF, "")
+    token: str = request.get(CSRF, "")
+    return token

@@ -104,3 +104,28 @@ def test_api_token_is_hashed_at_rest_and_revocable(accounts: Accounts) -> None:
     assert accounts.tokens()[0].revoked_at is not None
     again = accounts.add_token("grafana")
     assert accounts.token_client(again) == "grafana" and accounts.token_client(token) is None
+
+
+def test_a_session_of_a_user_disabled_behind_its_back_is_refused(store: SqlStore) -> None:
+    from sqlalchemy import update
+
+    from alerts.auth.sessions import Sessions
+
+    Accounts(store.engine, hasher=CHEAP).add_user("a", PW, "duty")
+    sessions = Sessions(store.engine)
+    sid, started = sessions.start("a")
+    assert sessions.lookup(sid) == started and len(started.csrf) >= 40
+    with store.engine.begin() as c:  # not through Accounts.disable, which ends sessions too
+        c.execute(update(USERS).values(disabled=True))
+    assert sessions.lookup(sid) is None
+    assert sessions.lookup("") is None and sessions.lookup("x" * 500) is None
+
+
+def test_session_ids_are_stored_hashed(store: SqlStore) -> None:
+    from alerts.auth.accounts import SESSIONS
+    from alerts.auth.sessions import Sessions
+
+    Accounts(store.engine, hasher=CHEAP).add_user("a", PW, "duty")
+    sid, _ = Sessions(store.engine).start("a")
+    with store.engine.connect() as c:
+        assert c.execute(select(SESSIONS.c.id_hash)).scalar_one() == token_hash(sid)

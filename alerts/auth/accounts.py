@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import cast
 
 from argon2 import PasswordHasher
@@ -86,8 +87,11 @@ class Accounts:
         self.engine = engine
         self.clock = clock
         self._hasher = hasher or PasswordHasher()
+
+    @cached_property
+    def _decoy(self) -> str:
         # Verified against when the name is unknown: the same work as a real account's check.
-        self._decoy = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     # --- users ----------------------------------------------------------------------------
     def add_user(self, name: str, password: str, role: Role, display: str = "") -> Account:

@@ -129,3 +129,16 @@ def test_session_ids_are_stored_hashed(store: SqlStore) -> None:
     sid, _ = Sessions(store.engine).start("a")
     with store.engine.connect() as c:
         assert c.execute(select(SESSIONS.c.id_hash)).scalar_one() == token_hash(sid)
+
+
+def test_auth_settings_read_durations_and_refuse_nonsense() -> None:
+    from pydantic import ValidationError
+
+    from alerts.settings import AlertsSettings
+
+    cfg = AlertsSettings.model_validate({"auth": {"session_idle": "30m", "behind_tls": True}})
+    assert cfg.auth.session_idle == 1800 and cfg.auth.behind_tls
+    assert AlertsSettings().auth.session_max == 14 * 3600
+    for bad in ({"session_idle": 0}, {"login_failures_per_name": 0}, {"remember_me": True}):
+        with pytest.raises(ValidationError):
+            AlertsSettings.model_validate({"auth": bad})

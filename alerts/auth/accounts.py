@@ -19,6 +19,7 @@ from typing import cast
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from alerts.auth.identity import ROLES, Role, User
 from alerts.clock import Clock, utcnow
@@ -111,10 +112,11 @@ class Accounts:
             "disabled": False,
             "created_at": self.clock(),
         }
-        with self.engine.begin() as c:
-            if c.execute(select(USERS.c.name).where(USERS.c.name == login)).first():
-                raise AccountError(f"user {login!r} exists already")
-            c.execute(insert(USERS).values(**row))
+        try:
+            with self.engine.begin() as c:
+                c.execute(insert(USERS).values(**row))
+        except IntegrityError:  # the primary key: also when two adds race
+            raise AccountError(f"user {login!r} exists already") from None
         return _account(row)
 
     def users(self) -> list[Account]:
@@ -183,14 +185,19 @@ class Accounts:
             raise AccountError("a client name is 1-100 of a-z 0-9 . _ @ -")
         token = (token_factory or (lambda: secrets.token_urlsafe(32)))()
         row = {"token_hash": token_hash(token), "created_at": self.clock(), "revoked_at": None}
-        with self.engine.begin() as c:
-            old = c.execute(select(TOKENS).where(TOKENS.c.name == client)).mappings().first()
-            if old is not None and old["revoked_at"] is None:
-                raise AccountError(f"client {client!r} has a token; revoke it first")
-            if old is None:
-                c.execute(insert(TOKENS).values(name=client, **row))
-            else:
-                c.execute(update(TOKENS).where(TOKENS.c.name == client).values(**row))
+        taken = AccountError(f"client {client!r} has a token; revoke it first")
+        try:
+            with self.engine.begin() as c:
+                # A revoked token's row is reused; a live one is never replaced.
+                again = c.execute(
+                    update(TOKENS)
+                    .where(TOKENS.c.name == client, TOKENS.c.revoked_at.is_not(None))
+                    .values(**row)
+                )
+                if again.rowcount == 0:
+                    c.execute(insert(TOKENS).values(name=client, **row))
+        except IntegrityError:  # a live token of that name, or two adds racing
+            raise taken from None
         return token
 
     def tokens(self) -> list[ApiToken]:

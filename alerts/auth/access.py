@@ -55,6 +55,15 @@ class Access:
         front terminates TLS (``behind_tls``)."""
         return request.secure or self.settings.behind_tls
 
+    def client_ip(self, request: web.Request) -> str:
+        """The address login failures are counted against."""
+        header = self.settings.client_ip_header
+        if header:
+            last = request.headers.get(header, "").split(",")[-1].strip()
+            if last:
+                return last[:64]
+        return request.remote or "unknown"
+
     def set_session(self, response: web.StreamResponse, request: web.Request, sid: str) -> None:
         response.set_cookie(
             SESSION_COOKIE,

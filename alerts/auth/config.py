@@ -27,3 +27,8 @@ class AuthSettings(BaseModel):
     login_failures_per_name: Annotated[int, Field(ge=1, le=100)] = 5
     login_failures_per_ip: Annotated[int, Field(ge=1, le=1000)] = 20
     login_window: Seconds = 300.0
+    # Behind a reverse proxy every request comes from the proxy's address, and one address's
+    # failures would lock everyone out: name the header the proxy puts the client in (e.g.
+    # X-Forwarded-For; its last entry is taken, the one the proxy added). Only behind a proxy
+    # that sets it: a client can send the header itself.
+    client_ip_header: str | None = None

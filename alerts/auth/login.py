@@ -213,15 +213,16 @@ async def login(request: web.Request) -> web.StreamResponse:
     token, new = _with_login_cookie(request)
     presented = str(form.get(CSRF_FIELD, ""))
     if not _same_origin(request) or not cookie or not hmac.compare_digest(presented, cookie):
-        log.info("login: refused a form without its token from %s", request.remote)
+        log.info("login: refused a form without its token from %s", access.client_ip(request))
         stale = _form(lang, token, target, name, t["stale"], status=403)
         return _answer(request, access, stale, token, new)
-    ip = f"ip:{request.remote}"
+    address = access.client_ip(request)
+    ip = f"ip:{address}"
     key = f"name:{name.lower()}"
     wait = access.by_name.retry_after(key) or access.by_ip.retry_after(ip)
     if wait is not None:
         shown = await asyncio.to_thread(_shown, access, name)
-        log.warning("login: throttled %s from %s", shown, request.remote)
+        log.warning("login: throttled %s from %s", shown, address)
         refused = _form(lang, token, target, name, t["throttled"].format(s=wait), status=429)
         refused.headers["Retry-After"] = str(wait)
         return refused
@@ -230,14 +231,14 @@ async def login(request: web.Request) -> web.StreamResponse:
         access.by_name.fail(key)
         access.by_ip.fail(ip)
         shown = await asyncio.to_thread(_shown, access, name)
-        log.warning("login: failed for %s from %s", shown, request.remote)
+        log.warning("login: failed for %s from %s", shown, address)
         return _form(lang, token, target, name, t["wrong"], status=401)
     access.by_name.clear(key)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await asyncio.to_thread(access.sessions.end, old)
     sid, _ = await asyncio.to_thread(access.sessions.start, user.name)
-    log.info("login: %s (%s) signed in from %s", user.name, user.role, request.remote)
+    log.info("login: %s (%s) signed in from %s", user.name, user.role, address)
     done = see_other(target)
     access.set_session(done, request, sid)
     done.del_cookie(LOGIN_COOKIE, path="/login")

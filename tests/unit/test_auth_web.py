@@ -84,11 +84,15 @@ async def login_token(client: Client, query: str = "") -> str:
 
 
 async def sign_in(
-    client: Client, name: str = "duty1", password: str = PW, next_: str = "/console"
+    client: Client,
+    name: str = "duty1",
+    password: str = PW,
+    next_: str = "/console",
+    headers: dict[str, str] | None = None,
 ) -> Any:
     token = await login_token(client)
     form = {"name": name, "password": password, CSRF_FIELD: token, "next": next_}
-    return await client.post("/login", data=form, allow_redirects=False)
+    return await client.post("/login", data=form, headers=headers, allow_redirects=False)
 
 
 def session_cookie(response: Any) -> str:
@@ -185,6 +189,18 @@ def test_failed_logins_per_address_are_throttled(store: SqlStore) -> None:
         assert (await sign_in(w.client)).status == 429
 
     run(store, test, login_failures_per_ip=3)
+
+
+def test_behind_a_proxy_the_named_header_tells_the_client_address(store: SqlStore) -> None:
+    async def test(w: World) -> None:
+        for name in ("a1", "a2", "a3"):  # all from the proxy, for one client
+            r = await sign_in(w.client, name=name, headers={"X-Forwarded-For": "9.9.9.9, 1.1.1.1"})
+            assert r.status == 401
+        r = await sign_in(w.client, headers={"X-Forwarded-For": "1.1.1.1"})
+        assert r.status == 429
+        assert (await sign_in(w.client, headers={"X-Forwarded-For": "2.2.2.2"})).status == 303
+
+    run(store, test, login_failures_per_ip=3, client_ip_header="X-Forwarded-For")
 
 
 def test_login_post_without_its_form_token_or_from_another_site_is_refused(

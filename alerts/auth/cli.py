@@ -14,11 +14,16 @@ import argparse
 import getpass
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alerts.auth.accounts import MIN_PASSWORD, AccountError, Accounts
-from alerts.auth.identity import ROLES
 from alerts.settings import LoadSettings
+
+if TYPE_CHECKING:
+    from alerts.auth.accounts import Accounts
+
+# The accounts module (argon2, SQLAlchemy, aiohttp's web) is imported only when one of these
+# commands runs: every other `cxpulse` command registers them, and must not pay for that. The
+# role is therefore checked by ``Accounts.add_user``, not by argparse choices.
 
 
 def add_auth_parsers(sub: Any, load_settings: LoadSettings) -> None:
@@ -33,7 +38,7 @@ def add_auth_parsers(sub: Any, load_settings: LoadSettings) -> None:
     usub = up.add_subparsers(dest="user_command", required=True)
     p = usub.add_parser("add", help="add a user (asks for the password)", parents=[db])
     p.add_argument("name", help="the login (lower-case letters, digits, . _ @ -)")
-    p.add_argument("--role", choices=ROLES, required=True, help="viewer, duty or admin")
+    p.add_argument("--role", required=True, help="viewer (looks), duty (acts) or admin")
     p.add_argument("--display", default="", help="name shown in the console, e.g. 王丽")
     p.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     p.set_defaults(func=_run(cmd_user_add))
@@ -65,7 +70,8 @@ def add_auth_parsers(sub: Any, load_settings: LoadSettings) -> None:
 
 
 def _accounts(args: argparse.Namespace) -> Accounts:
-    from alerts.db import SqlStore  # the database only when a command runs
+    from alerts.auth.accounts import Accounts
+    from alerts.db import SqlStore
 
     url = args.db_url
     if url is None:
@@ -76,6 +82,8 @@ def _accounts(args: argparse.Namespace) -> Accounts:
 
 
 def _password(args: argparse.Namespace) -> str:
+    from alerts.auth.accounts import MIN_PASSWORD, AccountError
+
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass(f"password (at least {MIN_PASSWORD} characters): ")
@@ -85,6 +93,11 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
+    from alerts.auth.accounts import AccountError
+    from alerts.auth.identity import ROLES
+
+    if args.role not in ROLES:  # before asking for a password
+        raise AccountError(f"--role must be one of {', '.join(ROLES)}")
     password = _password(args)
     account = _accounts(args).add_user(args.name, password, args.role, args.display)
     print(f"added {account.name} ({account.role})")
@@ -161,6 +174,8 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 def _run(func: Any) -> Any:
     def wrapped(args: argparse.Namespace) -> int:
+        from alerts.auth.accounts import AccountError
+
         try:
             code: int = func(args)
             return code

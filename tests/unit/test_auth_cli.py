@@ -62,6 +62,9 @@ def test_user_add_refuses_a_short_password_and_a_second_add(
     assert cli(url, *args, stdin=PW + "\n", monkeypatch=monkeypatch) == 1
     assert "exists" in capsys.readouterr().err
     assert cli(url, "user", "disable", "ghost", monkeypatch=monkeypatch) == 1
+    bad = ("user", "add", "x", "--role", "root", "--password-stdin")
+    assert cli(url, *bad, stdin=PW + "\n", monkeypatch=monkeypatch) == 1
+    assert "viewer, duty, admin" in capsys.readouterr().err
 
 
 def test_password_from_the_prompt_must_be_typed_twice_alike(

@@ -130,8 +130,9 @@ def message(request: web.Request, status: int, key: str, **values: str) -> web.R
     """One of the refusals above as a page: ``key`` names its title; ``key_body`` its text."""
     t = TEXT[lang_of(request)]
     body = f"<p>{html.escape(t[key + '_body'].format(**values))}</p>"
-    if status == 401:
-        body += f'<p><a href="{html.escape(login_url(request))}">{t["login"]}</a></p>'
+    if status == 401:  # a refused form post: its URL is no page to come back to
+        where = "/login?lang=en" if lang_of(request) == "en" else "/login"
+        body += f'<p><a href="{where}">{t["login"]}</a></p>'
     return page(status, lang_of(request), t[key], body)
 
 
@@ -212,7 +213,11 @@ async def login(request: web.Request) -> web.StreamResponse:
     cookie = request.cookies.get(LOGIN_COOKIE, "")
     token, new = _with_login_cookie(request)
     presented = str(form.get(CSRF_FIELD, ""))
-    if not _same_origin(request) or not cookie or not hmac.compare_digest(presented, cookie):
+    if (
+        not _same_origin(request)
+        or not cookie
+        or not hmac.compare_digest(presented.encode(), cookie.encode())
+    ):
         log.info("login: refused a form without its token from %s", access.client_ip(request))
         stale = _form(lang, token, target, name, t["stale"], status=403)
         return _answer(request, access, stale, token, new)
@@ -226,14 +231,17 @@ async def login(request: web.Request) -> web.StreamResponse:
         refused = _form(lang, token, target, name, t["throttled"].format(s=wait), status=429)
         refused.headers["Retry-After"] = str(wait)
         return refused
+    # Counted as a failure before the check, taken back if right: a burst of parallel guesses
+    # would otherwise all pass the limit while the first ones are still being hashed.
+    access.by_name.fail(key)
+    access.by_ip.fail(ip)
     user = await asyncio.to_thread(access.accounts.authenticate, name, password)
     if user is None:
-        access.by_name.fail(key)
-        access.by_ip.fail(ip)
         shown = await asyncio.to_thread(_shown, access, name)
         log.warning("login: failed for %s from %s", shown, address)
         return _form(lang, token, target, name, t["wrong"], status=401)
     access.by_name.clear(key)
+    access.by_ip.forgive(ip)
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         await asyncio.to_thread(access.sessions.end, old)

@@ -52,5 +52,12 @@ class Throttle:
         while len(self._failures) > MAX_KEYS:
             self._failures.popitem(last=False)
 
+    def forgive(self, key: str) -> None:
+        """Take back the latest failure of ``key`` (an attempt counted before it was checked
+        turned out right)."""
+        times = self._failures.get(key)
+        if times:
+            times.pop()
+
     def clear(self, key: str) -> None:
         self._failures.pop(key, None)

@@ -182,6 +182,24 @@ def test_failed_logins_per_name_are_throttled_with_retry_after(store: SqlStore) 
     run(store, test)
 
 
+def test_a_burst_of_parallel_guesses_gets_no_more_than_the_limit(store: SqlStore) -> None:
+    async def test(w: World) -> None:
+        guesses = [sign_in(w.client, password=f"guess number {i}") for i in range(12)]
+        statuses = [r.status for r in await asyncio.gather(*guesses)]
+        assert sorted(statuses) == [401] * 5 + [429] * 7
+
+    run(store, test)
+
+
+def test_a_form_token_that_is_not_ascii_is_refused_not_an_error(store: SqlStore) -> None:
+    async def test(w: World) -> None:
+        await login_token(w.client)
+        form = {"name": "duty1", "password": PW, CSRF_FIELD: "令牌"}
+        assert (await w.client.post("/login", data=form)).status == 403
+
+    run(store, test)
+
+
 def test_failed_logins_per_address_are_throttled(store: SqlStore) -> None:
     async def test(w: World) -> None:
         for name in ("a1", "a2", "a3"):

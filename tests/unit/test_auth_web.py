@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -388,3 +389,19 @@ def test_current_user_is_none_on_a_public_route() -> None:
 
     request = make_mocked_request("GET", "/healthz")
     assert current_user(request) is None and csrf_token(request) == ""
+
+
+def test_static_files_need_no_session(store: SqlStore, tmp_path: Path) -> None:
+    (tmp_path / "app.css").write_text("body{}")
+    access = Access.open(store.engine, hasher=CHEAP)
+    app = make_app(ops(seeded()), {"cli": TOKEN}, LINK_SECRET, access=access)
+    app.router.add_static("/static", tmp_path)
+    app.router.add_get("/console", page)
+
+    async def go() -> None:
+        async with TestClient(TestServer(app)) as client:
+            r = await client.get("/static/app.css")
+            assert r.status == 200 and await r.text() == "body{}"
+            assert (await client.get("/console", allow_redirects=False)).status == 303
+
+    asyncio.run(go())

@@ -22,6 +22,7 @@ from prometheus_client import CollectorRegistry
 from alerts.api.engine_ops import EngineOperations
 from alerts.api.metrics import LifecycleMetrics
 from alerts.api.service import Background, Service, serve_forever, tick_loop
+from alerts.auth.access import Access
 from alerts.clock import utcnow
 from alerts.db import SqlStore
 from alerts.lifecycle import payload
@@ -97,6 +98,7 @@ def compose(
         port=port if port is not None else cfg.api_port,
         background=background,
         outbox_lease=timedelta(seconds=cfg.outbox_lease),
+        access=Access.open(store.engine, cfg.auth, clock=clock),
     )
 
 

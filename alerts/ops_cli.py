@@ -1,5 +1,5 @@
 """``cxpulse alerts list|show|ack|resolve|silence|outbox|serve``: the duty-manager API from a
-shell.
+shell (``user`` and ``token``, which write the database, are ``alerts.auth.cli``).
 
 Every command but ``serve`` is an HTTP client of the running service (``cxpulse alerts serve``),
 never a second writer to the database: the service applies the lifecycle rules in one place.
@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
+from alerts.auth.cli import add_auth_parsers
 from alerts.settings import AlertsSettings, Loaded, LoadSettings
 
 DEFAULT_URL = "http://127.0.0.1:9110"
@@ -450,6 +451,7 @@ def add_parser(subparsers: Any, load_settings: LoadSettings | None = None) -> An
     sp.add_argument("--host", help="listen address (default: alerts.api_host)")
     sp.add_argument("--port", type=int, help="listen port (default: alerts.api_port, 9110)")
     sp.set_defaults(func=cmd_serve, load_settings=load_settings or _alerts_only)
+    add_auth_parsers(sub, load_settings or _alerts_only)  # user and token: the database itself
     return sub
 
 

@@ -15,6 +15,7 @@ from typing import Annotated
 
 from pydantic import Field, SecretStr
 
+from alerts.auth.config import AuthSettings
 from alerts.lifecycle.config import AlertsConfig, Duration
 from streams.core.calendar import CalendarConfig
 
@@ -38,6 +39,8 @@ class AlertsSettings(AlertsConfig):
     # Replicas: a claimed notification is this replica's for so long (renewed while it sends);
     # a replica that dies leaves its claims to the others after it. Must outlast a send (15 s).
     outbox_lease: Annotated[float, Field(gt=20, le=3600)] = 60.0
+    # People signing in to the console: session lifetimes, TLS, login rate limits.
+    auth: AuthSettings = AuthSettings()
 
 
 @dataclass(frozen=True)

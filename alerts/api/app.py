@@ -3,7 +3,8 @@
 Every ``/api/*`` call needs ``Authorization: Bearer <token>``; without a valid one the answer is
 401 before any handler runs, so an unauthorised request cannot change anything. ``/ack/<token>``
 needs no bearer: the link's HMAC signature is its authentication (``alerts.links``).
-``/healthz`` is open. Errors are JSON ``{"error": "..."}`` with a 4xx status.
+``/healthz`` is open. Given ``access``, every other route (the console) needs a browser session
+(``alerts.auth.web``). Errors are JSON ``{"error": "..."}`` with a 4xx status.
 
 Ack links are opened from an IM message on a phone, and chat apps fetch links themselves to
 preview them: a GET of ``/ack/<token>`` therefore never changes anything. It shows the alert and
@@ -13,8 +14,6 @@ a button whose form POSTs to the same signed URL; only that POST acknowledges. H
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import html
 import json
 import logging
@@ -28,6 +27,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from alerts.api.ops import BadRequest, Conflict, Operations, OpsError
+from alerts.auth.access import Access
+from alerts.auth.identity import CALLER
+from alerts.auth.web import add_login_routes, auth_middleware
 from alerts.clock import Clock, utcnow
 from alerts.lifecycle.matchers import compile_one
 from alerts.links import LinkError, LinkSigner
@@ -43,15 +45,12 @@ MAX_LIMIT = 1000
 # A mute longer than a month is a routing change (a route without a receiver), not a silence.
 MAX_SILENCE = timedelta(days=30)
 LINK_ACTOR = "ack-link"
-REALM = 'Bearer realm="cxpulse"'
 _CN = ZoneInfo("Asia/Shanghai")
 
 OPS: web.AppKey[Operations] = web.AppKey("ops")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer")
 REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
-# The name of the token that authenticated the request.
-CALLER: web.RequestKey[str] = web.RequestKey("caller")
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -160,44 +159,6 @@ def _version(body: Mapping[str, Any]) -> int | None:
 async def _call(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
     # The store is synchronous: keep the event loop free while it works.
     return await asyncio.to_thread(fn, *args, **kw)
-
-
-# --- auth ---------------------------------------------------------------------------------
-
-
-def _digest(token: str) -> bytes:
-    # Comparing fixed-length digests: the comparison time says nothing about the token length.
-    return hashlib.sha256(token.encode()).digest()
-
-
-def _auth_middleware(tokens: Mapping[str, str]) -> Any:
-    known = [(name, _digest(tok)) for name, tok in tokens.items() if tok]
-
-    @web.middleware
-    async def auth(
-        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
-    ) -> web.StreamResponse:
-        # Deny by default: only the routes listed as public skip the token, whatever the path
-        # looks like (an unknown path is a 401 too, not a map of what exists).
-        if request.match_info.handler in PUBLIC:
-            return await handler(request)
-        header = request.headers.get("Authorization", "")
-        scheme, _, presented = header.partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
-            return error(401, "missing bearer token", **{"WWW-Authenticate": REALM})
-        got = _digest(presented.strip())
-        caller = None
-        for name, want in known:  # no early exit: every token is compared every time
-            if hmac.compare_digest(got, want) and caller is None:
-                caller = name
-        if caller is None:
-            log.info("api: refused a bearer token from %s", request.remote)
-            value = f'{REALM}, error="invalid_token"'
-            return error(401, "invalid bearer token", **{"WWW-Authenticate": value})
-        request[CALLER] = caller
-        return await handler(request)
-
-    return auth
 
 
 @web.middleware
@@ -446,17 +407,19 @@ def make_app(
     clock: Clock = utcnow,
     link_ttl: timedelta = timedelta(hours=24),
     registry: CollectorRegistry | None = None,
+    access: Access | None = None,
 ) -> web.Application:
     """``tokens``: caller name -> bearer token (the name is the default actor of a change).
     ``link_secret``: the ack links' HMAC secret, or a ready ``LinkSigner``. ``registry``: served
-    at ``/metrics`` without a token (Prometheus scrapes it; no secrets or personal data)."""
-    if not any(tokens.values()):
+    at ``/metrics`` without a token (Prometheus scrapes it; no secrets or personal data).
+    ``access``: user accounts, sessions and DB tokens (``alerts.auth.web``), and ``/login``."""
+    if access is None and not any(tokens.values()):
         raise ValueError("the API needs at least one bearer token")
     signer = (
         link_secret if isinstance(link_secret, LinkSigner) else LinkSigner(link_secret, link_ttl)
     )
     app = web.Application(
-        middlewares=[_errors, _auth_middleware(tokens)], client_max_size=64 * 1024
+        middlewares=[_errors, auth_middleware(tokens, PUBLIC, access)], client_max_size=64 * 1024
     )
     app[OPS] = ops
     app[CLOCK] = clock
@@ -477,4 +440,6 @@ def make_app(
     # GET shows the confirm page, POST acknowledges; no HEAD for link checkers to poke.
     r.add_get("/ack/{token}", ack_link, allow_head=False)
     r.add_post("/ack/{token}", ack_link)
+    if access is not None:
+        add_login_routes(app, access)
     return app

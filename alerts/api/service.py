@@ -27,6 +27,7 @@ from prometheus_client import CollectorRegistry
 
 from alerts.api.app import make_app
 from alerts.api.ops import Operations
+from alerts.auth.access import Access
 from alerts.clock import Clock, utcnow
 from alerts.links import LinkSigner
 from alerts.notify.base import Notification, Receiver
@@ -55,6 +56,8 @@ class Service:
     outbox_lease: timedelta = DEFAULT_LEASE
     # More loops to run until stop, e.g. the lifecycle's timer tick.
     background: Sequence[Background] = ()
+    # People: accounts, sessions and DB API tokens; None serves the bearer-token API only.
+    access: Access | None = None
 
 
 async def run(
@@ -66,6 +69,7 @@ async def run(
         svc.tokens,
         svc.link_signer,
         registry=svc.registry,
+        access=svc.access,
     )
     dispatcher = Dispatcher(
         svc.store, svc.receivers, svc.decode, registry=svc.registry, lease=svc.outbox_lease

@@ -37,6 +37,9 @@ class User:
 
 USER: web.RequestKey[User] = web.RequestKey("user")
 CSRF: web.RequestKey[str] = web.RequestKey("csrf")
+# Who made the request, as the audit trail names them when the request does not say: a
+# signed-in user's login, or the client name of an API bearer token.
+CALLER: web.RequestKey[str] = web.RequestKey("caller")
 
 
 def may(user: User | None, permission: Permission) -> bool:

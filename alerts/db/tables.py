@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     Dialect,
@@ -195,3 +196,51 @@ class OutboxRow(Base):
         # A rate limit's window after a restart: the receiver's latest sends.
         Index("ix_outbox_receiver_sent_at", "receiver", "sent_at"),
     )
+
+
+# --- people: accounts, browser sessions, machine tokens (alerts.auth) ----------------------
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # the login
+    display: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, with its parameters
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (CheckConstraint("role IN ('viewer', 'duty', 'admin')", name="role"),)
+
+
+class SessionRow(Base):
+    """A signed-in browser. Only the id's SHA-256 is kept: a copy of the table signs no one in."""
+
+    __tablename__ = "sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_name: Mapped[str] = mapped_column(
+        String(100), ForeignKey("users.name", ondelete="CASCADE")
+    )
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]  # the absolute lifetime; the idle one runs from last_seen
+    last_seen: Mapped[datetime]
+
+    __table_args__ = (
+        Index("ix_sessions_user_name", "user_name"),
+        Index("ix_sessions_expires_at", "expires_at"),
+    )
+
+
+class ApiTokenRow(Base):
+    """A machine client's bearer token, kept as the SHA-256 of its 32 random bytes: the token
+    itself is shown once when it is made."""
+
+    __tablename__ = "api_tokens"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # the default actor
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]

@@ -232,6 +232,24 @@ def _local_alerts(home: Path) -> dict[str, str]:
     }
 
 
+LOCAL_LOGIN = "duty"
+
+
+def local_login(db_url: str) -> str:
+    """A duty manager's account for the console of this local run; returns its password (a
+    fresh one each run, as the database is)."""
+    from alerts.auth.accounts import Accounts
+    from alerts.db import SqlStore
+
+    password = secrets.token_urlsafe(12)
+    store = SqlStore(db_url)  # creates the schema
+    try:
+        Accounts(store.engine).add_user(LOCAL_LOGIN, password, "admin", "值班经理")
+    finally:
+        store.close()
+    return password
+
+
 def up(args: argparse.Namespace) -> int:
     os.environ.update(LOCAL_NAMESPACE)
     settings = config.load(args.config)
@@ -258,6 +276,9 @@ def up(args: argparse.Namespace) -> int:
         # alerts with their history; no receiver is configured, so nothing is sent anywhere.
         _spawn(["alerts", "serve", *conf], logs / "alerts.log"),
     ]
+    password = local_login(alerts_env["CXPULSE_ALERTS__DB_URL"])
+    console = alerts_env["CXPULSE_ALERTS__PUBLIC_URL"]
+    print(f"duty console: {console}/  login: {LOCAL_LOGIN}  password: {password}")
     tail = AlertTail(settings)
     tail.start()
     url = f"http://{settings.worker.metrics_host}:{settings.worker.metrics_port}/metrics"

@@ -4,11 +4,14 @@ stores' date, whatever the wall clock says."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from cxpulse.live import simulated_start, simulator_args
+from alerts.auth.accounts import Accounts
+from alerts.db import SqlStore
+from cxpulse.live import LOCAL_LOGIN, local_login, simulated_start, simulator_args
 from streams.simulate import SimConfig
 from streams.simulate.rhythm import day_profile
 
@@ -49,3 +52,16 @@ def test_the_simulator_starts_there_and_drops_s003_twenty_minutes_later() -> Non
     assert args[args.index("--start") + 1] == "2026-12-04T11:00:00+08:00"
     assert args[args.index("--scenario") + 1] == "drop:S003@2026-12-04T11:20:00+08:00/2h"
     assert start + timedelta(minutes=20) == datetime(2026, 12, 4, 3, 20, tzinfo=UTC)
+
+
+def test_the_local_run_has_a_console_login_that_signs_in(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'up.db'}"
+    password = local_login(url)
+    store = SqlStore(url)
+    try:
+        accounts = Accounts(store.engine)
+        user = accounts.authenticate(LOCAL_LOGIN, password)
+        assert user is not None and user.role == "admin"
+        assert accounts.authenticate(LOCAL_LOGIN, password + "x") is None
+    finally:
+        store.close()

@@ -151,7 +151,8 @@ class EngineOperations(StoreReads):
             alert = self._at_version(fingerprint, version)
             found = self.engine.chain_of(alert)
             if alert.state != "firing" or grouping.muted(alert):
-                raise LifecycleError(f"alert {fingerprint} is {alert.state} or muted: no escalation")
+                # An acknowledged or silenced alert has no running chain to advance.
+                raise LifecycleError(f"alert {fingerprint} is {alert.state} or muted: no step runs")
             if found is None or alert.escalation_step >= escalation.total_steps(found[1]):
                 raise LifecycleError(f"alert {fingerprint} has no escalation step left")
             w = Work(self.store, now)
@@ -169,9 +170,7 @@ class EngineOperations(StoreReads):
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
         # Equality on entity labels narrows through the label index; otherwise every open alert.
-        eq = {
-            x.name: x.value for x in matchers if x.op == "=" and x.name not in FIELD_LABELS
-        }
+        eq = {x.name: x.value for x in matchers if x.op == "=" and x.name not in FIELD_LABELS}
         pool = (
             self.store.find(states=OPEN, labels=eq, limit=EVERYTHING)
             if eq

@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, delete, func, select, update
 
+from alerts.db import search
 from alerts.db.engine import DEFAULT_URL, make_engine
 from alerts.db.migrate import upgrade_engine
-from alerts.db import search
 from alerts.db.outbox_store import OutboxStore
 from alerts.db.rows import (
     ALERTS,

@@ -11,7 +11,7 @@ Errors are ``OpsError`` subclasses carrying the HTTP status the API answers with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from alerts.model import (
@@ -30,6 +30,8 @@ from alerts.model import (
 from alerts.ports import AlertStore
 
 EVERYTHING = 1_000_000  # "no limit" for store.find
+# A mute longer than a month is a routing change (a route without a receiver), not a silence.
+MAX_SILENCE = timedelta(days=30)
 
 
 class OpsError(Exception):
@@ -104,6 +106,7 @@ class Operations(Protocol):
     def outbox(self, receiver: str | None, limit: int) -> list[OutboxItem]: ...
 
 
+@runtime_checkable
 class ConsoleOperations(Operations, Protocol):
     """What the web console adds: filtered pages, the alert's notifications, and the actions
     a duty manager takes beyond ack and resolve. Every write records ``who``."""

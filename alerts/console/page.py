@@ -12,7 +12,7 @@ import asyncio
 import html
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -75,7 +75,7 @@ def when(dt: datetime | None) -> str:
     """A time element: Beijing time shown, the exact instant in ``datetime``."""
     if dt is None:
         return "—"
-    return f'<time datetime="{e(dt.isoformat())}">{e(local(dt))}</time>'
+    return f'<time datetime="{e(dt.astimezone(UTC).isoformat())}">{e(local(dt))}</time>'
 
 
 def countdown(dt: datetime | None, w: Words) -> str:
@@ -83,7 +83,7 @@ def countdown(dt: datetime | None, w: Words) -> str:
     if dt is None:
         return "—"
     return (
-        f'<span class="countdown" data-deadline="{e(dt.isoformat())}" '
+        f'<span class="countdown" data-deadline="{e(dt.astimezone(UTC).isoformat())}" '
         f'data-left="{e(w("remaining"))}" data-over="{e(w("overdue"))}">{when(dt)}</span>'
     )
 

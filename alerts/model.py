@@ -92,7 +92,8 @@ class AlertQuery:
     labels: tuple[tuple[str, str], ...] = ()  # exact label values (store_id, region ...)
     rule: str | None = None
     assignee: str | None = None
-    text: str | None = None  # case-insensitive substring of summaries, rule or fingerprint
+    # A substring of the summaries or the rule (ASCII case ignored), or a fingerprint's start.
+    text: str | None = None
     limit: int = 50
     offset: int = 0
 
@@ -116,7 +117,7 @@ def matches(q: AlertQuery, a: Alert, *, tab: bool = True) -> bool:
         return False
     if q.text:
         needle = q.text.strip().lower()
-        hay = (a.summary_zh, a.summary_en, a.rule, *(f'"{k}": "{v}"' for k, v in a.labels.items()))
+        hay = (a.summary_zh, a.summary_en, a.rule)
         return a.fingerprint.startswith(needle) or any(needle in h.lower() for h in hay)
     return True
 

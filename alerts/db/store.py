@@ -167,12 +167,12 @@ class SqlStore(OutboxStore):
 
     # --- the console's reads --------------------------------------------------------------------
     def search(self, q: AlertQuery) -> list[Alert]:
-        return [_alert(r) for r in self._rows(search.page(q))]
+        return [_alert(r) for r in self._rows(search.page(q, self.engine.dialect.name))]
 
     def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
         counts: dict[Tab, int] = dict.fromkeys(TABS, 0)
         with self._read() as c:
-            for tab, n in c.execute(search.tab_counts(q)).all():
+            for tab, n in c.execute(search.tab_counts(q, self.engine.dialect.name)).all():
                 counts[tab] = int(n)
         return counts
 

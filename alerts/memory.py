@@ -12,7 +12,7 @@ from datetime import datetime
 
 from alerts.lifecycle.silences import is_active
 from alerts.model import (
-    TABS,
+    OPEN_TABS,
     Alert,
     AlertQuery,
     AlertState,
@@ -114,9 +114,9 @@ class MemoryStore:
         return [_alert(a) for a in hits[q.offset : q.offset + q.limit]]
 
     def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
-        counts: dict[Tab, int] = dict.fromkeys(TABS, 0)
+        counts: dict[Tab, int] = dict.fromkeys(OPEN_TABS, 0)
         for a in self._alerts.values():
-            if matches(q, a, tab=False):
+            if a.state != "resolved" and matches(q, a, tab=False):
                 counts[tab_of(a)] += 1
         return counts
 

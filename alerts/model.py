@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from schemas.alerts import Severity
+from schemas.mask import mask_text
 
 # firing -> acknowledged -> resolved. "Silenced" and "inhibited" are not states but flags:
 # a silenced or inhibited alert is still firing (and visible), it just does not page.
@@ -81,6 +82,9 @@ class Alert:
 # whatever its state, since nobody is paged for it.
 Tab = Literal["firing", "acknowledged", "silenced", "resolved"]
 TABS: tuple[Tab, ...] = ("firing", "acknowledged", "silenced", "resolved")
+# The tabs the console counts. Resolved alerts are kept for ever: counting them on every list
+# refresh would cost more each month, and nobody acts on that number.
+OPEN_TABS: tuple[Tab, ...] = ("firing", "acknowledged", "silenced")
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,17 @@ class AlertQuery:
     labels: tuple[tuple[str, str], ...] = ()  # exact label values (store_id, region ...)
     rule: str | None = None
     assignee: str | None = None
-    # A substring of the summaries or the rule (ASCII case ignored), or a fingerprint's start.
+    # A substring of the masked summaries or the rule (case ignored), or a fingerprint's start.
     text: str | None = None
     limit: int = 50
     offset: int = 0
+
+
+def search_text(a: Alert) -> str:
+    """What the console's text search looks in, stored with the alert: both summaries masked
+    (so a phone number cannot be confirmed by searching for it) and the rule, lower-cased
+    once here so the database compares one column with a plain LIKE."""
+    return "\n".join((mask_text(a.summary_zh), mask_text(a.summary_en), a.rule)).lower()
 
 
 def tab_of(a: Alert) -> Tab:
@@ -117,8 +128,7 @@ def matches(q: AlertQuery, a: Alert, *, tab: bool = True) -> bool:
         return False
     if q.text:
         needle = q.text.strip().lower()
-        hay = (a.summary_zh, a.summary_en, a.rule)
-        return a.fingerprint.startswith(needle) or any(needle in h.lower() for h in hay)
+        return a.fingerprint.startswith(needle) or needle in search_text(a)
     return True
 
 

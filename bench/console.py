@@ -1,10 +1,12 @@
 """Console benchmark: the incident list and the incident page through HTTP with 10k open alerts.
 
-    .venv/bin/python -m bench.console [--alerts 10000] [--stores 500] [--reps 200]
+    .venv/bin/python -m bench.console [--alerts 10000] [--resolved 20000] [--stores 500]
+                                      [--reps 200]
 
 Prints one JSON object (progress on stderr). A SQLite store in a temp file is filled with N open
 alerts (``bench.alerts.make_alerts``: 85% firing, 15% acknowledged, over ``--stores`` stores
-and 5 regions), each with its "fired" audit entry; one in ten carries evidence (five review
+and 5 regions) and ``--resolved`` resolved ones (the history a running service keeps), each
+with its "fired" audit entry; one in ten carries evidence (five review
 excerpts and an SLA timeline, near the 4 KB cap). The real app (``make_app`` +
 ``add_console``, the lifecycle engine behind it, a roster and an escalation chain) is served on
 127.0.0.1, with a stand-in for the sign-in middleware (a duty manager on every request), and
@@ -82,17 +84,19 @@ def evidence(i: int) -> dict[str, Any]:
     return Evidence(events=events, timeline=timeline).model_dump(mode="json", exclude_none=True)
 
 
-def fill(url: str, n: int, stores: int) -> list[str]:
+def fill(url: str, n: int, stores: int, resolved: int) -> list[str]:
     store = SqlStore(url)
-    alerts = make_alerts(n, stores)
+    alerts = make_alerts(n + resolved, stores)
     for i, a in enumerate(alerts):
         if i % 10 == 0:
             a.evidence = evidence(i)
-    for i in range(0, n, 1000):
+        if i >= n:  # the history a service keeps: resolved alerts stay in the table
+            a.state, a.ends_at, a.resolved_by = "resolved", a.last_seen, "streams"
+    for i in range(0, len(alerts), 1000):
         batch = alerts[i : i + 1000]
         store.save(batch, [Change(a.fingerprint, a.starts_at, "fired", "streams") for a in batch])
     store.close()
-    return [a.fingerprint for a in alerts]
+    return [a.fingerprint for a in alerts[:n]]
 
 
 def percentiles(ms: list[float]) -> dict[str, float]:
@@ -161,12 +165,13 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--alerts", type=int, default=10_000)
     p.add_argument("--stores", type=int, default=500)
+    p.add_argument("--resolved", type=int, default=20_000, help="resolved alerts kept besides")
     p.add_argument("--reps", type=int, default=200)
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'alerts.db'}"
         say(f"filling {args.alerts} open alerts ...")
-        fps = fill(url, args.alerts, args.stores)
+        fps = fill(url, args.alerts, args.stores, args.resolved)
         say("serving and measuring ...")
         figures = asyncio.run(serve_and_measure(url, fps, args.stores, args.reps))
     print(
@@ -174,6 +179,7 @@ def main() -> None:
             {
                 "backend": "sqlite",
                 "open_alerts": args.alerts,
+                "resolved_alerts": args.resolved,
                 "stores": args.stores,
                 "reps": args.reps,
                 "figures": figures,

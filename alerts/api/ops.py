@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from alerts.model import (
-    TABS,
+    OPEN_TABS,
     Alert,
     AlertQuery,
     AlertState,
@@ -187,9 +187,9 @@ class StoreReads:
     def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
         if isinstance(self.store, Searchable):
             return self.store.tab_counts(q)
-        counts: dict[Tab, int] = dict.fromkeys(TABS, 0)
+        counts: dict[Tab, int] = dict.fromkeys(OPEN_TABS, 0)
         for a in self.store.find(limit=EVERYTHING):
-            if matches(q, a, tab=False):
+            if a.state != "resolved" and matches(q, a, tab=False):
                 counts[tab_of(a)] += 1
         return counts
 

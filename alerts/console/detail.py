@@ -201,7 +201,7 @@ def _notifications(items: list[OutboxItem], w: Words) -> str:
 
 def _audit(history: list[Change], w: Words) -> str:
     rows = "".join(
-        f"<tr><td>{when(ch.at)}</td><td>{e(ch.action)}</td><td>{e(ch.actor)}</td>"
+        f"<tr><td>{when(ch.at)}</td><td>{e(w('act_' + ch.action))}</td><td>{e(ch.actor)}</td>"
         f"<td>{masked(ch.detail)}</td></tr>"
         for ch in reversed(history)  # newest first: what just happened is on top
     )

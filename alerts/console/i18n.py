@@ -133,6 +133,21 @@ _WORDS: dict[str, tuple[str, str]] = {
     "next_escalation": ("下次升级", "Next escalation"),
     "muted_by": ("静默规则", "Muted by"),
     "live": ("自动刷新", "Live updates"),
+    # The audit trail's actions (alerts.model.Action).
+    "act_fired": ("触发", "fired"),
+    "act_refired": ("再次触发", "fired again"),
+    "act_acknowledged": ("确认", "acknowledged"),
+    "act_ack_expired": ("确认超时", "acknowledgement expired"),
+    "act_resolved": ("解决", "resolved"),
+    "act_silenced": ("静默", "silenced"),
+    "act_unsilenced": ("解除静默", "unsilenced"),
+    "act_inhibited": ("被抑制", "inhibited"),
+    "act_uninhibited": ("解除抑制", "no longer inhibited"),
+    "act_escalated": ("升级", "escalated"),
+    "act_notified": ("通知", "notified"),
+    "act_commented": ("备注", "note"),
+    "act_assigned": ("指派", "assigned"),
+    "act_escalate_requested": ("请求立即升级", "escalation requested"),
 }
 
 

@@ -118,9 +118,9 @@ def _tabs(params: Mapping[str, str], q: AlertQuery, counts: Mapping[Tab, int], w
     items = []
     for t in TABS:
         current = ' aria-current="page"' if t == q.tab else ""
+        count = f'<span id="count-{t}">{counts[t]}</span>' if t in counts else ""
         items.append(
-            f'<li><a href="{href("/", tab=t, **keep)}"{current}>{e(w(t))} '
-            f'<span id="count-{t}">{counts.get(t, 0)}</span></a></li>'
+            f'<li><a href="{href("/", tab=t, **keep)}"{current}>{e(w(t))} {count}</a></li>'
         )
     return f'<ul class="tabs">{"".join(items)}</ul>'
 

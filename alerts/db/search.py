@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, or_, select
 
 from alerts.db.rows import ALERTS, LABELS, NEWEST, OUTBOX
 from alerts.model import AlertQuery, Tab
@@ -29,15 +29,26 @@ def _tab(tab: Tab) -> ColumnElement[bool]:
     return and_(ALERTS.c.state == tab, ALERTS.c.silenced_by.is_(None))
 
 
-def _contains(column: ColumnElement[str], needle: str, dialect: str) -> ColumnElement[bool]:
-    # SQLite's LIKE already ignores ASCII case: lower() on both sides (what ILIKE becomes
-    # there) would only double the cost of the scan. PostgreSQL's LIKE is case-sensitive.
-    if dialect == "sqlite":
-        return column.contains(needle, autoescape=True)
-    return column.icontains(needle, autoescape=True)
+# A store has a handful of alerts, a region a fifth of the chain: a store filter drives the
+# query from the label index (a join), other labels only filter (IN), or the database would
+# gather and sort thousands of rows for a region (measured: 0.3 vs 5 ms for a store, 6 vs 32
+# ms for a region, at 10k open alerts on SQLite).
+DRIVING = frozenset({"store_id"})
 
 
-def _filters(q: AlertQuery, dialect: str) -> list[ColumnElement[bool]]:
+def _source(q: AlertQuery) -> FromClause:
+    src: FromClause = ALERTS
+    for i, (name, value) in enumerate(q.labels):
+        if name in DRIVING:
+            lab = LABELS.alias(f"by_{i}")
+            on = and_(
+                lab.c.fingerprint == ALERTS.c.fingerprint, lab.c.name == name, lab.c.value == value
+            )
+            src = src.join(lab, on)
+    return src
+
+
+def _filters(q: AlertQuery) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if q.severity is not None:
         where.append(ALERTS.c.severity == q.severity)
@@ -46,43 +57,54 @@ def _filters(q: AlertQuery, dialect: str) -> list[ColumnElement[bool]]:
     if q.assignee:
         where.append(ALERTS.c.assignee == q.assignee)
     for name, value in q.labels:
+        if name in DRIVING:
+            continue  # joined in _source
         match = select(LABELS.c.fingerprint).where(LABELS.c.name == name, LABELS.c.value == value)
         where.append(ALERTS.c.fingerprint.in_(match))
     return where
 
 
-def _text(needle: str, dialect: str) -> ColumnElement[bool]:
+def _text(needle: str) -> ColumnElement[bool]:
+    # Both sides lower-cased in Python (the column when it is written): a plain LIKE then
+    # means the same on SQLite and PostgreSQL, on one column instead of three.
+    low = needle.lower()
     return or_(
-        ALERTS.c.fingerprint.startswith(needle.lower(), autoescape=True),
-        *(
-            _contains(c, needle, dialect)
-            for c in (ALERTS.c.summary_zh, ALERTS.c.summary_en, ALERTS.c.rule)
-        ),
+        ALERTS.c.fingerprint.startswith(low, autoescape=True),
+        ALERTS.c.search_text.contains(low, autoescape=True),
     )
 
 
-def page(q: AlertQuery, dialect: str) -> Select[Any]:
-    stmt = select(ALERTS).where(*_filters(q, dialect))
+def page(q: AlertQuery) -> Select[Any]:
+    where = _filters(q) + ([_tab(q.tab)] if q.tab is not None else [])
     if q.text:
-        # As a subquery: SQLite then scans the table once for the text, instead of testing it
+        # As a subquery: SQLite then scans the rows once for the text, instead of testing it
         # row by row while walking the newest-first index (half the time at 10k alerts).
-        found = select(ALERTS.c.fingerprint).where(_text(q.text.strip(), dialect))
-        stmt = stmt.where(ALERTS.c.fingerprint.in_(found))
-    if q.tab is not None:
-        stmt = stmt.where(_tab(q.tab))
+        found = (
+            select(ALERTS.c.fingerprint)
+            .select_from(_source(q))
+            .where(*where, _text(q.text.strip()))
+        )
+        stmt = select(ALERTS).where(ALERTS.c.fingerprint.in_(found))
+    else:
+        stmt = select(ALERTS).select_from(_source(q)).where(*where)
     return stmt.order_by(*NEWEST).limit(q.limit).offset(q.offset)
 
 
-def tab_counts(q: AlertQuery, dialect: str) -> Select[Any]:
-    """Rows of (tab, count) under the query's other filters."""
-    tab = case(
-        (ALERTS.c.state == "resolved", "resolved"),
-        (ALERTS.c.silenced_by.is_not(None), "silenced"),
-        else_=ALERTS.c.state,
-    ).label("tab")
-    stmt = select(tab, func.count()).where(*_filters(q, dialect))
+def _where(q: AlertQuery) -> list[ColumnElement[bool]]:
+    where = _filters(q)
     if q.text:
-        stmt = stmt.where(_text(q.text.strip(), dialect))
+        where.append(_text(q.text.strip()))
+    return where
+
+
+def open_counts(q: AlertQuery) -> Select[Any]:
+    """Rows of (tab, count) of the open tabs under the query's other filters."""
+    tab = case((ALERTS.c.silenced_by.is_not(None), "silenced"), else_=ALERTS.c.state).label("tab")
+    stmt = (
+        select(tab, func.count())
+        .select_from(_source(q))
+        .where(ALERTS.c.state.in_(OPEN), *_where(q))
+    )
     return stmt.group_by(tab)
 
 

@@ -40,7 +40,7 @@ from alerts.db.rows import (
     _upsert,
 )
 from alerts.model import (
-    TABS,
+    OPEN_TABS,
     Alert,
     AlertQuery,
     AlertState,
@@ -167,12 +167,12 @@ class SqlStore(OutboxStore):
 
     # --- the console's reads --------------------------------------------------------------------
     def search(self, q: AlertQuery) -> list[Alert]:
-        return [_alert(r) for r in self._rows(search.page(q, self.engine.dialect.name))]
+        return [_alert(r) for r in self._rows(search.page(q))]
 
     def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
-        counts: dict[Tab, int] = dict.fromkeys(TABS, 0)
+        counts: dict[Tab, int] = dict.fromkeys(OPEN_TABS, 0)
         with self._read() as c:
-            for tab, n in c.execute(search.tab_counts(q, self.engine.dialect.name)).all():
+            for tab, n in c.execute(search.open_counts(q)).all():
                 counts[tab] = int(n)
         return counts
 

@@ -32,7 +32,7 @@ def test_the_page_shows_evidence_sla_clock_chain_notifications_and_audit() -> No
         assert 'data-deadline="2026-11-23T04:10:00+00:00"' in page
         # The first page went to "duty"; the trail says so.
         assert "已发送的通知" in page and ">duty<" in page and "待发送" in page
-        assert "操作记录" in page and ">fired<" in page and ">streams<" in page
+        assert "操作记录" in page and ">触发<" in page and ">streams<" in page
         assert "csat" in page and "0.42" in page  # the values the rule compared
 
     run(test)

@@ -139,6 +139,10 @@ table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3em .4e
 border-bottom:1px solid var(--line);vertical-align:top}
 .scroll{overflow-x:auto}
 .actions form{border:1px solid var(--line);border-radius:6px;padding:.6em;margin:.6em 0}
+.actions textarea,.actions input:not([type=hidden]),.actions select{width:100%}
+.actions button{display:block;margin-top:.5em}
+td{overflow-wrap:anywhere}
+blockquote{margin:.2em 0;padding-left:.6em;border-left:3px solid var(--line)}
 .evidence li{margin:.4em 0}
 .sr{position:absolute;left:-9999px}
 @media (min-width:48em){.cols{display:grid;grid-template-columns:1fr 1fr;gap:0 2em}}

@@ -26,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from alerts.api.ops import MAX_SILENCE, BadRequest, Conflict, Operations, OpsError
 from alerts.clock import Clock, utcnow
 from alerts.console.acklink import ack_link_handler
-from alerts.console.page import BROWSER_ROUTES
+from alerts.console.page import BROWSER_ROUTES, Handler
 from alerts.lifecycle.matchers import compile_one
 from alerts.links import LinkSigner
 from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
@@ -170,8 +170,9 @@ def _auth_middleware(tokens: Mapping[str, str]) -> Any:
     async def auth(
         request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
     ) -> web.StreamResponse:
-        # Deny by default: only the routes listed as public skip the token, whatever the path
-        # looks like (an unknown path is a 401 too, not a map of what exists).
+        # Deny by default: only the routes listed as public, and the browser's (the console's
+        # pages and the ack link, authenticated by the session or the link's signature), skip
+        # the token, whatever the path looks like (an unknown path is a 401, not a map).
         handler_ = request.match_info.handler
         if handler_ in PUBLIC or handler_ in request.app.get(BROWSER_ROUTES, ()):
             return await handler(request)
@@ -387,5 +388,6 @@ def make_app(
     ack_link = ack_link_handler(ops, signer, clock)
     r.add_get("/ack/{token}", ack_link, allow_head=False)
     r.add_post("/ack/{token}", ack_link)
-    app[BROWSER_ROUTES] = set[Any]({ack_link})
+    browser: set[Handler] = {ack_link}
+    app[BROWSER_ROUTES] = browser
     return app

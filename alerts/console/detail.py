@@ -291,7 +291,7 @@ def _silence_form(a: Alert, w: Words) -> str:
         '<input id="silence-custom" name="custom" type="datetime-local">'
         f'<label for="silence-matchers">{e(w("matchers"))}</label>'
         f'<textarea id="silence-matchers" name="matchers" rows="3">{e(lines)}</textarea>'
-        f'<button type="submit">{e(w("preview"))}</button></form>'
+        f'<button type="submit">{e(w("silence_button"))}</button></form>'
     )
 
 

@@ -95,6 +95,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "silence_for": ("静默时长", "Silence for"),
     "matchers": ("匹配条件（每行一个）", "Matchers (one per line)"),
     "preview": ("预览静默", "Preview silence"),
+    "silence_button": ("静默", "Silence"),  # opens the preview; nothing is muted yet
     "confirm_silence": ("确认静默", "Confirm silence"),
     "would_mute": ("将被静默的未解决告警", "Open alerts this silence would mute"),
     "mutes_none": ("没有未解决的告警会被静默。", "No open alert would be muted."),

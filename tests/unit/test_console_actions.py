@@ -145,6 +145,7 @@ def test_silence_preview_changes_nothing_then_confirm_mutes() -> None:
         fp = fps["crisis"]
         page = await b.page(f"/incidents/{fp}")
         assert "alertname=&quot;crisis&quot;\nstore_id=&quot;S001&quot;" in page  # offered first
+        assert '<button type="submit">静默</button>' in page  # opens the preview
         writes = len(b.store.silences())
         preview = await b.page(
             f"/silences/new?fp={fp}&preset=tomorrow&matchers=store_id%3D%22S001%22"

@@ -10,11 +10,10 @@ changes nothing), and its confirm form POSTs ``/silences``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, time, timedelta
 
 from aiohttp import web
-from multidict import MultiDictProxy
 
 from alerts.api.ops import MAX_SILENCE, BadRequest, Conflict, NotFound, OpsError
 from alerts.auth.identity import User
@@ -106,11 +105,8 @@ async def _act(
     raise _done(fp, what)
 
 
-Action = Callable[[web.Request, User, Words], Awaitable[web.StreamResponse]]
-
-
-async def _form(request: web.Request) -> MultiDictProxy[str | object]:
-    return await request.post()  # type: ignore[return-value]
+async def _form(request: web.Request) -> Mapping[str, object]:
+    return await request.post()
 
 
 @guarded("act")
@@ -143,10 +139,11 @@ async def resolve(request: web.Request, user: User, w: Words) -> web.StreamRespo
 async def escalate(request: web.Request, user: User, w: Words) -> web.StreamResponse:
     data = await _form(request)
     ops, fp = request.app[CONSOLE].ops, request.match_info["fingerprint"]
-    return await _act(
-        request, user, w, "escalated", lambda now: ops.escalate_now(fp, user.name, now,
-                                                                    _version(data))
-    )  # fmt: skip
+
+    def change(now: datetime) -> Alert:
+        return ops.escalate_now(fp, user.name, now, _version(data))
+
+    return await _act(request, user, w, "escalated", change)
 
 
 @guarded("act")
@@ -154,10 +151,11 @@ async def assign(request: web.Request, user: User, w: Words) -> web.StreamRespon
     data = await _form(request)
     ops, fp = request.app[CONSOLE].ops, request.match_info["fingerprint"]
     who = _field(data, "assignee") or None
-    return await _act(
-        request, user, w, "assigned", lambda now: ops.assign(fp, user.name, who, now,
-                                                             _version(data))
-    )  # fmt: skip
+
+    def change(now: datetime) -> Alert:
+        return ops.assign(fp, user.name, who, now, _version(data))
+
+    return await _act(request, user, w, "assigned", change)
 
 
 # --- silences -------------------------------------------------------------------------------

@@ -32,6 +32,9 @@ from alerts.model import Alert, Change, Matcher, OutboxItem, tab_of
 from schemas.mask import mask_labels, mask_text
 from streams.core.calendar import BusinessCalendar
 
+# The ack-until choices: (form value, label); the engine bounds them by alerts.ack_max.
+ACK_UNTIL = (("", "ack_default"), ("1h", "h1"), ("4h", "h4"), ("tomorrow", "tomorrow"),
+             ("custom", "custom"))  # fmt: skip
 FLASHES = ("acked", "resolved", "silenced", "escalated", "assigned")
 
 
@@ -226,11 +229,7 @@ def _forms(request: web.Request, a: Alert, user: User, w: Words) -> str:
 
     parts = []
     if a.state != "resolved":
-        until = "".join(
-            f'<option value="{v}">{e(w(k))}</option>'
-            for v, k in (("", "ack_default"), ("1h", "h1"), ("4h", "h4"),
-                         ("tomorrow", "tomorrow"), ("custom", "custom"))
-        )  # fmt: skip
+        until = "".join(f'<option value="{v}">{e(w(k))}</option>' for v, k in ACK_UNTIL)
         parts.append(
             form(
                 "ack",
@@ -259,10 +258,8 @@ def _forms(request: web.Request, a: Alert, user: User, w: Words) -> str:
             "secondary",
         )
     )
-    parts.append(
-        form("assign", f'<input type="hidden" name="assignee" value="{e(user.name)}">', "take",
-             "secondary")
-    )  # fmt: skip
+    me = f'<input type="hidden" name="assignee" value="{e(user.name)}">'
+    parts.append(form("assign", me, "take", "secondary"))
     if a.state != "resolved":
         parts.append(_silence_form(a, w))
     return f'<section class="actions"><h2>{e(w("actions"))}</h2>{"".join(parts)}</section>'
@@ -303,8 +300,8 @@ async def render(
     c = request.app[CONSOLE]
     a = await call(c.ops.get, fp)
     if a is None:
-        return shell(request, w, w("not_found"), f'<p><a href="/">{e(w("incidents"))}</a></p>',
-                     status=404)  # fmt: skip
+        back = f'<p><a href="/">{e(w("incidents"))}</a></p>'
+        return shell(request, w, w("not_found"), back, status=404)
     history = await call(c.ops.history, fp)
     sent = await call(c.ops.notifications, fp)
     body = (

@@ -101,6 +101,7 @@ def ack_link_handler(
             return page(410, "stale", summary)
         if before.state == "resolved":
             return page(200, "resolved", summary + incident)
+        # The page's group; an API without the console's operations acks the one alert.
         group = (
             await call(ops.group_of, fp, now) if isinstance(ops, ConsoleOperations) else [before]
         )

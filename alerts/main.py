@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from aiohttp import web
 from prometheus_client import CollectorRegistry
 
 from alerts.api.engine_ops import EngineOperations
@@ -24,6 +25,7 @@ from alerts.api.metrics import LifecycleMetrics
 from alerts.api.service import Background, Service, serve_forever, tick_loop
 from alerts.auth.access import Access
 from alerts.clock import utcnow
+from alerts.console import add_console
 from alerts.db import SqlStore
 from alerts.lifecycle import payload
 from alerts.lifecycle.engine import Engine
@@ -86,6 +88,11 @@ def compose(
         background.append(
             alert_source(loaded.source, lambda e: engine.apply_event(store, e, clock()), lock)
         )
+    ops = EngineOperations(store, engine, lock)
+
+    def console(app: web.Application) -> None:
+        add_console(app, ops, engine, clock=clock, calendars=loaded.calendars)
+
     return Service(
         registry=registry,
         store=store,
@@ -93,12 +100,13 @@ def compose(
         decode=payload.decode,
         tokens=plain,
         link_signer=signer,
-        ops=EngineOperations(store, engine, lock),
+        ops=ops,
         host=host or cfg.api_host,
         port=port if port is not None else cfg.api_port,
         background=background,
         outbox_lease=timedelta(seconds=cfg.outbox_lease),
         access=Access.open(store.engine, cfg.auth, clock=clock),
+        console=console,
     )
 
 

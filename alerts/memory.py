@@ -11,7 +11,20 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from alerts.lifecycle.silences import is_active
-from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence, due_at
+from alerts.model import (
+    OPEN_TABS,
+    Alert,
+    AlertQuery,
+    AlertState,
+    Change,
+    Group,
+    OutboxItem,
+    Silence,
+    Tab,
+    due_at,
+    matches,
+    tab_of,
+)
 from alerts.ports import ConcurrentUpdate
 
 
@@ -94,6 +107,21 @@ class MemoryStore:
         ]
         hits.sort(key=lambda a: (a.last_seen, a.fingerprint), reverse=True)
         return [_alert(a) for a in hits[offset : offset + limit]]
+
+    def search(self, q: AlertQuery) -> list[Alert]:
+        hits = [a for a in self._alerts.values() if matches(q, a)]
+        hits.sort(key=lambda a: (a.last_seen, a.fingerprint), reverse=True)
+        return [_alert(a) for a in hits[q.offset : q.offset + q.limit]]
+
+    def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
+        counts: dict[Tab, int] = dict.fromkeys(OPEN_TABS, 0)
+        for a in self._alerts.values():
+            if a.state != "resolved" and matches(q, a, tab=False):
+                counts[tab_of(a)] += 1
+        return counts
+
+    def outbox_items(self, keys: Sequence[str]) -> list[OutboxItem]:
+        return [copy.copy(self._outbox[k]) for k in keys if k in self._outbox]
 
     def open_alerts(self) -> list[Alert]:
         return [_alert(a) for a in self._alerts.values() if a.state != "resolved"]

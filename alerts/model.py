@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from schemas.alerts import Severity
+from schemas.mask import mask_text
 
 # firing -> acknowledged -> resolved. "Silenced" and "inhibited" are not states but flags:
 # a silenced or inhibited alert is still firing (and visible), it just does not page.
@@ -32,6 +33,8 @@ Action = Literal[
     "escalated",  # an escalation step ran (detail: step number, target)
     "notified",  # a notification was queued in the outbox (detail: receiver, key)
     "commented",
+    "assigned",  # a person took or handed over the alert (detail: the new assignee, or none)
+    "escalate_requested",  # a person asked for the next escalation step now
 ]
 
 MatchOp = Literal["=", "!=", "=~", "!~"]  # Alertmanager's matcher operators
@@ -71,6 +74,62 @@ class Alert:
     # The latest alert event's evidence (``schemas.alerts.Evidence`` as JSON): the triggering
     # events and, for SLA alerts, the complaint's timeline. None from workers that send none.
     evidence: dict[str, Any] | None = None
+    # Who is working on it (a login); set by a person, kept across re-fires of the episode.
+    assignee: str | None = None
+
+
+# The console's tabs: an alert is in exactly one. A silenced alert is shown under "silenced"
+# whatever its state, since nobody is paged for it.
+Tab = Literal["firing", "acknowledged", "silenced", "resolved"]
+TABS: tuple[Tab, ...] = ("firing", "acknowledged", "silenced", "resolved")
+# The tabs the console counts. Resolved alerts are kept for ever: counting them on every list
+# refresh would cost more each month, and nobody acts on that number.
+OPEN_TABS: tuple[Tab, ...] = ("firing", "acknowledged", "silenced")
+
+
+@dataclass(frozen=True)
+class AlertQuery:
+    """A filtered page of alerts for the console, newest first. Empty filters match all."""
+
+    tab: Tab | None = None
+    severity: Severity | None = None
+    labels: tuple[tuple[str, str], ...] = ()  # exact label values (store_id, region ...)
+    rule: str | None = None
+    assignee: str | None = None
+    # A substring of the masked summaries or the rule (case ignored), or a fingerprint's start.
+    text: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def search_text(a: Alert) -> str:
+    """What the console's text search looks in, stored with the alert: both summaries masked
+    (so a phone number cannot be confirmed by searching for it) and the rule, lower-cased
+    once here so the database compares one column with a plain LIKE."""
+    return "\n".join((mask_text(a.summary_zh), mask_text(a.summary_en), a.rule)).lower()
+
+
+def tab_of(a: Alert) -> Tab:
+    if a.state == "resolved":
+        return "resolved"
+    return "silenced" if a.silenced_by else a.state
+
+
+def matches(q: AlertQuery, a: Alert, *, tab: bool = True) -> bool:
+    """``q``'s filters in memory, as ``alerts.db.search`` applies them in SQL (``tab=False``:
+    every filter but the tab, for counting the tabs)."""
+    if tab and q.tab is not None and tab_of(a) != q.tab:
+        return False
+    if q.severity is not None and a.severity != q.severity:
+        return False
+    if (q.rule and a.rule != q.rule) or (q.assignee and a.assignee != q.assignee):
+        return False
+    if any(a.labels.get(k) != v for k, v in q.labels):
+        return False
+    if q.text:
+        needle = q.text.strip().lower()
+        return a.fingerprint.startswith(needle) or needle in search_text(a)
+    return True
 
 
 def due_at(a: Alert) -> datetime | None:

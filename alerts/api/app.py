@@ -2,39 +2,34 @@
 
 Every ``/api/*`` call needs ``Authorization: Bearer <token>``; without a valid one the answer is
 401 before any handler runs, so an unauthorised request cannot change anything. ``/ack/<token>``
-needs no bearer: the link's HMAC signature is its authentication (``alerts.links``).
-``/healthz`` is open. Given ``access``, every other route (the console) needs a browser session
+needs no bearer: the link's HMAC signature is its authentication (``alerts.links``; the page is
+the console's, ``alerts.console.acklink``). ``/healthz`` is open. Given ``access``, every other
+route (the console, ``alerts.console.add_console``) needs a browser session
 (``alerts.auth.web``). Errors are JSON ``{"error": "..."}`` with a 4xx status.
-
-Ack links are opened from an IM message on a phone, and chat apps fetch links themselves to
-preview them: a GET of ``/ack/<token>`` therefore never changes anything. It shows the alert and
-a button whose form POSTs to the same signed URL; only that POST acknowledges. HEAD is not routed.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from alerts.api.ops import BadRequest, Conflict, Operations, OpsError
+from alerts.api.ops import MAX_SILENCE, BadRequest, Conflict, Operations, OpsError
 from alerts.auth.access import Access
 from alerts.auth.identity import CALLER
 from alerts.auth.web import add_login_routes, auth_middleware
 from alerts.clock import Clock, utcnow
+from alerts.console.acklink import ack_link_handler
 from alerts.lifecycle.matchers import compile_one
-from alerts.links import LinkError, LinkSigner
+from alerts.links import LinkSigner
 from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
-from schemas.mask import mask_text
 
 log = logging.getLogger("alerts.api")
 
@@ -42,10 +37,6 @@ T = TypeVar("T")
 
 STATES: tuple[AlertState, ...] = ("firing", "acknowledged", "resolved")
 MAX_LIMIT = 1000
-# A mute longer than a month is a routing change (a route without a receiver), not a silence.
-MAX_SILENCE = timedelta(days=30)
-LINK_ACTOR = "ack-link"
-_CN = ZoneInfo("Asia/Shanghai")
 
 OPS: web.AppKey[Operations] = web.AppKey("ops")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
@@ -303,97 +294,12 @@ async def healthz(request: web.Request) -> web.Response:
     return _json({"status": "ok"})
 
 
-# --- the one-click link -------------------------------------------------------------------
-
-_PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex"><title>{title}</title>
-<style>body{{font:17px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;
-margin:2em auto;max-width:32em;padding:0 1em}}h1{{font-size:1.3em}}
-button{{font-size:1.1em;padding:.5em 1.5em}}</style></head>
-<body><h1>{title}</h1>{body}</body></html>
-"""
-
-_LINK_ERRORS = {
-    "malformed": (400, "链接无效", "链接不完整或已损坏，请从告警消息中重新打开。"),
-    "bad_signature": (403, "链接无效", "链接签名校验失败，无法确认此告警。"),
-    "expired": (
-        410,
-        "链接已过期",
-        "此确认链接已过期，请在值班群的最新消息中确认，或使用 cxpulse alerts ack。",
-    ),
-}
-
-
-_STALE = "此链接属于该告警已结束的上一次告警，不能确认当前告警。请在值班群的最新消息中确认。"
-_CHANGED = "告警在确认时已解决或再次触发，本次未确认。请在值班群的最新消息中查看。"
-
-
-def _page(status: int, title: str, body: str) -> web.Response:
-    text = _PAGE.format(title=html.escape(title), body=body)
-    return web.Response(
-        status=status,
-        text=text,
-        content_type="text/html",
-        charset="utf-8",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
-
-
-def _p(text: str) -> str:
-    return f"<p>{html.escape(text)}</p>"
-
-
-def _local(dt: datetime | None) -> str:
-    # The page is read by a duty manager in China; the stores' zone, not the server's.
-    return dt.astimezone(_CN).strftime("%m-%d %H:%M") if dt else ""
-
-
-async def ack_link(request: web.Request) -> web.Response:
-    token = request.match_info["token"]
-    now = request.app[CLOCK]()
-    try:
-        link = request.app[SIGNER].verify(token, now, action="ack")
-    except LinkError as exc:
-        status, title, text = _LINK_ERRORS[exc.reason]
-        log.info("api: refused an ack link (%s)", exc.reason)
-        return _page(status, title, _p(text))
-    ops = request.app[OPS]
-    before = await _call(ops.get, link.fingerprint)
-    if before is None:
-        return _page(404, "告警不存在", _p("找不到此告警，可能已被清理。"))
-    # Whoever holds the message holds the link: personal data is masked as in the message.
-    summary = _p(mask_text(before.summary_zh)) if before.summary_zh else ""
-    if before.starts_at != link.episode:
-        return _page(410, "链接已失效", summary + _p(_STALE))
-    if before.state == "resolved":
-        return _page(200, "告警已解决", summary + _p("此告警已解决，无需确认。"))
-    if before.state == "acknowledged":
-        who = before.acked_by or ""
-        return _page(
-            200, "告警已确认", summary + _p(f"此告警已由 {who} 于 {_local(before.acked_at)} 确认。")
-        )
-    if request.method != "POST":
-        form = '<form method="post"><button type="submit">确认告警</button></form>'
-        return _page(200, "确认告警？", summary + _p("确认后升级通知将停止。") + form)
-    try:
-        alert = await _call(ops.ack, link.fingerprint, LINK_ACTOR, now, None, link.episode)
-    except Conflict:  # resolved, or resolved and fired again, between the look and the ack
-        return _page(409, "告警已变化", summary + _p(_CHANGED))
-    return _page(
-        200,
-        "已确认告警",
-        summary + _p(f"已于 {_local(alert.acked_at)} 确认，升级通知已停止。"),
-    )
-
-
 async def metrics(request: web.Request) -> web.Response:
     body = generate_latest(request.app[REGISTRY])
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-PUBLIC = frozenset({healthz, ack_link, metrics})
+PUBLIC = frozenset({healthz, metrics})
 
 
 # --- the app --------------------------------------------------------------------------------
@@ -418,9 +324,11 @@ def make_app(
     signer = (
         link_secret if isinstance(link_secret, LinkSigner) else LinkSigner(link_secret, link_ttl)
     )
-    app = web.Application(
-        middlewares=[_errors, auth_middleware(tokens, PUBLIC, access)], client_max_size=64 * 1024
-    )
+    # The link's signature is its authority: it needs no session (a signed-in user is still
+    # named as the actor when there is one).
+    ack_link = ack_link_handler(ops, signer, clock)
+    gate = auth_middleware(tokens, PUBLIC | {ack_link}, access, sessions_read_by={ack_link})
+    app = web.Application(middlewares=[_errors, gate], client_max_size=64 * 1024)
     app[OPS] = ops
     app[CLOCK] = clock
     app[SIGNER] = signer

@@ -11,11 +11,27 @@ Errors are ``OpsError`` subclasses carrying the HTTP status the API answers with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
-from alerts.model import Alert, AlertState, Change, Matcher, OutboxItem, Silence
+from alerts.model import (
+    OPEN_TABS,
+    Alert,
+    AlertQuery,
+    AlertState,
+    Change,
+    Matcher,
+    OutboxItem,
+    Silence,
+    Tab,
+    matches,
+    tab_of,
+)
 from alerts.ports import AlertStore
+
+EVERYTHING = 1_000_000  # "no limit" for store.find
+# A mute longer than a month is a routing change (a route without a receiver), not a silence.
+MAX_SILENCE = timedelta(days=30)
 
 
 class OpsError(Exception):
@@ -90,6 +106,48 @@ class Operations(Protocol):
     def outbox(self, receiver: str | None, limit: int) -> list[OutboxItem]: ...
 
 
+@runtime_checkable
+class ConsoleOperations(Operations, Protocol):
+    """What the web console adds: filtered pages, the alert's notifications, and the actions
+    a duty manager takes beyond ack and resolve. Every write records ``who``."""
+
+    def search(self, q: AlertQuery) -> list[Alert]: ...
+
+    def tab_counts(self, q: AlertQuery) -> dict[Tab, int]: ...
+
+    def notifications(self, fingerprint: str) -> list[OutboxItem]:
+        """The outbox items queued for the alert (its audit trail names them), oldest first."""
+
+    def comment(self, fingerprint: str, who: str, text: str, now: datetime) -> None: ...
+
+    def assign(
+        self, fingerprint: str, who: str, assignee: str | None, now: datetime, version: int | None
+    ) -> Alert:
+        """Hand the alert to ``assignee`` (None: nobody). NotFound; Conflict at another version."""
+
+    def escalate_now(self, fingerprint: str, who: str, now: datetime, version: int | None) -> Alert:
+        """Run the alert's next escalation step now. NotFound; Conflict; BadRequest when it
+        is not firing, is muted, or has no step left."""
+
+    def would_mute(self, matchers: Sequence[Matcher], now: datetime) -> list[Alert]:
+        """The open alerts a silence with these matchers would mute (not yet muted ones too)."""
+
+    def group_of(self, fingerprint: str, now: datetime) -> list[Alert]:
+        """The open alerts notified together with this one (its aggregation groups), itself
+        first; just the alert when it has no route."""
+
+
+@runtime_checkable
+class Searchable(Protocol):
+    """A store with the console's queries done in the database (``SqlStore``, ``MemoryStore``)."""
+
+    def search(self, q: AlertQuery) -> list[Alert]: ...
+
+    def tab_counts(self, q: AlertQuery) -> dict[Tab, int]: ...
+
+    def outbox_items(self, keys: Sequence[str]) -> list[OutboxItem]: ...
+
+
 class StoreReads:
     """The read half of ``Operations``, straight from the store. Every write goes through the
     lifecycle engine (``engine_ops.EngineOperations``), so its rules live in one place."""
@@ -118,3 +176,33 @@ class StoreReads:
 
     def outbox(self, receiver: str | None, limit: int) -> list[OutboxItem]:
         return self.store.outbox(receiver=receiver, limit=limit)
+
+    # --- the console's reads ------------------------------------------------------------------
+    def search(self, q: AlertQuery) -> list[Alert]:
+        if isinstance(self.store, Searchable):
+            return self.store.search(q)
+        hits = [a for a in self.store.find(limit=EVERYTHING) if matches(q, a)]
+        return hits[q.offset : q.offset + q.limit]
+
+    def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
+        if isinstance(self.store, Searchable):
+            return self.store.tab_counts(q)
+        counts: dict[Tab, int] = dict.fromkeys(OPEN_TABS, 0)
+        for a in self.store.find(limit=EVERYTHING):
+            if a.state != "resolved" and matches(q, a, tab=False):
+                counts[tab_of(a)] += 1
+        return counts
+
+    def notifications(self, fingerprint: str) -> list[OutboxItem]:
+        # "notified" entries read "<receiver> <key>"; the key itself may contain spaces.
+        keys = [
+            c.detail.split(" ", 1)[1]
+            for c in self.store.history(fingerprint)
+            if c.action == "notified" and " " in c.detail
+        ]
+        if not keys:
+            return []
+        if isinstance(self.store, Searchable):
+            return self.store.outbox_items(keys)
+        wanted = set(keys)
+        return [i for i in self.store.outbox(limit=EVERYTHING) if i.key in wanted][::-1]

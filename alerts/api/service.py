@@ -58,6 +58,9 @@ class Service:
     background: Sequence[Background] = ()
     # People: accounts, sessions and DB API tokens; None serves the bearer-token API only.
     access: Access | None = None
+    # Adds the web console's pages to the app (``alerts.console.add_console``, bound to the
+    # service's engine); None: the API alone.
+    console: Callable[[web.Application], None] | None = None
 
 
 async def run(
@@ -71,6 +74,8 @@ async def run(
         registry=svc.registry,
         access=svc.access,
     )
+    if svc.console is not None:
+        svc.console(app)
     dispatcher = Dispatcher(
         svc.store, svc.receivers, svc.decode, registry=svc.registry, lease=svc.outbox_lease
     )

@@ -94,11 +94,25 @@ def _is_public(request: web.Request, public: frozenset[Any]) -> bool:
     return route is not None and isinstance(route.resource, web.StaticResource)
 
 
+async def _name_the_user(request: web.Request, access: Access) -> None:
+    sid = request.cookies.get(SESSION_COOKIE, "")
+    found = await asyncio.to_thread(access.sessions.lookup, sid) if sid else None
+    if found is not None:
+        request[USER] = found.user
+        request[CALLER] = found.user.name
+
+
 def auth_middleware(
-    tokens: Mapping[str, str], public: frozenset[Any], access: Access | None = None
+    tokens: Mapping[str, str],
+    public: frozenset[Any],
+    access: Access | None = None,
+    *,
+    sessions_read_by: frozenset[Any] | set[Any] = frozenset(),
 ) -> Any:
     """``tokens``: client name -> bearer token from the configuration. ``public``: the handlers
-    that need nothing."""
+    that need nothing. ``sessions_read_by``: public handlers that still name the signed-in
+    user when there is one (the ack link: its signature authorises, the session only says who
+    acted)."""
     known = [(name, _digest(tok)) for name, tok in tokens.items() if tok]
 
     async def bearer(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -145,6 +159,8 @@ def auth_middleware(
         # Deny by default: only listed routes skip authentication, whatever the path looks
         # like (an unknown path is refused too, not a map of what exists).
         if _is_public(request, public):
+            if access is not None and request.match_info.handler in sessions_read_by:
+                await _name_the_user(request, access)
             return await handler(request)
         if access is None or request.path == "/api" or request.path.startswith("/api/"):
             return await bearer(request, handler)

@@ -20,7 +20,16 @@ from alerts.db.tables import (
     OutboxRow,
     SilenceRow,
 )
-from alerts.model import Alert, Change, Group, Matcher, OutboxItem, Silence, due_at
+from alerts.model import (
+    Alert,
+    Change,
+    Group,
+    Matcher,
+    OutboxItem,
+    Silence,
+    due_at,
+    search_text,
+)
 
 # Rows per statement in bulk writes: far below SQLite's 32766 bound parameters per statement.
 CHUNK = 500
@@ -75,7 +84,7 @@ _change_row = _group_row = _outbox_row = asdict
 
 
 def _alert_row(a: Alert) -> dict[str, Any]:
-    return {**asdict(a), "due_at": due_at(a)}
+    return {**asdict(a), "due_at": due_at(a), "search_text": search_text(a)}
 
 
 def _record(cls: type[Any], r: RowMapping) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, Select, delete, func, select, update
 
+from alerts.db import search
 from alerts.db.engine import DEFAULT_URL, make_engine
 from alerts.db.migrate import upgrade_engine
 from alerts.db.outbox_store import OutboxStore
@@ -33,11 +34,22 @@ from alerts.db.rows import (
     _group,
     _group_row,
     _insert,
+    _outbox,
     _silence,
     _silence_row,
     _upsert,
 )
-from alerts.model import Alert, AlertState, Change, Group, OutboxItem, Silence
+from alerts.model import (
+    OPEN_TABS,
+    Alert,
+    AlertQuery,
+    AlertState,
+    Change,
+    Group,
+    OutboxItem,
+    Silence,
+    Tab,
+)
 from alerts.ports import AlertStore, ConcurrentUpdate
 
 __all__ = ["ALERTS", "DEFAULT_URL", "NEWEST", "SqlStore", "_alert"]  # bench.alerts reads these
@@ -152,6 +164,23 @@ class SqlStore(OutboxStore):
             q = q.where(ALERTS.c.fingerprint.in_(match))
         q = q.order_by(*NEWEST).limit(limit).offset(offset)
         return [_alert(r) for r in self._rows(q)]
+
+    # --- the console's reads --------------------------------------------------------------------
+    def search(self, q: AlertQuery) -> list[Alert]:
+        return [_alert(r) for r in self._rows(search.page(q))]
+
+    def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:
+        counts: dict[Tab, int] = dict.fromkeys(OPEN_TABS, 0)
+        with self._read() as c:
+            for tab, n in c.execute(search.open_counts(q)).all():
+                counts[tab] = int(n)
+        return counts
+
+    def outbox_items(self, keys: Sequence[str]) -> list[OutboxItem]:
+        found: list[OutboxItem] = []
+        for chunk in _chunks(list(keys)):
+            found += [_outbox(r) for r in self._rows(search.outbox_items(chunk))]
+        return found
 
     def open_alerts(self) -> list[Alert]:
         q = select(ALERTS).where(ALERTS.c.state != "resolved").order_by(*NEWEST)

@@ -100,6 +100,8 @@ class AlertRow(Base):
     version: Mapped[int]
     due_at: Mapped[datetime | None]  # alerts.model.due_at: what the timer tick reads
     evidence: Mapped[dict[str, Any] | None]  # schemas.alerts.Evidence as JSON, the latest
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    search_text: Mapped[str | None] = mapped_column(Text)  # alerts.model.search_text
 
     __table_args__ = (
         CheckConstraint("state IN ('firing', 'acknowledged', 'resolved')", name="state"),
@@ -110,6 +112,9 @@ class AlertRow(Base):
         # Listing is newest first; the fingerprint breaks ties so that paging is stable.
         Index("ix_alerts_last_seen", "last_seen", "fingerprint"),
         Index("ix_alerts_state_last_seen", "state", "last_seen", "fingerprint"),
+        Index("ix_alerts_assignee", "assignee"),
+        # The console's tab counts (firing / acknowledged / silenced): from the index alone.
+        Index("ix_alerts_state_silenced_by", "state", "silenced_by"),
     )
 
 

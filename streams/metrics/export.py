@@ -264,4 +264,7 @@ class StoreExport(Collector):
             return list(self._built)
 
     def describe(self) -> Iterable[GaugeMetricFamily]:
-        return []
+        """Every family's name, so ``/metrics?name[]=...`` finds them (restricted_registry)."""
+        with self._lock:
+            stores = [GaugeMetricFamily(n, d, labels=lb) for n, lb, d in FAMILIES]
+            return stores + self.rollups.families(empty=True)

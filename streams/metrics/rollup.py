@@ -155,7 +155,8 @@ class Rollups:
     def stores(self) -> Iterator[str]:
         return iter(self._stores)
 
-    def families(self) -> list[GaugeMetricFamily]:
+    def families(self, empty: bool = False) -> list[GaugeMetricFamily]:
+        """The rollup families, filled unless ``empty`` (their names and help only)."""
         out: list[GaugeMetricFamily] = []
         for level, group_labels in LEVELS.items():
             fams: dict[str, GaugeMetricFamily] = {}
@@ -170,7 +171,7 @@ class Rollups:
                         labels=[*group_labels, *s.labels],
                     )
             cols = [(i, fams[s.figure], s.values) for i, s in enumerate(self.slots) if s in fams_of]
-            for group, total in self.sums[level].items():
+            for group, total in [] if empty else self.sums[level].items():
                 for i, fam, values in cols:
                     fam.add_metric([*group, *values], round(total[i], 6))
             out += fams.values()

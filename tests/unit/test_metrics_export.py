@@ -216,3 +216,11 @@ def test_the_series_stay_bounded_whatever_the_number_of_stores() -> None:
     assert 5 <= len(listed) <= 3 * 5  # csat, negatives, crisis (no calls here)
     assert len(per_store) <= 40 * len(listed)
     assert value(m, "cxpulse_region_stores", region="华东") == 2000
+
+
+def test_a_poller_can_ask_for_one_family_by_name() -> None:
+    m = Metrics()
+    m.show(snap("S1", [0, 0, 0, 1, 1]))
+    page = generate_latest(m.registry.restricted_registry(["cxpulse_region_stores"])).decode()
+    assert 'cxpulse_region_stores{region="华东"} 1.0' in page
+    assert "cxpulse_city_stores" not in page and "cxpulse_events_consumed" not in page

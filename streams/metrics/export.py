@@ -20,8 +20,9 @@ from __future__ import annotations
 import heapq
 import math
 import threading
+from array import array
 from collections.abc import Callable, Iterable
-from typing import Annotated
+from typing import Annotated, TypeAlias
 
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -46,8 +47,8 @@ class ExportConfig(BaseModel):
     worst_n: Annotated[int, Field(ge=0, le=1000)] = 50
     # Windows exported, rolled up and per store; every window stays on the signals topic. The
     # dashboards read 1 h and 24 h.
-    windows: tuple[Window, ...] = ("1h", "24h")
-    call_windows: tuple[Window, ...] = ("24h",)
+    windows: Annotated[tuple[Window, ...], Field(max_length=8)] = ("1h", "24h")
+    call_windows: Annotated[tuple[Window, ...], Field(max_length=8)] = ("24h",)
     # The rankings read a day: an hour holds enough ratings for a rate at few stores.
     rank_window: Window = "24h"
     rank_call_window: Window = "24h"
@@ -123,7 +124,11 @@ FAMILIES: list[tuple[str, list[str], str]] = [
     *((f"cxpulse_store_{n}", ["store_id"], d) for n, d in STORE_FIGURES.values()),
 ]
 AT = {name: i for i, (name, _, _) in enumerate(FAMILIES)}
-Sample = tuple[int, tuple[str, ...], float]  # family index, label values, value
+# A listable store's series, kept compact (10,000 stores are held, a few hundred shown): its
+# brand/region/city, then one code per series (family index << 5 | window index, NO_WINDOW for a
+# family without one) and the values, in two arrays rather than a tuple per series.
+NO_WINDOW = 31
+Row: TypeAlias = "tuple[tuple[str, str, str], array[int], array[float]]"
 
 
 def wilson(good: int, n: int, z: float) -> tuple[float, float]:
@@ -140,7 +145,9 @@ class StoreExport(Collector):
         self.config = c = config or ExportConfig()
         self.caps = caps
         self.rollups = Rollups(c.windows, c.call_windows)
-        self._rows: dict[str, list[Sample]] = {}  # listable store -> its series if listed
+        self._window_names = tuple(dict.fromkeys(c.windows + c.call_windows))
+        self._window_at = {w: i for i, w in enumerate(self._window_names)}
+        self._rows: dict[str, Row] = {}  # listable store -> its series if listed
         self._scores: dict[str, dict[str, float]] = {r: {} for r in RANKINGS}  # lower: worse
         self._alerting: set[str] = set()
         self._lock = threading.Lock()
@@ -155,7 +162,7 @@ class StoreExport(Collector):
         # A store past the cap still counts in its rollups but gets no series of its own: one
         # "other" store would show whichever store wrote last.
         listable = cap["store_id"].keeps(sid)
-        rows = self._samples(snap, (brand, region, city)) if listable else None
+        rows = self._row(snap, (brand, region, city)) if listable else None
         scores = self._rank(snap) if listable else {}
         with self._lock:
             self._built = None
@@ -192,28 +199,33 @@ class StoreExport(Collector):
         if gone:
             self.forget(gone)
 
-    def _samples(self, snap: SignalSnapshot, info: tuple[str, str, str]) -> list[Sample]:
-        sid, c = snap.store_id, self.config
-        out: list[Sample] = [(AT["cxpulse_store_info"], (sid, *info), 1.0)]
+    def _row(self, snap: SignalSnapshot, info: tuple[str, str, str]) -> Row:
+        c, at = self.config, self._window_at
+        codes, values = array("H"), array("d")
+
+        def add(family: str, window: str | None, value: float) -> None:
+            codes.append(AT[f"cxpulse_store_{family}"] << 5 | at.get(window or "", NO_WINDOW))
+            values.append(value)
+
         for w in snap.windows:
             if w.window not in c.windows:
                 continue
             for attr, (name, _) in WINDOW_FIGURES.items():
                 value = getattr(w, attr)
                 if value is not None:  # a rate from too few samples is left out, not noise
-                    out.append((AT[f"cxpulse_store_{name}"], (sid, w.window), float(value)))
+                    add(name, w.window, value)
         for call in snap.calls:
             if call.scope != "store" or call.window not in c.call_windows:
                 continue
             for attr, (name, _) in CALL_FIGURES.items():
                 value = getattr(call, attr)
                 if value is not None:
-                    out.append((AT[f"cxpulse_store_{name}"], (sid, call.window), float(value)))
+                    add(name, call.window, value)
         for attr, (name, _) in STORE_FIGURES.items():
             value = getattr(snap, attr)
             if value is not None:
-                out.append((AT[f"cxpulse_store_{name}"], (sid,), float(value)))
-        return out
+                add(name, None, value)
+        return info, codes, values
 
     def _rank(self, snap: SignalSnapshot) -> dict[str, float]:
         c = self.config
@@ -253,8 +265,12 @@ class StoreExport(Collector):
         for sid, lists in self.listed().items():
             for ranking, rank in lists:
                 listed.add_metric((sid, ranking), rank)
-            for family, labels, value in self._rows[sid]:
-                fams[family].add_metric(labels, value)
+            info, codes, values = self._rows[sid]
+            fams[AT["cxpulse_store_info"]].add_metric((sid, *info), 1.0)
+            for code, value in zip(codes, values, strict=True):
+                window = code & NO_WINDOW
+                labels = (sid,) if window == NO_WINDOW else (sid, self._window_names[window])
+                fams[code >> 5].add_metric(labels, value)
         return fams + self.rollups.families()
 
     def collect(self) -> Iterable[GaugeMetricFamily]:

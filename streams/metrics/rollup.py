@@ -15,6 +15,7 @@ additions whatever the chain's size.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -90,15 +91,15 @@ class Rollups:
         self._windows = set(windows)
         self._call_windows = set(call_windows)
         # level -> group labels -> summed contribution
-        self.sums: dict[str, dict[tuple[str, ...], list[float]]] = {lv: {} for lv in LEVELS}
+        self.sums: dict[str, dict[tuple[str, ...], array[float]]] = {lv: {} for lv in LEVELS}
         # store -> (its group of each level, its contribution)
-        self._stores: dict[str, tuple[tuple[tuple[str, ...], ...], list[float]]] = {}
+        self._stores: dict[str, tuple[tuple[tuple[str, ...], ...], array[float]]] = {}
 
     def __len__(self) -> int:
         return len(self._stores)
 
-    def contribution(self, snap: SignalSnapshot) -> list[float]:
-        v = [0.0] * len(self.slots)
+    def contribution(self, snap: SignalSnapshot) -> array[float]:
+        v = array("d", bytes(8 * len(self.slots)))
         at = self._index
         v[0] = 1.0
         for w in snap.windows:
@@ -129,12 +130,12 @@ class Rollups:
                 v[at["call_transferred", key]] = round((c.transfer_rate or 0.0) * c.answered)
         return v
 
-    def put(self, store_id: str, groups: tuple[tuple[str, ...], ...], vec: list[float]) -> None:
+    def put(self, store_id: str, groups: tuple[tuple[str, ...], ...], vec: array[float]) -> None:
         """Replace the store's contribution (``groups``: its brand, region, city keys)."""
         self.drop(store_id)
         self._stores[store_id] = (groups, vec)
         for level, group in zip(LEVELS, groups, strict=True):
-            total = self.sums[level].setdefault(group, [0.0] * len(vec))
+            total = self.sums[level].setdefault(group, array("d", bytes(8 * len(vec))))
             for i, x in enumerate(vec):
                 if x:
                     total[i] += x

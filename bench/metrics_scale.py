@@ -12,7 +12,8 @@ in the same run:
 
 Render time is ``generate_latest`` of the whole registry right after a store changed (so the
 export chooses its stores and builds its families inside the timing), the median of five.
-``choose_ms`` is the worst-N choice alone; ``show_us`` the cost of taking in one snapshot.
+``choose_ms`` is the worst-N choice alone; ``show_us`` the cost of taking in one snapshot;
+``held_bytes_per_store`` what the export keeps per store (tracemalloc).
 Prints one JSON object.
 """
 
@@ -23,6 +24,7 @@ import json
 import random
 import statistics
 import time
+import tracemalloc
 from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Gauge, generate_latest
@@ -170,6 +172,12 @@ def measure(stores: int, calls: bool = True) -> dict[str, float | int]:
     t0 = time.perf_counter()
     listed = export.listed()
     choose_ms = (time.perf_counter() - t0) * 1000
+    held = Metrics()  # what the export keeps per store, measured apart from the timings
+    tracemalloc.start()
+    for s in snaps:
+        held.show(s)
+    held_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
     return {
         "stores": stores,
         "calls": calls,
@@ -182,6 +190,7 @@ def measure(stores: int, calls: bool = True) -> dict[str, float | int]:
         "listed_stores": len(listed),
         "choose_ms": round(choose_ms, 2),
         "show_us": round(show_us, 1),
+        "held_bytes_per_store": round(held_bytes / stores),
     }
 
 

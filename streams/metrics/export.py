@@ -141,6 +141,9 @@ def wilson(good: int, n: int, z: float) -> tuple[float, float]:
 
 
 class StoreExport(Collector):
+    """The store figures of one worker as a Prometheus collector: rollups of every store it
+    holds, series of the stores it lists."""
+
     def __init__(self, caps: dict[str, LabelCap], config: ExportConfig | None = None) -> None:
         self.config = c = config or ExportConfig()
         self.caps = caps
@@ -194,6 +197,7 @@ class StoreExport(Collector):
                     table.pop(sid, None)
 
     def retain(self, keep: Callable[[str], bool]) -> None:
+        """Forget every store ``keep`` refuses."""
         with self._lock:
             gone = [sid for sid in self.rollups.stores() if not keep(sid)]
         if gone:

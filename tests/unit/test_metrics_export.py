@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from prometheus_client import generate_latest
+from pydantic import ValidationError
 
 from schemas.signals import CallSignals, SignalSnapshot, WindowSignals
 from streams.metrics import Metrics
@@ -224,3 +226,15 @@ def test_a_poller_can_ask_for_one_family_by_name() -> None:
     page = generate_latest(m.registry.restricted_registry(["cxpulse_region_stores"])).decode()
     assert 'cxpulse_region_stores{region="华东"} 1.0' in page
     assert "cxpulse_city_stores" not in page and "cxpulse_events_consumed" not in page
+
+
+def test_only_the_configured_windows_are_exported() -> None:
+    m = Metrics(export=ExportConfig(windows=("24h",), worst_n=5))
+    m.show(snap("S1", [0, 0, 0, 1, 1]))
+    assert {dict(k)["window"] for k in values(m, "cxpulse_store_ratings")} == {"24h"}
+    assert {dict(k)["window"] for k in values(m, "cxpulse_region_ratings")} == {"24h"}
+
+
+def test_a_window_given_twice_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        ExportConfig(windows=("1h", "1h"))

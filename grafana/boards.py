@@ -5,7 +5,7 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import dashboard as d
 
 from grafana import kit
-from grafana.kit import W24H, by_store, steps
+from grafana.kit import W24H, by_store, ratio, rollup, steps
 
 # Served by the alert service (`cxpulse alerts serve`, its own scrape job), not by the stream
 # worker. The outbox's are defined in alerts/outbox.py, the lifecycle's in alerts/api/metrics.py
@@ -145,10 +145,12 @@ def complaints() -> d.Dashboard:
     )
 
 
-def _calls(measure: str) -> str:
-    """A call ratio rolled up over the selected stores, weighted by calls offered."""
-    offered = by_store("cxpulse_store_call_offered", W24H)
-    return f"sum({by_store(f'cxpulse_store_call_{measure}', W24H)} * {offered}) / sum({offered})"
+def _calls(numerator: str, denominator: str) -> str:
+    """A call ratio of the selected regions from summed counts, e.g. calls answered within the
+    service level over calls offered (at the stores with enough calls for rates)."""
+    return ratio(
+        rollup("region", f"call_{numerator}", W24H), rollup("region", f"call_{denominator}", W24H)
+    )
 
 
 CALL_COLUMNS = (
@@ -176,51 +178,52 @@ def calls() -> d.Dashboard:
         .with_panel(
             kit.big_stat(
                 "Service level",
-                _calls("service_level_ratio"),
+                _calls("in_service_level", "rated_offered"),
                 unit="percentunit",
                 decimals=0,
                 thresholds=steps((None, "red"), (0.7, "orange"), (0.8, "green")),
-                description="Share of calls answered within 20 s; the target is 80/20.",
+                description="Share of calls answered within 20 s at the selected regions' "
+                "stores with enough calls for a rate; the target is 80/20.",
             )
         )
         .with_panel(
             kit.big_stat(
                 "Abandonment",
-                _calls("abandonment_ratio"),
+                _calls("abandoned", "offered"),
                 unit="percentunit",
                 decimals=1,
                 thresholds=steps((None, "green"), (0.05, "orange"), (0.10, "red")),
-                description="Abandoned / offered.",
+                description="Abandoned / offered, every call of the selected regions.",
             )
         )
         .with_panel(
             kit.big_stat(
                 "Speed of answer",
-                _calls("asa_seconds"),
+                _calls("wait_seconds", "rated_answered"),
                 unit="s",
                 decimals=0,
                 thresholds=steps((None, "green"), (20, "orange"), (40, "red")),
-                description="Average wait of answered calls (ASA).",
+                description="Average wait of answered calls (ASA), selected regions.",
             )
         )
         .with_panel(
             kit.big_stat(
                 "Handle time",
-                _calls("aht_seconds"),
+                _calls("handle_seconds", "rated_answered"),
                 unit="s",
                 decimals=0,
                 thresholds=steps((None, "blue")),
-                description="Talk + hold + wrap-up per handled call (AHT).",
+                description="Talk + hold + wrap-up per handled call (AHT), selected regions.",
             )
         )
         .with_panel(
             kit.big_stat(
                 "Calls offered",
-                f"sum({by_store('cxpulse_store_call_offered', W24H)})",
+                f"sum({rollup('region', 'call_offered', W24H)})",
                 unit="none",
                 decimals=0,
                 thresholds=steps((None, "blue")),
-                description="Calls that reached the queue.",
+                description="Calls that reached the queue, selected regions.",
             )
         )
         .with_panel(
@@ -243,8 +246,9 @@ def calls() -> d.Dashboard:
                     (by_store(f"cxpulse_store_call_{m}", W24H), header, unit)
                     for m, header, unit in CALL_COLUMNS
                 ),
-                description="Worst service level first. A store below min_offered calls has "
-                "no rates.",
+                description="The stores listed for their abandonment or an alert (and every "
+                "store of a small worker), worst service level first. A store below "
+                "min_offered calls has no rates.",
             )
         )
     )
@@ -274,7 +278,7 @@ def reviews() -> d.Dashboard:
         .with_panel(
             kit.big_stat(
                 "Negatives 24 h",
-                f"sum({by_store('cxpulse_store_negatives', W24H)})",
+                f"sum({rollup('region', 'negatives', W24H)})",
                 unit="none",
                 decimals=0,
                 thresholds=steps((None, "blue")),
@@ -285,7 +289,7 @@ def reviews() -> d.Dashboard:
         .with_panel(
             kit.big_stat(
                 "Repair debt 24 h",
-                f"sum({by_store('cxpulse_store_repair_debt', W24H)})",
+                f"sum({rollup('region', 'repair_debt', W24H)})",
                 unit="none",
                 decimals=0,
                 thresholds=steps((None, "blue")),
@@ -317,8 +321,9 @@ def reviews() -> d.Dashboard:
                 (by_store("cxpulse_store_expectation_gap", W24H), "vs expectation", "none"),
                 (by_store("cxpulse_store_negative_reach", W24H), "negative reach", "short"),
                 (by_store("cxpulse_store_crisis_score"), "crisis score", "none"),
-                description="Lowest mean rating first. Expectation gap below 0: the store "
-                "falls short of what customers expected.",
+                description="The listed stores (worst CSAT, most negatives, highest crisis "
+                "score, alert firing), lowest mean rating first. Expectation gap below 0: the "
+                "store falls short of what customers expected.",
             )
         )
         .with_panel(

@@ -25,14 +25,67 @@ DS = c.DataSourceRef(type_val="prometheus", uid=DS_UID)
 SCRAPE_INTERVAL_S = 15
 REFRESH = "30s"
 
-# Store-level series carry only store_id; brand/region/city live on cxpulse_store_info (value 1),
-# so multiplying by it both filters by the template variables and adds the labels for legends.
+# Store-level series exist only for the stores a worker lists (the worst of each list and those
+# with an alert firing) and carry only store_id; brand/region/city live on cxpulse_store_info
+# (value 1), so multiplying by it both filters by the template variables and adds the labels
+# for legends.
 VARIABLES = ("brand", "region", "city", "store")
 INFO = 'cxpulse_store_info{brand=~"$brand",region=~"$region",city=~"$city",store_id=~"$store"}'
 JOIN = f" * on(store_id) group_left(brand, region, city) {INFO}"
 # The recording rules keep brand/region/city on the joined series, so a panel filters directly.
 FILTER = 'brand=~"$brand",region=~"$region",city=~"$city",store_id=~"$store"'
 W1H, W24H = 'window="1h"', 'window="24h"'
+
+
+# Rollups carry their group's labels (a city's carry its region too), so a panel filters them
+# directly. Each level is a separate sum of the same stores: a brand picked on a dashboard
+# narrows the brand figures and the store lists, not the region and city figures.
+LEVEL_FILTERS = {
+    "brand": 'brand=~"$brand"',
+    "region": 'region=~"$region"',
+    "city": 'region=~"$region",city=~"$city"',
+}
+
+
+def rollup(level: str, figure: str, matchers: str = "") -> str:
+    """A rollup figure of the selected groups, e.g. ``cxpulse_region_ratings{...}``."""
+    inner = ",".join(m for m in (matchers, LEVEL_FILTERS[level]) if m)
+    return f"cxpulse_{level}_{figure}{{{inner}}}"
+
+
+def ratio(numerator: str, denominator: str, by: str = "") -> str:
+    """Summed numerator over summed denominator (workers and groups alike): never a mean of
+    ratios. A group with nothing in the denominator is left out rather than shown as NaN."""
+    grouping = f" by ({by})" if by else ""
+    return f"sum{grouping} ({numerator}) / (sum{grouping} ({denominator}) > 0)"
+
+
+def share(level: str, ratings: str, window: str, by: str = "") -> str:
+    """Share of the given ratings among all ratings (CSAT: "4|5", delight: "5")."""
+    return ratio(
+        rollup(level, "ratings", f'window="{window}",rating=~"{ratings}"'),
+        rollup(level, "ratings", f'window="{window}"'),
+        by,
+    )
+
+
+def nps(level: str, window: str, by: str = "") -> str:
+    """NPS from the answer counts: 100 x (promoters - detractors) / answers."""
+    grouping = f" by ({by})" if by else ""
+    w = f'window="{window}"'
+    promoters = rollup(level, "nps_answers", w + ',group="promoter"')
+    detractors = rollup(level, "nps_answers", w + ',group="detractor"')
+    answers = rollup(level, "nps_answers", w)
+    return (
+        f"100 * (sum{grouping} ({promoters}) - sum{grouping} ({detractors}))"
+        f" / (sum{grouping} ({answers}) > 0)"
+    )
+
+
+def listed(metric: str, matchers: str, lists: str) -> str:
+    """A per-store series of the stores in the given lists (``cxpulse_store_listed``)."""
+    chosen = f'cxpulse_store_listed{{list=~"{lists}"}}'
+    return f"({by_store(metric, matchers)} and on(store_id) {chosen})"
 
 
 def by_store(metric: str, matchers: str = "") -> str:
@@ -42,18 +95,17 @@ def by_store(metric: str, matchers: str = "") -> str:
 
 
 def variables() -> list[Builder[dm.VariableModel]]:
-    """brand -> region -> city -> store, each narrowed by the ones before it.
+    """brand, region -> city -> store, each narrowed by the ones before it where the series
+    carry the labels. Brands, regions and cities come from the rollups (every store counts);
+    the stores are the listed ones, which are all a dashboard can drill down to.
 
     Default "All" with the regex ``.*``: a kiosk hides the dropdowns, so the wall must show the
     whole network until someone picks a region in the URL (``?var-region=华东``).
     """
     chain = {
-        "brand": ("Brand", "label_values(cxpulse_store_info, brand)"),
-        "region": ("Region", 'label_values(cxpulse_store_info{brand=~"$brand"}, region)'),
-        "city": (
-            "City",
-            'label_values(cxpulse_store_info{brand=~"$brand",region=~"$region"}, city)',
-        ),
+        "brand": ("Brand", "label_values(cxpulse_brand_stores, brand)"),
+        "region": ("Region", "label_values(cxpulse_region_stores, region)"),
+        "city": ("City", 'label_values(cxpulse_city_stores{region=~"$region"}, city)'),
         "store": (
             "Store",
             "label_values(cxpulse_store_info"

@@ -24,6 +24,7 @@ from streams.core.signals.config import (
 )
 from streams.core.sla.policy import SlaConfig
 from streams.core.text.config import TextConfig
+from streams.metrics.export import ExportConfig
 
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -79,6 +80,7 @@ class StreamSettings(BaseModel):
     worker: WorkerConfig = WorkerConfig()
     intake: IntakeConfig = IntakeConfig()
     label_caps: LabelCapsConfig = LabelCapsConfig()
+    metrics_export: ExportConfig = ExportConfig()
     satisfaction: SatisfactionConfig = SatisfactionConfig()
     word_of_mouth: WordOfMouthConfig = WordOfMouthConfig()
     spikes: SpikeConfig = SpikeConfig()

@@ -311,6 +311,10 @@ class Worker:
             return
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
+        if owned and known:
+            # A store whose partition moved on is counted by its new owner now: kept here too,
+            # every rollup summed across workers would count it twice.
+            self.metrics.retain(lambda sid: known.get(sid.encode()) in owned)
         fresh = self.clock() - GAUGE_REFRESH_SECONDS
         keys = list(self.table.data.keys())
         if not keys:

@@ -77,7 +77,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     )
     app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
-    metrics = metrics or Metrics(caps=settings.label_caps)
+    metrics = metrics or Metrics(caps=settings.label_caps, export=settings.metrics_export)
     worker = assemble(
         settings,
         metrics,

@@ -27,6 +27,7 @@ import pytest
 
 from cxpulse.config import Settings
 from grafana.files import load_all, panels
+from grafana.kit import LEVEL_FILTERS as LEVELS
 from grafana.kit import VARIABLES
 from grafana.wall import CSAT
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
@@ -215,7 +216,7 @@ def feed(env: Env, prom: Prometheus, lines: list[bytes]) -> None:
         "cxpulse_events_invalid_total",
         "cxpulse_events_late_total",
         "cxpulse:events_invalid:rate1m",
-        "cxpulse:store_ratings_by_value:info",
+        "cxpulse_city_ratings",
         "cxpulse:event_latency_seconds:p99_1m",
     ):
         try:
@@ -258,19 +259,22 @@ def check_variables(prom: Prometheus) -> None:
 
 def check_wall_csat(prom: Prometheus, env: Env) -> None:
     """The rolled-up CSAT is the ratings' share, not a mean of store ratios: recompute it from
-    the worker's own gauges."""
-    counts: dict[str, float] = {}
+    the worker's own rollup gauges, and check that every level sums to the same ratings."""
+    counts: dict[str, dict[str, float]] = {}
     for (name, labels), v in env.metrics().items():
         lab = dict(labels)
-        if name == "cxpulse_store_ratings_by_value" and lab["window"] == "1h":
-            counts[lab["rating"]] = counts.get(lab["rating"], 0) + v
-    want = (counts["4"] + counts["5"]) / sum(counts.values())
+        level = name.removeprefix("cxpulse_").removesuffix("_ratings")
+        if name.endswith("_ratings") and level in LEVELS and lab["window"] == "1h":
+            by_value = counts.setdefault(level, {})
+            by_value[lab["rating"]] = by_value.get(lab["rating"], 0) + v
+    assert counts["brand"] == counts["region"] == counts["city"], counts
+    city = counts["city"]
+    want = (city["4"] + city["5"]) / sum(city.values())
 
     def wall() -> float:
         return float(prom.result(substitute(CSAT))[0]["value"][1])
 
-    # All events are in, so the gauges stand still; Prometheus catches up within a scrape and an
-    # evaluation of the recording rule.
+    # All events are in, so the gauges stand still; Prometheus catches up within a scrape.
     wait_for(lambda: abs(wall() - want) < 1e-9, 30, f"the wall's CSAT to be {want}")
 
 

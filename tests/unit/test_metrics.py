@@ -80,16 +80,17 @@ def test_ten_thousand_hostile_brands_make_at_most_cap_plus_one_series() -> None:
     assert overflow(m, "region") == 0 and overflow(m, "channel") == 0
 
 
-def test_hostile_brands_regions_and_cities_on_store_info_share_one_cap_per_label() -> None:
+def test_hostile_brands_regions_and_cities_in_rollups_share_one_cap_per_label() -> None:
     m = Metrics(caps=LabelCapsConfig(brand=5, region=7, city=9))
     for i in range(10_000):
         m.show(store(f"S{i}", brand=f"b{i}", region=f"r{i}", city=f"c{i}"))
-    text = generate_latest(m.registry).decode()
-    info = [ln for ln in text.splitlines() if ln.startswith("cxpulse_store_info{")]
     for label, cap in (("brand", 5), ("region", 7), ("city", 9)):
-        values = {ln.split(f'{label}="')[1].split('"')[0] for ln in info}
+        rows = series(m, f"cxpulse_{label}_stores")
+        values = {ln.split(f'{label}="')[1].split('"')[0] for ln in rows}
         assert len(values) == cap + 1 and "other" in values
-        assert overflow(m, label) == 10_000 - cap
+        # every store still counts: the overflow is summed under "other"
+        assert sum(float(ln.rsplit(" ", 1)[1]) for ln in rows) == 10_000
+    assert overflow(m, "brand") == 10_000 - 5
     # The brand cap is one per label, not per metric: ratings see the same 5 brands.
     m.rating("b3", None, None, 4)
     m.rating("b6", None, None, 4)
@@ -98,12 +99,13 @@ def test_hostile_brands_regions_and_cities_on_store_info_share_one_cap_per_label
     } == {"b3", "other"}
 
 
-def test_stores_past_the_cap_get_no_gauges_and_are_counted() -> None:
+def test_stores_past_the_cap_get_no_series_of_their_own_but_count_in_rollups() -> None:
     m = Metrics(caps=LabelCapsConfig(store_id=100))
-    for i in range(10_000):
-        m.show(store(f"hostile-{i}"))
+    for i in range(10_000):  # every one with an alert firing: each would be listed
+        m.show(store(f"hostile-{i}").model_copy(update={"firing": ["crisis"]}))
     assert len(series(m, "cxpulse_store_crisis_score")) == 100
     assert len(series(m, "cxpulse_store_info")) == 100
+    assert series(m, "cxpulse_region_stores") == ['cxpulse_region_stores{region="西南"} 10000.0']
     assert overflow(m, "store_id") == 9_900
     m.show(store("hostile-7"))  # an early store keeps its series
     assert overflow(m, "store_id") == 9_900

@@ -264,7 +264,7 @@ def test_snapshot_and_gauges_carry_every_signal() -> None:
     m.show(snap)
     text = generate_latest(m.registry).decode()
     assert 'cxpulse_store_csat_ratio{store_id="S1",window="24h"} 0.75' in text
-    assert 'cxpulse_store_ratings_by_value{rating="5",store_id="S1",window="1h"} 15.0' in text
+    assert 'cxpulse_city_ratings{city="",rating="5",region="",window="1h"} 15.0' in text
     assert 'cxpulse_store_negative_reach{store_id="S1",window="1h"} 172.0' in text
 
 

@@ -252,3 +252,28 @@ def test_the_faust_app_neither_waits_on_held_events_at_a_rebalance_nor_ignores_s
     w = build(settings)
     assert w.app.conf.stream_wait_empty is False
     assert w.app.conf.table_standby_replicas == 1
+
+
+def test_stores_of_a_partition_that_moved_on_leave_the_rollups() -> None:
+    """The new owner counts them now: kept here too, sums across workers count them twice."""
+    from types import SimpleNamespace
+
+    w = make()
+    w.handle_batch([ev(i, store=f"S{i}") for i in range(4)])
+    assert len(w.metrics.stores.rollups) == 4
+    data = _Keyed(w.table.data)
+    data._key_partition = {key: int(key[1:]) % 2 for key in data}  # S0, S2 on 0; S1, S3 on 1
+    w.table.data = data
+    w.app = SimpleNamespace(  # type: ignore[assignment]
+        assignor=SimpleNamespace(assigned_actives=lambda: [SimpleNamespace(partition=0)])
+    )
+    w.refresh_gauges()
+    assert sorted(w.metrics.stores.rollups.stores()) == ["S0", "S2"]
+    info = w.metrics.registry.collect()
+    listed = {
+        s.labels["store_id"]
+        for fam in info
+        if fam.name == "cxpulse_store_info"
+        for s in fam.samples
+    }
+    assert listed == {"S0", "S2"}

@@ -1,0 +1,182 @@
+"""Prometheus metrics of the stream worker.
+
+Label sets stay bounded: event type, reject reason, rule and window come from our own code and
+configuration; every label whose value comes from event text (store, brand, region, city, survey
+channel, calendar year) passes through a ``LabelCap`` (``streams.cardinality``), so a hostile or
+careless upstream cannot multiply the series. Nothing is labelled by customer or event id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import get_args
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
+
+from schemas.alerts import RuleName
+from schemas.signals import SignalSnapshot
+from schemas.sla import CLOCKS, Transition
+from streams.cardinality import LabelCapsConfig, label_caps
+from streams.metrics.export import ExportConfig, StoreExport
+
+# Every rule the processors raise, so each (rule, status) series exists from the start:
+# increase() cannot count a counter's first event if the series appears with it, and a wall
+# panel "taboo phrases today" then reads 0 after a restart.
+KNOWN_RULES = tuple(r.value for r in RuleName)
+# End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+
+
+class Metrics:
+    def __init__(
+        self,
+        registry: CollectorRegistry | None = None,
+        caps: LabelCapsConfig | None = None,
+        export: ExportConfig | None = None,
+    ) -> None:
+        self.registry = registry or CollectorRegistry()
+        r = self.registry
+        self.label_overflow = Counter(
+            "cxpulse_label_overflow",
+            "Observations whose label value came after its label's cap was full: exported as "
+            '"other" (counters, store_info) or left out (per-store gauges).',
+            ["label"],
+            registry=r,
+        )
+        self.caps = label_caps(caps or LabelCapsConfig(), self.label_overflow)
+        # process_start_time_seconds: restarts on the pipeline-health board.
+        ProcessCollector(registry=r)
+        self.consumed = Counter(
+            "cxpulse_events_consumed",
+            "Valid events taken in, by type.",
+            ["event_type"],
+            registry=r,
+        )
+        self.invalid = Counter(
+            "cxpulse_events_invalid",
+            "Messages rejected to the dead-letter topic, by reason code.",
+            ["reason"],
+            registry=r,
+        )
+        self.merge_held = Gauge(
+            "cxpulse_events_held_for_order",
+            "Valid events waiting for their partition's other topics (event-time order).",
+            registry=r,
+        )
+        self.state_not_written = Counter(
+            "cxpulse_state_not_written",
+            "Store states that could not be encoded for the changelog (kept in memory; a bug).",
+            registry=r,
+        )
+        self.undeliverable = Counter(
+            "cxpulse_events_undeliverable",
+            "Rejected messages that not even the dead-letter topic took (logged, then skipped).",
+            registry=r,
+        )
+        self.duplicates = Counter(
+            "cxpulse_events_duplicate",
+            "Events seen again (same event_id), not counted twice.",
+            ["event_type"],
+            registry=r,
+        )
+        self.late = Counter(
+            "cxpulse_events_late",
+            "Events older than the allowed lateness; kept out of the rolling windows.",
+            ["event_type"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "cxpulse_event_latency_seconds",
+            "From the message's Kafka timestamp to the end of its processing.",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.alerts = Counter(
+            "cxpulse_alert_events",
+            "Alert events published, by rule and status.",
+            ["rule", "status"],
+            registry=r,
+        )
+        # Rollups of every store and series of the few stores to look at (export.py).
+        self.stores = StoreExport(self.caps, export)
+        r.register(self.stores)
+        self.signals_published = Counter(
+            "cxpulse_signal_snapshots",
+            "Signal snapshots published on the signals topic.",
+            registry=r,
+        )
+        self.channel_ratings = Counter(
+            "cxpulse_channel_ratings",
+            "Ratings by brand, region, survey channel and value: CSAT per channel at any "
+            'rollup, e.g. sum by (channel) (increase(...{rating=~"4|5"}[1h])) / sum by '
+            "(channel) (increase(...[1h])). Arrival time, not event time.",
+            ["brand", "region", "channel", "rating"],
+            registry=r,
+        )
+        self.signals_held = Gauge(
+            "cxpulse_signal_snapshots_held",
+            "Stores whose latest change waits for its snapshot (throttled, at most 5 s).",
+            registry=r,
+        )
+        self.sla_events = Counter(
+            "cxpulse_sla_events",
+            "SLA clock changes, by clock and transition.",
+            ["clock", "transition"],
+            registry=r,
+        )
+        self.sla_open = Gauge(
+            "cxpulse_sla_open_deadlines", "Complaints with a deadline still to come.", registry=r
+        )
+        self.sla_detection_lag = Histogram(
+            "cxpulse_sla_detection_lag_seconds",
+            "From a warning or breach instant to the worker acting on it.",
+            buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 60),
+            registry=r,
+        )
+        self.calendar_uncovered = Gauge(
+            "cxpulse_calendar_uncovered_year",
+            "1 when a calendar met a year its holiday data does not cover (weekly hours used).",
+            ["calendar", "year"],
+            registry=r,
+        )
+        self.watermark = Gauge(
+            "cxpulse_event_time_watermark_seconds",
+            "Newest event time processed (Unix seconds); its distance to now is the event lag.",
+            registry=r,
+        )
+        self._zero_start()
+
+    def rating(
+        self, brand: str | None, region: str | None, channel: str | None, value: int
+    ) -> None:
+        cap = self.caps
+        self.channel_ratings.labels(
+            cap["brand"](brand or ""),
+            cap["region"](region or ""),
+            cap["channel"](channel or "unknown"),
+            str(value),
+        ).inc()
+
+    def uncovered(self, calendar: str, year: int) -> None:
+        """Flag a year the calendar's holiday data lacks (the year comes from an event's date;
+        the calendar name from the configuration)."""
+        self.calendar_uncovered.labels(calendar, self.caps["year"](str(year))).set(1)
+
+    def _zero_start(self) -> None:
+        for rule in KNOWN_RULES:
+            for status in ("firing", "resolved"):
+                self.alerts.labels(rule, status)
+        for clock in CLOCKS:
+            for transition in get_args(Transition):
+                self.sla_events.labels(clock, transition)
+
+    def show(self, snap: SignalSnapshot) -> None:
+        """Take in a store's latest snapshot: its rollups now, its own series if it is listed."""
+        self.stores.show(snap)
+
+    def forget(self, store_ids: Iterable[str]) -> None:
+        self.stores.forget(store_ids)
+
+    def retain(self, keep: Callable[[str], bool]) -> None:
+        """Keep only the stores ``keep`` says this worker still holds."""
+        self.stores.retain(keep)

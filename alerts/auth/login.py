@@ -87,7 +87,9 @@ background:#1d4ed8;border:0;border-radius:4px;cursor:pointer}
 
 _HEADERS = {
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it browsers send "Origin: null" with the form's own POST, which
+    # the same-origin check must refuse. same-origin still tells other sites nothing.
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "

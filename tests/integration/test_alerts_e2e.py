@@ -1,4 +1,4 @@
-"""Issue #5, end to end: the simulator's crisis scenario → the stream core's alert events on the
+"""End to end: the simulator's crisis scenario → the stream core's alert events on the
 real alerts topic → ``cxpulse alerts serve`` (built from settings, on real PostgreSQL) → one
 grouped, signed Chinese DingTalk message with an ack link → the link stops the escalation →
 resolving the crisis sends one resolved message → the audit trail says who did what."""
@@ -6,9 +6,7 @@ resolving the crisis sends one resolved message → the audit trail says who did
 from __future__ import annotations
 
 import asyncio
-import io
 import re
-from datetime import datetime, timedelta, timezone
 
 import aiohttp
 
@@ -16,26 +14,14 @@ from alerts.api.service import run
 from alerts.main import compose
 from cxpulse.cli import alerts_settings
 from cxpulse.config import Settings
-from streams.replay import ReplayResult, read_events, replay
-from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
 from tests.integration.conftest import Env
+from tests.integration.feeds import crisis_alerts
 from tests.integration.notify_fakes import DING_SECRET, DING_TOKEN, FakeRobots, message_text
 from tests.waiting import free_port, until
 
 pytest_plugins = ["tests.integration.notify_fixtures", "tests.integration.pg_fixture"]
 
 TOKEN = "e2e-api-token-5f1c"
-
-
-def crisis_alerts(settings: Settings) -> list[bytes]:
-    start = datetime(2026, 11, 23, tzinfo=timezone(timedelta(hours=8)))
-    burst = parse_scenario("crisis:S004@2026-11-23T12:00+08:00/2h")
-    buf = io.StringIO()
-    sim = Simulator(SimConfig(stores=6, scenarios=(burst,)))
-    write_jsonl(sim, start, start + timedelta(days=1), buf)
-    lines = [ln.encode() for ln in buf.getvalue().splitlines()]
-    events = replay(read_events(lines, ReplayResult()), settings).alerts
-    return [a.model_dump_json().encode() for a in events]
 
 
 def test_crisis_pages_once_ack_link_stops_escalation_resolve_pages_once(

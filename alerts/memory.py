@@ -13,6 +13,7 @@ from datetime import datetime
 from alerts.lifecycle.silences import is_active
 from alerts.model import (
     OPEN_TABS,
+    SEVERITY_RANK,
     Alert,
     AlertQuery,
     AlertState,
@@ -111,6 +112,10 @@ class MemoryStore:
     def search(self, q: AlertQuery) -> list[Alert]:
         hits = [a for a in self._alerts.values() if matches(q, a)]
         hits.sort(key=lambda a: (a.last_seen, a.fingerprint), reverse=True)
+        if q.tab != "resolved":  # as SqlStore: the most severe first, then newest
+            hits.sort(key=lambda a: SEVERITY_RANK.get(a.severity, len(SEVERITY_RANK)))
+        if q.tab != "resolved":  # as SqlStore: the most severe first, then newest
+            hits.sort(key=lambda a: SEVERITY_RANK.get(a.severity, len(SEVERITY_RANK)))
         return [_alert(a) for a in hits[q.offset : q.offset + q.limit]]
 
     def tab_counts(self, q: AlertQuery) -> dict[Tab, int]:

@@ -80,6 +80,8 @@ class Alert:
 
 # The console's tabs: an alert is in exactly one. A silenced alert is shown under "silenced"
 # whatever its state, since nobody is paged for it.
+# The console lists what is open most severe first.
+SEVERITY_RANK: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
 Tab = Literal["firing", "acknowledged", "silenced", "resolved"]
 TABS: tuple[Tab, ...] = ("firing", "acknowledged", "silenced", "resolved")
 # The tabs the console counts. Resolved alerts are kept for ever: counting them on every list
@@ -89,7 +91,8 @@ OPEN_TABS: tuple[Tab, ...] = ("firing", "acknowledged", "silenced")
 
 @dataclass(frozen=True)
 class AlertQuery:
-    """A filtered page of alerts for the console, newest first. Empty filters match all."""
+    """A filtered page of alerts for the console: open ones most severe first, then newest
+    first (the resolved tab newest first). Empty filters match all."""
 
     tab: Tab | None = None
     severity: Severity | None = None

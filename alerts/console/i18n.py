@@ -19,6 +19,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "incidents": ("告警列表", "Incidents"),
     "duty": ("值班", "On duty"),
     "switch": ("English", "中文"),
+    "sign_out": ("退出", "Sign out"),
+    "filters": ("筛选与搜索", "Filter and search"),
     "firing": ("告警中", "Firing"),
     "acknowledged": ("已确认", "Acknowledged"),
     "silenced": ("已静默", "Silenced"),

@@ -139,9 +139,13 @@ async def incident_list(request: web.Request, user: User, w: Words) -> web.Strea
         if len(found) == q.limit
         else ""
     )
+    # Folded unless in use: on a phone the incidents, not six empty fields, fill the screen.
+    opened = " open" if keep else ""
     body = (
-        _filters_form(params, q, w)
-        + f'<nav aria-label="{e(w("state"))}">{_tabs(params, q, counts, w)}</nav>'
+        f'<nav aria-label="{e(w("state"))}">{_tabs(params, q, counts, w)}</nav>'
+        + f"<details{opened}><summary>{e(w('filters'))}</summary>"
+        + _filters_form(params, q, w)
+        + "</details>"
         + f'<p class="meta">{e(w("live"))} · {e(w("updated"))} '
         f'<span id="updated" aria-live="polite">{e(local(c.clock(), with_date=False))}</span></p>'
         + f'<ul class="incidents" data-poll="{poll}">{rows(found, w)}</ul>'

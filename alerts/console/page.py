@@ -103,6 +103,9 @@ color:var(--fg);background:var(--bg);margin:0}
 header{display:flex;flex-wrap:wrap;gap:.5em 1em;align-items:center;padding:.5em 1em;
 border-bottom:1px solid var(--line)}
 header a{color:var(--accent)}
+.signout{margin-left:auto;display:flex;gap:.5em;align-items:center}
+details{margin:.3em 0 .6em}summary{cursor:pointer;color:var(--accent);min-height:44px;
+padding:.5em 0}
 main{max-width:60em;margin:0 auto;padding:.5em 1em 3em}
 h1{font-size:1.3em;margin:.5em 0}h2{font-size:1.1em;margin:1.2em 0 .4em}
 a{color:var(--accent)}
@@ -175,7 +178,7 @@ def shell(request: web.Request, w: Words, title: str, body: str, status: int = 2
         f'<header><strong>{e(w("title"))}</strong><nav aria-label="{e(w("title"))}">'
         f'<a href="/">{e(w("incidents"))}</a> · <a href="/duty">{e(w("duty"))}</a></nav>'
         f'<a href="{switch}" lang="{"en" if other == "en" else "zh-CN"}">{e(w("switch"))}</a>'
-        f"</header><main><h1>{e(title)}</h1>{body}</main>"
+        f"{_who(request, w)}</header><main><h1>{e(title)}</h1>{body}</main>"
         f"<script>{_SCRIPT}</script></body></html>"
     )
     response = web.Response(
@@ -183,10 +186,25 @@ def shell(request: web.Request, w: Words, title: str, body: str, status: int = 2
         text=page,
         content_type="text/html",
         charset="utf-8",
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        # An ack link's URL is its token: other sites must not see it as a referrer. Within
+        # the console the browser sends its origin with each form (no-referrer would not).
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "same-origin"},
     )
     remember(request, response)
     return response
+
+
+def _who(request: web.Request, w: Words) -> str:
+    """The signed-in user and a sign-out button (a POST with the session's CSRF token: a
+    link elsewhere cannot sign anyone out)."""
+    user = current_user(request)
+    if user is None:
+        return ""
+    return (
+        f'<form class="signout" method="post" action="/logout"><span>{e(user.label)}</span>'
+        f'<input type="hidden" name="csrf" value="{e(csrf_token(request))}">'
+        f'<button type="submit" class="secondary">{e(w("sign_out"))}</button></form>'
+    )
 
 
 def flash(text: str, error: bool = False) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, FromClause, Select, and_, case, func, or_, select
 
 from alerts.db.rows import ALERTS, LABELS, NEWEST, OUTBOX
-from alerts.model import AlertQuery, Tab
+from alerts.model import SEVERITY_RANK, AlertQuery, Tab
 
 OPEN = ("firing", "acknowledged")
 
@@ -87,7 +87,16 @@ def page(q: AlertQuery) -> Select[Any]:
         stmt = select(ALERTS).where(ALERTS.c.fingerprint.in_(found))
     else:
         stmt = select(ALERTS).select_from(_source(q)).where(*where)
-    return stmt.order_by(*NEWEST).limit(q.limit).offset(q.offset)
+    return stmt.order_by(*_order(q)).limit(q.limit).offset(q.offset)
+
+
+def _order(q: AlertQuery) -> tuple[Any, ...]:
+    # What is open: the most severe first (critical before warning before info), newest first
+    # within each; the resolved history: newest first.
+    if q.tab == "resolved":
+        return NEWEST
+    rank = case(SEVERITY_RANK, value=ALERTS.c.severity, else_=len(SEVERITY_RANK))
+    return (rank, *NEWEST)
 
 
 def _where(q: AlertQuery) -> list[ColumnElement[bool]]:

@@ -59,6 +59,16 @@ def test_tabs_filters_and_search(store: AlertStore) -> None:
     run(test, store)
 
 
+def test_what_is_open_is_listed_most_severe_first(store: AlertStore) -> None:
+    async def test(b: Bench, fps: dict[str, str]) -> None:
+        page = await b.page("/")
+        order = sorted(("crisis", "csat", "north"), key=lambda n: page.index(fps[n]))
+        # Both criticals (the newer first) before the newer warning.
+        assert order == ["north", "crisis", "csat"]
+
+    run(test, store)
+
+
 def test_assignee_and_silenced_tabs(store: AlertStore) -> None:
     async def test(b: Bench, fps: dict[str, str]) -> None:
         r = await b.post(f"/incidents/{fps['csat']}/assign", {"assignee": "li"})

@@ -25,6 +25,10 @@ on a SQLite store holding 100 and then N open alerts, none of them due, routed b
 an escalation chain: what the service pays every few seconds whatever happens (the first tick
 of a process, which checks every alert against the silences once, is left out as warm-up).
 
+``http``: the duty manager's pages through HTTP at the same number of open alerts (and twice
+as many resolved), behind the real sign-in gate: ``bench.console``, whose docstring says what
+each figure is.
+
 Baselines: ``floor_select_1`` (a ``SELECT 1`` through the same session machinery: the cost of
 a round trip and a transaction) and ``json_scan_by_store`` (the store filter done inside the
 labels JSON column instead of the ``alert_labels`` index table). Target: p99 < 100 ms for the
@@ -245,6 +249,11 @@ def main() -> int:
         out["sqlite"] = bench_backend(
             f"sqlite:///{Path(tmp) / 'alerts.db'}", alerts, args.stores, args.reps
         )
+
+    say("the console through HTTP ...")
+    from bench import console  # it builds its alerts with this module's make_alerts
+
+    out["http"] = console.run(args.alerts, args.stores, 2 * args.alerts, args.reps)
 
     if args.postgres != "off":
         say("PostgreSQL ...")

@@ -11,7 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import get_args
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    ProcessCollector,
+    generate_latest,
+)
 
 from schemas.alerts import RuleName
 from schemas.signals import SignalSnapshot
@@ -169,6 +176,13 @@ class Metrics:
         for clock in CLOCKS:
             for transition in get_args(Transition):
                 self.sla_events.labels(clock, transition)
+
+    def render(self) -> bytes:
+        """The whole ``/metrics`` page: the store export written by its own fast writer, the
+        rest by prometheus_client's (the same text ``generate_latest`` gives for all)."""
+        with self.stores.written_apart():
+            head = generate_latest(self.registry)
+        return head + self.stores.text().encode()
 
     def show(self, snap: SignalSnapshot) -> None:
         """Take in a store's latest snapshot: its rollups now, its own series if it is listed."""

@@ -17,11 +17,12 @@ with its series and nothing needs removing by hand.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import math
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, TypeAlias
 
 from prometheus_client.core import GaugeMetricFamily
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.signals import SignalSnapshot
 from streams.cardinality import LabelCap
 from streams.metrics.rollup import Rollups
+from streams.metrics.text import gauge_text
 
 Window = Annotated[str, Field(min_length=1, max_length=16)]
 
@@ -155,6 +157,9 @@ class StoreExport(Collector):
         self._alerting: set[str] = set()
         self._lock = threading.Lock()
         self._built: list[GaugeMetricFamily] | None = None
+        # Set in a thread that writes this export's text itself (``text``): the registry's
+        # generic writer then skips it there.
+        self._apart = threading.local()
 
     def show(self, snap: SignalSnapshot) -> None:
         sid, lb, cap = snap.store_id, snap.labels, self.caps
@@ -278,10 +283,30 @@ class StoreExport(Collector):
         return fams + self.rollups.families()
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
+        if getattr(self._apart, "on", False):
+            return []
         with self._lock:
             if self._built is None:
                 self._built = self._build()
             return list(self._built)
+
+    @contextlib.contextmanager
+    def written_apart(self) -> Iterator[None]:
+        """Within it, in this thread, the registry's writer leaves this export out."""
+        self._apart.on = True
+        try:
+            yield
+        finally:
+            self._apart.on = False
+
+    def text(self) -> str:
+        """This export in the exposition format, written by ``text.gauge_text`` (the
+        generic writer took three times as long over its ten thousand samples)."""
+        with self._lock:
+            if self._built is None:
+                self._built = self._build()
+            built = list(self._built)
+        return gauge_text(built)
 
     def describe(self) -> Iterable[GaugeMetricFamily]:
         """Every family's name, so ``/metrics?name[]=...`` finds them (restricted_registry)."""

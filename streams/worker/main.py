@@ -158,6 +158,7 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
             settings.worker.metrics_port,
             worker.metrics.registry,
             worker.health,
+            worker.metrics.render,
         )
     worker.health.start()
     FaustWorker(worker.app, loglevel=loglevel, quiet=True).execute_from_commandline()

@@ -238,3 +238,23 @@ def test_only_the_configured_windows_are_exported() -> None:
 def test_a_window_given_twice_is_refused() -> None:
     with pytest.raises(ValidationError):
         ExportConfig(windows=("1h", "1h"))
+
+
+def test_the_fast_page_is_the_text_the_generic_writer_gives() -> None:
+    m = Metrics(export=ExportConfig(worst_n=2))
+    # Label values from events may hold what the format must escape.
+    odd = 'Nan"jing\\West\nGate'
+    for i in range(6):
+        m.show(snap(f"S{i}", [i, 1, 2, 3, 4 + i], city=odd if i % 2 else "上海", crisis=i / 3))
+    m.show(snap("S9", [5, 0, 0, 0, 0], firing=("csat_low",), region=odd))
+    m.consumed.labels("feedback").inc(3)
+
+    def lines(page: bytes) -> list[str]:
+        # Process figures (CPU, memory) move between two reads; everything else must not.
+        return sorted(ln for ln in page.decode().splitlines() if "process_" not in ln)
+
+    fast, generic = m.render(), generate_latest(m.registry)
+    assert lines(fast) == lines(generic)
+    assert '\\"jing\\\\West\\nGate' in fast.decode()  # escaped, not cut or raw
+    # Outside ``render`` the export is collected as before (restricted reads, tests).
+    assert "cxpulse_store_listed" in generate_latest(m.registry).decode()

@@ -85,6 +85,13 @@ def test_folded_scoring_with_rules_equals_the_plain_sum(text: str) -> None:
     assert model.logit(text) == pytest.approx(model.logit_unfolded(text), abs=1e-12)
 
 
+@pytest.mark.parametrize("text", ["好吃但差", "差但是好吃吃", "但", "好但", "a但bcd"])
+def test_contrast_path_backs_off_like_the_plain_path_at_order_3(text: str) -> None:
+    grams = {"好": 1.0, "好吃": 0.5, "好吃吃": 2.0, "差": -1.0, "bc": 4.0, "bcd": 8.0, "d": 16.0}
+    model = CharLR(Weights(0.0, 0.0, 3, grams, {}, ("contrast",)))
+    assert model.logit(text) == pytest.approx(model.logit_unfolded(text), abs=1e-12)
+
+
 def test_weights_of_the_first_format_load_without_rules(tmp_path: Path) -> None:
     body = {
         "format": "cxpulse-zh-charlr/1",

@@ -119,20 +119,15 @@ def test_rules_and_negated_weights_round_trip(tmp_path: Path) -> None:
     assert Weights.load(tmp_path / "w.json.gz") == weights
 
 
-def test_shipped_weights_use_both_rules() -> None:
-    assert default_model().zh.rules == RULES and len(default_model().zh.negated) > 100
+def test_shipped_weights_use_the_negation_rule() -> None:
+    # contrast is available to trainers but lost accuracy on three held-out domains
+    assert default_model().zh.rules == ("negation",) and len(default_model().zh.negated) > 100
+    assert set(default_model().zh.rules) < set(RULES)
 
 
 @pytest.mark.parametrize(
     ("text", "sign"),
-    [
-        ("味道很好，但是服务太差了，不会再来", -1),
-        ("服务太差了，但是味道很好", 1),
-        ("房间很大，可是隔音很差", -1),
-        ("包装一般，但是东西很好用", 1),
-        ("不好吃", -1),
-        ("一点也不好", -1),
-    ],
+    [("不好吃", -1), ("一点也不好", -1), ("没有异味，很新鲜", 1), ("一点都不满意", -1)],
 )
-def test_shipped_model_reads_the_clause_after_but_and_negation(text: str, sign: int) -> None:
+def test_shipped_model_reads_negation(text: str, sign: int) -> None:
     assert default_model().score(text) * sign > 0.3

@@ -38,7 +38,7 @@ from streams.core.text import corpus
 from streams.core.text.charlr import CharLR
 from streams.core.text.config import NeutralBand
 from streams.core.text.corpus import Example
-from streams.core.text.train import Params, fit, snownlp_score
+from streams.core.text.train import Params, fit, rules_arg, snownlp_score
 
 HOTEL_FILE = "hotel_file"
 
@@ -105,13 +105,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--snownlp-n", type=int, default=400)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--c", type=float, default=Params().c, help="ours: inverse L2 strength")
+    p.add_argument("--rules", type=rules_arg, default=Params().rules, help="ours: feature rules")
     p.add_argument("--band", type=float, default=NeutralBand().zh, help="neutral band (score)")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     shopping = corpus.load(str(args.data_dir / "online_shopping_10_cats.csv"))
     hotel = corpus.load(str(args.data_dir / "ChnSentiCorp_htl_all.csv"))
     only = [d for d in args.domains.split(",") if d]
-    params = Params(c=args.c)
+    params = Params(c=args.c, rules=args.rules)
     band_logit = 2 * math.atanh(args.band)  # score = tanh(logit / 2)
     report: dict[str, Any] = {"params": params.__dict__, "neutral_band": args.band, "domains": {}}
     for name, (train, held) in folds(shopping, hotel, only).items():

@@ -43,6 +43,9 @@ class CallWindow(BaseModel):
     label: Annotated[str, Field(min_length=1, max_length=16)]
     seconds: Seconds
     bucket: Seconds
+    # The z the call rules judge this window at; None: `confidence_z` shared by the looks
+    # (`calls_view.judged_z`).
+    z: Annotated[float, Field(ge=0, le=6)] | None = None
 
 
 class CallConfig(BaseModel):
@@ -51,7 +54,14 @@ class CallConfig(BaseModel):
     # Operational default, not from domain.md: the last hour for the duty manager, the day for
     # the trend. Buckets of 1 min and 1 h keep each window to 60 and 24 buckets.
     windows: tuple[CallWindow, ...] = (
-        CallWindow(label="1h", seconds=3600, bucket=60),
+        # The hour is where a busy store's problem shows within the hour, and it is read only
+        # while the hour holds `evidence_calls`: at a busy store, 50-100 calls, where a normal
+        # 6 % abandonment is many standard errors from 10 %. Its share of the day's tail
+        # (3.7 at the day's 2.8) caught a busy store's 25 % hour after more than an hour at
+        # three of six simulated stores, and missed one; 3.34 (the share of a 2.33 day)
+        # catches all six, five within the hour, and pages no busy store on noise
+        # (`python -m bench.precision`; docs/domain.md "Rule guards").
+        CallWindow(label="1h", seconds=3600, bucket=60, z=3.34),
         CallWindow(label="3h", seconds=3 * 3600, bucket=300),
         CallWindow(label="24h", seconds=86_400, bucket=3600),
     )
@@ -73,11 +83,16 @@ class CallConfig(BaseModel):
     min_offered: Annotated[int, Field(ge=1)] = 20
     # Both call rules page only when the Wilson interval of the rate (this many standard
     # errors) lies wholly on the wrong side: abandonment's lower end at or above the threshold,
-    # service level's upper end below the target. 2.33 is 99 % one-sided: the rules are judged
-    # on every call, so 95 % would page a healthy store several times a year on noise. At a
-    # store offered 25 calls an hour with a true 1.5 % abandonment, "10 % of 20 calls" pages
-    # on 2 abandoned calls; this needs 9 of 25 (tests/unit/test_precision.py). 0 turns it off.
-    confidence_z: Annotated[float, Field(ge=0, le=4)] = 2.33
+    # service level's upper end below the target. This is the longest window's z; a window k
+    # times shorter is judged at a k times smaller tail (`bounds.window_z`, unless the window
+    # names its own z), as a rolling window is read on every call and a short one passes
+    # through k times more independent stretches of noise. 2.8 (99.7 % one-sided) because a
+    # small store's day holds only 20-40 calls: at 2.33, 6 abandoned of 20 or 8 of 36 (a 6 %
+    # store's one-in-a-thousand day) paged 4.5 times per 100 store-weeks, at 2.8 once
+    # (docs/domain.md "Rule guards"). At a store offered 25 calls an hour with a true 1.5 %
+    # abandonment, "10 % of 20 calls" pages on 2 abandoned calls (tests/unit/test_precision.py).
+    # 0 turns the bound off.
+    confidence_z: Annotated[float, Field(ge=0, le=4)] = 2.8
     # Operational default, not from domain.md: alerts judge the shortest window holding this
     # many calls (the longest window when none does, once it holds `min_offered`). At 2.33
     # standard errors 25 calls hardly tell a 20 % abandonment from a 6 % one (the bound needs

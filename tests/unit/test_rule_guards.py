@@ -18,7 +18,7 @@ from streams.core.signals.config import SpikeConfig, WordOfMouthConfig
 from streams.core.signals.spikes import SpikeState, close_hours, exclude
 from streams.core.signals.tiers import ByKind
 from streams.core.store import Signals
-from tests.unit.test_calls import abandonment, run
+from tests.unit.test_calls import abandonment, call, run
 
 MONDAY = datetime.fromisoformat("2026-11-02T00:00:00+08:00")
 H = 3600
@@ -31,7 +31,7 @@ def test_an_unlucky_hour_at_a_busy_healthy_store_does_not_page() -> None:
     # 13 of 70 calls abandoned in an hour: a one-in-3,000 hour for a store that abandons 6 %,
     # which a busy store open 90 hours a week, judged on every call, meets every few months.
     # Judged at the day's z (2.33 is 99 % one-sided) the Wilson bound is 10.2 %: a page.
-    calls = abandonment(70, 13, 0)
+    calls = [call(-120), *abandonment(70, 13, 0)]  # the store's calls go back 2 hours
     hour = CallWindow(label="1h", seconds=3600, bucket=60)
     _, pages = run(calls, CallConfig(windows=(hour,), confidence_z=2.33))
     assert [a.values["abandoned"] for a in pages] == [13.0]
@@ -53,6 +53,25 @@ def test_a_real_abandonment_hour_at_a_busy_store_pages() -> None:
         "window_seconds": 3600.0,
     }
     assert page.summary.zh == "门店 S1 电话放弃率 22%（近 1 小时 77 通来电，阈值 10%）"
+
+
+def test_a_stores_first_morning_of_calls_is_not_a_days_evidence() -> None:
+    # 20 calls from 09:00 to 11:22, 6 abandoned (the 1 h and 3 h windows hold fewer than 30
+    # calls, so the day window is judged). Judged at the day's z it pages: on a deployment's
+    # first morning, every store's thin morning is read as a whole day.
+    morning = [call(9 * 60 + 7.5 * i, abandoned=i % 3 == 0 and i < 18) for i in range(20)]
+    assert sum(c.answered_at is None for c in morning) == 6
+    assert run(morning, CallConfig())[1] == []
+    # The same morning at a store whose calls go back a day: the day window holds a day.
+    yesterday = [call(-14 * 60)]
+    (page,) = run(yesterday + morning, CallConfig())[1]
+    assert page.values == {
+        "abandonment": 0.3,
+        "offered": 20.0,
+        "abandoned": 6.0,
+        "threshold": 0.1,
+        "window_seconds": 86400.0,
+    }
 
 
 # --- negative spikes ---------------------------------------------------------------------

@@ -49,7 +49,9 @@ RULE = Rule(
 )
 
 
-def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> Judged:
+def judge(
+    view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow, covered: float
+) -> Judged:
     if view.abandonment is None:
         return None
     rate, thr = view.abandonment, cfg.abandonment_threshold
@@ -61,6 +63,6 @@ def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> 
         "threshold": thr,
         "window_seconds": w.seconds,
     }
-    bad = wilson_lower(rate, view.offered, judged_z(cfg, w)) >= thr - EPS
+    bad = wilson_lower(rate, view.offered, judged_z(cfg, w, covered)) >= thr - EPS
     good = rate <= thr - cfg.abandonment_recover_margin + EPS
     return bad, good, facts, values

@@ -52,7 +52,9 @@ RULE = Rule(
 )
 
 
-def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> Judged:
+def judge(
+    view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow, covered: float
+) -> Judged:
     if view.service_level is None:
         return None
     rate, target = view.service_level, cfg.service_level_target
@@ -72,6 +74,6 @@ def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> 
         "window_seconds": w.seconds,
     }
     # Meeting the target exactly is meeting it: "80/20" asks for at least 80 % within 20 s.
-    bad = wilson_upper(rate, view.offered, judged_z(cfg, w)) < target - EPS
+    bad = wilson_upper(rate, view.offered, judged_z(cfg, w, covered)) < target - EPS
     good = rate >= target + cfg.service_level_recover_margin - EPS
     return bad, good, facts, values

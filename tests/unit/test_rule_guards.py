@@ -119,6 +119,19 @@ def test_the_last_open_hour_is_no_spike_after_closing_time() -> None:
     assert spikes(evening_store, 28 * 24) == []
 
 
+def lunch_store(hour: int) -> int:
+    """A store whose lunch hour brings ten negatives, its other open hours one."""
+    local = hour % 24
+    return 10 if local == 12 else 1 if 9 <= local < 22 else 0
+
+
+def test_a_new_stores_lunch_is_no_spike_while_its_baselines_learn() -> None:
+    # Judged against the all-hours mean of its first day (0.9) the lunch paged; each page
+    # kept the lunch hours out of the baselines as an incident, so they never learnt and the
+    # store paged every lunch. No judging before the hour of the day has three days.
+    assert spikes(lunch_store, 14 * 24) == []
+
+
 def test_a_real_spike_pages_against_the_rolling_hours_normal() -> None:
     # Week four, Tuesday 12:00-13:00: 40 negatives where the store has 5.
     incident = (3 * 7 + 1) * 24 + 12

@@ -1,12 +1,14 @@
 """Spikes of negative volume: the last hour's negatives against what is normal for this store
 at this time of the week, so a busy Saturday lunch is not a spike but a quiet Tuesday's burst is.
 
-When event time passes an hour boundary, each closed hour's negative count updates three EWMA
-baselines (mean and variance): the one for that hour of the week (local time), the one for that
-hour of the day, which stands in until the weekly slot has ``min_weeks`` observations (a store's
-daily rhythm matters more than its weekdays: an all-hours mean put a busy store's ordinary
-lunch hour several deviations above its nights), and the store's all-hours one for the first
-days.
+When event time passes an hour boundary, each closed hour's negative count updates the EWMA
+baselines (mean and variance) of that hour of the week (local time) and of that hour of the
+day, which stands in until the weekly slot has ``min_weeks`` observations. Until the hour of
+the day has ``min_weeks`` observations too (days), the rule does not judge: a store's daily
+rhythm matters more than anything else about it, and an all-hours mean standing in for the
+first days put a busy store's ordinary lunch several deviations above its nights. Those pages
+were worse than early: each one kept its lunch hours out of the baselines as an incident, so
+the lunch slots never learnt and the store paged every lunch for weeks.
 
 The rule reads a rolling 60 minutes, which at 22:05 is mostly 21:00-22:00. Its expected count
 is therefore that of the two clock hours it overlaps, each weighted by the minutes it covers:
@@ -126,7 +128,7 @@ def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) 
         vec = stats.bucket(HOUR, h)
         count = vec[F.NEGATIVE] if vec else 0
         week_hour = hour_of_week(h, cfg.timezone)
-        for slot in ("all", f"how{week_hour}", f"hod{week_hour % 24}"):
+        for slot in (f"how{week_hour}", f"hod{week_hour % 24}"):
             b = out.baselines.setdefault(slot, [0.0, 0.0, 0])
             _ewma(b, min(count, _winsor(b, cfg)) if b[2] else count, cfg.alpha)
     out.closed_until = current
@@ -170,12 +172,11 @@ def poisson_rare(mean: float, tail: float) -> int:
 
 def _slot(state: SpikeState, ts: float, cfg: SpikeConfig) -> list[float] | None:
     """The baseline of the clock hour holding ``ts``: the first slot with enough history, this
-    hour of the week (weeks), of the day (days), then all hours (a day of hours)."""
+    hour of the week (weeks), then of the day (days); None before that."""
     week_hour = hour_of_week(ts, cfg.timezone)
     for name, enough in (
         (f"how{week_hour}", cfg.min_weeks),
         (f"hod{week_hour % 24}", cfg.min_weeks),
-        ("all", 24),
     ):
         slot = state.baselines.get(name)
         if slot is not None and slot[2] >= enough:

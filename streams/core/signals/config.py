@@ -23,11 +23,11 @@ class RelativeRule(_Section):
     name: str
     window: Seconds
     baseline: Seconds  # the span just before the window
-    # Fire when CSAT is this far (absolute) below the baseline and a two-proportion z-test
-    # agrees (3.5: p < 0.0003 one-sided, because it is tested every minute); resolve once the
-    # gap is back within `recover`. Measured on a simulated normal fortnight of 20 stores:
-    # 0.10 / 2.33 paged 10 times; these defaults, with the baseline-coverage rule in
-    # signals/satisfaction.py, never (tests/unit/test_replay.py).
+    # Fire when CSAT is this far (absolute) below the baseline and clearly so: the Wilson
+    # intervals of the window and of the baseline at `z` do not overlap (3.5, because it is
+    # tested every minute; rules/csat_drop.py says why not a two-proportion z-test). Resolve
+    # once the gap is back within `recover`. Measured on simulated normal weeks
+    # (docs/domain.md "Rule guards").
     drop: Share = 0.15
     recover: Share = 0.05
     z: Annotated[float, Field(ge=0)] = 3.5

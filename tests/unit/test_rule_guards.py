@@ -10,14 +10,16 @@ import pytest
 from pydantic import ValidationError
 
 from schemas.alerts import AlertEvent
-from streams.core.rules import negative_reach_high, negative_reach_jump, negative_spike
+from streams.core.rules import csat_drop, negative_reach_high, negative_reach_jump, negative_spike
 from streams.core.rules.base import Store
 from streams.core.signals import fields as F
 from streams.core.signals.calls import CallConfig, CallWindow
-from streams.core.signals.config import SpikeConfig, WordOfMouthConfig
+from streams.core.signals.config import SatisfactionConfig, SpikeConfig, WordOfMouthConfig
 from streams.core.signals.spikes import SpikeState, close_hours, exclude
 from streams.core.signals.tiers import ByKind
 from streams.core.store import Signals
+from tests.unit.test_baselines import ratings as day_ratings
+from tests.unit.test_baselines import run as day_run
 from tests.unit.test_calls import abandonment, call, run
 
 MONDAY = datetime.fromisoformat("2026-11-02T00:00:00+08:00")
@@ -199,3 +201,37 @@ def test_word_of_mouth_spreading_through_many_posts_pages() -> None:
 def test_a_reach_bar_one_post_could_clear_is_refused() -> None:
     with pytest.raises(ValidationError, match="post_reach_cap"):
         WordOfMouthConfig(jump_min=8_000)
+
+
+# --- relative CSAT drops -----------------------------------------------------------------
+
+
+def small_store_days(last_day: tuple[int, int]) -> list[tuple[str, float, AlertEvent]]:
+    """A week of 23 satisfied and 3 unhappy ratings a day (88 %), then one day of
+    ``last_day`` (satisfied, unhappy); csat_drop judged every hour."""
+    cfg = SatisfactionConfig()
+
+    def counts(h: int) -> list[tuple[int, int]]:
+        if h % 24 != 12:
+            return []
+        return day_ratings(*last_day) if h // 24 == 8 else day_ratings(23, 3)
+
+    return day_run("feedback", 9 * 24, counts, lambda at: csat_drop.evaluate(at, cfg))
+
+
+def test_an_ordinary_small_day_is_no_csat_drop() -> None:
+    # 13 satisfied of 22: the two-proportion z is 3.6, past its 3.5, and it paged. A day of
+    # 22 ratings at a store whose true CSAT is 85 % brings 13 or fewer about once in 340
+    # days (exact binomial tail 0.003).
+    assert small_store_days((13, 9)) == []
+
+
+def test_a_real_small_day_drop_pages() -> None:
+    ((status, hours, page),) = small_store_days((5, 17))
+    assert (status, hours) == ("firing", 8 * 24 + 12.5)
+    assert page.values == {
+        "csat": 0.2273,
+        "baseline_csat": 0.8846,
+        "ratings": 22.0,
+        "baseline_ratings": 182.0,
+    }

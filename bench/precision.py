@@ -1,7 +1,7 @@
 """False pages and detection delays of every rule, on simulated stores of several sizes.
 
 ``python -m bench.precision [--stores 2] [--weeks 1] [--warmup-weeks 1] [--sizes small,busy]
-[--jobs 3]``
+[--jobs 3] [--seed 11]``
 
 For each store size, one simulated chain runs through the replay runner (the worker's own
 per-event step): ``--stores`` normal stores plus one store per injected scenario (a satisfaction
@@ -78,7 +78,9 @@ SCENARIOS = {
 }
 
 
-def run_size(name: str, size: Size, stores: int, weeks: int, warmup: int) -> dict[str, Any]:
+def run_size(
+    name: str, size: Size, stores: int, weeks: int, warmup: int, seed: int
+) -> dict[str, Any]:
     print(f"{name} ...", file=sys.stderr, flush=True)
     measured = START + timedelta(weeks=warmup)
     # Incidents start on the measured weeks' first Tuesday at 09:00 (opening) for a small
@@ -96,7 +98,7 @@ def run_size(name: str, size: Size, stores: int, weeks: int, warmup: int) -> dic
     ]
     cfg = SimConfig(
         stores=stores + len(SCENARIOS),
-        seed=11,
+        seed=seed,
         feedback_per_store_hour=size.feedback,
         calls_per_store_hour=size.calls,
         reviews_per_store_hour=size.reviews,
@@ -150,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--stores", type=int, default=2, help="normal stores per size")
     p.add_argument("--weeks", type=int, default=1, help="measured weeks")
     p.add_argument("--warmup-weeks", type=int, default=1)
+    p.add_argument("--seed", type=int, default=11, help="the simulator's seed")
     p.add_argument("--sizes", default=",".join(SIZES))
     # The sizes are independent chains and the replay is CPU-bound: one process each.
     p.add_argument("--jobs", type=int, default=len(SIZES), help="sizes run at once")
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     with ProcessPoolExecutor(max_workers=max(1, min(args.jobs, len(names)))) as pool:
         runs = {
             name: pool.submit(
-                run_size, name, SIZES[name], args.stores, args.weeks, args.warmup_weeks
+                run_size, name, SIZES[name], args.stores, args.weeks, args.warmup_weeks, args.seed
             )
             for name in names
         }

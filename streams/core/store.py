@@ -278,7 +278,7 @@ def _contributions(
             state.calls, now, state.store_id, state.labels, event.event_id, sig.cfg.calls
         )
     if negative:
-        people = round(unhappy * wom.per_unhappy) + audience
+        people = wom.people(unhappy, audience)
         out += [(F.NEGATIVE, 1), (F.UNHAPPY, unhappy), (F.REACH, people)]
     elif positive:
         out.append((F.POSITIVE, 1))

@@ -123,13 +123,14 @@ def test_reach_alert_fires_once_when_the_audience_crosses_the_threshold() -> Non
 
 
 def test_negative_spike_against_the_same_hour_of_the_week() -> None:
-    # Two weeks of one low rating every hour: normal. Then 10 in 50 minutes (an hour of one
-    # on average reaches 9 about once in a million, 10 once in ten million).
+    # Two weeks of one low rating every hour: normal. Then 11 in 55 minutes: an hour of 1.4
+    # on average (one standard error above a baseline that weighs about six hours) reaches
+    # 10 about once in a million, 11 less often.
     base = [feedback(i, 1, minutes=-14 * 1440 + i * 60 + 30) for i in range(14 * 24)]
     _, alerts = run(base)
     assert not [a for a in alerts if a.rule == "negative_spike"]
-    burst = [feedback(5000 + i, 1, minutes=5 + i * 5) for i in range(10)]
-    _, alerts = run(base + burst[:9])
+    burst = [feedback(5000 + i, 1, minutes=5 + i * 5) for i in range(11)]
+    _, alerts = run(base + burst[:10])
     assert not [a for a in alerts if a.rule == "negative_spike"]
     _, alerts = run(base + burst)
     spikes_ = [a for a in alerts if a.rule == "negative_spike"]

@@ -1,6 +1,7 @@
 """``call_abandonment_high``: too many callers hang up before an agent answers, at the store
 or one of its queues. "Too many" is the lower end of the rate's Wilson interval at or above
-the threshold, so binomial noise at a healthy store does not page."""
+the threshold, so binomial noise at a healthy store does not page; the interval is as wide as
+the judged window's share of the looks asks (``calls_view.judged_z``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from schemas.alerts import RuleName, Summary
 from streams.core.rules.base import Facts, Rule
 from streams.core.signals.bounds import wilson_lower
 from streams.core.signals.calls import CallConfig, CallWindow
-from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh
+from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh, judged_z
 
 Judged = tuple[bool, bool, Facts, dict[str, float]] | None  # bad, good, facts, values
 
@@ -48,7 +49,9 @@ RULE = Rule(
 )
 
 
-def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> Judged:
+def judge(
+    view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow, covered: float
+) -> Judged:
     if view.abandonment is None:
         return None
     rate, thr = view.abandonment, cfg.abandonment_threshold
@@ -60,6 +63,6 @@ def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> 
         "threshold": thr,
         "window_seconds": w.seconds,
     }
-    bad = wilson_lower(rate, view.offered, cfg.confidence_z) >= thr - EPS
+    bad = wilson_lower(rate, view.offered, judged_z(cfg, w, covered)) >= thr - EPS
     good = rate <= thr - cfg.abandonment_recover_margin + EPS
     return bad, good, facts, values

@@ -1,6 +1,7 @@
 """``call_service_level_low``: too few calls answered within the service-level seconds (the
 80/20 norm, domain.md), at the store or one of its queues: the upper end of the rate's Wilson
-interval below the target, so a healthy store's unlucky few calls do not page."""
+interval below the target, so a healthy store's unlucky few calls do not page; the interval is
+as wide as the judged window's share of the looks asks (``calls_view.judged_z``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from schemas.alerts import RuleName, Summary
 from streams.core.rules.base import Facts, Rule
 from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.calls import IN_SL, CallConfig, CallWindow
-from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh
+from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh, judged_z
 
 Judged = tuple[bool, bool, Facts, dict[str, float]] | None  # bad, good, facts, values
 
@@ -51,7 +52,9 @@ RULE = Rule(
 )
 
 
-def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> Judged:
+def judge(
+    view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow, covered: float
+) -> Judged:
     if view.service_level is None:
         return None
     rate, target = view.service_level, cfg.service_level_target
@@ -71,6 +74,6 @@ def judge(view: CallView, counts: list[int], cfg: CallConfig, w: CallWindow) -> 
         "window_seconds": w.seconds,
     }
     # Meeting the target exactly is meeting it: "80/20" asks for at least 80 % within 20 s.
-    bad = wilson_upper(rate, view.offered, cfg.confidence_z) < target - EPS
+    bad = wilson_upper(rate, view.offered, judged_z(cfg, w, covered)) < target - EPS
     good = rate >= target + cfg.service_level_recover_margin - EPS
     return bad, good, facts, values

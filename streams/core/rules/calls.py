@@ -25,7 +25,7 @@ from streams.core.signals.calls_view import CallView, dur_en, dur_zh, totals, vi
 
 STORE_TARGET = "store"  # keys of CallStats.firing: "store" or "queue:<name>"
 QUEUE_PREFIX = "queue:"
-Judge = Callable[[CallView, list[int], CallConfig, CallWindow], call_abandonment_high.Judged]
+Judge = Callable[[CallView, list[int], CallConfig, CallWindow, float], call_abandonment_high.Judged]
 JUDGES: tuple[tuple[Rule, Judge], ...] = (
     (call_abandonment_high.RULE, call_abandonment_high.judge),
     (call_service_level_low.RULE, call_service_level_low.judge),
@@ -70,9 +70,10 @@ def evaluate(
         # not fire on its own (one page, not two), but once firing it is judged to resolve.
         whole_store = queue is not None and counts[OFFERED] == store_offered[w.label]
         view = view_of(counts, cfg)
+        covered = now - stats.first if stats.first is not None else w.seconds
         for spec, judge in JUDGES:
             rule = str(spec.name)  # a plain str key in the state's JSON form
-            judged = judge(view, counts, cfg, w)
+            judged = judge(view, counts, cfg, w, covered)
             if judged is None:
                 continue  # below min_offered: a handful of calls neither fires nor resolves
             bad, good, facts, values = judged

@@ -1,15 +1,18 @@
 """``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (today
-against the last 7 days, this week against the last 4), by a margin and a two-proportion
-z-test. The baseline must span its whole length of history and hold enough ratings, and while
-the alert fires it stays where it stood when the alert fired (``signals.baseline``)."""
+against the last 7 days, this week against the last 4), by a margin, and clearly: the upper
+end of the window's Wilson interval below the lower end of the baseline's. A two-proportion
+z-test was the test before; its normal approximation is far too thin in the low tail of a
+small window whose CSAT is near 90 % (13 satisfied of 22 against 88 %: z 3.6), and small
+stores' ordinary days paged 4.5 times per 100 store-weeks. The baseline must span its whole
+length of history and hold enough ratings, and while the alert fires it stays where it stood
+when the alert fired (``signals.baseline``)."""
 
 from __future__ import annotations
-
-import math
 
 from schemas.alerts import AlertEvent, RuleName, Summary
 from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals.baseline import baseline_end
+from streams.core.signals.bounds import wilson_lower, wilson_upper
 from streams.core.signals.config import RelativeRule, SatisfactionConfig
 from streams.core.signals.satisfaction import SatisfactionView, view
 from streams.core.signals.tiers import DAY, tier_for
@@ -86,7 +89,7 @@ def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEve
         RULE,
         at,
         key,
-        bad=gap >= rule.drop and _z(cur, base) >= rule.z,
+        bad=gap >= rule.drop and _apart(cur, base, rule.z),
         good=gap <= rule.recover,
         identity={"store_id": store_id, "comparison": rule.name},
         facts=lambda: {
@@ -105,10 +108,8 @@ def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEve
     )
 
 
-def _z(cur: SatisfactionView, base: SatisfactionView) -> float:
-    """Two-proportion z statistic of base CSAT above current CSAT."""
+def _apart(cur: SatisfactionView, base: SatisfactionView, z: float) -> bool:
+    """Whether the window's CSAT is clearly below the baseline's: their Wilson intervals at
+    ``z`` do not overlap."""
     assert cur.csat is not None and base.csat is not None
-    n1, n2 = cur.ratings, base.ratings
-    pooled = (cur.csat * n1 + base.csat * n2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    return (base.csat - cur.csat) / se if se else math.inf
+    return wilson_upper(cur.csat, cur.ratings, z) < wilson_lower(base.csat, base.ratings, z)

@@ -43,6 +43,9 @@ class CallWindow(BaseModel):
     label: Annotated[str, Field(min_length=1, max_length=16)]
     seconds: Seconds
     bucket: Seconds
+    # The z the call rules judge this window at; None: `confidence_z` shared by the looks
+    # (`calls_view.judged_z`).
+    z: Annotated[float, Field(ge=0, le=6)] | None = None
 
 
 class CallConfig(BaseModel):
@@ -51,7 +54,14 @@ class CallConfig(BaseModel):
     # Operational default, not from domain.md: the last hour for the duty manager, the day for
     # the trend. Buckets of 1 min and 1 h keep each window to 60 and 24 buckets.
     windows: tuple[CallWindow, ...] = (
-        CallWindow(label="1h", seconds=3600, bucket=60),
+        # The hour is where a busy store's problem shows within the hour, and it is read only
+        # while the hour holds `evidence_calls`: at a busy store, 50-100 calls, where a normal
+        # 6 % abandonment is many standard errors from 10 %. Its share of the day's tail
+        # (3.7 at the day's 2.8) caught a busy store's 25 % hour after more than an hour at
+        # three of six simulated stores, and missed one; 3.34 (the share of a 2.33 day)
+        # catches all six, five within the hour, and pages no busy store on noise
+        # (`python -m bench.precision`; docs/domain.md "Rule guards").
+        CallWindow(label="1h", seconds=3600, bucket=60, z=3.34),
         CallWindow(label="3h", seconds=3 * 3600, bucket=300),
         CallWindow(label="24h", seconds=86_400, bucket=3600),
     )
@@ -73,15 +83,17 @@ class CallConfig(BaseModel):
     min_offered: Annotated[int, Field(ge=1)] = 20
     # Both call rules page only when the Wilson interval of the rate (this many standard
     # errors) lies wholly on the wrong side: abandonment's lower end at or above the threshold,
-    # service level's upper end below the target. 2.33 is 99 % one-sided: the rules are judged
-    # on every call, so 95 % would page a healthy store several times a year on noise. At a
-    # store offered 25 calls an hour with a true 1.5 % abandonment, "10 % of 20 calls" pages
-    # on 2 abandoned calls; this needs 9 of 25 (tests/unit/test_precision.py). 0 turns it off.
-    confidence_z: Annotated[float, Field(ge=0, le=4)] = 2.33
+    # service level's upper end below the target. This is the longest window's z; a window k
+    # times shorter is judged at a k times smaller tail (`bounds.window_z`, unless the window
+    # names its own z), as a rolling window is read on every call and a short one passes
+    # through k times more independent stretches of noise. 2.8 (99.7 % one-sided) because a
+    # small store's day holds only 20-40 calls: at 2.33, 6 abandoned of 20 or 8 of 36 (a 6 %
+    # store's one-in-a-thousand day) paged 4.5 times per 100 store-weeks, at 2.8 once (2 pages
+    # in 200 simulated store-weeks; docs/domain.md "Rule guards"). 0 turns the bound off.
+    confidence_z: Annotated[float, Field(ge=0, le=4)] = 2.8
     # Operational default, not from domain.md: alerts judge the shortest window holding this
-    # many calls (the longest window when none does, once it holds `min_offered`). At 2.33
-    # standard errors 25 calls hardly tell a 20 % abandonment from a 6 % one (the bound needs
-    # 9 of 25). Measured with `python -m bench.precision`.
+    # many calls (the longest window when none does, once it holds `min_offered`). 25 calls
+    # hardly tell a 20 % abandonment from a 6 % one. Measured with `python -m bench.precision`.
     evidence_calls: Annotated[int, Field(ge=1)] = 30
     # Operational default, not from domain.md (it names the repeat-call rate, "same customer
     # again within a window", without a length).
@@ -135,6 +147,9 @@ class CallStats:
     """One store's call state; plain data so that it serialises to JSON."""
 
     clock: float | None = None  # newest call event time seen
+    # Oldest call event time seen: a window reaching back before it covers only the time since
+    # (a store's first day of calls is not a day's evidence).
+    first: float | None = None
     # scope -> scope id -> window label -> buckets
     scopes: dict[str, dict[str, dict[str, windows.Buckets]]] = field(default_factory=dict)
     # short hash of customer.id -> their calls still needed to judge repeats, oldest first
@@ -146,6 +161,7 @@ class CallStats:
         """A copy that shares nothing mutable (callers' entries are tuples)."""
         return CallStats(
             clock=self.clock,
+            first=self.first,
             scopes={
                 scope: {
                     sid: {w: {b: list(c) for b, c in bs.items()} for w, bs in ws.items()}
@@ -160,6 +176,7 @@ class CallStats:
     def to_json(self) -> dict[str, Any]:
         return {
             "clock": self.clock,
+            "first": self.first,
             "scopes": {
                 scope: {
                     sid: {w: {str(b): list(c) for b, c in bs.items()} for w, bs in ws.items()}
@@ -175,6 +192,8 @@ class CallStats:
     def from_json(cls, d: dict[str, Any]) -> CallStats:
         return cls(
             clock=d["clock"],
+            # A state written before `first` was kept: its windows count as fully covered.
+            first=d.get("first", None if d["clock"] is None else 0.0),
             scopes={
                 scope: {
                     sid: {w: {int(b): list(c) for b, c in bs.items()} for w, bs in ws.items()}
@@ -227,6 +246,7 @@ def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
     _count(stats, (ts, queue, call.agent_id), counts, cfg)
     old = stats.clock
     stats.clock = ts if old is None else max(old, ts)
+    stats.first = ts if stats.first is None else min(stats.first, ts)
     step = min(w.bucket for w in cfg.windows)
     # Pruning sweeps every scope and caller, so once per step of the finest bucket, not per call.
     if old is not None and windows.bucket_start(stats.clock, step) != windows.bucket_start(

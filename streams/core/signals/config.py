@@ -23,11 +23,11 @@ class RelativeRule(_Section):
     name: str
     window: Seconds
     baseline: Seconds  # the span just before the window
-    # Fire when CSAT is this far (absolute) below the baseline and a two-proportion z-test
-    # agrees (3.5: p < 0.0003 one-sided, because it is tested every minute); resolve once the
-    # gap is back within `recover`. Measured on a simulated normal fortnight of 20 stores:
-    # 0.10 / 2.33 paged 10 times; these defaults, with the baseline-coverage rule in
-    # signals/satisfaction.py, never (tests/unit/test_replay.py).
+    # Fire when CSAT is this far (absolute) below the baseline and clearly so: the Wilson
+    # intervals of the window and of the baseline at `z` do not overlap (3.5, because it is
+    # tested every minute; rules/csat_drop.py says why not a two-proportion z-test). Resolve
+    # once the gap is back within `recover`. Measured on simulated normal weeks
+    # (docs/domain.md "Rule guards").
     drop: Share = 0.15
     recover: Share = 0.05
     z: Annotated[float, Field(ge=0)] = 3.5
@@ -103,6 +103,13 @@ class WordOfMouthConfig(_Section):
     vocal_tells: Annotated[float, Field(ge=0)] = 20.0
     # domain.md: "it takes about 12 positive experiences to make up for one negative one".
     repair_ratio: Annotated[float, Field(ge=0)] = 12.0
+    # One post counts at most this many people in the reach: the audience an ordinary post
+    # can have (the simulator's authors are log-normal around 150 followers, and 10,000 is
+    # above about 99 % of its posts). The reach rules page on bad experiences spreading through
+    # many voices; one post seen by many is one voice, judged by the crisis score
+    # (`crisis.viral_reach`). Without it one ordinary post seen by 81,000 people paged both
+    # reach rules in a normal fortnight. Operational default, not from domain.md.
+    post_reach_cap: Annotated[float, Field(gt=0)] = 10_000
     # Alerts (operational defaults): 24 h reach at or above `reach_high` fires, below
     # `reach_recover` resolves; the last hour's reach at least `jump_factor` × the store's
     # mean hourly reach of the past 7 days, and at least `jump_min`, is a jump.
@@ -120,9 +127,23 @@ class WordOfMouthConfig(_Section):
     # whose hour buckets are kept as long anyway.
     hold_baseline: Seconds = 3 * 86400.0
 
+    @model_validator(mode="after")
+    def _check(self) -> WordOfMouthConfig:
+        # Both bars must be out of reach of any one post (capped at `post_reach_cap`).
+        if min(self.reach_high, self.jump_min) <= self.post_reach_cap:
+            raise ValueError("reach_high and jump_min must be above post_reach_cap")
+        if self.reach_recover > self.reach_high:
+            raise ValueError("reach_recover above reach_high: it never resolves")
+        return self
+
     @property
     def per_unhappy(self) -> float:
         return (1 - self.vocal_share) * self.tells + self.vocal_share * self.vocal_tells
+
+    def people(self, unhappy: int, audience: int) -> int:
+        """The people one negative event reaches: those its unhappy customers tell, and the
+        audience of a post, up to `post_reach_cap`."""
+        return round(unhappy * self.per_unhappy) + round(min(audience, self.post_reach_cap))
 
 
 class SpikeConfig(_Section):
@@ -138,6 +159,14 @@ class SpikeConfig(_Section):
     # (what 4 sd is at a mean of ~2) paged a 20-rating store twice in three simulated weeks.
     # Operational default, measured with `python -m bench.precision`.
     tail: Annotated[float, Field(gt=0, lt=1)] = 1e-6
+    # The tail is taken at the upper end of what the expected count could be: this many
+    # standard errors of baselines that have each seen only a few hours (an EWMA of weight
+    # 0.3 weighs about 6), so a slot that happened to learn a quiet few weeks does not make
+    # an ordinary hour a spike. 1 raises the bar by one negative at a quiet store (11 in an
+    # hour where 1 is usual) and by three at a busy one (32 where 10 is); 2 would cost a
+    # small store's spike of 10 extra negatives. Operational default, measured with
+    # `python -m bench.precision` (docs/domain.md "Rule guards").
+    baseline_z: Annotated[float, Field(ge=0, le=5)] = 1.0
     # The same-hour-of-week baseline is used once it has this many weeks; before that the
     # store's all-hours baseline stands in.
     min_weeks: Annotated[int, Field(ge=1)] = 3

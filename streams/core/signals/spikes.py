@@ -1,18 +1,25 @@
 """Spikes of negative volume: the last hour's negatives against what is normal for this store
-at this hour of the week, so a busy Saturday lunch is not a spike but a quiet Tuesday's burst is.
+at this time of the week, so a busy Saturday lunch is not a spike but a quiet Tuesday's burst is.
 
-When event time passes an hour boundary, each closed hour's negative count updates three EWMA
-baselines (mean and variance): the one for that hour of the week (local time), the one for that
-hour of the day, which stands in until the weekly slot has ``min_weeks`` observations (a store's
-daily rhythm matters more than its weekdays: an all-hours mean put a busy store's ordinary
-lunch hour several deviations above its nights, six false pages a week), and the store's
-all-hours one for the first days. The last
-60 minutes spike when they hold at least ``min_count`` negatives, exceed the baseline by k
-standard deviations (floored by the Poisson sd √mean and by 1, so a quiet store's zero variance
-does not make every pair of complaints a spike), and are a count that a Poisson hour of the
-baseline's mean reaches less often than ``tail`` (k standard deviations alone is too easy for a
-skewed count: at a mean of 1.8 it is 8 negatives, which a normal hour brings about once in
-3,000, and the rule looks at every hour of every store).
+When event time passes an hour boundary, each closed hour's negative count updates the EWMA
+baselines (mean and variance) of that hour of the week (local time) and of that hour of the
+day, which stands in until the weekly slot has ``min_weeks`` observations. Until the hour of
+the day has ``min_weeks`` observations too (days), the rule does not judge: a store's daily
+rhythm matters more than anything else about it, and an all-hours mean standing in for the
+first days put a busy store's ordinary lunch several deviations above its nights. Those pages
+were worse than early: each one kept its lunch hours out of the baselines as an incident, so
+the lunch slots never learnt and the store paged every lunch for weeks.
+
+The rule reads a rolling 60 minutes, which at 22:05 is mostly 21:00-22:00. Its expected count
+is therefore that of the two clock hours it overlaps, each weighted by the minutes it covers:
+judged against the 22:00 slot alone, a busy store's last open hour paged as a spike after
+closing time. The last 60 minutes spike when they hold at least ``min_count`` negatives,
+exceed the expected count by k standard deviations (floored by the Poisson sd and by 1, so a
+quiet store's zero variance does not make every pair of complaints a spike), and are a count
+that a Poisson hour reaches less often than ``tail`` even at the upper end of what the
+expected count could be (``baseline_z`` standard errors of means learnt from a few hours each):
+a baseline learnt from a few noisy weeks must not set a bar that noise alone clears, and the
+rule looks at a rolling hour of every store all week.
 
 An incident must not become the store's normal (a baseline that learned a bad hour would soon
 call the next one usual): the hours the spike alert covered are left out (``exclude``), and
@@ -121,7 +128,7 @@ def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) 
         vec = stats.bucket(HOUR, h)
         count = vec[F.NEGATIVE] if vec else 0
         week_hour = hour_of_week(h, cfg.timezone)
-        for slot in ("all", f"how{week_hour}", f"hod{week_hour % 24}"):
+        for slot in (f"how{week_hour}", f"hod{week_hour % 24}"):
             b = out.baselines.setdefault(slot, [0.0, 0.0, 0])
             _ewma(b, min(count, _winsor(b, cfg)) if b[2] else count, cfg.alpha)
     out.closed_until = current
@@ -146,12 +153,6 @@ def _winsor(b: list[float], cfg: SpikeConfig) -> float:
     return b[0] + cfg.k * _sd(b[0], b[1])
 
 
-def _bar(b: list[float], cfg: SpikeConfig) -> float:
-    """A slot's spike threshold: a count above it is a spike (before ``min_count``)."""
-    mean = b[0]
-    return max(mean + cfg.k * _sd(mean, b[1]), poisson_rare(mean, cfg.tail) - 0.5)
-
-
 @lru_cache(maxsize=4096)
 def _poisson_rare(mean: float, tail: float) -> int:
     x, pmf = 0, math.exp(-mean)
@@ -169,17 +170,41 @@ def poisson_rare(mean: float, tail: float) -> int:
     return _poisson_rare(round(max(mean, 0.0), 2), tail)  # rounded: the cache stays small
 
 
-def view(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> SpikeView:
-    last_hour = stats.totals(now, 3600, MINUTE)[F.NEGATIVE]
-    week_hour = hour_of_week(now, cfg.timezone)
-    # The first slot with enough history: this hour of the week (weeks), of the day (days),
-    # then all hours (a day of hours before any baseline is trusted).
+def _slot(state: SpikeState, ts: float, cfg: SpikeConfig) -> list[float] | None:
+    """The baseline of the clock hour holding ``ts``: the first slot with enough history, this
+    hour of the week (weeks), then of the day (days); None before that."""
+    week_hour = hour_of_week(ts, cfg.timezone)
     for name, enough in (
         (f"how{week_hour}", cfg.min_weeks),
         (f"hod{week_hour % 24}", cfg.min_weeks),
-        ("all", 24),
     ):
         slot = state.baselines.get(name)
         if slot is not None and slot[2] >= enough:
-            return SpikeView(last_hour, slot[0], _bar(slot, cfg), _sd(slot[0], slot[1]))
-    return SpikeView(last_hour, None, None)
+            return slot
+    return None
+
+
+def _mean_var(slot: list[float], alpha: float) -> float:
+    """The variance of a slot's mean as an estimate: an EWMA weighs about (2 - alpha) / alpha
+    hours (fewer while it has seen fewer), and a count's variance is at least its mean."""
+    mean, var, n = slot
+    hours = min(n, (2 - alpha) / alpha)
+    return max(var, mean, 0.0) / hours
+
+
+def view(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) -> SpikeView:
+    last_hour = stats.totals(now, 3600, MINUTE)[F.NEGATIVE]
+    current = bucket_start(now, HOUR)
+    now_slot, prev_slot = _slot(state, now, cfg), _slot(state, current - HOUR, cfg)
+    if now_slot is None or prev_slot is None:
+        return SpikeView(last_hour, None, None)
+    # The rolling hour holds `share` of this clock hour and the rest of the previous one.
+    share = (now - current) / HOUR
+    parts = ((1 - share, prev_slot), (share, now_slot))
+    mean = sum(w * b[0] for w, b in parts)
+    var = sum(w * b[1] for w, b in parts)
+    mean_var = sum(w * w * _mean_var(b, cfg.alpha) for w, b in parts)
+    sd = _sd(mean, var)
+    upper = mean + cfg.baseline_z * math.sqrt(mean_var)
+    bar = max(mean + cfg.k * sd, poisson_rare(upper, cfg.tail) - 0.5)
+    return SpikeView(last_hour, mean, bar, sd)

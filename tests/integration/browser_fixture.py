@@ -5,7 +5,7 @@ drive the Chromium Debian ships (installed with apt when missing, once per machi
 ``executable_path``. The flags keep a headless Chromium quiet on a closed network: without the
 background-networking ones it keeps dialling Google's hosts and its refused connections pile up.
 
-Fixtures: ``browser`` (one Chromium per session), ``phone`` and ``desktop`` (a fresh context and
+Fixtures: ``browser`` (one Chromium per test module), ``phone`` and ``desktop`` (a fresh context and
 page each, 360x740 touch and 1280x800). When a test fails, the page it was on is saved as a
 screenshot under ``$CXPULSE_ARTIFACTS`` (default ``.artifacts/`` in the repository).
 """
@@ -77,8 +77,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     setattr(item, f"report_{report.when}", report)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Per module, not per session: while Playwright's sync API is open it keeps an event loop
+    # running in this thread, and every later test's asyncio.run() would refuse to start.
     from playwright.sync_api import sync_playwright
 
     path = chromium()

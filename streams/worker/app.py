@@ -280,6 +280,8 @@ class Worker:
         if self.app.rebalancing or getattr(self.app, "in_recovery", False):
             return
         owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
+        if self.health is not None:
+            self.health.assigned(owned)
         self._publish_held(owned)
         wall = self.clock()
         # Faust refills the tables after the rebalance has ended. Deadlines indexed before that

@@ -44,6 +44,9 @@ class Health:
         self.stalled_after = stalled_after
         self.clock = clock
         self.positions: dict[TopicPartition, int] = {}  # next offset the agent will handle
+        # The partition numbers this worker owns now (every event topic's partition of that
+        # number), from the worker's timer; None until it first says.
+        self.owned: frozenset[int] | None = None
         self.progress = clock()  # when the agent last handled a message (or had nothing to do)
         self.lag: int | None = None
         self.reason = "starting"
@@ -74,9 +77,21 @@ class Health:
         self.progress = wall
         self.g_last.set(wall)
 
+    def assigned(self, partitions: frozenset[int]) -> None:
+        """The partitions this worker owns now. Judged are these: one moved to another worker
+        no longer counts here (its backlog is that worker's), and one taken over counts from
+        the start, even before this worker has handled anything of it."""
+        self.owned = partitions
+        for tp in [tp for tp in self.positions if tp[1] not in partitions]:
+            del self.positions[tp]
+
     def judge(self, ends: dict[TopicPartition, int], committed: dict[TopicPartition, int]) -> None:
         """The verdict from the broker's view: what waits beyond what we handled."""
-        mine = set(self.positions) or set(ends)
+        owned = self.owned
+        if owned is not None:
+            mine = {tp for tp in ends if tp[1] in owned}
+        else:  # the assignment is not known yet: what this worker has handled, else all
+            mine = set(self.positions) or set(ends)
         waiting = 0
         for tp in mine:
             position = max(self.positions.get(tp, 0), committed.get(tp, 0))

@@ -57,6 +57,28 @@ def test_committed_offsets_count_for_partitions_not_yet_read() -> None:
     assert h.lag == 0 and h.healthy
 
 
+def test_a_partition_moved_to_another_worker_no_longer_counts_here() -> None:
+    clock = Clock()
+    h = health(clock)
+    moved = ("cx.feedback", 1)
+    h.consumed({TP: 9, moved: 9}, clock.now)
+    h.assigned(frozenset({0}))  # partition 1 is another worker's now, and it is behind
+    clock.now += 61
+    h.judge({TP: 10, moved: 500}, {moved: 20})
+    assert h.healthy and h.lag == 0 and moved not in h.positions
+
+
+def test_a_partition_taken_over_counts_before_anything_of_it_is_handled() -> None:
+    clock = Clock()
+    h = health(clock)
+    taken = ("cx.feedback", 1)
+    h.consumed({TP: 9}, clock.now)
+    h.assigned(frozenset({0, 1}))
+    clock.now += 61
+    h.judge({TP: 10, taken: 300}, {taken: 100})  # nothing of partition 1 handled here yet
+    assert not h.healthy and h.lag == 200
+
+
 def test_healthz_answers_503_with_the_reason_when_stalled() -> None:
     clock = Clock()
     h = health(clock)

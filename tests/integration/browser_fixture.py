@@ -12,15 +12,15 @@ screenshot under ``$CXPULSE_ARTIFACTS`` (default ``.artifacts/`` in the reposito
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.integration.debian import install
 
 REPO = Path(__file__).parents[2]
 FLAGS = (
@@ -39,25 +39,10 @@ DESKTOP = {"width": 1280, "height": 800}
 def chromium() -> str:
     """The path of Debian's Chromium, installing the package first if it is missing."""
     found = shutil.which("chromium")
-    if found:
-        return found
-    lock = Path("/tmp/cxpulse-apt.lock")
-    with lock.open("w") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # two test processes must not run apt at once
+    if found is None:
+        install("chromium")
         found = shutil.which("chromium")
-        if found:
-            return found
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(
-            [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"],
-            check=True,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-    found = shutil.which("chromium")
-    if not found:
+    if found is None:
         raise RuntimeError("apt installed chromium but it is not on PATH")
     return found
 

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -34,6 +33,7 @@ from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 
 from alerts.notify.base import AlertView, DeliveryError, Notification
 from schemas.alerts import AlertStatus, Summary
+from tests.integration.debian import install
 from tests.waiting import wait_for as poll
 
 # Secrets of the fake platforms; a test greps every output for them.
@@ -271,20 +271,13 @@ def ensure_alertmanager() -> str:
     found = _am_binary()
     if found:
         return found
-    if os.geteuid() != 0:
-        pytest.fail("prometheus-alertmanager is missing and installing it needs root")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    cmd = ["apt-get", "install", "-y", "--no-install-recommends", "prometheus-alertmanager"]
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
-    if done.returncode != 0:  # stale package lists are the usual cause: refresh once
-        subprocess.run(["apt-get", "update"], capture_output=True, env=env, timeout=600)
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    try:
+        install("prometheus-alertmanager")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     found = _am_binary()
-    if done.returncode != 0 or not found:
-        pytest.fail(
-            "could not install prometheus-alertmanager with apt-get "
-            f"(exit {done.returncode}):\n{done.stderr[-2000:]}"
-        )
+    if not found:
+        pytest.fail("apt installed prometheus-alertmanager but it is not on PATH")
     return found
 
 

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
+from tests.integration.debian import install
 from tests.waiting import NotReady, free_port, wait_ready
 
 SUPERUSER = "cxpulse"
@@ -87,15 +88,7 @@ def _install() -> Path:
         return _bindir()
     except FileNotFoundError:
         pass
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "postgresql"],
-        check=True,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    install("postgresql")
     return _bindir()
 
 

@@ -10,7 +10,6 @@ runs never see each other's series.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Collection, Mapping, Sequence
@@ -22,6 +21,7 @@ from urllib.parse import urlencode
 
 import yaml
 
+from tests.integration.debian import install
 from tests.waiting import NotReady, free_port, get_json, wait_ready
 
 JOB = "cxpulse"  # the job name the dashboards and rules select on (prometheus/prometheus.yml)
@@ -32,11 +32,7 @@ def prometheus_binary() -> str:
     found = shutil.which("prometheus")
     if found:
         return found
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    # A fresh machine's package lists may be empty or stale: update once, then install.
-    subprocess.run([*sudo, "apt-get", "update", "-q"], check=True, env=env)
-    subprocess.run([*sudo, "apt-get", "install", "-y", "-q", "prometheus"], check=True, env=env)
+    install("prometheus")
     found = shutil.which("prometheus")
     if found is None:
         raise RuntimeError("apt-get installed prometheus but the binary is not on PATH")

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
-from argon2 import PasswordHasher
 
 from alerts.api import make_app
 from alerts.api.engine_ops import EngineOperations
@@ -28,14 +27,13 @@ from alerts.memory import MemoryStore
 from alerts.ports import AlertStore
 from schemas.alerts import AlertEvent, Evidence, EvidenceEvent, SlaTimeline, TimelineStep
 from streams.core.calendar import CalendarConfig
+from tests.auth_helpers import CHEAP
 from tests.lifecycle_helpers import T0, event, receivers
 from tests.unit.test_outbox_fakes import Clock
 
 TOKEN = "console-api-token-1"
 LINK_SECRET = "console-link-secret-0123456789"
 PASSWORD = "console-test-password-1"
-# Cheap: the tests sign in many times; production uses alerts.auth.accounts.production_hasher.
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 DUTY = User("wang", "duty", "王经理")
 VIEWER = User("zhao", "viewer")
 PHONE = "13812345678"

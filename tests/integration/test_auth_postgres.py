@@ -10,12 +10,12 @@ import pytest
 
 from alerts.auth.accounts import AccountError, Accounts
 from alerts.db import SqlStore
+from tests.auth_helpers import CHEAP
 from tests.integration.pg_fixture import (  # noqa: F401  (pg_url, postgres: fixtures)
     pg_url,
     postgres,
 )
 from tests.unit.test_auth_accounts import (  # noqa: F401  (collected here, on PostgreSQL)
-    CHEAP,
     PW,
     accounts,
     test_a_session_of_a_user_disabled_behind_its_back_is_refused,

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from alerts.auth.accounts import TOKENS, USERS, AccountError, Accounts, token_hash
 from alerts.db import SqlStore
+from tests.auth_helpers import CHEAP
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PW = "correct horse battery"
 
 

@@ -12,7 +12,7 @@ import pytest
 from alerts.auth.accounts import Accounts
 from alerts.db import SqlStore
 from cxpulse.cli import main
-from tests.unit.test_auth_accounts import CHEAP
+from tests.auth_helpers import CHEAP
 
 PW = "correct horse battery"
 

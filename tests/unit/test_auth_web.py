@@ -15,7 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from argon2 import PasswordHasher
 
 from alerts.api import make_app
 from alerts.auth.access import LOGIN_COOKIE, SESSION_COOKIE, Access, safe_next
@@ -23,10 +22,10 @@ from alerts.auth.config import AuthSettings
 from alerts.auth.identity import CALLER, CSRF_FIELD, CSRF_HEADER, csrf_token, current_user
 from alerts.auth.web import require
 from alerts.db import SqlStore
+from tests.auth_helpers import CHEAP
 from tests.unit.test_api import LINK_SECRET, TOKEN, ops, seeded
 from tests.unit.test_outbox_fakes import Clock
 
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 PW = "correct horse battery"
 Client = TestClient[Any, Any]
 

@@ -5,17 +5,15 @@ search text of alerts stored before it."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
 
 from alerts.db import SqlStore
-from alerts.db.migrate import upgrade
 from alerts.model import AlertQuery
-from tests.console_helpers import PHONE
 from tests.integration.pg_fixture import (  # noqa: F401  (pg_url, postgres: fixtures)
     pg_url,
     postgres,
 )
 from tests.unit import test_console_list as listing
+from tests.unit.test_console_migration import migrate_an_old_alert
 
 pytestmark = pytest.mark.postgres
 
@@ -33,24 +31,6 @@ def test_resolved_alerts_are_listed_but_not_counted(pg_url: str) -> None:  # noq
 
 
 def test_the_migration_fills_the_search_text(pg_url: str) -> None:  # noqa: F811
-    assert upgrade(pg_url, "0004") == "0004"
-    store = SqlStore(pg_url, migrate=False)
-    with store.engine.begin() as c:
-        c.execute(
-            text(
-                "INSERT INTO alerts (fingerprint, rule, kind, severity, state, labels, "
-                '"values", summary_zh, summary_en, starts_at, last_seen, count, '
-                "escalation_step, version) VALUES ('00000000000000aa', 'crisis', 'crisis', "
-                "'critical', 'firing', '{}', '{}', :zh, 'Store S7 crisis', "
-                "'2026-11-23 04:00:00+00', '2026-11-23 04:00:00+00', 1, 0, 1)"
-            ),
-            {"zh": f"门店 S7 危机，客户 {PHONE}"},
-        )
-    store.close()
-    store = SqlStore(pg_url)
-    assert [a.fingerprint for a in store.search(AlertQuery(text="s7 CRISIS"))] == [
-        "00000000000000aa"
-    ]
-    assert not store.search(AlertQuery(text=PHONE))
+    store = migrate_an_old_alert(pg_url, "2026-11-23 04:00:00+00")
     assert store.tab_counts(AlertQuery()) == {"firing": 1, "acknowledged": 0, "silenced": 0}
     store.close()

@@ -13,8 +13,10 @@ from alerts.model import AlertQuery
 from tests.console_helpers import PHONE
 
 
-def test_alerts_stored_before_the_migration_are_searchable_masked(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'alerts.db'}"
+def migrate_an_old_alert(url: str, stamp: str) -> SqlStore:
+    """An alert written by the schema before the console's migration (0004), then the store
+    migrated to the latest: its search text must be filled, masked. ``stamp``: a timestamp
+    literal as the backend stores it. Returns the migrated store (the caller closes it)."""
     assert upgrade(url, "0004") == "0004"
     store = SqlStore(url, migrate=False)
     with store.engine.begin() as c:
@@ -23,10 +25,9 @@ def test_alerts_stored_before_the_migration_are_searchable_masked(tmp_path: Path
                 "INSERT INTO alerts (fingerprint, rule, kind, severity, state, labels, "
                 '"values", summary_zh, summary_en, starts_at, last_seen, count, '
                 "escalation_step, version) VALUES ('00000000000000aa', 'crisis', 'crisis', "
-                "'critical', 'firing', '{}', '{}', :zh, 'Store S7 crisis', "
-                "'2026-11-23 04:00:00', '2026-11-23 04:00:00', 1, 0, 1)"
+                "'critical', 'firing', '{}', '{}', :zh, 'Store S7 crisis', :at, :at, 1, 0, 1)"
             ),
-            {"zh": f"门店 S7 危机，客户 {PHONE}"},
+            {"zh": f"门店 S7 危机，客户 {PHONE}", "at": stamp},
         )
     store.close()
     assert upgrade(url, "0005") == "0005"
@@ -36,5 +37,10 @@ def test_alerts_stored_before_the_migration_are_searchable_masked(tmp_path: Path
     ]
     assert store.search(AlertQuery(text="138****5678"))
     assert not store.search(AlertQuery(text=PHONE))  # the raw number is not searchable
-    store.close()
+    return store
+
+
+def test_alerts_stored_before_the_migration_are_searchable_masked(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'alerts.db'}"
+    migrate_an_old_alert(url, "2026-11-23 04:00:00").close()
     assert downgrade(url, "0004") == "0004"

@@ -47,6 +47,7 @@ from alerts.auth.login import (
     message,
     see_other,
 )
+from alerts.auth.sessions import Session
 
 log = logging.getLogger("alerts.auth")
 
@@ -94,12 +95,16 @@ def _is_public(request: web.Request, public: frozenset[Any]) -> bool:
     return route is not None and isinstance(route.resource, web.StaticResource)
 
 
-async def _name_the_user(request: web.Request, access: Access) -> None:
+async def _session_of(request: web.Request, access: Access) -> Session | None:
+    """The live session the request's cookie names, if any."""
     sid = request.cookies.get(SESSION_COOKIE, "")
-    found = await asyncio.to_thread(access.sessions.lookup, sid) if sid else None
-    if found is not None:
-        request[USER] = found.user
-        request[CALLER] = found.user.name
+    return await asyncio.to_thread(access.sessions.lookup, sid) if sid else None
+
+
+def _sign_in(request: web.Request, found: Session) -> None:
+    request[USER] = found.user
+    request[CSRF] = found.csrf
+    request[CALLER] = found.user.name
 
 
 def auth_middleware(
@@ -136,8 +141,7 @@ def auth_middleware(
         return await handler(request)
 
     async def session(request: web.Request, handler: Handler, gate: Access) -> web.StreamResponse:
-        sid = request.cookies.get(SESSION_COOKIE, "")
-        found = await asyncio.to_thread(gate.sessions.lookup, sid) if sid else None
+        found = await _session_of(request, gate)
         if found is None:
             if request.method in SAFE_METHODS:
                 return see_other(login_url(request))
@@ -149,9 +153,7 @@ def auth_middleware(
             if not hmac.compare_digest(presented.encode(), found.csrf.encode()):
                 log.info("auth: refused a %s without its CSRF token", request.method)
                 return message(request, 403, "csrf")
-        request[USER] = found.user
-        request[CSRF] = found.csrf
-        request[CALLER] = found.user.name
+        _sign_in(request, found)
         return await handler(request)
 
     @web.middleware
@@ -160,7 +162,9 @@ def auth_middleware(
         # like (an unknown path is refused too, not a map of what exists).
         if _is_public(request, public):
             if access is not None and request.match_info.handler in sessions_read_by:
-                await _name_the_user(request, access)
+                found = await _session_of(request, access)
+                if found is not None:
+                    _sign_in(request, found)
             return await handler(request)
         if access is None or request.path == "/api" or request.path.startswith("/api/"):
             return await bearer(request, handler)

@@ -14,7 +14,7 @@ from typing import Any
 from grafana_foundation_sdk.builders import dashboard as d
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 
-from grafana import boards, wall
+from grafana import boards, operations, wall
 from grafana.files import DASHBOARDS_DIR, NAMES, load_all, panels
 
 __all__ = ["BUILDERS", "load_all", "model", "panels", "render", "stale", "write"]
@@ -24,8 +24,8 @@ BUILDERS: dict[str, Callable[[], d.Dashboard]] = {
     "complaints-sla": boards.complaints,
     "calls": boards.calls,
     "reviews": boards.reviews,
-    "alerts": boards.alerts,
-    "pipeline": boards.pipeline,
+    "alerts": operations.alerts,
+    "pipeline": operations.pipeline,
 }
 
 # files.NAMES lists the same dashboards for code that must not import the SDK (push, tests).

@@ -293,3 +293,17 @@ def grid(
             [dm.DynamicConfigValue("displayName", header), dm.DynamicConfigValue("unit", unit)],
         )
     return p
+
+
+def board(title: str, uid: str, description: str, tags: list[str]) -> d.Dashboard:
+    """A dashboard with the settings every board shares: refresh, range, zone, filters."""
+    return (
+        d.Dashboard(title)
+        .uid(uid)
+        .description(description)
+        .tags(["cxpulse", *tags])
+        .refresh(REFRESH)
+        .time("now-6h", "now")
+        .timezone("browser")
+        .variables(variables())
+    )

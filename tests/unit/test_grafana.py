@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from grafana import generate
-from grafana.boards import ALERT_SERVICE_METRICS
 from grafana.kit import DS_UID, SCRAPE_INTERVAL_S, VARIABLES
+from grafana.operations import ALERT_SERVICE_METRICS
 
 BOARDS = generate.load_all()
 UIDS = {

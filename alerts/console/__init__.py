@@ -14,7 +14,7 @@ from aiohttp import web
 
 from alerts.api.ops import ConsoleOperations
 from alerts.clock import Clock, utcnow
-from alerts.console import actions, detail, duty, listing
+from alerts.console import actions, detail, duty, listing, silences
 from alerts.console.page import CONSOLE, Console, Handler
 from alerts.lifecycle.engine import Engine
 from streams.core.calendar import CalendarConfig
@@ -44,6 +44,8 @@ def add_console(
         ("POST", "/incidents/{fingerprint}/assign", actions.assign),
         ("GET", "/silences/new", actions.silence_preview),
         ("POST", "/silences", actions.silence_create),
+        ("GET", "/silences", silences.silence_list),
+        ("POST", "/silences/{silence_id}/end", silences.silence_end),
         ("GET", "/duty", duty.duty),
     ]
     for method, path, handler in routes:

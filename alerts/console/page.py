@@ -127,6 +127,8 @@ text-decoration:none;min-height:44px}
 .incidents{list-style:none;padding:0;margin:0}
 .incidents li{border-bottom:1px solid var(--line);padding:.6em 0}
 .incidents a.title{font-weight:600}
+.silences{list-style:none;padding:0;margin:0}.silences li{border-bottom:1px solid var(--line);
+padding:.6em 0}.silences pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
 .meta{color:var(--muted);font-size:.9em}
 .badge{display:inline-block;padding:0 .4em;border-radius:4px;font-size:.85em;font-weight:700;
 border:1px solid currentColor}
@@ -176,7 +178,8 @@ def shell(request: web.Request, w: Words, title: str, body: str, status: int = 2
         f'<meta name="robots" content="noindex"><title>{e(title)} · {e(w("title"))}</title>'
         f"<style>{_STYLE}</style></head><body>"
         f'<header><strong>{e(w("title"))}</strong><nav aria-label="{e(w("title"))}">'
-        f'<a href="/">{e(w("incidents"))}</a> · <a href="/duty">{e(w("duty"))}</a></nav>'
+        f'<a href="/">{e(w("incidents"))}</a> · <a href="/duty">{e(w("duty"))}</a> · '
+        f'<a href="/silences">{e(w("silences"))}</a></nav>'
         f'<a href="{switch}" lang="{"en" if other == "en" else "zh-CN"}">{e(w("switch"))}</a>'
         f"{_who(request, w)}</header><main><h1>{e(title)}</h1>{body}</main>"
         f"<script>{_SCRIPT}</script></body></html>"

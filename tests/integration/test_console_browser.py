@@ -118,6 +118,14 @@ def test_on_a_phone_sign_in_acknowledge_silence_resolve_and_read_the_trail(
     refused = page.request.post(f"{serve.url}/incidents/{fp}/ack", form={"version": "1"})
     assert refused.status == 403
 
+    # The silence is listed with what it mutes, fits the phone, and can be lifted from it.
+    page.get_by_role("link", name="静默规则").click()
+    expect(page.get_by_text('store_id="S004"').first).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("button", name="立即结束静默").click()
+    expect(page.get_by_text("静默已结束").first).to_be_visible()
+    expect(page.get_by_text("当前没有生效或待生效的静默。")).to_be_visible()
+
 
 def test_a_viewer_sees_the_incident_but_cannot_act(serve: ServeProcess, desktop: Any) -> None:
     from playwright.sync_api import expect

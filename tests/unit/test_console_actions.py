@@ -200,3 +200,43 @@ def test_a_viewer_may_not_act() -> None:
         assert not b.store.silences()
 
     run(test)
+
+
+def test_silences_are_listed_with_what_they_mute_and_can_be_ended() -> None:
+    async def test(b: Bench, fps: dict[str, str]) -> None:
+        assert "当前没有生效或待生效的静默。" in await b.page("/silences")
+        form = {"matchers": 'store_id="S001"', "ends_at": "2026-11-24T01:00:00+00:00"}
+        form["comment"] = "装修"
+        status, _, _ = await b.post("/silences", form)
+        assert status == 303
+        [s] = b.store.silences()
+        page = await b.page("/silences")
+        assert "store_id=&quot;S001&quot;" in page and "装修" in page and "wang" in page
+        assert "当前静默的未解决告警: <strong>2</strong>" in page
+        assert f'action="/silences/{s.id}/end"' in page and 'href="/silences"' in page
+        status, where, _ = await b.post(f"/silences/{s.id}/end", {})
+        assert status == 303 and where == "/silences?done=ended"
+        assert "静默已结束" in await b.page(where)
+        [ended] = b.store.silences()
+        assert ended.expired_at == NOW
+        assert got(b, fps["crisis"]).silenced_by is None
+        assert "当前没有生效或待生效的静默。" in await b.page("/silences")
+        status, where, _ = await b.post("/silences/no-such-id/end", {})
+        assert status == 303 and where == "/silences?done=gone"
+
+    run(test)
+
+
+def test_a_viewer_sees_silences_but_may_not_end_them() -> None:
+    async def test(b: Bench, fps: dict[str, str]) -> None:
+        form = {"matchers": 'store_id="S001"', "ends_at": "2026-11-24T01:00:00+00:00"}
+        assert (await b.post("/silences", form))[0] == 303
+        [s] = b.store.silences()
+        b.as_user(VIEWER)
+        page = await b.page("/silences")
+        assert "store_id=&quot;S001&quot;" in page and "/end" not in page
+        status, _, _ = await b.post(f"/silences/{s.id}/end", {})
+        assert status == 403
+        assert b.store.silences()[0].expired_at is None
+
+    run(test)

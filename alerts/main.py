@@ -58,8 +58,6 @@ def compose(
     cfg = loaded.alerts
     tokens = {"cli": cfg.token, **cfg.tokens}
     plain = {n: t.get_secret_value() for n, t in tokens.items() if t is not None}
-    if not any(plain.values()):
-        raise SystemExit("set alerts.token (or CXPULSE_ALERTS__TOKEN) before serving the API")
     if cfg.link_secret is None:
         raise SystemExit(
             "set alerts.link_secret (or CXPULSE_ALERTS__LINK_SECRET): it signs the ack links"
@@ -73,6 +71,12 @@ def compose(
     )
     warn_roster_gaps(engine, clock())
     store = SqlStore(cfg.db_url) if cfg.db_url else SqlStore()
+    access = Access.open(store.engine, cfg.auth, clock=clock)
+    if not any(plain.values()) and not any(t.revoked_at is None for t in access.accounts.tokens()):
+        raise SystemExit(
+            "the API has no token: set alerts.token (or CXPULSE_ALERTS__TOKEN), or add a "
+            "client's token with `cxpulse alerts token add NAME`"
+        )
     lock = threading.Lock()
     registry = CollectorRegistry()
     lifecycle_metrics = LifecycleMetrics(
@@ -105,7 +109,7 @@ def compose(
         port=port if port is not None else cfg.api_port,
         background=background,
         outbox_lease=timedelta(seconds=cfg.outbox_lease),
-        access=Access.open(store.engine, cfg.auth, clock=clock),
+        access=access,
         console=console,
     )
 

@@ -93,3 +93,22 @@ def test_token_add_prints_it_once_list_never_does_and_revoke_ends_it(
     assert cli(url, "token", "revoke", "grafana", monkeypatch=monkeypatch) == 0
     assert accounts.token_client(token) is None
     assert cli(url, "token", "revoke", "grafana", monkeypatch=monkeypatch) == 1
+
+
+def test_serving_needs_a_token_from_the_config_or_the_database(
+    url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pydantic import SecretStr
+
+    from alerts.main import compose
+    from alerts.settings import AlertsSettings, Loaded
+
+    cfg = AlertsSettings(db_url=url, link_secret=SecretStr("0123456789abcdef0123"))
+    with pytest.raises(SystemExit, match="cxpulse alerts token add"):
+        compose(Loaded(cfg), port=0, source=False)
+    assert cli(url, "token", "add", "ticketing", monkeypatch=monkeypatch) == 0
+    capsys.readouterr()
+    assert compose(Loaded(cfg), port=0, source=False).tokens == {}  # the database's token
+    assert cli(url, "token", "revoke", "ticketing", monkeypatch=monkeypatch) == 0
+    with pytest.raises(SystemExit, match="no token"):
+        compose(Loaded(cfg), port=0, source=False)

@@ -35,7 +35,7 @@ def container_port(service: str, host: int) -> int:
     raise AssertionError(f"{service} publishes no port {host}")
 
 
-def test_the_stack_has_every_service_of_issue_6() -> None:
+def test_the_stack_has_every_service_the_product_needs() -> None:
     assert set(SERVICES) == {
         "kafka",
         "worker",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -99,22 +100,24 @@ class Env:
         )
 
 
-@pytest.fixture
-def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
+def worker_vars(bootstrap: str, tmp_path: Path) -> dict[str, str]:
+    """The environment of a worker of one test: its own topics, group, port and state dir."""
     run = uuid.uuid4().hex[:8]
-    vars = {
-        "CXPULSE_KAFKA__BOOTSTRAP": kafka.bootstrap,
+    return {
+        "CXPULSE_KAFKA__BOOTSTRAP": bootstrap,
         "CXPULSE_KAFKA__TOPIC_PREFIX": f"t{run}",
         "CXPULSE_KAFKA__PARTITIONS": "2",
         "CXPULSE_WORKER__APP_ID": f"cxpulse-test-{run}",
         "CXPULSE_WORKER__METRICS_PORT": str(free_port()),
         "CXPULSE_WORKER__DATA_DIR": str(tmp_path / "worker"),
-        "CXPULSE_SATISFACTION__CONFIDENCE_Z": "0",
-        "CXPULSE_SATISFACTION__MIN_SAMPLES": "10",  # hand-made streams of 10-25 ratings
         "CXPULSE_WORKER__SESSION_TIMEOUT": "6",  # the broker's minimum: fast takeover
-        # Tests replay fixed historical days, whatever day they run on.
-        "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),
     }
+
+
+@contextlib.contextmanager
+def environment(vars: dict[str, str], tmp_path: Path) -> Iterator[Env]:
+    """``vars`` set in this process (the settings, and the workers it starts, read them), the
+    topics made; afterwards every worker started is killed and the environment restored."""
     old = {k: os.environ.get(k) for k in vars}
     os.environ.update(vars)
     settings = load(None)
@@ -132,3 +135,16 @@ def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@pytest.fixture
+def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
+    vars = {
+        **worker_vars(kafka.bootstrap, tmp_path),
+        "CXPULSE_SATISFACTION__CONFIDENCE_Z": "0",
+        "CXPULSE_SATISFACTION__MIN_SAMPLES": "10",  # hand-made streams of 10-25 ratings
+        # Tests replay fixed historical days, whatever day they run on.
+        "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),
+    }
+    with environment(vars, tmp_path) as e:
+        yield e

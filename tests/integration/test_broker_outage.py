@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from cxpulse import localkafka
-from cxpulse.config import load
-from streams.topics import ensure_topics
 from tests.helpers import feedback, line
-from tests.integration.conftest import Env
+from tests.integration.conftest import Env, environment, worker_vars
 from tests.waiting import free_port, wait_for
 
 pytestmark = pytest.mark.kafka
@@ -40,33 +37,8 @@ def broker(tmp_path: Path) -> Iterator[localkafka.Broker]:
 
 @pytest.fixture
 def outage_env(broker: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
-    run = uuid.uuid4().hex[:8]
-    vars = {
-        "CXPULSE_KAFKA__BOOTSTRAP": broker.bootstrap,
-        "CXPULSE_KAFKA__TOPIC_PREFIX": f"t{run}",
-        "CXPULSE_KAFKA__PARTITIONS": "2",
-        "CXPULSE_WORKER__APP_ID": f"cxpulse-test-{run}",
-        "CXPULSE_WORKER__METRICS_PORT": str(free_port()),
-        "CXPULSE_WORKER__DATA_DIR": str(tmp_path / "worker"),
-        "CXPULSE_WORKER__SESSION_TIMEOUT": "6",
-    }
-    old = {k: os.environ.get(k) for k in vars}
-    os.environ.update(vars)
-    settings = load(None)
-    ensure_topics(settings.kafka)
-    e = Env(settings, vars, tmp_path)
-    try:
+    with environment(worker_vars(broker.bootstrap, tmp_path), tmp_path) as e:
         yield e
-    finally:
-        for p in e.procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait(10)
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def cpu_seconds(pid: int) -> float:

@@ -95,12 +95,7 @@ class DingTalkReceiver:
             now_ms = int(time.time() * 1000)
             url = signed_url(url, self.cfg.secret.get_secret_value(), now_ms)
         status, body = await self._http.post_json(url, self.payload(notification))
-        self._http.check_http(status, body)
-        answer = self._http.json_body(body)
-        code = answer.get("errcode", 0)
-        if code != 0:
-            msg = str(answer.get("errmsg", ""))[:200]
-            self._http.fail(f"errcode {code}: {msg}", retryable=code in RETRYABLE)
+        self._http.check_errcode(status, body, RETRYABLE)
         log.info("%s: sent %s", self.name, notification.key)
 
     async def close(self) -> None:

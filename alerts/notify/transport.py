@@ -96,6 +96,16 @@ class HttpTransport:
             self.fail("answer is not the platform's JSON", retryable=True)
         return data
 
+    def check_errcode(self, status: int, body: bytes, retryable: frozenset[int]) -> None:
+        """The robots of DingTalk and WeCom answer ``{"errcode": 0, "errmsg": "ok"}``; any
+        other code is a failure even with HTTP 200, worth a retry only if in ``retryable``."""
+        self.check_http(status, body)
+        answer = self.json_body(body)
+        code = answer.get("errcode", 0)
+        if code != 0:
+            msg = str(answer.get("errmsg", ""))[:200]
+            self.fail(f"errcode {code}: {msg}", retryable=code in retryable)
+
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()

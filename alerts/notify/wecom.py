@@ -82,12 +82,7 @@ class WeComReceiver:
         status, body = await self._http.post_json(
             self.cfg.url.get_secret_value(), self.payload(notification)
         )
-        self._http.check_http(status, body)
-        answer = self._http.json_body(body)
-        code = answer.get("errcode", 0)
-        if code != 0:
-            msg = str(answer.get("errmsg", ""))[:200]
-            self._http.fail(f"errcode {code}: {msg}", retryable=code in RETRYABLE)
+        self._http.check_errcode(status, body, RETRYABLE)
         log.info("%s: sent %s", self.name, notification.key)
 
     async def close(self) -> None:

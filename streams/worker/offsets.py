@@ -61,18 +61,6 @@ class Consumer(driver.Consumer):
     def _new_offset(self, tp: TP) -> int | None:
         run = advance(self._acked[tp], self._gap[tp], self._committed_offset[tp])
         if not run:
-            acked, committed = self._acked[tp], self._committed_offset[tp]
-            if acked and committed:
-                import logging
-
-                logging.getLogger("cxpulse.offsets").warning(
-                    "DIAG commit held on %s: committed %s, first acked %s, %d acked, gap %s",
-                    tp,
-                    committed,
-                    min(acked),
-                    len(acked),
-                    sorted(self._gap[tp])[:3],
-                )
             return None
         self._acked_index[tp].difference_update(run)
         return run[-1] + 1

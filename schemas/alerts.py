@@ -35,6 +35,9 @@ class RuleName(StrEnum):
     SLA_WARNING = "sla_warning"
     SLA_BREACH = "sla_breach"
     SPECIAL_CUSTOMER_COMPLAINT = "special_customer_complaint"
+    ROLLUP_CSAT_LOW = "rollup_csat_low"
+    ROLLUP_CSAT_DROP = "rollup_csat_drop"
+    ROLLUP_NEGATIVE_SPIKE = "rollup_negative_spike"
 
 
 AlertStatus = Literal["firing", "resolved"]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from streams.cardinality import LabelCapsConfig
 from streams.core.intake import IntakeConfig
+from streams.core.rollup.config import RollupConfig
 from streams.core.signals.calls import CallConfig
 from streams.core.signals.config import (
     CrisisConfig,
@@ -88,6 +89,7 @@ class StreamSettings(BaseModel):
     calls: CallConfig = CallConfig()
     sla: SlaConfig = SlaConfig()
     text: TextConfig = TextConfig()
+    rollups: RollupConfig = RollupConfig()
 
     def signals(self) -> SignalsConfig:
         return SignalsConfig(

@@ -21,6 +21,7 @@ from schemas.sla import SlaEvent
 from streams.config import StreamSettings
 from streams.core.decode import Rejection, decode
 from streams.core.intake import IntakeConfig, Message
+from streams.core.rollup.state import Rollups
 from streams.core.sla import engine as sla
 from streams.core.step import Output, Pipeline
 from streams.core.store import StoreState
@@ -39,6 +40,7 @@ class ReplayResult:
     stores: dict[str, StoreState] = field(default_factory=dict)
     sla_events: list[SlaEvent] = field(default_factory=list)
     complaints: dict[str, sla.ComplaintState] = field(default_factory=dict)
+    rollups: Rollups | None = None
 
 
 @dataclass(frozen=True)
@@ -118,18 +120,28 @@ def replay(
     items = [x if isinstance(x, Line) else Line(0, b"", x, event_time(x), "events") for x in lines]
     bad = [x for x in items if isinstance(x.decoded, Rejection)]
     good = sorted((x for x in items if isinstance(x.decoded, Envelope)), key=_order)
+    rollups = Rollups(settings.rollups, partitions=1) if settings.rollups.enabled else None
     for line in bad:
         _feed(pipe, result, line, line.arrival)
     last = None
     for i, line in enumerate(good):
         ts = event_time(line.decoded)  # type: ignore[arg-type]
         _collect(pipe, result, pipe.tick(PARTITION, ts))
-        _feed(pipe, result, line, ts)
+        out = _feed(pipe, result, line, ts)
+        if rollups is not None and out.contribution is not None:
+            rollups.add(out.contribution)
+            result.alerts.extend(rollups.advance())
         last = ts
         if progress and i % 1000 == 999:
             progress(1000)
     if last is not None or until is not None:
         _collect(pipe, result, pipe.tick(PARTITION, until if until is not None else last or 0.0))
+    if rollups is not None:  # the end of the file: nothing older is coming
+        if last is not None:
+            rollups.mark(PARTITION, last)
+        rollups.set_idle(PARTITION)
+        result.alerts.extend(rollups.advance())
+        result.rollups = rollups
     # The step's working set holds every state this run changed (a file is one long batch);
     # they are written out once, at the end.
     _write(pipe, result)
@@ -147,7 +159,7 @@ def _order(line: Line) -> tuple[float, str]:
     return event_time(event), event.event_id
 
 
-def _feed(pipe: Pipeline, result: ReplayResult, line: Line, wall: float) -> None:
+def _feed(pipe: Pipeline, result: ReplayResult, line: Line, wall: float) -> Output:
     msg = Message(line.raw, None, None, line.arrival, keyed=False, decoded=line.decoded)
     out = pipe.message(msg, PARTITION, wall)
     if out.rejection is not None:
@@ -161,6 +173,7 @@ def _feed(pipe: Pipeline, result: ReplayResult, line: Line, wall: float) -> None
             )
         )
     _collect(pipe, result, out)
+    return out
 
 
 def _collect(pipe: Pipeline, result: ReplayResult, out: Output) -> None:

@@ -33,9 +33,10 @@ from schemas.sla import SlaEvent
 from streams.core.checkpoint import Checkpoint
 from streams.core.decode import Rejection
 from streams.core.intake import IntakeConfig, Message, admit
+from streams.core.rollup.model import Contribution
 from streams.core.sla import engine as sla
 from streams.core.sla.due import DueQueue
-from streams.core.store import Signals, StoreState, process
+from streams.core.store import Signals, Step, StoreState, process
 
 log = logging.getLogger("cxpulse.step")
 LIVE_LAG = 30.0  # newest event within this of the shell's clock: the stream is live
@@ -75,6 +76,7 @@ class Output:
     alerts: list[AlertEvent] = field(default_factory=list)
     sla_events: list[SlaEvent] = field(default_factory=list)
     due_handled: list[float] = field(default_factory=list)  # deadline instants met by a tick
+    contribution: Contribution | None = None  # what an applied event adds to the rollups
 
 
 @dataclass
@@ -160,6 +162,8 @@ class Pipeline:
         try:
             step = process(state, event, self.signals)
             out = Output(step.outcome, event, alerts=list(step.alerts))
+            if step.outcome == "applied" and (step.rating is not None or step.negative):
+                out.contribution = _contribution(state, event, partition, step)
             if isinstance(event, Complaint):
                 self._on_complaint(event, partition, wall, out)
         except BaseException:
@@ -285,4 +289,19 @@ def _copy(state: sla.ComplaintState | None) -> sla.ComplaintState | None:
         type(state.emitted)(state.emitted.typecode, state.emitted),
         state.next_due,
         state.status,
+    )
+
+
+def _contribution(state: StoreState, event: Envelope, partition: int, step: Step) -> Contribution:
+    labels = state.labels
+    return Contribution(
+        partition,
+        event_time(event),
+        event.event_id,
+        state.store_id,
+        labels.get("brand", ""),
+        labels.get("region", ""),
+        labels.get("city", ""),
+        step.rating,
+        step.negative,
     )

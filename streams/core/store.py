@@ -161,6 +161,9 @@ class Step:
     state: StoreState
     outcome: Outcome
     alerts: tuple[AlertEvent, ...] = ()
+    # What an applied event adds to its brand's, region's and city's rollups.
+    rating: int | None = None  # a feedback rating
+    negative: bool = False  # a low rating, a negative review, an opened complaint
 
 
 def csat_view(state: StoreState, now: float | None, cfg: SatisfactionConfig) -> CsatView:
@@ -211,7 +214,9 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
     # Marked seen last: if anything above raised, a re-sent copy is not taken for a duplicate.
     seen.setdefault(bucket, array("q")).append(eid)
     _prune_seen(seen, now, cfg)
-    return Step(state, "applied", tuple(alerts))
+    rating = next((r + 1 for r, f in enumerate(F.RATING) for i, _ in counts if i == f), None)
+    negative = any(i == F.NEGATIVE for i, _ in counts)
+    return Step(state, "applied", tuple(alerts), rating if kind == "feedback" else None, negative)
 
 
 def _all_past(clocks: dict[str, float]) -> float:

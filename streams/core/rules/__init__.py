@@ -17,6 +17,9 @@ from streams.core.rules import (
     negative_reach_high,
     negative_reach_jump,
     negative_spike,
+    rollup_csat_drop,
+    rollup_csat_low,
+    rollup_negative_spike,
     sla_breach,
     sla_warning,
     special_customer_complaint,
@@ -39,6 +42,9 @@ REGISTRY: dict[RuleName, Rule] = {
         sla_warning,
         sla_breach,
         special_customer_complaint,
+        rollup_csat_low,
+        rollup_csat_drop,
+        rollup_negative_spike,
     )
 }
 

@@ -1,0 +1,76 @@
+"""What a rollup rule reads when it judges one entity at one step: the window's sums, the same
+sums without the entity's worst store (one bad store is its own store's page, not its
+region's), the baselines, and the worst stores to name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LEVEL_ZH = {"brand": "品牌", "region": "区域", "city": "城市"}
+LEVEL_EN = {"brand": "Brand", "region": "Region", "city": "City"}
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    store_id: str
+    satisfied: int
+    ratings: int
+    negatives: int
+
+    @property
+    def unsatisfied(self) -> int:
+        return self.ratings - self.satisfied
+
+
+@dataclass(frozen=True, slots=True)
+class EntityView:
+    level: str
+    name: str
+    window: float
+    satisfied: int
+    ratings: int
+    negatives: int
+    members: tuple[Member, ...]  # the stores with events in the window
+    baseline_satisfied: int  # the baseline days, hours of its own alerts left out
+    baseline_ratings: int
+    expected_negatives: float | None  # the same clock window's mean over the baseline days
+    baseline_days: int  # days that window was seen on
+
+    @property
+    def csat(self) -> float | None:
+        return self.satisfied / self.ratings if self.ratings else None
+
+    @property
+    def baseline_csat(self) -> float | None:
+        return self.baseline_satisfied / self.baseline_ratings if self.baseline_ratings else None
+
+    def without(self, store: Member | None) -> tuple[int, int, int]:
+        """(satisfied, ratings, negatives) of the window without ``store``."""
+        if store is None:
+            return self.satisfied, self.ratings, self.negatives
+        return (
+            self.satisfied - store.satisfied,
+            self.ratings - store.ratings,
+            self.negatives - store.negatives,
+        )
+
+    def most_unsatisfied(self) -> Member | None:
+        return max(self.members, key=lambda m: (m.unsatisfied, m.store_id), default=None)
+
+    def most_negative(self) -> Member | None:
+        return max(self.members, key=lambda m: (m.negatives, m.store_id), default=None)
+
+    def worst_by_csat(self, n: int) -> list[str]:
+        """The ``n`` stores with the lowest CSAT in the window (those with 3 ratings or more,
+        most unsatisfied first among equals), as ``S012 31%``."""
+        rated = [m for m in self.members if m.ratings >= 3]
+        rated.sort(key=lambda m: (m.satisfied / m.ratings, -m.unsatisfied, m.store_id))
+        return [f"{m.store_id} {m.satisfied / m.ratings:.0%}" for m in rated[:n]]
+
+    def worst_by_negatives(self, n: int) -> list[tuple[str, int]]:
+        hit = [m for m in self.members if m.negatives]
+        hit.sort(key=lambda m: (-m.negatives, m.store_id))
+        return [(m.store_id, m.negatives) for m in hit[:n]]
+
+    def where(self) -> tuple[str, str]:
+        return f"{LEVEL_ZH[self.level]} {self.name}", f"{LEVEL_EN[self.level]} {self.name}"

@@ -35,6 +35,8 @@ RULES: tuple[tuple[Rule, Judge], ...] = (
     (rollup_negative_spike.RULE, rollup_negative_spike.judge),
 )
 IDENTITY = {"brand": ("brand",), "region": ("brand", "region"), "city": ("brand", "region", "city")}
+LABELS = ("brand", "region", "city")  # the order of ``Rollups.where``'s values
+CHILD = {"brand": "region", "region": "city"}  # the parts of an entity one level down
 
 
 def _floor(t: float, step: float) -> int:
@@ -222,6 +224,19 @@ class Rollups:
                 bsat += sat
                 bn += n
         expected, days = self._expected_negatives(ent, at, lo)
+        below = CHILD.get(ent.level)
+        groups: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        if below is not None:
+            for m in members:
+                g = groups[self.where[m.store_id][LABELS.index(below)]]
+                g[0] += m.satisfied
+                g[1] += m.ratings
+                g[2] += m.negatives
+        parts = (
+            tuple(Member(name, *g) for name, g in sorted(groups.items()))
+            if len(groups) >= 2
+            else tuple(members)
+        )
         return EntityView(
             level=ent.level,
             name=ent.name,
@@ -230,6 +245,7 @@ class Rollups:
             ratings=sum(r[1] for r in rows),
             negatives=sum(r[2] for r in rows),
             members=tuple(sorted(members, key=lambda m: m.store_id)),
+            parts=parts,
             baseline_satisfied=bsat,
             baseline_ratings=bn,
             expected_negatives=expected,

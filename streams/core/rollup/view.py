@@ -1,6 +1,6 @@
-"""What a rollup rule reads when it judges one entity at one step: the window's sums, the same
-sums without the entity's worst store (one bad store is its own store's page, not its
-region's), the baselines, and the worst stores to name."""
+"""What a rollup rule reads when it judges one entity at one step: the window's sums, its parts
+(a rule must still hold without the worst one: one bad store is its own store's page, one bad
+city its city's, not the region's), the baselines, and the worst stores to name."""
 
 from __future__ import annotations
 
@@ -31,10 +31,13 @@ class EntityView:
     ratings: int
     negatives: int
     members: tuple[Member, ...]  # the stores with events in the window
+    # What one failing part must not explain on its own: the entity's regions (a brand) or
+    # cities (a region) when it has two or more, else its stores.
+    parts: tuple[Member, ...]
     baseline_satisfied: int  # the baseline days, hours of its own alerts left out
     baseline_ratings: int
     expected_negatives: float | None  # the same clock window's mean over the baseline days
-    baseline_days: int  # days that window was seen on
+    baseline_days: int  # baseline days the entity was seen on (at its window's time of day)
 
     @property
     def csat(self) -> float | None:
@@ -55,10 +58,10 @@ class EntityView:
         )
 
     def most_unsatisfied(self) -> Member | None:
-        return max(self.members, key=lambda m: (m.unsatisfied, m.store_id), default=None)
+        return max(self.parts, key=lambda m: (m.unsatisfied, m.store_id), default=None)
 
     def most_negative(self) -> Member | None:
-        return max(self.members, key=lambda m: (m.negatives, m.store_id), default=None)
+        return max(self.parts, key=lambda m: (m.negatives, m.store_id), default=None)
 
     def worst_by_csat(self, n: int) -> list[str]:
         """The ``n`` stores with the lowest CSAT in the window (those with 3 ratings or more,

@@ -1,8 +1,8 @@
 """``rollup_csat_drop``: a brand's, region's or city's CSAT over the last window has fallen
-clearly below its own baseline (its ratings over the previous ``baseline_days``, hours when
-its own alerts fired left out, so an incident never becomes its normal), and still has
-without its worst store. "Clearly": at least ``drop`` lower and the two Wilson intervals at
-``z`` do not overlap."""
+clearly below its own baseline, and still has without its worst store. The baseline is its
+ratings over the previous ``baseline_days`` (hours when its own alerts fired left out, so an
+incident never becomes its normal), judged once the entity was seen on ``min_baseline_days`` of
+them. "Clearly": at least ``drop`` lower, and the two Wilson intervals at ``z`` do not overlap."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ def _texts(firing: bool, f: Facts) -> Summary:
     if firing:
         worst = f["worst"]
         return Summary(
-            zh=f"{f['where_zh']} 满意度较平时下降：近 {mins} 分钟 CSAT {pct}，过去 {days} 天为 "
+            zh=f"{f['where_zh']} 满意度较平时下降：近 {mins} 分钟 CSAT {pct}，此前 {days} 天为 "
             f"{base}（{f['ratings']} 条评价）"
             + (f"；最差门店：{'、'.join(worst)}" if worst else ""),
             en=f"{f['where_en']} satisfaction below its normal: CSAT {pct} over the last {mins} "
-            f"min against {base} over the past {days} days ({f['ratings']} ratings)"
+            f"min against {base} over the {days} days before ({f['ratings']} ratings)"
             + (f"; worst stores: {', '.join(worst)}" if worst else ""),
         )
     return Summary(
@@ -71,12 +71,13 @@ def judge(v: EntityView, cfg: RollupConfig) -> Judged | None:
         or base is None
         or v.ratings < cfg.min_ratings
         or v.baseline_ratings < cfg.min_baseline_ratings
+        or v.baseline_days < cfg.min_baseline_days
     ):
         return None
     sat, n, _ = v.without(v.most_unsatisfied())
     bn = v.baseline_ratings
     bad = _clearly_below(v.satisfied, v.ratings, base, bn, cfg) and (
-        n >= cfg.min_ratings and _clearly_below(sat, n, base, bn, cfg)
+        n > 0 and _clearly_below(sat, n, base, bn, cfg)
     )
     good = base - v.csat <= cfg.recover + 1e-9
     where_zh, where_en = v.where()
@@ -86,7 +87,7 @@ def judge(v: EntityView, cfg: RollupConfig) -> Judged | None:
         "minutes": v.window / 60,
         "csat": v.csat,
         "baseline": base,
-        "days": cfg.baseline_days,
+        "days": v.baseline_days,
         "ratings": v.ratings,
         "worst": v.worst_by_csat(cfg.worst),
     }

@@ -59,7 +59,7 @@ def judge(v: EntityView, cfg: RollupConfig) -> Judged | None:
         return None
     sat, n, _ = v.without(v.most_unsatisfied())
     bad = wilson_upper(v.csat, v.ratings, cfg.z) < cfg.csat_low and (
-        n >= cfg.min_ratings and wilson_upper(sat / n, n, cfg.z) < cfg.csat_low
+        n > 0 and wilson_upper(sat / n, n, cfg.z) < cfg.csat_low
     )
     good = v.csat >= cfg.csat_recover
     where_zh, where_en = v.where()

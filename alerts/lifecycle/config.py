@@ -74,12 +74,45 @@ class InhibitRule(_Model):
     _target_ok = field_validator("target_matchers")(_check_matchers)
 
 
+def _rollup_rules() -> list[InhibitRule]:
+    """A brand's, region's or city's rollup page explains the same rule's pages below it: its
+    lower-level rollups and its stores' own CSAT or spike pages. The rollup names its worst
+    stores; one page for the entity, not one per store (a rollup fires only when more than one
+    of its parts is bad, so what it inhibits is the same incident)."""
+    families = (
+        ("rollup_csat_low|rollup_csat_drop", "csat_low|csat_drop"),
+        ("rollup_negative_spike", "negative_spike"),
+    )
+    levels = (
+        ("brand", ["brand"]),
+        ("region", ["brand", "region"]),
+        ("city", ["brand", "region", "city"]),
+    )
+    out = []
+    for rollup, store in families:
+        for i, (level, equal) in enumerate(levels):
+            below = "|".join(name for name, _ in levels[i + 1 :])
+            out.append(
+                InhibitRule(
+                    source_matchers=[f'alertname=~"{rollup}"', f'level="{level}"'],
+                    # Store pages carry no level; lower rollups carry theirs.
+                    target_matchers=[
+                        f'alertname=~"{rollup}|{store}"',
+                        f'level=~"{below}|"' if below else 'level=""',
+                    ],
+                    equal=equal,
+                )
+            )
+    return out
+
+
 # domain.md: in a crisis speed matters most and a complaint can be part of it; the store's crisis
 # page carries the crisis checklist, so per-complaint SLA pages of that store would only bury it.
 DEFAULT_INHIBIT_RULES = [
     InhibitRule(
         source_matchers=['kind="crisis"'], target_matchers=['kind="sla"'], equal=["store_id"]
-    )
+    ),
+    *_rollup_rules(),
 ]
 
 

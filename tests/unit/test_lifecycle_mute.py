@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from alerts.lifecycle import AlertsConfig, LifecycleError, UnknownSilence
-from alerts.notify.base import Notification
+from alerts.model import Alert
+from alerts.notify.base import AlertView, Notification
 from schemas.alerts import AlertEvent, AlertStatus
 from tests.lifecycle_helpers import T0, Run, event, minutes, receivers
 
@@ -166,3 +167,62 @@ def test_a_silence_can_be_ended_early_and_bad_silences_are_refused() -> None:
         )
     assert len(run.store.silences()) == before  # refused before it was stored
     run.tick(T0 + minutes(7))  # and so later ticks still work
+
+
+def rollup(rule: str, level: str, at: datetime = T0, **where: str) -> AlertEvent:
+    """A rollup alert as the stream makes it: the entity's labels and its level, no store."""
+    from streams.core import alerting
+
+    return alerting.make(
+        rule=rule,
+        kind="satisfaction" if "csat" in rule else "crisis",
+        severity="warning",
+        status="firing",
+        identity={"level": level, **where},
+        since=at.timestamp(),
+        now=at.timestamp(),
+        zh="区域", en="region",
+    )  # fmt: skip
+
+
+def name(a: AlertEvent | Alert | AlertView) -> str:
+    return a.rule + ":" + a.labels.get("store_id", a.labels.get("level", ""))
+
+
+def test_a_rollup_page_inhibits_the_same_rules_pages_below_it_only() -> None:
+    run = Run(
+        AlertsConfig.model_validate(
+            {"receivers": receivers("duty"), "route": {"receiver": "duty", "group_by": ["..."]}}
+        )
+    )
+    east = rollup("rollup_csat_low", "region", brand="B", region="east")
+    run.apply(east)
+    later = T0 + minutes(0.1)
+    store_csat = event("csat_low", store="S001", at=later, brand="B")  # region east
+    store_drop = event("csat_drop", store="S002", at=later, brand="B")
+    west_store = event("csat_low", store="S003", at=later, region="west", brand="B")
+    other_brand = event("csat_low", store="T001", at=later, brand="C")
+    store_spike = event("negative_spike", store="S001", kind="crisis", at=later, brand="B")
+    city = rollup("rollup_csat_drop", "city", later, brand="B", region="east", city="hz")
+    brand = rollup("rollup_csat_low", "brand", later, brand="B")
+    for e in (store_csat, store_drop, west_store, other_brand, store_spike, city, brand):
+        run.apply(e)
+    sent = run.tick(T0 + minutes(1))
+    inhibited = {
+        name(e)
+        for e in (store_csat, store_drop, west_store, other_brand, store_spike, city, brand, east)
+        if run.alert(e).inhibited_by is not None
+    }
+    # The region's page explains its stores' CSAT pages and its city's rollup; the brand's
+    # explains the region's and every store CSAT page of the brand. Another brand's store,
+    # another rule, and the brand's own page still page.
+    assert inhibited == {
+        "csat_low:S001",
+        "csat_low:S003",
+        "csat_drop:S002",
+        "rollup_csat_drop:city",
+        "rollup_csat_low:region",
+    }
+    assert run.alert(store_csat).inhibited_by in (east.fingerprint, brand.fingerprint)
+    paged = {name(a) for n in sent for a in n.alerts}
+    assert paged == {"csat_low:T001", "negative_spike:S001", "rollup_csat_low:brand"}

@@ -266,10 +266,15 @@ def _forms(request: web.Request, a: Alert, user: User, w: Words) -> str:
 
 
 def default_matchers(a: Alert) -> list[Matcher]:
-    """The silence the page offers first: this rule at this store (or this exact alert)."""
+    """The silence the page offers first: this rule at this store, or for a brand's, region's
+    or city's rollup this rule at this entity (or this exact alert)."""
     found = [Matcher("alertname", a.rule)]
     if a.labels.get("store_id"):
         found.append(Matcher("store_id", a.labels["store_id"]))
+    elif a.labels.get("level"):
+        found += [
+            Matcher(k, a.labels[k]) for k in ("level", "brand", "region", "city") if k in a.labels
+        ]
     return found
 
 

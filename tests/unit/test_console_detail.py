@@ -82,3 +82,17 @@ def test_on_duty_now_and_next() -> None:
         assert "赵总" in page and "east" in page
 
     run(test)
+
+
+def test_the_silence_offered_first_is_the_rule_at_this_store_or_this_rollup_entity() -> None:
+    from alerts.console.detail import default_matchers
+    from alerts.lifecycle import matchers as m
+    from alerts.model import Alert
+
+    def offered(labels: dict[str, str]) -> list[str]:
+        a = Alert("f", "r", "k", "warning", labels, "摘要", "summary", T0, T0)
+        return [m.render(x) for x in default_matchers(a)]
+
+    assert offered({"store_id": "S1", "region": "east"}) == ['alertname="r"', 'store_id="S1"']
+    region = {"level": "region", "brand": "B", "region": "east"}
+    assert offered(region) == ['alertname="r"', 'level="region"', 'brand="B"', 'region="east"']

@@ -19,6 +19,7 @@ class Topics:
     ticks: str  # internal: the worker's clock ticks, per partition
     signals: str  # signal snapshots per store (schemas.signals)
     notifications: str  # what the alert lifecycle's `kafka` receiver publishes
+    rollup: str  # internal: what stores add to their brand's rollups (streams/worker/rollup.py)
 
     @classmethod
     def from_config(cls, cfg: KafkaConfig) -> Topics:
@@ -30,6 +31,7 @@ class Topics:
             ticks=cfg.topic("sla-ticks"),
             signals=cfg.topic("signals"),
             notifications=cfg.topic("notifications"),
+            rollup=cfg.topic("rollup"),
         )
 
     def all(self) -> list[str]:
@@ -41,6 +43,7 @@ class Topics:
             self.ticks,
             self.signals,
             self.notifications,
+            self.rollup,
         ]
 
     def kind_of(self, topic: str) -> str | None:

@@ -41,6 +41,7 @@ from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.health import Health
 from streams.worker.merge import Merge
+from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
@@ -77,6 +78,7 @@ class Worker:
     refresh_turn: int = 0  # where the next gauge refresh starts among the stores
     newest: float = 0.0  # newest event time processed: the clock the wall's windows age by
     reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
+    rollups: Sender | None = None  # what the events add to their brand's rollups
 
     def state(self, key: bytes) -> StoreState:
         return self.load_store(key.decode()) or StoreState(store_id=key.decode())
@@ -118,11 +120,13 @@ class Worker:
                 )
             else:  # refused before any state: no order to keep
                 self.merge.read_up_to(msg.topic, msg.partition, msg.offset)
-                self._emit(self.pipe.message(message, msg.partition, wall), msg)
+                self._emit(self.pipe.message(message, msg.partition, wall), msg, wall)
                 done.append(event)
         released = self.merge.release(wall)
         for event, message in released:
-            self._emit(self.pipe.message(message, event.message.partition, wall), event.message)
+            self._emit(
+                self.pipe.message(message, event.message.partition, wall), event.message, wall
+            )
             done.append(event)
         for event in ticks:
             msg = event.message
@@ -150,7 +154,7 @@ class Worker:
             )
         return done
 
-    def _emit(self, out: Output, msg: Any) -> None:
+    def _emit(self, out: Output, msg: Any, wall: float = 0.0) -> None:
         if out.rejection is not None and msg is not None:
             self._dead_letter(msg, out.rejection)
         if out.outcome == "applied" and isinstance(out.event, Feedback):
@@ -158,6 +162,8 @@ class Worker:
             self.metrics.rating(e.brand, e.region, e.channel, e.rating)
         if out.event is not None and out.outcome in ("applied", "duplicate", "late"):
             self.newest = max(self.newest, event_time(out.event))
+            if self.rollups is not None and msg is not None:
+                self.rollups.handled(msg.partition, event_time(out.event), wall, out.contribution)
         for ev in out.sla_events:
             key = sla.complaint_key(ev.store_id, ev.complaint_id).encode()
             self.sla.out.send_soon(key=key, value=ev.model_dump_json().encode())
@@ -284,6 +290,8 @@ class Worker:
             self.health.assigned(owned)
         self._publish_held(owned)
         wall = self.clock()
+        if self.rollups is not None:
+            self.rollups.check_idle(owned, self.merge.drained, wall)
         # Faust refills the tables after the rebalance has ended. Deadlines indexed before that
         # would miss the complaints of a partition taken over from a dead worker, so each
         # finished recovery indexes the owned partitions afresh.
@@ -373,5 +381,9 @@ def assemble(
         signals_out=topic(topics.signals),
         clock=clock,
     )
+    if settings.rollups.enabled:
+        worker.rollups = Sender(
+            topic(topics.rollup), settings.rollups.step, settings.kafka.partitions
+        )
     holder.append(worker)
     return worker

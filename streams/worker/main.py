@@ -15,6 +15,7 @@ from streams.worker import quiet
 from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
 from streams.worker.health import Health, serve
 from streams.worker.merge import Merge
+from streams.worker.rollup import Runner
 from streams.worker.transport import Transport
 
 log = logging.getLogger("cxpulse.worker")
@@ -118,6 +119,9 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
             for event in done:
                 await stream.ack(event)
 
+    if settings.rollups.enabled:
+        _rollup_agent(app, settings, worker)
+
     @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
     async def refresh() -> None:
         worker.refresh_gauges()
@@ -128,6 +132,48 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         worker.on_timer()
 
     return worker
+
+
+def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
+    """The second agent: the rollup topic (keyed by brand) into the rollups and their alerts."""
+    k = settings.kafka
+    runner = Runner(
+        settings.rollups,
+        k.partitions,
+        app.Table("rollup-state", default=None, partitions=k.partitions, key_type=bytes),
+        worker.alerts,
+    )
+    streams: list[Any] = []
+
+    @app.agent(_raw_topic(app, worker.topics.rollup), concurrency=1)
+    async def rollups(stream: Any) -> None:
+        streams.append(stream)
+        async for batch in stream.noack_take(settings.worker.batch_max, within=0.2):
+            try:
+                done = runner.handle(batch)
+            except Exception:
+                # A bug here must not stop the rollups, nor the store agent beside them.
+                log.exception("rollup batch of %d messages failed; skipped", len(batch))
+                done = list(batch)
+            for event in done:
+                await stream.ack(event)
+
+    @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
+    async def rollup_checkpoint() -> None:
+        if app.rebalancing or getattr(app, "in_recovery", False):
+            return
+        runner.owned(
+            {
+                tp.partition
+                for tp in app.assignor.assigned_actives()
+                if tp.topic == worker.topics.rollup
+            }
+        )
+        for event in runner.due():
+            if streams:
+                await streams[-1].ack(event)
+
+    return runner
 
 
 class FaustWorker(faust.Worker):

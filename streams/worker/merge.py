@@ -73,20 +73,22 @@ class Merge:
         return out
 
     def _read_past(self, partition: int, at: float) -> bool:
-        for topic in self.topics:
-            tp = (topic, partition)
-            if self.heads.get(tp, float("-inf")) >= at:
-                continue
-            high = self.highwater(topic, partition)
-            if high == 0:
-                continue  # an empty partition: nothing to wait for
-            position = self.positions.get(tp)
-            if position is None:
-                last = self.read(topic, partition)
-                position = None if last is None else last + 1
-            if high is None or position is None or position < high:
-                return False
-        return True
+        return all(
+            self.heads.get((topic, partition), float("-inf")) >= at
+            or self._at_end(topic, partition)
+            for topic in self.topics
+        )
+
+    def _at_end(self, topic: str, partition: int) -> bool:
+        """Read to the high watermark (an empty partition: nothing to wait for)."""
+        high = self.highwater(topic, partition)
+        if high == 0:
+            return True
+        position = self.positions.get((topic, partition))
+        if position is None:
+            last = self.read(topic, partition)
+            position = None if last is None else last + 1
+        return high is not None and position is not None and position >= high
 
     def waiting(self, wall: float) -> list[int]:
         """Partitions whose oldest held item has waited its time out (the timer sends them
@@ -105,6 +107,12 @@ class Merge:
             for tp in [tp for tp in self.positions if tp[1] == p]:
                 self.positions.pop(tp, None)
                 self.heads.pop(tp, None)
+
+    def drained(self, partition: int) -> bool:
+        """Nothing held for ``partition`` and every event topic of it read to its end."""
+        if self.held.get(partition):
+            return False
+        return all(self._at_end(topic, partition) for topic in self.topics)
 
     def count(self) -> int:
         return sum(len(h) for h in self.held.values())

@@ -1,5 +1,6 @@
 """What one store event adds to the rollups, and the marks that say how far a source partition
-has got: the two messages of the rollup topic (keyed by brand), in a compact JSON form."""
+has got (or that it has nothing left to read): the messages of the rollup topic, in a compact
+JSON form."""
 
 from __future__ import annotations
 
@@ -34,9 +35,21 @@ class Mark:
     at: float
 
 
-def encode(item: Contribution | Mark) -> bytes:
+@dataclass(frozen=True, slots=True)
+class Idle:
+    """Source ``partition`` has nothing left to read: it holds no boundary back."""
+
+    partition: int
+
+
+Item = Contribution | Mark | Idle
+
+
+def encode(item: Item) -> bytes:
     if isinstance(item, Mark):
         return orjson.dumps({"m": [item.partition, item.at]})
+    if isinstance(item, Idle):
+        return orjson.dumps({"i": item.partition})
     c = item
     return orjson.dumps(
         {
@@ -47,7 +60,7 @@ def encode(item: Contribution | Mark) -> bytes:
     )
 
 
-def decode(raw: bytes) -> Contribution | Mark | None:
+def decode(raw: bytes) -> Item | None:
     """None for anything that is not one of ours (never raises: the topic is internal, but a
     bad message must not stop the rollups)."""
     try:
@@ -55,6 +68,8 @@ def decode(raw: bytes) -> Contribution | Mark | None:
         if "m" in d:
             p, at = d["m"]
             return Mark(int(p), float(at))
+        if "i" in d:
+            return Idle(int(d["i"]))
         p, at, eid, sid, brand, region, city = d["c"]
         rating = d.get("r")
         return Contribution(

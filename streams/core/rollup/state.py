@@ -21,7 +21,7 @@ from typing import Any
 from schemas.alerts import AlertEvent
 from streams.core import alerting, hysteresis
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.model import Contribution
+from streams.core.rollup.model import Contribution, Item, Mark
 from streams.core.rollup.view import EntityView, Member
 from streams.core.rules import rollup_csat_drop, rollup_csat_low, rollup_negative_spike
 from streams.core.rules.base import Facts, Rule
@@ -139,6 +139,15 @@ class Rollups:
         """Source ``partition`` has handed on every event up to ``at``."""
         self.idle.discard(partition)
         self.marks[partition] = max(self.marks.get(partition, at), at)
+
+    def take(self, item: Item) -> None:
+        """One message of the rollup topic."""
+        if isinstance(item, Contribution):
+            self.add(item)
+        elif isinstance(item, Mark):
+            self.mark(item.partition, item.at)
+        else:
+            self.set_idle(item.partition)
 
     def set_idle(self, partition: int) -> None:
         """Source ``partition`` has nothing left to read: it holds no boundary back."""
@@ -324,6 +333,9 @@ class Rollups:
                 del ent.hours[h]
         for key in [k for k, e in self.entities.items() if not e.hours and not e.firing]:
             del self.entities[key]
+        present = {sid for rows in self.stores.values() for sid in rows}
+        for sid in [sid for sid in self.where if sid not in present]:
+            del self.where[sid]
 
     # --- persistence ------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

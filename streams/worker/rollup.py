@@ -1,0 +1,193 @@
+"""The worker's two halves of the rollup alerts (``streams/core/rollup``).
+
+``Sender`` runs in the store agent: each contribution of an applied event goes to the rollup
+topic, keyed by brand (one partition holds a brand's whole hierarchy), and each event
+partition tells every rollup partition how far it has got, once per step of event time, or
+that it has nothing left to read (after ``IDLE_AFTER`` wall seconds of silence with every topic
+read to its end). ``Runner`` runs in the rollup agent: it feeds the core and sends the alerts.
+
+Its state is saved to the ``rollup-state`` table at checkpoints, every ``CHECKPOINT_SECONDS``
+of wall time. The messages counted since are acknowledged only then, so
+after a crash the partition's new owner reads them again onto the state they are not in, and
+counts each once. A checkpoint is cut into changelog messages of at most ``CHUNK`` bytes
+(a state at 10,000 stores is a few MB; the broker takes 1 MB a message) and written to one of
+two slots in turn; the slot's header goes last, so a crash mid-write leaves the previous
+checkpoint whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from streams.core.rollup.config import RollupConfig
+from streams.core.rollup.model import Contribution, Idle, Item, Mark, decode, encode
+from streams.core.rollup.state import Rollups
+from streams.worker import tables
+
+log = logging.getLogger("cxpulse.rollups")
+IDLE_AFTER = 5.0  # wall seconds: a live partition's next event is rarely further apart
+CHECKPOINT_SECONDS = 10.0
+CHUNK = 512 * 1024
+
+
+@dataclass
+class Sender:
+    topic: Any  # the rollup topic
+    step: float
+    partitions: int  # of the rollup topic
+    newest: dict[int, float] = field(default_factory=dict)  # event partition -> newest time
+    marked: dict[int, int] = field(default_factory=dict)  # event partition -> step marked
+    said_idle: set[int] = field(default_factory=set)
+    last_event: dict[int, float] = field(default_factory=dict)  # wall time
+    unsent: int = 0
+
+    def handled(
+        self, partition: int, at: float, wall: float, contribution: Contribution | None
+    ) -> None:
+        """An event of ``partition`` at event time ``at`` went through the step. Never raises:
+        a rollup that cannot be sent must not cost the store its event."""
+        if contribution is not None:
+            try:
+                self.topic.send_soon(key=contribution.brand.encode(), value=encode(contribution))
+            except Exception:
+                log.exception("contribution %s not sent to the rollups", contribution.event_id)
+                self.unsent += 1
+        self.last_event[partition] = wall
+        self.said_idle.discard(partition)
+        newest = max(self.newest.get(partition, at), at)
+        self.newest[partition] = newest
+        step = math.floor(newest / self.step)
+        if self.marked.get(partition) != step:
+            self.marked[partition] = step
+            self._broadcast(Mark(partition, newest))
+
+    def check_idle(self, owned: Iterable[int], drained: Callable[[int], bool], wall: float) -> None:
+        """Say so, once, of each owned partition with nothing left to read."""
+        for p in owned:
+            quiet = wall - self.last_event.get(p, -math.inf) >= IDLE_AFTER
+            if p not in self.said_idle and quiet and drained(p):
+                self._broadcast(Idle(p))
+                self.said_idle.add(p)
+
+    def _broadcast(self, item: Item) -> None:
+        try:
+            raw = encode(item)
+            for i in range(self.partitions):
+                self.topic.send_soon(key=None, value=raw, partition=i)
+        except Exception:
+            log.exception("rollup mark %s not sent", item)
+            self.unsent += 1
+
+
+@dataclass
+class Runner:
+    cfg: RollupConfig
+    sources: int  # event partitions: every one must pass a boundary
+    table: Any  # faust.Table "rollup-state"
+    alerts: Any  # the alerts topic
+    clock: Callable[[], float] = time.time
+    states: dict[int, Rollups] = field(default_factory=dict)  # rollup partition -> state
+    applied: dict[int, int] = field(default_factory=dict)  # rollup partition -> last offset
+    slots: dict[int, int] = field(default_factory=dict)  # the slot the next checkpoint takes
+    pending: list[Any] = field(default_factory=list)  # counted, not yet in a checkpoint
+    dirty: set[int] = field(default_factory=set)
+    saved_at: float = 0.0
+    alerts_sent: int = 0
+
+    def handle(self, events: Iterable[Any]) -> list[Any]:
+        """Count a batch of the rollup topic; returns the events that may be acknowledged."""
+        done: list[Any] = []
+        for ev in events:
+            msg = ev.message
+            p = msg.partition
+            r = self.state(p)
+            if msg.offset <= self.applied.get(p, -1):
+                done.append(ev)  # in the checkpoint already: read again after a restart
+                continue
+            item = decode(msg.value)
+            if item is None:
+                log.warning("ignored a malformed rollup message at %s@%s", p, msg.offset)
+            else:
+                r.take(item)
+                for alert in r.advance():
+                    self.alerts.send_soon(
+                        key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
+                    )
+                    self.alerts_sent += 1
+            self.applied[p] = msg.offset
+            self.pending.append(ev)
+            self.dirty.add(p)
+        if self.clock() - self.saved_at >= CHECKPOINT_SECONDS:
+            done += self.checkpoint()
+        return done
+
+    def due(self) -> list[Any]:
+        """The timer's checkpoint of a stream gone quiet: events that may be acknowledged."""
+        if self.pending and self.clock() - self.saved_at >= CHECKPOINT_SECONDS:
+            return self.checkpoint()
+        return []
+
+    def checkpoint(self) -> list[Any]:
+        for p in sorted(self.dirty):
+            self._save(p)
+        self.dirty.clear()
+        self.saved_at = self.clock()
+        done, self.pending = self.pending, []
+        return done
+
+    def owned(self, partitions: set[int]) -> None:
+        """The rollup partitions this worker holds now: forget the others (their events are
+        read again by their new owner, onto its checkpoint). An empty assignment is the group
+        settling, not a loss: kept."""
+        if not partitions:
+            return
+        for p in [p for p in self.states if p not in partitions]:
+            del self.states[p]
+            self.applied.pop(p, None)
+            self.dirty.discard(p)
+        self.pending = [ev for ev in self.pending if ev.message.partition in partitions]
+
+    def state(self, p: int) -> Rollups:
+        r = self.states.get(p)
+        if r is None:
+            r = self.states[p] = self._load(p)
+        return r
+
+    def _key(self, p: int, *rest: int) -> bytes:
+        return ":".join(map(str, ("rollup", p, *rest))).encode()
+
+    def _load(self, p: int) -> Rollups:
+        head = self.table.data.get(self._key(p))
+        if not head:
+            return Rollups(self.cfg, self.sources)
+        try:
+            h = orjson.loads(head)
+            parts = [self.table.data[self._key(p, h["slot"], i)] for i in range(h["chunks"])]
+            r = Rollups.from_json(orjson.loads(b"".join(parts)), self.cfg, self.sources)
+        except Exception:
+            # A lost checkpoint costs the rollups' memory, never the stream: start afresh.
+            log.exception("rollup checkpoint of partition %s unreadable; starting afresh", p)
+            return Rollups(self.cfg, self.sources)
+        self.applied[p] = int(h["offset"])
+        self.slots[p] = 1 - int(h["slot"])
+        return r
+
+    def _save(self, p: int) -> None:
+        r = self.states.get(p)
+        if r is None:
+            return
+        raw = orjson.dumps(r.to_json())
+        slot = self.slots.get(p, 0)
+        chunks = [raw[i : i + CHUNK] for i in range(0, len(raw), CHUNK)] or [b""]
+        for i, chunk in enumerate(chunks):
+            tables.write(self.table, p, self._key(p, slot, i), chunk, chunk, "raw")
+        head = orjson.dumps({"slot": slot, "chunks": len(chunks), "offset": self.applied[p]})
+        tables.write(self.table, p, self._key(p), head, head, "raw")
+        self.slots[p] = 1 - slot

@@ -1,0 +1,141 @@
+"""The worker's rollup halves with the Kafka-facing parts replaced by recorders: what the store
+agent sends, and how the rollup agent counts, checkpoints and comes back from a crash."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from streams.core.rollup.config import RollupConfig
+from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode
+from streams.worker import rollup as shell
+from streams.worker.rollup import Runner, Sender
+from tests.unit.test_rollups import EAST, T0, WEST, in_order, ratings, slipping_east
+from tests.unit.test_worker_shell import Ev, Msg, Recorder, Table
+
+CFG = RollupConfig()
+
+
+def test_the_sender_keys_contributions_by_brand_and_marks_each_step_to_every_partition() -> None:
+    topic = Recorder()
+    s = Sender(topic, step=300, partitions=3)
+    c = next(ratings([0], T0, 1, 8, 1))
+    s.handled(0, T0, wall=0.0, contribution=c)
+    s.handled(0, T0 + 10, wall=0.1, contribution=None)  # same step: no new mark
+    s.handled(0, T0 + 300, wall=0.2, contribution=None)  # the next step
+    s.handled(1, T0 + 5, wall=0.3, contribution=None)
+    sent = [(m.get("key"), m.get("partition"), decode(m["value"])) for m in topic.sent]
+    assert sent == [
+        (b"B", None, c),
+        *[(None, i, Mark(0, T0)) for i in range(3)],
+        *[(None, i, Mark(0, T0 + 300)) for i in range(3)],
+        *[(None, i, Mark(1, T0 + 5)) for i in range(3)],
+    ]
+
+
+def test_a_partition_is_said_idle_once_when_quiet_and_read_to_its_end() -> None:
+    topic = Recorder()
+    s = Sender(topic, step=300, partitions=2)
+    s.handled(0, T0, wall=100.0, contribution=None)
+    topic.sent.clear()
+    s.check_idle([0, 1], drained=lambda p: p == 1, wall=102.0)  # 1 never had an event
+    s.check_idle([0, 1], drained=lambda p: True, wall=104.0)  # 0 quiet for 4 s only
+    s.check_idle([0, 1], drained=lambda p: True, wall=106.0)
+    s.check_idle([0, 1], drained=lambda p: True, wall=200.0)  # said once
+    assert [(m["partition"], decode(m["value"])) for m in topic.sent] == [
+        (0, Idle(1)),
+        (1, Idle(1)),
+        (0, Idle(0)),
+        (1, Idle(0)),
+    ]
+
+
+def test_a_sender_that_cannot_send_does_not_raise() -> None:
+    class Broken:
+        def send_soon(self, **kw: Any) -> None:
+            raise RuntimeError("buffer full")
+
+    s = Sender(Broken(), step=300, partitions=2)
+    s.handled(0, T0, 0.0, next(ratings([0], T0, 1, 8, 1)))
+    assert s.unsent == 2  # the contribution and the mark
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def batch(items: list[Contribution | Mark | Idle], start: int = 0) -> list[Ev]:
+    return [Ev(Msg("cx.rollup", b"B", encode(x), 0, start + i)) for i, x in enumerate(items)]
+
+
+def stream() -> list[Contribution | Mark | Idle]:
+    """The slipping region and its recovery, all on source partition 0, then its end."""
+    items = in_order(slipping_east(), ratings([*EAST, *WEST], T0 + 4 * 3600, 2, 8, 1))
+    return [*(dataclasses.replace(c, partition=0) for c in items), Idle(0)]
+
+
+def test_the_runner_pages_like_the_core_and_acks_only_what_a_checkpoint_holds() -> None:
+    alerts, table, clock = Recorder(), Table(), Clock()
+    r = Runner(CFG, sources=1, table=table, alerts=alerts, clock=clock)
+    evs = batch(stream())
+    assert len(evs) == 961
+    assert r.handle(evs[:50]) == evs[:50]  # the first checkpoint comes at once
+    clock.now += 1
+    assert r.handle(evs[50:500]) == []  # counted, held until the next checkpoint
+    clock.now += shell.CHECKPOINT_SECONDS
+    assert r.due() == evs[50:500]
+    assert r.handle(evs[500:]) == []
+    clock.now += shell.CHECKPOINT_SECONDS
+    assert r.due() == evs[500:]
+    fired = [decode_alert(m) for m in alerts.sent]
+    assert fired == [
+        ("rollup_csat_low", "firing", "region"),
+        ("rollup_csat_low", "resolved", "region"),
+    ]
+
+
+def decode_alert(m: dict[str, Any]) -> tuple[str, str, str]:
+    import json
+
+    a = json.loads(m["value"])
+    return a["rule"], a["status"], a["labels"]["level"]
+
+
+def test_after_a_crash_the_new_owner_counts_each_message_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(shell, "CHUNK", 4096)  # several chunks a checkpoint
+    evs = batch(stream())
+    table, clock = Table(), Clock()
+    first = Runner(CFG, sources=1, table=table, alerts=Recorder(), clock=clock)
+    first.handle(evs[:600])
+    clock.now += shell.CHECKPOINT_SECONDS
+    first.handle(evs[600:601])  # checkpoint: everything up to offset 600
+    checkpointed = first.states[0].to_json()
+    first.handle(evs[601:800])  # counted, then the worker dies before the next checkpoint
+    # A checkpoint cut off before its header: the previous one still loads whole.
+    first.states[0].late = 12345
+    saved = dict(table.data)
+    first.dirty.add(0)
+    first._save(0)
+    head = first._key(0)
+    table.data = {k: v for k, v in table.data.items() if k != head}
+    table.data[head] = saved[head]
+
+    alerts = Recorder()
+    second = Runner(CFG, sources=1, table=table, alerts=alerts, clock=clock)
+    # Kafka redelivers from the committed offset (at or before the checkpoint).
+    done = second.handle(evs[590:])
+    assert second.states[0].late == checkpointed["late"]
+    assert done[:11] == evs[590:601]  # already in the checkpoint: acknowledged at once
+    whole = Runner(CFG, sources=1, table=Table(), alerts=Recorder(), clock=Clock())
+    whole.handle(evs)
+    ours = second.states[0].to_json()
+    theirs = whole.states[0].to_json()
+    assert ours == theirs

@@ -44,3 +44,27 @@ def review(i: int, store: str = "S1", minutes: float = 0) -> dict[str, Any]:
 
 def line(ev: dict[str, Any]) -> bytes:
     return json.dumps(ev, ensure_ascii=False).encode()
+
+
+def slipping_region() -> list[bytes]:
+    """20 stores of brand B, 8 ratings an hour each for 4 hours; in the last two, every East
+    store (S000-S009, cities A and B) gets 1 good rating in 3. West (S010-S019) stays good."""
+    events = []
+    for h in range(4):
+        for i in range(8):
+            for n in range(20):
+                region, city = ("East", "A" if n < 5 else "B") if n < 10 else ("West", "C")
+                good = h < 2 or n >= 10 or (i + n) % 3 == 0
+                at = T0 + timedelta(hours=h, minutes=i * 7.5)
+                events.append(
+                    feedback(
+                        h * 100 + i,
+                        5 if good else 2,
+                        f"S{n:03d}",
+                        at,
+                        brand="B",
+                        region=region,
+                        city=city,
+                    )
+                )
+    return [line(e) for e in events]

@@ -15,7 +15,7 @@ import pytest
 from schemas import deadletter as dl
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
-from tests.helpers import feedback, line
+from tests.helpers import feedback, line, slipping_region
 from tests.integration.conftest import Env
 from tests.waiting import wait_for
 
@@ -232,3 +232,19 @@ def test_unanswered_vip_complaint_warns_then_breaches_like_replay(env: Env) -> N
     ]
     assert breach and breach[0]["status"] == "firing"
     assert "首次响应超时" in breach[0]["summary"]["zh"]
+
+
+def test_a_slipping_region_pages_once_through_the_rollup_topic_like_replay(env: Env) -> None:
+    # 20 stores over both partitions: the region's page needs every partition's marks, and
+    # the end of the stream (nothing left to read) lets the last steps be judged.
+    lines = slipping_region()
+    expected = replay(read_events(lines, ReplayResult()), env.settings).alerts
+    # These tests' settings judge stores on 10 ratings with no confidence bound, so the stores
+    # page too; the region's page must come out the same through the rollup topic.
+    rollups = [(a.rule, a.labels["level"]) for a in expected if "level" in a.labels]
+    assert rollups == [("rollup_csat_low", "region")]
+
+    env.start_worker()
+    env.produce([("feedback", json.loads(ln)["store_id"].encode(), ln) for ln in lines])
+    got = env.consume("alerts", len(expected), timeout=120)
+    assert sorted(m.value.decode() for m in got) == sorted(a.model_dump_json() for a in expected)

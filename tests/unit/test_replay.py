@@ -11,7 +11,7 @@ from streams.core.intake import IntakeConfig
 from streams.core.signals.config import SatisfactionConfig
 from streams.replay import ReplayResult, read_events, replay
 from streams.simulate import SimConfig, Simulator, parse_scenario, write_jsonl
-from tests.helpers import T0, feedback, line
+from tests.helpers import T0, feedback, line, slipping_region
 
 SHANGHAI = timezone(timedelta(hours=8))
 START = datetime(2026, 11, 23, 0, 0, tzinfo=SHANGHAI)
@@ -100,30 +100,6 @@ def test_the_replay_summary_prints_the_stores_local_time_with_its_zone(
     assert main(["replay", str(path)]) == 0
     alerts = [ln for ln in capsys.readouterr().out.splitlines() if "S003" in ln and "firing" in ln]
     assert alerts and all("+0800" in ln for ln in alerts)
-
-
-def slipping_region() -> list[bytes]:
-    """20 stores of brand B, 8 ratings an hour each for 4 hours; in the last two, every East
-    store (S000-S009, cities A and B) gets 1 good rating in 3. West (S010-S019) stays good."""
-    events = []
-    for h in range(4):
-        for i in range(8):
-            for n in range(20):
-                region, city = ("East", "A" if n < 5 else "B") if n < 10 else ("West", "C")
-                good = h < 2 or n >= 10 or (i + n) % 3 == 0
-                at = T0 + timedelta(hours=h, minutes=i * 7.5)
-                events.append(
-                    feedback(
-                        h * 100 + i,
-                        5 if good else 2,
-                        f"S{n:03d}",
-                        at,
-                        brand="B",
-                        region=region,
-                        city=city,
-                    )
-                )
-    return [line(e) for e in events]
 
 
 def test_a_slipping_region_is_one_rollup_page_and_no_store_page() -> None:

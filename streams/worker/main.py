@@ -142,6 +142,7 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
         k.partitions,
         app.Table("rollup-state", default=None, partitions=k.partitions, key_type=bytes),
         worker.alerts,
+        on_alert=lambda rule, status: worker.metrics.alerts.labels(rule, status).inc(),
     )
     streams: list[Any] = []
 

@@ -99,7 +99,7 @@ class Runner:
     pending: list[Any] = field(default_factory=list)  # counted, not yet in a checkpoint
     dirty: set[int] = field(default_factory=set)
     saved_at: float = 0.0
-    alerts_sent: int = 0
+    on_alert: Callable[[str, str], None] = lambda rule, status: None  # (rule, status)
 
     def handle(self, events: Iterable[Any]) -> list[Any]:
         """Count a batch of the rollup topic; returns the events that may be acknowledged."""
@@ -120,7 +120,7 @@ class Runner:
                     self.alerts.send_soon(
                         key=alert.fingerprint.encode(), value=alert.model_dump_json().encode()
                     )
-                    self.alerts_sent += 1
+                    self.on_alert(alert.rule, alert.status)
             self.applied[p] = msg.offset
             self.pending.append(ev)
             self.dirty.add(p)

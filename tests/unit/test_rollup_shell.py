@@ -82,7 +82,8 @@ def stream() -> list[Contribution | Mark | Idle]:
 
 def test_the_runner_pages_like_the_core_and_acks_only_what_a_checkpoint_holds() -> None:
     alerts, table, clock = Recorder(), Table(), Clock()
-    r = Runner(CFG, sources=1, table=table, alerts=alerts, clock=clock)
+    counted: list[tuple[str, str]] = []
+    r = Runner(CFG, 1, table, alerts, clock, on_alert=lambda *a: counted.append(a))
     evs = batch(stream())
     assert len(evs) == 961
     assert r.handle(evs[:50]) == evs[:50]  # the first checkpoint comes at once
@@ -93,6 +94,7 @@ def test_the_runner_pages_like_the_core_and_acks_only_what_a_checkpoint_holds() 
     assert r.handle(evs[500:]) == []
     clock.now += shell.CHECKPOINT_SECONDS
     assert r.due() == evs[500:]
+    assert counted == [("rollup_csat_low", "firing"), ("rollup_csat_low", "resolved")]
     fired = [decode_alert(m) for m in alerts.sent]
     assert fired == [
         ("rollup_csat_low", "firing", "region"),

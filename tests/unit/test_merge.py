@@ -34,3 +34,15 @@ def test_an_unknown_high_watermark_waits_at_most_max_wait_and_partitions_are_sep
     assert m.release(2.0) == ["f1"]
     m.drop({1})
     assert m.release(10.0) == [] and m.count() == 0
+
+
+def test_a_partition_is_drained_when_nothing_is_held_and_every_topic_is_read_to_its_end() -> None:
+    highs = {(FB, 0): 5, (RV, 0): 0, (FB, 1): 3, (RV, 1): None}
+    m = Merge((FB, RV), max_wait=60.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(FB, 0, 3, 100.0, "a", "A", 0.0)
+    assert not m.drained(0)  # "A" is held, and offset 4 is still to read
+    m.read_up_to(FB, 0, 4)
+    assert not m.drained(0)  # still held
+    m.release(61.0)
+    assert m.drained(0)  # the review topic is empty: nothing to wait for
+    assert not m.drained(1)  # nothing read yet, and one high watermark not known

@@ -92,19 +92,23 @@ class Simulator:
         injected: list[Timed] = []
         for index, scenario in enumerate(cfg.scenarios):
             store = by_id.get(scenario.store_id)
+            if isinstance(scenario, SatisfactionDrop | AbandonmentProblem):
+                # A drop or an abandonment problem may name a city or a region: every store
+                # of it at once (what the rollup alerts are for).
+                area = [s for s in self.stores if scenario.store_id in (s.city, s.region)]
+                begin = int(scenario.start.timestamp())
+                end = begin + int(scenario.duration.total_seconds())
+                level = scenario.csat if isinstance(scenario, SatisfactionDrop) else scenario.rate
+                into = self._drops if isinstance(scenario, SatisfactionDrop) else self._abandons
+                for s in [store] if store is not None else area:
+                    into.setdefault(s.store_id, []).append((begin, end, level))
+                if store is not None or area:
+                    continue
             if store is None:
                 raise ValueError(
                     f"scenario {index} names unknown store {scenario.store_id!r}; "
-                    f"stores are S001..S{cfg.stores:03d}"
+                    f"stores are S001..S{cfg.stores:03d} (drop, abandon: or a city or region)"
                 )
-            if isinstance(scenario, SatisfactionDrop):
-                begin = int(scenario.start.timestamp())
-                window = (begin, begin + int(scenario.duration.total_seconds()), scenario.csat)
-                self._drops.setdefault(store.store_id, []).append(window)
-            if isinstance(scenario, AbandonmentProblem):
-                begin = int(scenario.start.timestamp())
-                window = (begin, begin + int(scenario.duration.total_seconds()), scenario.rate)
-                self._abandons.setdefault(store.store_id, []).append(window)
             injected += scenario_events(index, scenario, store, cfg)
         injected.sort(key=_key)
         self._injected = injected

@@ -4,7 +4,8 @@ Syntax: ``KIND:STORE@START[/DURATION][,key=value...]``
 
 - KIND: ``drop`` | ``crisis`` | ``abandon`` | ``spike`` | ``unanswered`` | ``taboo`` |
   ``burst`` (chain generator only)
-- STORE: a store id such as ``S003``; for ``burst`` a region such as ``华东``
+- STORE: a store id such as ``S003``; for ``drop`` and ``abandon`` also a city or a region
+  (``成都``, ``华东``: every store of it at once); for ``burst`` a region such as ``华东``
 - START: ISO 8601 with an offset, e.g. ``2026-11-23T12:00+08:00`` (or ``...Z``)
 - DURATION (not for ``unanswered``/``taboo``): ``90m``, ``2h``, ``1h30m``, ``45s``, ``1d``
 - keys: ``drop``: ``csat=0.35``; ``crisis``: ``reviews=30``; ``abandon``: ``rate=0.25``;
@@ -14,6 +15,7 @@ Syntax: ``KIND:STORE@START[/DURATION][,key=value...]``
 Examples::
 
     drop:S003@2026-11-23T12:00+08:00/2h
+    drop:成都@2026-11-23T11:00+08:00/3h,csat=0.45
     crisis:S005@2026-11-23T19:00+08:00/1h,reviews=40
     abandon:S001@2026-11-23T11:00+08:00/3h,rate=0.25
     spike:S006@2026-11-23T15:00+08:00/1h,negatives=12

@@ -113,3 +113,31 @@ def test_a_slipping_region_is_one_rollup_page_and_no_store_page() -> None:
     assert alert.starts_at == T0 + timedelta(hours=2, minutes=55)
     assert "最差门店：S001 25%" in alert.summary.zh
     assert result.rollups is not None and result.rollups.late == 0
+
+
+def test_a_simulated_region_drop_pages_the_region_before_its_stores() -> None:
+    # 60 stores of two brands; every 华东 store (4 cities) at 30 % CSAT from 11:00 to 14:00.
+    sim = Simulator(
+        SimConfig(
+            stores=60,
+            feedback_per_store_hour=20,
+            scenarios=(parse_scenario("drop:华东@2026-11-23T11:00+08:00/3h,csat=0.3"),),
+        )
+    )
+    east = {s.store_id for s in sim.stores if s.region == "华东"}
+    assert len(east) == 15
+    buf = io.StringIO()
+    write_jsonl(sim, START, START + timedelta(hours=24), buf)
+    result = run([ln.encode() for ln in buf.getvalue().splitlines()])
+    firing = [a for a in result.alerts if a.status == "firing"]
+    regions = [a for a in firing if a.labels.get("level") == "region"]
+    paged = [
+        (a.labels["brand"], a.starts_at.astimezone(SHANGHAI).strftime("%H:%M")) for a in regions
+    ]
+    assert sorted(paged) == [("禾风小馆", "11:55"), ("鲜悦厨房", "11:50")]
+    stores = [a for a in firing if a.rule == "csat_low"]
+    assert {a.labels["store_id"] for a in stores} <= east  # nothing elsewhere
+    # One store paged before its region did; the other 14 come after, under the region's page
+    # (the default inhibit rules mute them while it fires).
+    assert sum(a.starts_at < min(r.starts_at for r in regions) for a in stores) == 1
+    assert len({a.labels["store_id"] for a in stores}) == 15

@@ -185,6 +185,35 @@ def test_one_angry_review_is_not_a_crisis_but_two_voices_are() -> None:
     ]
 
 
+def test_two_voices_at_a_busy_store_are_what_its_week_makes_likely_three_are_not() -> None:
+    # A busy store: 40 low ratings over each lunch for six days, and among them one review a
+    # day mentioning food poisoning (a complaint every busy store hears now and then).
+    week = []
+    for d in range(6):
+        start = (d - 6) * 24 * 60
+        week += [feedback(1000 * d + i, 1, minutes=start + i) for i in range(40)]
+        week.append(event("review", 100 + d, start + 50, platform="dianping", rating=1,
+                          text="吃完食物中毒了，差"))  # fmt: skip
+    lunch = [feedback(9000 + i, 1, minutes=i) for i in range(40)]
+    said = "我也食物中毒了，差"
+    voices = [
+        event("review", 200 + i, 5 + 10 * i, platform="dianping", rating=1, text=said)
+        for i in range(3)
+    ]
+    state, alerts = run([*week, *lunch, *voices[:2]])
+    v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
+    # 6 mentions in 246 negatives, 40 other negatives now: chance reaches 6; capped at 3.
+    assert (v.sources, v.usual_bar) == (2, 3)
+    assert [a for a in alerts if a.rule == "crisis"] == []
+    _, alerts = run([*week, *lunch, *voices])
+    assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [
+        ("firing", "critical")  # three voices: past what chance gives, and critical's three
+    ]
+    # The same two voices at a quiet store (its only negatives) are an incident.
+    _, alerts = run(voices[:2])
+    assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [("firing", "warning")]
+
+
 def test_one_post_seen_by_very_many_people_is_an_incident_on_its_own() -> None:
     viral = event("review", 1, 0, platform="weibo", rating=1, text="食物中毒，差", views=200_000)
     _, alerts = run([viral])

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from schemas.alerts import RuleName
 from streams.core.signals import fields as F
 from streams.core.signals.config import CrisisConfig
+from streams.core.signals.spikes import poisson_rare
 from streams.core.signals.tiers import ByKind
 
 SPIKE_RULE = str(RuleName.NEGATIVE_SPIKE)
+WEEK = 7 * 86400.0  # the longest window every store keeps (satisfaction.windows)
 
 
 @dataclass(frozen=True)
@@ -30,11 +32,14 @@ class CrisisView:
     reach: int
     spike: bool
     sources: int = 0  # distinct events that said a crisis term
+    # The sources this store's own rate of such mentions rarely reaches by chance in one
+    # lookback (``chance_bar``); 0 when not worked out (too few sources to matter).
+    usual_bar: int = 0
 
     def corroborated(self, cfg: CrisisConfig, sources: int) -> bool:
         """Enough independent evidence for an incident at this level."""
         return (
-            self.sources >= sources
+            self.sources >= max(sources, self.usual_bar)
             or self.special > 0
             or self.spike
             or self.reach >= cfg.viral_reach
@@ -51,4 +56,25 @@ def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig)
     score += special * cfg.special_points + (cfg.spike_points if spike else 0)
     if reach > cfg.reach_floor:
         score += math.log10(reach / cfg.reach_floor)
-    return CrisisView(round(score, 2), hits, special, reach, spike, t[F.CRISIS_SOURCES])
+    sources = t[F.CRISIS_SOURCES]
+    bar = chance_bar(stats, now, t, cfg) if sources >= cfg.min_sources else 0
+    return CrisisView(round(score, 2), hits, special, reach, spike, sources, bar)
+
+
+def chance_bar(stats: ByKind, now: float, t: list[int], cfg: CrisisConfig) -> int:
+    """How many sources in one lookback this store reaches by chance less often than
+    ``chance_tail``: a busy store hears "the dish smells off" twice in an hour by coincidence
+    far more often than a small one. The Poisson mean is the store's share of negatives that
+    mention a crisis term over the past week (outside this lookback), shrunk towards
+    ``prior_share`` as if from ``prior_weight`` negatives, times this lookback's *other*
+    negatives: the ones that did not mention one. Two voices among two negatives at a quiet
+    store stay an incident; two among forty at a busy one are what its week makes likely."""
+    week = stats.totals(now, WEEK)
+    sources = t[F.CRISIS_SOURCES]
+    mentions = max(0, week[F.CRISIS_SOURCES] - sources)
+    negatives = max(0, week[F.NEGATIVE] - t[F.NEGATIVE])
+    share = (mentions + cfg.prior_share * cfg.prior_weight) / (negatives + cfg.prior_weight)
+    # Capped at what a critical incident needs: a store whose normal is full of such mentions
+    # still pages when three voices say it within the hour.
+    bar = poisson_rare(share * max(0, t[F.NEGATIVE] - sources), cfg.chance_tail)
+    return min(bar, cfg.critical_sources)

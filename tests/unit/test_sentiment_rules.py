@@ -16,6 +16,7 @@ from streams.core.text.charlr import (
     contrast_tail,
     features,
     negated,
+    negated_pairs,
 )
 from streams.core.text.sentiment import default_model
 
@@ -57,6 +58,43 @@ def test_features_list_the_tail_twice_and_the_negated_characters() -> None:
     assert features("好但不差", 1, rules=()) == ["好", "但", "不", "差"]
 
 
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        ("不难吃", ["难吃"]),
+        ("一点都不新鲜好吗", ["新鲜", "鲜好"]),
+        ("没有味道，不好", ["有味", "味道"]),  # a pair never spans two scopes
+        ("不好", []),
+        ("好吃", []),
+    ],
+)
+def test_negated_pairs_are_adjacent_characters_inside_one_scope(
+    text: str, pairs: list[str]
+) -> None:
+    assert negated_pairs(text) == pairs
+
+
+def test_features_list_negated_pairs_after_negated_characters() -> None:
+    both = ("negation", "negation_pairs")
+    assert features("不难吃", 1, rules=both) == [
+        "不",
+        "难",
+        "吃",
+        NEGATED + "难",
+        NEGATED + "吃",
+        NEGATED + "难吃",
+    ]
+
+
+def test_a_negated_pair_gets_its_own_weight() -> None:
+    grams = {"难": -2.0, "吃": 0.0, "不": -0.5}
+    negated_weights = {"难": -0.5, "难吃": 4.0}
+    single = CharLR(Weights(0.0, 0.0, 1, grams, {}, ("negation",), negated_weights))
+    model = CharLR(Weights(0.0, 0.0, 1, grams, {}, ("negation", "negation_pairs"), negated_weights))
+    assert single.logit("不难吃") == -3.0  # 不 + 难 + negated 难: a double negation reads negative
+    assert model.logit("不难吃") == 1.0  # the pair "negated 难吃" outweighs it
+
+
 def toy(rules: tuple[str, ...], negated_weights: dict[str, float] | None = None) -> CharLR:
     grams = {"好": 1.0, "差": -1.0, "不": -0.25}
     return CharLR(Weights(0.0, 0.0, 1, grams, {}, rules, negated_weights or {}))
@@ -77,11 +115,13 @@ def test_negation_gives_a_negated_word_its_own_weight() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["好但差", "不好，但是不差", "不是不好吃，就是有点贵", "没没没", "但是" * 30]
+    "text",
+    ["好但差", "不好，但是不差", "不是不好吃，就是有点贵", "没没没", "但是" * 30, "不好吃不差"],
 )
 def test_folded_scoring_with_rules_equals_the_plain_sum(text: str) -> None:
     grams = {"好": 1.0, "好吃": 0.5, "差": -1.0, "不": -0.25, "贵": -0.7, "但是": 0.1}
-    model = CharLR(Weights(0.3, 0.5, 2, grams, {}, ("contrast", "negation"), {"好": -2.0}))
+    negated_weights = {"好": -2.0, "好吃": 3.0, "差": 0.5}
+    model = CharLR(Weights(0.3, 0.5, 2, grams, {}, RULES, negated_weights))
     assert model.logit(text) == pytest.approx(model.logit_unfolded(text), abs=1e-12)
 
 

@@ -17,7 +17,9 @@ negation changes what the next words mean (both measured on held-out domains, MO
 - **contrast**: the text after the last contrast word (但是, 不过, 就是, 却 ...) is counted a
   second time, so in 味道很好，但是服务太差了 the complaint outweighs the praise;
 - **negation**: each character within three characters after 不/没/无/别 (inside the clause)
-  is also a feature of its own, "negated c", with its own weight.
+  is also a feature of its own, "negated c", with its own weight;
+- **negation_pairs**: each pair of adjacent characters in that scope too ("negated 难吃"), in
+  the same ``negated`` table (keys of two characters).
 
 Both are features, not post-hoc rules: :func:`features` lists them for training and the scorer
 adds the same terms, so the weights are learnt with them. A weights file names the rules it
@@ -44,7 +46,7 @@ from typing import Any, Final
 
 FORMAT: Final = "cxpulse-zh-charlr/2"
 READS: Final = ("cxpulse-zh-charlr/1", FORMAT)  # /1: no rules, no "negated" table
-RULES: Final = ("contrast", "negation")
+RULES: Final = ("contrast", "negation", "negation_pairs")
 # normalise() replaces it in every text, so a feature name that starts with it is never an n-gram.
 _PAD: Final = "\x00"
 _DROP_LAST: Final = itemgetter(slice(None, -1))  # g[:-1] for each g, at C speed through map()
@@ -76,6 +78,12 @@ def negated(norm: str) -> str:
     return "".join(_NEGATION.findall(norm))
 
 
+def negated_pairs(norm: str) -> list[str]:
+    """Each pair of adjacent characters inside one negation scope (不难吃 -> 难吃): a negated
+    word of two characters gets a weight of its own, so 不难吃 need not read as 不 + 难."""
+    return [s[i : i + 2] for s in _NEGATION.findall(norm) for i in range(len(s) - 1)]
+
+
 def normalise(text: str) -> str:
     t = text.lower()
     return t.replace(_PAD, " ") if _PAD in t else t
@@ -99,6 +107,8 @@ def features(norm: str, order: int, rules: Sequence[str] = RULES) -> list[str]:
         out += char_ngrams(tail, order)
     if "negation" in rules:
         out += [NEGATED + c for c in negated(norm)]
+    if "negation_pairs" in rules:
+        out += [NEGATED + pair for pair in negated_pairs(norm)]
     return out
 
 
@@ -170,6 +180,7 @@ class CharLR:
         self.rules = weights.rules
         self._contrast = "contrast" in weights.rules
         self._negation = "negation" in weights.rules
+        self._pairs = "negation_pairs" in weights.rules
         self.negated = dict(weights.negated)
         self._negated_get = self.negated.get
         # tables[k - 1][g] = sum of the weights of g's prefixes (g[:1], ..., g), for k = len(g)
@@ -199,8 +210,12 @@ class CharLR:
             total = sum(values) + sum(values[start:])
         else:
             total = self._sum(t)
-        if self._negation and (scope := negated(t)):
-            total += sum(map(self._negated_get, scope, repeat(0.0)))
+        if (self._negation or self._pairs) and (scopes := _NEGATION.findall(t)):
+            get = self._negated_get
+            if self._negation:
+                total += sum(map(get, "".join(scopes), repeat(0.0)))
+            if self._pairs:
+                total += sum([get(s[i : i + 2], 0.0) for s in scopes for i in range(len(s) - 1)])
         return self.bias + total / math.pow(n, self.power)
 
     def _values(self, t: str) -> list[float]:

@@ -77,3 +77,10 @@ class EntityView:
 
     def where(self) -> tuple[str, str]:
         return f"{LEVEL_ZH[self.level]} {self.name}", f"{LEVEL_EN[self.level]} {self.name}"
+
+
+def worst_named(worst: list[str]) -> tuple[str, str]:
+    """The end of a page that names the worst stores, in Chinese and English ("" for none)."""
+    if not worst:
+        return "", ""
+    return f"；最差门店：{'、'.join(worst)}", f"; worst stores: {', '.join(worst)}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from schemas.alerts import RuleName, Summary
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.view import EntityView
+from streams.core.rollup.view import EntityView, worst_named
 from streams.core.rules.base import Facts, Rule
 from streams.core.signals.bounds import wilson_lower, wilson_upper
 
@@ -18,14 +18,12 @@ Judged = tuple[bool, bool, Facts, dict[str, float]]
 def _texts(firing: bool, f: Facts) -> Summary:
     pct, base, mins, days = f"{f['csat']:.0%}", f"{f['baseline']:.0%}", int(f["minutes"]), f["days"]
     if firing:
-        worst = f["worst"]
+        zh, en = worst_named(f["worst"])
         return Summary(
             zh=f"{f['where_zh']} 满意度较平时下降：近 {mins} 分钟 CSAT {pct}，此前 {days} 天为 "
-            f"{base}（{f['ratings']} 条评价）"
-            + (f"；最差门店：{'、'.join(worst)}" if worst else ""),
+            f"{base}（{f['ratings']} 条评价）{zh}",
             en=f"{f['where_en']} satisfaction below its normal: CSAT {pct} over the last {mins} "
-            f"min against {base} over the {days} days before ({f['ratings']} ratings)"
-            + (f"; worst stores: {', '.join(worst)}" if worst else ""),
+            f"min against {base} over the {days} days before ({f['ratings']} ratings){en}",
         )
     return Summary(
         zh=f"{f['where_zh']} 满意度已回到平时水平：近 {mins} 分钟 CSAT {pct}（平时 {base}）",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from schemas.alerts import RuleName, Summary
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.view import EntityView
+from streams.core.rollup.view import EntityView, worst_named
 from streams.core.rules.base import Facts, Rule
 from streams.core.signals.bounds import wilson_upper
 
@@ -17,13 +17,12 @@ Judged = tuple[bool, bool, Facts, dict[str, float]]
 def _texts(firing: bool, f: Facts) -> Summary:
     pct, n, mins = f"{f['csat']:.0%}", f["ratings"], int(f["minutes"])
     if firing:
-        worst = f["worst"]
+        zh, en = worst_named(f["worst"])
         return Summary(
             zh=f"{f['where_zh']} 满意度下降：近 {mins} 分钟 CSAT {pct}（{n} 条评价，低于 "
-            f"{f['threshold']:.0%}）" + (f"；最差门店：{'、'.join(worst)}" if worst else ""),
+            f"{f['threshold']:.0%}）{zh}",
             en=f"{f['where_en']} satisfaction dropped: CSAT {pct} over the last {mins} min "
-            f"({n} ratings, below {f['threshold']:.0%})"
-            + (f"; worst stores: {', '.join(worst)}" if worst else ""),
+            f"({n} ratings, below {f['threshold']:.0%}){en}",
         )
     return Summary(
         zh=f"{f['where_zh']} 满意度已恢复：近 {mins} 分钟 CSAT {pct}（{n} 条评价）",

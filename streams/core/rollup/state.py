@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.alerts import AlertEvent
-from streams.core import alerting, hysteresis
+from streams.core import hysteresis
 from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution, Item, Mark
 from streams.core.rollup.view import EntityView, Member
@@ -213,7 +213,16 @@ class Rollups:
                 if change is None:
                     continue
                 hysteresis.record(ent.firing, str(rule.name), change)
-                out.append(self._alert(rule, ent, change, at, facts, values))
+                out.append(
+                    rule.page(
+                        change.transition == "fire",
+                        facts,
+                        identity={"level": ent.level, **ent.labels},
+                        since=change.since,
+                        now=at,
+                        values=values,
+                    )
+                )
             # An incident is not the entity's normal: its hours stay out of the baselines, for
             # at most `hold_baseline`; a level kept that long is then learnt as the new normal.
             if ent.firing and at - min(ent.firing.values()) <= cfg.hold_baseline:
@@ -285,30 +294,6 @@ class Rollups:
         if not counts:
             return None, 0
         return sum(counts) / len(counts), len(counts)
-
-    def _alert(
-        self,
-        rule: Rule,
-        ent: Entity,
-        change: hysteresis.Change,
-        at: int,
-        facts: Facts,
-        values: dict[str, float],
-    ) -> AlertEvent:
-        fire = change.transition == "fire"
-        text = rule.texts(fire, facts)
-        return alerting.make(
-            rule=rule.name,
-            kind=rule.kind,
-            severity=rule.severity,
-            status="firing" if fire else "resolved",
-            identity={"level": ent.level, **ent.labels},
-            since=change.since,
-            now=at,
-            zh=text.zh,
-            en=text.en,
-            values=values,
-        )
 
     def _entity(self, level: str, labels: dict[str, str]) -> Entity:
         key = _key(level, labels)

@@ -30,6 +30,35 @@ class Rule:
     def summary(self, firing: bool, facts: Facts) -> Summary:
         return self.texts(firing, facts)
 
+    def page(
+        self,
+        firing: bool,
+        facts: Facts,
+        *,
+        identity: dict[str, str],
+        since: float,
+        now: float,
+        values: dict[str, float],
+        labels: dict[str, str] | None = None,
+        source_event_id: str | None = None,
+    ) -> AlertEvent:
+        """The alert event of a change of this rule: fired or resolved, in its own words."""
+        text = self.texts(firing, facts)
+        return alerting.make(
+            rule=self.name,
+            kind=self.kind,
+            severity=self.severity,
+            status="firing" if firing else "resolved",
+            identity=identity,
+            labels=labels,
+            since=since,
+            now=now,
+            zh=text.zh,
+            en=text.en,
+            values=values,
+            source_event_id=source_event_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Store:
@@ -66,19 +95,13 @@ def threshold(
     if change is None:
         return None
     hysteresis.record(firing, key, change)
-    fire = change.transition == "fire"
-    text = rule.texts(fire, facts())
-    return alerting.make(
-        rule=rule.name,
-        kind=rule.kind,
-        severity=rule.severity,
-        status="firing" if fire else "resolved",
+    return rule.page(
+        change.transition == "fire",
+        facts(),
         identity=identity or {"store_id": at.store_id},
         labels=at.labels,
         since=change.since,
         now=now,
-        zh=text.zh,
-        en=text.en,
         values=values(),
         source_event_id=at.event_id,
     )

@@ -3,7 +3,8 @@
 ``python -m bench.worker_step [--events N] [--stores S] [--batch B] [--profile]`` feeds the
 events ``bench.pipeline`` would produce through ``Worker.handle_batch`` (tables and topics replaced
 by in-memory recorders, so only cxpulse's own work is timed) and prints one JSON object:
-``events_per_s`` of the worker, the baseline ``decode_only_events_per_s`` (JSON parse + contract
+``events_per_s`` of the worker, the share of it spent writing changed stores to the changelog
+(``write_share``), the baseline ``decode_only_events_per_s`` (JSON parse + contract
 validation of the same messages, measured in the same run) and, with ``--profile``, the top
 functions by cumulative and by own time with their share of the run.
 """
@@ -128,6 +129,15 @@ def main() -> None:
 
     worker, store = make(a.partitions)
     work = batches(records, a.batch, a.partitions)
+    spent = [0.0]
+    write = worker._write
+
+    def timed_write(wall: float) -> None:
+        t = time.perf_counter()
+        write(wall)
+        spent[0] += time.perf_counter() - t
+
+    worker._write = timed_write  # type: ignore[method-assign]
     prof = cProfile.Profile() if a.profile else None
     t0 = time.perf_counter()
     if prof:
@@ -144,6 +154,8 @@ def main() -> None:
         "loadavg_1m": os.getloadavg()[0],
         "decode_only_events_per_s": round(len(records) / decode_s),
         "events_per_s": round(len(records) / worker_s),
+        "write_s": round(spent[0], 3),  # encoding and sending the changed stores' state
+        "write_share": round(spent[0] / worker_s, 3),
         "profiled": bool(prof),
         "changelog_messages": store.changelog_messages,
         "changelog_bytes": store.changelog_bytes,

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+import orjson
+
 from schemas.alerts import AlertEvent
 from schemas.events import Call, Complaint, Envelope, Feedback, Review, event_time
 from streams.core import evidence, windows
@@ -118,11 +120,20 @@ class StoreState:
         return max(self.clocks.values()) if self.clocks else None
 
     def to_json(self) -> dict[str, Any]:
+        return self._fields(self.stats.to_json())
+
+    def to_wire(self) -> bytes:
+        """The JSON form, encoded: the changelog's copy after every batch that touched the
+        store. The counters' buckets dominate it and few change per batch, so each one's
+        encoding is reused until it changes."""
+        return orjson.dumps(self._fields(self.stats.to_wire()))
+
+    def _fields(self, stats: dict[str, Any]) -> dict[str, Any]:
         return {
             "store_id": self.store_id,
             "clocks": self.clocks,
             "labels": self.labels,
-            "stats": self.stats.to_json(),
+            "stats": stats,
             "seen": {
                 kind: {str(b): ids.tolist() for b, ids in buckets.items()}
                 for kind, buckets in self.seen.items()

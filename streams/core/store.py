@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+import orjson
+
 from schemas.alerts import AlertEvent
 from schemas.events import Call, Complaint, Envelope, Feedback, Review, event_time
 from streams.core import evidence, windows
@@ -118,11 +120,31 @@ class StoreState:
         return max(self.clocks.values()) if self.clocks else None
 
     def to_json(self) -> dict[str, Any]:
+        return self._fields(self.stats.to_json(), self.calls.to_json())
+
+    def to_wire(self) -> bytes:
+        """The JSON form, encoded: the changelog's copy after every batch that touched the
+        store. The counters' buckets dominate it and few change per batch, so each one's
+        encoding is reused until it changes."""
+        c = self.calls
+        # The call buckets as they are: orjson writes their int keys as strings and the
+        # callers' tuples as arrays, as ``CallStats.to_json`` does by copying them.
+        calls_json = {
+            "clock": c.clock,
+            "first": c.first,
+            "scopes": c.scopes,
+            "callers": c.callers,
+            "firing": c.firing,
+        }
+        fields = self._fields(self.stats.to_wire(), calls_json)
+        return orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS)
+
+    def _fields(self, stats: dict[str, Any], calls_json: dict[str, Any]) -> dict[str, Any]:
         return {
             "store_id": self.store_id,
             "clocks": self.clocks,
             "labels": self.labels,
-            "stats": self.stats.to_json(),
+            "stats": stats,
             "seen": {
                 kind: {str(b): ids.tolist() for b, ids in buckets.items()}
                 for kind, buckets in self.seen.items()
@@ -131,7 +153,7 @@ class StoreState:
             "spikes": self.spikes.to_json(),
             "terms": self.terms,
             "slow_eval": self.slow_eval,
-            "calls": self.calls.to_json(),
+            "calls": calls_json,
             "recent": self.recent,
         }
 

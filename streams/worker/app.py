@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
-import orjson
 
 from schemas import deadletter as dl
 from schemas.events import Envelope, Feedback, event_time
@@ -177,7 +176,7 @@ class Worker:
         for store_id, (partition, state) in changes.stores.items():
             key = store_id.encode()
             try:
-                wire = orjson.dumps(state.to_json())
+                wire = state.to_wire()
             except Exception:
                 # Bounded inputs make this unreachable. If a bug gets here the store keeps
                 # working in memory (so it still dedupes and counts right) and the failure is

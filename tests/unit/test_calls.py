@@ -6,6 +6,7 @@ import itertools
 import json
 from datetime import timedelta
 
+import orjson
 import pytest
 from pydantic import ValidationError
 
@@ -14,6 +15,7 @@ from schemas.events import Call, Customer
 from streams.core.rules.calls import evaluate
 from streams.core.signals.calls import CallConfig, CallStats, add
 from streams.core.signals.calls_view import CallView, views
+from streams.core.store import StoreState
 from tests.helpers import T0
 
 _ids = itertools.count()
@@ -321,3 +323,10 @@ def test_evaluated_window_is_configurable() -> None:
 def test_config_refuses_what_cannot_work(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         CallConfig.model_validate(bad)
+
+
+def test_the_changelog_encoding_of_a_store_with_calls_says_what_to_json_says() -> None:
+    live, _ = run([call(i, customer=f"C{i % 3}", transfers=i % 2) for i in range(12)], RAW)
+    state = StoreState(store_id="S1", calls=live)
+    assert live.callers and live.scopes  # tuples and int-keyed buckets to encode
+    assert orjson.loads(state.to_wire()) == json.loads(json.dumps(state.to_json()))

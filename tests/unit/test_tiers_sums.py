@@ -3,6 +3,7 @@ come in (late events, reads that move back, windows that jump)."""
 
 from __future__ import annotations
 
+import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,3 +81,33 @@ def test_reads_over_every_kind_equal_a_sum_afresh(
             )
             assert stats.totals(at, arg) == fresh.totals(at, arg)
             assert stats.totals(at, arg) == fresh.totals(at, arg)  # a second read, from memory
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(step, max_size=80))
+def test_the_reused_encoding_always_says_what_to_json_says(
+    steps: list[tuple[str, int, float]],
+) -> None:
+    t = Tiered(WIDTH)
+    keep = retention(WINDOWS, 3600)
+    for op, offset, arg in steps:
+        at = T0 + offset
+        if op == "add":
+            t.add(at, [(int(arg), 1)])
+        elif op == "prune":
+            t.prune(at, keep)
+        elif op == "forget":
+            t.forget_sums()
+        else:
+            t.totals(at, arg)
+        assert orjson.loads(orjson.dumps(t.to_wire())) == t.to_json()
+
+
+def test_a_bucket_counted_again_is_encoded_again() -> None:
+    t = Tiered(WIDTH)
+    t.add(T0, [(0, 1)])
+    orjson.dumps(t.to_wire())
+    t.add(T0 + 1, [(0, 1), (2, 5)])  # the same minute, hour and day buckets
+    wire = orjson.loads(orjson.dumps(t.to_wire()))
+    assert wire[str(MINUTE)] == {str(T0): {"0": 2, "2": 5}}
+    assert wire == t.to_json()

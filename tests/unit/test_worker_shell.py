@@ -196,10 +196,10 @@ def test_a_state_that_cannot_be_encoded_stays_in_memory_and_still_dedupes(
 ) -> None:
     w = make()
 
-    def broken(value: Any) -> bytes:
+    def broken(self: Any) -> bytes:
         raise TypeError("Dict key must be str")
 
-    monkeypatch.setattr("streams.worker.app.orjson.dumps", broken)
+    monkeypatch.setattr("streams.core.store.StoreState.to_wire", broken)
     w.handle_batch([ev(i) for i in range(3)])
     assert w.table.changelog == [] and w.metrics.state_not_written._value.get() == 1
     w.handle_batch([ev(2)])  # re-sent: the store in memory remembers it

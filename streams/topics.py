@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 from schemas.events import EVENT_MODELS
 from streams.config import KafkaConfig
@@ -57,9 +58,16 @@ class TopicError(RuntimeError):
     pass
 
 
-def ensure_topics(cfg: KafkaConfig) -> list[str]:
-    """Create missing topics; fail clearly when an existing one has the wrong partition count
-    (Faust tables need the same count as the topics they are fed from)."""
+def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
+    """Create missing topics and wait until every partition of every topic has a leader; fail
+    clearly when an existing one has the wrong partition count (Faust tables need the same count
+    as the topics they are fed from).
+
+    The wait matters on a cold broker: a worker that joins its group before a topic has a leader
+    is assigned nothing for it and would not look again until its next metadata refresh, minutes
+    later."""
+    import time
+
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
@@ -80,12 +88,34 @@ def ensure_topics(cfg: KafkaConfig) -> list[str]:
             count = len(meta["partitions"])
             if count != cfg.partitions:
                 raise TopicError(
-                    f"topic {meta['topic']} has {count} partitions, the configuration says "
+                    f"topic {meta['name']} has {count} partitions, the configuration says "
                     f"{cfg.partitions} (kafka.partitions); they must match"
                 )
+        deadline = time.monotonic() + ready_within
+        waiting = leaderless(admin.describe_topics(names), cfg.partitions)
+        while waiting:
+            if time.monotonic() > deadline:
+                raise TopicError(
+                    f"after {ready_within:g}s these topics still have partitions without a "
+                    f"leader: {', '.join(sorted(waiting))}; is the broker healthy?"
+                )
+            time.sleep(0.2)  # a leader is elected asynchronously after creation
+            waiting = leaderless(admin.describe_topics(sorted(waiting)), cfg.partitions)
         return missing
     finally:
         admin.close()
+
+
+def leaderless(described: list[dict[str, Any]], partitions: int) -> set[str]:
+    """The topics in a describe answer that are not yet fully usable: unknown, fewer
+    partitions than made, or a partition without a leader."""
+    return {
+        meta["name"]
+        for meta in described
+        if meta["error_code"] != 0
+        or len(meta["partitions"]) < partitions
+        or any(p["error_code"] != 0 or p["leader_id"] < 0 for p in meta["partitions"])
+    }
 
 
 def delete_namespace(cfg: KafkaConfig, app_id: str, timeout: float = 30.0) -> list[str]:

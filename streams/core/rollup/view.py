@@ -75,8 +75,13 @@ class EntityView:
         hit.sort(key=lambda m: (-m.negatives, m.store_id))
         return [(m.store_id, m.negatives) for m in hit[:n]]
 
-    def where(self) -> tuple[str, str]:
-        return f"{LEVEL_ZH[self.level]} {self.name}", f"{LEVEL_EN[self.level]} {self.name}"
+    def place(self) -> dict[str, str | float]:
+        """The facts every rollup page opens with: which entity, over how many minutes."""
+        return {
+            "where_zh": f"{LEVEL_ZH[self.level]} {self.name}",
+            "where_en": f"{LEVEL_EN[self.level]} {self.name}",
+            "minutes": self.window / 60,
+        }
 
 
 def worst_named(worst: list[str]) -> tuple[str, str]:

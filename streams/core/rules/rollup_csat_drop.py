@@ -78,11 +78,8 @@ def judge(v: EntityView, cfg: RollupConfig) -> Judged | None:
         n > 0 and _clearly_below(sat, n, base, bn, cfg)
     )
     good = base - v.csat <= cfg.recover + 1e-9
-    where_zh, where_en = v.where()
     facts = {
-        "where_zh": where_zh,
-        "where_en": where_en,
-        "minutes": v.window / 60,
+        **v.place(),
         "csat": v.csat,
         "baseline": base,
         "days": v.baseline_days,

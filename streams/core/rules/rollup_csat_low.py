@@ -61,11 +61,8 @@ def judge(v: EntityView, cfg: RollupConfig) -> Judged | None:
         n > 0 and wilson_upper(sat / n, n, cfg.z) < cfg.csat_low
     )
     good = v.csat >= cfg.csat_recover
-    where_zh, where_en = v.where()
     facts = {
-        "where_zh": where_zh,
-        "where_en": where_en,
-        "minutes": v.window / 60,
+        **v.place(),
         "csat": v.csat,
         "ratings": v.ratings,
         "threshold": cfg.csat_low,

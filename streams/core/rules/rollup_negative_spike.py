@@ -62,11 +62,8 @@ def judge(v: EntityView, cfg: RollupConfig) -> Judged | None:
     _, _, rest = v.without(v.most_negative())
     bad = v.negatives >= bar and rest >= bar
     good = v.negatives < poisson_rare(expected, 0.05)
-    where_zh, where_en = v.where()
     facts = {
-        "where_zh": where_zh,
-        "where_en": where_en,
-        "minutes": v.window / 60,
+        **v.place(),
         "negatives": v.negatives,
         "expected": expected,
         "worst": v.worst_by_negatives(cfg.worst),

@@ -220,14 +220,13 @@ def start(broker: Broker | None = None, timeout: float = 90.0, log: bool = True)
     fetch_jars(broker, log=log)
     props = _write_config(broker)
     if not (broker.dir / "data" / "meta.properties").exists():
-        cluster = str(uuid.uuid4())
         fmt = subprocess.run(
             _java(
                 broker,
                 "kafka.tools.StorageTool",
                 "format",
                 "-t",
-                _kafka_id(cluster),
+                new_cluster_id(),
                 "-c",
                 str(props),
             ),
@@ -261,11 +260,19 @@ def start(broker: Broker | None = None, timeout: float = 90.0, log: bool = True)
     return broker
 
 
-def _kafka_id(u: str) -> str:
-    # Kafka cluster ids are 16 bytes, URL-safe base64 without padding.
+def new_cluster_id(random_bytes: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A Kafka cluster id: 16 bytes, URL-safe base64 without padding.
+
+    One id in 64 would start with "-", which the storage tool's argument
+    parser reads as an option and refuses; Kafka's own generator skips those
+    ids too, so we draw again.
+    """
     import base64
 
-    return base64.urlsafe_b64encode(uuid.UUID(u).bytes).decode().rstrip("=")
+    while True:
+        cid = base64.urlsafe_b64encode(random_bytes()).decode().rstrip("=")
+        if not cid.startswith("-"):
+            return cid
 
 
 def stop(broker: Broker | None = None, timeout: float = 30.0) -> bool:

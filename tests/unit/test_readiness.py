@@ -183,3 +183,11 @@ def test_kafka_whose_process_exited_fails_at_once(tmp_path: Path) -> None:
     broker = localkafka.Broker(port=free_port(), controller_port=free_port(), root=tmp_path)
     with pytest.raises(localkafka.BrokerError, match="the broker process exited"):
         localkafka.wait_answering(broker, 600, lambda: True)
+
+
+def test_a_cluster_id_never_starts_with_a_dash() -> None:
+    # 0xfb... encodes to "-" first in URL-safe base64; the storage tool would read it as an option
+    draws = iter([b"\xfb" + bytes(15), b"\x00" * 16])
+    cid = localkafka.new_cluster_id(lambda: next(draws))
+    assert cid == "AAAAAAAAAAAAAAAAAAAAAA"
+    assert len(localkafka.new_cluster_id()) == 22

@@ -202,7 +202,7 @@ def test_two_voices_at_a_busy_store_are_what_its_week_makes_likely_three_are_not
     ]
     state, alerts = run([*week, *lunch, *voices[:2]])
     v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
-    # 6 mentions in 246 negatives, 40 other negatives now: chance reaches 6; capped at 3.
+    # 6 mentions in 246 negatives, 40 other negatives now: chance reaches 8; capped at 3.
     assert (v.sources, v.usual_bar) == (2, 3)
     assert [a for a in alerts if a.rule == "crisis"] == []
     _, alerts = run([*week, *lunch, *voices])
@@ -212,6 +212,23 @@ def test_two_voices_at_a_busy_store_are_what_its_week_makes_likely_three_are_not
     # The same two voices at a quiet store (its only negatives) are an incident.
     _, alerts = run(voices[:2])
     assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [("firing", "warning")]
+
+
+def test_a_quiet_week_does_not_prove_a_busy_store_never_hears_a_crisis_word() -> None:
+    # No mention among 523 negatives last week, 7 other negatives this hour. The rate is
+    # Gamma(0 + 0.01 * 100, 523 + 100); p = 623 / 630. P(0) = p, P(1) = p (1 - p), so
+    # P(X >= 2) = (1 - p)^2 = 1.23e-4: above the 1e-4 tail, two voices are not enough.
+    # A plug-in Poisson at 1/623 * 7 gave P(X >= 2) = 6e-5 and paged on two ordinary
+    # complaints.
+    assert crisis.gamma_poisson_rare(1.0, 623.0, 7, 1e-4, cap=3) == 3
+    assert (1 - 623 / 630) ** 2 > 1e-4
+    # With one other negative, two voices are beyond chance: P(X >= 2) = (1/624)^2.
+    assert crisis.gamma_poisson_rare(1.0, 623.0, 1, 1e-4, cap=3) == 2
+    # Nothing else said this hour: any voice is beyond chance (min_sources still applies).
+    assert crisis.gamma_poisson_rare(1.0, 623.0, 0, 1e-4, cap=3) == 1
+    # A store whose week is full of such mentions is capped at critical's three sources.
+    assert crisis.gamma_poisson_rare(7.0, 346.0, 40, 1e-4, cap=3) == 3
+    assert crisis.gamma_poisson_rare(7.0, 346.0, 40, 1e-4, cap=99) == 8
 
 
 def test_one_post_seen_by_very_many_people_is_an_incident_on_its_own() -> None:

@@ -216,11 +216,11 @@ class CrisisConfig(_Section):
     # And the sources must be more than the store's own rate of crisis mentions makes likely
     # by chance (signals/crisis.py chance_bar): a count reached less often than `chance_tail`
     # in a lookback. The rule reads a rolling hour all week (about 100 open hours), so 1e-4 is
-    # about one chance page per 100 store-weeks. The rate is the store's share of negatives
-    # that mention a crisis term over the past week, shrunk towards `prior_share` (1 %, about
-    # the share of real takeout reviews with a lexicon hit) as if from `prior_weight`
-    # negatives, so a new store is judged by the prior. Operational defaults, measured with
-    # `python -m bench.precision`.
+    # about one chance page per 100 store-weeks. The rate of mentions per negative has a
+    # gamma prior of `prior_share` (1 %, about the share of real takeout reviews with a
+    # lexicon hit) worth `prior_weight` negatives, updated by the store's past week, so a new
+    # store is judged by the prior and a quiet week is not read as a rate of zero.
+    # Operational defaults, measured with `python -m bench.precision`.
     chance_tail: Annotated[float, Field(gt=0, lt=1)] = 1e-4
     prior_share: Annotated[float, Field(ge=0, le=1)] = 0.01
     prior_weight: Annotated[float, Field(gt=0)] = 100.0

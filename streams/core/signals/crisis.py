@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from schemas.alerts import RuleName
 from streams.core.signals import fields as F
 from streams.core.signals.config import CrisisConfig
-from streams.core.signals.spikes import poisson_rare
 from streams.core.signals.tiers import ByKind
 
 SPIKE_RULE = str(RuleName.NEGATIVE_SPIKE)
@@ -64,17 +63,41 @@ def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig)
 def chance_bar(stats: ByKind, now: float, t: list[int], cfg: CrisisConfig) -> int:
     """How many sources in one lookback this store reaches by chance less often than
     ``chance_tail``: a busy store hears "the dish smells off" twice in an hour by coincidence
-    far more often than a small one. The Poisson mean is the store's share of negatives that
-    mention a crisis term over the past week (outside this lookback), shrunk towards
-    ``prior_share`` as if from ``prior_weight`` negatives, times this lookback's *other*
-    negatives: the ones that did not mention one. Two voices among two negatives at a quiet
-    store stay an incident; two among forty at a busy one are what its week makes likely."""
+    far more often than a small one.
+
+    The store's rate of crisis mentions per negative is not known, only estimated from its
+    past week (outside this lookback), so the count is read from the gamma-Poisson
+    (negative binomial) predictive rather than a Poisson at the point estimate: the rate's
+    prior is ``prior_share`` worth ``prior_weight`` negatives, updated by the week's mentions
+    and negatives, and the exposure is this lookback's *other* negatives (the ones that did
+    not mention a term). A week with no mention among 500 negatives does not prove the rate is
+    near zero, and a plug-in Poisson treated it as if it did. Two voices among two negatives
+    at a quiet store stay an incident; two among forty at a busy one are what its week makes
+    likely."""
     week = stats.totals(now, WEEK)
     sources = t[F.CRISIS_SOURCES]
     mentions = max(0, week[F.CRISIS_SOURCES] - sources)
     negatives = max(0, week[F.NEGATIVE] - t[F.NEGATIVE])
-    share = (mentions + cfg.prior_share * cfg.prior_weight) / (negatives + cfg.prior_weight)
+    shape = mentions + cfg.prior_share * cfg.prior_weight
+    rate = negatives + cfg.prior_weight
+    exposure = max(0, t[F.NEGATIVE] - sources)
     # Capped at what a critical incident needs: a store whose normal is full of such mentions
     # still pages when three voices say it within the hour.
-    bar = poisson_rare(share * max(0, t[F.NEGATIVE] - sources), cfg.chance_tail)
-    return min(bar, cfg.critical_sources)
+    return gamma_poisson_rare(shape, rate, exposure, cfg.chance_tail, cfg.critical_sources)
+
+
+def gamma_poisson_rare(shape: float, rate: float, exposure: float, tail: float, cap: int) -> int:
+    """The smallest count, at most ``cap``, that a Poisson count of mean ``lambda * exposure``
+    reaches with probability below ``tail`` when ``lambda ~ Gamma(shape, rate)``: a negative
+    binomial with ``p = rate / (rate + exposure)``, walked term by term from P(0) = p^shape."""
+    if exposure <= 0:
+        return 1  # nothing else was said: any voice is beyond chance
+    p = rate / (rate + exposure)
+    pmf = p**shape
+    rest = 1.0 - pmf  # P(X > k)
+    k = 0
+    while rest >= tail and k + 1 < cap:
+        pmf *= (shape + k) / (k + 1) * (1 - p)
+        k += 1
+        rest -= pmf
+    return k + 1

@@ -32,7 +32,7 @@ class WindowSignals(_Frozen):
 class CallSignals(_Frozen):
     scope: str = Field(description="store | queue | agent")
     scope_id: str = Field(description="'' for the store itself, else the queue or agent id")
-    window: str
+    window: str = Field(description="a call window; agents only in calls.agent_windows")
     offered: int
     answered: int
     abandoned: int

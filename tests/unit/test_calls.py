@@ -119,9 +119,39 @@ def test_ten_calls_give_exact_figures() -> None:
     got = views(stats, at(9), CFG)
     assert got[("store", "", "1h")] == EXPECTED == got[("store", "", "24h")]
     assert got[("queue", "hotline", "1h")] == EXPECTED
+    # A store does not count agents unless configured to.
+    assert not [k for k in got if k[0] == "agent"] and "agent" not in stats.scopes
+
+
+def test_agents_are_counted_in_the_windows_configured() -> None:
+    cfg = CallConfig(min_offered=10, agent_windows=("1h", "24h"))
+    got = views(feed(ten_calls(), cfg), at(9), cfg)
     agent = got[("agent", "AG1", "1h")]  # abandoned calls reach no agent
     assert (agent.offered, agent.answered, agent.abandoned) == (8, 8, 0)
     assert agent.asa is None  # 8 calls < min_offered 10
+    assert got[("agent", "AG1", "24h")] == agent and ("agent", "AG1", "3h") not in got
+    with pytest.raises(ValidationError, match="agent_windows"):
+        CallConfig(agent_windows=("2h",))
+
+
+def test_a_state_with_agents_in_every_window_keeps_only_the_agents_windows() -> None:
+    every = CallConfig(min_offered=10, agent_windows=("1h", "3h", "24h"))
+    stats = feed(ten_calls(), every)
+    assert set(stats.scopes["agent"]["AG1"]) == {"1h", "3h", "24h"}
+    day = CallConfig(min_offered=10, agent_windows=("24h",))
+    feed([call(70)], day, stats)  # a later bucket: the next call prunes
+    assert set(stats.scopes["agent"]["AG1"]) == {"24h"}
+    feed([call(71)], CFG, stats)  # agents no longer counted: dropped at the next prune
+    assert stats.scopes["agent"] == {}
+
+
+def test_remembered_calls_share_one_copy_of_each_queue_and_agent_name() -> None:
+    stats = feed([call(k, customer=f"C{k}", agent="AG" + "1" * (k % 2 + 1)) for k in range(6)])
+    calls = [c for cs in stats.callers.values() for c in cs]
+    assert len({id(q) for _, q, _ in calls}) == 1
+    assert len({id(a) for _, _, a in calls}) == 2
+    again = CallStats.from_json(orjson.loads(orjson.dumps(stats.to_json())))
+    assert len({id(a) for cs in again.callers.values() for _, _, a in cs}) == 2
 
 
 def test_out_of_order_calls_give_the_same_figures() -> None:
@@ -175,9 +205,9 @@ def test_a_late_earlier_call_makes_the_later_one_the_repeat() -> None:
 
 
 def test_repeated_transfers_per_agent() -> None:
-    cfg = CallConfig(min_offered=1)
+    cfg = CallConfig(min_offered=1, agent_windows=("24h",))
     calls = [call(0, agent="AG7", transfers=t) for t in (0, 1, 2, 4)]
-    view = views(feed(calls, cfg), at(0), cfg)[("agent", "AG7", "1h")]
+    view = views(feed(calls, cfg), at(0), cfg)[("agent", "AG7", "24h")]
     assert (view.transfer_rate, view.repeated_transfer_rate) == (0.75, 0.5)
 
 
@@ -187,7 +217,8 @@ def test_agents_and_callers_are_kept_only_within_the_longest_window() -> None:
             call(0, agent="AG1", customer="C1"),
             call(23 * 60, agent="AG2", customer="C2"),
             call(25 * 60, agent="AG3", customer="C3"),
-        ]
+        ],
+        CallConfig(min_offered=10, agent_windows=("1h", "24h")),
     )
     assert sorted(stats.scopes["agent"]) == ["AG2", "AG3"]
     assert len(stats.callers) == 2  # C1's call can no longer make anything a repeat

@@ -15,6 +15,7 @@ the alerts from this state.
 from __future__ import annotations
 
 import hashlib
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -65,6 +66,13 @@ class CallConfig(BaseModel):
         CallWindow(label="3h", seconds=3 * 3600, bucket=300),
         CallWindow(label="24h", seconds=86_400, bucket=3600),
     )
+    # Operational default, not from domain.md: the windows a store counts its agents in (none
+    # by default). No rule reads an agent, and a chain's call centre is shared: an agent's day
+    # is spread over hundreds of stores, so each store held a sliver of tens of agents, the
+    # largest part of its call state (`python -m bench.store_memory`). Coaching figures belong
+    # to the call centre's own view of its agents; a deployment whose stores staff their own
+    # phones can count them here, e.g. ("24h",).
+    agent_windows: tuple[str, ...] = ()
     # Operational default, not from domain.md: alerts judge the shortest window that holds
     # `evidence_calls` calls (None), so a busy store's bad hour shows within the hour and a
     # small store's bad day within the day; a label pins one window.
@@ -115,6 +123,9 @@ class CallConfig(BaseModel):
                     f"windows.{w.label}: the bucket must be whole seconds, at most 1/24 of the "
                     "window, and the window a whole number of buckets"
                 )
+        for label in self.agent_windows:
+            if label not in labels:
+                raise ValueError(f"agent_windows: {label!r} is not a window label")
         if self.evaluate_window is not None and self.evaluate_window not in labels:
             raise ValueError(f"evaluate_window: {self.evaluate_window!r} is not a window label")
         if self.evidence_calls < self.min_offered:
@@ -124,6 +135,12 @@ class CallConfig(BaseModel):
         if self.service_level_target + self.service_level_recover_margin > 1:
             raise ValueError("service_level_target + recover margin above 100 %: never resolves")
         return self
+
+    def windows_of(self, scope: str) -> tuple[CallWindow, ...]:
+        """The windows a scope is counted in: every window, but agents only in theirs."""
+        if scope != "agent":
+            return self.windows
+        return tuple(w for w in self.windows if w.label in self.agent_windows)
 
     def window(self, label: str | None = None) -> CallWindow:
         """The window named `label`, or the pinned evaluated one (default: the shortest)."""
@@ -202,10 +219,15 @@ class CallStats:
                 for scope, ids in d["scopes"].items()
             },
             callers={
-                k: [(float(t), str(q), a) for t, q, a in calls] for k, calls in d["callers"].items()
+                k: [(float(t), sys.intern(q), _interned(a)) for t, q, a in calls]
+                for k, calls in d["callers"].items()
             },
             firing={t: dict(rules) for t, rules in d["firing"].items()},
         )
+
+
+def _interned(name: str | None) -> str | None:
+    return None if name is None else sys.intern(name)
 
 
 def customer_key(customer_id: str) -> str:
@@ -234,9 +256,10 @@ def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
         counts[RESOLVED] = int(call.resolved is True)
     if call.customer.id is not None:
         counts[IDENTIFIED] = 1
-        repeat, now_repeat = _remember(
-            stats, customer_key(call.customer.id), (ts, queue, call.agent_id), cfg
-        )
+        # Interned: a store has a few queues and agents but hundreds of remembered calls, and
+        # each parsed event brings its own copy of the same names.
+        remembered = (ts, sys.intern(queue), _interned(call.agent_id))
+        repeat, now_repeat = _remember(stats, customer_key(call.customer.id), remembered, cfg)
         counts[REPEAT] = int(repeat)
         if now_repeat is not None:
             # Counted on the later call, in its own bucket, queue and agent.
@@ -277,8 +300,10 @@ def _count(stats: CallStats, call: Caller, counts: list[int], cfg: CallConfig) -
     ts, queue, agent = call
     targets = [("store", STORE_ID), ("queue", queue)] + ([("agent", agent)] if agent else [])
     for scope, sid in targets:
+        if not (counted := cfg.windows_of(scope)):
+            continue
         per_window = stats.scopes.setdefault(scope, {}).setdefault(sid, {})
-        for w in cfg.windows:
+        for w in counted:
             bucket = per_window.setdefault(w.label, {}).setdefault(
                 windows.bucket_start(ts, w.bucket), [0] * WIDTH
             )
@@ -290,8 +315,8 @@ def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
     """Drop what no window ending at or after `now` can use: old buckets, then queues and
     agents left with none (so an agent is kept only while seen within the longest window),
     and callers whose calls are too old to make a later call a repeat."""
-    by_label = {w.label: w for w in cfg.windows}
-    for ids in stats.scopes.values():
+    for scope, ids in stats.scopes.items():
+        by_label = {w.label: w for w in cfg.windows_of(scope)}
         for sid in list(ids):
             per_window = ids[sid]
             for label in list(per_window):
@@ -299,7 +324,7 @@ def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
                 if w is not None:
                     windows.prune(per_window[label], now, w.seconds, w.bucket)
                 if w is None or not per_window[label]:
-                    del per_window[label]  # emptied, or a window no longer configured
+                    del per_window[label]  # emptied, or a window no longer kept for the scope
             if not per_window:
                 del ids[sid]
     # A call may still arrive up to `allowed_lateness` before `now`. Its predecessor is at most

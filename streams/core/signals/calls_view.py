@@ -81,13 +81,14 @@ def totals(stats: CallStats, scope: Scope, sid: str, now: float, w: CallWindow) 
 
 def views(stats: CallStats, now: float, cfg: CallConfig) -> dict[tuple[str, str, str], CallView]:
     """Every scope's figures for every window ending at `now` (the caller's watermark), keyed
-    by (scope, scope id, window label); the store's id is "". Queues and agents without a call
-    in a window are left out of it; the store is always there, zeros included."""
+    by (scope, scope id, window label); the store's id is "". Agents are in their windows only
+    (``CallConfig.agent_windows``). Queues and agents without a call in a window are left out
+    of it; the store is always there, zeros included."""
     out: dict[tuple[str, str, str], CallView] = {}
     for scope in SCOPES:
         ids = [STORE_ID] if scope == "store" else sorted(stats.scopes.get(scope, {}))
         for sid in ids:
-            for w in cfg.windows:
+            for w in cfg.windows_of(scope):
                 counts = totals(stats, scope, sid, now, w)
                 if counts[OFFERED] or scope == "store":
                     out[(scope, sid, w.label)] = view_of(counts, cfg)

@@ -21,9 +21,9 @@ from streams.core.store import StoreState
 class Checkpoint:
     """What ``process`` may change in a store for one event, saved before it runs, so that an
     event whose handling fails anywhere leaves the store exactly as it was. Cheap by design:
-    small maps are copied, the counters only in the three buckets the event adds to, the call
-    state only for calls (nothing else touches it), the spike baselines by reference (they are
-    replaced, never changed in place)."""
+    small maps are copied, the counters only in the buckets the event adds to (one per tier),
+    the call state only for calls (nothing else touches it), the spike baselines by reference
+    (they are replaced, never changed in place)."""
 
     clocks: dict[str, float]
     labels: dict[str, str]

@@ -7,7 +7,7 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from streams.core.signals.tiers import MINUTE, ByKind, Tiered, retention
+from streams.core.signals.tiers import FIVE_MINUTES, MINUTE, ByKind, Tiered, retention, tier_for
 
 WIDTH = 3
 WINDOWS = (3600, 3 * 3600, 6 * 3600, 86400, 7 * 86400, 90.0)
@@ -111,3 +111,26 @@ def test_a_bucket_counted_again_is_encoded_again() -> None:
     wire = orjson.loads(orjson.dumps(t.to_wire()))
     assert wire[str(MINUTE)] == {str(T0): {"0": 2, "2": 5}}
     assert wire == t.to_json()
+
+
+def test_hour_scale_windows_read_five_minute_buckets_and_minutes_are_kept_an_hour() -> None:
+    assert [tier_for(w) for w in (3600, 2 * 3600, 6 * 3600, 86400, 28 * 86400)] == [
+        60,
+        300,
+        300,
+        3600,
+        86400,
+    ]
+    keep = retention((3600, 6 * 3600), 600)
+    assert keep[MINUTE] == 3600 + 600 + 60 and keep[FIVE_MINUTES] == 6 * 3600 + 600 + 300
+
+
+def test_counters_written_before_the_five_minute_tier_get_it_from_their_minutes() -> None:
+    t = Tiered(WIDTH)
+    for minute, field in ((0, 0), (1, 1), (4, 0), (5, 2), (59, 0)):
+        t.add(T0 + minute * 60, [(field, 1)])
+    old = t.to_json()
+    del old["300"]
+    again = Tiered.from_json(WIDTH, orjson.loads(orjson.dumps(old)))
+    assert again.buckets == t.buckets
+    assert again.totals(T0 + 3599, 3 * 3600) == [3, 1, 1]

@@ -170,12 +170,13 @@ class CallStats:
     # scope -> scope id -> window label -> buckets
     scopes: dict[str, dict[str, dict[str, windows.Buckets]]] = field(default_factory=dict)
     # short hash of customer.id -> their calls still needed to judge repeats, oldest first
-    callers: dict[str, list[Caller]] = field(default_factory=dict)
+    # (tuples, not lists: most callers call once, and a one-call list is twice the size)
+    callers: dict[str, tuple[Caller, ...]] = field(default_factory=dict)
     # alert target ("store" or "queue:<name>") -> rule -> firing since (event time)
     firing: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def copy(self) -> CallStats:
-        """A copy that shares nothing mutable (callers' entries are tuples)."""
+        """A copy that shares nothing mutable (callers' calls are tuples)."""
         return CallStats(
             clock=self.clock,
             first=self.first,
@@ -186,7 +187,7 @@ class CallStats:
                 }
                 for scope, ids in self.scopes.items()
             },
-            callers={k: list(calls) for k, calls in self.callers.items()},
+            callers=dict(self.callers),
             firing={t: dict(rules) for t, rules in self.firing.items()},
         )
 
@@ -219,7 +220,7 @@ class CallStats:
                 for scope, ids in d["scopes"].items()
             },
             callers={
-                k: [(float(t), sys.intern(q), _interned(a)) for t, q, a in calls]
+                k: tuple((float(t), sys.intern(q), _interned(a)) for t, q, a in calls)
                 for k, calls in d["callers"].items()
             },
             firing={t: dict(rules) for t, rules in d["firing"].items()},
@@ -283,9 +284,9 @@ def _remember(
 ) -> tuple[bool, Caller | None]:
     """Place the call among the customer's calls by event time. Returns whether it is a repeat,
     and the customer's next call if this (late) call turns that one into a repeat."""
-    calls = stats.callers.setdefault(key, [])
-    i = bisect_right([c[0] for c in calls], call[0])  # after an equal time: the later call
-    calls.insert(i, call)
+    before = stats.callers.get(key, ())
+    i = bisect_right([c[0] for c in before], call[0])  # after an equal time: the later call
+    calls = stats.callers[key] = (*before[:i], call, *before[i:])
     span = cfg.repeat_window_hours * 3600
     prev = calls[i - 1] if i else None
     nxt = calls[i + 1] if i + 1 < len(calls) else None

@@ -322,6 +322,8 @@ def _contributions(
                 out.append((F.CRISIS_REACH, reach_of))
         if hits:
             out.append((F.CRISIS_SOURCES, 1))
+            if (F.SPECIAL, 1) in out:
+                out.append((F.SPECIAL_VOICES, 1))
     return out, hits, coached
 
 

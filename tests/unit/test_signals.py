@@ -214,6 +214,22 @@ def test_two_voices_at_a_busy_store_are_what_its_week_makes_likely_three_are_not
     assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [("firing", "warning")]
 
 
+def test_a_special_customer_corroborates_only_by_saying_a_crisis_term_themselves() -> None:
+    def complaint(i: int, minutes: float, text: str, tags: list[str]) -> dict[str, Any]:
+        return event("complaint", i, minutes, complaint_id=f"K{i}", action="opened", text=text,
+                     customer={"tier": "regular", "tags": tags})  # fmt: skip
+
+    journalist_late = complaint(1, 0, "外卖送得太慢了", ["media"])
+    smell = complaint(2, 120, "吃完食物中毒了", [])
+    state, alerts = run([journalist_late, smell])
+    v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
+    assert (v.score, v.special, v.special_voices, v.sources) == (7, 1, 0, 1)
+    assert [a for a in alerts if a.rule == "crisis"] == []  # one voice; 4 + the journalist's 3
+    journalist_ill = complaint(3, 0, "我吃完食物中毒了", ["media"])
+    _, alerts = run([journalist_ill])
+    assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [("firing", "warning")]
+
+
 def test_a_quiet_week_does_not_prove_a_busy_store_never_hears_a_crisis_word() -> None:
     # No mention among 523 negatives last week, 7 other negatives this hour. The rate is
     # Gamma(0 + 0.01 * 100, 523 + 100); p = 623 / 630. P(0) = p, P(1) = p (1 - p), so

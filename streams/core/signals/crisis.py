@@ -31,6 +31,8 @@ class CrisisView:
     reach: int
     spike: bool
     sources: int = 0  # distinct events that said a crisis term
+    # special customers' complaints that said one themselves (within ``special_lookback``)
+    special_voices: int = 0
     # The sources this store's own rate of such mentions rarely reaches by chance in one
     # lookback (``chance_bar``); 0 when not worked out (too few sources to matter).
     usual_bar: int = 0
@@ -39,7 +41,7 @@ class CrisisView:
         """Enough independent evidence for an incident at this level."""
         return (
             self.sources >= max(sources, self.usual_bar)
-            or self.special > 0
+            or self.special_voices > 0
             or self.spike
             or self.reach >= cfg.viral_reach
         )
@@ -48,7 +50,8 @@ class CrisisView:
 def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig) -> CrisisView:
     t = stats.totals(now, cfg.lookback)
     hits = {c: t[i] for c, i in F.CRISIS.items() if t[i]}
-    special = stats.totals(now, cfg.special_lookback)[F.SPECIAL]
+    long = stats.totals(now, cfg.special_lookback)
+    special, special_voices = long[F.SPECIAL], long[F.SPECIAL_VOICES]
     reach = t[F.CRISIS_REACH]
     spike = SPIKE_RULE in firing
     score = sum(min(n, cfg.max_hits_per_category) * cfg.weights.get(c, 0) for c, n in hits.items())
@@ -57,7 +60,7 @@ def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig)
         score += math.log10(reach / cfg.reach_floor)
     sources = t[F.CRISIS_SOURCES]
     bar = chance_bar(stats, now, t, cfg) if sources >= cfg.min_sources else 0
-    return CrisisView(round(score, 2), hits, special, reach, spike, sources, bar)
+    return CrisisView(round(score, 2), hits, special, reach, spike, sources, special_voices, bar)
 
 
 def chance_bar(stats: ByKind, now: float, t: list[int], cfg: CrisisConfig) -> int:

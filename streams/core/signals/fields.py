@@ -17,4 +17,5 @@ COMMENT_NEG, COMMENT_NEU, COMMENT_POS = 18, 19, 20  # sentiment of comments and 
 CRISIS_CATEGORIES = ("media", "regulator", "legal", "safety", "refund", "viral")
 CRISIS = {c: 21 + i for i, c in enumerate(CRISIS_CATEGORIES)}
 CRISIS_SOURCES = 21 + len(CRISIS_CATEGORIES)  # events that said a crisis term (not positive)
-WIDTH = CRISIS_SOURCES + 1
+SPECIAL_VOICES = CRISIS_SOURCES + 1  # special customers' complaints that said a crisis term
+WIDTH = SPECIAL_VOICES + 1

@@ -202,7 +202,7 @@ def test_two_voices_at_a_busy_store_are_what_its_week_makes_likely_three_are_not
     ]
     state, alerts = run([*week, *lunch, *voices[:2]])
     v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
-    # 6 mentions in 246 negatives, 40 other negatives now: chance reaches 8; capped at 3.
+    # 6 mentions in 246 negatives, 40 other negatives now: chance reaches 9; capped at 3.
     assert (v.sources, v.usual_bar) == (2, 3)
     assert [a for a in alerts if a.rule == "crisis"] == []
     _, alerts = run([*week, *lunch, *voices])
@@ -238,13 +238,18 @@ def test_a_quiet_week_does_not_prove_a_busy_store_never_hears_a_crisis_word() ->
     # complaints.
     assert crisis.gamma_poisson_rare(1.0, 623.0, 7, 1e-4, cap=3) == 3
     assert (1 - 623 / 630) ** 2 > 1e-4
-    # With one other negative, two voices are beyond chance: P(X >= 2) = (1/624)^2.
+    # 0 of 702, 8 others: P(X >= 2) = (8/810)^2 = 9.8e-5, under the tail for one window, but
+    # a rolling hour meets a pair about twice as often: 2 * 9.8e-5 is over it.
+    assert crisis.gamma_poisson_rare(1.0, 802.0, 8, 1e-4, cap=3) == 3
+    assert (8 / 810) ** 2 < 1e-4 < 2 * (8 / 810) ** 2
+    # With one other negative, two voices are beyond chance: 2 P(X >= 2) = 2 (1/624)^2.
     assert crisis.gamma_poisson_rare(1.0, 623.0, 1, 1e-4, cap=3) == 2
     # Nothing else said this hour: any voice is beyond chance (min_sources still applies).
     assert crisis.gamma_poisson_rare(1.0, 623.0, 0, 1e-4, cap=3) == 1
     # A store whose week is full of such mentions is capped at critical's three sources.
     assert crisis.gamma_poisson_rare(7.0, 346.0, 40, 1e-4, cap=3) == 3
-    assert crisis.gamma_poisson_rare(7.0, 346.0, 40, 1e-4, cap=99) == 8
+    # P(X >= 8) = 2.2e-5 (8 times that is over 1e-4), P(X >= 9) = 3.8e-6.
+    assert crisis.gamma_poisson_rare(7.0, 346.0, 40, 1e-4, cap=99) == 9
 
 
 def test_one_post_seen_by_very_many_people_is_an_incident_on_its_own() -> None:

@@ -216,8 +216,9 @@ class CrisisConfig(_Section):
     viral_reach: Annotated[float, Field(gt=0)] = 100_000
     # And the sources must be more than the store's own rate of crisis mentions makes likely
     # by chance (signals/crisis.py chance_bar): a count reached less often than `chance_tail`
-    # in a lookback. The rule reads a rolling hour all week (about 100 open hours), so 1e-4 is
-    # about one chance page per 100 store-weeks. The rate of mentions per negative has a
+    # in a lookback, counted k times for k sources (a rolling hour meets a cluster of k about
+    # k times as often as back-to-back hours). The rule reads about 100 open hours a week, so
+    # 1e-4 is about one chance page per 100 store-weeks. The rate of mentions per negative has a
     # gamma prior of `prior_share` (1 %, about the share of real takeout reviews with a
     # lexicon hit) worth `prior_weight` negatives, updated by the store's past week, so a new
     # store is judged by the prior and a quiet week is not read as a rate of zero.

@@ -90,16 +90,20 @@ def chance_bar(stats: ByKind, now: float, t: list[int], cfg: CrisisConfig) -> in
 
 
 def gamma_poisson_rare(shape: float, rate: float, exposure: float, tail: float, cap: int) -> int:
-    """The smallest count, at most ``cap``, that a Poisson count of mean ``lambda * exposure``
-    reaches with probability below ``tail`` when ``lambda ~ Gamma(shape, rate)``: a negative
-    binomial with ``p = rate / (rate + exposure)``, walked term by term from P(0) = p^shape."""
+    """The smallest count k, at most ``cap``, with k * P(X >= k) below ``tail``, where X is a
+    Poisson count of mean ``lambda * exposure`` and ``lambda ~ Gamma(shape, rate)``: a negative
+    binomial with ``p = rate / (rate + exposure)``, walked term by term from P(0) = p^shape.
+
+    The factor k is the scan statistic's: the rule reads a *rolling* lookback, which passes
+    through a rare cluster of k events about k times as often as back-to-back windows would
+    (Naus's approximation for rare events), so a tail meant per window is met per window."""
     if exposure <= 0:
         return 1  # nothing else was said: any voice is beyond chance
     p = rate / (rate + exposure)
     pmf = p**shape
     rest = 1.0 - pmf  # P(X > k)
     k = 0
-    while rest >= tail and k + 1 < cap:
+    while (k + 1) * rest >= tail and k + 1 < cap:
         pmf *= (shape + k) / (k + 1) * (1 - p)
         k += 1
         rest -= pmf

@@ -256,7 +256,7 @@ def _contributions(
     wom = sig.cfg.word_of_mouth
     out: list[tuple[int, int]] = []
     texts: list[tuple[str, int]] = []  # (text, audience) to run through the crisis lexicon
-    negative = positive = False
+    negative = positive = special = False
     unhappy, audience = 1, 0
     coached: list[AlertEvent] = []
     if isinstance(event, Feedback):
@@ -287,7 +287,8 @@ def _contributions(
     elif isinstance(event, Complaint):  # opened
         negative = True
         unhappy = round(1 / wom.complaint_share)
-        if set(event.customer.tags) & set(sig.cfg.crisis.special_tags):
+        special = bool(set(event.customer.tags) & set(sig.cfg.crisis.special_tags))
+        if special:
             out.append((F.SPECIAL, 1))
         if event.text:
             texts.append((event.text, 0))
@@ -322,7 +323,7 @@ def _contributions(
                 out.append((F.CRISIS_REACH, reach_of))
         if hits:
             out.append((F.CRISIS_SOURCES, 1))
-            if (F.SPECIAL, 1) in out:
+            if special:
                 out.append((F.SPECIAL_VOICES, 1))
     return out, hits, coached
 

@@ -146,7 +146,9 @@ def test_a_state_with_agents_in_every_window_keeps_only_the_agents_windows() -> 
 
 
 def test_remembered_calls_share_one_copy_of_each_queue_and_agent_name() -> None:
-    stats = feed([call(k, customer=f"C{k}", agent="AG" + "1" * (k % 2 + 1)) for k in range(6)])
+    # As the worker gets them: decoded from JSON, each with its own text of the names.
+    made = [call(k, customer=f"C{k}", agent="AG" + "1" * (k % 2 + 1)) for k in range(6)]
+    stats = feed([Call.model_validate_json(c.model_dump_json()) for c in made])
     calls = [c for cs in stats.callers.values() for c in cs]
     assert len({id(q) for _, q, _ in calls}) == 1
     assert len({id(a) for _, _, a in calls}) == 2

@@ -219,6 +219,9 @@ class CallStats:
                 }
                 for scope, ids in d["scopes"].items()
             },
+            # Interned: a store has a few queues and agents but hundreds of remembered calls.
+            # Events decoded from JSON already share them (pydantic caches short strings);
+            # a changelog read back brings a copy per call.
             callers={
                 k: tuple((float(t), sys.intern(q), _interned(a)) for t, q, a in calls)
                 for k, calls in d["callers"].items()
@@ -257,9 +260,7 @@ def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
         counts[RESOLVED] = int(call.resolved is True)
     if call.customer.id is not None:
         counts[IDENTIFIED] = 1
-        # Interned: a store has a few queues and agents but hundreds of remembered calls, and
-        # each parsed event brings its own copy of the same names.
-        remembered = (ts, sys.intern(queue), _interned(call.agent_id))
+        remembered = (ts, queue, call.agent_id)
         repeat, now_repeat = _remember(stats, customer_key(call.customer.id), remembered, cfg)
         counts[REPEAT] = int(repeat)
         if now_repeat is not None:

@@ -51,6 +51,12 @@ _SLOT = {name: i for i, name in enumerate(SLOT_NAMES)}
 Slot = tuple[float, float, float]  # mean, variance, hours seen
 
 
+def _slots(week_hour: int) -> tuple[str, str]:
+    """The slots an hour of the week learns into and is judged by: its own, then its hour of
+    the day."""
+    return SLOT_NAMES[week_hour], SLOT_NAMES[7 * 24 + week_hour % 24]
+
+
 class Baselines:
     """Every slot's [mean, variance, hours seen] in one flat array of doubles: 4.6 KB a store,
     where a dict of named three-element lists cost about 30 KB once a week had filled it.
@@ -70,9 +76,6 @@ class Baselines:
         if (slot := self.get(name)) is None:
             raise KeyError(name)
         return slot
-
-    def __len__(self) -> int:
-        return sum(1 for n in self._a[2::3] if n)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Baselines) and self._a == other._a
@@ -194,7 +197,7 @@ def close_hours(state: SpikeState, stats: ByKind, now: float, cfg: SpikeConfig) 
         vec = stats.bucket(HOUR, h)
         count = vec[F.NEGATIVE] if vec else 0
         week_hour = hour_of_week(h, cfg.timezone)
-        for slot in (SLOT_NAMES[week_hour], SLOT_NAMES[7 * 24 + week_hour % 24]):
+        for slot in _slots(week_hour):
             out.baselines.learn(slot, count, cfg.alpha, cfg.k)
     out.closed_until = current
     return out
@@ -225,12 +228,9 @@ def _slot(state: SpikeState, ts: float, cfg: SpikeConfig) -> Slot | None:
     """The baseline of the clock hour holding ``ts``: the first slot with enough history, this
     hour of the week (weeks), then of the day (days); None before that."""
     week_hour = hour_of_week(ts, cfg.timezone)
-    for name, enough in (
-        (SLOT_NAMES[week_hour], cfg.min_weeks),
-        (SLOT_NAMES[7 * 24 + week_hour % 24], cfg.min_weeks),
-    ):
+    for name in _slots(week_hour):
         slot = state.baselines.get(name)
-        if slot is not None and slot[2] >= enough:
+        if slot is not None and slot[2] >= cfg.min_weeks:
             return slot
     return None
 

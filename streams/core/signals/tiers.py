@@ -4,12 +4,12 @@
 Every observation is added to a minute, a five-minute, an hour and a day bucket. A window is
 read from the coarsest tier whose bucket is at most 1/24 of the window (1 h → minutes, 3 h and
 6 h → five minutes, 24 h and 7 d → hours, 28 d → days), so the ragged edge of a window is at
-most ~4% of it. Each tier keeps only what
-its longest window needs. A bucket holds a vector of integer fields (``Field`` positions);
-most fields of most buckets are zero, so the JSON form is sparse.
+most ~4% of it. Each tier keeps only what its longest window needs. A bucket holds a vector
+of integer fields (``Field`` positions); most fields of most buckets are zero, so the JSON form
+is sparse.
 
-Every event asks for the same dozen windows again (1, 3, 6 and 24 h on minute buckets are 60 to
-1,440 vectors each), so each ``Tiered`` keeps the sum of every window it was asked for and moves
+Every event asks for the same dozen windows again (1, 3, 6, 24 h and 7 d are 24 to 168
+vectors each), so each ``Tiered`` keeps the sum of every window it was asked for and moves
 it: an add or a prune inside a kept window adjusts its sum, and a read that ends later slides it
 by the buckets that entered and left. The sums are derived, never serialised; whatever replaces
 buckets behind this class's back (the checkpoint's undo) calls ``forget_sums``.

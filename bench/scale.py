@@ -1,8 +1,10 @@
 """Scale-out and failover of the real worker on the real broker.
 
-``python -m bench.scale [--stores 10000] [--events 60000] [--partitions 4]``: one set of chain
-events (``streams.simulate`` chain generator, heavy-tailed store sizes) is produced into three
-fresh topic namespaces, and the worker (``python -m cxpulse.cli worker``) runs each:
+``python -m bench.scale [--stores 10000] [--events 60000] [--partitions 4] [--burst 东北]``: one
+set of chain events (``streams.simulate`` chain generator, heavy-tailed store sizes, one
+region's stores rating badly at ten times their traffic so that there are alerts to compare) is
+produced into three fresh topic namespaces, and the worker (``python -m cxpulse.cli worker``)
+runs each:
 
 1. one worker alone: its rate, its resident memory per store it holds, and its ``/metrics``
    page (series and render time), read five times right after the events as Prometheus
@@ -52,14 +54,23 @@ from bench.pipeline import (
 )
 from cxpulse.config import KafkaConfig
 from streams.simulate import ChainConfig, ChainGenerator
+from streams.simulate.scenarios import RegionBurst
 from streams.topics import Topics, ensure_topics
 
 START = datetime.fromisoformat("2026-11-23T11:00:00+08:00")  # a Monday, before lunch
 POLL = 0.5
 
 
-def chain_records(total_events: int, stores: int, cfg: KafkaConfig) -> list[Record]:
-    gen = ChainGenerator(ChainConfig(stores=stores))
+def chain_records(
+    total_events: int, stores: int, cfg: KafkaConfig, burst: str | None, factor: float
+) -> list[Record]:
+    """The chain's events from 11:00, with ``burst``'s stores (a region) rating badly at
+    ``factor`` times their traffic from 11:01 for half an hour: a run without alerts would
+    make "the alerts equal" true of nothing."""
+    bursts: tuple[RegionBurst, ...] = ()
+    if burst:
+        bursts = (RegionBurst(burst, START + timedelta(minutes=1), timedelta(minutes=30), factor),)
+    gen = ChainGenerator(ChainConfig(stores=stores, bursts=bursts))
     topics = Topics.from_config(cfg).events
     out: list[Record] = []
     for batch in gen.batches(START, START + timedelta(days=1)):
@@ -201,7 +212,8 @@ def differing(mine: list[str], theirs: list[str]) -> list[str]:
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     ensure_broker(args.bootstrap)
     base = KafkaConfig(bootstrap=args.bootstrap, topic_prefix="scale", partitions=args.partitions)
-    records = chain_records(args.events, args.stores, base)
+    burst = None if args.burst == "none" else args.burst
+    records = chain_records(args.events, args.stores, base, burst, args.burst_factor)
     stores_seen = len({k for _, k, _ in records})
     say(f"{len(records):,} chain events of {stores_seen:,} stores")
     workdir = Path(tempfile.mkdtemp(prefix="cxpulse-scale-"))
@@ -315,6 +327,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
 
         return {
             "stores": args.stores,
+            "burst": {"region": burst, "factor": args.burst_factor} if burst else None,
             "stores_in_events": stores_seen,
             "events": n,
             "partitions": args.partitions,
@@ -355,6 +368,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--partitions", type=int, default=4)
     p.add_argument("--bootstrap", default="127.0.0.1:19092")
     p.add_argument("--timeout", type=float, default=600.0)
+    p.add_argument(
+        "--burst", default="东北", help="region whose stores turn bad at 11:01 ('none': none)"
+    )
+    p.add_argument("--burst-factor", type=float, default=10.0, help="its traffic multiplier")
     args = p.parse_args(argv)
     try:
         print(json.dumps(run(args, argv), indent=2))

@@ -53,8 +53,7 @@ from bench.pipeline import (
     total,
 )
 from cxpulse.config import KafkaConfig
-from streams.simulate import ChainConfig, ChainGenerator
-from streams.simulate.scenarios import RegionBurst
+from streams.simulate import ChainConfig, ChainGenerator, RegionBurst
 from streams.topics import Topics, ensure_topics
 
 START = datetime.fromisoformat("2026-11-23T11:00:00+08:00")  # a Monday, before lunch

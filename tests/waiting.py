@@ -42,9 +42,11 @@ def wait_for(
     timeout: float = 60.0,
     what: str = "condition",
     retry: tuple[type[BaseException], ...] = (),
+    explain: Callable[[], str] | None = None,
 ) -> Any:
     """Poll ``check`` until it returns something truthy, or fail after ``timeout`` seconds.
-    An exception of a type in ``retry`` counts as "not yet"; any other one fails at once."""
+    An exception of a type in ``retry`` counts as "not yet"; any other one fails at once.
+    ``explain`` adds what the failure message needs beyond the last result (a worker's log)."""
     deadline = time.monotonic() + timeout
     last: object = None
     while time.monotonic() < deadline:
@@ -56,7 +58,10 @@ def wait_for(
             if last:
                 return last
         time.sleep(INTERVAL)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}; last: {_shown(last)}")
+    extra = f"\n{explain()}" if explain is not None else ""
+    raise AssertionError(
+        f"timed out after {timeout:g}s waiting for {what}; last: {_shown(last)}{extra}"
+    )
 
 
 def wait_ready(check: Callable[[], Any], timeout: float, what: str) -> Any:

@@ -147,10 +147,17 @@ def test_killed_worker_recovers_rolling_csat(env: Env) -> None:
     env.start_worker()
     env.produce([fb(100 + i, 5, minutes=20 + i) for i in range(5)])
     # Without recovered state this would be 5 ratings and no CSAT; re-delivered events from
-    # before the kill must not be counted twice either.
+    # before the kill must not be counted twice either. The takeover waits for the broker to
+    # drop the killed member, a rebalance and the changelog's recovery: on two shared cores
+    # late in a long test run that has passed a minute, hence the longer deadline.
     wait_for(
         lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="1h") == 25,
+        timeout=150,
         what="25 ratings after the restart",
+        explain=lambda: (
+            f"S1 ratings now: {env.metric('cxpulse_store_ratings', store_id='S1', window='1h')}"
+            f"\n{env.log()}"
+        ),
     )
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="1h") == 20 / 25
 

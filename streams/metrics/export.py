@@ -32,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from schemas.signals import SignalSnapshot
 from streams.cardinality import LabelCap
 from streams.metrics.rollup import Rollups
-from streams.metrics.text import gauge_text
+from streams.metrics.text import escaped, header, number, sample
 
 Window = Annotated[str, Field(min_length=1, max_length=16)]
 
@@ -157,6 +157,11 @@ class StoreExport(Collector):
         self._alerting: set[str] = set()
         self._lock = threading.Lock()
         self._built: list[GaugeMetricFamily] | None = None
+        self._page: str | None = None
+        # A listed store's sample lines (family index, line), written at the first page after
+        # its snapshot changed and dropped when it leaves the list.
+        self._lines: dict[str, list[tuple[int, str]]] = {}
+        self._parts: dict[int, tuple[str, str]] = {}  # series code -> its line around the id
         # Set in a thread that writes this export's text itself (``text``): the registry's
         # generic writer then skips it there.
         self._apart = threading.local()
@@ -173,11 +178,12 @@ class StoreExport(Collector):
         rows = self._row(snap, (brand, region, city)) if listable else None
         scores = self._rank(snap) if listable else {}
         with self._lock:
-            self._built = None
+            self._built = self._page = None
             self.rollups.put(sid, ((brand,), (region,), (region, city)), contribution)
             if rows is None:
                 return
             self._rows[sid] = rows
+            self._lines.pop(sid, None)
             for ranking, table in self._scores.items():
                 score = scores.get(ranking)
                 if score is None:
@@ -194,9 +200,10 @@ class StoreExport(Collector):
         them now, so keeping them here would count them twice in every sum across workers."""
         with self._lock:
             for sid in store_ids:
-                self._built = None
+                self._built = self._page = None
                 self.rollups.drop(sid)
                 self._rows.pop(sid, None)
+                self._lines.pop(sid, None)
                 self._alerting.discard(sid)
                 for table in self._scores.values():
                     table.pop(sid, None)
@@ -302,9 +309,54 @@ class StoreExport(Collector):
             self._apart.on = False
 
     def text(self) -> str:
-        """This export in the exposition format, written by ``text.gauge_text`` (the
-        generic writer took three times as long over its ten thousand samples)."""
-        return gauge_text(self._families())
+        """This export in the exposition format: the text ``generate_latest`` writes for
+        ``collect``'s families, in a tenth of the time. Lines are kept per listed store and per
+        rollup group, so a page after a few snapshots rewrites only what they moved; a page
+        with no change in between is the last one again."""
+        with self._lock:
+            if self._page is None:
+                self._page = self._write()
+            return self._page
+
+    def _write(self) -> str:
+        listed = self.listed()
+        for sid in self._lines.keys() - listed.keys():
+            del self._lines[sid]
+        lines: list[list[str]] = [[] for _ in FAMILIES]
+        ranks = lines[AT["cxpulse_store_listed"]]
+        for sid, lists in listed.items():
+            for ranking, rank in lists:
+                ranks.append(
+                    sample("cxpulse_store_listed", (("store_id", sid), ("list", ranking)), rank)
+                )
+            kept = self._lines.get(sid)
+            if kept is None:
+                kept = self._lines[sid] = self._store_lines(sid)
+            for family, line in kept:
+                lines[family].append(line)
+        out = [
+            header(name, doc) + "".join(samples)
+            for (name, _, doc), samples in zip(FAMILIES, lines, strict=True)
+        ]
+        return "".join(out) + self.rollups.text()
+
+    def _store_lines(self, sid: str) -> list[tuple[int, str]]:
+        (brand, region, city), codes, values = self._rows[sid]
+        info = (("store_id", sid), ("brand", brand), ("region", region), ("city", city))
+        out = [(AT["cxpulse_store_info"], sample("cxpulse_store_info", info, 1.0))]
+        store = escaped(sid)
+        for code, value in zip(codes, values, strict=True):
+            before, after = self._parts.get(code) or self._split(code)
+            out.append((code >> 5, f"{before}{store}{after}{number(value)}\n"))
+        return out
+
+    def _split(self, code: int) -> tuple[str, str]:
+        """A series' line up to its value around the store id, which sorts first of its
+        labels: ``name{store_id="`` and ``",window="1h"} ``."""
+        window = code & NO_WINDOW
+        rest = "" if window == NO_WINDOW else f',window="{escaped(self._window_names[window])}"'
+        parts = self._parts[code] = (f'{FAMILIES[code >> 5][0]}{{store_id="', f'"{rest}}} ')
+        return parts
 
     def describe(self) -> Iterable[GaugeMetricFamily]:
         """Every family's name, so ``/metrics?name[]=...`` finds them (restricted_registry)."""

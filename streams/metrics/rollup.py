@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from prometheus_client.core import GaugeMetricFamily
 
 from schemas.signals import SignalSnapshot
+from streams.metrics.text import header, labelled, number
 
 NPS_GROUPS = ("promoter", "passive", "detractor")
 # The levels and their group labels. A city is labelled with its region too, so a region picked
@@ -94,6 +95,20 @@ class Rollups:
         self.sums: dict[str, dict[tuple[str, ...], array[float]]] = {lv: {} for lv in LEVELS}
         # store -> (its group of each level, its contribution)
         self._stores: dict[str, tuple[tuple[tuple[str, ...], ...], array[float]]] = {}
+        # level -> its (slot index, slot) columns: a city has fewer figures
+        self._columns = {
+            lv: [
+                (i, s) for i, s in enumerate(self.slots) if lv != "city" or s.figure in CITY_FIGURES
+            ]
+            for lv in LEVELS
+        }
+        # level -> group -> its sample lines per figure, written at the first page after the
+        # group's sums changed: a page then rewrites the few groups a snapshot moved, not all;
+        # and the lines up to their values, which stay while the group lives.
+        self._lines: dict[str, dict[tuple[str, ...], dict[str, list[str]]]] = {
+            lv: {} for lv in LEVELS
+        }
+        self._labelled: dict[str, dict[tuple[str, ...], list[str]]] = {lv: {} for lv in LEVELS}
 
     def __len__(self) -> int:
         return len(self._stores)
@@ -135,6 +150,7 @@ class Rollups:
         self.drop(store_id)
         self._stores[store_id] = (groups, vec)
         for level, group in zip(LEVELS, groups, strict=True):
+            self._lines[level].pop(group, None)
             total = self.sums[level].setdefault(group, array("d", bytes(8 * len(vec))))
             for i, x in enumerate(vec):
                 if x:
@@ -146,12 +162,14 @@ class Rollups:
             return
         groups, vec = old
         for level, group in zip(LEVELS, groups, strict=True):
+            self._lines[level].pop(group, None)
             total = self.sums[level][group]
             for i, x in enumerate(vec):
                 if x:
                     total[i] -= x
             if total[0] <= 0.5:  # its last store left: the group's series go with it
                 del self.sums[level][group]
+                self._labelled[level].pop(group, None)
 
     def stores(self) -> Iterator[str]:
         return iter(self._stores)
@@ -161,19 +179,51 @@ class Rollups:
         out: list[GaugeMetricFamily] = []
         for level, group_labels in LEVELS.items():
             fams: dict[str, GaugeMetricFamily] = {}
-            fams_of = {s for s in self.slots if level != "city" or s.figure in CITY_FIGURES}
-            for s in self.slots:
-                if s not in fams_of:
-                    continue
+            for _, s in self._columns[level]:
                 if s.figure not in fams:
                     fams[s.figure] = GaugeMetricFamily(
                         f"cxpulse_{level}_{s.figure}",
                         f"Per {level}: {DOCS[s.figure]}",
                         labels=[*group_labels, *s.labels],
                     )
-            cols = [(i, fams[s.figure], s.values) for i, s in enumerate(self.slots) if s in fams_of]
             for group, total in [] if empty else self.sums[level].items():
-                for i, fam, values in cols:
-                    fam.add_metric([*group, *values], round(total[i], 6))
+                for i, s in self._columns[level]:
+                    fams[s.figure].add_metric([*group, *s.values], round(total[i], 6))
             out += fams.values()
         return out
+
+    def text(self) -> str:
+        """The families' exposition text (as ``families`` would be written), from the lines
+        kept per group."""
+        out: list[str] = []
+        for level in LEVELS:
+            figures = dict.fromkeys(s.figure for _, s in self._columns[level])
+            groups = [self._group_lines(level, g, t) for g, t in self.sums[level].items()]
+            for figure in figures:
+                out.append(header(f"cxpulse_{level}_{figure}", f"Per {level}: {DOCS[figure]}"))
+                for lines in groups:
+                    out += lines[figure]
+        return "".join(out)
+
+    def _group_lines(
+        self, level: str, group: tuple[str, ...], total: array[float]
+    ) -> dict[str, list[str]]:
+        lines = self._lines[level].get(group)
+        if lines is not None:
+            return lines
+        columns = self._columns[level]
+        starts = self._labelled[level].get(group)
+        if starts is None:
+            names = LEVELS[level]
+            starts = self._labelled[level][group] = [
+                labelled(
+                    f"cxpulse_{level}_{s.figure}",
+                    [*zip(names, group, strict=True), *zip(s.labels, s.values, strict=True)],
+                )
+                for _, s in columns
+            ]
+        lines = {}
+        for (i, s), start in zip(columns, starts, strict=True):
+            lines.setdefault(s.figure, []).append(f"{start}{number(round(total[i], 6))}\n")
+        self._lines[level][group] = lines
+        return lines

@@ -1,4 +1,4 @@
-"""The exposition text of the store export, written straight from its gauge families.
+"""The exposition text of the store export, written line by line.
 
 prometheus_client's ``generate_latest`` validates and escapes every label name of every sample
 and formats each value through a general routine: right for any metric, and most of a
@@ -13,17 +13,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from prometheus_client.metrics_core import Metric
 from prometheus_client.utils import floatToGoString
 
 
-def _value(text: str) -> str:
+def escaped(text: str) -> str:
+    """A label value as the format writes it between its quotes."""
     if "\\" in text or '"' in text or "\n" in text:
         return text.replace("\\", r"\\").replace("\n", r"\n").replace('"', r"\"")
     return text
 
 
-def _number(v: float) -> str:
+def number(v: float) -> str:
     # repr is what floatToGoString writes for every finite value below 1e6; the rest (large
     # values, which Go writes with an exponent, infinities, NaN) take the general routine.
     if -1e6 < v < 1e6 and not math.isnan(v):
@@ -31,16 +31,17 @@ def _number(v: float) -> str:
     return str(floatToGoString(v))  # type: ignore[no-untyped-call]  # untyped upstream
 
 
-def gauge_text(families: Iterable[Metric]) -> str:
-    out: list[str] = []
-    add = out.append
-    for f in families:
-        doc = f.documentation.replace("\\", r"\\").replace("\n", r"\n")
-        add(f"# HELP {f.name} {doc}\n# TYPE {f.name} {f.type}\n")
-        for s in f.samples:
-            if s.labels:
-                pairs = ",".join(f'{k}="{_value(v)}"' for k, v in sorted(s.labels.items()))
-                add(f"{s.name}{{{pairs}}} {_number(s.value)}\n")
-            else:
-                add(f"{s.name} {_number(s.value)}\n")
-    return "".join(out)
+def header(name: str, doc: str, kind: str = "gauge") -> str:
+    doc = doc.replace("\\", r"\\").replace("\n", r"\n")
+    return f"# HELP {name} {doc}\n# TYPE {name} {kind}\n"
+
+
+def labelled(name: str, labels: Iterable[tuple[str, str]]) -> str:
+    """A sample line up to its value, labels sorted by name as ``generate_latest`` writes
+    them: what stays the same while the value changes, so it can be kept."""
+    pairs = ",".join(f'{k}="{escaped(v)}"' for k, v in sorted(labels))
+    return f"{name}{{{pairs}}} " if pairs else f"{name} "
+
+
+def sample(name: str, labels: Iterable[tuple[str, str]], value: float) -> str:
+    return f"{labelled(name, labels)}{number(value)}\n"

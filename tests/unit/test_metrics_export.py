@@ -258,3 +258,34 @@ def test_the_fast_page_is_the_text_the_generic_writer_gives() -> None:
     assert '\\"jing\\\\West\\nGate' in fast.decode()  # escaped, not cut or raw
     # Outside ``render`` the export is collected as before (restricted reads, tests).
     assert "cxpulse_store_listed" in generate_latest(m.registry).decode()
+
+
+def test_the_page_after_changes_is_the_text_the_generic_writer_gives() -> None:
+    """Lines are kept per store and per rollup group between pages: every kind of change
+    between two pages must reach the second one."""
+    m = Metrics(export=ExportConfig(worst_n=2))
+
+    def same() -> None:
+        fast = sorted(ln for ln in m.render().decode().splitlines() if "process_" not in ln)
+        generic = generate_latest(m.registry).decode().splitlines()
+        assert fast == sorted(ln for ln in generic if "process_" not in ln)
+
+    for i in range(6):
+        m.show(snap(f"S{i}", [i, 1, 2, 3, 4], city="上海" if i % 2 else "杭州"))
+    same()
+    first = m.stores.text()
+    assert m.stores.text() is first  # no change: the same page, not written again
+    m.show(snap("S1", [9, 9, 0, 0, 1], city="上海"))  # a listed store turns worse
+    same()
+    m.show(snap("S2", [0, 0, 0, 1, 4], region="华南", city="广州"))  # moves region and city
+    same()
+    m.show(snap("S3", [3, 1, 2, 3, 4], city="上海", firing=("csat_low",)))  # an alert fires
+    same()
+    m.show(snap("S7", [0, 0, 1, 1, 1], city="杭州"))  # a new store joins groups on the page
+    same()
+    m.show(snap('S"8\\', [9, 9, 0, 0, 0], city='Nan"jing'))  # ids the format must escape
+    same()
+    m.forget(["S1", "S4"])
+    same()
+    assert 'store_id="S1"' not in m.render().decode()
+    assert m.stores.text() != first

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from schemas.signals import CallSignals, SignalSnapshot, WindowSignals
@@ -59,13 +58,15 @@ def snapshot(state: StoreState, now: float | None, sig: Signals) -> SignalSnapsh
         negatives_baseline=_r(spike.mean),
         firing=sorted(k for k in state.firing if ":level" not in k),
         calls=[
-            CallSignals(scope=scope, scope_id=sid, window=w, **_rounded(asdict(v)))
+            CallSignals(scope=scope, scope_id=sid, window=w, **_rounded(vars(v)))
             for (scope, sid, w), v in sorted(calls_view.views(state.calls, at, c.calls).items())
         ],
     )
 
 
 def _rounded(d: dict[str, Any]) -> dict[str, Any]:
+    # ``vars`` of a flat view, not ``dataclasses.asdict``: its deep copy was a fifth of a
+    # busy worker's time, for fields that are all numbers.
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
 
 

@@ -251,6 +251,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         return WorkerRun(proc, f"http://127.0.0.1:{port}/metrics")
 
     n = len(records)
+    kept = False
     try:
         say("1) one worker ...")
         cfg1, app1 = namespace("a")
@@ -276,6 +277,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         render_ms, render_first_ms = statistics.median(reads), reads[0]
         series = sum(1 for ln in text.splitlines() if ln and not ln.startswith("#"))
         alerts_one = settle(cfg1)
+        (workdir / "alerts-one.jsonl").write_text("".join(f"{a}\n" for a in alerts_one))
         procs.stop(w.proc)
         say(f"   {one:,.0f} events/s, {series:,} series, {render_ms:.0f} ms ({done - t0:.0f} s)")
 
@@ -285,6 +287,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         first = wait_total(procs, pair, 1, args.timeout, 0.1)
         two = n / (wait_total(procs, pair, n, args.timeout) - first)
         alerts_two = settle(cfg2)
+        (workdir / "alerts-two.jsonl").write_text("".join(f"{a}\n" for a in alerts_two))
         for x in pair:
             procs.stop(x.proc)
         say(f"   {two:,.0f} events/s together; alerts {len(alerts_two)} vs {len(alerts_one)}")
@@ -321,10 +324,11 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             time.sleep(POLL)
         group.close()
         alerts_fail = settle(cfg3)
+        (workdir / "alerts-failover.jsonl").write_text("".join(f"{a}\n" for a in alerts_fail))
         procs.stop(pair[0].proc)
         say(f"   failover {failover} s; alerts {len(alerts_fail)} vs {len(alerts_one)}")
 
-        return {
+        result = {
             "stores": args.stores,
             "burst": {"region": burst, "factor": args.burst_factor} if burst else None,
             "stores_in_events": stores_seen,
@@ -352,11 +356,17 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "machine": {"nproc": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)},
             "command": shlex.join(["python", "-m", "bench.scale", *argv]),
         }
+        if alerts_fail != alerts_one or alerts_two != alerts_one:
+            # The alert events of each run and the workers' logs, for a look at the difference.
+            result["kept"] = str(workdir)
+            kept = True
+        return result
     finally:
         procs.stop_all()
         for cfg, app in cleanups:
             cleanup_kafka(cfg, [app], [app])
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

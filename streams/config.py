@@ -70,6 +70,9 @@ class WorkerConfig(_Section):
     # Wall seconds an event may wait for its partition's other topics to be read past its time
     # (event-time order across kinds); then it goes in arrival order. Live streams never wait.
     merge_wait: Annotated[float, Field(ge=0, le=60)] = 2.0
+    # ... and how long while such a topic is known to have messages left (a backlog being
+    # read): they are coming, behind seconds of other work in the consumer's queue.
+    merge_wait_behind: Annotated[float, Field(ge=0, le=600)] = 30.0
     # /healthz turns unhealthy when nothing was consumed for this long while messages wait.
     stalled_after: Seconds = 60.0
 

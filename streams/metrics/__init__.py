@@ -70,6 +70,12 @@ class Metrics:
             "Valid events waiting for their partition's other topics (event-time order).",
             registry=r,
         )
+        self.released_unordered = Counter(
+            "cxpulse_events_released_unordered",
+            "Events handed on after waiting worker.merge_wait for their partition's other "
+            "topics: their order across kinds was the arrival order, not event time.",
+            registry=r,
+        )
         self.state_not_written = Counter(
             "cxpulse_state_not_written",
             "Store states that could not be encoded for the changelog (kept in memory; a bug).",

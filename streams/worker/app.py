@@ -121,7 +121,12 @@ class Worker:
                 self.merge.read_up_to(msg.topic, msg.partition, msg.offset)
                 self._emit(self.pipe.message(message, msg.partition, wall), msg, wall)
                 done.append(event)
+        unordered = self.merge.unordered
         released = self.merge.release(wall)
+        if self.merge.unordered > unordered:
+            n = self.merge.unordered - unordered
+            self.metrics.released_unordered.inc(n)
+            log.warning("%d events handed on out of event-time order after merge_wait", n)
         for event, message in released:
             self._emit(
                 self.pipe.message(message, event.message.partition, wall), event.message, wall

@@ -98,6 +98,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     worker.merge = Merge(
         tuple(topics.events.values()),
         w.merge_wait,
+        w.merge_wait_behind,
         highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
         read=lambda t, p: _consumer_offset(app, "read", t, p),
     )

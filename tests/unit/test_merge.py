@@ -16,6 +16,24 @@ def test_an_event_waits_until_the_other_topic_is_read_past_it() -> None:
     m.add(FB, 0, 1, at=400.0, event_id="f2", item="f2", wall=0.1)
     assert m.release(0.2) == ["f1", "r1"]  # f2 waits: the review topic is not read past 400
     assert m.release(2.2) == ["f2"]  # its wait is over
+    assert m.unordered == 1  # counted: only f2 went before the other topic was read past it
+
+
+def test_a_topic_with_messages_left_is_waited_for_longer_than_max_wait() -> None:
+    """A backlog: the review topic has 10 messages and one is read. Its next ones are coming
+    (behind other work in the consumer's queue), so a feedback event past it waits for them
+    beyond ``max_wait``, up to ``behind_wait``."""
+    highs = {(FB, 0): 10, (RV, 0): 10}
+    m = Merge((FB, RV), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
+    m.add(FB, 0, 0, at=100.0, event_id="f1", item="f1", wall=0.0)
+    m.add(FB, 0, 1, at=400.0, event_id="f2", item="f2", wall=0.0)
+    assert m.release(0.0) == ["f1", "r1"]
+    assert m.release(5.0) == [] and m.waiting(5.0) == []  # past max_wait, still waiting
+    m.add(RV, 0, 1, at=350.0, event_id="r2", item="r2", wall=6.0)
+    assert m.release(6.0) == ["r2"]  # the order a replay would see: r2 before f2
+    assert m.waiting(30.0) == [0]
+    assert m.release(30.0) == ["f2"] and m.unordered == 1  # the bound holds even so
 
 
 def test_a_topic_with_nothing_more_to_read_holds_nothing_back() -> None:

@@ -72,8 +72,8 @@ class Metrics:
         )
         self.released_unordered = Counter(
             "cxpulse_events_released_unordered",
-            "Events handed on after waiting worker.merge_wait for their partition's other "
-            "topics: their order across kinds was the arrival order, not event time.",
+            "Events handed on by a bound (merge_wait, merge_wait_behind, merge_hold_max) before "
+            "their partition's other topics were read past them: arrival order, not event time.",
             registry=r,
         )
         self.state_not_written = Counter(

@@ -126,7 +126,7 @@ class Worker:
         if self.merge.unordered > unordered:
             n = self.merge.unordered - unordered
             self.metrics.released_unordered.inc(n)
-            log.warning("%d events handed on out of event-time order after merge_wait", n)
+            log.warning("%d events handed on out of event-time order (a merge bound)", n)
         for event, message in released:
             self._emit(
                 self.pipe.message(message, event.message.partition, wall), event.message, wall

@@ -99,6 +99,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         tuple(topics.events.values()),
         w.merge_wait,
         w.merge_wait_behind,
+        w.merge_hold_max,
         highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
         read=lambda t, p: _consumer_offset(app, "read", t, p),
     )

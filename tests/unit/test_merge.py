@@ -64,3 +64,26 @@ def test_a_partition_is_drained_when_nothing_is_held_and_every_topic_is_read_to_
     m.release(61.0)
     assert m.drained(0)  # the review topic is empty: nothing to wait for
     assert not m.drained(1)  # nothing read yet, and one high watermark not known
+
+
+def test_one_offset_left_may_be_a_commit_marker_and_is_not_waited_for_long() -> None:
+    """Read to one below the high watermark: with a transactional producer upstream that last
+    offset is a commit marker, never a message, so only ``max_wait`` applies."""
+    highs = {(FB, 0): 10, (RV, 0): 2}
+    m = Merge((FB, RV), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
+    m.add(FB, 0, 0, at=400.0, event_id="f1", item="f1", wall=0.0)
+    assert m.release(0.0) == ["r1"]
+    assert m.release(2.0) == ["f1"]
+
+
+def test_past_hold_max_the_earliest_go_whatever_they_wait_for() -> None:
+    highs = {(FB, 0): 100, (RV, 0): 100}
+    m = Merge(
+        (FB, RV), max_wait=2.0, behind_wait=300.0, hold_max=2, highwater=lambda t, p: highs[(t, p)]
+    )
+    m.add(RV, 0, 0, at=100.0, event_id="r1", item="r1", wall=0.0)
+    m.add(RV, 0, 1, at=200.0, event_id="r2", item="r2", wall=0.0)
+    assert m.release(0.0) == []  # the feedback topic has 100 messages to come
+    m.add(RV, 0, 2, at=300.0, event_id="r3", item="r3", wall=0.0)
+    assert m.release(0.0) == ["r1"] and m.count() == 2 and m.unordered == 1

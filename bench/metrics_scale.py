@@ -42,7 +42,9 @@ CALL_WINDOWS = ("1h", "3h", "24h")
 FIRING_EVERY = 500  # a store in 500 with an alert firing: 20 at 10,000 stores
 
 
-def snapshot(i: int, rng: random.Random, calls: bool) -> SignalSnapshot:
+def snapshot(
+    i: int, rng: random.Random, calls: bool, firing_every: int = FIRING_EVERY
+) -> SignalSnapshot:
     windows = []
     for w in WINDOWS:
         counts = [rng.randint(0, 20) for _ in range(5)]
@@ -98,7 +100,7 @@ def snapshot(i: int, rng: random.Random, calls: bool) -> SignalSnapshot:
         crisis_score=rng.random(),
         negatives_last_hour=rng.randint(0, 5),
         negatives_baseline=rng.uniform(0, 3),
-        firing=["csat_low"] if i % FIRING_EVERY == 0 else [],
+        firing=["csat_low"] if i % firing_every == 0 else [],
         calls=call_views,
     )
 
@@ -155,9 +157,11 @@ def render(page: Callable[[], bytes]) -> tuple[int, float]:
     return sum(1 for line in text.splitlines() if line and not line.startswith(b"#")), ms
 
 
-def measure(stores: int, calls: bool = True) -> dict[str, float | int]:
+def measure(
+    stores: int, calls: bool = True, firing_every: int = FIRING_EVERY
+) -> dict[str, float | int]:
     rng = random.Random(13)
-    snaps = [snapshot(i, rng, calls) for i in range(stores)]
+    snaps = [snapshot(i, rng, calls, firing_every) for i in range(stores)]
     baseline = Baseline()
     for s in snaps:
         baseline.show(s)
@@ -214,8 +218,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stores", type=int, default=10_000)
     parser.add_argument("--no-calls", action="store_true", help="snapshots without call figures")
+    parser.add_argument(
+        "--firing-every", type=int, default=FIRING_EVERY, help="one store in N has an alert"
+    )
     args = parser.parse_args()
-    print(json.dumps(measure(args.stores, calls=not args.no_calls)))
+    print(json.dumps(measure(args.stores, not args.no_calls, max(args.firing_every, 1))))
 
 
 if __name__ == "__main__":

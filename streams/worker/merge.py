@@ -20,9 +20,11 @@ messages are known to be left (its position is below its high watermark) and are
 behind seconds of other work in the consumer's queue. With ``max_wait`` alone, a 10,000-store
 burst (``bench.scale``) handed hundreds of events at a time on in arrival order, and crisis
 alerts then named other evidence than a replay, one worker against two, and a takeover raised
-other alerts than a crash-free run. So an event waits up to ``behind_wait`` for a topic with
-messages known to be left, and ``max_wait`` only for one whose end is unknown; and at most
-``hold_max`` events are held, so a long backlog of very uneven topics costs bounded memory.
+other alerts than a crash-free run (a partition just taken over has not been fetched yet, so
+its end is not known either). So an event waits up to ``behind_wait`` for a topic with
+messages left or not fetched yet, and ``max_wait`` only for one read to within an offset of
+its end; and at most ``hold_max`` events are held, so a long backlog of very uneven topics
+costs bounded memory.
 """
 
 from __future__ import annotations
@@ -105,9 +107,10 @@ class Merge:
             if self.heads.get((topic, partition), float("-inf")) >= at:
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
-            # Two offsets or more: the last one may be a transaction's commit marker, which
-            # reads as no message, and a live stream must not wait behind_wait for it.
-            if high is not None and position is not None and high - position >= 2:
+            # Not fetched yet (a partition just taken over): its backlog may be all there is.
+            # Known, two offsets or more left: one alone may be a transaction's commit marker,
+            # which reads as no message, and a live stream must not wait behind_wait for it.
+            if high is None or position is None or high - position >= 2:
                 return max(self.max_wait, self.behind_wait)
         return self.max_wait
 

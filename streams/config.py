@@ -72,7 +72,7 @@ class WorkerConfig(_Section):
     merge_wait: Annotated[float, Field(ge=0, le=60)] = 2.0
     # ... and how long while such a topic is known to have messages left (a backlog being
     # read): they are coming, behind seconds of other work in the consumer's queue.
-    merge_wait_behind: Annotated[float, Field(ge=0, le=3600)] = 300.0
+    merge_wait_behind: Annotated[float, Field(ge=0, le=3600)] = 30.0
     # Events held for order at most (about 2 KB each); past it the earliest go anyway.
     merge_hold_max: Annotated[int, Field(ge=1, le=10_000_000)] = 50_000
     # /healthz turns unhealthy when nothing was consumed for this long while messages wait.

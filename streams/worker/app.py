@@ -289,7 +289,9 @@ class Worker:
         ticks."""
         if self.app.rebalancing or getattr(self.app, "in_recovery", False):
             return
-        owned = frozenset(tp.partition for tp in self.app.assignor.assigned_actives())
+        actives = self.app.assignor.assigned_actives()
+        owned = frozenset(tp.partition for tp in actives)
+        self.merge.assigned = frozenset((tp.topic, tp.partition) for tp in actives)
         if self.health is not None:
             self.health.assigned(owned)
         self._publish_held(owned)

@@ -142,7 +142,15 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
     runner = Runner(
         settings.rollups,
         k.partitions,
-        app.Table("rollup-state", default=None, partitions=k.partitions, key_type=bytes),
+        # Its values are checkpoint chunks cut at any byte: bytes on recovery too (Faust's
+        # default would decode each as JSON, and a takeover then lost the rollups' state).
+        app.Table(
+            "rollup-state",
+            default=None,
+            partitions=k.partitions,
+            key_type=bytes,
+            value_type=bytes,
+        ),
         worker.alerts,
         on_alert=lambda rule, status: worker.metrics.alerts.labels(rule, status).inc(),
     )

@@ -20,11 +20,10 @@ messages are known to be left (its position is below its high watermark) and are
 behind seconds of other work in the consumer's queue. With ``max_wait`` alone, a 10,000-store
 burst (``bench.scale``) handed hundreds of events at a time on in arrival order, and crisis
 alerts then named other evidence than a replay, one worker against two, and a takeover raised
-other alerts than a crash-free run (a partition just taken over has not been fetched yet, so
-its end is not known either). So an event waits up to ``behind_wait`` for a topic with
-messages left or not fetched yet, and ``max_wait`` only for one read to within an offset of
-its end; and at most ``hold_max`` events are held, so a long backlog of very uneven topics
-costs bounded memory.
+other alerts than a crash-free run. So an event waits up to ``behind_wait`` for a topic with
+messages known to be left, and ``max_wait`` for one whose end is not known yet; at most
+``hold_max`` events are held, so a long backlog of very uneven topics costs bounded memory;
+and only topics this worker reads are waited for.
 """
 
 from __future__ import annotations
@@ -51,6 +50,10 @@ class Merge:
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
     held: dict[int, list[tuple[float, str, int, float, Any]]] = field(default_factory=dict)
+    # The (topic, partition) pairs this worker reads, None until known: a topic of the
+    # partition that another worker reads (the assignment need not keep a partition's topics
+    # together) is never fetched here, so nothing waits for it.
+    assigned: frozenset[TopicPartition] | None = None
     # Events handed on by the wall bound before the other topics were read past them: their
     # order across kinds was the arrival order, which a replay would not see.
     unordered: int = 0
@@ -97,20 +100,24 @@ class Merge:
         return all(
             self.heads.get((topic, partition), float("-inf")) >= at
             or self._at_end(topic, partition)
-            for topic in self.topics
+            for topic in self._read_here(partition)
         )
+
+    def _read_here(self, partition: int) -> list[str]:
+        if self.assigned is None:
+            return list(self.topics)
+        return [t for t in self.topics if (t, partition) in self.assigned]
 
     def _bound(self, partition: int, at: float) -> float:
         """How long an event at ``at`` may wait: longer while a topic it waits for is known
         to have messages left."""
-        for topic in self.topics:
+        for topic in self._read_here(partition):
             if self.heads.get((topic, partition), float("-inf")) >= at:
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
-            # Not fetched yet (a partition just taken over): its backlog may be all there is.
-            # Known, two offsets or more left: one alone may be a transaction's commit marker,
-            # which reads as no message, and a live stream must not wait behind_wait for it.
-            if high is None or position is None or high - position >= 2:
+            # Two offsets or more left: one alone may be a transaction's commit marker, which
+            # reads as no message, and a live stream must not wait behind_wait for it.
+            if high is not None and position is not None and high - position >= 2:
                 return max(self.max_wait, self.behind_wait)
         return self.max_wait
 
@@ -151,7 +158,7 @@ class Merge:
         """Nothing held for ``partition`` and every event topic of it read to its end."""
         if self.held.get(partition):
             return False
-        return all(self._at_end(topic, partition) for topic in self.topics)
+        return all(self._at_end(topic, partition) for topic in self._read_here(partition))
 
     def count(self) -> int:
         return sum(len(h) for h in self.held.values())

@@ -162,6 +162,47 @@ def test_killed_worker_recovers_rolling_csat(env: Env) -> None:
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="1h") == 20 / 25
 
 
+def test_the_rollups_checkpoint_is_read_back_after_a_restart(env: Env) -> None:
+    """The rollup state is checkpointed in chunks cut at any byte; a restart must read them
+    back as they were written, not start the rollups afresh."""
+    from kafka import KafkaConsumer
+
+    def event(i: int) -> tuple[str, bytes, bytes]:
+        store = f"S{i % 3}"
+        body = feedback(i, 2 + i % 4, store=store, minutes=i, brand="禾风", region="华东")
+        return ("feedback", store.encode(), line(body))
+
+    changelog = f"{env.vars['CXPULSE_WORKER__APP_ID']}-rollup-state-changelog"
+
+    def checkpointed() -> bool:
+        c = KafkaConsumer(
+            changelog,
+            bootstrap_servers=env.settings.kafka.bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=500,
+        )
+        try:
+            return any(m.key and m.key.count(b":") == 1 for m in c)  # a checkpoint's header
+        finally:
+            c.close()
+
+    first = env.start_worker()
+    env.produce([event(i) for i in range(40)])
+    wait_for(checkpointed, timeout=90, what="a rollup checkpoint", explain=env.log)
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    env.start_worker()
+    env.produce([event(i) for i in range(40, 60)])  # the rollups read their state again
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S0", window="1h") == 20,
+        timeout=150,
+        what="S0's 20 ratings after the restart",
+        explain=env.log,
+    )
+    logs = "\n".join(p.read_text(errors="replace") for p in env.tmp.glob("worker-*.log"))
+    assert "unreadable" not in logs, logs[-3000:]
+
+
 @pytest.mark.parametrize(
     ("scenarios", "kinds"),
     [

@@ -197,6 +197,11 @@ def settle(cfg: KafkaConfig, quiet: float = 8.0, timeout: float = 120.0) -> list
     return lines
 
 
+def keep_alerts(workdir: Path, run: str, lines: list[str]) -> None:
+    """A run's alert events beside the workers' logs, kept when runs differ."""
+    (workdir / f"alerts-{run}.jsonl").write_text("".join(f"{a}\n" for a in lines))
+
+
 def differing(mine: list[str], theirs: list[str]) -> list[str]:
     """Rule, status and store of the alert events only in ``mine`` (at most 10)."""
     other = set(theirs)
@@ -277,7 +282,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         render_ms, render_first_ms = statistics.median(reads), reads[0]
         series = sum(1 for ln in text.splitlines() if ln and not ln.startswith("#"))
         alerts_one = settle(cfg1)
-        (workdir / "alerts-one.jsonl").write_text("".join(f"{a}\n" for a in alerts_one))
+        keep_alerts(workdir, "one", alerts_one)
         procs.stop(w.proc)
         say(f"   {one:,.0f} events/s, {series:,} series, {render_ms:.0f} ms ({done - t0:.0f} s)")
 
@@ -287,7 +292,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         first = wait_total(procs, pair, 1, args.timeout, 0.1)
         two = n / (wait_total(procs, pair, n, args.timeout) - first)
         alerts_two = settle(cfg2)
-        (workdir / "alerts-two.jsonl").write_text("".join(f"{a}\n" for a in alerts_two))
+        keep_alerts(workdir, "two", alerts_two)
         for x in pair:
             procs.stop(x.proc)
         say(f"   {two:,.0f} events/s together; alerts {len(alerts_two)} vs {len(alerts_one)}")
@@ -324,7 +329,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             time.sleep(POLL)
         group.close()
         alerts_fail = settle(cfg3)
-        (workdir / "alerts-failover.jsonl").write_text("".join(f"{a}\n" for a in alerts_fail))
+        keep_alerts(workdir, "failover", alerts_fail)
         procs.stop(pair[0].proc)
         say(f"   failover {failover} s; alerts {len(alerts_fail)} vs {len(alerts_one)}")
 

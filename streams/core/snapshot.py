@@ -57,6 +57,8 @@ def snapshot(state: StoreState, now: float | None, sig: Signals) -> SignalSnapsh
         negatives_last_hour=spike.last_hour,
         negatives_baseline=_r(spike.mean),
         firing=sorted(k for k in state.firing if ":level" not in k),
+        # ``vars`` of a flat view, not ``dataclasses.asdict``: its deep copy was a fifth of a
+        # busy worker's time, for fields that are all numbers.
         calls=[
             CallSignals(scope=scope, scope_id=sid, window=w, **_rounded(vars(v)))
             for (scope, sid, w), v in sorted(calls_view.views(state.calls, at, c.calls).items())
@@ -65,8 +67,6 @@ def snapshot(state: StoreState, now: float | None, sig: Signals) -> SignalSnapsh
 
 
 def _rounded(d: dict[str, Any]) -> dict[str, Any]:
-    # ``vars`` of a flat view, not ``dataclasses.asdict``: its deep copy was a fifth of a
-    # busy worker's time, for fields that are all numbers.
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
 
 

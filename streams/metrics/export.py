@@ -161,7 +161,17 @@ class StoreExport(Collector):
         # A listed store's sample lines (family index, line), written at the first page after
         # its snapshot changed and dropped when it leaves the list.
         self._lines: dict[str, list[tuple[int, str]]] = {}
-        self._parts: dict[int, tuple[str, str]] = {}  # series code -> its line around the id
+        # Series code -> its line up to its value around the store id, which sorts first of
+        # its labels: ``name{store_id="`` and ``",window="1h"} ``.
+        self._parts = {
+            AT[name] << 5 | w: (
+                f'{name}{{store_id="',
+                '"} ' if w == NO_WINDOW else f'",window="{escaped(window)}"}} ',
+            )
+            for name, labels, _ in FAMILIES
+            if labels[0] == "store_id" and labels[1:] in ([], ["window"])
+            for w, window in (enumerate(self._window_names) if labels[1:] else [(NO_WINDOW, "")])
+        }
         # Set in a thread that writes this export's text itself (``text``): the registry's
         # generic writer then skips it there.
         self._apart = threading.local()
@@ -346,17 +356,9 @@ class StoreExport(Collector):
         out = [(AT["cxpulse_store_info"], sample("cxpulse_store_info", info, 1.0))]
         store = escaped(sid)
         for code, value in zip(codes, values, strict=True):
-            before, after = self._parts.get(code) or self._split(code)
+            before, after = self._parts[code]
             out.append((code >> 5, f"{before}{store}{after}{number(value)}\n"))
         return out
-
-    def _split(self, code: int) -> tuple[str, str]:
-        """A series' line up to its value around the store id, which sorts first of its
-        labels: ``name{store_id="`` and ``",window="1h"} ``."""
-        window = code & NO_WINDOW
-        rest = "" if window == NO_WINDOW else f',window="{escaped(self._window_names[window])}"'
-        parts = self._parts[code] = (f'{FAMILIES[code >> 5][0]}{{store_id="', f'"{rest}}} ')
-        return parts
 
     def describe(self) -> Iterable[GaugeMetricFamily]:
         """Every family's name, so ``/metrics?name[]=...`` finds them (restricted_registry)."""

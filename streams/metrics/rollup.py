@@ -102,6 +102,11 @@ class Rollups:
             ]
             for lv in LEVELS
         }
+        # level -> its figures, one family each, in the order they are written
+        self._figures = {
+            lv: tuple(dict.fromkeys(s.figure for _, s in cols))
+            for lv, cols in self._columns.items()
+        }
         # level -> group -> its sample lines per figure, written at the first page after the
         # group's sums changed: a page then rewrites the few groups a snapshot moved, not all;
         # and the lines up to their values, which stay while the group lives.
@@ -197,9 +202,8 @@ class Rollups:
         kept per group."""
         out: list[str] = []
         for level in LEVELS:
-            figures = dict.fromkeys(s.figure for _, s in self._columns[level])
             groups = [self._group_lines(level, g, t) for g, t in self.sums[level].items()]
-            for figure in figures:
+            for figure in self._figures[level]:
                 out.append(header(f"cxpulse_{level}_{figure}", f"Per {level}: {DOCS[figure]}"))
                 for lines in groups:
                     out += lines[figure]

@@ -291,7 +291,7 @@ class Worker:
             return
         actives = self.app.assignor.assigned_actives()
         owned = frozenset(tp.partition for tp in actives)
-        self.merge.assigned = frozenset((tp.topic, tp.partition) for tp in actives)
+        self.merge.assign((tp.topic, tp.partition) for tp in actives)
         if self.health is not None:
             self.health.assigned(owned)
         self._publish_held(owned)

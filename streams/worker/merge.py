@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,10 +50,10 @@ class Merge:
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
     held: dict[int, list[tuple[float, str, int, float, Any]]] = field(default_factory=dict)
-    # The (topic, partition) pairs this worker reads, None until known: a topic of the
-    # partition that another worker reads (the assignment need not keep a partition's topics
-    # together) is never fetched here, so nothing waits for it.
-    assigned: frozenset[TopicPartition] | None = None
+    # Partition -> the event topics of it this worker reads, None until the assignment is
+    # known: a topic of the partition that another worker reads (the assignment need not keep
+    # a partition's topics together) is never fetched here, so nothing waits for it.
+    here: dict[int, tuple[str, ...]] | None = None
     # Events handed on by the wall bound before the other topics were read past them: their
     # order across kinds was the arrival order, which a replay would not see.
     unordered: int = 0
@@ -103,10 +103,16 @@ class Merge:
             for topic in self._read_here(partition)
         )
 
-    def _read_here(self, partition: int) -> list[str]:
-        if self.assigned is None:
-            return list(self.topics)
-        return [t for t in self.topics if (t, partition) in self.assigned]
+    def assign(self, assigned: Iterable[TopicPartition]) -> None:
+        """The (topic, partition) pairs this worker reads now."""
+        here: dict[int, list[str]] = {}
+        for topic, partition in assigned:
+            if topic in self.topics:
+                here.setdefault(partition, []).append(topic)
+        self.here = {p: tuple(ts) for p, ts in here.items()}
+
+    def _read_here(self, partition: int) -> tuple[str, ...]:
+        return self.topics if self.here is None else self.here.get(partition, ())
 
     def _bound(self, partition: int, at: float) -> float:
         """How long an event at ``at`` may wait: longer while a topic it waits for is known

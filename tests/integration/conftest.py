@@ -94,9 +94,11 @@ class Env:
             consumer.close()
         return got
 
-    def log(self) -> str:
+    def log(self, tail: int | None = 3000) -> str:
+        """The workers' logs, the last ``tail`` characters of each (None: all of it)."""
         return "\n".join(
-            p.read_text(errors="replace")[-3000:] for p in self.tmp.glob("worker-*.log")
+            p.read_text(errors="replace")[-tail if tail else 0 :]
+            for p in self.tmp.glob("worker-*.log")
         )
 
 

@@ -95,5 +95,5 @@ def test_a_topic_another_worker_reads_is_not_waited_for() -> None:
     m = Merge((FB, RV), max_wait=2.0, behind_wait=300.0, highwater=lambda t, p: highs[(t, p)])
     m.add(FB, 0, 0, at=400.0, event_id="f1", item="f1", wall=0.0)
     assert m.release(0.0) == []  # assignment not known yet: the review topic counts
-    m.assigned = frozenset({(FB, 0)})
+    m.assign([(FB, 0), (RV, 1)])
     assert m.release(0.1) == ["f1"] and m.unordered == 0

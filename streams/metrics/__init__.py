@@ -8,6 +8,7 @@ careless upstream cannot multiply the series. Nothing is labelled by customer or
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import get_args
 
@@ -32,6 +33,12 @@ from streams.metrics.export import ExportConfig, StoreExport
 KNOWN_RULES = tuple(r.value for r in RuleName)
 # End-to-end latency (publish -> processed), from a few ms to the point where a page is late.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+# The page is built on the worker's loop every PAGE_SECONDS while someone scrapes (a scrape in
+# the last SCRAPED_WITHIN seconds); a scrape serves a build at most PAGE_FRESH seconds old and
+# otherwise builds the page itself (a loop stuck that long must not blank the wall).
+PAGE_SECONDS = 2.0
+PAGE_FRESH = 5.0
+SCRAPED_WITHIN = 120.0  # a Prometheus scrape interval is 15-60 s
 
 
 class Metrics:
@@ -40,8 +47,12 @@ class Metrics:
         registry: CollectorRegistry | None = None,
         caps: LabelCapsConfig | None = None,
         export: ExportConfig | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.registry = registry or CollectorRegistry()
+        self.clock = clock
+        self._scraped: float | None = None  # clock() of the last full scrape
+        self._page: tuple[float, bytes] | None = None  # the last build on the loop, and when
         r = self.registry
         self.label_overflow = Counter(
             "cxpulse_label_overflow",
@@ -74,6 +85,12 @@ class Metrics:
             "cxpulse_events_released_unordered",
             "Events handed on by a bound (merge_wait, merge_wait_behind, merge_hold_max) before "
             "their partition's other topics were read past them: arrival order, not event time.",
+            registry=r,
+        )
+        self.stale = Counter(
+            "cxpulse_events_stale",
+            "Events fetched before a rebalance and dropped unhandled: their partition's owner "
+            "reads them again from the committed offset.",
             registry=r,
         )
         self.state_not_written = Counter(
@@ -157,6 +174,12 @@ class Metrics:
             "Newest event time processed (Unix seconds); its distance to now is the event lag.",
             registry=r,
         )
+        self.page_build = Gauge(
+            "cxpulse_metrics_page_build_seconds",
+            "CPU time of the last build of this page on the worker's loop (built every "
+            f"{PAGE_SECONDS:g} s while scraped).",
+            registry=r,
+        )
         self._zero_start()
 
     def rating(
@@ -184,8 +207,33 @@ class Metrics:
                 self.sla_events.labels(clock, transition)
 
     def render(self) -> bytes:
-        """The whole ``/metrics`` page: the store export written by its own fast writer, the
-        rest by prometheus_client's (the same text ``generate_latest`` gives for all)."""
+        """The whole ``/metrics`` page, for a scrape (in the metrics server's thread): the
+        page ``prepare`` built on the loop moments ago, or, when there is none that fresh,
+        built here and now."""
+        now = self.clock()
+        self._scraped = now
+        page = self._page
+        if page is not None and now - page[0] <= PAGE_FRESH:
+            return page[1]
+        return self.build()
+
+    def prepare(self) -> None:
+        """Build the page on the worker's loop, while someone scrapes. A scrape that builds the
+        page in its own thread competes for the interpreter with the busy loop and holds the
+        export's lock that every snapshot waits for: at 10,000 stores under load it took
+        75-360 ms. Built here, between two batches, a scrape only copies bytes."""
+        now = self.clock()
+        if self._scraped is None or now - self._scraped > SCRAPED_WITHIN:
+            self._page = None  # nobody reads it: no cost, and no stale page kept
+            return
+        began = time.process_time()
+        page = self.build()
+        self.page_build.set(time.process_time() - began)
+        self._page = (now, page)
+
+    def build(self) -> bytes:
+        """The page as it is now: the store export written by its own fast writer, the rest
+        by prometheus_client's (the same text ``generate_latest`` gives for all)."""
         with self.stores.written_apart():
             head = generate_latest(self.registry)
         return head + self.stores.text().encode()

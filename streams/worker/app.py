@@ -78,6 +78,7 @@ class Worker:
     newest: float = 0.0  # newest event time processed: the clock the wall's windows age by
     reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
     rollups: Sender | None = None  # what the events add to their brand's rollups
+    generation: int | None = None  # the consumer group generation the held events came in
 
     def state(self, key: bytes) -> StoreState:
         return self.load_store(key.decode()) or StoreState(store_id=key.decode())
@@ -99,8 +100,19 @@ class Worker:
         wall = self.clock()
         done: list[Any] = []
         ticks = []
+        generation = self._generation()
+        if generation != self.generation:
+            self.merge.reset()
+            self.generation = generation
         for event in events:
             msg = event.message
+            if getattr(msg, "generation_id", generation) != generation:
+                # Fetched before a rebalance: its partition may be another worker's now, and
+                # handling it here would write this worker's stale copy of the store over the
+                # owner's on the changelog. Not acknowledged: the owner (this worker too, if
+                # it kept the partition) reads it again from the committed offset.
+                self.metrics.stale.inc()
+                continue
             if msg.topic == self.topics.ticks:
                 ticks.append(event)
                 continue
@@ -157,6 +169,9 @@ class Worker:
                 {(e.message.topic, e.message.partition): e.message.offset for e in done}, now
             )
         return done
+
+    def _generation(self) -> int | None:
+        return getattr(self.app, "consumer_generation_id", None)
 
     def _emit(self, out: Output, msg: Any, wall: float = 0.0) -> None:
         if out.rejection is not None and msg is not None:

@@ -9,9 +9,9 @@ from typing import Any
 import faust
 
 from streams.config import StreamSettings as Settings
-from streams.metrics import Metrics
+from streams.metrics import PAGE_SECONDS, Metrics
 from streams.topics import Topics
-from streams.worker import quiet
+from streams.worker import memory_store, quiet
 from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
 from streams.worker.health import Health, serve
 from streams.worker.merge import Merge
@@ -52,7 +52,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     app = faust.App(
         w.app_id,
         broker=f"kafka://{k.bootstrap}",
-        store="memory://",
+        # Faust's memory store, keeping its offsets and standby copies (memory_store.py).
+        store=memory_store.register(),
         datadir=w.data_dir,
         topic_partitions=k.partitions,
         topic_replication_factor=k.replication,
@@ -127,6 +128,10 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
     async def refresh() -> None:
         worker.refresh_gauges()
+
+    @app.timer(interval=PAGE_SECONDS)  # type: ignore[untyped-decorator]
+    async def metrics_page() -> None:
+        worker.metrics.prepare()
 
     # Deadlines are found within this much of their instant (target: <= 1 s late).
     @app.timer(interval=SLA_TICK_SECONDS)  # type: ignore[untyped-decorator]

@@ -160,6 +160,13 @@ class Merge:
                 self.positions.pop(tp, None)
                 self.heads.pop(tp, None)
 
+    def reset(self) -> None:
+        """A new assignment: the consumer reads every partition again from its committed offset,
+        so what is held (unacknowledged) comes again, and positions read so far are void."""
+        self.held.clear()
+        self.positions.clear()
+        self.heads.clear()
+
     def drained(self, partition: int) -> bool:
         """Nothing held for ``partition`` and every event topic of it read to its end."""
         if self.held.get(partition):

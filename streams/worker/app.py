@@ -347,7 +347,8 @@ class Worker:
             # every rollup summed across workers would count it twice.
             self.metrics.retain(lambda sid: known.get(sid.encode()) in owned)
         fresh = self.clock() - GAUGE_REFRESH_SECONDS
-        keys = list(self.table.data.keys())
+        # Standby copies of other workers' partitions are in the table too: not ours to show.
+        keys = [k for k, p in known.items() if p in owned] if known else list(self.table.data)
         if not keys:
             return
         start = self.refresh_turn % len(keys)

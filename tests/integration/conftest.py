@@ -58,7 +58,10 @@ class Env:
         return scrape(self.metrics_url)
 
     def metric(self, name: str, **labels: str) -> float | None:
-        return self.metrics().get((name, tuple(sorted(labels.items()))))
+        # By name: the worker answers that from its live counters. The whole page is built
+        # every 2 s while scraped, so a read right after another wait could be 2 s behind.
+        url = f"{self.metrics_url}?name[]={name}"
+        return scrape(url).get((name, tuple(sorted(labels.items()))))
 
     def produce(self, records: Sequence[tuple[str, bytes | None, bytes]]) -> None:
         from kafka import KafkaProducer

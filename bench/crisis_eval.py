@@ -1,6 +1,7 @@
 """Precision and recall of the crisis and taboo detectors on the owned evaluation set.
 
-    .venv/bin/python -m bench.crisis_eval [--split dev|held_out|fresh|all] [--old-terms FILE]
+    .venv/bin/python -m bench.crisis_eval [--split dev|held_out|fresh|dev2|fresh2|all]
+        [--old-terms FILE] [--errors]
 
 Prints one JSON object: per category, true/false positives, misses, precision and recall of
 ``TextAnalytics`` with the default ``TextConfig`` ("ours"), and of the bare lexicon (the same
@@ -15,6 +16,9 @@ detector predicts crisis for it when it finds a hit of that category in the text
 built looking at the ``dev`` split; ``held_out`` was scored for the figures, but its errors
 were read too when the rules grew, so ``fresh`` (hits of the current detector drawn at random
 after the rules were written, never used to write one) is the unseen check of precision.
+A second draw (``bench/crisis_draw.py``) added ``dev2`` (read while writing the third round of
+rules) and ``fresh2`` (labelled before that round, scored once after it). Precision and recall
+come with a 95% Wilson interval.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -33,6 +38,7 @@ from streams.core.text.lexicon import Lexicon, Term
 from streams.core.text.tools import TextAnalytics
 
 DATA = Path(__file__).parent / "data" / "crisis_eval.jsonl"
+SPLITS = ("dev", "held_out", "fresh", "dev2", "fresh2", "all")
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)
 
 
@@ -94,13 +100,25 @@ def _rates(c: dict[str, int]) -> dict[str, Any]:
     return {
         **c,
         "precision": round(c["tp"] / hits, 4) if hits else None,
+        "precision_95": wilson(c["tp"], hits),
         "recall": round(c["tp"] / real, 4) if real else None,
+        "recall_95": wilson(c["tp"], real),
     }
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The 95% Wilson score interval of k successes in n trials."""
+    if n == 0:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--split", choices=("dev", "held_out", "fresh", "all"), default="dev")
+    p.add_argument("--split", choices=SPLITS, default="dev")
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--old-terms", type=Path, help="a terms.py to score without context rules")
     p.add_argument("--errors", action="store_true", help="list the ids of wrong predictions")

@@ -1,0 +1,120 @@
+"""Draw new crisis-detector hits from the review corpora for hand-labelling.
+
+    .venv/bin/python -m bench.crisis_draw --corpus-dir DIR [--n 340] [--seed 1205] > new.jsonl
+
+Every text of ``online_shopping_10_cats.csv`` and ``ChnSentiCorp_htl_all.csv`` (ChineseNlpCorpus,
+outside the repository) that ``bench/data/crisis_eval.jsonl`` does not already hold is read by
+the current detector (``TextAnalytics`` with the default ``TextConfig``); ``--n`` of its
+(text, category) hits are drawn at random with a fixed seed, cut to an excerpt of at most 80
+characters around the hit that still hits, and printed unlabelled (``crisis`` is null). The
+split is a hash of the id, as for the first set: an even first byte of SHA-1 is ``dev2`` (read
+while writing rules), odd is ``fresh2`` (labelled, then scored once the rules are final).
+
+The draw depends on the detector: run it at the commit that added the records to get the same
+sample (``bench/data/README.md`` names it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import random
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.crisis_eval import DATA, load
+from streams.core.text.tools import TextAnalytics
+
+FILES = ("online_shopping_10_cats.csv", "ChnSentiCorp_htl_all.csv")
+EXCERPT = 80
+_LICENCE = (
+    "ChineseNlpCorpus (SophonPlus, snapshot 2019-01-17), no licence stated: excerpt of at most "
+    "80 characters quoted for evaluation only"
+)
+_LINE = re.compile(r"^(\S+\.csv) line (\d+)")
+
+
+def corpus(directory: Path) -> Iterator[tuple[str, int, str, str]]:
+    """(file, line, product category or '', review) for every row, line numbered as ``sed``."""
+    for name in FILES:
+        with (directory / name).open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            for row in reader:
+                yield name, reader.line_num, row.get("cat") or "", row["review"].strip("\ufeff ")
+
+
+def split_of(record_id: str) -> str:
+    return "dev2" if hashlib.sha1(record_id.encode()).digest()[0] % 2 == 0 else "fresh2"
+
+
+def draw(directory: Path, n: int, seed: int) -> list[dict[str, Any]]:
+    held = load(DATA, "all")
+    used_lines = {m.groups() for r in held if (m := _LINE.match(r["provenance"]))}
+    excerpts = [r["text"] for r in held if _LINE.match(r["provenance"])]
+    tools = TextAnalytics()
+    seen: set[str] = set()
+    candidates: list[tuple[str, int, str, str, str, int, int]] = []
+    for name, line, cat, review in corpus(directory):
+        if (name, str(line)) in used_lines or review in seen:
+            continue
+        seen.add(review)  # the hotel file repeats most of the shopping file's hotel reviews
+        hits = tools.crisis_hits(review)
+        if not hits or any(e in review for e in excerpts):
+            continue
+        first: dict[str, tuple[int, int]] = {}
+        for h in hits:
+            first.setdefault(h.category, (h.start, h.end))
+        for category, (start, end) in sorted(first.items()):
+            candidates.append((name, line, cat, review, category, start, end))
+    rng = random.Random(seed)
+    out: list[dict[str, Any]] = []
+    for name, line, cat, review, category, start, end in rng.sample(candidates, len(candidates)):
+        text = _excerpt(tools, review, category, start, end)
+        if text is None:
+            continue
+        record_id = f"g{len(out):03d}"
+        where = f"{name} line {line}" + (f" (cat {cat})" if cat else "")
+        out.append(
+            {
+                "id": record_id,
+                "text": text,
+                "category": category,
+                "crisis": None,
+                "kind": "hit",
+                "split": split_of(record_id),
+                "provenance": f"{where}; {_LICENCE}; drawn at random (seed {seed}) from the "
+                f"{len(candidates)} hits of the detector of the time on texts the set did not hold",
+            }
+        )
+        if len(out) == n:
+            break
+    return out
+
+
+def _excerpt(tools: TextAnalytics, text: str, category: str, start: int, end: int) -> str | None:
+    """At most EXCERPT characters around the hit, centred, that the detector still hits."""
+    if len(text) <= EXCERPT:
+        return text
+    lo = max(0, min(len(text) - EXCERPT, (start + end) // 2 - EXCERPT // 2))
+    piece = text[lo : lo + EXCERPT]
+    return piece if any(h.category == category for h in tools.crisis_hits(piece)) else None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--corpus-dir", type=Path, default=Path("/work/shared/data/sentiment"))
+    p.add_argument("--n", type=int, default=340)
+    p.add_argument("--seed", type=int, default=1205)
+    args = p.parse_args(argv)
+    for record in draw(args.corpus_dir, args.n, args.seed):
+        print(json.dumps(record, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -64,14 +64,19 @@ class Negation:
         self._zh = re.compile(f"(?P<pseudo>{pseudo})|(?P<cue>{cues})|(?P<short>{short})")
         self._zh_clause = re.compile(rules.ZH_CLAUSE)
         self._zh_breakers = re.compile(rules.ZH_BREAKERS)
+        self._zh_after = re.compile(rules.ZH_DENIED_AFTER)
         self._en = re.compile(f"(?P<pseudo>{rules.EN_PSEUDO})|(?P<cue>{rules.EN_CUES})")
         self._en_clause = re.compile(rules.EN_CLAUSE)
         self._word = re.compile(r"[a-z0-9']+")
 
-    def __call__(self, low: str, hit: Hit) -> bool:
+    def __call__(self, low: str, hit: Hit, pattern: bool = False) -> bool:
+        """``pattern``: the hit is a pattern's match, whose last character is the symptom, so a
+        cue inside the match (头皮不痒, 头发一直没痒) negates it too."""
         if hit.term.isascii():
             return self._english(low, hit.start)
-        return self._chinese(low, hit.start)
+        if self._chinese(low, hit.start) or self._zh_after.match(low, hit.end) is not None:
+            return True
+        return pattern and hit.end - hit.start > 1 and self._chinese(low, hit.end - 1)
 
     def _clause(self, clause: re.Pattern[str], low: str, start: int, reach: int) -> str:
         before = low[max(0, start - reach) : start]
@@ -203,7 +208,7 @@ class CrisisDetector:
         if _overlaps(hit.start, hit.end, excluded.get(hit.category, ())):
             return False
         if from_pattern:  # written for its context already; negation still applies
-            return self._negation is None or not self._negation(low, hit)
+            return self._negation is None or not self._negation(low, hit, pattern=True)
         term = hit.term.lower()
         if term in self._names and _written_as_name(text, hit):
             return False

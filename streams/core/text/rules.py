@@ -29,6 +29,8 @@ ZH_CLAUSE: Final = r"[，,。.！!？?；;：:\n～~…]|但是|但|可是|然�
 ZH_CUES: Final = (
     "没有", "没", "不是", "不会", "不曾", "从没", "从未", "并没", "毫无", "绝无", "杜绝",
     "不存在", "不见", "并无", "未发现", "没发现", "未见", "未曾",
+    # internet and dialect spellings of 没有 (木有一个坏的, 冇蟑螂)
+    "木有", "冇",
 )  # fmt: skip
 # Single characters that negate only what follows within two characters (无异味, 不过敏, 无任何
 # 异味); further away they mostly negate an adjective (不干净，有蟑螂 / 不新鲜的虫子).
@@ -43,6 +45,12 @@ ZH_PSEUDO: Final = (
     "区别", "分别", "级别", "类别", "告别", "性别", "识别", "差别", "别的", "别家", "别人",
     "别说", "别提", "别处",
 )  # fmt: skip
+# Right after the term, the end of its clause denies it (一个坏的都没有, 虫子没有，倒是…): the
+# topic comes first and 没有 closes the clause. 没有 followed by more words (蟑螂没有人管) is not.
+ZH_DENIED_AFTER: Final = (
+    r"[的]?(?:都|也|全|可|根本|压根|一点)?(?:没有|没|木有|无)[了啊呀哦的]?"
+    r"(?:[，,。.！!？?；;～~…\s]|$)"
+)
 # Between a cue and the term these restart an affirmative claim (没吃完就发霉了).
 ZH_BREAKERS: Final = r"就|才|却|竟|居然|又|然后|后来|导致|害得|害我|让|使|把|被|还是|反而"
 # Words before the term that may hold the cue (no, not, never ... five words back at most).
@@ -58,6 +66,22 @@ EN_PSEUDO: Final = (
 # --- exclusions: a match covering the hit drops it ---------------------------------------------
 
 _NOT_CLAUSE_END: Final = "[^，,。.！!？?；;\n]"
+_FRUIT: Final = "水果|苹果|火龙果|橙|橘|桔|梨|桃|葡萄|瓜|莓|果子|果品|香蕉|芒果|猕猴桃|樱桃|柚"
+_COUNT: Final = "[一二两三四五六七八九十几半\\d]+"
+# A building's or a room's parts and furnishings (mould there is upkeep, not food).
+_FIXTURE: Final = (
+    "墙|墙面|墙壁|房顶|天花板|屋顶|墙角|床头|被子|被褥|被套|枕头|枕套|床单|床垫|床品|地毯|沙发|"
+    "窗帘|空调|风机|浴室|卫生间|浴缸|瓷砖|设施|家具|柜子|衣柜|地板|门框|窗框"
+)
+# Things that break rather than spoil.
+_DEVICE: Final = (
+    "电池|灯|灯泡|灯管|按键|键|插座|插头|接口|零件|配件|屏|喇叭|轮子|扣子|纽扣|螺丝|开关|抽屉|"
+    "硬盘|坏点|风扇|电视|遥控器?|水龙头|马桶|椅子|衣架|杯子|盘子|碗|镜头|音箱|耳机"
+)
+_REGULATOR: Final = (
+    "旅游局|文旅局|工商局|工商部门|市场监管局|市场监管|市监局|卫生局|质监局|物价局|消协|食药监|"
+    "卫生监督"
+)
 _INSTITUTION: Final = "电视台|报社|法院|市场监管局|市监局|工商局|消协|卫生局|律师事务所|派出所"
 # An institution named as a landmark: 离电视台较近, 法院旁边, 市场监管局对面
 _PLACE: Final = (
@@ -88,6 +112,13 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         r"|\bpassed (?:the|its|their|a) health inspection\b",
         # a suggestion to the platform (最好开个举报专栏) is not a report
         f"(?:最好|建议|应该){_NOT_CLAUSE_END}{{0,6}}举报",
+        # the tourism bureau awards hotels their stars: a rating named is not a report to it
+        f"(?:旅游局|文旅局){_NOT_CLAUSE_END}{{0,14}}(?:星|评定|评选|评为|授予|认定)|"
+        f"(?:星级|评定|评选|评为|挂牌){_NOT_CLAUSE_END}{{0,10}}(?:旅游局|文旅局)",
+        # an institution that runs the place (工商局办的招待所) is its owner, not a complaint's
+        # recipient; the business's own dealings with one (我店已与旅游局联系) are no customer's
+        f"(?:{_REGULATOR})(?:办的|开的|开办|下属|直属|旗下|所属)|"
+        f"(?:我店|本店|我酒店|本酒店|我们酒店|我司|本公司){_NOT_CLAUSE_END}{{0,10}}(?:{_REGULATOR})",
     ),
     # the business's own lawyer, consulted by staff, is not a customer's threat
     "legal": (_PLACE, f"(?:酒店|公司|店方|商家|我们|本店){_NOT_CLAUSE_END}{{0,2}}律师"),
@@ -98,12 +129,14 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:心|心情|心灵|感情|自尊|情感|小心脏|内心|钱包|玻璃心){_NOT_CLAUSE_END}{{0,3}}受伤",
         # hyperbole: 人都要发霉了, 价格我都要过敏了, 难吃得我都快吐了
         "都(?:要|快|快要)(?:发霉|过敏|中毒|吐了|想吐)",
+        # and said of oneself ahead of time: 我怀疑我要奶中毒了 (hooked), 我快发霉了
+        f"(?:我|人)(?:都|也)?(?:要|快|快要){_NOT_CLAUSE_END}{{0,2}}(?:中毒|发霉)了",
         f"(?:价格|价钱|这价|涨价|广告|客服|态度|推销){_NOT_CLAUSE_END}{{0,6}}过敏",
         f"(?:人|我|整个人|心|脑子|生活|日子){_NOT_CLAUSE_END}{{0,2}}(?:快|要|都)"
         f"{_NOT_CLAUSE_END}{{0,2}}发霉",
         f"(?:感情|关系|友情|爱情|性质|初心|味道都){_NOT_CLAUSE_END}{{0,3}}变质",
         f"(?:看|听|读|气|笑)(?:得|的)?{_NOT_CLAUSE_END}{{0,3}}吐了|吐了(?:一?口气|舌头|槽)",
-        "苍蝇馆|苍蝇小馆|米老鼠|老鼠爱大米|书虫|懒虫|瞌睡虫",
+        "苍蝇馆|苍蝇小馆|米老鼠|猫和老鼠|猫捉老鼠|老鼠爱大米|书虫|懒虫|瞌睡虫",
         # proverbs: one bad apple spoils the barrel
         "一?[只颗粒]?老鼠(?:屎)?(?:害|坏)了一锅",
         # hooked on a dish: 吃中毒了, 让人中毒
@@ -111,8 +144,11 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # a hypothetical is not an event: 如有变质可退货, 万一过敏了怎么办
         f"(?:如有|如果|万一|以防|避免|防止|若有|可能){_NOT_CLAUSE_END}{{0,4}}(?:变质|过敏|发霉|中毒)|"
         "(?:变质|过敏|发霉|中毒)的?可能",
-        # what a shampoo claims to prevent: 抗头痒, 止痒
-        "抗头?皮?痒|止痒|防痒",
+        # what a shampoo claims to prevent: 抗头痒, 止痒, 去屑止头痒
+        "(?:抗|止|防)(?:头皮?|头发)?痒",
+        # an itch of the past or of another product: 原来经常头皮痒，现在好了; 洗别的发水头皮就痒
+        f"(?:原来|以前|之前|过去|曾经|别的|其他|其它|别家){_NOT_CLAUSE_END}{{0,6}}"
+        f"(?:头皮|头发|头|皮肤|身上){_NOT_CLAUSE_END}{{0,3}}痒",
         # moth holes in clothes
         "虫子?咬(?:破|坏)|虫蛀",
         # vomit left on a carpet is dirt, not an illness; a mouldy smell is a damp room
@@ -138,18 +174,31 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"中毒了?{_NOT_CLAUSE_END}{{0,2}}[，, ]?(?:天天|每天|一直|总是|还)想",
         # a hedge or a generic claim, not an event: 会不会变质, 喝多了会中毒, 容易进苍蝇
         f"(?:会不会|是否|容易|提醒|以免|担心|也该|需要|应该)"
-        f"{_NOT_CLAUSE_END}{{0,6}}(?:变质|过敏|发霉|中毒|苍蝇|去医院|蚊子)|会中毒",
+        f"{_NOT_CLAUSE_END}{{0,6}}(?:变质|过敏|发霉|中毒|苍蝇|去医院|蚊子)|会中毒|"
+        # an event said to happen to people in general: 喝了豆浆肚子疼的事时有发生
+        "(?:变质|过敏|发霉|中毒|肚子疼|肚子痛|拉肚子|腹泻|呕吐)的?(?:事|事情|情况|现象)"
+        "(?:时有|经常|常常|偶有|屡有|常有)",
         # a word quoted in an article (与“食物中毒”联系起来) is a mention
         '[“"「][^”"」]{1,6}[”"」]',
         # a torn box is damaged packaging, not spoiled goods: 箱子压烂了, 包装已经烂了
         # (a box as a measure word, 一箱烂了两个, counts the fruit: not matched)
         "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|袋子)[都已经被压也有点太全就]{0,4}(?:烂了|烂掉)",
         # a damp building's walls: maintenance, not food
-        f"(?:墙|墙面|墙壁|房顶|天花板|屋顶|墙角){_NOT_CLAUSE_END}{{0,8}}发霉",
+        # and a hotel's bedding and fixtures likewise, named before or after: 枕套是发霉的,
+        # 床头有部分发霉, 破烂发霉的墙壁 (housekeeping; mould on food or drink still hits)
+        f"(?:{_FIXTURE}){_NOT_CLAUSE_END}{{0,8}}发霉|发霉的?{_NOT_CLAUSE_END}{{0,3}}(?:{_FIXTURE})",
+        # "坏了" counted on a device is a fault, not spoiled goods: 坏了一个电池, 灯坏了几个; and
+        # knocked in transit (撞坏了几个, 磕坏了四个) is damage, not rot
+        f"(?:烂|坏)了{_COUNT}个(?:{_DEVICE})|(?:{_DEVICE}){_NOT_CLAUSE_END}{{0,4}}(?:烂|坏)了{_COUNT}个|"
+        f"(?:撞|磕|压|摔|碰|砸|挤)坏了?{_COUNT}个",
+        # 烂 with a degree word is "lousy", not rotten: 这个苹果真的太烂了, 做工太烂
+        "(?:太|真|超级?|好|很|特别|非常|巨|最)烂",
     ),
-    "refund": (),
+    "refund": (),  # 拒付 needs the customer's agency: see NEEDS_CONTEXT
     "viral": (
         "转发(?:抽奖|有奖|集赞)|(?:无线|信号)转发|避雷针|避雷器",
+        # too embarrassed to post is not posting: 都不好意思发朋友圈
+        f"不好意思{_NOT_CLAUSE_END}{{0,2}}(?:发|晒|转发)",
         # a feature or a recommendation shared: 可以发到网上, 转发给朋友了，强烈推荐
         f"(?:可以|能|方便){_NOT_CLAUSE_END}{{0,4}}发到网上|"
         f"转发给{_NOT_CLAUSE_END}{{0,6}}[，, ]?(?:强烈)?推荐",
@@ -160,16 +209,21 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
 
 # --- patterns that are hits, as terms are --------------------------------------------------
 
-_COUNT: Final = "[一二两三四五六七八九十几半\\d]+"
 INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     "safety": (
         # a skin reaction: 头皮很痒, 全身起红包
         f"(?:头皮|头|皮肤|身上|全身|脸上){_NOT_CLAUSE_END}{{0,3}}(?:痒|红肿|起包|起红)",
         # spoiled goods counted: 烂了三个, 坏了两个, 三个都是烂的
-        f"(?:烂|坏)了{_COUNT}个|{_COUNT}个(?:都是)?(?:烂|坏)的|{_COUNT}个都?(?:烂|坏)了",
+        f"(?:烂|坏)了(?:{_COUNT}个|俩)|{_COUNT}个(?:都是|全是|还是|也是|是)?(?:烂|坏)的|(?:都|全)是烂的|{_COUNT}个都?(?:烂|坏)了",
+        # rotten inside: 外观没什么，不过里面坏了; 果心都烂了
+        "(?:里面|果肉|果核|果心|核心)(?:都|全|已经|也)?(?:坏|烂)(?:了|掉)",
+        # rotten fruit named as such: 都是烂果, 烂苹果
+        f"烂(?:果|{_FRUIT})",
     ),
     "regulator": (
         f"(?<!\\d)315{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报)|(?:打|投诉到?|举报到?)315(?!\\d)",
+        # the consumer hotline as a destination: 到315投去, 向315热线反应 (not 涨到315元)
+        "(?<![\\d.])(?:向|找|打给?|到)315(?![\\d元块.])|(?<![\\d.])315(?:热线|平台|网站)",
     ),
 }
 
@@ -181,14 +235,13 @@ INCLUDE_GATE: Final = "[痒肿包红烂坏5]"
 # Characters either side of the term: about ten Chinese words, or seven English ones.
 CONTEXT_WINDOW: Final = 16
 CONTEXT_WINDOW_EN: Final = 40
-_FRUIT: Final = "水果|苹果|火龙果|橙|橘|桔|梨|桃|葡萄|瓜|莓|果子|果品|香蕉|芒果|猕猴桃|樱桃|柚"
 _FOOD: Final = (
     "菜|肉|饭|汤|鱼|虾|蟹|蛋|奶|食|吃|喝|外卖|鸡|鸭|米饭|面条|面包|饮料|包子|饺子|粥|饼|酱|"
     f"{_FRUIT}"
 )
 # Goods that arrived spoiled: 到货都发臭了, 收到的时候都快烂了 (a garment's or a box's smell is
 # excluded above, so what is left is mostly produce).
-_DELIVERED_FOOD: Final = f"{_FOOD}|到货|收到|收货"
+_DELIVERED_FOOD: Final = f"{_FOOD}|到货|收到|收货|打开|开箱|拆开|发货|出货|寄来|送来|发过来"
 _FOOD_OR_BODY: Final = (
     f"{_FOOD}|送医|医院|急诊|呕|吐|拉|腹|肚|胃|煤气|一氧化碳|甲醛|农药|孩子|宝宝|老人|全家|"
     "身体|发烧"
@@ -233,6 +286,10 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "腐烂": _DELIVERED_FOOD,
     **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH),
     **dict.fromkeys(("律师", "法院"), _ACTION_ZH),
+    # a bank dispute is the customer's: a hotel's "guest refused to pay" slip (开了个客人拒付的
+    # 单子) or a shop's rule is not one
+    "拒付": "银行|信用卡|卡|申请|发卡|支付宝|微信|维权|投诉|大家|一起|集体|"
+    "我们?(?:已经?|要|会|将|准备|打算|去|就)",
     **dict.fromkeys(
         ("journalist", "journalists", "reporter", "reporters", "media", "newspaper",
          "tv station", "lawyer", "lawyers", "attorney"),
@@ -255,7 +312,7 @@ AVOID_CONTEXT: Final[dict[str, str]] = {
 # A text about a book's or a film's story: its poisonings and lawyers are the plot's; a news
 # item (据悉, 【来源) reports other parties' affairs, not a customer's own.
 OFF_TOPIC: Final = (
-    "据悉|据报道|【来源|来源：|"
+    "据悉|据报道|【来源|来源：|里面(?:有)?(?:说|讲|写|提)(?:到|的)|书上(?:说|讲|写)|文中|文章中|"
     "这本书|本书|书中|书里|这套书|作者|小说|情节|主人公|故事|电影里|剧中|读者|这部剧"
 )
 

@@ -11,7 +11,11 @@ split is a hash of the id, as for the first set: an even first byte of SHA-1 is 
 while writing rules), odd is ``fresh2`` (labelled, then scored once the rules are final).
 
 The draw depends on the detector: run it at the commit that added the records to get the same
-sample (``bench/data/README.md`` names it).
+sample (``bench/data/README.md`` names it). To sample only the hits a change of rules added,
+list the hits of the detector before it and exclude them:
+
+    (cd BEFORE_CHECKOUT && python -m bench.crisis_draw --list-hits) > before.jsonl
+    python -m bench.crisis_draw --exclude-hits before.jsonl --prefix a --split fresh3
 """
 
 from __future__ import annotations
@@ -52,7 +56,22 @@ def split_of(record_id: str) -> str:
     return "dev2" if hashlib.sha1(record_id.encode()).digest()[0] % 2 == 0 else "fresh2"
 
 
-def draw(directory: Path, n: int, seed: int) -> list[dict[str, Any]]:
+def hits(directory: Path) -> Iterator[dict[str, Any]]:
+    """Every (file, line, category) the current detector hits, the whole corpus."""
+    tools = TextAnalytics()
+    for name, line, _, review in corpus(directory):
+        for category in sorted({h.category for h in tools.crisis_hits(review)}):
+            yield {"file": name, "line": line, "category": category}
+
+
+def draw(
+    directory: Path,
+    n: int,
+    seed: int,
+    exclude: set[tuple[str, int, str]] | None = None,
+    prefix: str = "g",
+    split: str | None = None,
+) -> list[dict[str, Any]]:
     held = load(DATA, "all")
     used_lines = {m.groups() for r in held if (m := _LINE.match(r["provenance"]))}
     excerpts = [r["text"] for r in held if _LINE.match(r["provenance"])]
@@ -70,6 +89,8 @@ def draw(directory: Path, n: int, seed: int) -> list[dict[str, Any]]:
         for h in hits:
             first.setdefault(h.category, (h.start, h.end))
         for category, (start, end) in sorted(first.items()):
+            if exclude and (name, line, category) in exclude:
+                continue
             candidates.append((name, line, cat, review, category, start, end))
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
@@ -77,7 +98,7 @@ def draw(directory: Path, n: int, seed: int) -> list[dict[str, Any]]:
         text = _excerpt(tools, review, category, start, end)
         if text is None:
             continue
-        record_id = f"g{len(out):03d}"
+        record_id = f"{prefix}{len(out):03d}"
         where = f"{name} line {line}" + (f" (cat {cat})" if cat else "")
         out.append(
             {
@@ -86,9 +107,10 @@ def draw(directory: Path, n: int, seed: int) -> list[dict[str, Any]]:
                 "category": category,
                 "crisis": None,
                 "kind": "hit",
-                "split": split_of(record_id),
+                "split": split or split_of(record_id),
                 "provenance": f"{where}; {_LICENCE}; drawn at random (seed {seed}) from the "
-                f"{len(candidates)} hits of the detector of the time on texts the set did not hold",
+                f"{len(candidates)} hits of the detector of the time on texts the set did not hold"
+                + (" that the detector before the change did not have" if exclude else ""),
             }
         )
         if len(out) == n:
@@ -110,8 +132,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--corpus-dir", type=Path, default=Path("/work/shared/data/sentiment"))
     p.add_argument("--n", type=int, default=340)
     p.add_argument("--seed", type=int, default=1205)
+    p.add_argument("--list-hits", action="store_true", help="print every hit, draw none")
+    p.add_argument("--exclude-hits", type=Path, help="hits (from --list-hits) not to draw")
+    p.add_argument("--prefix", default="g", help="the ids' first letter")
+    p.add_argument("--split", help="one split for all (default: dev2/fresh2 by id hash)")
     args = p.parse_args(argv)
-    for record in draw(args.corpus_dir, args.n, args.seed):
+    if args.list_hits:
+        for hit in hits(args.corpus_dir):
+            print(json.dumps(hit, ensure_ascii=False))
+        return 0
+    exclude = None
+    if args.exclude_hits:
+        with args.exclude_hits.open(encoding="utf-8") as fh:
+            listed = [json.loads(line) for line in fh if line.strip()]
+        exclude = {(h["file"], int(h["line"]), h["category"]) for h in listed}
+    for record in draw(args.corpus_dir, args.n, args.seed, exclude, args.prefix, args.split):
         print(json.dumps(record, ensure_ascii=False))
     return 0
 

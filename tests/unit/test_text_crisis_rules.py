@@ -39,6 +39,11 @@ def _categories(tools: TextAnalytics, text: str) -> set[str]:
         "遥控器坏了一个按键，空调也不制冷",
         "插座坏了两个，台灯也不亮",
         "运输途中磕坏了几个，其他还好",
+        "买了三台平板，有两个是坏的，返修中",
+        "开箱发现USB口一个是坏的",
+        # a broken bottle, a garment's holes
+        "洗发水瓶子烂了，漏了一地",
+        "这裤子里面都是烂的",
         # 烂 with a degree word: lousy
         "这件衣服质量太烂了",
         # the tourism bureau as a rater, an owner, or the business's own contact
@@ -73,6 +78,9 @@ def test_classes_of_wrong_hit(tools: TextAnalytics, text: str) -> None:
         ("外观没问题，里面坏了", "safety"),
         ("收到的橙子都是烂的", "safety"),
         ("开箱一个已经开始烂了", "safety"),
+        ("打开包装已经烂了", "safety"),
+        ("关键是有两个是坏的", "safety"),
+        ("又是烂果，失望", "safety"),
         # a bank dispute of the customer's own, the consumer hotline as a destination
         ("我已经向信用卡银行申请拒付", "refund"),
         ("再不处理我就到315投诉", "regulator"),

@@ -73,10 +73,11 @@ _FIXTURE: Final = (
     "墙|墙面|墙壁|房顶|天花板|屋顶|墙角|床头|被子|被褥|被套|枕头|枕套|床单|床垫|床品|地毯|沙发|"
     "窗帘|空调|风机|浴室|卫生间|浴缸|瓷砖|设施|家具|柜子|衣柜|地板|门框|窗框"
 )
-# Things that break rather than spoil.
+# Things that break rather than spoil (lower case: exclusions read the lower-cased text).
 _DEVICE: Final = (
-    "电池|灯|灯泡|灯管|按键|键|插座|插头|接口|零件|配件|屏|喇叭|轮子|扣子|纽扣|螺丝|开关|抽屉|"
-    "硬盘|坏点|风扇|电视|遥控器?|水龙头|马桶|椅子|衣架|杯子|盘子|碗|镜头|音箱|耳机"
+    "电池|灯|灯泡|灯管|按键|键盘|插座|插头|接口|端口|插口|usb口?|零件|配件|屏幕|喇叭|轮子|扣子|纽扣|"
+    "螺丝|开关|抽屉|硬盘|坏点|风扇|电视|遥控器?|水龙头|马桶|椅子|衣架|杯子|盘子|碗|镜头|音箱|耳机|"
+    "平板|手机|电脑|笔记本|鼠标|主板|内存|光驱|网卡"
 )
 _REGULATOR: Final = (
     "旅游局|文旅局|工商局|工商部门|市场监管局|市场监管|市监局|卫生局|质监局|物价局|消协|食药监|"
@@ -182,14 +183,19 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         '[“"「][^”"」]{1,6}[”"」]',
         # a torn box is damaged packaging, not spoiled goods: 箱子压烂了, 包装已经烂了
         # (a box as a measure word, 一箱烂了两个, counts the fruit: not matched)
-        "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|袋子)[都已经被压也有点太全就]{0,4}(?:烂了|烂掉)",
+        # (a bottle or a lid likewise: 瓶子烂了; a garment's holes: 衣服里面都是烂的; but 打开包装
+        # 已经烂了 is the fruit found rotten on opening)
+        "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|(?<!打开|拆开)包装|袋子|瓶子|瓶盖|瓶身|罐子)"
+        "[都已经被压也有点太全就是]{0,4}(?:烂了|烂掉|烂的)",
+        f"(?:衣服|裤子|鞋子?|袜子|布料|面料|裙子|外套){_NOT_CLAUSE_END}{{0,4}}(?:都是|全是|是)烂的",
         # a damp building's walls: maintenance, not food
         # and a hotel's bedding and fixtures likewise, named before or after: 枕套是发霉的,
         # 床头有部分发霉, 破烂发霉的墙壁 (housekeeping; mould on food or drink still hits)
         f"(?:{_FIXTURE}){_NOT_CLAUSE_END}{{0,8}}发霉|发霉的?{_NOT_CLAUSE_END}{{0,3}}(?:{_FIXTURE})",
-        # "坏了" counted on a device is a fault, not spoiled goods: 坏了一个电池, 灯坏了几个; and
-        # knocked in transit (撞坏了几个, 磕坏了四个) is damage, not rot
-        f"(?:烂|坏)了{_COUNT}个(?:{_DEVICE})|(?:{_DEVICE}){_NOT_CLAUSE_END}{{0,4}}(?:烂|坏)了{_COUNT}个|"
+        # "坏" counted on a device is a fault, not spoiled goods: 坏了一个电池, 灯坏了几个,
+        # 买了3个平板，有2个是坏的; and knocked in transit (撞坏了几个, 磕坏了四个) is damage
+        f"(?:烂|坏)了{_COUNT}个(?:{_DEVICE})|(?:{_DEVICE})[^。！？!?\n]{{0,12}}"
+        f"(?:(?:烂|坏)了{_COUNT}个|{_COUNT}个(?:都|全|还|也)?是?坏的)|"
         f"(?:撞|磕|压|摔|碰|砸|挤)坏了?{_COUNT}个",
         # 烂 with a degree word is "lousy", not rotten: 这个苹果真的太烂了, 做工太烂
         "(?:太|真|超级?|好|很|特别|非常|巨|最)烂",
@@ -217,7 +223,8 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:烂|坏)了(?:{_COUNT}个|俩)|{_COUNT}个(?:都是|全是|还是|也是|是)?(?:烂|坏)的|(?:都|全)是烂的|{_COUNT}个都?(?:烂|坏)了",
         # rotten inside: 外观没什么，不过里面坏了; 果心都烂了
         "(?:里面|果肉|果核|果心|核心)(?:都|全|已经|也)?(?:坏|烂)(?:了|掉)",
-        # rotten fruit named as such: 都是烂果, 烂苹果
+        # rotten fruit named as such: 都是烂果, 烂苹果 (sometimes "lousy apples", said of small or
+        # dry ones: kept, as requiring a count lost twice the real reports it saved)
         f"烂(?:果|{_FRUIT})",
     ),
     "regulator": (

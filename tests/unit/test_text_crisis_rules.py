@@ -46,6 +46,7 @@ def _categories(tools: TextAnalytics, text: str) -> set[str]:
         "这裤子里面都是烂的",
         # 烂 with a degree word: lousy
         "这件衣服质量太烂了",
+        "什么烂苹果，又小又干",
         # the tourism bureau as a rater, an owner, or the business's own contact
         "这家酒店是市旅游局评定的四星级",
         "这招待所是工商局办的，服务一般",
@@ -80,7 +81,6 @@ def test_classes_of_wrong_hit(tools: TextAnalytics, text: str) -> None:
         ("开箱一个已经开始烂了", "safety"),
         ("打开包装已经烂了", "safety"),
         ("关键是有两个是坏的", "safety"),
-        ("又是烂果，失望", "safety"),
         # a bank dispute of the customer's own, the consumer hotline as a destination
         ("我已经向信用卡银行申请拒付", "refund"),
         ("再不处理我就到315投诉", "regulator"),

@@ -223,9 +223,8 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:烂|坏)了(?:{_COUNT}个|俩)|{_COUNT}个(?:都是|全是|还是|也是|是)?(?:烂|坏)的|(?:都|全)是烂的|{_COUNT}个都?(?:烂|坏)了",
         # rotten inside: 外观没什么，不过里面坏了; 果心都烂了
         "(?:里面|果肉|果核|果心|核心)(?:都|全|已经|也)?(?:坏|烂)(?:了|掉)",
-        # rotten fruit named as such: 都是烂果, 烂苹果 (sometimes "lousy apples", said of small or
-        # dry ones: kept, as requiring a count lost twice the real reports it saved)
-        f"烂(?:果|{_FRUIT})",
+        # (not 烂苹果 / 烂果 as a noun: 烂 before a noun is often "lousy", not "rotten", as in
+        # 什么烂苹果，太小了; a pager needs the event, e.g. 有两个是烂的)
     ),
     "regulator": (
         f"(?<!\\d)315{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报)|(?:打|投诉到?|举报到?)315(?!\\d)",

@@ -10,9 +10,10 @@ characters around the hit that still hits, and printed unlabelled (``crisis`` is
 split is a hash of the id, as for the first set: an even first byte of SHA-1 is ``dev2`` (read
 while writing rules), odd is ``fresh2`` (labelled, then scored once the rules are final).
 
-The draw depends on the detector: run it at the commit that added the records to get the same
-sample (``bench/data/README.md`` names it). To sample only the hits a change of rules added,
-list the hits of the detector before it and exclude them:
+The draw depends on the detector and on the set it must not repeat: run it with the detector
+of the commit ``bench/data/README.md`` names and ``--data`` the set as it was then. To sample
+only the hits a change of rules added, list the hits of the detector before it and exclude
+them:
 
     (cd BEFORE_CHECKOUT && python -m bench.crisis_draw --list-hits) > before.jsonl
     python -m bench.crisis_draw --exclude-hits before.jsonl --prefix a --split fresh3
@@ -71,8 +72,9 @@ def draw(
     exclude: set[tuple[str, int, str]] | None = None,
     prefix: str = "g",
     split: str | None = None,
+    data: Path = DATA,
 ) -> list[dict[str, Any]]:
-    held = load(DATA, "all")
+    held = load(data, "all")
     used_lines = {m.groups() for r in held if (m := _LINE.match(r["provenance"]))}
     excerpts = [r["text"] for r in held if _LINE.match(r["provenance"])]
     tools = TextAnalytics()
@@ -136,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--exclude-hits", type=Path, help="hits (from --list-hits) not to draw")
     p.add_argument("--prefix", default="g", help="the ids' first letter")
     p.add_argument("--split", help="one split for all (default: dev2/fresh2 by id hash)")
+    p.add_argument("--data", type=Path, default=DATA, help="the set whose texts are not drawn")
     args = p.parse_args(argv)
     if args.list_hits:
         for hit in hits(args.corpus_dir):
@@ -146,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with args.exclude_hits.open(encoding="utf-8") as fh:
             listed = [json.loads(line) for line in fh if line.strip()]
         exclude = {(h["file"], int(h["line"]), h["category"]) for h in listed}
-    for record in draw(args.corpus_dir, args.n, args.seed, exclude, args.prefix, args.split):
+    drawn = draw(args.corpus_dir, args.n, args.seed, exclude, args.prefix, args.split, args.data)
+    for record in drawn:
         print(json.dumps(record, ensure_ascii=False))
     return 0
 

@@ -104,3 +104,10 @@ def test_the_new_rules_are_part_of_the_default_rules() -> None:
     bare = TextAnalytics(TextConfig(default_rules=False, negation=False))
     assert "safety" in _categories(bare, "枕头套好像是发霉的")
     assert "refund" in _categories(bare, "前台开了张客人拒付的单子")
+
+
+def test_a_deployment_can_drop_the_agency_context_of_a_bank_dispute() -> None:
+    text = "前台开了张客人拒付的单子"
+    relaxed = TextAnalytics(TextConfig(crisis_context={"拒付": "."}))
+    assert "refund" in _categories(relaxed, text)
+    assert "refund" not in _categories(TextAnalytics(), text)

@@ -227,14 +227,17 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # 什么烂苹果，太小了; a pager needs the event, e.g. 有两个是烂的)
     ),
     "regulator": (
-        f"(?<!\\d)315{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报)|(?:打|投诉到?|举报到?)315(?!\\d)",
-        # the consumer hotline as a destination: 到315投去, 向315热线反应 (not 涨到315元)
-        "(?<![\\d.])(?:向|找|打给?|到)315(?![\\d元块.])|(?<![\\d.])315(?:热线|平台|网站)",
+        # a complaint to the consumer hotline (315投诉, 315热线), or the hotline as a destination
+        # (打315, 到315投去, 向315反映; not 涨到315元). One lookbehind, as it is tried at every
+        # position of every text the gate lets through.
+        f"(?<!\\d)315(?:热线|平台|网站|{_NOT_CLAUSE_END}{{0,3}}(?:投诉|举报))|"
+        "(?:打给?|投诉到?|举报到?|向|找|到)315(?!\\d|\\.\\d|元|块)",
     ),
 }
 
-# Every pattern of INCLUDE holds one of these characters: a text without any is not scanned.
-INCLUDE_GATE: Final = "[痒肿包红烂坏5]"
+# Every pattern of INCLUDE holds one of these: a text without any is not scanned.
+# (起包 and 315, not 包 and 5: those let 2.5 times as many texts through, for no more hits.)
+INCLUDE_GATE: Final = "[痒肿烂坏]|起[包红]|315"
 
 # --- terms that need (or must not have) a context within CONTEXT_WINDOW characters -----------
 

@@ -38,7 +38,7 @@ from streams.core.text.lexicon import Lexicon, Term
 from streams.core.text.tools import TextAnalytics
 
 DATA = Path(__file__).parent / "data" / "crisis_eval.jsonl"
-SPLITS = ("dev", "held_out", "fresh", "dev2", "fresh2", "dev3", "fresh3", "all")
+SPLITS = ("dev", "held_out", "fresh", "dev2", "fresh2", "dev3", "fresh3", "dropped3", "all")
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)
 
 

@@ -219,8 +219,9 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     "safety": (
         # a skin reaction: 头皮很痒, 全身起红包
         f"(?:头皮|头|皮肤|身上|全身|脸上){_NOT_CLAUSE_END}{{0,3}}(?:痒|红肿|起包|起红)",
-        # spoiled goods counted: 烂了三个, 坏了两个, 三个都是烂的
-        f"(?:烂|坏)了(?:{_COUNT}个|俩)|{_COUNT}个(?:都是|全是|还是|也是|是)?(?:烂|坏)的|(?:都|全)是烂的|{_COUNT}个都?(?:烂|坏)了",
+        # spoiled goods counted: 烂了三个, 坏了俩, 三个都是烂的, 有一个还是烂的
+        f"(?:烂|坏)了(?:{_COUNT}个|俩)|{_COUNT}个(?:都是|全是|还是|也是|是)?(?:烂|坏)的|"
+        f"(?:都|全)是烂的|{_COUNT}个都?(?:烂|坏)了",
         # rotten inside: 外观没什么，不过里面坏了; 果心都烂了
         "(?:里面|果肉|果核|果心|核心)(?:都|全|已经|也)?(?:坏|烂)(?:了|掉)",
         # (not 烂苹果 / 烂果 as a noun: 烂 before a noun is often "lousy", not "rotten", as in

@@ -40,6 +40,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from bench.pipeline import (
     BenchError,
     Procs,
@@ -219,6 +221,30 @@ def alert_lines(cfg: KafkaConfig) -> list[str]:
         c.close()
 
 
+def final_counters(cfg: KafkaConfig, app: str) -> dict[str, Any]:
+    """Each store's counters as its last changelog write left them: what every signal is
+    read from. Unlike alerts they do not depend on the order kinds were read in."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    topic = f"{app}-store-state-changelog"
+    c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
+    try:
+        tps = [TopicPartition(topic, p) for p in range(cfg.partitions)]
+        c.assign(tps)
+        c.seek_to_beginning(*tps)
+        ends = c.end_offsets(tps)
+        last: dict[bytes, bytes] = {}
+        deadline = time.monotonic() + 120
+        while any(c.position(tp) < ends[tp] for tp in tps) and time.monotonic() < deadline:
+            for msgs in c.poll(timeout_ms=500).values():
+                for m in msgs:
+                    if m.value is not None:
+                        last[m.key] = m.value
+        return {k.decode(): orjson.loads(v)["stats"] for k, v in last.items()}
+    finally:
+        c.close()
+
+
 def settle(cfg: KafkaConfig, quiet: float = 8.0, timeout: float = 120.0) -> list[str]:
     """The alert events once none has been added for ``quiet`` seconds. Consuming the last
     event is not the end: SLA deadlines fire on the partition clock's ticks after it, and
@@ -236,6 +262,15 @@ def settle(cfg: KafkaConfig, quiet: float = 8.0, timeout: float = 120.0) -> list
 def keep_alerts(workdir: Path, run: str, lines: list[str]) -> None:
     """A run's alert events beside the workers' logs, kept when runs differ."""
     (workdir / f"alerts-{run}.jsonl").write_text("".join(f"{a}\n" for a in lines))
+
+
+def by_rule(mine: list[str], theirs: list[str]) -> dict[str, bool]:
+    """Per rule: are the two runs' alert events the same?"""
+    rules: dict[str, tuple[set[str], set[str]]] = {}
+    for lines, side in ((mine, 0), (theirs, 1)):
+        for line in lines:
+            rules.setdefault(json.loads(line)["rule"], (set(), set()))[side].add(line)
+    return {rule: a == b for rule, (a, b) in sorted(rules.items())}
 
 
 def differing(mine: list[str], theirs: list[str]) -> list[str]:
@@ -330,6 +365,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         )
         alerts_one = settle(cfg1)
         keep_alerts(workdir, "one", alerts_one)
+        counters_one = final_counters(cfg1, app1)
         procs.stop(w.proc)
         say(f"   {one:,.0f} events/s, {series:,} series, {render_ms:.0f} ms ({done - t0:.0f} s)")
 
@@ -377,6 +413,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         group.close()
         alerts_fail = settle(cfg3)
         keep_alerts(workdir, "failover", alerts_fail)
+        counters_fail = final_counters(cfg3, app3)
         procs.stop(pair[0].proc)
         say(f"   failover {failover} s; alerts {len(alerts_fail)} vs {len(alerts_one)}")
 
@@ -390,7 +427,15 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "events_per_s_2_workers": round(two, 1),
             "scale_ratio": round(two / one, 3),
             "failover_s": round(failover, 1),
-            "state_equal_after_failover": alerts_fail == alerts_one,
+            "state_equal_after_failover": alerts_fail == alerts_one
+            and counters_fail == counters_one,
+            # every store's final counters (what each signal is read from) as in run 1
+            "counters_equal_after_failover": counters_fail == counters_one,
+            "stores_counters_differ": sum(
+                counters_fail.get(k) != v for k, v in counters_one.items()
+            )
+            + len(counters_fail.keys() - counters_one.keys()),
+            "alerts_equal_after_failover_by_rule": by_rule(alerts_one, alerts_fail),
             "alerts_crash_free": len(alerts_one),
             # two workers without a crash: a difference here is not the takeover's
             "alerts_equal_two_workers": alerts_two == alerts_one,
@@ -406,6 +451,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             # scrapes every --scrape-every s while the worker was busy: median and slowest
             "metrics_render_ms": round(render_ms, 1),
             "metrics_render_max_ms": round(render_max_ms, 1),
+            # the first read finds no page built yet and builds it in the server's thread
+            "metrics_render_first_ms": round(scraper.took[0], 1),
             "metrics_scrapes_under_load": len(scraper.took),
             "metrics_render_after_ms": [round(r, 1) for r in reads],
             "metrics_page_build_ms": None if build_s is None else round(build_s * 1000, 1),

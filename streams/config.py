@@ -65,7 +65,8 @@ class WorkerConfig(_Section):
     # Faust's 60 s default leaves a store's alerts stalled for a minute after a crash.
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0
     # Standby copies of each store table kept warm on other workers: a takeover then reads only
-    # the changelog's tail instead of replaying it whole. 0 on a single worker; 1 in production.
+    # the changelog's tail instead of replaying it whole (streams/worker/memory_store.py says
+    # why Faust's own memory store could not). 0 on a single worker; 1 in production.
     standby_replicas: Annotated[int, Field(ge=0, le=3)] = 0
     # Wall seconds an event may wait for its partition's other topics to be read past its time
     # (event-time order across kinds); then it goes in arrival order. Live streams never wait.

@@ -83,8 +83,10 @@ class Metrics:
         )
         self.released_unordered = Counter(
             "cxpulse_events_released_unordered",
-            "Events handed on by a bound (merge_wait, merge_wait_behind, merge_hold_max) before "
-            "their partition's other topics were read past them: arrival order, not event time.",
+            "Events handed on by a bound before their partition's other topics were read past "
+            "them (arrival order, not event time), by the bound: max_wait (worker.merge_wait), "
+            "behind_wait (worker.merge_wait_behind), hold_max (worker.merge_hold_max).",
+            ["bound"],
             registry=r,
         )
         self.stale = Counter(
@@ -199,6 +201,8 @@ class Metrics:
         self.calendar_uncovered.labels(calendar, self.caps["year"](str(year))).set(1)
 
     def _zero_start(self) -> None:
+        for bound in ("max_wait", "behind_wait", "hold_max"):
+            self.released_unordered.labels(bound)
         for rule in KNOWN_RULES:
             for status in ("firing", "resolved"):
                 self.alerts.labels(rule, status)

@@ -133,11 +133,13 @@ class Worker:
                 self.merge.read_up_to(msg.topic, msg.partition, msg.offset)
                 self._emit(self.pipe.message(message, msg.partition, wall), msg, wall)
                 done.append(event)
-        unordered = self.merge.unordered
+        unordered, before = self.merge.unordered, dict(self.merge.unordered_by)
         released = self.merge.release(wall)
         if self.merge.unordered > unordered:
+            for bound, n in self.merge.unordered_by.items():
+                if n > before.get(bound, 0):
+                    self.metrics.released_unordered.labels(bound).inc(n - before.get(bound, 0))
             n = self.merge.unordered - unordered
-            self.metrics.released_unordered.inc(n)
             log.warning("%d events handed on out of event-time order (a merge bound)", n)
         for event, message in released:
             self._emit(

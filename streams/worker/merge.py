@@ -57,6 +57,8 @@ class Merge:
     # Events handed on by the wall bound before the other topics were read past them: their
     # order across kinds was the arrival order, which a replay would not see.
     unordered: int = 0
+    # ... and which bound let them go: "hold_max", "behind_wait" or "max_wait"
+    unordered_by: dict[str, int] = field(default_factory=dict)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     def add(
@@ -88,9 +90,12 @@ class Merge:
             while heap:
                 at, _, _, since, item = heap[0]
                 if not self._read_past(partition, at):
-                    if over <= 0 and wall - since < self._bound(partition, at):
+                    wait, bound = self._bound(partition, at)
+                    if over <= 0 and wall - since < wait:
                         break
+                    bound = "hold_max" if over > 0 else bound
                     self.unordered += 1
+                    self.unordered_by[bound] = self.unordered_by.get(bound, 0) + 1
                     over -= 1
                 heapq.heappop(heap)
                 out.append(item)
@@ -114,18 +119,19 @@ class Merge:
     def _read_here(self, partition: int) -> tuple[str, ...]:
         return self.topics if self.here is None else self.here.get(partition, ())
 
-    def _bound(self, partition: int, at: float) -> float:
-        """How long an event at ``at`` may wait: longer while a topic it waits for is known
-        to have messages left."""
+    def _bound(self, partition: int, at: float) -> tuple[float, str]:
+        """How long an event at ``at`` may wait, and which bound that is: longer while a
+        topic it waits for is known to have messages left."""
         for topic in self._read_here(partition):
             if self.heads.get((topic, partition), float("-inf")) >= at:
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
             # Two offsets or more left: one alone may be a transaction's commit marker, which
             # reads as no message, and a live stream must not wait behind_wait for it.
-            if high is not None and position is not None and high - position >= 2:
-                return max(self.max_wait, self.behind_wait)
-        return self.max_wait
+            behind = high is not None and position is not None and high - position >= 2
+            if behind and self.behind_wait > self.max_wait:
+                return self.behind_wait, "behind_wait"
+        return self.max_wait, "max_wait"
 
     def _position(self, topic: str, partition: int) -> int | None:
         position = self.positions.get((topic, partition))
@@ -148,7 +154,7 @@ class Merge:
         return [
             p
             for p, heap in self.held.items()
-            if heap and heap[0][3] + self._bound(p, heap[0][0]) <= wall
+            if heap and heap[0][3] + self._bound(p, heap[0][0])[0] <= wall
         ]
 
     def drop(self, partitions: set[int]) -> None:

@@ -17,6 +17,7 @@ def test_an_event_waits_until_the_other_topic_is_read_past_it() -> None:
     assert m.release(0.2) == ["f1", "r1"]  # f2 waits: the review topic is not read past 400
     assert m.release(2.2) == ["f2"]  # its wait is over
     assert m.unordered == 1  # counted: only f2 went before the other topic was read past it
+    assert m.unordered_by == {"max_wait": 1}
 
 
 def test_a_topic_with_messages_left_is_waited_for_longer_than_max_wait() -> None:
@@ -34,6 +35,7 @@ def test_a_topic_with_messages_left_is_waited_for_longer_than_max_wait() -> None
     assert m.release(6.0) == ["r2"]  # the order a replay would see: r2 before f2
     assert m.waiting(30.0) == [0]
     assert m.release(30.0) == ["f2"] and m.unordered == 1  # the bound holds even so
+    assert m.unordered_by == {"behind_wait": 1}
 
 
 def test_a_topic_with_nothing_more_to_read_holds_nothing_back() -> None:
@@ -87,6 +89,7 @@ def test_past_hold_max_the_earliest_go_whatever_they_wait_for() -> None:
     assert m.release(0.0) == []  # the feedback topic has 100 messages to come
     m.add(RV, 0, 2, at=300.0, event_id="r3", item="r3", wall=0.0)
     assert m.release(0.0) == ["r1"] and m.count() == 2 and m.unordered == 1
+    assert m.unordered_by == {"hold_max": 1}
 
 
 def test_a_topic_another_worker_reads_is_not_waited_for() -> None:

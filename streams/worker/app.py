@@ -130,7 +130,7 @@ class Worker:
                     wall,
                 )
             else:  # refused before any state: no order to keep
-                self.merge.read_up_to(msg.topic, msg.partition, msg.offset)
+                self.merge.read_up_to(msg.topic, msg.partition, msg.offset, wall)
                 self._emit(self.pipe.message(message, msg.partition, wall), msg, wall)
                 done.append(event)
         unordered, before = self.merge.unordered, dict(self.merge.unordered_by)

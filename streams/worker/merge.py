@@ -20,8 +20,10 @@ messages are known to be left (its position is below its high watermark) and are
 behind seconds of other work in the consumer's queue. With ``max_wait`` alone, a 10,000-store
 burst (``bench.scale``) handed hundreds of events at a time on in arrival order, and crisis
 alerts then named other evidence than a replay, one worker against two, and a takeover raised
-other alerts than a crash-free run. So an event waits up to ``behind_wait`` for a topic with
-messages known to be left, and ``max_wait`` for one whose end is not known yet; at most
+other alerts than a crash-free run. So an event waits for a topic with messages known to be
+left for as long as that topic moves, and gives up on it ``behind_wait`` after its last move
+(a wait counted from the event's arrival broke the order whenever the worker was busy); and
+``max_wait`` for a topic whose end is not known yet; at most
 ``hold_max`` events are held, so a long backlog of very uneven topics costs bounded memory;
 and only topics this worker reads are waited for.
 """
@@ -49,6 +51,7 @@ class Merge:
     read: Callable[[str, int], int | None] = lambda t, p: None
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
+    moved: dict[TopicPartition, float] = field(default_factory=dict)  # wall time it last moved
     held: dict[int, list[tuple[float, str, int, float, Any]]] = field(default_factory=dict)
     # Partition -> the event topics of it this worker reads, None until the assignment is
     # known: a topic of the partition that another worker reads (the assignment need not keep
@@ -73,14 +76,16 @@ class Merge:
     ) -> None:
         tp = (topic, partition)
         self.heads[tp] = max(self.heads.get(tp, at), at)
-        self.read_up_to(topic, partition, offset)
+        self.read_up_to(topic, partition, offset, wall)
         heap = self.held.setdefault(partition, [])
         heapq.heappush(heap, (at, event_id, next(self._seq), wall, item))
 
-    def read_up_to(self, topic: str, partition: int, offset: int) -> None:
+    def read_up_to(self, topic: str, partition: int, offset: int, wall: float) -> None:
         """Any message read, held or not (a rejected one too): the topic's position moves."""
         tp = (topic, partition)
-        self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
+        if offset + 1 > self.positions.get(tp, 0):
+            self.positions[tp] = offset + 1
+            self.moved[tp] = wall
 
     def release(self, wall: float) -> list[Any]:
         """Every held item that may go now, per partition in event-time order."""
@@ -90,8 +95,8 @@ class Merge:
             while heap:
                 at, _, _, since, item = heap[0]
                 if not self._read_past(partition, at):
-                    wait, bound = self._bound(partition, at)
-                    if over <= 0 and wall - since < wait:
+                    wait, bound, moved = self._bound(partition, at)
+                    if over <= 0 and wall - max(since, moved) < wait:
                         break
                     bound = "hold_max" if over > 0 else bound
                     self.unordered += 1
@@ -119,19 +124,26 @@ class Merge:
     def _read_here(self, partition: int) -> tuple[str, ...]:
         return self.topics if self.here is None else self.here.get(partition, ())
 
-    def _bound(self, partition: int, at: float) -> tuple[float, str]:
-        """How long an event at ``at`` may wait, and which bound that is: longer while a
-        topic it waits for is known to have messages left."""
+    def _bound(self, partition: int, at: float) -> tuple[float, str, float]:
+        """How long an event at ``at`` may wait, which bound that is, and since when beyond
+        its arrival: ``behind_wait`` while a topic it waits for is known to have messages
+        left, counted from the last time such a topic moved. A topic read slowly (a busy
+        worker catching up) keeps its events coming, so what waits for it keeps waiting; one
+        that stopped moving is given up on after ``behind_wait``."""
+        moved, behind = float("-inf"), False
         for topic in self._read_here(partition):
-            if self.heads.get((topic, partition), float("-inf")) >= at:
+            tp = (topic, partition)
+            if self.heads.get(tp, float("-inf")) >= at:
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
             # Two offsets or more left: one alone may be a transaction's commit marker, which
             # reads as no message, and a live stream must not wait behind_wait for it.
-            behind = high is not None and position is not None and high - position >= 2
-            if behind and self.behind_wait > self.max_wait:
-                return self.behind_wait, "behind_wait"
-        return self.max_wait, "max_wait"
+            if high is not None and position is not None and high - position >= 2:
+                behind = True
+                moved = max(moved, self.moved.get(tp, float("-inf")))
+        if behind and self.behind_wait > self.max_wait:
+            return self.behind_wait, "behind_wait", moved
+        return self.max_wait, "max_wait", float("-inf")
 
     def _position(self, topic: str, partition: int) -> int | None:
         position = self.positions.get((topic, partition))
@@ -154,8 +166,12 @@ class Merge:
         return [
             p
             for p, heap in self.held.items()
-            if heap and heap[0][3] + self._bound(p, heap[0][0])[0] <= wall
+            if heap and self._due(p, heap[0][0], heap[0][3], wall)
         ]
+
+    def _due(self, partition: int, at: float, since: float, wall: float) -> bool:
+        wait, _, moved = self._bound(partition, at)
+        return max(since, moved) + wait <= wall
 
     def drop(self, partitions: set[int]) -> None:
         """Partitions taken away: their held events are another worker's now (unacked, so it
@@ -165,6 +181,7 @@ class Merge:
             for tp in [tp for tp in self.positions if tp[1] == p]:
                 self.positions.pop(tp, None)
                 self.heads.pop(tp, None)
+                self.moved.pop(tp, None)
 
     def reset(self) -> None:
         """A new assignment: the consumer reads every partition again from its committed offset,
@@ -172,6 +189,7 @@ class Merge:
         self.held.clear()
         self.positions.clear()
         self.heads.clear()
+        self.moved.clear()
 
     def drained(self, partition: int) -> bool:
         """Nothing held for ``partition`` and every event topic of it read to its end."""

@@ -33,8 +33,9 @@ def test_a_topic_with_messages_left_is_waited_for_longer_than_max_wait() -> None
     assert m.release(5.0) == [] and m.waiting(5.0) == []  # past max_wait, still waiting
     m.add(RV, 0, 1, at=350.0, event_id="r2", item="r2", wall=6.0)
     assert m.release(6.0) == ["r2"]  # the order a replay would see: r2 before f2
-    assert m.waiting(30.0) == [0]
-    assert m.release(30.0) == ["f2"] and m.unordered == 1  # the bound holds even so
+    assert m.waiting(30.0) == []  # the review topic moved at 6 s: 30 s from then
+    assert m.waiting(36.0) == [0]
+    assert m.release(36.0) == ["f2"] and m.unordered == 1  # the bound holds even so
     assert m.unordered_by == {"behind_wait": 1}
 
 
@@ -61,7 +62,7 @@ def test_a_partition_is_drained_when_nothing_is_held_and_every_topic_is_read_to_
     m = Merge((FB, RV), max_wait=60.0, highwater=lambda t, p: highs[(t, p)])
     m.add(FB, 0, 3, 100.0, "a", "A", 0.0)
     assert not m.drained(0)  # "A" is held, and offset 4 is still to read
-    m.read_up_to(FB, 0, 4)
+    m.read_up_to(FB, 0, 4, 0.0)
     assert not m.drained(0)  # still held
     m.release(61.0)
     assert m.drained(0)  # the review topic is empty: nothing to wait for
@@ -100,3 +101,22 @@ def test_a_topic_another_worker_reads_is_not_waited_for() -> None:
     assert m.release(0.0) == []  # assignment not known yet: the review topic counts
     m.assign([(FB, 0), (RV, 1)])
     assert m.release(0.1) == ["f1"] and m.unordered == 0
+
+
+def test_a_topic_read_slowly_is_waited_for_while_it_moves() -> None:
+    """A busy worker catching up reads the review topic slowly but steadily: the feedback
+    event past it keeps waiting as long as the review topic moves, and goes ``behind_wait``
+    after it stopped moving."""
+    highs = {(FB, 0): 100, (RV, 0): 100}
+    m = Merge((FB, RV), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(FB, 0, 0, at=1000.0, event_id="f1", item="f1", wall=0.0)
+    for i in range(5):  # a review every 20 s, each still before the feedback event
+        wall = 20.0 * (i + 1)
+        m.add(RV, 0, i, at=100.0 * (i + 1), event_id=f"r{i}", item=f"r{i}", wall=wall)
+        assert m.release(wall) == [f"r{i}"]
+        assert m.waiting(wall + 25.0) == []
+    assert m.unordered == 0 and m.count() == 1  # 100 s after it came, still in order
+    assert m.release(100.0 + 29.0) == []
+    assert m.waiting(100.0 + 30.0) == [0]
+    assert m.release(100.0 + 30.0) == ["f1"]  # the review topic stopped 30 s ago
+    assert m.unordered_by == {"behind_wait": 1}

@@ -49,8 +49,7 @@ class Checkpoint:
             saved = []
             for size, tier in tiered.buckets.items():
                 start = windows.bucket_start(ts, size)
-                vec = tier.get(start)
-                saved.append((size, start, None if vec is None else vec.copy()))
+                saved.append((size, start, tier.get(start)))  # a copy
             buckets = tuple(saved)
         bucket = windows.bucket_start(ts, cfg.bucket)
         ids = state.seen.get(kind, {}).get(bucket)
@@ -83,10 +82,7 @@ class Checkpoint:
         else:
             tiers = state.stats.kinds[self.kind].buckets
             for size, start, vec in self.buckets:
-                if vec is None:
-                    tiers[size].pop(start, None)
-                else:
-                    tiers[size][start] = vec
+                tiers[size].put(start, vec)
         if not self.seen_kind:
             state.seen.pop(self.kind, None)
             return

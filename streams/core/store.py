@@ -124,20 +124,9 @@ class StoreState:
 
     def to_wire(self) -> bytes:
         """The JSON form, encoded: the changelog's copy after every batch that touched the
-        store. The counters' buckets dominate it and few change per batch, so each one's
-        encoding is reused until it changes."""
-        c = self.calls
-        # The call buckets as they are: orjson writes their int keys as strings and the
-        # callers' tuples as arrays, as ``CallStats.to_json`` does by copying them.
-        calls_json = {
-            "clock": c.clock,
-            "first": c.first,
-            "scopes": c.scopes,
-            "callers": c.callers,
-            "firing": c.firing,
-        }
-        fields = self._fields(self.stats.to_wire(), calls_json)
-        return orjson.dumps(fields, option=orjson.OPT_NON_STR_KEYS)
+        store. Counters, call buckets and callers are arrays (``signals/packed.py``,
+        ``signals/callers.py``), written as int lists with no per-bucket work."""
+        return orjson.dumps(self.to_json(), option=orjson.OPT_NON_STR_KEYS)
 
     def _fields(self, stats: dict[str, Any], calls_json: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -145,15 +145,29 @@ def test_a_state_with_agents_in_every_window_keeps_only_the_agents_windows() -> 
     assert stats.scopes["agent"] == {}
 
 
-def test_remembered_calls_share_one_copy_of_each_queue_and_agent_name() -> None:
-    # As the worker gets them: decoded from JSON, each with its own text of the names.
+def test_remembered_calls_keep_one_copy_of_each_queue_and_agent_name() -> None:
     made = [call(k, customer=f"C{k}", agent="AG" + "1" * (k % 2 + 1)) for k in range(6)]
     stats = feed([Call.model_validate_json(c.model_dump_json()) for c in made])
-    calls = [c for cs in stats.callers.values() for c in cs]
-    assert len({id(q) for _, q, _ in calls}) == 1
-    assert len({id(a) for _, _, a in calls}) == 2
+    assert len(stats.callers) == 6
+    assert sorted(stats.callers.to_json()[4]) == ["AG1", "AG11", "hotline"]
     again = CallStats.from_json(orjson.loads(orjson.dumps(stats.to_json())))
-    assert len({id(a) for cs in again.callers.values() for _, _, a in cs}) == 2
+    assert again == stats and again.callers.to_json() == stats.callers.to_json()
+
+
+def test_remembered_calls_written_before_rows_load_and_give_the_same_repeats() -> None:
+    cfg = CallConfig(min_offered=1)
+    first = [call(k * 30, customer=f"C{k % 4}", agent=f"AG{k % 3}") for k in range(10)]
+    stats = feed(first, cfg)
+    old = stats.to_json()
+    # The form before: short hash -> that customer's [time, queue, agent] calls, oldest first.
+    by_key: dict[str, list[list[object]]] = {}
+    for key, t, q, a in stats.callers.rows():
+        by_key.setdefault(f"{key:016x}", []).append([t, q, a])
+    old["callers"] = by_key
+    again = CallStats.from_json(orjson.loads(orjson.dumps(old)))
+    assert again == stats
+    later = [call(300 + k * 30, customer=f"C{k % 5}") for k in range(6)]
+    assert feed(later, cfg, again) == feed(later, cfg, stats)
 
 
 def test_out_of_order_calls_give_the_same_figures() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from schemas.alerts import AlertEvent, fingerprint
 from schemas.events import EVENT_ADAPTER, Envelope
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
+from streams.core.signals.fields import WIDTH as F_WIDTH
 from streams.core.store import Signals, StoreState, csat_view, process
 from tests.helpers import feedback, review
 
@@ -167,3 +171,33 @@ def test_seen_ids_are_hashed_and_an_old_changelog_still_dedupes() -> None:
     old = {**saved, "seen": {"feedback": {b: [first.event_id] for b in saved["seen"]["feedback"]}}}
     again = StoreState.from_json(old)
     assert process(again, ev(feedback(0, 5)), s).outcome == "duplicate"
+
+
+def test_a_store_written_before_packing_loads_with_every_count() -> None:
+    """A store as the previous version wrote it (``data/store_before_packing.json``: 30
+    simulated hours of a store with calls, counters as sparse dicts, call buckets as lists,
+    callers as a dict of tuples) reads back with every bucket, call and caller."""
+    old = json.loads((Path(__file__).parent / "data" / "store_before_packing.json").read_text())
+    state = StoreState.from_json(old)
+    for kind, tiers in old["stats"].items():
+        for size, buckets in tiers.items():
+            want = {}
+            for start, sparse in buckets.items():
+                vec = [0] * F_WIDTH
+                for i, v in sparse.items():
+                    vec[int(i)] = v
+                want[int(start)] = vec
+            assert dict(state.stats.kinds[kind].buckets[int(size)].items()) == want
+    for scope, ids in old["calls"]["scopes"].items():
+        for sid, per_window in ids.items():
+            for label, buckets in per_window.items():
+                got = dict(state.calls.scopes[scope][sid][label].items())
+                assert got == {int(b): c for b, c in buckets.items()}
+    rows = [
+        (int(k, 16), t, q, a) for k, calls in old["calls"]["callers"].items() for t, q, a in calls
+    ]
+    assert state.calls.callers.rows() == sorted(rows, key=lambda r: r[0])
+    new = state.to_json()
+    rest = {k: v for k, v in old.items() if k not in ("stats", "calls")}
+    assert {k: v for k, v in json.loads(json.dumps(new)).items() if k in rest} == rest
+    assert StoreState.from_json(json.loads(json.dumps(new))) == state

@@ -15,8 +15,6 @@ the alerts from this state.
 from __future__ import annotations
 
 import hashlib
-import sys
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -24,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.events import Call, event_time
 from streams.core import windows
+from streams.core.signals.callers import Caller, Callers
+from streams.core.signals.packed import Packed, PackedTier
 
 Seconds = Annotated[float, Field(gt=0)]
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -156,9 +156,6 @@ class CallConfig(BaseModel):
         return tuple(sorted(self.windows, key=lambda w: w.seconds))
 
 
-Caller = tuple[float, str, str | None]  # a call's event time, queue and agent
-
-
 @dataclass
 class CallStats:
     """One store's call state; plain data so that it serialises to JSON."""
@@ -167,27 +164,23 @@ class CallStats:
     # Oldest call event time seen: a window reaching back before it covers only the time since
     # (a store's first day of calls is not a day's evidence).
     first: float | None = None
-    # scope -> scope id -> window label -> buckets
-    scopes: dict[str, dict[str, dict[str, windows.Buckets]]] = field(default_factory=dict)
-    # short hash of customer.id -> their calls still needed to judge repeats, oldest first
-    # (tuples, not lists: most callers call once, and a one-call list is twice the size)
-    callers: dict[str, tuple[Caller, ...]] = field(default_factory=dict)
+    # scope -> scope id -> window label -> buckets (packed: most are old and never change)
+    scopes: dict[str, dict[str, dict[str, PackedTier]]] = field(default_factory=dict)
+    # by short hash of customer.id: their calls still needed to judge repeats, oldest first
+    callers: Callers = field(default_factory=Callers)
     # alert target ("store" or "queue:<name>") -> rule -> firing since (event time)
     firing: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def copy(self) -> CallStats:
-        """A copy that shares nothing mutable (callers' calls are tuples)."""
+        """A copy that shares nothing mutable."""
         return CallStats(
             clock=self.clock,
             first=self.first,
             scopes={
-                scope: {
-                    sid: {w: {b: list(c) for b, c in bs.items()} for w, bs in ws.items()}
-                    for sid, ws in ids.items()
-                }
+                scope: {sid: {w: bs.copy() for w, bs in ws.items()} for sid, ws in ids.items()}
                 for scope, ids in self.scopes.items()
             },
-            callers=dict(self.callers),
+            callers=self.callers.copy(),
             firing={t: dict(rules) for t, rules in self.firing.items()},
         )
 
@@ -196,13 +189,10 @@ class CallStats:
             "clock": self.clock,
             "first": self.first,
             "scopes": {
-                scope: {
-                    sid: {w: {str(b): list(c) for b, c in bs.items()} for w, bs in ws.items()}
-                    for sid, ws in ids.items()
-                }
+                scope: {sid: {w: bs.to_json() for w, bs in ws.items()} for sid, ws in ids.items()}
                 for scope, ids in self.scopes.items()
             },
-            "callers": {k: [list(c) for c in calls] for k, calls in self.callers.items()},
+            "callers": self.callers.to_json(),
             "firing": {t: dict(rules) for t, rules in self.firing.items()},
         }
 
@@ -213,25 +203,18 @@ class CallStats:
             # A state written before `first` was kept: its windows count as fully covered.
             first=d.get("first", None if d["clock"] is None else 0.0),
             scopes={
-                scope: {
-                    sid: {w: {int(b): list(c) for b, c in bs.items()} for w, bs in ws.items()}
-                    for sid, ws in ids.items()
-                }
+                scope: {sid: {w: _buckets(bs) for w, bs in ws.items()} for sid, ws in ids.items()}
                 for scope, ids in d["scopes"].items()
             },
-            # Interned: a store has a few queues and agents but hundreds of remembered calls.
-            # Events decoded from JSON already share them (pydantic caches short strings);
-            # a changelog read back brings a copy per call.
-            callers={
-                k: tuple((float(t), sys.intern(q), _interned(a)) for t, q, a in calls)
-                for k, calls in d["callers"].items()
-            },
+            callers=Callers.from_json(d["callers"]),
             firing={t: dict(rules) for t, rules in d["firing"].items()},
         )
 
 
-def _interned(name: str | None) -> str | None:
-    return None if name is None else sys.intern(name)
+def _buckets(d: Packed | dict[str, list[int]]) -> PackedTier:
+    if isinstance(d, dict):  # written before call buckets were packed: start -> vector
+        return PackedTier.from_buckets(WIDTH, {int(b): list(c) for b, c in d.items()})
+    return PackedTier.from_json(WIDTH, d)
 
 
 def customer_key(customer_id: str) -> str:
@@ -285,12 +268,16 @@ def _remember(
 ) -> tuple[bool, Caller | None]:
     """Place the call among the customer's calls by event time. Returns whether it is a repeat,
     and the customer's next call if this (late) call turns that one into a repeat."""
-    before = stats.callers.get(key, ())
-    i = bisect_right([c[0] for c in before], call[0])  # after an equal time: the later call
-    calls = stats.callers[key] = (*before[:i], call, *before[i:])
+    callers = stats.callers
+    first, end = callers.span(key)
+    # After an equal time: the later call.
+    i = first
+    while i < end and callers.time(i) <= call[0]:
+        i += 1
+    prev = callers.call(i - 1) if i > first else None
+    nxt = callers.call(i) if i < end else None
+    callers.insert(i, key, call)
     span = cfg.repeat_window_hours * 3600
-    prev = calls[i - 1] if i else None
-    nxt = calls[i + 1] if i + 1 < len(calls) else None
     repeat = prev is not None and call[0] - prev[0] <= span
     # Out of order: the later call was counted as a first call; now it has a predecessor.
     was_first = prev is None or (nxt is not None and nxt[0] - prev[0] > span)
@@ -301,16 +288,16 @@ def _remember(
 def _count(stats: CallStats, call: Caller, counts: list[int], cfg: CallConfig) -> None:
     ts, queue, agent = call
     targets = [("store", STORE_ID), ("queue", queue)] + ([("agent", agent)] if agent else [])
+    items = [(i, c) for i, c in enumerate(counts) if c]
     for scope, sid in targets:
         if not (counted := cfg.windows_of(scope)):
             continue
         per_window = stats.scopes.setdefault(scope, {}).setdefault(sid, {})
         for w in counted:
-            bucket = per_window.setdefault(w.label, {}).setdefault(
-                windows.bucket_start(ts, w.bucket), [0] * WIDTH
-            )
-            for i, c in enumerate(counts):
-                bucket[i] += c
+            tier = per_window.get(w.label)
+            if tier is None:
+                tier = per_window[w.label] = PackedTier(WIDTH)
+            tier.add(windows.bucket_start(ts, w.bucket), items)
 
 
 def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
@@ -324,21 +311,13 @@ def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
             for label in list(per_window):
                 w = by_label.get(label)
                 if w is not None:
-                    windows.prune(per_window[label], now, w.seconds, w.bucket)
+                    tier = per_window[label]
+                    tier.drop_before(windows.window_first_bucket(now, w.seconds, w.bucket))
+                    tier.flush()  # a bucket step passed: the newest bucket is done with
                 if w is None or not per_window[label]:
                     del per_window[label]  # emptied, or a window no longer kept for the scope
             if not per_window:
                 del ids[sid]
     # A call may still arrive up to `allowed_lateness` before `now`. Its predecessor is at most
     # `span` older, so only the newest call before the horizon is kept, and only while in reach.
-    horizon = now - cfg.allowed_lateness
-    span = cfg.repeat_window_hours * 3600
-    for key in list(stats.callers):
-        calls = stats.callers[key]
-        kept = calls[max(0, bisect_left([c[0] for c in calls], horizon) - 1) :]
-        if kept and kept[0][0] < horizon - span:
-            kept = kept[1:]
-        if kept:
-            stats.callers[key] = kept
-        else:
-            del stats.callers[key]
+    stats.callers.prune(now - cfg.allowed_lateness, cfg.repeat_window_hours * 3600)

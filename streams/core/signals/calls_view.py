@@ -75,8 +75,11 @@ def view_of(counts: list[int], cfg: CallConfig) -> CallView:
 
 
 def totals(stats: CallStats, scope: Scope, sid: str, now: float, w: CallWindow) -> list[int]:
-    buckets = stats.scopes.get(scope, {}).get(sid, {}).get(w.label, {})
-    return windows.totals(buckets, now, w.seconds, w.bucket, WIDTH)
+    tier = stats.scopes.get(scope, {}).get(sid, {}).get(w.label)
+    if tier is None:
+        return [0] * WIDTH
+    first = windows.window_first_bucket(now, w.seconds, w.bucket)
+    return tier.sum(first, windows.bucket_start(now, w.bucket))
 
 
 def views(stats: CallStats, now: float, cfg: CallConfig) -> dict[tuple[str, str, str], CallView]:

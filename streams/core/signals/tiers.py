@@ -5,8 +5,8 @@ Every observation is added to a minute, a five-minute, an hour and a day bucket.
 read from the coarsest tier whose bucket is at most 1/24 of the window (1 h → minutes, 3 h and
 6 h → five minutes, 24 h and 7 d → hours, 28 d → days), so the ragged edge of a window is at
 most ~4% of it. Each tier keeps only what its longest window needs. A bucket holds a vector
-of integer fields (``Field`` positions); most fields of most buckets are zero, so the JSON form
-is sparse.
+of integer fields (``fields`` positions); most fields of most buckets are zero, so a tier keeps
+only the non-zero ones, packed in arrays (``packed.py``).
 
 Every event asks for the same dozen windows again (1, 3, 6, 24 h and 7 d are 24 to 168
 vectors each), so each ``Tiered`` keeps the sum of every window it was asked for and moves
@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import orjson
-
+from streams.core.signals.packed import PackedTier
 from streams.core.windows import bucket_start
 
 MINUTE, FIVE_MINUTES, HOUR, DAY = 60, 300, 3600, 86400
@@ -52,28 +51,30 @@ class _WindowSum:
 @dataclass
 class Tiered:
     width: int
-    buckets: dict[int, dict[int, list[int]]] = field(default_factory=lambda: {t: {} for t in TIERS})
+    # tier size -> its buckets (``PackedTier``: start -> vector of ``width`` fields)
+    buckets: dict[int, PackedTier] = field(default_factory=dict)
     # tier size -> window length -> its kept sum
     kept: dict[int, dict[int, _WindowSum]] = field(default_factory=dict, compare=False, repr=False)
     # tier size -> the cut-off of its last prune: nothing older is left to drop until it moves
     pruned: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
-    # tier size -> bucket start -> that bucket's encoded `"start":{sparse}` member. The
-    # changelog takes the whole store after every batch, but a batch changes only a few of a
-    # tier's up to 1,440 buckets. Keys are always a subset of the tier's buckets.
-    encoded: dict[int, dict[int, bytes]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for size in TIERS:
+            if size not in self.buckets:
+                self.buckets[size] = PackedTier(self.width)
+
+    @classmethod
+    def of(cls, width: int, buckets: dict[int, dict[int, list[int]]]) -> Tiered:
+        """Counters holding these buckets (tier size -> start -> vector)."""
+        return cls(width, {s: PackedTier.from_buckets(width, t) for s, t in buckets.items()})
 
     def add(self, ts: float, values: Iterable[tuple[int, int]]) -> None:
         items = [(i, v) for i, v in values if v]
         if not items:
             return
         for size, tier in self.buckets.items():
-            vec = tier.get(start := bucket_start(ts, size))
-            if vec is None:
-                vec = tier[start] = [0] * self.width
-            else:
-                self.encoded.get(size, {}).pop(start, None)
-            for i, v in items:
-                vec[i] += v
+            start = bucket_start(ts, size)
+            tier.add(start, items)
             for w in self.kept.get(size, {}).values():
                 if w.first <= start <= w.last:
                     for i, v in items:
@@ -82,7 +83,6 @@ class Tiered:
     def forget_sums(self) -> None:
         """After buckets were replaced behind this class's back: nothing derived is kept."""
         self.kept.clear()
-        self.encoded.clear()
 
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
@@ -95,37 +95,19 @@ class Tiered:
         kept = self.kept.setdefault(size, {})
         w = kept.get(int(window))
         if w is None or abs(last - w.last) >= count * size:  # nothing in common: sum afresh
-            kept[int(window)] = w = _WindowSum(first, last, self._sum(size, first, last))
+            kept[int(window)] = w = _WindowSum(first, last, self.buckets[size].sum(first, last))
         elif last != w.last:  # slide: the windows overlap, so these are the edges only
             if last > w.last:
                 entered, left = range(w.last + size, last + size, size), range(w.first, first, size)
             else:
                 entered, left = range(first, w.first, size), range(last + size, w.last + size, size)
-            if entered:
-                self._shift(size, w.sums, entered, 1)
-            if left:
-                self._shift(size, w.sums, left, -1)
+            tier = self.buckets[size]
+            for start in entered:
+                tier.accumulate(w.sums, start, 1)
+            for start in left:
+                tier.accumulate(w.sums, start, -1)
             w.first, w.last = first, last
         return list(w.sums)
-
-    def _shift(self, size: int, sums: list[int], starts: range, sign: int) -> None:
-        tier = self.buckets[size]
-        for start in starts:
-            if (vec := tier.get(start)) is not None:
-                if sign > 0:
-                    sums[:] = [a + b for a, b in zip(sums, vec, strict=True)]
-                else:
-                    sums[:] = [a - b for a, b in zip(sums, vec, strict=True)]
-
-    def _sum(self, size: int, first: int, last: int) -> list[int]:
-        tier = self.buckets[size]
-        if len(tier) * size > last - first + size:  # fewer lookups by time than buckets kept
-            vecs = [v for s in range(last, first - 1, -size) if (v := tier.get(s)) is not None]
-        else:
-            vecs = [v for start, v in tier.items() if first <= start <= last]
-        if not vecs:
-            return [0] * self.width
-        return [sum(col) for col in zip(*vecs, strict=True)]  # column sums in C, not a loop
 
     def prune(self, now: float, keep: dict[int, float]) -> None:
         """Drop buckets older than ``keep[size]`` seconds before ``now``."""
@@ -135,50 +117,37 @@ class Tiered:
                 continue  # a tier is swept once per bucket step, not on every event
             self.pruned[size] = oldest
             kept = self.kept.get(size, {}).values()
-            encoded = self.encoded.get(size, {})
-            for start in [s for s in tier if s < oldest]:
-                vec = tier.pop(start)
-                encoded.pop(start, None)
+            for start in tier.starts_before(oldest):
                 for w in kept:
                     if w.first <= start <= w.last:
-                        w.sums = [a - b for a, b in zip(w.sums, vec, strict=True)]
+                        tier.accumulate(w.sums, start, -1)
+            tier.drop_before(oldest)
+            tier.flush()  # a bucket step passed: the bucket added to last is done with
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            str(size): {str(s): {str(i): v for i, v in enumerate(vec) if v} for s, vec in t.items()}
-            for size, t in self.buckets.items()
-        }
-
-    def to_wire(self) -> dict[str, orjson.Fragment]:
-        """``to_json``'s content for ``orjson.dumps`` (bucket order may differ), with every
-        bucket unchanged since the last call reused already encoded."""
-        out: dict[str, orjson.Fragment] = {}
-        for size, tier in self.buckets.items():
-            encoded = self.encoded.setdefault(size, {})
-            if len(encoded) != len(tier):
-                for start, vec in tier.items():
-                    if start not in encoded:
-                        sparse = {str(i): v for i, v in enumerate(vec) if v}
-                        encoded[start] = b'"%d":%s' % (start, orjson.dumps(sparse))
-            out[str(size)] = orjson.Fragment(b"{" + b",".join(encoded.values()) + b"}")
-        return out
+        return {str(size): t.to_json() for size, t in self.buckets.items()}
 
     @classmethod
     def from_json(cls, width: int, d: dict[str, Any]) -> Tiered:
         out = cls(width)
         for size, tier in d.items():
-            target = out.buckets.setdefault(int(size), {})
+            if isinstance(tier, list):
+                out.buckets[int(size)] = PackedTier.from_json(width, tier)
+                continue
+            # Written before tiers were packed: start -> {field: value} of the non-zero fields.
+            vecs: dict[int, list[int]] = {}
             for start, sparse in tier.items():
-                vec = [0] * width
+                vec = vecs[int(start)] = [0] * width
                 for i, v in sparse.items():
                     vec[int(i)] = v
-                target[int(start)] = vec
+            out.buckets[int(size)] = PackedTier.from_buckets(width, vecs)
         if str(FIVE_MINUTES) not in d:
             # Written before the five-minute tier: its minutes hold everything it needs.
-            coarse = out.buckets[FIVE_MINUTES]
+            coarse: dict[int, list[int]] = {}
             for start, vec in out.buckets[MINUTE].items():
                 into = coarse.setdefault(bucket_start(start, FIVE_MINUTES), [0] * width)
                 into[:] = [a + b for a, b in zip(into, vec, strict=True)]
+            out.buckets[FIVE_MINUTES] = PackedTier.from_buckets(width, coarse)
         return out
 
 
@@ -248,7 +217,7 @@ class ByKind:
 
     def oldest(self, size: int) -> int | None:
         """Start of the oldest bucket kept in tier ``size`` (None: no history)."""
-        starts = [min(t.buckets[size]) for t in self.kinds.values() if t.buckets[size]]
+        starts = [s for t in self.kinds.values() if (s := t.buckets[size].oldest()) is not None]
         return min(starts) if starts else None
 
     def prune(self, clocks: dict[str, float], keep: dict[int, float]) -> None:
@@ -261,10 +230,6 @@ class ByKind:
 
     def to_json(self) -> dict[str, Any]:
         return {kind: t.to_json() for kind, t in self.kinds.items()}
-
-    def to_wire(self) -> dict[str, Any]:
-        """``to_json``'s content for ``orjson.dumps``, cheaper to encode again and again."""
-        return {kind: t.to_wire() for kind, t in self.kinds.items()}
 
     @classmethod
     def from_json(cls, width: int, d: dict[str, Any]) -> ByKind:

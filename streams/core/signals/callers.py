@@ -1,0 +1,148 @@
+"""The calls a store remembers for the repeat rate ("same customer again within a window").
+
+Every identified caller of the last day is remembered, a few hundred at a busy store. As a
+dict of customer key -> tuples of (time, queue, agent) that cost ~250 bytes a caller, the
+largest part of a store's call state. Here one call is one row of parallel arrays, sorted by
+customer key then event time: the key (the 64 bits of ``calls.customer_key``), the time, and
+the queue and agent as positions in one list of names (a store has a few queues and agents but
+hundreds of calls). About 24 bytes a call; the same keys, times and names, so the same repeats.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from typing import Any
+
+Caller = tuple[float, str, str | None]  # a call's event time, queue and agent
+Row = tuple[int, float, str, str | None]  # the customer key with it
+NO_AGENT = -1
+
+
+class Callers:
+    __slots__ = ("_agents", "_keys", "_names", "_queues", "_slot", "_times")
+
+    def __init__(self) -> None:
+        self._keys: array[int] = array("Q")
+        self._times: array[float] = array("d")
+        self._queues: array[int] = array("I")
+        self._agents: array[int] = array("i")
+        self._names: list[str] = []
+        self._slot: dict[str, int] = {}  # name -> its position in _names
+
+    def span(self, key: str) -> tuple[int, int]:
+        """The rows of one customer: [first, end)."""
+        k = int(key, 16)
+        first = bisect_left(self._keys, k)
+        return first, bisect_right(self._keys, k, first)
+
+    def time(self, row: int) -> float:
+        return self._times[row]
+
+    def call(self, row: int) -> Caller:
+        agent = self._agents[row]
+        return (
+            self._times[row],
+            self._names[self._queues[row]],
+            None if agent == NO_AGENT else self._names[agent],
+        )
+
+    def insert(self, row: int, key: str, call: Caller) -> None:
+        """Put a call at ``row``, which must keep the rows in (key, time) order."""
+        ts, queue, agent = call
+        self._keys.insert(row, int(key, 16))
+        self._times.insert(row, ts)
+        self._queues.insert(row, self._name(queue))
+        self._agents.insert(row, NO_AGENT if agent is None else self._name(agent))
+
+    def prune(self, horizon: float, span: float) -> None:
+        """Keep of each customer only the calls that can still count: those from ``horizon``
+        on, and the newest one before it while within ``span`` of it (a call arriving late,
+        at the horizon, may be a repeat of it)."""
+        keys, times = self._keys, self._times
+        kept: list[int] = []
+        i, n = 0, len(keys)
+        while i < n:
+            end = bisect_right(keys, keys[i], i)
+            first = max(i, bisect_left(times, horizon, i, end) - 1)
+            if first < end and times[first] < horizon - span:
+                first += 1
+            kept.extend(range(first, end))
+            i = end
+        if len(kept) == n:
+            return
+        self._keys = array("Q", [keys[j] for j in kept])
+        self._times = array("d", [times[j] for j in kept])
+        queues = [self._queues[j] for j in kept]
+        agents = [self._agents[j] for j in kept]
+        # Names no call refers to any more are dropped: a shared call centre's agents come
+        # and go.
+        used = sorted({*queues, *(a for a in agents if a != NO_AGENT)})
+        if len(used) < len(self._names):
+            moved = {old: new for new, old in enumerate(used)}
+            queues = [moved[q] for q in queues]
+            agents = [NO_AGENT if a == NO_AGENT else moved[a] for a in agents]
+            self._names = [self._names[old] for old in used]
+            self._slot = {name: i for i, name in enumerate(self._names)}
+        self._queues = array("I", queues)
+        self._agents = array("i", agents)
+
+    def rows(self) -> list[Row]:
+        """Every remembered call with its customer key, in (key, time) order."""
+        return [(self._keys[i], *self.call(i)) for i in range(len(self._keys))]
+
+    def __len__(self) -> int:
+        """The number of customers remembered."""
+        keys, count, i = self._keys, 0, 0
+        while i < len(keys):
+            i = bisect_right(keys, keys[i], i)
+            count += 1
+        return count
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Callers):
+            return NotImplemented
+        return self.rows() == other.rows()
+
+    def __repr__(self) -> str:
+        return f"Callers({self.rows()})"
+
+    def copy(self) -> Callers:
+        out = Callers()
+        out._keys, out._times = array("Q", self._keys), array("d", self._times)
+        out._queues, out._agents = array("I", self._queues), array("i", self._agents)
+        out._names, out._slot = list(self._names), dict(self._slot)
+        return out
+
+    def to_json(self) -> list[list[Any]]:
+        return [
+            self._keys.tolist(),
+            self._times.tolist(),
+            self._queues.tolist(),
+            self._agents.tolist(),
+            list(self._names),
+        ]
+
+    @classmethod
+    def from_json(cls, d: list[list[Any]] | dict[str, list[list[Any]]]) -> Callers:
+        out = cls()
+        if isinstance(d, dict):
+            # Written before calls were rows: customer key -> its [time, queue, agent] calls,
+            # oldest first.
+            for key in sorted(d, key=lambda k: int(k, 16)):
+                for t, q, a in d[key]:
+                    out.insert(len(out._keys), key, (float(t), q, a))
+            return out
+        keys, times, queues, agents, names = d
+        out._keys, out._times = array("Q", keys), array("d", times)
+        out._queues, out._agents = array("I", queues), array("i", agents)
+        out._names = list(names)
+        out._slot = {name: i for i, name in enumerate(out._names)}
+        return out
+
+    def _name(self, name: str) -> int:
+        slot = self._slot.get(name)
+        if slot is None:
+            slot = self._slot[name] = len(self._names)
+            self._names.append(name)
+        return slot

@@ -1,0 +1,229 @@
+"""One counter tier's buckets, packed: what a store's counters cost is mostly these.
+
+A bucket is a vector of ``width`` integer fields, and most fields of most buckets are zero (a
+feedback hour sets a dozen of 29). Kept as a Python list, a bucket cost ~300 bytes plus its
+dict entry and key, and a store keeps ~400 of them for a week. Here a tier is three arrays:
+the bucket starts in ascending order, where each bucket's entries end, and the entries, one
+int per non-zero field, ``value << SHIFT | field``. An entry is 4 bytes while every value of
+the tier fits 32 bits (the tier turns to 8-byte entries the first time one does not).
+
+Adds go to one bucket at a time, so the bucket last added to (``hot``) is a plain list until
+another bucket is added to, the tier is pruned or encoded: an event's adds cost what they did
+with lists, and a bucket is packed once per bucket step, not per event.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+
+SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another format)
+MASK = (1 << SHIFT) - 1
+# One tier's JSON form: bucket starts, each bucket's end offset into the entries, the entries.
+Packed = list[list[int]]
+
+
+class PackedTier:
+    __slots__ = ("_ends", "_entries", "_hot", "_hot_start", "_starts", "width")
+
+    def __init__(self, width: int) -> None:
+        if width > MASK + 1:
+            raise ValueError(f"a packed bucket holds at most {MASK + 1} fields, not {width}")
+        self.width = width
+        self._starts: array[int] = array("q")
+        self._ends: array[int] = array("I")
+        self._entries: array[int] = array("i")
+        self._hot_start: int | None = None
+        self._hot: list[int] = []
+
+    # --- what the counters do with a tier -------------------------------------------------
+
+    def add(self, start: int, items: list[tuple[int, int]]) -> None:
+        """Add ``(field, value)`` pairs to the bucket at ``start`` (created if absent)."""
+        if start != self._hot_start:
+            self._heat(start)
+        vec = self._hot
+        for i, v in items:
+            vec[i] += v
+
+    def get(self, start: int) -> list[int] | None:
+        """A copy of the bucket at ``start``, or None where there is none."""
+        if start == self._hot_start:
+            return list(self._hot)
+        i = self._index(start)
+        if i < 0:
+            return None
+        vec = [0] * self.width
+        for x in self._entries[self._begin(i) : self._ends[i]]:
+            vec[x & MASK] += x >> SHIFT
+        return vec
+
+    def put(self, start: int, vec: list[int] | None) -> None:
+        """Make the bucket at ``start`` exactly ``vec`` (None: no bucket): the checkpoint's undo."""
+        if start == self._hot_start:
+            self._hot_start, self._hot = None, []
+        else:
+            i = self._index(start)
+            if i >= 0:
+                self._remove(i)
+        if vec is not None:
+            self._insert(start, vec)
+
+    def accumulate(self, sums: list[int], start: int, sign: int) -> None:
+        """Add (``sign`` 1) or subtract (-1) the bucket at ``start``, if any, into ``sums``."""
+        if start == self._hot_start:
+            for i, v in enumerate(self._hot):
+                if v:
+                    sums[i] += sign * v
+            return
+        i = self._index(start)
+        if i >= 0:
+            for x in self._entries[self._begin(i) : self._ends[i]]:
+                sums[x & MASK] += sign * (x >> SHIFT)
+
+    def sum(self, first: int, last: int) -> list[int]:
+        """Field sums of every bucket from ``first`` to ``last`` (starts, inclusive)."""
+        sums = [0] * self.width
+        lo, hi = bisect_left(self._starts, first), bisect_right(self._starts, last)
+        if hi > lo:
+            for x in self._entries[self._begin(lo) : self._ends[hi - 1]]:
+                sums[x & MASK] += x >> SHIFT
+        if self._hot_start is not None and first <= self._hot_start <= last:
+            sums = [a + b for a, b in zip(sums, self._hot, strict=True)]
+        return sums
+
+    def drop_before(self, oldest: int) -> None:
+        """Drop every bucket older than ``oldest``."""
+        if self._hot_start is not None and self._hot_start < oldest:
+            self._hot_start, self._hot = None, []
+        n = bisect_left(self._starts, oldest)
+        if n:
+            cut = self._ends[n - 1]
+            del self._starts[:n]
+            del self._entries[:cut]
+            self._ends = array("I", [e - cut for e in self._ends[n:]])
+
+    def starts_before(self, oldest: int) -> list[int]:
+        """The starts of the buckets older than ``oldest``, oldest first."""
+        out = list(self._starts[: bisect_left(self._starts, oldest)])
+        if self._hot_start is not None and self._hot_start < oldest:
+            out.append(self._hot_start)
+            out.sort()
+        return out
+
+    def oldest(self) -> int | None:
+        """The start of the oldest bucket, None where there is none."""
+        first = self._starts[0] if self._starts else None
+        if self._hot_start is None:
+            return first
+        return self._hot_start if first is None else min(first, self._hot_start)
+
+    def __len__(self) -> int:
+        # The hot bucket is never also packed: heating one takes it out of the arrays.
+        return len(self._starts) + int(self._hot_start is not None)
+
+    def items(self) -> Iterator[tuple[int, list[int]]]:
+        """Every bucket as (start, vector), oldest first."""
+        self.flush()
+        for s in self._starts:
+            vec = self.get(s)
+            assert vec is not None
+            yield s, vec
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PackedTier):
+            return NotImplemented
+        return self.width == other.width and self.to_json() == other.to_json()
+
+    def __repr__(self) -> str:
+        return f"PackedTier({dict(self.items())})"
+
+    def copy(self) -> PackedTier:
+        out = PackedTier(self.width)
+        out._starts, out._ends = array("q", self._starts), array("I", self._ends)
+        out._entries = array(self._entries.typecode, self._entries)
+        out._hot_start, out._hot = self._hot_start, list(self._hot)
+        return out
+
+    # --- the changelog form -----------------------------------------------------------------
+
+    def to_json(self) -> Packed:
+        self.flush()
+        return [self._starts.tolist(), self._ends.tolist(), self._entries.tolist()]
+
+    @classmethod
+    def from_json(cls, width: int, d: Packed) -> PackedTier:
+        out = cls(width)
+        starts, ends, entries = d
+        out._starts = array("q", starts)
+        out._ends = array("I", ends)
+        out._extend(entries)
+        return out
+
+    @classmethod
+    def from_buckets(cls, width: int, buckets: dict[int, list[int]]) -> PackedTier:
+        out = cls(width)
+        for start in sorted(buckets):
+            out._insert(start, buckets[start])
+        return out
+
+    # --- inside -----------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Pack the hot bucket."""
+        if self._hot_start is not None:
+            start, vec = self._hot_start, self._hot
+            self._hot_start, self._hot = None, []
+            self._insert(start, vec)
+
+    def _heat(self, start: int) -> None:
+        self.flush()
+        i = self._index(start)
+        if i < 0:
+            vec = [0] * self.width
+        else:
+            vec = self.get(start) or []
+            self._remove(i)
+        self._hot_start, self._hot = start, vec
+
+    def _index(self, start: int) -> int:
+        starts = self._starts
+        i = bisect_left(starts, start)
+        return i if i < len(starts) and starts[i] == start else -1
+
+    def _begin(self, i: int) -> int:
+        return self._ends[i - 1] if i else 0
+
+    def _remove(self, i: int) -> None:
+        begin, end = self._begin(i), self._ends[i]
+        del self._starts[i]
+        del self._entries[begin:end]
+        del self._ends[i]
+        if end > begin and i < len(self._ends):
+            self._ends[i:] = array("I", [e - (end - begin) for e in self._ends[i:]])
+
+    def _insert(self, start: int, vec: list[int]) -> None:
+        entries = [v << SHIFT | f for f, v in enumerate(vec) if v]
+        i = bisect_left(self._starts, start)
+        if i == len(self._starts):  # the usual case: the newest bucket
+            self._starts.append(start)
+            self._extend(entries)
+            self._ends.append(len(self._entries))
+            return
+        at = self._begin(i)
+        tail = self._entries[at:]
+        del self._entries[at:]
+        self._extend(entries)
+        self._entries.extend(array(self._entries.typecode, tail))
+        self._starts.insert(i, start)
+        self._ends.insert(i, at + len(entries))
+        if entries:
+            self._ends[i + 1 :] = array("I", [e + len(entries) for e in self._ends[i + 1 :]])
+
+    def _extend(self, entries: list[int]) -> None:
+        try:
+            self._entries.extend(array(self._entries.typecode, entries))
+        except OverflowError:  # a value beyond 32 bits: every entry of the tier takes 8 bytes
+            self._entries = array("q", self._entries)
+            self._entries.extend(array("q", entries))

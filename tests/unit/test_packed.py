@@ -1,0 +1,104 @@
+"""A packed tier behaves as the dict of vectors it replaced, whatever adds, undos, prunes and
+reads come in, and in whatever order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from streams.core.signals.packed import PackedTier
+
+WIDTH = 5
+BIG = 1 << 40  # a value beyond 32 bits (a viral post's audience summed)
+
+op = st.one_of(
+    st.tuples(
+        st.just("add"),
+        st.integers(0, 12),
+        st.lists(st.tuples(st.integers(0, WIDTH - 1), st.integers(-50, 50)), max_size=4),
+    ),
+    st.tuples(st.just("big"), st.integers(0, 12), st.just([])),
+    st.tuples(st.just("put"), st.integers(0, 12), st.lists(st.integers(-9, 9), max_size=WIDTH)),
+    st.tuples(st.just("drop"), st.integers(0, 13), st.just([])),
+    st.tuples(st.just("sum"), st.integers(0, 12), st.just([])),
+    st.tuples(st.just("flush"), st.just(0), st.just([])),
+    st.tuples(st.just("json"), st.just(0), st.just([])),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(op, max_size=60))
+def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
+    steps: list[tuple[str, int, list[Any]]],
+) -> None:
+    tier = PackedTier(WIDTH)
+    model: dict[int, list[int]] = {}
+    for name, at, arg in steps:
+        start = at * 60
+        if name == "add":
+            items = [(i, v) for i, v in arg if v]
+            if items:
+                vec = model.setdefault(start, [0] * WIDTH)
+                for i, v in items:
+                    vec[i] += v
+                tier.add(start, items)
+        elif name == "big":
+            model.setdefault(start, [0] * WIDTH)[1] += BIG
+            tier.add(start, [(1, BIG)])
+        elif name == "put":
+            vec = (arg + [0] * WIDTH)[:WIDTH] if arg else None
+            if vec is None:
+                model.pop(start, None)
+            else:
+                model[start] = list(vec)
+            tier.put(start, vec)
+        elif name == "drop":
+            older = sorted(s for s in model if s < start)
+            assert tier.starts_before(start) == older
+            for s in older:
+                del model[s]
+            tier.drop_before(start)
+        elif name == "sum":
+            first, last = start - 300, start
+            want = [sum(v[i] for s, v in model.items() if first <= s <= last) for i in range(WIDTH)]
+            assert tier.sum(first, last) == want
+            got = [0] * WIDTH
+            for s in range(first, last + 60, 60):
+                tier.accumulate(got, s, 1)
+            assert got == want
+        elif name == "flush":
+            tier.flush()
+        else:
+            again = PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json())))
+            assert again == tier
+        assert len(tier) == len(model)
+        assert tier.oldest() == (min(model) if model else None)
+        for s in range(0, 13 * 60, 60):
+            assert tier.get(s) == model.get(s)
+    assert dict(tier.items()) == dict(sorted(model.items()))
+
+
+def test_starts_before_lists_the_hot_bucket_too() -> None:
+    tier = PackedTier(WIDTH)
+    tier.add(120, [(0, 1)])
+    tier.add(60, [(1, 1)])  # hot now; 120 is packed
+    assert tier.starts_before(180) == [60, 120]
+    assert tier.starts_before(120) == [60]
+    tier.drop_before(120)
+    assert dict(tier.items()) == {120: [1, 0, 0, 0, 0]}
+
+
+def test_entries_take_four_bytes_until_a_value_needs_more() -> None:
+    tier = PackedTier(WIDTH)
+    for m in range(10):
+        tier.add(m * 60, [(0, 1), (3, 1000)])
+    tier.flush()
+    assert tier.to_json()[2][:2] == [1 << 6 | 0, 1000 << 6 | 3]
+    assert tier._entries.itemsize == 4
+    tier.add(0, [(2, BIG)])
+    tier.flush()
+    assert tier._entries.itemsize == 8
+    assert tier.get(0) == [1, 0, BIG, 1000, 0]

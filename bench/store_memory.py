@@ -9,7 +9,8 @@ count for a worker's working set.
 
 Prints one JSON object: resident memory added per store (after a full garbage collection), the
 changelog record per store (mean, largest, and by traffic fifth), the open SLA clocks, and the
-throughput of the run. Progress goes to stderr.
+throughput of the run; with ``--parts``, what a store holds by part (a deep ``sys.getsizeof``
+walk, so Python's object sizes without the allocator's slack). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ import json
 import os
 import sys
 import time
+from array import array
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 
@@ -41,6 +45,48 @@ def rss_now() -> int:
         return int(f.read().split()[1]) * PAGE
 
 
+def deep_size(obj: object, seen: set[int]) -> int:
+    """Bytes of ``obj`` and everything it holds that ``seen`` does not (shared objects count
+    once)."""
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    size = sys.getsizeof(obj)
+    inner: Iterable[Any] = ()
+    if isinstance(obj, dict):
+        inner = [*obj.keys(), *obj.values()]
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        inner = obj
+    elif isinstance(obj, (str, bytes, int, float, array)) or obj is None:
+        inner = ()
+    elif hasattr(obj, "__dict__"):
+        inner = [vars(obj)]
+    else:
+        slots = [s for c in type(obj).__mro__ for s in getattr(c, "__slots__", ())]
+        inner = [getattr(obj, s) for s in slots if hasattr(obj, s)]
+    return size + sum(deep_size(x, seen) for x in inner)
+
+
+def parts(states: Iterable[StoreState]) -> dict[str, int]:
+    """Bytes per store by part, averaged."""
+    out: dict[str, int] = {}
+    held = list(states)
+    for st in held:
+        seen: set[int] = set()
+        named = {
+            "counters": st.stats,
+            "call_buckets": st.calls.scopes,
+            "callers": st.calls.callers,
+            "spike_baselines": st.spikes,
+            "evidence": st.recent,
+            "seen_ids": st.seen,
+        }
+        for name, obj in named.items():
+            out[name] = out.get(name, 0) + deep_size(obj, seen)
+        out["rest"] = out.get("rest", 0) + deep_size(st, seen)  # what the parts above left
+    return {k: round(v / max(len(held), 1)) for k, v in out.items()}
+
+
 def feed(pipe: Pipeline, gen: ChainGenerator, days: float, held: dict[str, StoreState]) -> int:
     """Every event of ``days`` days from Monday 00:00 through the step; the working set is
     handed back once per 10 s batch, as the worker writes it once per batch."""
@@ -57,7 +103,7 @@ def feed(pipe: Pipeline, gen: ChainGenerator, days: float, held: dict[str, Store
     return events
 
 
-def run(stores: int, days: float, per_day: float) -> dict[str, object]:
+def run(stores: int, days: float, per_day: float, by_part: bool = False) -> dict[str, object]:
     settings = Settings()
     signals = wiring.signals(settings)
     # Warm-up on a throwaway pipeline: the text models and caches load on first use and are
@@ -75,6 +121,7 @@ def run(stores: int, days: float, per_day: float) -> dict[str, object]:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     gc.collect()
     added = rss_now() - before
+    out_parts = parts(held.values()) if by_part else None
     sizes = sorted(len(orjson.dumps(st.to_json())) for st in held.values())
     fifths = [sizes[len(sizes) * i // 5 : len(sizes) * (i + 1) // 5] for i in range(5)]
     return {
@@ -90,6 +137,7 @@ def run(stores: int, days: float, per_day: float) -> dict[str, object]:
         "changelog_bytes_per_store_max": sizes[-1] if sizes else 0,
         "changelog_bytes_by_traffic_fifth": [round(sum(f) / len(f)) for f in fifths if f],
         "open_sla_clocks": pipe.open_deadlines(),
+        **({"bytes_per_store_by_part": out_parts} if out_parts else {}),
     }
 
 
@@ -98,8 +146,9 @@ def main() -> None:
     p.add_argument("--stores", type=int, default=50)
     p.add_argument("--days", type=float, default=7.0)
     p.add_argument("--events-per-store-day", type=float, default=1000.0)
+    p.add_argument("--parts", action="store_true", help="what a store holds, by part")
     args = p.parse_args()
-    out = run(args.stores, args.days, args.events_per_store_day)
+    out = run(args.stores, args.days, args.events_per_store_day, args.parts)
     print(json.dumps(out, indent=2))
 
 

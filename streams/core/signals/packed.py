@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableSequence
 
 SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another format)
 MASK = (1 << SHIFT) - 1
@@ -70,7 +70,7 @@ class PackedTier:
         if vec is not None:
             self._insert(start, vec)
 
-    def accumulate(self, sums: list[int], start: int, sign: int) -> None:
+    def accumulate(self, sums: MutableSequence[int], start: int, sign: int) -> None:
         """Add (``sign`` 1) or subtract (-1) the bucket at ``start``, if any, into ``sums``."""
         if start == self._hot_start:
             for i, v in enumerate(self._hot):

@@ -17,6 +17,7 @@ buckets behind this class's back (the checkpoint's undo) calls ``forget_sums``.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -45,7 +46,9 @@ def tier_for(window: float) -> int:
 class _WindowSum:
     first: int  # oldest bucket start in the window
     last: int  # newest bucket start in the window
-    sums: list[int]
+    # 8-byte ints, not a list: a week's reach and audience sums are ints of their own in a
+    # list, and a store keeps a sum per window read and kind
+    sums: array[int]
 
 
 @dataclass
@@ -95,7 +98,8 @@ class Tiered:
         kept = self.kept.setdefault(size, {})
         w = kept.get(int(window))
         if w is None or abs(last - w.last) >= count * size:  # nothing in common: sum afresh
-            kept[int(window)] = w = _WindowSum(first, last, self.buckets[size].sum(first, last))
+            sums = array("q", self.buckets[size].sum(first, last))
+            kept[int(window)] = w = _WindowSum(first, last, sums)
         elif last != w.last:  # slide: the windows overlap, so these are the edges only
             if last > w.last:
                 entered, left = range(w.last + size, last + size, size), range(w.first, first, size)
@@ -107,7 +111,7 @@ class Tiered:
             for start in left:
                 tier.accumulate(w.sums, start, -1)
             w.first, w.last = first, last
-        return list(w.sums)
+        return w.sums.tolist()
 
     def prune(self, now: float, keep: dict[int, float]) -> None:
         """Drop buckets older than ``keep[size]`` seconds before ``now``."""

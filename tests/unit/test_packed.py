@@ -66,9 +66,11 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
             want = [sum(v[i] for s, v in model.items() if first <= s <= last) for i in range(WIDTH)]
             assert tier.sum(first, last) == want
             got = [0] * WIDTH
+            tier.accumulate(got, first, last, 1)
+            one_by_one = [0] * WIDTH
             for s in range(first, last + 60, 60):
-                tier.accumulate(got, s, 1)
-            assert got == want
+                tier.accumulate(one_by_one, s, s, 1)
+            assert got == want == one_by_one
         elif name == "flush":
             tier.flush()
         else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, MutableSequence
+from itertools import compress
 
 SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another format)
 MASK = (1 << SHIFT) - 1
@@ -70,17 +71,21 @@ class PackedTier:
         if vec is not None:
             self._insert(start, vec)
 
-    def accumulate(self, sums: MutableSequence[int], start: int, sign: int) -> None:
-        """Add (``sign`` 1) or subtract (-1) the bucket at ``start``, if any, into ``sums``."""
-        if start == self._hot_start:
-            for i, v in enumerate(self._hot):
-                if v:
-                    sums[i] += sign * v
-            return
-        i = self._index(start)
-        if i >= 0:
-            for x in self._entries[self._begin(i) : self._ends[i]]:
+    def accumulate(self, sums: MutableSequence[int], first: int, last: int, sign: int) -> None:
+        """Add (``sign`` 1) or subtract (-1) every bucket from ``first`` to ``last`` (starts,
+        inclusive) into ``sums``: a window slides by a range of buckets, most of them absent,
+        so the range is found once, not looked up bucket by bucket."""
+        starts = self._starts
+        lo = bisect_left(starts, first)
+        hi = bisect_right(starts, last, lo)
+        if hi > lo:
+            for x in self._entries[self._begin(lo) : self._ends[hi - 1]]:
                 sums[x & MASK] += sign * (x >> SHIFT)
+        hot = self._hot_start
+        if hot is not None and first <= hot <= last:
+            vec = self._hot
+            for i in compress(range(len(vec)), vec):
+                sums[i] += sign * vec[i]
 
     def sum(self, first: int, last: int) -> list[int]:
         """Field sums of every bucket from ``first`` to ``last`` (starts, inclusive)."""
@@ -178,12 +183,19 @@ class PackedTier:
             self._insert(start, vec)
 
     def _heat(self, start: int) -> None:
-        self.flush()
+        if self._hot_start is not None:
+            self._insert(self._hot_start, self._hot)
+        starts = self._starts
+        if not starts or start > starts[-1]:  # the usual case: a new newest bucket
+            self._hot_start, self._hot = start, [0] * self.width
+            return
         i = self._index(start)
         if i < 0:
             vec = [0] * self.width
         else:
-            vec = self.get(start) or []
+            vec = [0] * self.width
+            for x in self._entries[self._begin(i) : self._ends[i]]:
+                vec[x & MASK] += x >> SHIFT
             self._remove(i)
         self._hot_start, self._hot = start, vec
 
@@ -204,7 +216,9 @@ class PackedTier:
             self._ends[i:] = array("I", [e - (end - begin) for e in self._ends[i:]])
 
     def _insert(self, start: int, vec: list[int]) -> None:
-        entries = [v << SHIFT | f for f, v in enumerate(vec) if v]
+        # The non-zero fields picked in C: most of a vector is zero, and this runs once per
+        # bucket per tier, several times an event at a quiet store.
+        entries = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
         i = bisect_left(self._starts, start)
         if i == len(self._starts):  # the usual case: the newest bucket
             self._starts.append(start)

@@ -101,15 +101,16 @@ class Tiered:
             sums = array("q", self.buckets[size].sum(first, last))
             kept[int(window)] = w = _WindowSum(first, last, sums)
         elif last != w.last:  # slide: the windows overlap, so these are the edges only
+            # Bucket starts are multiples of the size, so a range of starts is an interval.
             if last > w.last:
-                entered, left = range(w.last + size, last + size, size), range(w.first, first, size)
+                entered, left = (w.last + size, last), (w.first, first - size)
             else:
-                entered, left = range(first, w.first, size), range(last + size, w.last + size, size)
+                entered, left = (first, w.first - size), (last + size, w.last)
             tier = self.buckets[size]
-            for start in entered:
-                tier.accumulate(w.sums, start, 1)
-            for start in left:
-                tier.accumulate(w.sums, start, -1)
+            if entered[0] <= entered[1]:
+                tier.accumulate(w.sums, *entered, 1)
+            if left[0] <= left[1]:
+                tier.accumulate(w.sums, *left, -1)
             w.first, w.last = first, last
         return w.sums.tolist()
 
@@ -120,12 +121,14 @@ class Tiered:
             if self.pruned.get(size) == oldest:
                 continue  # a tier is swept once per bucket step, not on every event
             self.pruned[size] = oldest
-            kept = self.kept.get(size, {}).values()
-            for start in tier.starts_before(oldest):
-                for w in kept:
-                    if w.first <= start <= w.last:
-                        tier.accumulate(w.sums, start, -1)
-            tier.drop_before(oldest)
+            first = tier.oldest()
+            if first is not None and first < oldest:
+                kept = self.kept.get(size, {}).values()
+                for start in tier.starts_before(oldest) if kept else ():
+                    for w in kept:
+                        if w.first <= start <= w.last:
+                            tier.accumulate(w.sums, start, start, -1)
+                tier.drop_before(oldest)
             tier.flush()  # a bucket step passed: the bucket added to last is done with
 
     def to_json(self) -> dict[str, Any]:

@@ -49,12 +49,12 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
             model.setdefault(start, [0] * WIDTH)[1] += BIG
             tier.add(start, [(1, BIG)])
         elif name == "put":
-            vec = (arg + [0] * WIDTH)[:WIDTH] if arg else None
-            if vec is None:
+            put: list[int] | None = (arg + [0] * WIDTH)[:WIDTH] if arg else None
+            if put is None:
                 model.pop(start, None)
             else:
-                model[start] = list(vec)
-            tier.put(start, vec)
+                model[start] = list(put)
+            tier.put(start, put)
         elif name == "drop":
             older = sorted(s for s in model if s < start)
             assert tier.starts_before(start) == older

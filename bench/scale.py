@@ -35,7 +35,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -200,49 +200,38 @@ class GroupOffsets:
         self.admin.close()
 
 
-def alert_lines(cfg: KafkaConfig) -> list[str]:
-    """Every alert event on the namespace's alerts topic, duplicates removed, sorted."""
+def read_topic(cfg: KafkaConfig, topic: str, timeout: float) -> Iterator[Any]:
+    """Every message of ``topic`` from its beginning to its end as it is now."""
     from kafka import KafkaConsumer, TopicPartition
 
-    topic = Topics.from_config(cfg).alerts
     c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
     try:
         tps = [TopicPartition(topic, p) for p in range(cfg.partitions)]
         c.assign(tps)
         c.seek_to_beginning(*tps)
         ends = c.end_offsets(tps)
-        seen: set[str] = set()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + timeout
         while any(c.position(tp) < ends[tp] for tp in tps) and time.monotonic() < deadline:
             for msgs in c.poll(timeout_ms=500).values():
-                seen.update(m.value.decode() for m in msgs)
-        return sorted(seen)
+                yield from msgs
     finally:
         c.close()
+
+
+def alert_lines(cfg: KafkaConfig) -> list[str]:
+    """Every alert event on the namespace's alerts topic, duplicates removed, sorted."""
+    topic = Topics.from_config(cfg).alerts
+    return sorted({m.value.decode() for m in read_topic(cfg, topic, 60)})
 
 
 def final_counters(cfg: KafkaConfig, app: str) -> dict[str, Any]:
     """Each store's counters as its last changelog write left them: what every signal is
     read from. Unlike alerts they do not depend on the order kinds were read in."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    topic = f"{app}-store-state-changelog"
-    c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
-    try:
-        tps = [TopicPartition(topic, p) for p in range(cfg.partitions)]
-        c.assign(tps)
-        c.seek_to_beginning(*tps)
-        ends = c.end_offsets(tps)
-        last: dict[bytes, bytes] = {}
-        deadline = time.monotonic() + 120
-        while any(c.position(tp) < ends[tp] for tp in tps) and time.monotonic() < deadline:
-            for msgs in c.poll(timeout_ms=500).values():
-                for m in msgs:
-                    if m.value is not None:
-                        last[m.key] = m.value
-        return {k.decode(): orjson.loads(v)["stats"] for k, v in last.items()}
-    finally:
-        c.close()
+    last: dict[bytes, bytes] = {}
+    for m in read_topic(cfg, f"{app}-store-state-changelog", 120):
+        if m.value is not None:
+            last[m.key] = m.value
+    return {k.decode(): orjson.loads(v)["stats"] for k, v in last.items()}
 
 
 def settle(cfg: KafkaConfig, quiet: float = 8.0, timeout: float = 120.0) -> list[str]:

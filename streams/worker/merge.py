@@ -37,8 +37,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TopicPartition = tuple[str, int]
-# (time, event id, arrival order, wall time it came, topic, offset, item)
-Held = tuple[float, str, int, float, str, int, Any]
 
 
 @dataclass
@@ -54,8 +52,8 @@ class Merge:
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
     moved: dict[TopicPartition, float] = field(default_factory=dict)  # wall time it last moved
-    # partition -> heap of the events held (``Held``), earliest event time first
-    held: dict[int, list[Held]] = field(default_factory=dict)
+    # partition -> heap of (time, event id, arrival sequence, wall time it came, topic, item)
+    held: dict[int, list[tuple[float, str, int, float, str, Any]]] = field(default_factory=dict)
     # Partition -> the event topics of it this worker reads, None until the assignment is
     # known: a topic of the partition that another worker reads (the assignment need not keep
     # a partition's topics together) is never fetched here, so nothing waits for it.
@@ -65,9 +63,6 @@ class Merge:
     unordered: int = 0
     # ... and which bound let them go: "hold_max", "behind_wait" or "max_wait"
     unordered_by: dict[str, int] = field(default_factory=dict)
-    # (topic, partition) -> offsets of the events held: the consumer must not commit past
-    # the lowest (``lowest_held``), or a rebalance or crash would lose them unprocessed.
-    holding: dict[TopicPartition, set[int]] = field(default_factory=dict)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     def add(
@@ -84,8 +79,7 @@ class Merge:
         self.heads[tp] = max(self.heads.get(tp, at), at)
         self.read_up_to(topic, partition, offset, wall)
         heap = self.held.setdefault(partition, [])
-        heapq.heappush(heap, (at, event_id, next(self._seq), wall, topic, offset, item))
-        self.holding.setdefault(tp, set()).add(offset)
+        heapq.heappush(heap, (at, event_id, next(self._seq), wall, topic, item))
 
     def read_up_to(self, topic: str, partition: int, offset: int, wall: float) -> None:
         """Any message read, held or not (a rejected one too): the topic's position moves."""
@@ -100,7 +94,7 @@ class Merge:
         over = self.count() - self.hold_max if self.hold_max else 0
         for partition, heap in self.held.items():
             while heap:
-                at, _, _, since, topic, offset, item = heap[0]
+                at, _, _, since, topic, item = heap[0]
                 if not self._read_past(partition, at, topic):
                     wait, bound, moved = self._bound(partition, at, topic)
                     if over <= 0 and wall - max(since, moved) < wait:
@@ -110,7 +104,6 @@ class Merge:
                     self.unordered_by[bound] = self.unordered_by.get(bound, 0) + 1
                     over -= 1
                 heapq.heappop(heap)
-                self.holding.get((topic, partition), set()).discard(offset)
                 out.append(item)
         return out
 
@@ -179,8 +172,10 @@ class Merge:
         a tick, so they go even if no other message comes)."""
         return [p for p, heap in self.held.items() if heap and self._due(p, heap[0], wall)]
 
-    def _due(self, partition: int, first: Held, wall: float) -> bool:
-        at, _, _, since, topic, _, _ = first
+    def _due(
+        self, partition: int, first: tuple[float, str, int, float, str, Any], wall: float
+    ) -> bool:
+        at, _, _, since, topic, _ = first
         wait, _, moved = self._bound(partition, at, topic)
         return max(since, moved) + wait <= wall
 
@@ -189,8 +184,6 @@ class Merge:
         reads them again)."""
         for p in partitions:
             self.held.pop(p, None)
-            for tp in [tp for tp in self.holding if tp[1] == p]:
-                del self.holding[tp]
             for tp in [tp for tp in self.positions if tp[1] == p]:
                 self.positions.pop(tp, None)
                 self.heads.pop(tp, None)
@@ -200,7 +193,6 @@ class Merge:
         """A new assignment: the consumer reads every partition again from its committed offset,
         so what is held (unacknowledged) comes again, and positions read so far are void."""
         self.held.clear()
-        self.holding.clear()
         self.positions.clear()
         self.heads.clear()
         self.moved.clear()
@@ -210,11 +202,6 @@ class Merge:
         if self.held.get(partition):
             return False
         return all(self._at_end(topic, partition) for topic in self._read_here(partition))
-
-    def lowest_held(self, topic: str, partition: int) -> int | None:
-        """The lowest offset of ``topic``'s partition held here, not handled yet."""
-        offsets = self.holding.get((topic, partition))
-        return min(offsets) if offsets else None
 
     def count(self) -> int:
         return sum(len(h) for h in self.held.values())

@@ -52,8 +52,7 @@ class Merge:
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
     moved: dict[TopicPartition, float] = field(default_factory=dict)  # wall time it last moved
-    # partition -> heap of (time, event id, arrival sequence, wall time it came, topic, item)
-    held: dict[int, list[tuple[float, str, int, float, str, Any]]] = field(default_factory=dict)
+    held: dict[int, list[tuple[float, str, int, float, Any]]] = field(default_factory=dict)
     # Partition -> the event topics of it this worker reads, None until the assignment is
     # known: a topic of the partition that another worker reads (the assignment need not keep
     # a partition's topics together) is never fetched here, so nothing waits for it.
@@ -79,7 +78,7 @@ class Merge:
         self.heads[tp] = max(self.heads.get(tp, at), at)
         self.read_up_to(topic, partition, offset, wall)
         heap = self.held.setdefault(partition, [])
-        heapq.heappush(heap, (at, event_id, next(self._seq), wall, topic, item))
+        heapq.heappush(heap, (at, event_id, next(self._seq), wall, item))
 
     def read_up_to(self, topic: str, partition: int, offset: int, wall: float) -> None:
         """Any message read, held or not (a rejected one too): the topic's position moves."""
@@ -94,9 +93,9 @@ class Merge:
         over = self.count() - self.hold_max if self.hold_max else 0
         for partition, heap in self.held.items():
             while heap:
-                at, _, _, since, topic, item = heap[0]
-                if not self._read_past(partition, at, topic):
-                    wait, bound, moved = self._bound(partition, at, topic)
+                at, _, _, since, item = heap[0]
+                if not self._read_past(partition, at):
+                    wait, bound, moved = self._bound(partition, at)
                     if over <= 0 and wall - max(since, moved) < wait:
                         break
                     bound = "hold_max" if over > 0 else bound
@@ -107,18 +106,12 @@ class Merge:
                 out.append(item)
         return out
 
-    def _read_past(self, partition: int, at: float, own: str) -> bool:
+    def _read_past(self, partition: int, at: float) -> bool:
         return all(
-            self._past(topic, partition, at, own) or self._at_end(topic, partition)
+            self.heads.get((topic, partition), float("-inf")) >= at
+            or self._at_end(topic, partition)
             for topic in self._read_here(partition)
         )
-
-    def _past(self, topic: str, partition: int, at: float, own: str) -> bool:
-        """Read up to ``at``. Not strictly past it: that kept one instant's events in event-id
-        order, as a replay has them, but with it a takeover lost state in the scale bench
-        (the cause is not found), so another event of the same instant may still come on
-        another topic and go after this one."""
-        return self.heads.get((topic, partition), float("-inf")) >= at
 
     def assign(self, assigned: Iterable[TopicPartition]) -> None:
         """The (topic, partition) pairs this worker reads now."""
@@ -131,7 +124,7 @@ class Merge:
     def _read_here(self, partition: int) -> tuple[str, ...]:
         return self.topics if self.here is None else self.here.get(partition, ())
 
-    def _bound(self, partition: int, at: float, own: str) -> tuple[float, str, float]:
+    def _bound(self, partition: int, at: float) -> tuple[float, str, float]:
         """How long an event at ``at`` may wait, which bound that is, and since when beyond
         its arrival: ``behind_wait`` while a topic it waits for is known to have messages
         left, counted from the last time such a topic moved. A topic read slowly (a busy
@@ -140,7 +133,7 @@ class Merge:
         moved, behind = float("-inf"), False
         for topic in self._read_here(partition):
             tp = (topic, partition)
-            if self._past(topic, partition, at, own):
+            if self.heads.get(tp, float("-inf")) >= at:
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
             # Two offsets or more left: one alone may be a transaction's commit marker, which
@@ -170,13 +163,14 @@ class Merge:
     def waiting(self, wall: float) -> list[int]:
         """Partitions whose oldest held item has waited its time out (the timer sends them
         a tick, so they go even if no other message comes)."""
-        return [p for p, heap in self.held.items() if heap and self._due(p, heap[0], wall)]
+        return [
+            p
+            for p, heap in self.held.items()
+            if heap and self._due(p, heap[0][0], heap[0][3], wall)
+        ]
 
-    def _due(
-        self, partition: int, first: tuple[float, str, int, float, str, Any], wall: float
-    ) -> bool:
-        at, _, _, since, topic, _ = first
-        wait, _, moved = self._bound(partition, at, topic)
+    def _due(self, partition: int, at: float, since: float, wall: float) -> bool:
+        wait, _, moved = self._bound(partition, at)
         return max(since, moved) + wait <= wall
 
     def drop(self, partitions: set[int]) -> None:

@@ -16,7 +16,7 @@ SPAN, LATENESS = 3600.0, 600.0
 
 
 class Reference:
-    """The dict of tuples, as ``calls._remember`` and ``calls._prune`` kept it before rows."""
+    """The dict of tuples, as the call signals kept remembered callers before rows."""
 
     def __init__(self) -> None:
         self.callers: dict[str, tuple[Caller, ...]] = {}
@@ -44,20 +44,6 @@ class Reference:
                 del self.callers[key]
 
 
-def remember(callers: Callers, key: str, call: Caller) -> tuple[bool, Caller | None]:
-    """``calls._remember`` on rows (the same steps, without a CallStats around them)."""
-    first, end = callers.span(key)
-    i = first
-    while i < end and callers.time(i) <= call[0]:
-        i += 1
-    prev = callers.call(i - 1) if i > first else None
-    nxt = callers.call(i) if i < end else None
-    callers.insert(i, key, call)
-    repeat = prev is not None and call[0] - prev[0] <= SPAN
-    was_first = prev is None or (nxt is not None and nxt[0] - prev[0] > SPAN)
-    return repeat, nxt if nxt is not None and nxt[0] - call[0] <= SPAN and was_first else None
-
-
 calls = st.lists(
     st.tuples(
         st.integers(0, 5),  # customer
@@ -83,7 +69,7 @@ def test_rows_judge_repeats_as_the_dict_of_tuples(
             continue  # late: the store skips it
         now = ts if now is None else max(now, ts)
         key = customer_key(f"C{customer}")
-        assert remember(rows, key, (ts, queue, agent)) == ref.remember(key, (ts, queue, agent))
+        assert rows.remember(key, (ts, queue, agent), SPAN) == ref.remember(key, (ts, queue, agent))
         if prune:
             ref.prune(now)
             rows.prune(now - LATENESS, SPAN)

@@ -55,6 +55,24 @@ class Callers:
         self._queues.insert(row, self._name(queue))
         self._agents.insert(row, NO_AGENT if agent is None else self._name(agent))
 
+    def remember(self, key: str, call: Caller, span: float) -> tuple[bool, Caller | None]:
+        """Place the call among the customer's calls by event time (after an equal time: the
+        later call). Returns whether it is a repeat (a call of the customer within ``span``
+        before it), and the customer's next call if this (late) call turns that one into a
+        repeat."""
+        first, end = self.span(key)
+        i = first
+        while i < end and self.time(i) <= call[0]:
+            i += 1
+        prev = self.call(i - 1) if i > first else None
+        nxt = self.call(i) if i < end else None
+        self.insert(i, key, call)
+        repeat = prev is not None and call[0] - prev[0] <= span
+        # Out of order: the later call was counted as a first call; now it has a predecessor.
+        was_first = prev is None or (nxt is not None and nxt[0] - prev[0] > span)
+        fixes = nxt if nxt is not None and nxt[0] - call[0] <= span and was_first else None
+        return repeat, fixes
+
     def prune(self, horizon: float, span: float) -> None:
         """Keep of each customer only the calls that can still count: those from ``horizon``
         on, and the newest one before it while within ``span`` of it (a call arriving late,

@@ -244,7 +244,9 @@ def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
     if call.customer.id is not None:
         counts[IDENTIFIED] = 1
         remembered = (ts, queue, call.agent_id)
-        repeat, now_repeat = _remember(stats, customer_key(call.customer.id), remembered, cfg)
+        repeat, now_repeat = stats.callers.remember(
+            customer_key(call.customer.id), remembered, cfg.repeat_window_hours * 3600
+        )
         counts[REPEAT] = int(repeat)
         if now_repeat is not None:
             # Counted on the later call, in its own bucket, queue and agent.
@@ -261,28 +263,6 @@ def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
         old, step
     ):
         _prune(stats, stats.clock, cfg)
-
-
-def _remember(
-    stats: CallStats, key: str, call: Caller, cfg: CallConfig
-) -> tuple[bool, Caller | None]:
-    """Place the call among the customer's calls by event time. Returns whether it is a repeat,
-    and the customer's next call if this (late) call turns that one into a repeat."""
-    callers = stats.callers
-    first, end = callers.span(key)
-    # After an equal time: the later call.
-    i = first
-    while i < end and callers.time(i) <= call[0]:
-        i += 1
-    prev = callers.call(i - 1) if i > first else None
-    nxt = callers.call(i) if i < end else None
-    callers.insert(i, key, call)
-    span = cfg.repeat_window_hours * 3600
-    repeat = prev is not None and call[0] - prev[0] <= span
-    # Out of order: the later call was counted as a first call; now it has a predecessor.
-    was_first = prev is None or (nxt is not None and nxt[0] - prev[0] > span)
-    fixes = nxt if nxt is not None and nxt[0] - call[0] <= span and was_first else None
-    return (repeat, fixes)
 
 
 def _count(stats: CallStats, call: Caller, counts: list[int], cfg: CallConfig) -> None:

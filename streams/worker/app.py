@@ -133,14 +133,15 @@ class Worker:
                 self.merge.read_up_to(msg.topic, msg.partition, msg.offset, wall)
                 self._emit(self.pipe.message(message, msg.partition, wall), msg, wall)
                 done.append(event)
-        unordered, before = self.merge.unordered, dict(self.merge.unordered_by)
+        before = dict(self.merge.unordered_by)
         released = self.merge.release(wall)
-        if self.merge.unordered > unordered:
-            for bound, n in self.merge.unordered_by.items():
-                if n > before.get(bound, 0):
-                    self.metrics.released_unordered.labels(bound).inc(n - before.get(bound, 0))
-            n = self.merge.unordered - unordered
-            log.warning("%d events handed on out of event-time order (a merge bound)", n)
+        unordered = 0
+        for bound, count in self.merge.unordered_by.items():
+            if n := count - before.get(bound, 0):
+                self.metrics.released_unordered.labels(bound).inc(n)
+                unordered += n
+        if unordered:
+            log.warning("%d events handed on out of event-time order (a merge bound)", unordered)
         for event, message in released:
             self._emit(
                 self.pipe.message(message, event.message.partition, wall), event.message, wall

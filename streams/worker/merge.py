@@ -57,10 +57,9 @@ class Merge:
     # known: a topic of the partition that another worker reads (the assignment need not keep
     # a partition's topics together) is never fetched here, so nothing waits for it.
     here: dict[int, tuple[str, ...]] | None = None
-    # Events handed on by the wall bound before the other topics were read past them: their
-    # order across kinds was the arrival order, which a replay would not see.
-    unordered: int = 0
-    # ... and which bound let them go: "hold_max", "behind_wait" or "max_wait"
+    # Events handed on by a bound before the other topics were read past them (their order
+    # across kinds was the arrival order, which a replay would not see), by that bound:
+    # "hold_max", "behind_wait" or "max_wait"
     unordered_by: dict[str, int] = field(default_factory=dict)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -99,7 +98,6 @@ class Merge:
                     if over <= 0 and wall - max(since, moved) < wait:
                         break
                     bound = "hold_max" if over > 0 else bound
-                    self.unordered += 1
                     self.unordered_by[bound] = self.unordered_by.get(bound, 0) + 1
                     over -= 1
                 heapq.heappop(heap)
@@ -112,6 +110,10 @@ class Merge:
             or self._at_end(topic, partition)
             for topic in self._read_here(partition)
         )
+
+    @property
+    def unordered(self) -> int:
+        return sum(self.unordered_by.values())
 
     def assign(self, assigned: Iterable[TopicPartition]) -> None:
         """The (topic, partition) pairs this worker reads now."""

@@ -68,3 +68,13 @@ def slipping_region() -> list[bytes]:
                     )
                 )
     return [line(e) for e in events]
+
+
+class Clock:
+    """A settable clock for code that takes one: ``clock.now`` is what it reads."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

@@ -10,17 +10,10 @@ from prometheus_client import CollectorRegistry, Gauge
 
 from streams.config import KafkaConfig
 from streams.worker.health import Health, serve
+from tests.helpers import Clock
 from tests.waiting import free_port
 
 TP = ("cx.feedback", 0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def health(clock: Clock) -> Health:

@@ -4,14 +4,7 @@ that build while it is fresh; with no fresh build the scrape builds the page its
 from __future__ import annotations
 
 from streams.metrics import PAGE_FRESH, SCRAPED_WITHIN, Metrics
-
-
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.helpers import Clock
 
 
 def _consumed(page: bytes) -> float:
@@ -22,14 +15,14 @@ def _consumed(page: bytes) -> float:
 
 
 def test_no_build_on_the_loop_until_someone_scrapes() -> None:
-    clock = _Clock()
+    clock = Clock()
     m = Metrics(clock=clock)
     m.prepare()
     assert m._page is None  # nobody asked: the loop pays nothing
 
 
 def test_a_scrape_serves_the_loops_build_while_it_is_fresh() -> None:
-    clock = _Clock()
+    clock = Clock()
     m = Metrics(clock=clock)
     m.consumed.labels("feedback").inc()
     assert _consumed(m.render()) == 1  # the first scrape builds in its own thread
@@ -43,7 +36,7 @@ def test_a_scrape_serves_the_loops_build_while_it_is_fresh() -> None:
 
 
 def test_a_stale_build_is_not_served() -> None:
-    clock = _Clock()
+    clock = Clock()
     m = Metrics(clock=clock)
     m.render()
     m.prepare()
@@ -53,7 +46,7 @@ def test_a_stale_build_is_not_served() -> None:
 
 
 def test_the_loop_stops_building_when_scrapes_stop() -> None:
-    clock = _Clock()
+    clock = Clock()
     m = Metrics(clock=clock)
     m.render()
     m.prepare()

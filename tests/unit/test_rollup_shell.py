@@ -12,6 +12,7 @@ from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode
 from streams.worker import rollup as shell
 from streams.worker.rollup import Runner, Sender
+from tests.helpers import Clock
 from tests.unit.test_rollups import EAST, T0, WEST, in_order, ratings, slipping_east
 from tests.unit.test_worker_shell import Ev, Msg, Recorder, Table
 
@@ -60,14 +61,6 @@ def test_a_sender_that_cannot_send_does_not_raise() -> None:
     s = Sender(Broken(), step=300, partitions=2)
     s.handled(0, T0, 0.0, next(ratings([0], T0, 1, 8, 1)))
     assert s.unsent == 2  # the contribution and the mark
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def batch(items: list[Contribution | Mark | Idle], start: int = 0) -> list[Ev]:

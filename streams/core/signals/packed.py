@@ -90,12 +90,7 @@ class PackedTier:
     def sum(self, first: int, last: int) -> list[int]:
         """Field sums of every bucket from ``first`` to ``last`` (starts, inclusive)."""
         sums = [0] * self.width
-        lo, hi = bisect_left(self._starts, first), bisect_right(self._starts, last)
-        if hi > lo:
-            for x in self._entries[self._begin(lo) : self._ends[hi - 1]]:
-                sums[x & MASK] += x >> SHIFT
-        if self._hot_start is not None and first <= self._hot_start <= last:
-            sums = [a + b for a, b in zip(sums, self._hot, strict=True)]
+        self.accumulate(sums, first, last, 1)
         return sums
 
     def drop_before(self, oldest: int) -> None:

@@ -12,6 +12,7 @@ from streams.config import StreamSettings as Settings
 from streams.metrics import PAGE_SECONDS, Metrics
 from streams.topics import Topics
 from streams.worker import memory_store, quiet
+from streams.worker.flow import FlowControl
 from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
 from streams.worker.health import Health, serve
 from streams.worker.merge import Merge
@@ -78,6 +79,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         value_serializer="raw",
     )
     app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
+    app.flow_control = FlowControl()  # before any queue exists: see streams/worker/flow.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics(caps=settings.label_caps, export=settings.metrics_export)
     worker = assemble(

@@ -97,6 +97,24 @@ class Env:
             consumer.close()
         return got
 
+    def state(self) -> str:
+        """What a failed wait needs to tell a stuck worker from a slow one: its counters of
+        events read, held for order, skipped as stale and let go out of order."""
+        try:
+            page = self.metrics()
+        except Exception as exc:  # the worker is down: that is the answer
+            return f"metrics unreadable: {exc!r}"
+        wanted = (
+            "cxpulse_events_consumed_total",
+            "cxpulse_events_held_for_order",
+            "cxpulse_events_stale_total",
+            "cxpulse_events_released_unordered_total",
+            "cxpulse_events_duplicate_total",
+            "cxpulse_event_latency_seconds_count",
+        )
+        shown = [f"{n}{dict(lb)} = {v}" for (n, lb), v in page.items() if n.startswith(wanted)]
+        return "\n".join(sorted(shown)) or "no counters yet"
+
     def log(self, tail: int | None = 3000) -> str:
         """The workers' logs, the last ``tail`` characters of each (None: all of it)."""
         return "\n".join(

@@ -156,7 +156,7 @@ def test_killed_worker_recovers_rolling_csat(env: Env) -> None:
         what="25 ratings after the restart",
         explain=lambda: (
             f"S1 ratings now: {env.metric('cxpulse_store_ratings', store_id='S1', window='1h')}"
-            f"\n{env.log()}"
+            f"\n{env.state()}\n{env.log(tail=12000)}"
         ),
     )
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="1h") == 20 / 25

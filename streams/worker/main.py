@@ -12,8 +12,8 @@ from streams.config import StreamSettings as Settings
 from streams.metrics import PAGE_SECONDS, Metrics
 from streams.topics import Topics
 from streams.worker import memory_store, quiet
-from streams.worker.flow import FlowControl
 from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
+from streams.worker.flow import FlowControl
 from streams.worker.health import Health, serve
 from streams.worker.merge import Merge
 from streams.worker.rollup import Runner

@@ -1,6 +1,6 @@
 """Precision and recall of the crisis and taboo detectors on the owned evaluation set.
 
-    .venv/bin/python -m bench.crisis_eval [--split dev|held_out|fresh|dev2|fresh2|all]
+    .venv/bin/python -m bench.crisis_eval [--split dev|held_out|fresh|dev2|fresh2|...|all ...]
         [--old-terms FILE] [--errors]
 
 Prints one JSON object: per category, true/false positives, misses, precision and recall of
@@ -17,8 +17,10 @@ built looking at the ``dev`` split; ``held_out`` was scored for the figures, but
 were read too when the rules grew, so ``fresh`` (hits of the current detector drawn at random
 after the rules were written, never used to write one) is the unseen check of precision.
 A second draw (``bench/crisis_draw.py``) added ``dev2`` (read while writing the third round of
-rules) and ``fresh2`` (labelled before that round, scored once after it). Precision and recall
-come with a 95% Wilson interval.
+rules) and ``fresh2`` (labelled before that round, scored once after it); ``fresh4`` is a
+later blind draw of the detector's hits, labelled and scored with no rule written on it.
+Several ``--split`` values are scored as one pooled set (``--split fresh2 fresh4``). Precision
+and recall come with a 95% Wilson interval.
 """
 
 from __future__ import annotations
@@ -38,7 +40,18 @@ from streams.core.text.lexicon import Lexicon, Term
 from streams.core.text.tools import TextAnalytics
 
 DATA = Path(__file__).parent / "data" / "crisis_eval.jsonl"
-SPLITS = ("dev", "held_out", "fresh", "dev2", "fresh2", "dev3", "fresh3", "dropped3", "all")
+SPLITS = (
+    "dev",
+    "held_out",
+    "fresh",
+    "dev2",
+    "fresh2",
+    "dev3",
+    "fresh3",
+    "dropped3",
+    "fresh4",
+    "all",
+)
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)
 
 
@@ -118,12 +131,13 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float] | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument("--split", choices=SPLITS, default="dev")
+    p.add_argument("--split", choices=SPLITS, nargs="+", default=["dev"], help="pooled if several")
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--old-terms", type=Path, help="a terms.py to score without context rules")
     p.add_argument("--errors", action="store_true", help="list the ids of wrong predictions")
     args = p.parse_args(argv)
-    rows = load(args.data, args.split)
+    splits = ["all"] if "all" in args.split else list(dict.fromkeys(args.split))
+    rows = [r for split in splits for r in load(args.data, split)]
     bare = TextConfig(
         negation=False,
         default_rules=False,
@@ -134,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.old_terms:
         runs["old_terms"] = old_detector(args.old_terms)
     report: dict[str, Any] = {
-        "split": args.split,
+        "split": "+".join(splits),
         "records": len(rows),
         "kinds": {k: sum(r["kind"] == k for r in rows) for k in ("hit", "near_miss")},
     }

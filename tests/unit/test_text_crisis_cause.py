@@ -71,6 +71,7 @@ def test_classes_of_wrong_hit(tools: TextAnalytics, text: str, category: str) ->
         # this shop's goods, compared with others
         ("这家买的苹果有异味", "safety"),
         ("以前用的很好，这次洗完头皮痒", "safety"),
+        ("上次买的苹果烂了两个，这次又这样", "safety"),
         # pests seen, next to a comparison
         ("房间里的蟑螂比老鼠还大", "safety"),
         ("厨房里有老鼠跑来跑去", "safety"),

@@ -51,9 +51,11 @@ _HOTLINE: Final = f"{_REGULATOR}|12315|315"
 _STAFF: Final = "经理|前台|客服|服务员|店员|店长|老板|商家|卖家|掌柜|工作人员|对方|保安"
 # Shops other than the one reviewed, and the past: 外边买的有异味, 以前买的…也痒.
 _ELSEWHERE: Final = (
-    "外边|外面|外头|别家|别处|别的店|其他店|其它店|超市|菜市场|市场上?|水果店|实体店|"
-    "以前|之前|原来|上次"
+    "外边|外面|外头|别家|别处|别的店|其他店|其它店|超市|菜市场|市场上?|水果店|实体店"
 )
+# An earlier purchase may have been from the same shop (上次买的也有烂的 is a complaint): only
+# an itch that "also" came with it says the itch is the customer's, not the goods'.
+_BEFORE: Final = "以前|之前|原来|上次"
 # This purchase, named: the comparison has turned to the goods reviewed.
 _THIS: Final = "这|本|你们|京东|现在|结果|但|可是|却|蟑|鼠|虫|蝇|蚊"
 _DEVICE: Final = (
@@ -74,7 +76,7 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # someone else's goods: 外边买的有异味; 以前买的清扬，洗完头皮也痒; 朋友送的…头皮痒
         f"(?:{_ELSEWHERE}){_NOT_CLAUSE_END}{{0,4}}(?:买|用)的"
         f"(?:(?!{_THIS}){_NOT_CLAUSE_END}){{0,8}}(?:异味|臭|烂|坏|霉|痒)|"
-        f"(?:{_ELSEWHERE}){_NOT_CLAUSE_END}{{0,4}}(?:买|用)的"
+        f"(?:{_ELSEWHERE}|{_BEFORE}){_NOT_CLAUSE_END}{{0,4}}(?:买|用)的"
         f"(?:(?!{_THIS}){_NOT_SENTENCE_END}){{0,10}}也(?:会|有点|很)?痒|"
         f"(?:家人|朋友|同事|别人|亲戚|公司|单位){_NOT_CLAUSE_END}{{0,6}}送的[）)]?"
         f"{_NOT_SENTENCE_END}{{0,6}}痒",

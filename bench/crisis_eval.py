@@ -50,6 +50,8 @@ SPLITS = (
     "fresh3",
     "dropped3",
     "fresh4",
+    "fresh5",
+    "dropped4",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

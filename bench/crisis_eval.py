@@ -18,7 +18,9 @@ were read too when the rules grew, so ``fresh`` (hits of the current detector dr
 after the rules were written, never used to write one) is the unseen check of precision.
 A second draw (``bench/crisis_draw.py``) added ``dev2`` (read while writing the third round of
 rules) and ``fresh2`` (labelled before that round, scored once after it); ``fresh4`` is a
-later blind draw of the detector's hits, labelled and scored with no rule written on it.
+later blind draw of the detector's hits, labelled and scored with no rule written on it, then
+read for the fourth round of rules; ``fresh5`` is the blind draw after that round and
+``dropped4`` the hits it removed.
 Several ``--split`` values are scored as one pooled set (``--split fresh2 fresh4``). Precision
 and recall come with a 95% Wilson interval.
 """
@@ -50,6 +52,8 @@ SPLITS = (
     "fresh3",
     "dropped3",
     "fresh4",
+    "fresh5",
+    "dropped4",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

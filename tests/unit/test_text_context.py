@@ -246,10 +246,10 @@ def test_real_reports_still_hit(tools: TextAnalytics, text: str, category: str) 
 
 
 def test_a_call_to_spread_needs_a_complaint_to_spread(tools: TextAnalytics) -> None:
-    praise = "这家的蛋糕太好吃了，店员也很热情，转发微博"
+    praise = "这家的蛋糕太好吃了，店员也很热情，大家转发一下"
     complaint = "蛋糕里吃出虫子，店员还不认账，太恶心了，转发微博"
     assert tools.crisis(praise) == []
-    assert ("转发", "viral") in tools.crisis(complaint)
+    assert ("转发微博", "viral") in tools.crisis(complaint)
     assert ("转发", "viral") in TextAnalytics(TextConfig(viral_needs_complaint=False)).crisis(
         praise
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from streams.core.text import rules
+from streams.core.text import rules, rules_cause
 from streams.core.text.config import CrisisCategory, TextConfig
 from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexicon
 from streams.core.text.terms import CRISIS
@@ -118,6 +118,7 @@ class CrisisDetector:
         exclusions = {
             category: [
                 *(rules.EXCLUDE.get(category, ()) if builtin else ()),
+                *(rules_cause.EXCLUDE.get(category, ()) if builtin else ()),
                 *cfg.crisis_exclude.get(category, []),
             ]
             for category in categories
@@ -144,6 +145,7 @@ class CrisisDetector:
         self._include_ascii = _named([(n, p) for n, p in numbered if not _CJK.search(p)])
         needs: Mapping[str, str] = {
             **(rules.NEEDS_CONTEXT if builtin else {}),
+            **(rules_cause.NEEDS_CONTEXT if builtin else {}),
             **cfg.crisis_context,
         }
         self._needs = {term.lower(): re.compile(p) for term, p in needs.items()}
@@ -214,7 +216,9 @@ class CrisisDetector:
             return False
         need, avoid = self._needs.get(term), self._avoid.get(term)
         if need is not None or avoid is not None:
-            reach = rules.CONTEXT_WINDOW_EN if term.isascii() else rules.CONTEXT_WINDOW
+            reach = rules_cause.CONTEXT_REACH.get(term) or (
+                rules.CONTEXT_WINDOW_EN if term.isascii() else rules.CONTEXT_WINDOW
+            )
             lo, hi = hit.start - reach, hit.end + reach
             near = low[max(0, lo) : hit.start] + " " + low[hit.end : hi]
             if need is not None and need.search(near) is None:

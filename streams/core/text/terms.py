@@ -88,7 +88,8 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
     "viral": (
         0.6,
         (
-            "转发", "扩散", "求扩散", "发微博", "发抖音", "发朋友圈", "发到网上", "避雷",
+            "转发", "转发微博", "扩散", "求扩散", "发微博", "发抖音", "发朋友圈", "发到网上",
+            "避雷",
             "viral", "going viral", "share this", "spread the word", "post it online",
         ),
     ),

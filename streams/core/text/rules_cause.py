@@ -1,0 +1,138 @@
+"""Context rules for hits that name a word of crisis but no crisis of the business's making.
+
+Each is a class of wrong hit seen on review text, kept apart from ``rules.py`` (which merges
+them into its tables) only to keep modules short. The classes:
+
+- **the customer's own doing**: fruit left at home for days before it rotted;
+- **someone else's goods**: a smell or an itch from goods bought elsewhere or given by others;
+- **a guess**: rot imagined for goods not yet received (烂都已经烂了吧);
+- **a name, not a complaint**: a regulator as a designation's issuer, a bus stop, the author
+  of a rule the hotel quotes, or the target of a staff retort (去315投诉吧);
+- **figures of speech**: idioms and comparisons with pests (过街老鼠, 比老鼠还…);
+- **devices**: a broken device counted (一个坏的平板), 漏电 said of battery drain;
+- **harmless pests**: an insect's bite on a fruit, insects outdoors, people who fear insects;
+- **a hotel room's smell or mould**: upkeep, as mould on its walls is;
+- **software**: a phone's media player (打开媒体);
+- **boilerplate**: 转发微博, the default text of every Weibo repost, which spreads only what
+  the post says.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from streams.core.text.config import CrisisCategory
+
+_NOT_CLAUSE_END: Final = "[^，,。.！!？?；;\n]"
+_NOT_SENTENCE_END: Final = "[^。！!？?\n]"
+_ROT: Final = "烂|坏|腐|霉|长毛|变质|臭"
+_FRUIT: Final = "水果|苹果|火龙果|橙|橘|桔|梨|桃|葡萄|瓜|莓|果子|果|香蕉|芒果|猕猴桃|樱桃|柚"
+# How long the customer kept it: days or more (not 一天 / 两天: fruit that rots within a day
+# or two of arrival was not sound; not 很久 / 多久, said of the seller's stock).
+_DAYS: Final = (
+    "几天|好几天|多天|[三四五六七八九十]天|[一两几]周|[一两几]?个?(?:星期|礼拜)|"
+    "第[二三四]个?(?:星期|礼拜|周)|半个月|一个月"
+)
+# A surprise (冰箱里放了几天居然发霉) says it should have kept: the complaint stands; so does
+# goods that came so (送来, 收到 …).
+_STILL_A_COMPLAINT: Final = "居然|竟然|竟|送|收到|到货|到手|拿到|发货"
+# A pest between the start of a long exclusion and its end is a hit of its own that the
+# exclusion must not cover (房间有蟑螂，潮湿，霉味).
+_PEST: Final = "蟑|鼠|虫|蝇|蚊|跳蚤"
+_STORED: Final = (
+    f"(?<!道)(?:放|搁|存|冷藏)(?:了|在|进|到)?(?:冰箱|家里?|冷藏室?|阳台)?里?的?(?:{_DAYS})"
+    f"|忘(?:记|了)吃"
+)
+_REGULATOR: Final = (
+    "旅游局|文旅局|工商局|工商部门|市场监管局|市场监管|市监局|卫生局|质监局|物价局|消协|食药监|"
+    "卫生监督|消费者协会|消委会"
+)
+_HOTLINE: Final = f"{_REGULATOR}|12315|315"
+_STAFF: Final = "经理|前台|客服|服务员|店员|店长|老板|商家|卖家|掌柜|工作人员|对方|保安"
+# Shops other than the one reviewed, and the past: 外边买的有异味, 以前买的…也痒.
+_ELSEWHERE: Final = (
+    "外边|外面|外头|别家|别处|别的店|其他店|其它店|超市|菜市场|市场上?|水果店|实体店"
+)
+# An earlier purchase may have been from the same shop (上次买的也有烂的 is a complaint): only
+# an itch that "also" came with it says the itch is the customer's, not the goods'.
+_BEFORE: Final = "以前|之前|原来|上次"
+# This purchase, named: the comparison has turned to the goods reviewed.
+_THIS: Final = "这|本|你们|京东|现在|结果|但|可是|却|蟑|鼠|虫|蝇|蚊"
+_DEVICE: Final = (
+    "平板|手机|电脑|笔记本|机器|机子|充电器|显示器|相机|路由器|打印机|数据线|电源|适配器|"
+    "鼠标|键盘|耳机|音箱|电视|遥控器?|电池|灯泡?|插座|插头|硬盘|主板|内存|光驱|屏幕?"
+)
+_ROOM: Final = "房间|客房|屋里|屋子|房内|走廊|楼道|卫生间|洗手间|浴室|地毯|大堂|电梯"
+_FOOD_WORD: Final = "吃|喝|菜|饭|肉|汤|食|餐|早点|奶|面条|面包|水果|苹果"
+
+EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
+    "safety": (
+        # fruit the customer kept for days before it rotted: 放了几天没吃，全都烂了,
+        # 放冰箱第二个星期就有点烂了, 买回来忘记吃…坏了两三个, 直接放烂了
+        f"(?:{_STORED})(?:(?!{_STILL_A_COMPLAINT}|{_PEST}){_NOT_SENTENCE_END}){{0,14}}(?:{_ROT})|放烂",
+        # a guess about goods not yet received: 烂都已经烂了吧 (said of rot only: 这是过敏了吧
+        # reports a reaction)
+        "(?:烂|坏|变质|发霉|发臭|臭)(?:掉|透)?了吧",
+        # someone else's goods: 外边买的有异味; 以前买的清扬，洗完头皮也痒; 朋友送的…头皮痒
+        f"(?:{_ELSEWHERE}){_NOT_CLAUSE_END}{{0,4}}(?:买|用)的"
+        f"(?:(?!{_THIS}){_NOT_CLAUSE_END}){{0,8}}(?:异味|臭|烂|坏|霉|痒)|"
+        f"(?:{_ELSEWHERE}|{_BEFORE}){_NOT_CLAUSE_END}{{0,4}}(?:买|用)的"
+        f"(?:(?!{_THIS}){_NOT_SENTENCE_END}){{0,10}}也(?:会|有点|很)?痒|"
+        f"(?:家人|朋友|同事|别人|亲戚|公司|单位){_NOT_CLAUSE_END}{{0,6}}送的[）)]?"
+        f"{_NOT_SENTENCE_END}{{0,6}}痒",
+        # idioms and comparisons: 过街老鼠 (hated by all), 比老鼠还厉害 (the standard of a
+        # comparison is not a pest seen), 读书不过是条虫子
+        "过街老鼠|老鼠过街|胆小如鼠|鼠目寸光|抱头鼠窜|贼眉鼠眼|獐头鼠目|蛇鼠一窝|投鼠忌器|"
+        "比(?:老鼠|苍蝇|蟑螂|虫子)还|(?:不过|只|就)是一?条虫",
+        # a device counted broken: 买了一个坏的平板电脑 (a fault, not spoiled goods)
+        f"(?:烂|坏)(?:了|的)的?{_NOT_CLAUSE_END}{{0,3}}(?:{_DEVICE})",
+        # an insect's bite on a fruit is a mark, not a pest delivered; insects outdoors (not
+        # coming in) and people who fear them are no pest in the room
+        f"(?:{_FRUIT}){_NOT_CLAUSE_END}{{0,6}}被?虫子?咬|虫眼|"
+        f"(?:外边|外面|外头|户外|室外|野外|山里|山上|树林|林子|草地|草丛|湖边|河边|江边|海边|花园|"
+        f"院子)的?{_NOT_CLAUSE_END}{{0,4}}(?:虫子|苍蝇|蚊子)"
+        f"(?!{_NOT_CLAUSE_END}{{0,8}}(?:进|飞到|爬到|房|屋|床|菜|饭|碗|盘|食))|"
+        "(?:害怕|怕|讨厌)(?:虫子|老鼠|蟑螂|苍蝇)的",
+        # a hotel room's smell or mould, in the clause or the next (进了房间，一股酸臭味; 床上面
+        # 也都是发霉的; 发霉的房间): upkeep, as mould on its walls is; food named in between
+        # makes it food again
+        f"(?:{_ROOM}|床上|床铺)(?:(?!{_FOOD_WORD}|{_PEST}){_NOT_SENTENCE_END}){{0,10}}"
+        "(?:酸臭|霉味|异味|臭味|发臭|臭了|发霉)|"
+        f"发霉的?{_NOT_CLAUSE_END}{{0,3}}(?:房间|客房|屋子)",
+    ),
+    "regulator": (
+        # a regulator as the issuer of a designation or a rule: 旅游局《…定点单位》,
+        # 停车收费是物价局统一规定, 旅游局评定的三星
+        f"(?:{_REGULATOR})(?:的|统一|颁发的?|指定的?|认定的?|授予的?)?"
+        "(?:规定|标准|核定|核准|批准|定价|备案|《|定点|指定|认定|评定|颁发|授予|挂牌|命名|审批)",
+        # a regulator's building as a stop: 坐到澳门旅游局那一站
+        f"(?:坐到|坐车到|乘到|坐至){_NOT_CLAUSE_END}{{0,6}}(?:{_REGULATOR})"
+        f"{_NOT_CLAUSE_END}{{0,14}}(?<!网)站",
+        # a retort, the staff's, not a complaint: 经理的答复是“去315投诉吧”, 你有本事去找消协
+        f"(?:{_STAFF}){_NOT_SENTENCE_END}{{0,8}}(?:答复|回答|回复|说|叫我|让我|告诉我)(?:是|道)?"
+        f"[：:，, ]?[“\"「‘']?(?:你|您)?们?(?:可以|尽管|有本事|爱|随便|就)?(?:去|到)?找?"
+        f"(?:{_HOTLINE})|(?:你|您)们?(?:有本事|尽管|爱|随便)(?:去|到)?找?(?:{_HOTLINE})",
+    ),
+    "media": (
+        # a phone's media player, not the press: 打开媒体时很慢
+        "(?:打开|播放|启动|运行|进入|切换)媒体|媒体(?:文件|功能|软件|程序|格式|应用|播放器)",
+    ),
+}
+
+# What 漏电 needs nearby to be a shock or a hazard: in phone and laptop talk it also means a
+# battery that drains on standby (客服检测说机器漏电，同意换机器).
+_SHOCK: Final = (
+    "麻|电到|电了|电击|触电|手(?!机)|摸|碰|危险|隐患|火|烟|孩子|宝宝|安全|热水器|洗衣机|插座|外壳|"
+    "金属|水"
+)
+# What a Weibo repost must say to spread a complaint: a boycott (不购买任何…产品, 都不喝了),
+# a condemnation, a warning; a joke or a musing under it (笑翻了) spreads none.
+_CONDEMNS: Final = (
+    "抵制|严惩|鄙视|缺德|可恶|无耻|黑心|太黑|黑手|倒闭|远离|人渣|祸害|垃圾|太假|假了|骗|坑|毒|"
+    "恶心|曝光|举报|扩散|避雷|投诉|不敢(?:喝|吃|买|用)|再也不(?:喝|买|吃|用)|别(?:喝|买|吃)|"
+    "不要(?:喝|买|吃)|还有人(?:喝|买|吃|用)|不(?:再)?(?:买|购买)|(?:都|再也|再|就)不喝|不喝了|讨厌"
+)
+NEEDS_CONTEXT: Final[dict[str, str]] = {"漏电": _SHOCK, "转发微博": _CONDEMNS}
+# Characters either side a term's context is read in, where the default is too short: the
+# post a repost's boilerplate spreads is all of it.
+CONTEXT_REACH: Final[dict[str, int]] = {"转发微博": 200}

@@ -236,6 +236,27 @@ def final_counters(cfg: KafkaConfig, app: str) -> dict[str, Any]:
     return {k.decode(): orjson.loads(v)["stats"] for k, v in last.items()}
 
 
+def counter_diffs(
+    one: dict[str, Any], other: dict[str, Any], limit: int = 5
+) -> dict[str, dict[str, Any]]:
+    """Up to ``limit`` stores whose counters differ: each differing field, as [run 1, other]
+    (a store missing from one side shows as None there)."""
+    out: dict[str, dict[str, Any]] = {}
+    for store in sorted(one.keys() | other.keys()):
+        a, b = one.get(store), other.get(store)
+        if a == b:
+            continue
+        if not isinstance(a, dict) or not isinstance(b, dict):
+            out[store] = {"stats": [a is not None, b is not None]}
+        else:
+            out[store] = {
+                k: [a.get(k), b.get(k)] for k in a.keys() | b.keys() if a.get(k) != b.get(k)
+            }
+        if len(out) >= limit:
+            break
+    return out
+
+
 def settle(cfg: KafkaConfig, quiet: float = 8.0, timeout: float = 120.0) -> list[str]:
     """The alert events once none has been added for ``quiet`` seconds. Consuming the last
     event is not the end: SLA deadlines fire on the partition clock's ticks after it, and
@@ -419,6 +440,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 counters_fail.get(k) != v for k, v in counters_one.items()
             )
             + len(counters_fail.keys() - counters_one.keys()),
+            # which counters: a lost event shows as counts lower by one, an event judged late
+            # in one run and not the other as one count moved between tiers or kinds
+            "stores_counters_differ_sample": counter_diffs(counters_one, counters_fail),
             "alerts_equal_after_failover_by_rule": by_rule(alerts_one, alerts_fail),
             "alerts_crash_free": len(alerts_one),
             # two workers without a crash: a difference here is not the takeover's
@@ -443,7 +467,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "machine": {"nproc": os.cpu_count(), "loadavg_1m": round(os.getloadavg()[0], 2)},
             "command": shlex.join(["python", "-m", "bench.scale", *argv]),
         }
-        if alerts_fail != alerts_one or alerts_two != alerts_one:
+        if alerts_fail != alerts_one or alerts_two != alerts_one or counters_fail != counters_one:
             # The alert events of each run and the workers' logs, for a look at the difference.
             result["kept"] = str(workdir)
             kept = True

@@ -106,6 +106,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
         read=lambda t, p: _consumer_offset(app, "read", t, p),
     )
+    # The commit rule (offsets.Consumer) never passes an event the merge still holds.
+    app.lowest_held = worker.merge.lowest_held  # type: ignore[attr-defined]
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
     async def cx_events(stream: Any) -> None:

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TopicPartition = tuple[str, int]
+# (time, event id, arrival order, wall time it came, topic, offset, item)
+Held = tuple[float, str, int, float, str, int, Any]
 
 
 @dataclass
@@ -52,7 +54,8 @@ class Merge:
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
     moved: dict[TopicPartition, float] = field(default_factory=dict)  # wall time it last moved
-    held: dict[int, list[tuple[float, str, int, float, Any]]] = field(default_factory=dict)
+    # partition -> heap of the events held (``Held``), earliest event time first
+    held: dict[int, list[Held]] = field(default_factory=dict)
     # Partition -> the event topics of it this worker reads, None until the assignment is
     # known: a topic of the partition that another worker reads (the assignment need not keep
     # a partition's topics together) is never fetched here, so nothing waits for it.
@@ -61,6 +64,9 @@ class Merge:
     # across kinds was the arrival order, which a replay would not see), by that bound:
     # "hold_max", "behind_wait" or "max_wait"
     unordered_by: dict[str, int] = field(default_factory=dict)
+    # (topic, partition) -> offsets of the events held: the consumer must not commit past
+    # the lowest (``lowest_held``), or a rebalance or crash would lose them unprocessed.
+    holding: dict[TopicPartition, set[int]] = field(default_factory=dict)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     def add(
@@ -77,7 +83,8 @@ class Merge:
         self.heads[tp] = max(self.heads.get(tp, at), at)
         self.read_up_to(topic, partition, offset, wall)
         heap = self.held.setdefault(partition, [])
-        heapq.heappush(heap, (at, event_id, next(self._seq), wall, item))
+        heapq.heappush(heap, (at, event_id, next(self._seq), wall, topic, offset, item))
+        self.holding.setdefault(tp, set()).add(offset)
 
     def read_up_to(self, topic: str, partition: int, offset: int, wall: float) -> None:
         """Any message read, held or not (a rejected one too): the topic's position moves."""
@@ -92,7 +99,7 @@ class Merge:
         over = self.count() - self.hold_max if self.hold_max else 0
         for partition, heap in self.held.items():
             while heap:
-                at, _, _, since, item = heap[0]
+                at, _, _, since, topic, offset, item = heap[0]
                 if not self._read_past(partition, at):
                     wait, bound, moved = self._bound(partition, at)
                     if over <= 0 and wall - max(since, moved) < wait:
@@ -101,6 +108,7 @@ class Merge:
                     self.unordered_by[bound] = self.unordered_by.get(bound, 0) + 1
                     over -= 1
                 heapq.heappop(heap)
+                self.holding.get((topic, partition), set()).discard(offset)
                 out.append(item)
         return out
 
@@ -180,6 +188,8 @@ class Merge:
         reads them again)."""
         for p in partitions:
             self.held.pop(p, None)
+            for tp in [tp for tp in self.holding if tp[1] == p]:
+                del self.holding[tp]
             for tp in [tp for tp in self.positions if tp[1] == p]:
                 self.positions.pop(tp, None)
                 self.heads.pop(tp, None)
@@ -189,6 +199,7 @@ class Merge:
         """A new assignment: the consumer reads every partition again from its committed offset,
         so what is held (unacknowledged) comes again, and positions read so far are void."""
         self.held.clear()
+        self.holding.clear()
         self.positions.clear()
         self.heads.clear()
         self.moved.clear()
@@ -198,6 +209,11 @@ class Merge:
         if self.held.get(partition):
             return False
         return all(self._at_end(topic, partition) for topic in self._read_here(partition))
+
+    def lowest_held(self, topic: str, partition: int) -> int | None:
+        """The lowest offset of ``topic``'s partition held here, not handled yet."""
+        offsets = self.holding.get((topic, partition))
+        return min(offsets) if offsets else None
 
     def count(self) -> int:
         return sum(len(h) for h in self.held.values())

@@ -32,12 +32,24 @@ from faust.utils.functional import consecutive_numbers
 from intervaltree import IntervalTree
 
 
-def advance(acked: list[int], gap: IntervalTree, committed: int | None) -> list[int]:
+def advance(
+    acked: list[int], gap: IntervalTree, committed: int | None, held: int | None = None
+) -> list[int]:
     """The run of done offsets that may be committed now (empty: nothing new).
 
     Takes the run out of ``acked`` and the filled part out of ``gap`` (both kept in place, as
-    Faust holds them); the offset to commit is one past the run's last.
+    Faust holds them); the offset to commit is one past the run's last. ``held``: the lowest
+    offset delivered but not handled yet (held for event-time order). The run stops before
+    it, whatever the head rule below allows: the merge hands events on in event-time order,
+    so offsets after a held one are acknowledged first, and a first start has no committed
+    offset to check the head against.
     """
+    if held is not None:
+        later = [o for o in acked if o >= held]
+        acked[:] = [o for o in acked if o < held]
+        before = advance(acked, gap, committed) if acked else []
+        acked.extend(later)
+        return before
     if not acked:
         return []
     newest = max(acked)
@@ -59,7 +71,9 @@ def advance(acked: list[int], gap: IntervalTree, committed: int | None) -> list[
 
 class Consumer(driver.Consumer):
     def _new_offset(self, tp: TP) -> int | None:
-        run = advance(self._acked[tp], self._gap[tp], self._committed_offset[tp])
+        lowest = getattr(self.app, "lowest_held", None)  # set by streams.worker.main
+        held = lowest(tp.topic, tp.partition) if lowest is not None else None
+        run = advance(self._acked[tp], self._gap[tp], self._committed_offset[tp], held)
         if not run:
             return None
         self._acked_index[tp].difference_update(run)

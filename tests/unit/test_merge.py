@@ -120,3 +120,20 @@ def test_a_topic_read_slowly_is_waited_for_while_it_moves() -> None:
     assert m.waiting(100.0 + 30.0) == [0]
     assert m.release(100.0 + 30.0) == ["f1"]  # the review topic stopped 30 s ago
     assert m.unordered_by == {"behind_wait": 1}
+
+
+def test_the_lowest_held_offset_is_known_per_topic_partition() -> None:
+    """The commit rule reads it: nothing at or past a held event is committed."""
+    highs = {(FB, 0): 100, (RV, 0): 100}
+    m = Merge((FB, RV), max_wait=2.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(FB, 0, 7, at=300.0, event_id="f7", item="f7", wall=0.0)
+    m.add(FB, 0, 8, at=100.0, event_id="f8", item="f8", wall=0.0)
+    assert m.lowest_held(FB, 0) == 7 and m.lowest_held(RV, 0) is None
+    m.add(RV, 0, 0, at=200.0, event_id="r0", item="r0", wall=0.0)
+    assert m.release(0.0) == ["f8", "r0"]  # f8: earlier in event time, later in offset
+    assert m.lowest_held(FB, 0) == 7
+    m.add(RV, 0, 1, at=400.0, event_id="r1", item="r1", wall=0.0)
+    assert m.release(0.0) == ["f7"]
+    assert m.lowest_held(FB, 0) is None and m.lowest_held(RV, 0) == 1
+    m.reset()
+    assert m.lowest_held(RV, 0) is None

@@ -26,6 +26,10 @@ offset order: one agent, concurrency 1).
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Collection, Mapping
+
+from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 from faust.utils.functional import consecutive_numbers
@@ -69,7 +73,33 @@ def advance(
     return list(run)
 
 
+log = logging.getLogger("cxpulse.worker.offsets")
+
+
+def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:
+    """The event partitions a seek to the committed offset leaves where they are.
+
+    aiokafka's ``seek_to_committed`` seeks only partitions with a committed offset above 0. A
+    partition this worker kept through a rebalance, with nothing committed yet, then stays at
+    its read position, past the messages fetched under the old assignment and dropped at the
+    rebalance (Faust empties its queues and skips messages of an older generation): nothing
+    reads them again. They go back to the start, where the group's reset policy ("earliest")
+    began them. Changelog partitions are not the consumer group's: recovery places them.
+    """
+    return [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
+
+
 class Consumer(driver.Consumer):
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        committed = await super().seek_to_committed()
+        unset = never_committed(committed, self.app.tables.changelog_topics)
+        if unset:
+            try:
+                await self._thread.seek_to_beginning(*unset)
+            except IllegalStateError:  # assigned away meanwhile: the next recovery seeks again
+                log.info("partitions moved during the seek: %s", unset)
+        return committed
+
     def _new_offset(self, tp: TP) -> int | None:
         lowest = getattr(self.app, "lowest_held", None)  # set by streams.worker.main
         held = lowest(tp.topic, tp.partition) if lowest is not None else None

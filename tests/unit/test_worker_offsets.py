@@ -60,3 +60,22 @@ def test_never_past_an_event_held_for_order() -> None:
     acked = [0, 1, 2, 4, 5]
     assert advance(acked, IntervalTree(), committed=None, held=3) == [0, 1, 2]
     assert acked == [4, 5]
+
+
+def test_partitions_never_committed_go_back_to_the_start_at_a_seek() -> None:
+    # aiokafka's seek leaves a partition with no committed offset (or 0) where it was read
+    # to: messages fetched and dropped at the rebalance would never be read again.
+    from faust.types import TP
+
+    from streams.worker.offsets import never_committed
+
+    committed = {
+        TP("t.feedback", 0): None,
+        TP("t.feedback", 1): 0,
+        TP("t.review", 0): 42,
+        TP("app-store-state-changelog", 0): None,
+    }
+    assert never_committed(committed, {"app-store-state-changelog"}) == [
+        TP("t.feedback", 0),
+        TP("t.feedback", 1),
+    ]

@@ -20,7 +20,8 @@ A second draw (``bench/crisis_draw.py``) added ``dev2`` (read while writing the 
 rules) and ``fresh2`` (labelled before that round, scored once after it); ``fresh4`` is a
 later blind draw of the detector's hits, labelled and scored with no rule written on it, then
 read for the fourth round of rules; ``fresh5`` is the blind draw after that round and
-``dropped4`` the hits it removed.
+``dropped4`` the hits it removed; ``fresh5`` was then read for the fifth round, ``fresh6`` is
+the blind draw after it and ``dropped5`` the hits it removed.
 Several ``--split`` values are scored as one pooled set (``--split fresh2 fresh4``). Precision
 and recall come with a 95% Wilson interval.
 """
@@ -54,6 +55,8 @@ SPLITS = (
     "fresh4",
     "fresh5",
     "dropped4",
+    "fresh6",
+    "dropped5",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

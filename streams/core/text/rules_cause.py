@@ -14,7 +14,16 @@ them into its tables) only to keep modules short. The classes:
 - **a hotel room's smell or mould**: upkeep, as mould on its walls is;
 - **software**: a phone's media player (打开媒体);
 - **boilerplate**: 转发微博, the default text of every Weibo repost, which spreads only what
-  the post says.
+  the post says;
+- **clothes that itch**: a quality complaint about the fabric, not a reaction to a product;
+- **the customer's own ailment**: an injury or illness of their own that the goods did not
+  cause (最近腿受伤了), or an itch they had before and buy the goods to treat;
+- **an idiom**: 就当吃了个苍蝇 (swallow the insult), 蛀虫 (a parasite of an institution);
+- **handling damage**: fruit pressed or knocked (被指甲掐坏了) is damaged, not rotten;
+- **fittings and ports**: a shower head or a port that is broken or mouldy is a fault;
+- **fruit left** by the customer (放着就没管了), with no time said;
+- **someone else's itch**: from another product, or of other people (用着痒的应该是…);
+- **no scandal**: 一条丑闻都没有 names a scandal to deny one.
 """
 
 from __future__ import annotations
@@ -64,6 +73,29 @@ _DEVICE: Final = (
 )
 _ROOM: Final = "房间|客房|屋里|屋子|房内|走廊|楼道|卫生间|洗手间|浴室|地毯|大堂|电梯"
 _FOOD_WORD: Final = "吃|喝|菜|饭|肉|汤|食|餐|早点|奶|面条|面包|水果|苹果"
+# Clothes and fabric: an itch they cause is a quality complaint about the garment.
+_GARMENT: Final = (
+    "穿|衣服|上衣|衣|裤|裙|袜|毛衣|外套|内衣|衬衫|t恤|睡衣|围巾|帽子|布料|面料|料子|领子|领口|"
+    "标签|线头|羊毛|毛线"
+)
+# What the customer used or ate besides the garment: an itch after it is that product's.
+_OTHER_USE: Final = "洗发|洗头|头皮|沐浴|擦|涂|抹|吃|喝"
+# The customer's own ailment, told as news of their own (最近腿受伤了, 前几天生病住院).
+_LATELY: Final = (
+    "最近|近来|前几天|前两天|前段时间|前阵子|这几天|这两天|那几天|刚好|正好|恰好|本来就"
+)
+_AILMENT: Final = "受伤|扭伤|摔伤|骨折|生病|病了|感冒|发烧|住院"
+# Fruit knocked, pressed or scratched: damaged, not rotten (碰烂, 摔烂 still are rot).
+_KNOCK: Final = "指甲|掐|捏|撞|磕|压|摔|碰|砸|挤|划|刮|抠|戳"
+# Found besides the damage, or inside: another fault, not the knock's.
+_BESIDES: Final = "或|另|还有|其他|其它|其余|剩下|里面|里边|内部|切开|发现|打开|又|也有"
+# Fittings and ports that break or get mouldy: a fault of the room or the device.
+_FITTING: Final = (
+    "淋浴|花洒|喷头|龙头|热水器|马桶|门锁|门把|锁|窗户|吹风机|电吹风|水壶|空调|冰箱|衣架|椅子|"
+    "桌子|柜|抽屉|usb|接口|插口|充电口|耳机孔|端口|卡槽|按键|按钮|机身|主板|电路板"
+)
+# Said of the fruit kept: one or two days after arrival it should still be sound.
+_SOON: Final = "第二天|隔天|次日|当天|当晚|一天|两天|没两天|一晚"
 
 EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     "safety": (
@@ -99,6 +131,40 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:{_ROOM}|床上|床铺)(?:(?!{_FOOD_WORD}|{_PEST}){_NOT_SENTENCE_END}){{0,10}}"
         "(?:酸臭|霉味|异味|臭味|发臭|臭了|发霉)|"
         f"发霉的?{_NOT_CLAUSE_END}{{0,3}}(?:房间|客房|屋子)",
+        # clothes that itch, in the same sentence (穿在身上有点痒, 衣服穿起来，身上好痒): unless
+        # another product is used in between (衣服不错，洗完头头皮痒)
+        f"(?:{_GARMENT})(?:(?!{_OTHER_USE}){_NOT_SENTENCE_END}){{0,12}}痒(?:好?痒)*",
+        # the customer's own ailment: 最近腿受伤了, 前几天生病住院了; an itch the goods are bought
+        # to treat (头皮还很痒，试试这款看看会不会有改善)
+        f"(?:{_LATELY})(?:我|自己|本人)?的?(?:腿|脚|腰|手|胳膊|膝盖|脚踝)?(?:也|又)?(?:{_AILMENT})"
+        f"(?:了|住院|在医院|去医院|输液|挂水|看医生)*|"
+        f"(?:头皮|头|皮肤|身上|全身|脸上){_NOT_CLAUSE_END}{{0,3}}痒{_NOT_SENTENCE_END}{{0,12}}"
+        "(?:试试|试一试|试一下|看看?(?:会不会|能不能|有没有)|所以买|特意买|专门买)",
+        # idioms: 就当吃了个苍蝇 (swallow an insult), 像吞了苍蝇一样; 蛀虫 and its kind are people
+        "(?:就|只)?当(?:是|作)?(?:吃|吞)了?(?:一?[个只])?(?:死)?苍蝇|"
+        "(?:像|好像|如同|跟|犹如|仿佛)(?:是)?(?:吃|吞)了?(?:一?[个只])?(?:死)?苍蝇|"
+        "(?:吃|吞)了?(?:一?[个只])?苍蝇(?:一样|似的|般)|苍蝇不叮|[拍打]苍蝇|"
+        "蛀虫|可怜虫|糊涂虫|跟屁虫|应声虫",
+        # fruit knocked or pressed (被指甲掐坏了，其中一个坏的厉害): the 坏 that follows in the
+        # sentence is that damage; rot, mould or a pest named after it still hits, and so does
+        # more found inside or besides (摔坏了一点，切开才发现里面坏了; 磕伤或坏的)
+        f"(?:{_KNOCK})(?:坏|伤|破|痕|印)(?:(?!烂|霉|腐|变质|臭|{_PEST}|{_BESIDES})"
+        f"{_NOT_SENTENCE_END}){{0,24}}",
+        # a broken or mouldy fitting or port (淋浴头两个都是坏的, usb发霉): no food in between
+        f"(?:{_FITTING}|{_DEVICE})(?:(?!{_FOOD_WORD}|{_FRUIT}|{_PEST}){_NOT_SENTENCE_END}){{0,12}}"
+        "(?:坏|烂)(?:的|了|掉)?|"
+        f"(?:{_FITTING}|{_DEVICE})口?{_NOT_CLAUSE_END}{{0,4}}(?:发霉|生锈|长霉)",
+        # fruit the customer left, no time said (放着就没管了…都发霉了): not when it went bad a day
+        # or two after, nor when it came so
+        "(?:放(?:着|在那里?|在一边|一边)(?:就|也|都)?(?:没|不)(?:管|动|吃|理)|一直没(?:吃|管|动)|"
+        f"没顾上吃)(?:(?!{_STILL_A_COMPLAINT}|{_PEST}|{_SOON}){_NOT_SENTENCE_END}){{0,30}}"
+        f"(?:{_ROT})",
+        # another product's itch (以前用别的产品，总是洗完头后痒), or other people's (有人说头皮
+        # 痒; 用着头皮痒的应该是刚开始换)
+        "(?:别的|其他|其它|别家|别人家的?)(?:产品|牌子|品牌|洗发水|洗发露|洗发|沐浴露|香皂|洗面奶)"
+        f"(?:(?!{_THIS}|唯独|只有|偏偏|它){_NOT_SENTENCE_END}){{0,14}}痒|"
+        f"(?:有人|别人|有的人|有些人|网友|看评价|看评论|听说){_NOT_CLAUSE_END}{{0,8}}痒|"
+        f"{_NOT_CLAUSE_END}{{0,5}}痒的(?:人|朋友|亲们?)?(?:应该|可能|估计|大概|多半)",
     ),
     "regulator": (
         # a regulator as the issuer of a designation or a rule: 旅游局《…定点单位》,
@@ -116,6 +182,8 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     "media": (
         # a phone's media player, not the press: 打开媒体时很慢
         "(?:打开|播放|启动|运行|进入|切换)媒体|媒体(?:文件|功能|软件|程序|格式|应用|播放器)",
+        # a scandal named to deny there was one: 一条丑闻都没有的结果就是…
+        "(?:一[条个件起桩]|任何)丑闻(?:都|也)(?:没|不)",
     ),
 }
 

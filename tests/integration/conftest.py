@@ -42,11 +42,13 @@ class Env:
     def metrics_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.worker.metrics_port}/metrics"
 
-    def start_worker(self) -> subprocess.Popen[bytes]:
+    def start_worker(self, **overrides: str) -> subprocess.Popen[bytes]:
+        """A worker of this test's group; ``overrides`` set more of its environment (a second
+        worker beside the first needs its own metrics port and state directory)."""
         log = (self.tmp / f"worker-{len(self.procs)}.log").open("wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "cxpulse.cli", "worker", "--loglevel", "info"],
-            env={**os.environ, **self.vars},
+            env={**os.environ, **self.vars, **overrides},
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.tmp,

@@ -1,4 +1,5 @@
-"""A worker killed mid-stream and restarted commits its offsets up to the end again.
+"""A worker killed mid-stream and restarted commits its offsets up to the end again; two
+workers starting on a backlog count every event.
 
 Without it the restarted worker processed the whole backlog, but its committed offsets crept
 forward one or two per commit, so the next crash would re-read it all (see
@@ -17,9 +18,11 @@ from functools import partial
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from cxpulse.live import scrape
 from streams.simulate import SimConfig, Simulator, write_jsonl
+from tests.helpers import feedback, line
 from tests.integration.conftest import Env
-from tests.waiting import wait_for
+from tests.waiting import free_port, wait_for
 
 pytestmark = pytest.mark.kafka
 
@@ -81,3 +84,49 @@ def test_offsets_reach_the_end_after_a_kill_mid_stream(env: Env, offsets: KafkaC
     # The restarted worker reads again from the committed offsets (re-read events count too).
     wait_for(lambda: consumed(env) >= backlog, 120, f"{backlog} events read after the restart")
     wait_for(lambda: lag(env, offsets)[1] == 0, COMMIT_WINDOW, "the offsets to be committed")
+
+
+def applied(url: str) -> float:
+    """Events a worker applied to its stores: taken in, less duplicates and late ones."""
+    page = scrape(url)
+    total = 0.0
+    for (name, _), value in page.items():
+        if name == "cxpulse_events_consumed_total":
+            total += value
+        elif name in ("cxpulse_events_duplicate_total", "cxpulse_events_late_total"):
+            total -= value
+    return total
+
+
+def test_two_workers_starting_on_a_backlog_apply_every_event_once(env: Env) -> None:
+    """The first worker to join reads under an assignment that the second one's join ends at
+    once. What it fetched then and had not handled is dropped at the rebalance, and a partition
+    with nothing committed yet must be read again from its start, not from where the fetch had
+    got to; what it did handle is counted once, by whichever worker holds the store."""
+    stores, each = 60, 40
+    # In event-time order, a minute at a time across the stores: none is late.
+    env.produce(
+        [fb_event(i, store=f"S{s:02d}", minutes=i) for i in range(each) for s in range(stores)]
+    )
+    env.start_worker()
+    port = free_port()
+    env.start_worker(
+        CXPULSE_WORKER__METRICS_PORT=str(port),
+        CXPULSE_WORKER__DATA_DIR=str(env.tmp / "worker-b"),
+    )
+    urls = (env.metrics_url, f"http://127.0.0.1:{port}/metrics")
+    wait_for(
+        lambda: sum(applied(u) for u in urls) >= stores * each,
+        timeout=150,
+        what=f"{stores * each} events applied",
+        retry=(OSError,),  # a worker's metrics server not up yet
+        explain=lambda: f"{env.state()}\n{env.log(tail=4000)}",
+    )
+    # Nothing applied twice either, once both workers are done.
+    wait_for(lambda: env.metric("cxpulse_consumer_lag") == 0, 60, "the first worker done")
+    assert sum(applied(u) for u in urls) == stores * each
+
+
+def fb_event(i: int, store: str, minutes: int) -> tuple[str, bytes, bytes]:
+    body = feedback(i, 1 + i % 5, store=store, minutes=minutes)
+    return ("feedback", store.encode(), line(body))

@@ -7,15 +7,7 @@ import pytest
 
 from streams.core.text.config import TextConfig
 from streams.core.text.tools import TextAnalytics
-
-
-@pytest.fixture(scope="module")
-def tools() -> TextAnalytics:
-    return TextAnalytics()
-
-
-def _categories(tools: TextAnalytics, text: str) -> set[str]:
-    return {category for _, category in tools.crisis(text)}
+from tests.unit.conftest import crisis_categories
 
 
 @pytest.mark.parametrize(
@@ -58,7 +50,7 @@ def _categories(tools: TextAnalytics, text: str) -> set[str]:
     ],
 )
 def test_classes_of_wrong_hit(tools: TextAnalytics, text: str, category: str) -> None:
-    assert category not in _categories(tools, text)
+    assert category not in crisis_categories(tools, text)
 
 
 @pytest.mark.parametrize(
@@ -97,16 +89,16 @@ def test_classes_of_wrong_hit(tools: TextAnalytics, text: str, category: str) ->
 def test_real_reports_next_to_them_still_hit(
     tools: TextAnalytics, text: str, category: str
 ) -> None:
-    assert category in _categories(tools, text)
+    assert category in crisis_categories(tools, text)
 
 
 def test_the_rules_are_part_of_the_default_rules() -> None:
     bare = TextAnalytics(TextConfig(default_rules=False, negation=False))
-    assert "safety" in _categories(bare, "香蕉放了一个星期没顾上吃，都烂了")
-    assert "regulator" in _categories(bare, "停车费按物价局的标准收取")
+    assert "safety" in crisis_categories(bare, "香蕉放了一个星期没顾上吃，都烂了")
+    assert "regulator" in crisis_categories(bare, "停车费按物价局的标准收取")
 
 
 def test_a_deployment_can_count_every_repost() -> None:
     text = "笑死我了 转发微博"
     relaxed = TextAnalytics(TextConfig(crisis_context={"转发微博": "."}))
-    assert "viral" in _categories(relaxed, text)
+    assert "viral" in crisis_categories(relaxed, text)

@@ -8,15 +8,7 @@ from __future__ import annotations
 import pytest
 
 from streams.core.text.tools import TextAnalytics
-
-
-@pytest.fixture(scope="module")
-def tools() -> TextAnalytics:
-    return TextAnalytics()
-
-
-def _categories(tools: TextAnalytics, text: str) -> set[str]:
-    return {category for _, category in tools.crisis(text)}
+from tests.unit.conftest import crisis_categories
 
 
 @pytest.mark.parametrize(
@@ -53,7 +45,7 @@ def _categories(tools: TextAnalytics, text: str) -> set[str]:
     ],
 )
 def test_not_the_goods_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
-    assert category not in _categories(tools, text)
+    assert category not in crisis_categories(tools, text)
 
 
 @pytest.mark.parametrize(
@@ -88,4 +80,4 @@ def test_not_the_goods_does_not_hit(tools: TextAnalytics, text: str, category: s
 def test_real_reports_in_the_same_words_still_hit(
     tools: TextAnalytics, text: str, category: str
 ) -> None:
-    assert category in _categories(tools, text)
+    assert category in crisis_categories(tools, text)

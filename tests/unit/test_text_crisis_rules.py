@@ -7,15 +7,7 @@ import pytest
 
 from streams.core.text.config import TextConfig
 from streams.core.text.tools import TextAnalytics
-
-
-@pytest.fixture(scope="module")
-def tools() -> TextAnalytics:
-    return TextAnalytics()
-
-
-def _categories(tools: TextAnalytics, text: str) -> set[str]:
-    return {category for _, category in tools.crisis(text)}
+from tests.unit.conftest import crisis_categories
 
 
 @pytest.mark.parametrize(
@@ -92,22 +84,22 @@ def test_classes_of_wrong_hit(tools: TextAnalytics, text: str) -> None:
 def test_real_reports_next_to_them_still_hit(
     tools: TextAnalytics, text: str, category: str
 ) -> None:
-    assert category in _categories(tools, text)
+    assert category in crisis_categories(tools, text)
 
 
 def test_a_price_that_rose_to_315_is_not_the_hotline(tools: TextAnalytics) -> None:
-    assert "regulator" not in _categories(tools, "价格从215涨到315元，贵了")
+    assert "regulator" not in crisis_categories(tools, "价格从215涨到315元，贵了")
 
 
 def test_the_new_rules_are_part_of_the_default_rules() -> None:
     """Switching the default rules off brings back the bare terms, these classes included."""
     bare = TextAnalytics(TextConfig(default_rules=False, negation=False))
-    assert "safety" in _categories(bare, "枕头套好像是发霉的")
-    assert "refund" in _categories(bare, "前台开了张客人拒付的单子")
+    assert "safety" in crisis_categories(bare, "枕头套好像是发霉的")
+    assert "refund" in crisis_categories(bare, "前台开了张客人拒付的单子")
 
 
 def test_a_deployment_can_drop_the_agency_context_of_a_bank_dispute() -> None:
     text = "前台开了张客人拒付的单子"
     relaxed = TextAnalytics(TextConfig(crisis_context={"拒付": "."}))
-    assert "refund" in _categories(relaxed, text)
-    assert "refund" not in _categories(TextAnalytics(), text)
+    assert "refund" in crisis_categories(relaxed, text)
+    assert "refund" not in crisis_categories(TextAnalytics(), text)

@@ -100,8 +100,8 @@ class Merge:
         for partition, heap in self.held.items():
             while heap:
                 at, _, _, since, topic, offset, item = heap[0]
-                if not self._read_past(partition, at):
-                    wait, bound, moved = self._bound(partition, at)
+                if not self._read_past(partition, at, topic):
+                    wait, bound, moved = self._bound(partition, at, topic)
                     if over <= 0 and wall - max(since, moved) < wait:
                         break
                     bound = "hold_max" if over > 0 else bound
@@ -112,12 +112,18 @@ class Merge:
                 out.append(item)
         return out
 
-    def _read_past(self, partition: int, at: float) -> bool:
+    def _read_past(self, partition: int, at: float, own: str) -> bool:
         return all(
-            self.heads.get((topic, partition), float("-inf")) >= at
-            or self._at_end(topic, partition)
+            self._past(topic, partition, at, own) or self._at_end(topic, partition)
             for topic in self._read_here(partition)
         )
+
+    def _past(self, topic: str, partition: int, at: float, own: str) -> bool:
+        """Read past ``at``: strictly, for another topic than the event's own, since an event
+        of the same instant may still come there, and a replay orders one instant's events
+        by event id (an alert's evidence lists the events before it)."""
+        head = self.heads.get((topic, partition), float("-inf"))
+        return head >= at if topic == own else head > at
 
     @property
     def unordered(self) -> int:
@@ -134,7 +140,7 @@ class Merge:
     def _read_here(self, partition: int) -> tuple[str, ...]:
         return self.topics if self.here is None else self.here.get(partition, ())
 
-    def _bound(self, partition: int, at: float) -> tuple[float, str, float]:
+    def _bound(self, partition: int, at: float, own: str) -> tuple[float, str, float]:
         """How long an event at ``at`` may wait, which bound that is, and since when beyond
         its arrival: ``behind_wait`` while a topic it waits for is known to have messages
         left, counted from the last time such a topic moved. A topic read slowly (a busy
@@ -143,7 +149,7 @@ class Merge:
         moved, behind = float("-inf"), False
         for topic in self._read_here(partition):
             tp = (topic, partition)
-            if self.heads.get(tp, float("-inf")) >= at:
+            if self._past(topic, partition, at, own):
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
             # Two offsets or more left: one alone may be a transaction's commit marker, which
@@ -176,11 +182,12 @@ class Merge:
         return [
             p
             for p, heap in self.held.items()
-            if heap and self._due(p, heap[0][0], heap[0][3], wall)
+            if heap and self._due(p, heap[0], wall)
         ]
 
-    def _due(self, partition: int, at: float, since: float, wall: float) -> bool:
-        wait, _, moved = self._bound(partition, at)
+    def _due(self, partition: int, first: Held, wall: float) -> bool:
+        at, _, _, since, topic, _, _ = first
+        wait, _, moved = self._bound(partition, at, topic)
         return max(since, moved) + wait <= wall
 
     def drop(self, partitions: set[int]) -> None:

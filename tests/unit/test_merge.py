@@ -137,3 +137,17 @@ def test_the_lowest_held_offset_is_known_per_topic_partition() -> None:
     assert m.lowest_held(FB, 0) is None and m.lowest_held(RV, 0) == 1
     m.reset()
     assert m.lowest_held(RV, 0) is None
+
+
+def test_events_of_one_instant_go_in_event_id_order_as_a_replay_orders_them() -> None:
+    """Another topic read up to the same instant may still hold an event of that instant."""
+    highs = {(FB, 0): 100, (RV, 0): 100}
+    m = Merge((FB, RV), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(FB, 0, 0, at=100.0, event_id="b1", item="b1", wall=0.0)
+    m.add(RV, 0, 0, at=100.0, event_id="c1", item="c1", wall=0.0)
+    assert m.release(0.0) == []  # the review topic is at 100, not past it
+    m.add(RV, 0, 1, at=100.0, event_id="a1", item="a1", wall=0.0)
+    m.add(RV, 0, 2, at=150.0, event_id="x1", item="x1", wall=0.0)
+    m.add(FB, 0, 1, at=160.0, event_id="y1", item="y1", wall=0.0)
+    assert m.release(0.0) == ["a1", "b1", "c1", "x1"]
+    assert m.unordered == 0

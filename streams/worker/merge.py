@@ -179,11 +179,7 @@ class Merge:
     def waiting(self, wall: float) -> list[int]:
         """Partitions whose oldest held item has waited its time out (the timer sends them
         a tick, so they go even if no other message comes)."""
-        return [
-            p
-            for p, heap in self.held.items()
-            if heap and self._due(p, heap[0], wall)
-        ]
+        return [p for p, heap in self.held.items() if heap and self._due(p, heap[0], wall)]
 
     def _due(self, partition: int, first: Held, wall: float) -> bool:
         at, _, _, since, topic, _, _ = first

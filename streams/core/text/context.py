@@ -153,6 +153,7 @@ class CrisisDetector:
         self._avoid = {term.lower(): re.compile(p) for term, p in avoid.items()}
         self._off_topic = re.compile(rules.OFF_TOPIC) if builtin else None
         self._names = rules.NAMES if builtin else frozenset()
+        self._reach: Mapping[str, int] = rules_cause.CONTEXT_REACH if builtin else {}
 
     def find(self, text: str) -> list[Hit]:
         norm = self._simplify(text)
@@ -216,7 +217,7 @@ class CrisisDetector:
             return False
         need, avoid = self._needs.get(term), self._avoid.get(term)
         if need is not None or avoid is not None:
-            reach = rules_cause.CONTEXT_REACH.get(term) or (
+            reach = self._reach.get(term) or (
                 rules.CONTEXT_WINDOW_EN if term.isascii() else rules.CONTEXT_WINDOW
             )
             lo, hi = hit.start - reach, hit.end + reach

@@ -64,9 +64,6 @@ class Merge:
     # across kinds was the arrival order, which a replay would not see), by that bound:
     # "hold_max", "behind_wait" or "max_wait"
     unordered_by: dict[str, int] = field(default_factory=dict)
-    # (topic, partition) -> offsets of the events held: the consumer must not commit past
-    # the lowest (``lowest_held``), or a rebalance or crash would lose them unprocessed.
-    holding: dict[TopicPartition, set[int]] = field(default_factory=dict)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     def add(
@@ -84,7 +81,6 @@ class Merge:
         self.read_up_to(topic, partition, offset, wall)
         heap = self.held.setdefault(partition, [])
         heapq.heappush(heap, (at, event_id, next(self._seq), wall, topic, offset, item))
-        self.holding.setdefault(tp, set()).add(offset)
 
     def read_up_to(self, topic: str, partition: int, offset: int, wall: float) -> None:
         """Any message read, held or not (a rejected one too): the topic's position moves."""
@@ -99,7 +95,7 @@ class Merge:
         over = self.count() - self.hold_max if self.hold_max else 0
         for partition, heap in self.held.items():
             while heap:
-                at, _, _, since, topic, offset, item = heap[0]
+                at, _, _, since, topic, _, item = heap[0]
                 if not self._read_past(partition, at, topic):
                     wait, bound, moved = self._bound(partition, at, topic)
                     if over <= 0 and wall - max(since, moved) < wait:
@@ -108,7 +104,6 @@ class Merge:
                     self.unordered_by[bound] = self.unordered_by.get(bound, 0) + 1
                     over -= 1
                 heapq.heappop(heap)
-                self.holding.get((topic, partition), set()).discard(offset)
                 out.append(item)
         return out
 
@@ -191,8 +186,6 @@ class Merge:
         reads them again)."""
         for p in partitions:
             self.held.pop(p, None)
-            for tp in [tp for tp in self.holding if tp[1] == p]:
-                del self.holding[tp]
             for tp in [tp for tp in self.positions if tp[1] == p]:
                 self.positions.pop(tp, None)
                 self.heads.pop(tp, None)
@@ -202,7 +195,6 @@ class Merge:
         """A new assignment: the consumer reads every partition again from its committed offset,
         so what is held (unacknowledged) comes again, and positions read so far are void."""
         self.held.clear()
-        self.holding.clear()
         self.positions.clear()
         self.heads.clear()
         self.moved.clear()
@@ -214,9 +206,12 @@ class Merge:
         return all(self._at_end(topic, partition) for topic in self._read_here(partition))
 
     def lowest_held(self, topic: str, partition: int) -> int | None:
-        """The lowest offset of ``topic``'s partition held here, not handled yet."""
-        offsets = self.holding.get((topic, partition))
-        return min(offsets) if offsets else None
+        """The lowest offset of ``topic``'s partition held here, not handled yet: the consumer
+        must not commit past it, or a rebalance or crash would lose it unprocessed. Read at
+        each commit (seconds apart), so a scan of the partition's held events."""
+        return min(
+            (o for _, _, _, _, t, o, _ in self.held.get(partition, ()) if t == topic), default=None
+        )
 
     def count(self) -> int:
         return sum(len(h) for h in self.held.values())

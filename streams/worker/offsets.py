@@ -35,6 +35,8 @@ from faust.types import TP
 from faust.utils.functional import consecutive_numbers
 from intervaltree import IntervalTree
 
+log = logging.getLogger("cxpulse.worker.offsets")
+
 
 def advance(
     acked: list[int], gap: IntervalTree, committed: int | None, held: int | None = None
@@ -71,9 +73,6 @@ def advance(
     run = next(consecutive_numbers(ordered))
     acked[:] = ordered[len(run) :]
     return list(run)
-
-
-log = logging.getLogger("cxpulse.worker.offsets")
 
 
 def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:

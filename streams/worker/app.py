@@ -340,16 +340,23 @@ class Worker:
 
     def refresh_gauges(self) -> None:
         """Age owned stores' windows to the worker's event-time clock (read-only), a budget
-        of stores per call, taking turns."""
-        if not self.newest:
-            return
+        of stores per call, taking turns.
+
+        A store this process has not shown yet (its partition was just taken over, or the
+        process just started) is published in full on its turn instead: without that, a
+        partition taken over in a quiet hour shows nothing on the wall, and the signals
+        topic misses its previous owner's last throttled change, until each store's next
+        event."""
+        if self.app.rebalancing or getattr(self.app, "in_recovery", False):
+            return  # the tables are being refilled: a store read now may be half recovered
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
         if owned and known:
             # A store whose partition moved on is counted by its new owner now: kept here too,
             # every rollup summed across workers would count it twice.
             self.metrics.retain(lambda sid: known.get(sid.encode()) in owned)
-        fresh = self.clock() - GAUGE_REFRESH_SECONDS
+        wall = self.clock()
+        fresh = wall - GAUGE_REFRESH_SECONDS
         # Standby copies of other workers' partitions are in the table too: not ours to show.
         keys = [k for k, p in known.items() if p in owned] if known else list(self.table.data)
         if not keys:
@@ -359,9 +366,12 @@ class Worker:
         turn += keys[: min(start, REFRESH_BUDGET - len(turn))]  # wrapped round, no repeats
         self.refresh_turn = start + len(turn)
         for key in turn:
-            if self.shown.get(key, 0.0) > fresh:
-                continue  # its own snapshot set the gauges moments ago
-            if known.get(key) in owned:
+            if known.get(key) not in owned:
+                continue
+            last = self.shown.get(key)
+            if last is None:
+                self._publish(key, self.state(key), wall)
+            elif last <= fresh and self.newest:  # else its own snapshot set them moments ago
                 with contextlib.suppress(Exception):
                     self.metrics.show(snapshot(self.state(key), self.newest, self.signals))
 

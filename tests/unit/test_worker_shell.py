@@ -16,6 +16,7 @@ from cxpulse.config import Settings
 from schemas import deadletter as dl
 from streams.core import step as step_module
 from streams.core.signals.config import SatisfactionConfig
+from streams.core.snapshot import snapshot
 from streams.core.store import csat_view
 from streams.metrics import Metrics
 from streams.topics import Topics
@@ -216,16 +217,13 @@ class _Keyed(dict[bytes, Any]):
 def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from types import SimpleNamespace
 
     w = make()
     w.handle_batch([ev(i, store=f"S{i}") for i in range(7)])
     data = _Keyed(w.table.data)
     data._key_partition = {key: 0 for key in data}
     w.table.data = data
-    w.app = SimpleNamespace(  # type: ignore[assignment]
-        assignor=SimpleNamespace(assigned_actives=lambda: [SimpleNamespace(partition=0)])
-    )
+    w.app = _assigned(0)
     monkeypatch.setattr(worker_app, "REFRESH_BUDGET", 3)
     shown: list[list[str]] = []
 
@@ -233,13 +231,48 @@ def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
         shown[-1].append(snap.store_id)
 
     monkeypatch.setattr(w.metrics, "show", record)
-    w.shown.clear()  # every store's own snapshot is older than a refresh
+    w.shown = dict.fromkeys(data, 0.0)  # every store's own snapshot is older than a refresh
     for _ in range(3):
         shown.append([])
         w.refresh_gauges()
     assert [len(turn) for turn in shown] == [3, 3, 3]
     assert {sid for turn in shown for sid in turn} == {f"S{i}" for i in range(7)}
     assert shown[2] == ["S6", "S0", "S1"]  # wrapped round to the start
+
+
+def _assigned(*partitions: int, rebalancing: bool = False) -> Any:
+    """A stand-in for the Faust app as the gauge refresh reads it."""
+    from types import SimpleNamespace
+
+    actives = [SimpleNamespace(partition=p) for p in partitions]
+    return SimpleNamespace(
+        rebalancing=rebalancing, assignor=SimpleNamespace(assigned_actives=lambda: actives)
+    )
+
+
+def test_a_process_that_took_stores_over_publishes_each_once_without_new_events() -> None:
+    """A partition taken over in a quiet hour: its stores reach the wall and the signals topic
+    from the table alone, each once, and not while the table is still being refilled."""
+    before = make()
+    before.handle_batch([ev(i, rating=1 + i % 5, store=f"S{i % 4}") for i in range(12)])
+    after = make()  # a new process: nothing handled, nothing shown
+    data = _Keyed(before.table.data)
+    data._key_partition = {key: int(key[1:]) % 2 for key in data}  # S0, S2 on 0; S1, S3 on 1
+    after.table.data = data
+    signals = after.signals_out
+    after.app = _assigned(0, rebalancing=True)
+    after.refresh_gauges()
+    assert signals.sent == [] and list(after.metrics.stores.rollups.stores()) == []
+    after.app = _assigned(0)
+    after.refresh_gauges()
+    sent = {m["key"]: json.loads(m["value"]) for m in signals.sent}
+    assert sorted(sent) == [b"S0", b"S2"]  # partition 1 is another worker's
+    assert sent[b"S0"] == json.loads(
+        snapshot(before.state(b"S0"), None, before.signals).model_dump_json()
+    )
+    assert sorted(after.metrics.stores.rollups.stores()) == ["S0", "S2"]
+    after.refresh_gauges()
+    assert len(signals.sent) == 2  # once each: later turns only age the gauges
 
 
 def test_the_faust_app_neither_waits_on_held_events_at_a_rebalance_nor_ignores_standbys() -> None:
@@ -256,7 +289,6 @@ def test_the_faust_app_neither_waits_on_held_events_at_a_rebalance_nor_ignores_s
 
 def test_stores_of_a_partition_that_moved_on_leave_the_rollups() -> None:
     """The new owner counts them now: kept here too, sums across workers count them twice."""
-    from types import SimpleNamespace
 
     w = make()
     w.handle_batch([ev(i, store=f"S{i}") for i in range(4)])
@@ -264,9 +296,7 @@ def test_stores_of_a_partition_that_moved_on_leave_the_rollups() -> None:
     data = _Keyed(w.table.data)
     data._key_partition = {key: int(key[1:]) % 2 for key in data}  # S0, S2 on 0; S1, S3 on 1
     w.table.data = data
-    w.app = SimpleNamespace(  # type: ignore[assignment]
-        assignor=SimpleNamespace(assigned_actives=lambda: [SimpleNamespace(partition=0)])
-    )
+    w.app = _assigned(0)
     w.refresh_gauges()
     assert sorted(w.metrics.stores.rollups.stores()) == ["S0", "S2"]
     info = w.metrics.registry.collect()

@@ -1,10 +1,11 @@
 """The worker's per-batch path in one process, without Kafka: where a batch's time goes.
 
-``python -m bench.worker_step [--events N] [--stores S] [--batch B] [--profile]`` feeds the
-events ``bench.pipeline`` would produce through ``Worker.handle_batch`` (tables and topics replaced
-by in-memory recorders, so only cxpulse's own work is timed) and prints one JSON object:
-``events_per_s`` of the worker, the share of it spent writing changed stores to the changelog
-(``write_share``), the baseline ``decode_only_events_per_s`` (JSON parse + contract
+``python -m bench.worker_step [--events N] [--stores S] [--batch B] [--profile] [--chain]``
+feeds the events ``bench.pipeline`` would produce (with ``--chain``: ``bench.scale``'s, for any
+number of stores) through ``Worker.handle_batch`` (tables and topics replaced by in-memory
+recorders, so only cxpulse's own work is timed) and prints one JSON object: ``events_per_s`` of
+the worker, the share of it spent writing changed stores to the changelog and publishing their
+snapshots (``write_share``), the baseline ``decode_only_events_per_s`` (JSON parse + contract
 validation of the same messages, measured in the same run) and, with ``--profile``, the top
 functions by cumulative and by own time with their share of the run.
 """
@@ -117,9 +118,20 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--profile", action="store_true")
     p.add_argument("--top", type=int, default=25)
+    p.add_argument(
+        "--chain",
+        action="store_true",
+        help="the chain generator's traffic (any --stores, as bench.scale) instead of the "
+        "simulator's (at most 999 stores, as bench.pipeline)",
+    )
     a = p.parse_args()
     settings = Settings()
-    records = generate(a.events, a.stores, a.seed, settings.kafka)
+    if a.chain:
+        from bench.scale import chain_records
+
+        records = chain_records(a.events, a.stores, settings.kafka, None, 1.0)
+    else:
+        records = generate(a.events, a.stores, a.seed, settings.kafka)
     kinds = Topics.from_config(settings.kafka)
 
     t0 = time.perf_counter()
@@ -150,6 +162,7 @@ def main() -> None:
     out: dict[str, Any] = {
         "events": len(records),
         "stores": a.stores,
+        "traffic": "chain" if a.chain else "simulator",
         "batch": a.batch,
         "loadavg_1m": os.getloadavg()[0],
         "decode_only_events_per_s": round(len(records) / decode_s),

@@ -68,6 +68,14 @@ class WorkerConfig(_Section):
     # the changelog's tail instead of replaying it whole (streams/worker/memory_store.py says
     # why Faust's own memory store could not). 0 on a single worker; 1 in production.
     standby_replicas: Annotated[int, Field(ge=0, le=3)] = 0
+    # Wall seconds between two snapshots of one store (the signals topic and this worker's
+    # gauges); Prometheus scrapes every 15 s, so a store changing faster is shown as often.
+    snapshot_every: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    # Snapshots of all stores per wall second, at most. One costs about half a millisecond, and
+    # at 10,000 stores nearly every event touches a store last shown over `snapshot_every` ago:
+    # a snapshot per event was 38% of the worker's time (bench/README.md, `worker_step
+    # --chain`). Changed stores wait their turn, longest first; alerts never wait.
+    snapshots_per_s: Annotated[float, Field(gt=0, le=100_000)] = 200.0
     # Wall seconds an event may wait for its partition's other topics to be read past its time
     # (event-time order across kinds); then it goes in arrival order. Live streams never wait.
     merge_wait: Annotated[float, Field(ge=0, le=60)] = 2.0

@@ -38,6 +38,7 @@ from streams.core.store import Signals, StoreState
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
+from streams.worker.budget import Budget
 from streams.worker.health import Health
 from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
@@ -45,7 +46,6 @@ from streams.worker.sla import SlaShell
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
-SNAPSHOT_SECONDS = 5.0  # wall seconds between two snapshots of one store (scrapes: 15 s)
 # Stores whose gauges one refresh ages. A snapshot costs about half a millisecond: ageing all of
 # 10,000 stores on every refresh took longer than the 5 s interval and starved the agent (239
 # events/s in bench.scale). In turns, a quiet store's windows age within a minute or two; a
@@ -71,7 +71,9 @@ class Worker:
     health: Health | None = None
     merge: Merge = field(default_factory=lambda: Merge((), 0.0))
     shown: dict[bytes, float] = field(default_factory=dict)  # store -> wall time of last snapshot
-    unshown: set[bytes] = field(default_factory=set)  # changed since its last snapshot
+    # Changed since its last snapshot, in the order the changes came: the longest waiting first.
+    unshown: dict[bytes, None] = field(default_factory=dict)
+    budget: Budget = field(default_factory=lambda: Budget(200.0))  # snapshots per wall second
     owned: frozenset[int] = frozenset()
     recovered: float | None = None  # when Faust last finished refilling the tables
     refresh_turn: int = 0  # where the next gauge refresh starts among the stores
@@ -210,13 +212,10 @@ class Worker:
                 continue
             tables.write(self.table, partition, key, state, wire, "raw")
             # A snapshot per store and batch cost more than the events themselves while
-            # catching up (and filled the producer's buffer): at most one per store every
-            # SNAPSHOT_SECONDS; the gauge timer covers every owned store anyway.
-            if wall - self.shown.get(key, 0.0) < SNAPSHOT_SECONDS:
-                self.unshown.add(key)
-                continue
-            self._publish(key, state, wall)
-        self.metrics.signals_held.set(len(self.unshown))
+            # catching up (and filled the producer's buffer): each store waits its turn, at most
+            # one snapshot every `snapshot_every`; the gauge timer covers every owned store too.
+            self.unshown.setdefault(key)
+        self._publish_due(wall)
         self.sla.flush(changes.complaints)
         self.metrics.sla_open.set(self.pipe.open_deadlines())
         if self.newest:
@@ -244,26 +243,29 @@ class Worker:
                     done[labels] = n
 
     def _publish_held(self, owned: frozenset[int]) -> None:
-        """The last change of a store that then went quiet, once its throttle has passed."""
-        if self.unshown:
-            wall = self.clock()
+        """Forget the waiting stores whose partition went to another worker; publish the due."""
+        if self.unshown and owned:  # empty: the assignment settling for a moment, keep them
             known = tables.key_partitions(self.table)
-            for key in list(self.unshown):
-                partition = known.get(key)
-                if partition is None:
-                    self.unshown.discard(key)  # its partition was taken away and dropped
-                elif partition in owned:
-                    if wall - self.shown.get(key, 0.0) >= SNAPSHOT_SECONDS:
-                        self._publish(key, self.state(key), wall)
-                elif owned:  # a standby copy, or a partition now another worker's
-                    self.unshown.discard(key)
-                    self.shown.pop(key, None)
-                # else: the assignment reads empty for a moment while it settles: keep it
+            for key in [k for k in self.unshown if known.get(k) not in owned]:
+                del self.unshown[key]  # taken away, dropped, or a standby copy
+                self.shown.pop(key, None)
+        self._publish_due(self.clock())
+
+    def _publish_due(self, wall: float) -> None:
+        """Snapshots of the waiting stores, longest waiting first, each at most every
+        `snapshot_every` seconds and all within the budget."""
+        every = self.settings.worker.snapshot_every
+        for key in list(self.unshown):
+            if wall - self.shown.get(key, 0.0) < every:
+                continue  # shown moments ago: its next change waits in line
+            if not self.budget.take(wall):
+                break
+            self._publish(key, self.state(key), wall)
         self.metrics.signals_held.set(len(self.unshown))
 
     def _publish(self, key: bytes, state: StoreState, wall: float) -> None:
         self.shown[key] = wall
-        self.unshown.discard(key)
+        self.unshown.pop(key, None)
         try:
             snap = snapshot(state, None, self.signals)
         except Exception:
@@ -343,7 +345,7 @@ class Worker:
         of stores per call, taking turns.
 
         A store this process has not shown yet (its partition was just taken over, or the
-        process just started) is published in full on its turn instead: without that, a
+        process just started) joins the stores waiting for a snapshot instead: without that, a
         partition taken over in a quiet hour shows nothing on the wall, and the signals
         topic misses its previous owner's last throttled change, until each store's next
         event."""
@@ -370,10 +372,11 @@ class Worker:
                 continue
             last = self.shown.get(key)
             if last is None:
-                self._publish(key, self.state(key), wall)
+                self.unshown.setdefault(key)
             elif last <= fresh and self.newest:  # else its own snapshot set them moments ago
                 with contextlib.suppress(Exception):
                     self.metrics.show(snapshot(self.state(key), self.newest, self.signals))
+        self._publish_due(wall)
 
 
 def assemble(
@@ -403,6 +406,7 @@ def assemble(
     )
     sla_shell.pipe = pipe
     worker = Worker(
+        budget=Budget(settings.worker.snapshots_per_s),
         settings=settings,
         metrics=metrics,
         app=app,

@@ -21,6 +21,7 @@ from streams.core.store import csat_view
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import app as worker_app
+from streams.worker.budget import Budget
 from tests.helpers import feedback, line
 
 
@@ -348,3 +349,23 @@ def test_events_held_for_order_are_let_go_at_a_rebalance() -> None:
     w.clock = lambda: NOW + 3600  # long past the wait: held events would go now
     assert w.handle_batch([]) == []
     assert w.merge.count() == 0 and w.table.changelog == []
+
+
+def test_snapshots_keep_to_their_budget_longest_waiting_first() -> None:
+    """At 10,000 stores nearly every event changes a store not shown for a while: the stores
+    beyond the budget wait in line, in the order they changed."""
+    w = make()
+    wall = [NOW]
+    w.clock = lambda: wall[0]
+    w.budget = Budget(rate=2.0)
+    w.handle_batch([ev(i, store=f"S{i}") for i in range(5)])
+    sent = w.signals_out.sent
+    assert [m["key"] for m in sent] == [b"S0", b"S1"]
+    wall[0] += 0.5
+    w.handle_batch([ev(5, store="S5"), ev(6, store="S2")])  # S2 changed again: keeps its place
+    assert [m["key"] for m in sent] == [b"S0", b"S1", b"S2"]
+    wall[0] += 1.0
+    w._publish_due(wall[0])
+    assert [m["key"] for m in sent][3:] == [b"S3", b"S4"]
+    assert list(w.unshown) == [b"S5"] and w.metrics.signals_held._value.get() == 1
+    assert json.loads(sent[2]["value"])["windows"][0]["ratings"] == 2  # S2 with both events

@@ -1,0 +1,23 @@
+"""How many snapshots the worker may publish: a token bucket on the shell's wall clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Budget:
+    """``rate`` a wall second, with at most a second's worth saved up: a quiet minute does
+    not buy a burst that stalls the next batch."""
+
+    rate: float
+    tokens: float | None = None  # None: full
+    at: float = 0.0  # wall time of the last take
+
+    def take(self, wall: float) -> bool:
+        """One token if there is one; the clock going back (another host's time) adds none."""
+        tokens = self.rate if self.tokens is None else self.tokens
+        tokens = min(self.rate, tokens + max(0.0, wall - self.at) * self.rate)
+        self.at = wall
+        self.tokens = tokens - 1 if tokens >= 1 else tokens
+        return tokens >= 1

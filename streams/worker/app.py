@@ -74,6 +74,7 @@ class Worker:
     # Changed since its last snapshot, in the order the changes came: the longest waiting first.
     unshown: dict[bytes, None] = field(default_factory=dict)
     budget: Budget = field(default_factory=lambda: Budget(200.0))  # snapshots per wall second
+    held_for: frozenset[int] = frozenset()  # the assignment the waiting stores were checked for
     owned: frozenset[int] = frozenset()
     recovered: float | None = None  # when Faust last finished refilling the tables
     refresh_turn: int = 0  # where the next gauge refresh starts among the stores
@@ -244,22 +245,29 @@ class Worker:
 
     def _publish_held(self, owned: frozenset[int]) -> None:
         """Forget the waiting stores whose partition went to another worker; publish the due."""
-        if self.unshown and owned:  # empty: the assignment settling for a moment, keep them
+        if self.unshown and owned and owned != self.held_for:
+            # An empty assignment is the group settling for a moment: the stores are kept.
             known = tables.key_partitions(self.table)
             for key in [k for k in self.unshown if known.get(k) not in owned]:
                 del self.unshown[key]  # taken away, dropped, or a standby copy
                 self.shown.pop(key, None)
+            self.held_for = owned
         self._publish_due(self.clock())
 
     def _publish_due(self, wall: float) -> None:
         """Snapshots of the waiting stores, longest waiting first, each at most every
         `snapshot_every` seconds and all within the budget."""
-        every = self.settings.worker.snapshot_every
-        for key in list(self.unshown):
-            if wall - self.shown.get(key, 0.0) < every:
-                continue  # shown moments ago: its next change waits in line
-            if not self.budget.take(wall):
-                break
+        every, shown = self.settings.worker.snapshot_every, self.shown
+        budget = self.budget.available(wall)
+        due: list[bytes] = []
+        if budget:
+            for key in self.unshown:
+                if wall - shown.get(key, 0.0) >= every:  # else it waits for its next turn
+                    due.append(key)
+                    if len(due) == budget:
+                        break
+        self.budget.spend(len(due))
+        for key in due:
             self._publish(key, self.state(key), wall)
         self.metrics.signals_held.set(len(self.unshown))
 

@@ -14,10 +14,12 @@ class Budget:
     tokens: float | None = None  # None: full
     at: float = 0.0  # wall time of the last take
 
-    def take(self, wall: float) -> bool:
-        """One token if there is one; the clock going back (another host's time) adds none."""
+    def available(self, wall: float) -> int:
+        """Whole tokens at ``wall``; the clock going back (another host's time) adds none."""
         tokens = self.rate if self.tokens is None else self.tokens
-        tokens = min(self.rate, tokens + max(0.0, wall - self.at) * self.rate)
+        self.tokens = min(self.rate, tokens + max(0.0, wall - self.at) * self.rate)
         self.at = wall
-        self.tokens = tokens - 1 if tokens >= 1 else tokens
-        return tokens >= 1
+        return int(self.tokens)
+
+    def spend(self, n: int) -> None:
+        self.tokens = (self.rate if self.tokens is None else self.tokens) - n

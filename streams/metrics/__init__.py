@@ -95,6 +95,13 @@ class Metrics:
             "reads them again from the committed offset.",
             registry=r,
         )
+        self.reread = Counter(
+            "cxpulse_partitions_reread",
+            "Partitions read again from their committed offset because offsets at its head "
+            "were never handed on (the commit would otherwise stop there), by topic.",
+            ["topic"],
+            registry=r,
+        )
         self.state_not_written = Counter(
             "cxpulse_state_not_written",
             "Store states that could not be encoded for the changelog (kept in memory; a bug).",

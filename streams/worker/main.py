@@ -108,6 +108,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     )
     # The commit rule (offsets.Consumer) never passes an event the merge still holds.
     app.lowest_held = worker.merge.lowest_held  # type: ignore[attr-defined]
+    # ... and says when it reads a partition again to hand on offsets nobody handed on.
+    app.on_reread = lambda topic, _partition: metrics.reread.labels(topic).inc()  # type: ignore[attr-defined]
 
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
     async def cx_events(stream: Any) -> None:

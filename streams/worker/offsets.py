@@ -27,7 +27,9 @@ offset order: one agent, concurrency 1).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from aiokafka.errors import IllegalStateError
 from faust.transport.drivers import aiokafka as driver
@@ -36,6 +38,11 @@ from faust.utils.functional import consecutive_numbers
 from intervaltree import IntervalTree
 
 log = logging.getLogger("cxpulse.worker.offsets")
+# Seconds offsets may stay missing at the head of a partition, with later ones handled and
+# none of them held for order, before the partition is read again from its committed offset.
+# An event in flight is handled within a batch (well under a second); one held for order is
+# ``held`` and never counts here.
+REREAD_AFTER = 60.0
 
 
 def advance(
@@ -75,6 +82,50 @@ def advance(
     return list(run)
 
 
+def missing_head(
+    acked: list[int], gap: IntervalTree, committed: int | None, held: int | None
+) -> bool:
+    """True when the commit is held back by offsets nobody will hand on: missing at the head,
+    later ones done, and not explained by an event held for order.
+
+    A message delivered under an older consumer generation is left unhandled (its partition
+    may be another worker's now) on the understanding that the rebalance's seek reads it
+    again. When this worker kept the partition and had read past it, nothing does, and the
+    commit stops there for good: every restart then re-reads the whole tail. Reading the
+    partition again from the committed offset hands the missing events on; the ones after
+    them come again too and are counted as duplicates (event ids), not applied twice.
+    """
+    if committed is None or not (acked or gap):
+        return False
+    first = min([*acked, *(i.begin for i in gap)])
+    if first - committed <= 1:  # nothing, or Faust's one-offset hole (see ``advance``)
+        return False
+    return held is None or held >= first
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+class HeadWatch:
+    """Since when each partition's head has been missing; which ones are due a re-read."""
+
+    def __init__(self, after: float = REREAD_AFTER) -> None:
+        self.after = after
+        self.since: dict[TP, float] = {}
+
+    def due(self, tp: TP, missing: bool, now: float) -> bool:
+        """Whether ``tp`` has now been missing its head for ``after`` seconds (then forgotten:
+        after the re-read it must go missing for as long again)."""
+        if not missing:
+            self.since.pop(tp, None)
+            return False
+        if now - self.since.setdefault(tp, now) < self.after:
+            return False
+        del self.since[tp]
+        return True
+
+
 def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:
     """The event partitions a seek to the committed offset leaves where they are.
 
@@ -89,6 +140,11 @@ def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[s
 
 
 class Consumer(driver.Consumer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._heads = HeadWatch()
+        self._reread: set[TP] = set()  # partitions to read again after the next commit
+
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed = await super().seek_to_committed()
         unset = never_committed(committed, self.app.tables.changelog_topics)
@@ -102,8 +158,30 @@ class Consumer(driver.Consumer):
     def _new_offset(self, tp: TP) -> int | None:
         lowest = getattr(self.app, "lowest_held", None)  # set by streams.worker.main
         held = lowest(tp.topic, tp.partition) if lowest is not None else None
-        run = advance(self._acked[tp], self._gap[tp], self._committed_offset[tp], held)
+        acked, gap, committed = self._acked[tp], self._gap[tp], self._committed_offset[tp]
+        run = advance(acked, gap, committed, held)
+        if self._heads.due(tp, not run and missing_head(acked, gap, committed, held), _now()):
+            self._reread.add(tp)
         if not run:
             return None
         self._acked_index[tp].difference_update(run)
         return run[-1] + 1
+
+    async def commit(self, *args: Any, **kwargs: Any) -> bool:
+        done: bool = await super().commit(*args, **kwargs)
+        while self._reread:
+            tp = self._reread.pop()
+            committed = self._committed_offset.get(tp)
+            if committed is None or tp not in self.assignment():
+                continue
+            log.warning(
+                "%s[%s]: offsets from %s were never handed on; reading them again",
+                tp.topic,
+                tp.partition,
+                committed,
+            )
+            metric = getattr(self.app, "on_reread", None)  # set by streams.worker.main
+            if metric is not None:
+                metric(tp.topic, tp.partition)
+            await self.seek(tp, committed)
+        return done

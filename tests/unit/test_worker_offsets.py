@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from intervaltree import IntervalTree
 
 from streams.worker.offsets import advance
@@ -79,3 +80,66 @@ def test_partitions_never_committed_go_back_to_the_start_at_a_seek() -> None:
         TP("t.feedback", 0),
         TP("t.feedback", 1),
     ]
+
+
+def test_offsets_missing_at_the_head_with_later_ones_done_and_none_held_are_found() -> None:
+    from streams.worker.offsets import missing_head
+
+    none = IntervalTree()
+    assert missing_head([1080, 1081], none, committed=1061, held=None)
+    assert missing_head([], IntervalTree.from_tuples([(1070, 1075)]), committed=1061, held=None)
+    assert missing_head([1080], none, committed=1061, held=1090)  # held behind: not why
+    assert not missing_head([1080], none, committed=1061, held=1061)  # held for order: wait
+    assert not missing_head([1062, 1063], none, committed=1061, held=None)  # Faust's one hole
+    assert not missing_head([1061, 1070], none, committed=1061, held=None)  # the run commits
+    assert not missing_head([5, 6], none, committed=None, held=None)  # nothing committed yet
+    assert not missing_head([], none, committed=1061, held=None)  # nothing done past it
+
+
+def test_a_partition_missing_its_head_long_enough_is_due_a_reread_once() -> None:
+    from faust.types import TP
+
+    from streams.worker.offsets import HeadWatch
+
+    tp, other = TP("t.call", 1), TP("t.call", 2)
+    watch = HeadWatch(after=60.0)
+    assert not watch.due(tp, True, now=100.0)
+    assert not watch.due(other, True, now=130.0)
+    assert not watch.due(tp, True, now=159.0)
+    assert watch.due(tp, True, now=160.0)
+    assert not watch.due(tp, True, now=161.0)  # counted afresh after the re-read
+    assert not watch.due(other, False, now=180.0)  # its head arrived: forgotten
+    assert not watch.due(other, True, now=200.0) and watch.due(other, True, now=260.0)
+
+
+def test_a_partition_due_a_reread_is_sought_to_its_committed_offset_after_the_commit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asyncio
+    from types import SimpleNamespace
+
+    from faust.transport.drivers import aiokafka as driver
+    from faust.types import TP
+
+    from streams.worker.offsets import Consumer
+
+    stuck, gone = TP("t.call", 1), TP("t.call", 2)
+    calls: list[object] = []
+
+    async def commit(self: object, *args: object, **kwargs: object) -> bool:
+        calls.append("commit")
+        return True
+
+    async def seek(tp: TP, offset: int) -> None:
+        calls.append((tp, offset))
+
+    monkeypatch.setattr(driver.Consumer, "commit", commit)
+    c = object.__new__(Consumer)  # the parts commit reads, without a broker
+    c._reread = {stuck, gone}
+    c._committed_offset = {stuck: 1061, gone: 7}
+    c.assignment = lambda: {stuck}  # type: ignore[method-assign]
+    c.seek = seek  # type: ignore[method-assign,assignment]
+    c.app = SimpleNamespace(on_reread=lambda topic, _p: calls.append(topic))  # type: ignore[assignment]
+    assert asyncio.run(c.commit()) is True
+    assert calls == ["commit", "t.call", (stuck, 1061)]  # a partition moved away: left alone
+    assert c._reread == set()

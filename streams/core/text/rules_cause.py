@@ -46,8 +46,12 @@ _DAYS: Final = (
 # goods that came so (送来, 收到 …).
 _STILL_A_COMPLAINT: Final = "居然|竟然|竟|送|收到|到货|到手|拿到|发货"
 # A pest between the start of a long exclusion and its end is a hit of its own that the
-# exclusion must not cover (房间有蟑螂，潮湿，霉味).
-_PEST: Final = "蟑|鼠|虫|蝇|蚊|跳蚤"
+# exclusion must not cover (房间有蟑螂，潮湿，霉味). A lookahead on it stops before the word's
+# first character: a stop at 蝇 of 苍蝇 would leave 苍 inside the exclusion, which overlaps the
+# hit and drops it.
+_PEST: Final = "蟑|老?鼠|虫|苍?蝇|蚊|跳蚤"
+# Mould and rot by the first character of each word, for the same reason (上霉, 发霉, 长霉).
+_SPOILT: Final = "(?:上|长|发)?霉|(?:发|酸)?臭|腐|烂|变质|馊|长毛"
 _STORED: Final = (
     f"(?<!道)(?:放|搁|存|冷藏)(?:了|在|进|到)?(?:冰箱|家里?|冷藏室?|阳台)?里?的?(?:{_DAYS})"
     f"|忘(?:记|了)吃"
@@ -146,9 +150,10 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "(?:吃|吞)了?(?:一?[个只])?苍蝇(?:一样|似的|般)|苍蝇不叮|[拍打]苍蝇|"
         "蛀虫|可怜虫|糊涂虫|跟屁虫|应声虫",
         # fruit knocked or pressed (被指甲掐坏了，其中一个坏的厉害): the 坏 that follows in the
-        # sentence is that damage; rot, mould or a pest named after it still hits, and so does
-        # more found inside or besides (摔坏了一点，切开才发现里面坏了; 磕伤或坏的)
-        f"(?:{_KNOCK})(?:坏|伤|破|痕|印)(?:(?!烂|霉|腐|变质|臭|{_PEST}|{_BESIDES})"
+        # sentence is that damage; rot, mould or a pest named after it still hits (碰伤了，收到
+        # 后有点上霉了), and so does more found inside or besides (摔坏了一点，切开才发现里面坏了;
+        # 磕伤或坏的)
+        f"(?:{_KNOCK})(?:坏|伤|破|痕|印)(?:(?!{_SPOILT}|{_PEST}|{_BESIDES})"
         f"{_NOT_SENTENCE_END}){{0,24}}",
         # a broken or mouldy fitting or port (淋浴头两个都是坏的, usb发霉): no food in between
         f"(?:{_FITTING}|{_DEVICE})(?:(?!{_FOOD_WORD}|{_FRUIT}|{_PEST}){_NOT_SENTENCE_END}){{0,12}}"

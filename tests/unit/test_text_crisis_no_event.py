@@ -1,0 +1,36 @@
+"""Crisis words that name no harm that happened to the goods delivered (rules_cause.py): each
+class of wrong hit next to a real report in the same words that must still hit."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.core.text.tools import TextAnalytics
+from tests.unit.conftest import crisis_categories
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # handling damage with no rot or pest after it
+        ("礼盒里有两个梨被捏坏了，其中一个坏的有点厉害", "safety"),
+    ],
+)
+def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
+    assert category not in crisis_categories(tools, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # mould or a pest named after a knock: the knock's reach stops before the whole word
+        ("有一个可能路上碰伤了，收到后都有点上霉了", "safety"),
+        ("橙子磕伤了一块，伤口那里发霉了", "safety"),
+        ("梨磕伤了一块，盒子里一只苍蝇", "safety"),
+        ("橙子压伤了一个，箱底有老鼠屎", "safety"),
+    ],
+)
+def test_real_reports_in_the_same_words_still_hit(
+    tools: TextAnalytics, text: str, category: str
+) -> None:
+    assert category in crisis_categories(tools, text)

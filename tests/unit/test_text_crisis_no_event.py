@@ -14,6 +14,12 @@ from tests.unit.conftest import crisis_categories
     [
         # handling damage with no rot or pest after it
         ("礼盒里有两个梨被捏坏了，其中一个坏的有点厉害", "safety"),
+        # a complaint meant and given up
+        ("本想到315投诉，但忙的都没时间", "regulator"),
+        ("本来打算向消协投诉，后来算了", "regulator"),
+        # a regulator's office as a landmark or a service point
+        ("酒店旁边旅游局办事处订机票很方便", "regulator"),
+        ("酒店就在工商局对面，好找", "regulator"),
     ],
 )
 def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -28,6 +34,10 @@ def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) ->
         ("橙子磕伤了一块，伤口那里发霉了", "safety"),
         ("梨磕伤了一块，盒子里一只苍蝇", "safety"),
         ("橙子压伤了一个，箱底有老鼠屎", "safety"),
+        # the complaint made after all, and one made near a landmark
+        ("本想算了，后来还是打了12315投诉", "regulator"),
+        ("酒店对面的大排档太吵，我打了12315", "regulator"),
+        ("明天去工商局门口拉横幅", "regulator"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

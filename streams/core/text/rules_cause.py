@@ -61,6 +61,9 @@ _REGULATOR: Final = (
     "卫生监督|消费者协会|消委会"
 )
 _HOTLINE: Final = f"{_REGULATOR}|12315|315"
+# Meant to and did not: 本想, 本来打算 (what follows is the plan dropped).
+_MEANT_TO: Final = "本想|本来想|原想|原本想|本打算|本来打算|原本打算|本要|本来要"
+_NEXT_TO: Final = "旁边|隔壁|对面|附近|楼下|楼上|边上|紧邻|挨着"
 _STAFF: Final = "经理|前台|客服|服务员|店员|店长|老板|商家|卖家|掌柜|工作人员|对方|保安"
 # Shops other than the one reviewed, and the past: 外边买的有异味, 以前买的…也痒.
 _ELSEWHERE: Final = (
@@ -183,6 +186,14 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:{_STAFF}){_NOT_SENTENCE_END}{{0,8}}(?:答复|回答|回复|说|叫我|让我|告诉我)(?:是|道)?"
         f"[：:，, ]?[“\"「‘']?(?:你|您)?们?(?:可以|尽管|有本事|爱|随便|就)?(?:去|到)?找?"
         f"(?:{_HOTLINE})|(?:你|您)们?(?:有本事|尽管|爱|随便)(?:去|到)?找?(?:{_HOTLINE})",
+        # an intention given up, in its clause: 本想到315投诉，但忙得没时间 (本想 says it was not
+        # done; a later clause that does it still hits)
+        f"(?:{_MEANT_TO}){_NOT_CLAUSE_END}{{0,10}}(?:{_HOTLINE}|举报)",
+        # a regulator's office as a landmark or a service point: 旁边旅游局办事处订机票,
+        # 工商局对面; the institution-as-place rule of rules.py names only some regulators
+        f"(?:{_NEXT_TO})(?:就是|是|有|的)?(?:{_REGULATOR})|"
+        f"(?:{_REGULATOR})的?(?:办事处|大楼|大厦|宿舍|家属院|招待所|宾馆|售票处)|"
+        f"(?:{_REGULATOR}){_NOT_CLAUSE_END}{{0,4}}(?:{_NEXT_TO}|不远|很近|较近)",
     ),
     "media": (
         # a phone's media player, not the press: 打开媒体时很慢

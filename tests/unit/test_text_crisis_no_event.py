@@ -20,6 +20,11 @@ from tests.unit.conftest import crisis_categories
         # a regulator's office as a landmark or a service point
         ("酒店旁边旅游局办事处订机票很方便", "regulator"),
         ("酒店就在工商局对面，好找", "regulator"),
+        # a harm imagined: in the clause of an if, or feared later in its sentence
+        ("这么复杂的通道，万一酒店失火，住户跑都跑不掉", "safety"),
+        ("要是吃出虫子怎么办", "safety"),
+        ("一旦漏电后果不堪设想", "safety"),
+        ("如果点肉，鱼之类，真怕是变质的", "safety"),
     ],
 )
 def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -38,6 +43,11 @@ def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) ->
         ("本想算了，后来还是打了12315投诉", "regulator"),
         ("酒店对面的大排档太吵，我打了12315", "regulator"),
         ("明天去工商局门口拉横幅", "regulator"),
+        # the harm met after the worry, a fear of goods found rotten, a counterfactual, sarcasm
+        ("本来还担心会变质，结果收到就发霉了", "safety"),
+        ("居然都是烂水果，吃了怕吃坏肚子，直接扔了", "safety"),
+        ("要是早知道有蟑螂就不住了", "safety"),
+        ("有个烂苹果，如果可以多放几个烂的", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

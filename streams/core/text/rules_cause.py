@@ -101,6 +101,22 @@ _FITTING: Final = (
     "淋浴|花洒|喷头|龙头|热水器|马桶|门锁|门把|锁|窗户|吹风机|电吹风|水壶|空调|冰箱|衣架|椅子|"
     "桌子|柜|抽屉|usb|接口|插口|充电口|耳机孔|端口|卡槽|按键|按钮|机身|主板|电路板"
 )
+# A harm imagined, not met: 万一酒店失火, 要是吃出虫子怎么办, 如果点肉…真怕是变质的. Not 主要是
+# / 就要是; not a counterfactual of what did happen (如果不是及时去医院, 要是早知道有蟑螂). A
+# fear alone (怕中毒, 怕起火) is left to hit: it is mostly told of goods already found smelly,
+# hot or rotten, and read so in the set.
+_IF: Final = (
+    "万一|(?:如果|假如|假若|倘若|若是|(?<![主就还只总需重正不])要是)(?!不是|没有|早?知道|早)|一旦"
+)
+_FEAR: Final = "(?<![可恐哪不])怕|担心"
+# Words that say it did happen after all end the hypothetical's reach.
+_HAPPENED: Final = "结果|果然|居然|竟然|真的|还真|已经|确实"
+# Not 烂 / 坏 alone: 如果可以多放几个烂的 is sarcasm about rot found, and counted rot is an
+# event pattern of its own.
+_HARM: Final = (
+    "失火|起火|火灾|着火|触电|漏电|中毒|变质|(?:上|长|发)霉|过敏|(?:拉|闹)肚子|腹泻|吐|受伤|"
+    "烫伤|划伤|腐烂|住院|去医院|看医生|虫|蟑螂|老鼠|苍蝇|蚊子|(?:发|酸)?臭|异物|安全隐患"
+)
 # Said of the fruit kept: one or two days after arrival it should still be sound.
 _SOON: Final = "第二天|隔天|次日|当天|当晚|一天|两天|没两天|一晚"
 
@@ -173,6 +189,12 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:(?!{_THIS}|唯独|只有|偏偏|它){_NOT_SENTENCE_END}){{0,14}}痒|"
         f"(?:有人|别人|有的人|有些人|网友|看评价|看评论|听说){_NOT_CLAUSE_END}{{0,8}}痒|"
         f"{_NOT_CLAUSE_END}{{0,5}}痒的(?:人|朋友|亲们?)?(?:应该|可能|估计|大概|多半)",
+        # a harm imagined: in the clause of an if (万一酒店失火), or a fear later in its sentence
+        # (如果点肉,鱼之类,真怕是变质的); a later clause that reports it still hits (结果收到
+        # 就发霉了)
+        f"(?:{_IF})(?:(?!{_HAPPENED}){_NOT_CLAUSE_END}){{0,8}}(?:{_HARM})|"
+        f"(?:{_IF})(?:(?!{_HAPPENED}){_NOT_SENTENCE_END}){{0,16}}(?:{_FEAR})"
+        f"{_NOT_CLAUSE_END}{{0,6}}(?:{_HARM})",
     ),
     "regulator": (
         # a regulator as the issuer of a designation or a rule: 旅游局《…定点单位》,

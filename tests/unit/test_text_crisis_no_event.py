@@ -25,6 +25,11 @@ from tests.unit.conftest import crisis_categories
         ("要是吃出虫子怎么办", "safety"),
         ("一旦漏电后果不堪设想", "safety"),
         ("如果点肉，鱼之类，真怕是变质的", "safety"),
+        # fruit gone bad at home on the third day or later
+        ("买回来第3天里面就全部发霉烂掉了", "safety"),
+        ("第4天早上就有两个发霉了", "safety"),
+        ("买的桃子五天后全烂了", "safety"),
+        ("放了三四天苹果就烂了", "safety"),
     ],
 )
 def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -48,6 +53,11 @@ def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) ->
         ("居然都是烂水果，吃了怕吃坏肚子，直接扔了", "safety"),
         ("要是早知道有蟑螂就不住了", "safety"),
         ("有个烂苹果，如果可以多放几个烂的", "safety"),
+        # days spent on the way, two or three days, days that took the telling
+        ("第3天才收到，烂了一半", "safety"),
+        ("物流走了四天后才到，苹果全烂了", "safety"),
+        ("买的梨两三天后就烂了", "safety"),
+        ("送人的，过了几天她才给我说，每个都是烂的", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

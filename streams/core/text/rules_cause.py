@@ -39,9 +39,18 @@ _FRUIT: Final = "水果|苹果|火龙果|橙|橘|桔|梨|桃|葡萄|瓜|莓|果�
 # How long the customer kept it: days or more (not 一天 / 两天: fruit that rots within a day
 # or two of arrival was not sound; not 很久 / 多久, said of the seller's stock).
 _DAYS: Final = (
-    "几天|好几天|多天|[三四五六七八九十]天|[一两几]周|[一两几]?个?(?:星期|礼拜)|"
+    "几天|好几天|多天|[三四五六七八九十]{1,2}天|[3-9]天|1\\d天|[一两几]周|"
+    "[一两几]?个?(?:星期|礼拜)|"
     "第[二三四]个?(?:星期|礼拜|周)|半个月|一个月"
 )
+# The third day or later after it came, told of fruit gone bad (买回来第3天里面就全部发霉了,
+# 第4天早上就有两个发霉了): kept at home as long as that, as fruit left for days is. Not 两三天
+# (two or three days: soon).
+_NUMBER_3: Final = "[三四五六七八九十]{1,2}|[3-9]|1\\d"
+# (Not 过了几天: what took the days may be the telling, 过了几天她才给我说，每个都是烂的.)
+_LATER_DAY: Final = f"第(?:{_NUMBER_3})天|(?<![两二一])(?:{_NUMBER_3})天(?:后|以后|之后|过后)"
+# Transit in between: the days were spent on the way (第三天才到，烂了一半), not at home.
+_TRANSIT: Final = "到|快递|物流|路上|运输|寄"
 # A surprise (冰箱里放了几天居然发霉) says it should have kept: the complaint stands; so does
 # goods that came so (送来, 收到 …).
 _STILL_A_COMPLAINT: Final = "居然|竟然|竟|送|收到|到货|到手|拿到|发货"
@@ -124,7 +133,9 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     "safety": (
         # fruit the customer kept for days before it rotted: 放了几天没吃，全都烂了,
         # 放冰箱第二个星期就有点烂了, 买回来忘记吃…坏了两三个, 直接放烂了
-        f"(?:{_STORED})(?:(?!{_STILL_A_COMPLAINT}|{_PEST}){_NOT_SENTENCE_END}){{0,14}}(?:{_ROT})|放烂",
+        f"(?:{_STORED})(?:(?!{_STILL_A_COMPLAINT}|{_PEST}){_NOT_SENTENCE_END}){{0,14}}(?:{_ROT})|放烂|"
+        f"(?:{_LATER_DAY})(?:(?!{_STILL_A_COMPLAINT}|{_PEST}|{_TRANSIT}){_NOT_SENTENCE_END}){{0,14}}"
+        f"(?:{_ROT})",
         # a guess about goods not yet received: 烂都已经烂了吧 (said of rot only: 这是过敏了吧
         # reports a reaction)
         "(?:烂|坏|变质|发霉|发臭|臭)(?:掉|透)?了吧",

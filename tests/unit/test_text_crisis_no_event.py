@@ -30,6 +30,14 @@ from tests.unit.conftest import crisis_categories
         ("第4天早上就有两个发霉了", "safety"),
         ("买的桃子五天后全烂了", "safety"),
         ("放了三四天苹果就烂了", "safety"),
+        # a hole, no rot; slight rot the customer calls nothing
+        ("不错，就一个坏了个洞。其他都不错", "safety"),
+        ("味道还可以，就是有一个坏了一点点，正常现象", "safety"),
+        ("就一个苹果稍微有小块腐烂，但不影响食用", "safety"),
+        # insects a place draws: a prediction
+        ("三层的空中花园会引来不少虫子", "safety"),
+        # swallowing a fly as a figure, in its other spellings
+        ("让我顿时象吞吃了个苍蝇似地倒了胃口", "safety"),
     ],
 )
 def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -58,6 +66,14 @@ def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) ->
         ("物流走了四天后才到，苹果全烂了", "safety"),
         ("买的梨两三天后就烂了", "safety"),
         ("送人的，过了几天她才给我说，每个都是烂的", "safety"),
+        # a hole with rot inside; rot besides the slight one; bad fruit "understandable"
+        ("坏了个洞，里面都烂了", "safety"),
+        ("有一个坏了一点点，正常，另外两个苹果全烂了", "safety"),
+        ("坏了两个，可以理解", "safety"),
+        # the insects drawn came in
+        ("花园引来的虫子飞进房间，咬了一身包", "safety"),
+        # a real fly eaten
+        ("米饭里吃了个苍蝇，恶心", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

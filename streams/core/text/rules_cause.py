@@ -126,6 +126,12 @@ _HARM: Final = (
     "失火|起火|火灾|着火|触电|漏电|中毒|变质|(?:上|长|发)霉|过敏|(?:拉|闹)肚子|腹泻|吐|受伤|"
     "烫伤|划伤|腐烂|住院|去医院|看医生|虫|蟑螂|老鼠|苍蝇|蚊子|(?:发|酸)?臭|异物|安全隐患"
 )
+# Slight rot, and the customer calls it nothing (坏了一点点，正常现象; 稍微有小块腐烂，但不影响
+# 食用). One fruit bad "understandably" (可以理解) stays a complaint: it is not said slight.
+_SLIGHT: Final = "一点点|一丁点|一点|点|一些|一小块|小块|一小点"
+_HARMLESS: Final = (
+    "正常|不影响|没关系|无所谓|没事|不要紧|不碍事|无伤大雅|可以接受|能接受|不介意|问题不大"
+)
 # Said of the fruit kept: one or two days after arrival it should still be sound.
 _SOON: Final = "第二天|隔天|次日|当天|当晚|一天|两天|没两天|一晚"
 
@@ -176,8 +182,9 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "(?:试试|试一试|试一下|看看?(?:会不会|能不能|有没有)|所以买|特意买|专门买)",
         # idioms: 就当吃了个苍蝇 (swallow an insult), 像吞了苍蝇一样; 蛀虫 and its kind are people
         "(?:就|只)?当(?:是|作)?(?:吃|吞)了?(?:一?[个只])?(?:死)?苍蝇|"
-        "(?:像|好像|如同|跟|犹如|仿佛)(?:是)?(?:吃|吞)了?(?:一?[个只])?(?:死)?苍蝇|"
-        "(?:吃|吞)了?(?:一?[个只])?苍蝇(?:一样|似的|般)|苍蝇不叮|[拍打]苍蝇|"
+        # (象 and 似地 are common spellings of 像 and 似的; 吞吃, 吞下 of 吞)
+        "(?:像|好像|象|好象|如同|跟|犹如|仿佛)(?:是)?(?:吞吃|吞下|吃|吞)了?(?:一?[个只])?(?:死)?苍蝇|"
+        "(?:吞吃|吞下|吃|吞)了?(?:一?[个只])?苍蝇(?:一样|似的|似地|般)|苍蝇不叮|[拍打]苍蝇|"
         "蛀虫|可怜虫|糊涂虫|跟屁虫|应声虫",
         # fruit knocked or pressed (被指甲掐坏了，其中一个坏的厉害): the 坏 that follows in the
         # sentence is that damage; rot, mould or a pest named after it still hits (碰伤了，收到
@@ -200,6 +207,15 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:(?!{_THIS}|唯独|只有|偏偏|它){_NOT_SENTENCE_END}){{0,14}}痒|"
         f"(?:有人|别人|有的人|有些人|网友|看评价|看评论|听说){_NOT_CLAUSE_END}{{0,8}}痒|"
         f"{_NOT_CLAUSE_END}{{0,5}}痒的(?:人|朋友|亲们?)?(?:应该|可能|估计|大概|多半)",
+        # a fruit damaged with a hole, no rot said (就一个坏了个洞): a hole, not spoilage
+        "坏了?一?个小?(?:洞|口子|坑|眼)",
+        # slight rot the customer calls nothing: 坏了一点点，正常现象; 稍微有小块腐烂，但不影响
+        f"(?:{_SPOILT}|坏)了?(?:{_SLIGHT}){_NOT_SENTENCE_END}{{0,8}}(?:{_HARMLESS})|"
+        f"(?:稍微|稍稍|略微|轻微|有一点点|一点点)有?(?:{_SLIGHT})?(?:{_SPOILT}|坏)"
+        f"{_NOT_SENTENCE_END}{{0,10}}(?:{_HARMLESS})",
+        # insects a place draws, a prediction (花园会引来不少虫子), not insects seen inside
+        f"(?:引来|招来|招引|吸引)(?:不少|很多|好多|一些|大量)?的?(?:{_PEST})"
+        f"(?!{_NOT_CLAUSE_END}{{0,8}}(?:进|飞到|爬到|房|屋|床|菜|饭|碗|盘|食))",
         # a harm imagined: in the clause of an if (万一酒店失火), or a fear later in its sentence
         # (如果点肉,鱼之类,真怕是变质的); a later clause that reports it still hits (结果收到
         # 就发霉了)

@@ -38,6 +38,10 @@ from tests.unit.conftest import crisis_categories
         ("三层的空中花园会引来不少虫子", "safety"),
         # swallowing a fly as a figure, in its other spellings
         ("让我顿时象吞吃了个苍蝇似地倒了胃口", "safety"),
+        # a torn label, carrier bag or bathrobe: damage, not rot
+        ("卖家说标签烂了是经常的事，在饭店打开了也不能不喝", "safety"),
+        ("包装误拆 兜子都是烂的 盒子也是烂的", "safety"),
+        ("房间内极差 浴袍都是烂的", "safety"),
     ],
 )
 def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -74,6 +78,8 @@ def test_no_harm_does_not_hit(tools: TextAnalytics, text: str, category: str) ->
         ("花园引来的虫子飞进房间，咬了一身包", "safety"),
         # a real fly eaten
         ("米饭里吃了个苍蝇，恶心", "safety"),
+        # the fruit rotten behind a sound label
+        ("标签很好，打开一看苹果烂了两个", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

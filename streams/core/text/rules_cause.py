@@ -23,7 +23,12 @@ them into its tables) only to keep modules short. The classes:
 - **fittings and ports**: a shower head or a port that is broken or mouldy is a fault;
 - **fruit left** by the customer (放着就没管了), with no time said;
 - **someone else's itch**: from another product, or of other people (用着痒的应该是…);
-- **no scandal**: 一条丑闻都没有 names a scandal to deny one.
+- **no scandal**: 一条丑闻都没有 names a scandal to deny one;
+- **a complaint not made**: 本想到315投诉，但… (given up), a regulator's office as a landmark;
+- **a harm imagined**: under an if (万一酒店失火), or feared in the if's sentence;
+- **kept at home**: fruit gone bad on the third day or later (第3天, 五天后);
+- **no spoilage**: a hole with no rot, slight rot the customer calls nothing, insects a garden
+  draws.
 """
 
 from __future__ import annotations

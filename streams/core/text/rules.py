@@ -113,8 +113,10 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         r"|\bpassed (?:the|its|their|a) health inspection\b",
         # a suggestion to the platform (最好开个举报专栏) is not a report
         f"(?:最好|建议|应该){_NOT_CLAUSE_END}{{0,6}}举报",
-        # the tourism bureau awards hotels their stars: a rating named is not a report to it
-        f"(?:旅游局|文旅局){_NOT_CLAUSE_END}{{0,14}}(?:星|评定|评选|评为|授予|认定)|"
+        # the tourism bureau awards hotels their stars: a rating named (怎么复查他们的级别,
+        # 旅游局正式挂牌的酒店) is not a report to it, unless a complaint comes in between
+        f"(?:旅游局|文旅局)(?:(?!投诉|举报|反映){_NOT_CLAUSE_END}){{0,14}}"
+        "(?:星|评定|评选|评为|授予|认定|级别|评级|挂牌)|"
         f"(?:星级|评定|评选|评为|挂牌){_NOT_CLAUSE_END}{{0,10}}(?:旅游局|文旅局)",
         # an institution that runs the place (工商局办的招待所) is its owner, not a complaint's
         # recipient; the business's own dealings with one (我店已与旅游局联系) are no customer's

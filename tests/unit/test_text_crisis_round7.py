@@ -15,6 +15,11 @@ from tests.unit.conftest import crisis_categories
         # the tourism bureau as the body that rates hotels
         ("这样的服务怎么还能挂牌4星，当地的旅游局是怎么去复查他们的级别的", "regulator"),
         ("以后一定要住旅游局正式挂牌的酒店", "regulator"),
+        # fruit left at home "a while" or "within a few days", with no time in days said
+        ("表皮粗糙，放一段时间后，苹果都开始烂了", "safety"),
+        ("可能现在不是苹果的季节，没过几天就坏了一个，挺可惜的", "safety"),
+        # a device counted broken, misspelt
+        ("发了一个坏的冲电器郁闷", "safety"),
     ],
 )
 def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -27,6 +32,12 @@ def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) 
         # a complaint to the bureau about the hotel's stars
         ("我已向旅游局投诉这家挂牌四星的酒店", "regulator"),
         ("打算向旅游局举报他们的星级名不副实", "regulator"),
+        # the fruit came so, or the days went by on the way
+        ("苹果放一段时间居然就烂了", "safety"),
+        ("快递路上没过几天就到了，收到时坏了一个", "safety"),
+        ("收到就发现烂了，没过几天全坏了", "safety"),
+        # the misspelt charger that smokes
+        ("发了一个坏的冲电器，一用就漏电，手都麻了", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

@@ -46,14 +46,18 @@ _FRUIT: Final = "水果|苹果|火龙果|橙|橘|桔|梨|桃|葡萄|瓜|莓|果�
 _DAYS: Final = (
     "几天|好几天|多天|[三四五六七八九十]{1,2}天|[3-9]天|1\\d天|[一两几]周|"
     "[一两几]?个?(?:星期|礼拜)|"
-    "第[二三四]个?(?:星期|礼拜|周)|半个月|一个月"
+    "第[二三四]个?(?:星期|礼拜|周)|半个月|一个月|一段时间|一些日子|些日子|段日子"
 )
 # The third day or later after it came, told of fruit gone bad (买回来第3天里面就全部发霉了,
 # 第4天早上就有两个发霉了): kept at home as long as that, as fruit left for days is. Not 两三天
 # (two or three days: soon).
 _NUMBER_3: Final = "[三四五六七八九十]{1,2}|[3-9]|1\\d"
 # (Not 过了几天: what took the days may be the telling, 过了几天她才给我说，每个都是烂的.)
-_LATER_DAY: Final = f"第(?:{_NUMBER_3})天|(?<![两二一])(?:{_NUMBER_3})天(?:后|以后|之后|过后)"
+# Also "within a few days" (没过几天就坏了一个): days at home, with no keeping verb said.
+_LATER_DAY: Final = (
+    f"第(?:{_NUMBER_3})天|(?<![两二一])(?:{_NUMBER_3})天(?:后|以后|之后|过后)|"
+    "没过?(?:几|好几|三四|四五)天|没过多久"
+)
 # Transit in between: the days were spent on the way (第三天才到，烂了一半), not at home.
 _TRANSIT: Final = "到|快递|物流|路上|运输|寄"
 # A surprise (冰箱里放了几天居然发霉) says it should have kept: the complaint stands; so does
@@ -90,7 +94,9 @@ _BEFORE: Final = "以前|之前|原来|上次"
 _THIS: Final = "这|本|你们|京东|现在|结果|但|可是|却|蟑|鼠|虫|蝇|蚊"
 _DEVICE: Final = (
     "平板|手机|电脑|笔记本|机器|机子|充电器|显示器|相机|路由器|打印机|数据线|电源|适配器|"
-    "鼠标|键盘|耳机|音箱|电视|遥控器?|电池|灯泡?|插座|插头|硬盘|主板|内存|光驱|屏幕?"
+    "鼠标|键盘|耳机|音箱|电视|遥控器?|电池|灯泡?|插座|插头|硬盘|主板|内存|光驱|屏幕?|"
+    # and their common misspellings (冲电器 for 充电器)
+    "冲电器|充电宝|冲电宝|移动电源"
 )
 _ROOM: Final = "房间|客房|屋里|屋子|房内|走廊|楼道|卫生间|洗手间|浴室|地毯|大堂|电梯"
 _FOOD_WORD: Final = "吃|喝|菜|饭|肉|汤|食|餐|早点|奶|面条|面包|水果|苹果"

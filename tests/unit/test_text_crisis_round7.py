@@ -20,6 +20,12 @@ from tests.unit.conftest import crisis_categories
         ("可能现在不是苹果的季节，没过几天就坏了一个，挺可惜的", "safety"),
         # a device counted broken, misspelt
         ("发了一个坏的冲电器郁闷", "safety"),
+        # a hotel's mouldy wallpaper or shower
+        ("以后不会再去了，不想再看发霉脱落的壁纸了", "safety"),
+        ("被套上一堆污渍 洗澡的都是发霉，简直就是招待所的水平", "safety"),
+        ("浴池墙根一长排霉斑", "safety"),
+        # goods' mouldy packaging
+        ("有点小失望，像是假的。包装盒也发霉潮湿", "safety"),
     ],
 )
 def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -38,6 +44,13 @@ def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) 
         ("收到就发现烂了，没过几天全坏了", "safety"),
         # the misspelt charger that smokes
         ("发了一个坏的冲电器，一用就漏电，手都麻了", "safety"),
+        # mould on food in the room, pests by the mould, a shower curtain delivered mouldy
+        ("房间里送的水果都发霉了", "safety"),
+        ("墙上发霉，床上还有蟑螂", "safety"),
+        ("网上买的浴帘，收到就发霉了", "safety"),
+        # a fruit's mouldy box, and fruit in a mouldy package
+        ("开箱看到这种货品，箱子都发霉了！", "safety"),
+        ("外包装发霉，里面的苹果也长毛了", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

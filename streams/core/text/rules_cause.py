@@ -11,7 +11,7 @@ them into its tables) only to keep modules short. The classes:
 - **figures of speech**: idioms and comparisons with pests (过街老鼠, 比老鼠还…);
 - **devices**: a broken device counted (一个坏的平板), 漏电 said of battery drain;
 - **harmless pests**: an insect's bite on a fruit, insects outdoors, people who fear insects;
-- **a hotel room's smell or mould**: upkeep, as mould on its walls is;
+- **a hotel room's smell or mould**: upkeep, as mould on its walls, wallpaper or shower is;
 - **software**: a phone's media player (打开媒体);
 - **boilerplate**: 转发微博, the default text of every Weibo repost, which spreads only what
   the post says;
@@ -99,6 +99,9 @@ _DEVICE: Final = (
     "冲电器|充电宝|冲电宝|移动电源"
 )
 _ROOM: Final = "房间|客房|屋里|屋子|房内|走廊|楼道|卫生间|洗手间|浴室|地毯|大堂|电梯"
+# A hotel's walls, bath and bedding, where mould is upkeep too (发霉脱落的壁纸, 洗澡的都是发霉);
+# one delivered mouldy (浴帘收到就发霉了) is goods, and the guard of 收到 keeps it.
+_SURFACE: Final = "墙|壁纸|墙纸|天花板?|洗澡|浴缸|浴帘|淋浴|浴池|窗帘|窗台|被套|被子|枕头|床单"
 _FOOD_WORD: Final = "吃|喝|菜|饭|肉|汤|食|餐|早点|奶|面条|面包|水果|苹果"
 # Clothes and fabric: an itch they cause is a quality complaint about the garment.
 _GARMENT: Final = (
@@ -179,9 +182,13 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # a hotel room's smell or mould, in the clause or the next (进了房间，一股酸臭味; 床上面
         # 也都是发霉的; 发霉的房间): upkeep, as mould on its walls is; food named in between
         # makes it food again
-        f"(?:{_ROOM}|床上|床铺)(?:(?!{_FOOD_WORD}|{_PEST}){_NOT_SENTENCE_END}){{0,10}}"
-        "(?:酸臭|霉味|异味|臭味|发臭|臭了|发霉)|"
-        f"发霉的?{_NOT_CLAUSE_END}{{0,3}}(?:房间|客房|屋子)",
+        f"(?:{_ROOM}|{_SURFACE}|床上|床铺)"
+        f"(?:(?!{_FOOD_WORD}|{_PEST}|{_STILL_A_COMPLAINT}){_NOT_SENTENCE_END}){{0,10}}"
+        "(?:酸臭|霉味|异味|臭味|发臭|臭了|发霉|长霉|霉斑|霉点)|"
+        f"发霉的?{_NOT_CLAUSE_END}{{0,3}}(?:房间|客房|屋子|{_SURFACE})",
+        # goods' mouldy packaging (包装盒也发霉潮湿): not the goods; a fruit's box is (箱子都发霉了)
+        f"(?<![果菜食])外?包装(?:盒|袋)?(?:也|都|有点|有些|已经|全)*(?:发霉|长霉|霉)"
+        f"(?!{_NOT_SENTENCE_END}{{0,10}}(?:{_FRUIT}|{_FOOD_WORD}))",
         # clothes that itch, in the same sentence (穿在身上有点痒, 衣服穿起来，身上好痒): unless
         # another product is used in between (衣服不错，洗完头头皮痒)
         f"(?:{_GARMENT})(?:(?!{_OTHER_USE}){_NOT_SENTENCE_END}){{0,12}}痒(?:好?痒)*",

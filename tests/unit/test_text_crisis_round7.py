@@ -26,6 +26,11 @@ from tests.unit.conftest import crisis_categories
         ("浴池墙根一长排霉斑", "safety"),
         # goods' mouldy packaging
         ("有点小失望，像是假的。包装盒也发霉潮湿", "safety"),
+        # an itch from the brand bought before, the reason to switch to this one
+        ("先前买的潘婷，新买的用上不到一天头皮就痒得不行，这次换沙宣看看什么情况！", "safety"),
+        # an itch the wash leaves as it was
+        ("应该是买到假货了，洗过以后头皮还是很痒，跟没洗时差不多", "safety"),
+        ("用了还是痒，和用之前一样", "safety"),
     ],
 )
 def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -51,6 +56,12 @@ def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) 
         # a fruit's mouldy box, and fruit in a mouldy package
         ("开箱看到这种货品，箱子都发霉了！", "safety"),
         ("外包装发霉，里面的苹果也长毛了", "safety"),
+        # the itch that came with the goods, and the switch away from them
+        ("用了这款头皮就痒得不行，只好换回原来的", "safety"),
+        ("以前用潘婷，这次换沙宣看看，结果头皮痒得不行", "safety"),
+        ("这款产品用完头发特别痒，本以为换洗发水换的用段时间就好了", "safety"),
+        ("头皮屑去不掉，洗完头痒，跟没洗一样！", "safety"),
+        ("没想到是假货，洗过不去屑，头痒和没洗一样", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

@@ -17,7 +17,8 @@ them into its tables) only to keep modules short. The classes:
   the post says;
 - **clothes that itch**: a quality complaint about the fabric, not a reaction to a product;
 - **the customer's own ailment**: an injury or illness of their own that the goods did not
-  cause (最近腿受伤了), or an itch they had before and buy the goods to treat;
+  cause (最近腿受伤了), an itch they had before and buy the goods to treat or switch to them
+  for, or one a wash leaves as it was (跟没洗时差不多);
 - **an idiom**: 就当吃了个苍蝇 (swallow the insult), 蛀虫 (a parasite of an institution);
 - **handling damage**: fruit pressed or knocked (被指甲掐坏了) is damaged, not rotten;
 - **fittings and ports**: a shower head or a port that is broken or mouldy is a fault;
@@ -197,7 +198,14 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"(?:{_LATELY})(?:我|自己|本人)?的?(?:腿|脚|腰|手|胳膊|膝盖|脚踝)?(?:也|又)?(?:{_AILMENT})"
         f"(?:了|住院|在医院|去医院|输液|挂水|看医生)*|"
         f"(?:头皮|头|皮肤|身上|全身|脸上){_NOT_CLAUSE_END}{{0,3}}痒{_NOT_SENTENCE_END}{{0,12}}"
-        "(?:试试|试一试|试一下|看看?(?:会不会|能不能|有没有)|所以买|特意买|专门买)",
+        "(?:试试|试一试|试一下|看看?(?:会不会|能不能|有没有)|所以买|特意买|专门买|"
+        # or that made them switch to the goods reviewed (痒得不行，这次换沙宣看看)
+        f"换{_NOT_CLAUSE_END}{{0,6}}(?:看看|试试|试一试|试一下))|"
+        # an itch still there as before the wash (头皮还是很痒，跟没洗时差不多): not relieved, not
+        # caused; without 还是 (洗完头痒，跟没洗一样) the wash is blamed, and it still hits
+        "(?:还是|依然|依旧|仍然|仍旧|照样|照旧)(?:很|有点|那么|一样)?痒[，, ]?"
+        "(?:跟|和|与|同)(?:没(?:洗|用)|(?:洗|用)(?:之|以)?前)(?:时|的时候|之前|前)?的?"
+        "(?:差不多|一样|一个样|没区别|没什么区别|没两样)",
         # idioms: 就当吃了个苍蝇 (swallow an insult), 像吞了苍蝇一样; 蛀虫 and its kind are people
         "(?:就|只)?当(?:是|作)?(?:吃|吞)了?(?:一?[个只])?(?:死)?苍蝇|"
         # (象 and 似地 are common spellings of 像 and 似的; 吞吃, 吞下 of 吞)

@@ -31,6 +31,9 @@ from tests.unit.conftest import crisis_categories
         # an itch the wash leaves as it was
         ("应该是买到假货了，洗过以后头皮还是很痒，跟没洗时差不多", "safety"),
         ("用了还是痒，和用之前一样", "safety"),
+        # sick from staying in a room or a place
+        ("现在想想都觉得可怕~！在那里呆久了会让人很难受像晕车一样想吐！", "safety"),
+        ("一股味道。在里面待久了头晕", "safety"),
     ],
 )
 def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -62,6 +65,10 @@ def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) 
         ("这款产品用完头发特别痒，本以为换洗发水换的用段时间就好了", "safety"),
         ("头皮屑去不掉，洗完头痒，跟没洗一样！", "safety"),
         ("没想到是假货，洗过不去屑，头痒和没洗一样", "safety"),
+        # sick after food, a pest or a gas in the same sentence
+        ("吃了早餐回房间待了一会就想吐", "safety"),
+        ("喝了他们的奶茶，在店里待了一会就想吐", "safety"),
+        ("房间有蟑螂，在那里呆久了想吐", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

@@ -11,7 +11,8 @@ them into its tables) only to keep modules short. The classes:
 - **figures of speech**: idioms and comparisons with pests (过街老鼠, 比老鼠还…);
 - **devices**: a broken device counted (一个坏的平板), 漏电 said of battery drain;
 - **harmless pests**: an insect's bite on a fruit, insects outdoors, people who fear insects;
-- **a hotel room's smell or mould**: upkeep, as mould on its walls, wallpaper or shower is;
+- **a hotel room's smell or mould**: upkeep, as mould on its walls, wallpaper or shower is,
+  and so is feeling sick from staying in it (呆久了…想吐);
 - **software**: a phone's media player (打开媒体);
 - **boilerplate**: 转发微博, the default text of every Weibo repost, which spreads only what
   the post says;
@@ -104,6 +105,10 @@ _ROOM: Final = "房间|客房|屋里|屋子|房内|走廊|楼道|卫生间|洗�
 # one delivered mouldy (浴帘收到就发霉了) is goods, and the guard of 收到 keeps it.
 _SURFACE: Final = "墙|壁纸|墙纸|天花板?|洗澡|浴缸|浴帘|淋浴|浴池|窗帘|窗台|被套|被子|枕头|床单"
 _FOOD_WORD: Final = "吃|喝|菜|饭|肉|汤|食|餐|早点|奶|面条|面包|水果|苹果"
+# What makes a stay's sickness more than the air: food, a pest, a gas or a reaction.
+_NOT_THE_AIR: Final = (
+    f"{_FOOD_WORD}|{_FRUIT}|{_PEST}|鱼|虾|蛋|煤气|燃气|甲醛|一氧化碳|漏气|痒|过敏|中毒|药"
+)
 # Clothes and fabric: an itch they cause is a quality complaint about the garment.
 _GARMENT: Final = (
     "穿|衣服|上衣|衣|裤|裙|袜|毛衣|外套|内衣|衬衫|t恤|睡衣|围巾|帽子|布料|面料|料子|领子|领口|"
@@ -190,6 +195,11 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # goods' mouldy packaging (包装盒也发霉潮湿): not the goods; a fruit's box is (箱子都发霉了)
         f"(?<![果菜食])外?包装(?:盒|袋)?(?:也|都|有点|有些|已经|全)*(?:发霉|长霉|霉)"
         f"(?!{_NOT_SENTENCE_END}{{0,10}}(?:{_FRUIT}|{_FOOD_WORD}))",
+        # sick from staying in a place (在那里呆久了会让人…想吐): the room's air, as its smell is;
+        # read from the sentence's start, so food, a pest or a gas anywhere before keeps the hit
+        f"(?:^|(?<=[。！!？?\n]))(?:(?!{_NOT_THE_AIR}){_NOT_SENTENCE_END})*?(?:呆|待)"
+        "(?:久了|得久了?|时间长了|了?一会儿?|了?半天)"
+        f"(?:(?!{_NOT_THE_AIR}){_NOT_SENTENCE_END}){{0,16}}(?:想吐|恶心|头晕|头疼|头痛)",
         # clothes that itch, in the same sentence (穿在身上有点痒, 衣服穿起来，身上好痒): unless
         # another product is used in between (衣服不错，洗完头头皮痒)
         f"(?:{_GARMENT})(?:(?!{_OTHER_USE}){_NOT_SENTENCE_END}){{0,12}}痒(?:好?痒)*",

@@ -34,6 +34,9 @@ from tests.unit.conftest import crisis_categories
         # sick from staying in a room or a place
         ("现在想想都觉得可怕~！在那里呆久了会让人很难受像晕车一样想吐！", "safety"),
         ("一股味道。在里面待久了头晕", "safety"),
+        # insects heard outside the window
+        ("打开窗，窗外是虫子不停的鸣叫和其他房间空调室外机的轰鸣", "safety"),
+        ("晚上窗外的虫鸣很吵", "safety"),
     ],
 )
 def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) -> None:
@@ -69,6 +72,10 @@ def test_no_crisis_does_not_hit(tools: TextAnalytics, text: str, category: str) 
         ("吃了早餐回房间待了一会就想吐", "safety"),
         ("喝了他们的奶茶，在店里待了一会就想吐", "safety"),
         ("房间有蟑螂，在那里呆久了想吐", "safety"),
+        # insects that came in, or were seen as well as heard
+        ("窗外的虫子飞进房间，咬了一身包", "safety"),
+        ("床上有虫子在爬", "safety"),
+        ("虫子叫了一夜，早上发现床上都是虫子", "safety"),
     ],
 )
 def test_real_reports_in_the_same_words_still_hit(

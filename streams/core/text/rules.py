@@ -113,8 +113,10 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         r"|\bpassed (?:the|its|their|a) health inspection\b",
         # a suggestion to the platform (最好开个举报专栏) is not a report
         f"(?:最好|建议|应该){_NOT_CLAUSE_END}{{0,6}}举报",
-        # the tourism bureau awards hotels their stars: a rating named is not a report to it
-        f"(?:旅游局|文旅局){_NOT_CLAUSE_END}{{0,14}}(?:星|评定|评选|评为|授予|认定)|"
+        # the tourism bureau awards hotels their stars: a rating named (怎么复查他们的级别,
+        # 旅游局正式挂牌的酒店) is not a report to it, unless a complaint comes in between
+        f"(?:旅游局|文旅局)(?:(?!投诉|举报|反映){_NOT_CLAUSE_END}){{0,14}}"
+        "(?:星|评定|评选|评为|授予|认定|级别|评级|挂牌)|"
         f"(?:星级|评定|评选|评为|挂牌){_NOT_CLAUSE_END}{{0,10}}(?:旅游局|文旅局)",
         # an institution that runs the place (工商局办的招待所) is its owner, not a complaint's
         # recipient; the business's own dealings with one (我店已与旅游局联系) are no customer's
@@ -185,9 +187,12 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # (a box as a measure word, 一箱烂了两个, counts the fruit: not matched)
         # (a bottle or a lid likewise: 瓶子烂了; a garment's holes: 衣服里面都是烂的; but 打开包装
         # 已经烂了 is the fruit found rotten on opening)
-        "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|(?<!打开|拆开)包装|袋子|瓶子|瓶盖|瓶身|罐子)"
-        "[都已经被压也有点太全就是]{0,4}(?:烂了|烂掉|烂的)",
-        f"(?:衣服|裤子|鞋子?|袜子|布料|面料|裙子|外套){_NOT_CLAUSE_END}{{0,4}}(?:都是|全是|是)烂的",
+        # (a label, a tag or a carrier bag likewise: 标签烂了, 兜子都是烂的; a hotel's bathrobe
+        # or towel: 浴袍都是烂的)
+        "(?:箱子|纸箱|外箱|盒子|外包装|包装盒|(?<!打开|拆开)包装|袋子|兜子|手提袋|瓶子|瓶盖|瓶身|罐子|"
+        "标签|商标|吊牌|瓶贴|封口|封条|胶带)[都已经被压也有点太全就是]{0,4}(?:烂了|烂掉|烂的)",
+        f"(?:衣服|裤子|鞋子?|袜子|布料|面料|裙子|外套|浴袍|浴巾|毛巾|拖鞋){_NOT_CLAUSE_END}{{0,4}}"
+        "(?:都是|全是|是)烂的",
         # a damp building's walls: maintenance, not food
         # and a hotel's bedding and fixtures likewise, named before or after: 枕套是发霉的,
         # 床头有部分发霉, 破烂发霉的墙壁 (housekeeping; mould on food or drink still hits)

@@ -419,6 +419,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         alerts_fail = settle(cfg3)
         keep_alerts(workdir, "failover", alerts_fail)
         counters_fail = final_counters(cfg3, app3)
+        survivor = scrape(pair[0].url)  # how the survivor got its commits to the end
         procs.stop(pair[0].proc)
         say(f"   failover {failover} s; alerts {len(alerts_fail)} vs {len(alerts_one)}")
 
@@ -436,6 +437,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             and counters_fail == counters_one,
             # every store's final counters (what each signal is read from) as in run 1
             "counters_equal_after_failover": counters_fail == counters_one,
+            # events the survivor left unhandled at a rebalance, and partitions it read again
+            # because offsets at their head were never handed on
+            "survivor_stale_events": total(survivor, "cxpulse_events_stale_total"),
+            "survivor_partitions_reread": total(survivor, "cxpulse_partitions_reread_total"),
             "stores_counters_differ": sum(
                 counters_fail.get(k) != v for k, v in counters_one.items()
             )

@@ -106,8 +106,9 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
         read=lambda t, p: _consumer_offset(app, "read", t, p),
     )
-    # The commit rule (offsets.Consumer) never passes an event the merge still holds.
-    app.lowest_held = worker.merge.lowest_held  # type: ignore[attr-defined]
+    # The commit rule (offsets.Consumer) never passes an event the merge still holds, nor one
+    # whose store's changelog write is still to come.
+    app.lowest_held = worker.lowest_unsettled  # type: ignore[attr-defined]
     # ... and says when it reads a partition again to hand on offsets nobody handed on.
     app.on_reread = lambda topic, _partition: metrics.reread.labels(topic).inc()  # type: ignore[attr-defined]
 

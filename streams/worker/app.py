@@ -196,6 +196,12 @@ class Worker:
         self.merge.reset()
         self.generation = generation
 
+    def write_unwritten(self) -> None:
+        """Every store still waiting for its write, now: partitions are being handed on, and
+        their new owner's recovery must find the changes on the changelog."""
+        for key, partition in self.unwritten.pending():
+            self._write_store(key, partition)
+
     def lowest_unsettled(self, topic: str, partition: int) -> int | None:
         """The lowest offset of a partition the commit may not pass: an event held for order,
         or applied to a store whose changelog write is still to come."""

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import faust
+from faust.types import TP
 
 from streams.config import StreamSettings as Settings
 from streams.metrics import PAGE_SECONDS, Metrics
@@ -109,6 +110,16 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     # The commit rule (offsets.Consumer) never passes an event the merge still holds, nor one
     # whose store's changelog write is still to come.
     app.lowest_held = worker.lowest_unsettled  # type: ignore[attr-defined]
+    # Partitions being handed on: the stores' unwritten changes go out first, before Faust
+    # flushes the producer, so the new owner's recovery reads them and counts the events it
+    # reads again (from the last commit) as duplicates.
+    revoke = app.tables.on_partitions_revoked
+
+    def on_partitions_revoked(revoked: set[TP]) -> None:
+        worker.write_unwritten()
+        revoke(revoked)
+
+    app.tables.on_partitions_revoked = on_partitions_revoked  # type: ignore[method-assign]
     # ... and says when it reads a partition again to hand on offsets nobody handed on.
     app.on_reread = lambda topic, _partition: metrics.reread.labels(topic).inc()  # type: ignore[attr-defined]
 

@@ -289,6 +289,25 @@ def test_the_faust_app_neither_waits_on_held_events_at_a_rebalance_nor_ignores_s
     assert w.app.conf.table_standby_replicas == 1
 
 
+def test_partitions_handed_on_have_their_stores_written_before_faust_lets_them_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The new owner's recovery must find the changes: written at revocation, before the
+    producer is flushed, not left to the next rebalance's end."""
+    from faust.tables.manager import TableManager
+
+    from streams.worker.main import build
+
+    order: list[str] = []
+    monkeypatch.setattr(
+        TableManager, "on_partitions_revoked", lambda self, revoked: order.append("faust")
+    )
+    w = build(Settings())
+    monkeypatch.setattr(w, "write_unwritten", lambda: order.append("stores"))
+    w.app.tables.on_partitions_revoked(set())
+    assert order == ["stores", "faust"]
+
+
 def test_stores_of_a_partition_that_moved_on_leave_the_rollups() -> None:
     """The new owner counts them now: kept here too, sums across workers count them twice."""
 
@@ -389,6 +408,9 @@ def test_changed_stores_are_written_once_their_first_change_is_due_and_hold_the_
     assert w.table.changelog == [(0, b"S1"), (0, b"S2")]
     assert json.loads(w.table.wire[0][0])["stats"] == w.state(b"S1").to_json()["stats"]
     assert w.lowest_unsettled("cx.feedback", 0) == 4  # S3's event, still unwritten
+    w.write_unwritten()  # partitions being handed on
+    assert w.table.changelog[2:] == [(0, b"S3")]
+    assert w.lowest_unsettled("cx.feedback", 0) is None
 
 
 def test_a_rebalance_writes_the_stores_still_owned_and_leaves_the_others_to_their_owner() -> None:

@@ -80,6 +80,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         value_serializer="raw",
     )
     app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
+    app.fetch_wait = (w.fetch_min_bytes, int(w.fetch_max_wait * 1000))  # type: ignore[attr-defined]
     app.flow_control = FlowControl()  # before any queue exists: see streams/worker/flow.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics(caps=settings.label_caps, export=settings.metrics_export)

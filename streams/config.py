@@ -68,6 +68,17 @@ class WorkerConfig(_Section):
     # the changelog's tail instead of replaying it whole (streams/worker/memory_store.py says
     # why Faust's own memory store could not). 0 on a single worker; 1 in production.
     standby_replicas: Annotated[int, Field(ge=0, le=3)] = 0
+    # A fetch returns once it holds this many bytes or has waited this long. aiokafka returns
+    # on the first byte: a live stream of a few hundred events a second (and the worker's own
+    # rollup and tick topics) then made a fetch request per message or two, and the consumer
+    # thread took a third of the worker's CPU (bench/README.md).
+    fetch_min_bytes: Annotated[int, Field(ge=1, le=10_485_760)] = 65_536
+    fetch_max_wait: Annotated[float, Field(ge=0, le=1.5)] = 0.1
+    # Wall seconds a changed store may wait for its changelog write, which then carries every
+    # change since (streams/worker/writes.py); the commit never passes an unwritten event, so a
+    # crash reads at most about this much again. 0: after every batch. A busy store's state is
+    # kilobytes: written per batch, a live stream sent about one whole state per event.
+    state_write_every: Annotated[float, Field(ge=0, le=60)] = 2.0
     # Wall seconds between two snapshots of one store (the signals topic and this worker's
     # gauges); Prometheus scrapes every 15 s, so a store changing faster is shown as often.
     snapshot_every: Annotated[float, Field(gt=0, le=3600)] = 5.0

@@ -43,6 +43,7 @@ from streams.worker.health import Health
 from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
+from streams.worker.writes import Unwritten
 
 log = logging.getLogger("cxpulse.worker")
 GAUGE_REFRESH_SECONDS = 5.0
@@ -75,6 +76,7 @@ class Worker:
     unshown: dict[bytes, None] = field(default_factory=dict)
     budget: Budget = field(default_factory=lambda: Budget(200.0))  # snapshots per wall second
     held_for: frozenset[int] = frozenset()  # the assignment the waiting stores were checked for
+    unwritten: Unwritten = field(default_factory=lambda: Unwritten(0.0))  # changelog writes due
     owned: frozenset[int] = frozenset()
     recovered: float | None = None  # when Faust last finished refilling the tables
     refresh_turn: int = 0  # where the next gauge refresh starts among the stores
@@ -105,8 +107,7 @@ class Worker:
         ticks = []
         generation = self._generation()
         if generation != self.generation:
-            self.merge.reset()
-            self.generation = generation
+            self._new_generation(generation)
         for event in events:
             msg = event.message
             if getattr(msg, "generation_id", generation) != generation:
@@ -179,12 +180,44 @@ class Worker:
     def _generation(self) -> int | None:
         return getattr(self.app, "consumer_generation_id", None)
 
+    def _new_generation(self, generation: int | None) -> None:
+        """A rebalance ended. The stores of the partitions still ours are written now (the
+        consumer reads their events again from the committed offset, and those count as
+        duplicates, so no later change would carry them to the changelog); those of the
+        partitions taken away are not: their new owner reads the events again (their offsets
+        were never committed) and writes the stores itself."""
+        if self.unwritten.since:
+            owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
+            for key, partition in self.unwritten.pending():
+                if partition in owned:
+                    self._write_store(key, partition)
+                else:
+                    self.unwritten.written(key, partition)
+        self.merge.reset()
+        self.generation = generation
+
+    def write_unwritten(self) -> None:
+        """Every store still waiting for its write, now: partitions are being handed on, and
+        their new owner's recovery must find the changes on the changelog."""
+        for key, partition in self.unwritten.pending():
+            self._write_store(key, partition)
+
+    def lowest_unsettled(self, topic: str, partition: int) -> int | None:
+        """The lowest offset of a partition the commit may not pass: an event held for order,
+        or applied to a store whose changelog write is still to come."""
+        held = self.merge.lowest_held(topic, partition)
+        unwritten = self.unwritten.lowest(topic, partition)
+        return unwritten if held is None else held if unwritten is None else min(held, unwritten)
+
     def _emit(self, out: Output, msg: Any, wall: float = 0.0) -> None:
         if out.rejection is not None and msg is not None:
             self._dead_letter(msg, out.rejection)
-        if out.outcome == "applied" and isinstance(out.event, Feedback):
-            e = out.event
-            self.metrics.rating(e.brand, e.region, e.channel, e.rating)
+        if out.outcome == "applied" and out.event is not None and msg is not None:
+            key = out.event.store_id.encode()
+            self.unwritten.applied(key, msg.topic, msg.partition, msg.offset)
+            if isinstance(out.event, Feedback):
+                e = out.event
+                self.metrics.rating(e.brand, e.region, e.channel, e.rating)
         if out.event is not None and out.outcome in ("applied", "duplicate", "late"):
             self.newest = max(self.newest, event_time(out.event))
             if self.rollups is not None and msg is not None:
@@ -201,26 +234,38 @@ class Worker:
         changes = self.pipe.take_changes()
         for store_id, (partition, state) in changes.stores.items():
             key = store_id.encode()
-            try:
-                wire = state.to_wire()
-            except Exception:
-                # Bounded inputs make this unreachable. If a bug gets here the store keeps
-                # working in memory (so it still dedupes and counts right) and the failure is
-                # loud; only its changelog copy is stale until the next good write.
-                log.exception("state of store %s could not be encoded for the changelog", store_id)
-                self.metrics.state_not_written.inc()
-                tables.hold(self.table, partition, key, state)
-                continue
-            tables.write(self.table, partition, key, state, wire, "raw")
+            tables.hold(self.table, partition, key, state)  # read from here until written
+            self.unwritten.changed(key, partition, wall)
             # A snapshot per store and batch cost more than the events themselves while
             # catching up (and filled the producer's buffer): each store waits its turn, at most
             # one snapshot every `snapshot_every`; the gauge timer covers every owned store too.
             self.unshown.setdefault(key)
+        self._write_due(wall)
         self._publish_due(wall)
         self.sla.flush(changes.complaints)
         self.metrics.sla_open.set(self.pipe.open_deadlines())
         if self.newest:
             self.metrics.watermark.set(self.newest)
+
+    def _write_due(self, wall: float) -> None:
+        for key, partition in self.unwritten.due(wall):
+            self._write_store(key, partition)
+
+    def _write_store(self, key: bytes, partition: int) -> None:
+        """The store's state as it is now onto the changelog, carrying every change since its
+        last write."""
+        state = self.state(key)
+        self.unwritten.written(key, partition)
+        try:
+            wire = state.to_wire()
+        except Exception:
+            # Bounded inputs make this unreachable. If a bug gets here the store keeps
+            # working in memory (so it still dedupes and counts right) and the failure is
+            # loud; only its changelog copy is stale until the next good write.
+            log.exception("state of store %s could not be encoded for the changelog", key[:64])
+            self.metrics.state_not_written.inc()
+            return
+        tables.write(self.table, partition, key, state, wire, "raw")
 
     def _export_tally(self) -> None:
         t, r, m = self.pipe.tally, self.reported, self.metrics
@@ -317,6 +362,9 @@ class Worker:
         ticks."""
         if self.app.rebalancing or getattr(self.app, "in_recovery", False):
             return
+        if self._generation() != self.generation:
+            self._new_generation(self._generation())
+        self._write_due(self.clock())  # a store that went quiet: no batch will write it
         actives = self.app.assignor.assigned_actives()
         owned = frozenset(tp.partition for tp in actives)
         self.merge.assign((tp.topic, tp.partition) for tp in actives)
@@ -415,6 +463,7 @@ def assemble(
     sla_shell.pipe = pipe
     worker = Worker(
         budget=Budget(settings.worker.snapshots_per_s),
+        unwritten=Unwritten(settings.worker.state_write_every),
         settings=settings,
         metrics=metrics,
         app=app,

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import faust
+from faust.types import TP
 
 from streams.config import StreamSettings as Settings
 from streams.metrics import PAGE_SECONDS, Metrics
@@ -79,6 +80,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         value_serializer="raw",
     )
     app.transport = Transport(app.conf.broker_consumer, app)  # see streams/worker/transport.py
+    app.fetch_wait = (w.fetch_min_bytes, int(w.fetch_max_wait * 1000))  # type: ignore[attr-defined]
     app.flow_control = FlowControl()  # before any queue exists: see streams/worker/flow.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics(caps=settings.label_caps, export=settings.metrics_export)
@@ -106,8 +108,19 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         highwater=lambda t, p: _consumer_offset(app, "highwater", t, p),
         read=lambda t, p: _consumer_offset(app, "read", t, p),
     )
-    # The commit rule (offsets.Consumer) never passes an event the merge still holds.
-    app.lowest_held = worker.merge.lowest_held  # type: ignore[attr-defined]
+    # The commit rule (offsets.Consumer) never passes an event the merge still holds, nor one
+    # whose store's changelog write is still to come.
+    app.lowest_held = worker.lowest_unsettled  # type: ignore[attr-defined]
+    # Partitions being handed on: the stores' unwritten changes go out first, before Faust
+    # flushes the producer, so the new owner's recovery reads them and counts the events it
+    # reads again (from the last commit) as duplicates.
+    revoke = app.tables.on_partitions_revoked
+
+    def on_partitions_revoked(revoked: set[TP]) -> None:
+        worker.write_unwritten()
+        revoke(revoked)
+
+    app.tables.on_partitions_revoked = on_partitions_revoked  # type: ignore[method-assign]
     # ... and says when it reads a partition again to hand on offsets nobody handed on.
     app.on_reread = lambda topic, _partition: metrics.reread.labels(topic).inc()  # type: ignore[attr-defined]
 

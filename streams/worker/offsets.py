@@ -139,7 +139,22 @@ def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[s
     return [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
 
 
+class _FetchThread(driver.AIOKafkaConsumerThread):
+    """Faust's consumer thread, with fetches that wait to fill (``fetch_wait`` on the app)."""
+
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        wait = getattr(self.app, "fetch_wait", None)  # set by streams.worker.main
+        if wait is not None:
+            # Read by aiokafka when the consumer starts: Faust passes no way to set them.
+            consumer._fetch_min_bytes, consumer._fetch_max_wait_ms = wait
+        return consumer
+
+
 class Consumer(driver.Consumer):
+    def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
+        return _FetchThread(self, loop=self.loop, beacon=self.beacon)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._heads = HeadWatch()

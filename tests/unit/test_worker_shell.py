@@ -63,8 +63,9 @@ class Table:
 NOW = datetime(2026, 11, 24, 12, tzinfo=UTC).timestamp()
 
 
-def make(complaints: Table | None = None) -> worker_app.Worker:
+def make(complaints: Table | None = None, write_every: float = 0.0) -> worker_app.Worker:
     settings = Settings()
+    settings.worker.state_write_every = write_every  # 0: each batch's writes, as they happen
     topics: dict[str, Recorder] = {}
     return worker_app.assemble(
         settings,
@@ -288,6 +289,25 @@ def test_the_faust_app_neither_waits_on_held_events_at_a_rebalance_nor_ignores_s
     assert w.app.conf.table_standby_replicas == 1
 
 
+def test_partitions_handed_on_have_their_stores_written_before_faust_lets_them_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The new owner's recovery must find the changes: written at revocation, before the
+    producer is flushed, not left to the next rebalance's end."""
+    from faust.tables.manager import TableManager
+
+    from streams.worker.main import build
+
+    order: list[str] = []
+    monkeypatch.setattr(
+        TableManager, "on_partitions_revoked", lambda self, revoked: order.append("faust")
+    )
+    w = build(Settings())
+    monkeypatch.setattr(w, "write_unwritten", lambda: order.append("stores"))
+    w.app.tables.on_partitions_revoked(set())
+    assert order == ["stores", "faust"]
+
+
 def test_stores_of_a_partition_that_moved_on_leave_the_rollups() -> None:
     """The new owner counts them now: kept here too, sums across workers count them twice."""
 
@@ -369,3 +389,47 @@ def test_snapshots_keep_to_their_budget_longest_waiting_first() -> None:
     assert [m["key"] for m in sent][3:] == [b"S3", b"S4"]
     assert list(w.unshown) == [b"S5"] and w.metrics.signals_held._value.get() == 1
     assert json.loads(sent[2]["value"])["windows"][0]["ratings"] == 2  # S2 with both events
+
+
+def test_changed_stores_are_written_once_their_first_change_is_due_and_hold_the_commit() -> None:
+    """A live stream's small batches each changed a busy store: it is written once, with every
+    change since, and until then the commit stops before its first unwritten event."""
+    w = make(write_every=2.0)
+    wall = [NOW]
+    w.clock = lambda: wall[0]
+    w.handle_batch([ev(0), ev(1), ev(2, store="S2")])
+    wall[0] += 1.0
+    w.handle_batch([ev(3)])
+    assert w.table.changelog == []
+    assert w.lowest_unsettled("cx.feedback", 0) == 0
+    assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 3  # read as it is
+    wall[0] += 1.5
+    w.handle_batch([ev(4, store="S3")])
+    assert w.table.changelog == [(0, b"S1"), (0, b"S2")]
+    assert json.loads(w.table.wire[0][0])["stats"] == w.state(b"S1").to_json()["stats"]
+    assert w.lowest_unsettled("cx.feedback", 0) == 4  # S3's event, still unwritten
+    w.write_unwritten()  # partitions being handed on
+    assert w.table.changelog[2:] == [(0, b"S3")]
+    assert w.lowest_unsettled("cx.feedback", 0) is None
+
+
+def test_a_rebalance_writes_the_stores_still_owned_and_leaves_the_others_to_their_owner() -> None:
+    from types import SimpleNamespace
+
+    w = make(write_every=60.0)
+    w.handle_batch(
+        [
+            ev(0, store="S0"),
+            Ev(Msg("cx.feedback", b"S1", line(feedback(1, 5, store="S1")), partition=1, offset=0)),
+        ]
+    )
+    assert w.table.changelog == []
+    w.app = SimpleNamespace(  # type: ignore[assignment]
+        consumer_generation_id=2,
+        rebalancing=False,
+        assignor=SimpleNamespace(assigned_actives=lambda: [SimpleNamespace(partition=0)]),
+    )
+    w.handle_batch([])
+    assert w.table.changelog == [(0, b"S0")]  # partition 1 is another worker's now
+    assert w.lowest_unsettled("cx.feedback", 0) is None
+    assert w.lowest_unsettled("cx.feedback", 1) is None  # its owner reads the event again

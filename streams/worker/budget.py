@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -11,15 +11,17 @@ class Budget:
     not buy a burst that stalls the next batch."""
 
     rate: float
-    tokens: float | None = None  # None: full
-    at: float = 0.0  # wall time of the last take
+    tokens: float = field(init=False)  # starts full
+    at: float = 0.0  # wall time of the last look
+
+    def __post_init__(self) -> None:
+        self.tokens = self.rate
 
     def available(self, wall: float) -> int:
         """Whole tokens at ``wall``; the clock going back (another host's time) adds none."""
-        tokens = self.rate if self.tokens is None else self.tokens
-        self.tokens = min(self.rate, tokens + max(0.0, wall - self.at) * self.rate)
+        self.tokens = min(self.rate, self.tokens + max(0.0, wall - self.at) * self.rate)
         self.at = wall
         return int(self.tokens)
 
     def spend(self, n: int) -> None:
-        self.tokens = (self.rate if self.tokens is None else self.tokens) - n
+        self.tokens -= n

@@ -180,6 +180,10 @@ class Worker:
     def _generation(self) -> int | None:
         return getattr(self.app, "consumer_generation_id", None)
 
+    def _settling(self) -> bool:
+        """A rebalance or a table recovery is under way: the tables may be half refilled."""
+        return bool(self.app.rebalancing or getattr(self.app, "in_recovery", False))
+
     def _new_generation(self, generation: int | None) -> None:
         """A rebalance ended. The stores of the partitions still ours are written now (the
         consumer reads their events again from the committed offset, and those count as
@@ -189,10 +193,9 @@ class Worker:
         if self.unwritten.since:
             owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
             for key, partition in self.unwritten.pending():
-                if partition in owned:
-                    self._write_store(key, partition)
-                else:
+                if partition not in owned:
                     self.unwritten.written(key, partition)
+            self.write_unwritten()
         self.merge.reset()
         self.generation = generation
 
@@ -205,9 +208,8 @@ class Worker:
     def lowest_unsettled(self, topic: str, partition: int) -> int | None:
         """The lowest offset of a partition the commit may not pass: an event held for order,
         or applied to a store whose changelog write is still to come."""
-        held = self.merge.lowest_held(topic, partition)
-        unwritten = self.unwritten.lowest(topic, partition)
-        return unwritten if held is None else held if unwritten is None else min(held, unwritten)
+        floors = (self.merge.lowest_held(topic, partition), self.unwritten.lowest(topic, partition))
+        return min((o for o in floors if o is not None), default=None)
 
     def _emit(self, out: Output, msg: Any, wall: float = 0.0) -> None:
         if out.rejection is not None and msg is not None:
@@ -360,10 +362,10 @@ class Worker:
     def on_timer(self) -> None:
         """Read-only housekeeping: follow the assignment, publish held snapshots, send due SLA
         ticks."""
-        if self.app.rebalancing or getattr(self.app, "in_recovery", False):
+        if self._settling():
             return
-        if self._generation() != self.generation:
-            self._new_generation(self._generation())
+        if (generation := self._generation()) != self.generation:
+            self._new_generation(generation)
         self._write_due(self.clock())  # a store that went quiet: no batch will write it
         actives = self.app.assignor.assigned_actives()
         owned = frozenset(tp.partition for tp in actives)
@@ -405,8 +407,8 @@ class Worker:
         partition taken over in a quiet hour shows nothing on the wall, and the signals
         topic misses its previous owner's last throttled change, until each store's next
         event."""
-        if self.app.rebalancing or getattr(self.app, "in_recovery", False):
-            return  # the tables are being refilled: a store read now may be half recovered
+        if self._settling():
+            return  # a store read now may be half recovered
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
         if owned and known:

@@ -27,7 +27,12 @@ class Unwritten:
     floors: dict[int, dict[Key, dict[str, int]]] = field(default_factory=dict)
 
     def applied(self, key: Key, topic: str, partition: int, offset: int) -> None:
-        """An event of ``topic``'s ``partition`` at ``offset`` changed store ``key``."""
+        """An event of ``topic``'s ``partition`` at ``offset`` changed store ``key``. With
+        ``every`` 0 the store is written in the event's own batch, before the event is
+        acknowledged, so there is nothing to hold the commit for (and nothing to keep per
+        event)."""
+        if not self.every:
+            return
         topics = self.floors.setdefault(partition, {}).setdefault(key, {})
         if offset < topics.get(topic, offset + 1):
             topics[topic] = offset

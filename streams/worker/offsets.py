@@ -88,10 +88,10 @@ def missing_head(
     """True when the commit is held back by offsets nobody will hand on: missing at the head,
     later ones done, and not explained by an event held for order.
 
-    A message delivered under an older consumer generation is left unhandled (its partition
-    may be another worker's now) on the understanding that the rebalance's seek reads it
-    again. When this worker kept the partition and had read past it, nothing does, and the
-    commit stops there for good: every restart then re-reads the whole tail. Reading the
+    Seen once in a takeover run, cause not pinned: a partition's commit stopped for good
+    behind offsets its survivor never handled (it had left events of an older consumer
+    generation unhandled, trusting the rebalance's seek to read them again), so every restart
+    would re-read the whole tail. Whatever leaves such a hole, reading the
     partition again from the committed offset hands the missing events on; the ones after
     them come again too and are counted as duplicates (event ids), not applied twice.
     """
@@ -101,10 +101,6 @@ def missing_head(
     if first - committed <= 1:  # nothing, or Faust's one-offset hole (see ``advance``)
         return False
     return held is None or held >= first
-
-
-def _now() -> float:
-    return time.monotonic()
 
 
 class HeadWatch:
@@ -152,13 +148,13 @@ class _FetchThread(driver.AIOKafkaConsumerThread):
 
 
 class Consumer(driver.Consumer):
-    def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
-        return _FetchThread(self, loop=self.loop, beacon=self.beacon)
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._heads = HeadWatch()
         self._reread: set[TP] = set()  # partitions to read again after the next commit
+
+    def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
+        return _FetchThread(self, loop=self.loop, beacon=self.beacon)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         committed = await super().seek_to_committed()
@@ -175,7 +171,8 @@ class Consumer(driver.Consumer):
         held = lowest(tp.topic, tp.partition) if lowest is not None else None
         acked, gap, committed = self._acked[tp], self._gap[tp], self._committed_offset[tp]
         run = advance(acked, gap, committed, held)
-        if self._heads.due(tp, not run and missing_head(acked, gap, committed, held), _now()):
+        missing = not run and missing_head(acked, gap, committed, held)
+        if self._heads.due(tp, missing, time.monotonic()):
             self._reread.add(tp)
         if not run:
             return None

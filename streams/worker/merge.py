@@ -49,7 +49,10 @@ class Merge:
     hold_max: int = 0  # events held at most (memory); past it the earliest go anyway; 0: no cap
     # (topic, partition) -> the offset its high watermark is at, None when not known yet
     highwater: Callable[[str, int], int | None] = lambda t, p: None
-    # the consumer's own read position, for a topic this worker has not read from yet
+    # The consumer's read offset, for a topic not read here since the last reset: Faust's is
+    # the committed offset (the next to read) after a seek, and the last offset handed to the
+    # stream after that. Either way a message at that offset may not have reached this
+    # buffer yet, so it counts as still to come.
     read: Callable[[str, int], int | None] = lambda t, p: None
     heads: dict[TopicPartition, float] = field(default_factory=dict)  # newest time read
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next offset
@@ -158,10 +161,7 @@ class Merge:
 
     def _position(self, topic: str, partition: int) -> int | None:
         position = self.positions.get((topic, partition))
-        if position is None:
-            last = self.read(topic, partition)
-            position = None if last is None else last + 1
-        return position
+        return self.read(topic, partition) if position is None else position
 
     def _at_end(self, topic: str, partition: int) -> bool:
         """Read to the high watermark (an empty partition: nothing to wait for)."""

@@ -22,10 +22,11 @@ burst (``bench.scale``) handed hundreds of events at a time on in arrival order,
 alerts then named other evidence than a replay, one worker against two, and a takeover raised
 other alerts than a crash-free run. So an event waits for a topic with messages known to be
 left for as long as that topic moves, and gives up on it ``behind_wait`` after its last move
-(a wait counted from the event's arrival broke the order whenever the worker was busy); and
-``max_wait`` for a topic whose end is not known yet; at most
-``hold_max`` events are held, so a long backlog of very uneven topics costs bounded memory;
-and only topics this worker reads are waited for.
+(a wait counted from the event's arrival broke the order whenever the worker was busy), and
+the same for a topic whose end is not known yet (not fetched since it was assigned);
+``max_wait`` for a topic with at most one offset left; at most ``hold_max`` events are held,
+so a long backlog of very uneven topics costs bounded memory; and only topics this worker
+reads are waited for.
 """
 
 from __future__ import annotations
@@ -151,8 +152,12 @@ class Merge:
                 continue
             high, position = self.highwater(topic, partition), self._position(topic, partition)
             # Two offsets or more left: one alone may be a transaction's commit marker, which
-            # reads as no message, and a live stream must not wait behind_wait for it.
-            if high is not None and position is not None and high - position >= 2:
+            # reads as no message, and a live stream must not wait behind_wait for it. An end
+            # not known yet is a partition not fetched since it was assigned: after a takeover
+            # that is a backlog, and its first fetch can come seconds after the other topics'
+            # events when the worker is busy. No position: nothing committed, read from the
+            # start (offsets.py).
+            if high is None or high - (position or 0) >= 2:
                 behind = True
                 moved = max(moved, self.moved.get(tp, float("-inf")))
         if behind and self.behind_wait > self.max_wait:

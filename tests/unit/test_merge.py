@@ -172,3 +172,28 @@ def test_a_topic_not_read_since_its_seek_counts_its_next_offset_as_still_to_come
     assert m.release(0.1) == ["f1", "r1"]
     assert m.unordered == 0
     assert m.drained(0)
+
+
+def test_a_topic_not_fetched_since_it_was_assigned_is_waited_for_as_a_backlog() -> None:
+    """Just after a takeover a busy worker may fetch one topic of a partition seconds after
+    another: its end is not known yet, and its events may be earlier than those already here."""
+    highs: dict[tuple[str, int], int | None] = {(FB, 0): None, (RV, 0): 10}
+    m = Merge((FB, RV), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
+    assert m.release(5.0) == [] and m.waiting(5.0) == []  # past max_wait, still waiting
+    highs[(FB, 0)] = 3
+    m.add(FB, 0, 0, at=299.0, event_id="f1", item="f1", wall=6.0)
+    m.add(FB, 0, 1, at=301.0, event_id="f2", item="f2", wall=6.0)
+    assert m.release(6.0) == ["f1", "r1"] and m.unordered == 0
+    assert m.waiting(29.0) == [] and m.waiting(36.0) == [0]  # f2: the review topic moved at 0
+
+
+def test_an_empty_topic_never_read_makes_no_wait_longer() -> None:
+    """The feedback topic is empty and nothing was ever read or committed there; the call
+    topic has one offset left (maybe a commit marker): the review event waits ``max_wait``."""
+    cl = "cx.call"
+    highs = {(FB, 0): 0, (RV, 0): 10, (cl, 0): 1}
+    m = Merge((FB, RV, cl), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
+    assert m.release(1.0) == []
+    assert m.release(2.0) == ["r1"] and m.unordered_by == {"max_wait": 1}

@@ -441,6 +441,12 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             # because offsets at their head were never handed on
             "survivor_stale_events": total(survivor, "cxpulse_events_stale_total"),
             "survivor_partitions_reread": total(survivor, "cxpulse_partitions_reread_total"),
+            # events the survivor handed on before their partition's other topics were read
+            # past them, by the merge bound that let them go (their order was arrival order)
+            "survivor_released_unordered": {
+                labels["bound"]: v
+                for labels, v in survivor.get("cxpulse_events_released_unordered_total", [])
+            },
             "stores_counters_differ": sum(
                 counters_fail.get(k) != v for k, v in counters_one.items()
             )

@@ -26,6 +26,7 @@ op = st.one_of(
     st.tuples(st.just("sum"), st.integers(0, 12), st.just([])),
     st.tuples(st.just("flush"), st.just(0), st.just([])),
     st.tuples(st.just("json"), st.just(0), st.just([])),
+    st.tuples(st.just("json"), st.just(0), st.just([])),
 )
 
 
@@ -76,6 +77,8 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
         else:
             again = PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json())))
             assert again == tier
+            # The JSON form is kept between changes: it must be that of the buckets now.
+            assert dict(again.items()) == model
         assert len(tier) == len(model)
         assert tier.oldest() == (min(model) if model else None)
         for s in range(0, 13 * 60, 60):

@@ -26,7 +26,7 @@ Packed = list[list[int]]
 
 
 class PackedTier:
-    __slots__ = ("_ends", "_entries", "_hot", "_hot_start", "_starts", "width")
+    __slots__ = ("_ends", "_entries", "_hot", "_hot_start", "_json", "_starts", "width")
 
     def __init__(self, width: int) -> None:
         if width > MASK + 1:
@@ -37,6 +37,9 @@ class PackedTier:
         self._entries: array[int] = array("i")
         self._hot_start: int | None = None
         self._hot: list[int] = []
+        # The JSON form of the packed arrays, kept until they change: a store is written to
+        # the changelog after every batch that touched it, and most of its tiers did not move.
+        self._json: Packed | None = None
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -99,6 +102,7 @@ class PackedTier:
             self._hot_start, self._hot = None, []
         n = bisect_left(self._starts, oldest)
         if n:
+            self._json = None
             cut = self._ends[n - 1]
             del self._starts[:n]
             del self._entries[:cut]
@@ -149,8 +153,11 @@ class PackedTier:
     # --- the changelog form -----------------------------------------------------------------
 
     def to_json(self) -> Packed:
+        """Shared until the tier changes: to be read (encoded), not changed."""
         self.flush()
-        return [self._starts.tolist(), self._ends.tolist(), self._entries.tolist()]
+        if self._json is None:
+            self._json = [self._starts.tolist(), self._ends.tolist(), self._entries.tolist()]
+        return self._json
 
     @classmethod
     def from_json(cls, width: int, d: Packed) -> PackedTier:
@@ -203,6 +210,7 @@ class PackedTier:
         return self._ends[i - 1] if i else 0
 
     def _remove(self, i: int) -> None:
+        self._json = None
         begin, end = self._begin(i), self._ends[i]
         del self._starts[i]
         del self._entries[begin:end]
@@ -214,6 +222,7 @@ class PackedTier:
         # The non-zero fields picked in C: most of a vector is zero, and this runs once per
         # bucket per tier, several times an event at a quiet store.
         entries = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
+        self._json = None
         i = bisect_left(self._starts, start)
         if i == len(self._starts):  # the usual case: the newest bucket
             self._starts.append(start)
@@ -231,6 +240,7 @@ class PackedTier:
             self._ends[i + 1 :] = array("I", [e + len(entries) for e in self._ends[i + 1 :]])
 
     def _extend(self, entries: list[int]) -> None:
+        self._json = None
         try:
             self._entries.extend(array(self._entries.typecode, entries))
         except OverflowError:  # a value beyond 32 bits: every entry of the tier takes 8 bytes

@@ -77,8 +77,14 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
         else:
             again = PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json())))
             assert again == tier
-            # The JSON form is kept between changes: it must be that of the buckets now.
+            # The JSON form is kept between changes: it must be that of the buckets now,
+            # and the hot bucket, left hot, encoded as packing it would encode it.
             assert dict(again.items()) == model
+            packed = tier.copy()
+            packed.flush()
+            assert tier.to_json() == [a.tolist() for a in (packed._starts, packed._ends)] + [
+                packed._entries.tolist()
+            ]
         assert len(tier) == len(model)
         assert tier.oldest() == (min(model) if model else None)
         for s in range(0, 13 * 60, 60):

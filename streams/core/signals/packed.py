@@ -8,8 +8,9 @@ int per non-zero field, ``value << SHIFT | field``. An entry is 4 bytes while ev
 the tier fits 32 bits (the tier turns to 8-byte entries the first time one does not).
 
 Adds go to one bucket at a time, so the bucket last added to (``hot``) is a plain list until
-another bucket is added to, the tier is pruned or encoded: an event's adds cost what they did
-with lists, and a bucket is packed once per bucket step, not per event.
+another bucket is added to or the tier is pruned (encoding reads it where it stands): an
+event's adds cost what they did with lists, and a bucket is packed once per bucket step, not
+per event or per changelog write.
 """
 
 from __future__ import annotations
@@ -153,11 +154,21 @@ class PackedTier:
     # --- the changelog form -----------------------------------------------------------------
 
     def to_json(self) -> Packed:
-        """Shared until the tier changes: to be read (encoded), not changed."""
-        self.flush()
+        """Shared until the tier changes: to be read (encoded), not changed. The hot bucket is
+        encoded as packing would place it, but left hot: packed here, it would be unpacked
+        again by the next event's add to the same bucket, on every changelog write."""
+        hot = self._hot_start
+        if hot is not None and self._starts and hot < self._starts[-1]:
+            self.flush()  # a late bucket is hot (rare): packed in its place
+            hot = None
         if self._json is None:
             self._json = [self._starts.tolist(), self._ends.tolist(), self._entries.tolist()]
-        return self._json
+        if hot is None:
+            return self._json
+        starts, ends, entries = self._json
+        vec = self._hot
+        last = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
+        return [[*starts, hot], [*ends, len(entries) + len(last)], entries + last]
 
     @classmethod
     def from_json(cls, width: int, d: Packed) -> PackedTier:

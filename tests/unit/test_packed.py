@@ -25,6 +25,8 @@ op = st.one_of(
     st.tuples(st.just("drop"), st.integers(0, 13), st.just([])),
     st.tuples(st.just("sum"), st.integers(0, 12), st.just([])),
     st.tuples(st.just("flush"), st.just(0), st.just([])),
+    st.tuples(st.just("window"), st.integers(0, 13), st.lists(st.integers(-1, 6), max_size=1)),
+    st.tuples(st.just("window"), st.integers(0, 13), st.lists(st.integers(-1, 6), max_size=1)),
     st.tuples(st.just("json"), st.just(0), st.just([])),
     st.tuples(st.just("json"), st.just(0), st.just([])),
 )
@@ -74,6 +76,12 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
             assert got == want == one_by_one
         elif name == "flush":
             tier.flush()
+        elif name == "window":
+            # A window read again and again, as it moves, grows and shrinks: its kept sums
+            # must be a sum afresh whatever was added, undone and dropped in between.
+            first, last = start - (arg[0] if arg else 3) * 60, start
+            want = [sum(v[i] for s, v in model.items() if first <= s <= last) for i in range(WIDTH)]
+            assert tier.window_sum(first, last) == want
         else:
             again = PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json())))
             assert again == tier

@@ -27,7 +27,17 @@ Packed = list[list[int]]
 
 
 class PackedTier:
-    __slots__ = ("_ends", "_entries", "_hot", "_hot_start", "_json", "_starts", "width")
+    __slots__ = (
+        "_ends",
+        "_entries",
+        "_hot",
+        "_hot_start",
+        "_json",
+        "_starts",
+        "_window",
+        "_window_sums",
+        "width",
+    )
 
     def __init__(self, width: int) -> None:
         if width > MASK + 1:
@@ -41,6 +51,10 @@ class PackedTier:
         # The JSON form of the packed arrays, kept until they change: a store is written to
         # the changelog after every batch that touched it, and most of its tiers did not move.
         self._json: Packed | None = None
+        # The last window ``window_sum`` read ([first, last] starts) and its sums, kept through
+        # every add and drop; None: nothing kept.
+        self._window: tuple[int, int] | None = None
+        self._window_sums: list[int] = []
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -51,6 +65,10 @@ class PackedTier:
         vec = self._hot
         for i, v in items:
             vec[i] += v
+        if self._window is not None and self._window[0] <= start <= self._window[1]:
+            sums = self._window_sums
+            for i, v in items:
+                sums[i] += v
 
     def get(self, start: int) -> list[int] | None:
         """A copy of the bucket at ``start``, or None where there is none."""
@@ -66,6 +84,7 @@ class PackedTier:
 
     def put(self, start: int, vec: list[int] | None) -> None:
         """Make the bucket at ``start`` exactly ``vec`` (None: no bucket): the checkpoint's undo."""
+        self._window = None  # rare: summed afresh next time
         if start == self._hot_start:
             self._hot_start, self._hot = None, []
         else:
@@ -97,8 +116,35 @@ class PackedTier:
         self.accumulate(sums, first, last, 1)
         return sums
 
+    def window_sum(self, first: int, last: int) -> list[int]:
+        """``sum``, for a reader that asks for one window again and again as it moves (the call
+        rules read each window on every call): the last window's sums are kept, adjusted by
+        adds and drops, and slid by the buckets that entered and left it."""
+        kept = self._window
+        if first > last:
+            return [0] * self.width
+        if kept is None or first > kept[1] or last < kept[0]:  # nothing in common
+            self._window_sums = self.sum(first, last)
+        elif kept != (first, last):
+            # Starts are integers: what entered and left are the ranges between the edges.
+            a, b = kept
+            sums = self._window_sums
+            if last > b:
+                self.accumulate(sums, b + 1, last, 1)
+            elif last < b:
+                self.accumulate(sums, last + 1, b, -1)
+            if first < a:
+                self.accumulate(sums, first, a - 1, 1)
+            elif first > a:
+                self.accumulate(sums, a, first - 1, -1)
+        self._window = (first, last)
+        return list(self._window_sums)
+
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
+        if self._window is not None and oldest > self._window[0]:
+            a, b = self._window
+            self.accumulate(self._window_sums, a, min(b, oldest - 1), -1)
         if self._hot_start is not None and self._hot_start < oldest:
             self._hot_start, self._hot = None, []
         n = bisect_left(self._starts, oldest)

@@ -85,8 +85,7 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
         else:
             again = PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json())))
             assert again == tier
-            # The JSON form is kept between changes: it must be that of the buckets now,
-            # and the hot bucket, left hot, encoded as packing it would encode it.
+            # The hot bucket, left hot, is encoded as packing it would encode it.
             assert dict(again.items()) == model
             packed = tier.copy()
             packed.flush()

@@ -32,7 +32,6 @@ class PackedTier:
         "_entries",
         "_hot",
         "_hot_start",
-        "_json",
         "_starts",
         "_window",
         "_window_sums",
@@ -48,13 +47,10 @@ class PackedTier:
         self._entries: array[int] = array("i")
         self._hot_start: int | None = None
         self._hot: list[int] = []
-        # The JSON form of the packed arrays, kept until they change: a store is written to
-        # the changelog after every batch that touched it, and most of its tiers did not move.
-        self._json: Packed | None = None
         # The last window ``window_sum`` read ([first, last] starts) and its sums, kept through
-        # every add and drop; None: nothing kept.
+        # every add and drop; None: nothing kept. 8-byte ints, as ``tiers`` keeps its sums.
         self._window: tuple[int, int] | None = None
-        self._window_sums: list[int] = []
+        self._window_sums: array[int] = array("q")
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -124,7 +120,7 @@ class PackedTier:
         if first > last:
             return [0] * self.width
         if kept is None or first > kept[1] or last < kept[0]:  # nothing in common
-            self._window_sums = self.sum(first, last)
+            self._window_sums = array("q", self.sum(first, last))
         elif kept != (first, last):
             # Starts are integers: what entered and left are the ranges between the edges.
             a, b = kept
@@ -138,7 +134,7 @@ class PackedTier:
             elif first > a:
                 self.accumulate(sums, a, first - 1, -1)
         self._window = (first, last)
-        return list(self._window_sums)
+        return self._window_sums.tolist()
 
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
@@ -149,7 +145,6 @@ class PackedTier:
             self._hot_start, self._hot = None, []
         n = bisect_left(self._starts, oldest)
         if n:
-            self._json = None
             cut = self._ends[n - 1]
             del self._starts[:n]
             del self._entries[:cut]
@@ -200,21 +195,20 @@ class PackedTier:
     # --- the changelog form -----------------------------------------------------------------
 
     def to_json(self) -> Packed:
-        """Shared until the tier changes: to be read (encoded), not changed. The hot bucket is
-        encoded as packing would place it, but left hot: packed here, it would be unpacked
-        again by the next event's add to the same bucket, on every changelog write."""
+        """The hot bucket is encoded as packing would place it, but left hot: packed here, it
+        would be unpacked again by the next event's add to the same bucket, on every changelog
+        write."""
         hot = self._hot_start
         if hot is not None and self._starts and hot < self._starts[-1]:
             self.flush()  # a late bucket is hot (rare): packed in its place
             hot = None
-        if self._json is None:
-            self._json = [self._starts.tolist(), self._ends.tolist(), self._entries.tolist()]
-        if hot is None:
-            return self._json
-        starts, ends, entries = self._json
-        vec = self._hot
-        last = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
-        return [[*starts, hot], [*ends, len(entries) + len(last)], entries + last]
+        starts, ends, entries = self._starts.tolist(), self._ends.tolist(), self._entries.tolist()
+        if hot is not None:
+            vec = self._hot
+            entries += [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
+            starts.append(hot)
+            ends.append(len(entries))
+        return [starts, ends, entries]
 
     @classmethod
     def from_json(cls, width: int, d: Packed) -> PackedTier:
@@ -267,7 +261,6 @@ class PackedTier:
         return self._ends[i - 1] if i else 0
 
     def _remove(self, i: int) -> None:
-        self._json = None
         begin, end = self._begin(i), self._ends[i]
         del self._starts[i]
         del self._entries[begin:end]
@@ -279,7 +272,6 @@ class PackedTier:
         # The non-zero fields picked in C: most of a vector is zero, and this runs once per
         # bucket per tier, several times an event at a quiet store.
         entries = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
-        self._json = None
         i = bisect_left(self._starts, start)
         if i == len(self._starts):  # the usual case: the newest bucket
             self._starts.append(start)
@@ -297,7 +289,6 @@ class PackedTier:
             self._ends[i + 1 :] = array("I", [e + len(entries) for e in self._ends[i + 1 :]])
 
     def _extend(self, entries: list[int]) -> None:
-        self._json = None
         try:
             self._entries.extend(array(self._entries.typecode, entries))
         except OverflowError:  # a value beyond 32 bits: every entry of the tier takes 8 bytes

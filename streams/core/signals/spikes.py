@@ -62,13 +62,10 @@ class Baselines:
     where a dict of named three-element lists cost about 30 KB once a week had filled it.
     Read like a mapping of the slots seen; written only by ``close_hours``, on a copy."""
 
-    __slots__ = ("_a", "_json")
+    __slots__ = ("_a",)
 
     def __init__(self, values: array[float] | None = None) -> None:
         self._a = values if values is not None else array("d", bytes(24 * len(SLOT_NAMES)))
-        # The JSON form, kept until the next ``learn``: the store is written to the changelog
-        # after every batch, its baselines change once an hour.
-        self._json: dict[str, list[float]] | None = None
 
     def get(self, name: str) -> Slot | None:
         i = 3 * _SLOT[name]
@@ -92,7 +89,6 @@ class Baselines:
     def learn(self, name: str, x: float, alpha: float, k: float) -> None:
         """Fold one closed hour's count into a slot's EWMA, winsorised at k standard
         deviations above its mean once the slot has a history."""
-        self._json = None
         i = 3 * _SLOT[name]
         a = self._a
         mean, var, n = a[i], a[i + 1], a[i + 2]
@@ -103,16 +99,12 @@ class Baselines:
         a[i], a[i + 1], a[i + 2] = mean + alpha * d, (1 - alpha) * (var + alpha * d * d), n + 1
 
     def to_json(self) -> dict[str, list[float]]:
-        """The slots seen as ``{name: [mean, variance, hours]}``. Shared until the next
-        ``learn``: to be read (encoded), not changed."""
-        if self._json is None:
-            a = self._a
-            self._json = {
-                name: [a[3 * i], a[3 * i + 1], int(a[3 * i + 2])]
-                for i, name in enumerate(SLOT_NAMES)
-                if a[3 * i + 2]
-            }
-        return self._json
+        a = self._a
+        return {
+            name: [a[3 * i], a[3 * i + 1], int(a[3 * i + 2])]
+            for i, name in enumerate(SLOT_NAMES)
+            if a[3 * i + 2]
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, list[float]]) -> Baselines:

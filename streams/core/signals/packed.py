@@ -228,9 +228,9 @@ class PackedTier:
 
     # --- inside -----------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Pack the hot bucket."""
-        if self._hot_start is not None:
+    def flush(self, before: int | None = None) -> None:
+        """Pack the hot bucket (only if it starts before ``before``, where given)."""
+        if self._hot_start is not None and (before is None or self._hot_start < before):
             start, vec = self._hot_start, self._hot
             self._hot_start, self._hot = None, []
             self._insert(start, vec)

@@ -92,11 +92,12 @@ class Tiered:
 
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
-        return self.kept_sums(end, window, size or tier_for(window)).tolist()
+        size = size or tier_for(window)
+        return self.kept_sums(bucket_start(end, size), window, size).tolist()
 
-    def kept_sums(self, end: float, window: float, size: int) -> array[int]:
-        """``totals`` as the kept array itself: read it before the next call, never change it."""
-        last = bucket_start(end, size)
+    def kept_sums(self, last: int, window: float, size: int) -> array[int]:
+        """``totals`` of the window whose newest bucket starts at ``last``, as the kept array
+        itself: read it before the next call, never change it."""
         count = int(window) // size  # whole buckets in the window
         if count <= 0:
             return array("q", bytes(8 * self.width))
@@ -216,11 +217,12 @@ class ByKind:
             one = self.kinds.get(kind)
             return one.totals(end, window, size) if one else [0] * self.width
         size = size or tier_for(window)
-        key = (size, window, bucket_start(end, size))
+        last = bucket_start(end, size)
+        key = (size, window, last)
         hit = self.read.get(key)
         if hit is None:
             # Summed column by column in C (``map``): the arrays are read before any changes.
-            parts = [t.kept_sums(end, window, size) for t in self.kinds.values()]
+            parts = [t.kept_sums(last, window, size) for t in self.kinds.values()]
             hit = list(map(sum, zip(*parts, strict=True))) if parts else [0] * self.width
             self.read[key] = hit
         return list(hit)

@@ -34,7 +34,6 @@ class PackedTier:
         "_hot_start",
         "_starts",
         "_window",
-        "_window_sums",
         "width",
     )
 
@@ -47,10 +46,9 @@ class PackedTier:
         self._entries: array[int] = array("i")
         self._hot_start: int | None = None
         self._hot: list[int] = []
-        # The last window ``window_sum`` read ([first, last] starts) and its sums, kept through
-        # every add and drop; None: nothing kept. 8-byte ints, as ``tiers`` keeps its sums.
-        self._window: tuple[int, int] | None = None
-        self._window_sums: array[int] = array("q")
+        # The last window ``window_sum`` read: its first and last starts and its sums (8-byte
+        # ints, as ``tiers`` keeps its sums), kept through every add and drop; None: none.
+        self._window: tuple[int, int, array[int]] | None = None
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -61,8 +59,9 @@ class PackedTier:
         vec = self._hot
         for i, v in items:
             vec[i] += v
-        if self._window is not None and self._window[0] <= start <= self._window[1]:
-            sums = self._window_sums
+        kept = self._window
+        if kept is not None and kept[0] <= start <= kept[1]:
+            sums = kept[2]
             for i, v in items:
                 sums[i] += v
 
@@ -116,15 +115,14 @@ class PackedTier:
         """``sum``, for a reader that asks for one window again and again as it moves (the call
         rules read each window on every call): the last window's sums are kept, adjusted by
         adds and drops, and slid by the buckets that entered and left it."""
-        kept = self._window
         if first > last:
             return [0] * self.width
+        kept = self._window
         if kept is None or first > kept[1] or last < kept[0]:  # nothing in common
-            self._window_sums = array("q", self.sum(first, last))
-        elif kept != (first, last):
+            sums = array("q", self.sum(first, last))
+        else:
             # Starts are integers: what entered and left are the ranges between the edges.
-            a, b = kept
-            sums = self._window_sums
+            a, b, sums = kept
             if last > b:
                 self.accumulate(sums, b + 1, last, 1)
             elif last < b:
@@ -133,14 +131,14 @@ class PackedTier:
                 self.accumulate(sums, first, a - 1, 1)
             elif first > a:
                 self.accumulate(sums, a, first - 1, -1)
-        self._window = (first, last)
-        return self._window_sums.tolist()
+        self._window = (first, last, sums)
+        return sums.tolist()
 
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
-        if self._window is not None and oldest > self._window[0]:
-            a, b = self._window
-            self.accumulate(self._window_sums, a, min(b, oldest - 1), -1)
+        kept = self._window
+        if kept is not None and oldest > kept[0]:
+            self.accumulate(kept[2], kept[0], min(kept[1], oldest - 1), -1)
         if self._hot_start is not None and self._hot_start < oldest:
             self._hot_start, self._hot = None, []
         n = bisect_left(self._starts, oldest)

@@ -24,7 +24,10 @@ op = st.one_of(
     st.tuples(st.just("put"), st.integers(0, 12), st.lists(st.integers(-9, 9), max_size=WIDTH)),
     st.tuples(st.just("drop"), st.integers(0, 13), st.just([])),
     st.tuples(st.just("sum"), st.integers(0, 12), st.just([])),
-    st.tuples(st.just("flush"), st.just(0), st.just([])),
+    st.tuples(st.just("flush"), st.integers(0, 13), st.just([])),
+    st.tuples(st.just("window"), st.integers(0, 13), st.lists(st.integers(-1, 6), max_size=1)),
+    st.tuples(st.just("window"), st.integers(0, 13), st.lists(st.integers(-1, 6), max_size=1)),
+    st.tuples(st.just("json"), st.just(0), st.just([])),
     st.tuples(st.just("json"), st.just(0), st.just([])),
 )
 
@@ -72,10 +75,23 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
                 tier.accumulate(one_by_one, s, s, 1)
             assert got == want == one_by_one
         elif name == "flush":
-            tier.flush()
+            tier.flush(before=start) if at else tier.flush()
+        elif name == "window":
+            # A window read again and again, as it moves, grows and shrinks: its kept sums
+            # must be a sum afresh whatever was added, undone and dropped in between.
+            first, last = start - (arg[0] if arg else 3) * 60, start
+            want = [sum(v[i] for s, v in model.items() if first <= s <= last) for i in range(WIDTH)]
+            assert tier.window_sum(first, last) == want
         else:
             again = PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json())))
             assert again == tier
+            # The hot bucket, left hot, is encoded as packing it would encode it.
+            assert dict(again.items()) == model
+            packed = tier.copy()
+            packed.flush()
+            assert tier.to_json() == [a.tolist() for a in (packed._starts, packed._ends)] + [
+                packed._entries.tolist()
+            ]
         assert len(tier) == len(model)
         assert tier.oldest() == (min(model) if model else None)
         for s in range(0, 13 * 60, 60):

@@ -148,3 +148,36 @@ def test_counters_written_before_the_five_minute_tier_get_it_from_their_minutes(
     again = Tiered.from_json(WIDTH, orjson.loads(orjson.dumps(old)))
     assert again.buckets == t.buckets
     assert again.totals(T0 + 3599, 3 * 3600) == [3, 1, 1]
+
+
+prune_steps = st.lists(
+    st.tuples(
+        st.sampled_from(("add", "prune", "prune", "read")),
+        st.sampled_from((-86400, -3600, -61, 0, 59, 60, 300, 3600, 86400, 8 * 86400)),
+        st.sampled_from(WINDOWS),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(prune_steps)
+def test_a_prune_skipped_for_an_unchanged_clock_leaves_what_a_full_sweep_leaves(
+    steps: list[tuple[str, int, float]],
+) -> None:
+    """The same clock twice (an event of another kind) skips the sweep: the counters and every
+    read must be those of a tier that sweeps every time (each tier still keeps its cut-off)."""
+    remembering, sweeping = Tiered(WIDTH), Tiered(WIDTH)
+    keep = retention(WINDOWS, 3600)
+    for op, offset, window in steps:
+        at = T0 + offset
+        if op == "add":
+            remembering.add(at, [(1, 1)])
+            sweeping.add(at, [(1, 1)])
+        elif op == "prune":
+            remembering.prune(at, keep)
+            sweeping.swept = None
+            sweeping.prune(at, keep)
+        else:
+            assert remembering.totals(at, window) == sweeping.totals(at, window)
+        assert remembering.buckets == sweeping.buckets

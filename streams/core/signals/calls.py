@@ -293,7 +293,9 @@ def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
                 if w is not None:
                     tier = per_window[label]
                     tier.drop_before(windows.window_first_bucket(now, w.seconds, w.bucket))
-                    tier.flush()  # a bucket step passed: the newest bucket is done with
+                    # Packed once the clock has left it: a call in the same bucket would
+                    # unpack it again (a day window's bucket is an hour, this runs per minute).
+                    tier.flush(before=windows.bucket_start(now, w.bucket))
                 if w is None or not per_window[label]:
                     del per_window[label]  # emptied, or a window no longer kept for the scope
             if not per_window:

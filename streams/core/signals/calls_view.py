@@ -79,7 +79,7 @@ def totals(stats: CallStats, scope: Scope, sid: str, now: float, w: CallWindow) 
     if tier is None:
         return [0] * WIDTH
     first = windows.window_first_bucket(now, w.seconds, w.bucket)
-    return tier.sum(first, windows.bucket_start(now, w.bucket))
+    return tier.window_sum(first, windows.bucket_start(now, w.bucket))
 
 
 def views(stats: CallStats, now: float, cfg: CallConfig) -> dict[tuple[str, str, str], CallView]:

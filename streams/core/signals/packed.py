@@ -8,8 +8,9 @@ int per non-zero field, ``value << SHIFT | field``. An entry is 4 bytes while ev
 the tier fits 32 bits (the tier turns to 8-byte entries the first time one does not).
 
 Adds go to one bucket at a time, so the bucket last added to (``hot``) is a plain list until
-another bucket is added to, the tier is pruned or encoded: an event's adds cost what they did
-with lists, and a bucket is packed once per bucket step, not per event.
+another bucket is added to or the tier is pruned (encoding reads it where it stands): an
+event's adds cost what they did with lists, and a bucket is packed once per bucket step, not
+per event or per changelog write.
 """
 
 from __future__ import annotations
@@ -26,7 +27,15 @@ Packed = list[list[int]]
 
 
 class PackedTier:
-    __slots__ = ("_ends", "_entries", "_hot", "_hot_start", "_starts", "width")
+    __slots__ = (
+        "_ends",
+        "_entries",
+        "_hot",
+        "_hot_start",
+        "_starts",
+        "_window",
+        "width",
+    )
 
     def __init__(self, width: int) -> None:
         if width > MASK + 1:
@@ -37,6 +46,9 @@ class PackedTier:
         self._entries: array[int] = array("i")
         self._hot_start: int | None = None
         self._hot: list[int] = []
+        # The last window ``window_sum`` read: its first and last starts and its sums (8-byte
+        # ints, as ``tiers`` keeps its sums), kept through every add and drop; None: none.
+        self._window: tuple[int, int, array[int]] | None = None
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -47,6 +59,11 @@ class PackedTier:
         vec = self._hot
         for i, v in items:
             vec[i] += v
+        kept = self._window
+        if kept is not None and kept[0] <= start <= kept[1]:
+            sums = kept[2]
+            for i, v in items:
+                sums[i] += v
 
     def get(self, start: int) -> list[int] | None:
         """A copy of the bucket at ``start``, or None where there is none."""
@@ -62,6 +79,7 @@ class PackedTier:
 
     def put(self, start: int, vec: list[int] | None) -> None:
         """Make the bucket at ``start`` exactly ``vec`` (None: no bucket): the checkpoint's undo."""
+        self._window = None  # rare: summed afresh next time
         if start == self._hot_start:
             self._hot_start, self._hot = None, []
         else:
@@ -93,8 +111,34 @@ class PackedTier:
         self.accumulate(sums, first, last, 1)
         return sums
 
+    def window_sum(self, first: int, last: int) -> list[int]:
+        """``sum``, for a reader that asks for one window again and again as it moves (the call
+        rules read each window on every call): the last window's sums are kept, adjusted by
+        adds and drops, and slid by the buckets that entered and left it."""
+        if first > last:
+            return [0] * self.width
+        kept = self._window
+        if kept is None or first > kept[1] or last < kept[0]:  # nothing in common
+            sums = array("q", self.sum(first, last))
+        else:
+            # Starts are integers: what entered and left are the ranges between the edges.
+            a, b, sums = kept
+            if last > b:
+                self.accumulate(sums, b + 1, last, 1)
+            elif last < b:
+                self.accumulate(sums, last + 1, b, -1)
+            if first < a:
+                self.accumulate(sums, first, a - 1, 1)
+            elif first > a:
+                self.accumulate(sums, a, first - 1, -1)
+        self._window = (first, last, sums)
+        return sums.tolist()
+
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
+        kept = self._window
+        if kept is not None and oldest > kept[0]:
+            self.accumulate(kept[2], kept[0], min(kept[1], oldest - 1), -1)
         if self._hot_start is not None and self._hot_start < oldest:
             self._hot_start, self._hot = None, []
         n = bisect_left(self._starts, oldest)
@@ -149,8 +193,20 @@ class PackedTier:
     # --- the changelog form -----------------------------------------------------------------
 
     def to_json(self) -> Packed:
-        self.flush()
-        return [self._starts.tolist(), self._ends.tolist(), self._entries.tolist()]
+        """The hot bucket is encoded as packing would place it, but left hot: packed here, it
+        would be unpacked again by the next event's add to the same bucket, on every changelog
+        write."""
+        hot = self._hot_start
+        if hot is not None and self._starts and hot < self._starts[-1]:
+            self.flush()  # a late bucket is hot (rare): packed in its place
+            hot = None
+        starts, ends, entries = self._starts.tolist(), self._ends.tolist(), self._entries.tolist()
+        if hot is not None:
+            vec = self._hot
+            entries += [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
+            starts.append(hot)
+            ends.append(len(entries))
+        return [starts, ends, entries]
 
     @classmethod
     def from_json(cls, width: int, d: Packed) -> PackedTier:
@@ -170,9 +226,9 @@ class PackedTier:
 
     # --- inside -----------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Pack the hot bucket."""
-        if self._hot_start is not None:
+    def flush(self, before: int | None = None) -> None:
+        """Pack the hot bucket (only if it starts before ``before``, where given)."""
+        if self._hot_start is not None and (before is None or self._hot_start < before):
             start, vec = self._hot_start, self._hot
             self._hot_start, self._hot = None, []
             self._insert(start, vec)

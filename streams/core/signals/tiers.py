@@ -60,6 +60,9 @@ class Tiered:
     kept: dict[int, dict[int, _WindowSum]] = field(default_factory=dict, compare=False, repr=False)
     # tier size -> the cut-off of its last prune: nothing older is left to drop until it moves
     pruned: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    # (now, keep) of the last prune: the same again finds every tier at its cut-off already,
+    # and most prunes are of kinds whose clock did not move (the event was of another kind)
+    swept: tuple[float, dict[int, float]] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for size in TIERS:
@@ -90,10 +93,14 @@ class Tiered:
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
         size = size or tier_for(window)
-        last = bucket_start(end, size)
+        return self.kept_sums(bucket_start(end, size), window, size).tolist()
+
+    def kept_sums(self, last: int, window: float, size: int) -> array[int]:
+        """``totals`` of the window whose newest bucket starts at ``last``, as the kept array
+        itself: read it before the next call, never change it."""
         count = int(window) // size  # whole buckets in the window
         if count <= 0:
-            return [0] * self.width
+            return array("q", bytes(8 * self.width))
         first = last - (count - 1) * size
         kept = self.kept.setdefault(size, {})
         w = kept.get(int(window))
@@ -112,10 +119,13 @@ class Tiered:
             if left[0] <= left[1]:
                 tier.accumulate(w.sums, *left, -1)
             w.first, w.last = first, last
-        return w.sums.tolist()
+        return w.sums
 
     def prune(self, now: float, keep: dict[int, float]) -> None:
         """Drop buckets older than ``keep[size]`` seconds before ``now``."""
+        if self.swept is not None and self.swept[0] == now and self.swept[1] is keep:
+            return
+        self.swept = (now, keep)
         for size, tier in self.buckets.items():
             oldest = bucket_start(now - keep.get(size, 0), size)
             if self.pruned.get(size) == oldest:
@@ -207,11 +217,13 @@ class ByKind:
             one = self.kinds.get(kind)
             return one.totals(end, window, size) if one else [0] * self.width
         size = size or tier_for(window)
-        key = (size, window, bucket_start(end, size))
+        last = bucket_start(end, size)
+        key = (size, window, last)
         hit = self.read.get(key)
         if hit is None:
-            parts = [t.totals(end, window, size) for t in self.kinds.values()]
-            hit = [sum(col) for col in zip(*parts, strict=True)] if parts else [0] * self.width
+            # Summed column by column in C (``map``): the arrays are read before any changes.
+            parts = [t.kept_sums(last, window, size) for t in self.kinds.values()]
+            hit = list(map(sum, zip(*parts, strict=True))) if parts else [0] * self.width
             self.read[key] = hit
         return list(hit)
 

@@ -93,8 +93,8 @@ class WorkerConfig(_Section):
     merge_wait: Annotated[float, Field(ge=0, le=60)] = 2.0
     # ... and while such a topic is known to have messages left (a backlog being read) or has
     # not been fetched since its partition was assigned (a takeover), how long since it last
-    # moved: while it moves its messages are coming, however slowly a busy
-    # worker reads them; one that stopped moving this long is given up on.
+    # moved: while it moves its messages are coming, however slowly a busy worker reads them;
+    # one that stopped moving this long is given up on.
     merge_wait_behind: Annotated[float, Field(ge=0, le=3600)] = 30.0
     # Events held for order at most (about 2 KB each); past it the earliest go anyway.
     merge_hold_max: Annotated[int, Field(ge=1, le=10_000_000)] = 50_000

@@ -98,6 +98,9 @@ class Rollups:
     seen: dict[int, set[str]] = field(default_factory=dict)  # step -> event ids counted
     late: int = 0
     duplicates: int = 0
+    # The boundary the last prune was for: a prune depends on nothing else, and it walks
+    # every store, so one per boundary (not per contribution) does.
+    pruned: int | None = field(default=None, compare=False)
 
     # --- input ------------------------------------------------------------------------------
     def add(self, c: Contribution) -> bool:
@@ -303,8 +306,9 @@ class Rollups:
         return ent
 
     def _prune(self) -> None:
-        if self.judged is None:
+        if self.judged is None or self.judged == self.pruned:
             return
+        self.pruned = self.judged
         keep_steps = self.judged - int(self.cfg.window)
         keep_hours = keep_steps - (self.cfg.baseline_days + 1) * DAY
         for s in [s for s in self.stores if s < keep_steps]:

@@ -164,6 +164,8 @@ class Worker:
             for due_at in out.due_handled:
                 self.metrics.sla_detection_lag.observe(max(0.0, self.clock() - due_at))
             self._emit(out, None)
+        if self.rollups is not None:
+            self.rollups.flush()  # before the batch's events are acknowledged
         self._write(wall)
         self._export_tally()
         now = self.clock()
@@ -354,6 +356,8 @@ class Worker:
             self.metrics.undeliverable.inc()
 
     def park(self, batch: Sequence[Any]) -> None:
+        if self.rollups is not None:
+            self.rollups.flush()  # what the events applied before the failure contributed
         for event in batch:
             msg = event.message
             if msg.topic != self.topics.ticks:

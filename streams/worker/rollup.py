@@ -1,7 +1,8 @@
 """The worker's two halves of the rollup alerts (``streams/core/rollup``).
 
-``Sender`` runs in the store agent: each contribution of an applied event goes to the rollup
-topic, keyed by brand (one partition holds a brand's whole hierarchy), and each event
+``Sender`` runs in the store agent: the contributions of applied events go to the rollup
+topic, keyed by brand (one partition holds a brand's whole hierarchy), one message per brand
+and batch (``flush``; a message per event cost more than the rollups' own counting), and each event
 partition tells every rollup partition how far it has got, once per step of event time, or
 that it has nothing left to read (after ``IDLE_AFTER`` wall seconds of silence with every topic
 read to its end). ``Runner`` runs in the rollup agent: it feeds the core and sends the alerts.
@@ -27,7 +28,7 @@ from typing import Any
 import orjson
 
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.model import Contribution, Idle, Item, Mark, decode, encode
+from streams.core.rollup.model import Contribution, Idle, Item, Mark, decode, encode, encode_bundle
 from streams.core.rollup.state import Rollups
 from streams.worker import tables
 
@@ -35,6 +36,7 @@ log = logging.getLogger("cxpulse.rollups")
 IDLE_AFTER = 5.0  # wall seconds: a live partition's next event is rarely further apart
 CHECKPOINT_SECONDS = 10.0
 CHUNK = 512 * 1024
+BUNDLE_MAX = 1000  # contributions a message: ~100 B each, well under the broker's 1 MB
 
 
 @dataclass
@@ -47,18 +49,16 @@ class Sender:
     said_idle: set[int] = field(default_factory=set)
     last_event: dict[int, float] = field(default_factory=dict)  # wall time
     unsent: int = 0
+    held: dict[str, list[Contribution]] = field(default_factory=dict)  # brand -> not yet sent
 
     def handled(
         self, partition: int, at: float, wall: float, contribution: Contribution | None
     ) -> None:
         """An event of ``partition`` at event time ``at`` went through the step. Never raises:
-        a rollup that cannot be sent must not cost the store its event."""
+        a rollup that cannot be sent must not cost the store its event. The contribution is
+        held until ``flush``."""
         if contribution is not None:
-            try:
-                self.topic.send_soon(key=contribution.brand.encode(), value=encode(contribution))
-            except Exception:
-                log.exception("contribution %s not sent to the rollups", contribution.event_id)
-                self.unsent += 1
+            self.held.setdefault(contribution.brand, []).append(contribution)
         self.last_event[partition] = wall
         self.said_idle.discard(partition)
         newest = max(self.newest.get(partition, at), at)
@@ -76,7 +76,24 @@ class Sender:
                 self._broadcast(Idle(p))
                 self.said_idle.add(p)
 
+    def flush(self) -> None:
+        """Send the held contributions, one message per brand (and per ``BUNDLE_MAX``). Called
+        at the end of every batch, before its events are acknowledged, and before every mark,
+        which must follow the contributions it vouches for."""
+        held, self.held = self.held, {}
+        for brand, rows in held.items():
+            for i in range(0, len(rows), BUNDLE_MAX):
+                part = rows[i : i + BUNDLE_MAX]
+                try:
+                    self.topic.send_soon(key=brand.encode(), value=encode_bundle(part))
+                except Exception:
+                    log.exception(
+                        "%d contributions to %s not sent to the rollups", len(part), brand
+                    )
+                    self.unsent += len(part)
+
     def _broadcast(self, item: Item) -> None:
+        self.flush()
         try:
             raw = encode(item)
             for i in range(self.partitions):
@@ -111,10 +128,10 @@ class Runner:
             if msg.offset <= self.applied.get(p, -1):
                 done.append(ev)  # in the checkpoint already: read again after a restart
                 continue
-            item = decode(msg.value)
-            if item is None:
+            items = decode(msg.value)
+            if items is None:
                 log.warning("ignored a malformed rollup message at %s@%s", p, msg.offset)
-            else:
+            for item in items or ():
                 r.take(item)
                 for alert in r.advance():
                     self.alerts.send_soon(

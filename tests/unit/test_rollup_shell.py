@@ -19,21 +19,40 @@ from tests.unit.test_worker_shell import Ev, Msg, Recorder, Table
 CFG = RollupConfig()
 
 
-def test_the_sender_keys_contributions_by_brand_and_marks_each_step_to_every_partition() -> None:
+def test_the_sender_sends_a_brands_contributions_as_one_message_each_before_a_mark() -> None:
     topic = Recorder()
-    s = Sender(topic, step=300, partitions=3)
-    c = next(ratings([0], T0, 1, 8, 1))
-    s.handled(0, T0, wall=0.0, contribution=c)
-    s.handled(0, T0 + 10, wall=0.1, contribution=None)  # same step: no new mark
-    s.handled(0, T0 + 300, wall=0.2, contribution=None)  # the next step
-    s.handled(1, T0 + 5, wall=0.3, contribution=None)
+    s = Sender(topic, step=3600, partitions=3)
+    c1, c2, c3 = list(ratings([0], T0, 1, 3, 1))
+    s.handled(0, T0, wall=0.0, contribution=None)
+    topic.sent.clear()
+    s.handled(0, c1.at, wall=0.1, contribution=c1)  # same step: held, no mark
+    s.handled(0, c2.at, wall=0.1, contribution=c2)
+    assert topic.sent == []
+    s.flush()  # the end of the batch
+    s.flush()  # nothing held: nothing sent
+    s.handled(0, c3.at, wall=0.2, contribution=c3)
+    s.handled(0, T0 + 3600, wall=0.3, contribution=None)  # the next step: c3 goes first
+    s.handled(1, T0 + 5, wall=0.4, contribution=None)
     sent = [(m.get("key"), m.get("partition"), decode(m["value"])) for m in topic.sent]
     assert sent == [
-        (b"B", None, c),
-        *[(None, i, Mark(0, T0)) for i in range(3)],
-        *[(None, i, Mark(0, T0 + 300)) for i in range(3)],
-        *[(None, i, Mark(1, T0 + 5)) for i in range(3)],
+        (b"B", None, [c1, c2]),
+        (b"B", None, [c3]),
+        *[(None, i, [Mark(0, T0 + 3600)]) for i in range(3)],
+        *[(None, i, [Mark(1, T0 + 5)]) for i in range(3)],
     ]
+
+
+def test_a_bundle_holds_at_most_bundle_max_contributions(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shell, "BUNDLE_MAX", 2)
+    topic = Recorder()
+    s = Sender(topic, step=3600, partitions=1)
+    cs = list(ratings([0], T0, 1, 5, 1))
+    s.handled(0, T0, wall=0.0, contribution=None)
+    topic.sent.clear()  # the first event's mark
+    for c in cs:
+        s.handled(0, T0, wall=0.0, contribution=c)
+    s.flush()
+    assert [decode(m["value"]) for m in topic.sent] == [cs[0:2], cs[2:4], cs[4:5]]
 
 
 def test_a_partition_is_said_idle_once_when_quiet_and_read_to_its_end() -> None:
@@ -46,10 +65,10 @@ def test_a_partition_is_said_idle_once_when_quiet_and_read_to_its_end() -> None:
     s.check_idle([0, 1], drained=lambda p: True, wall=106.0)
     s.check_idle([0, 1], drained=lambda p: True, wall=200.0)  # said once
     assert [(m["partition"], decode(m["value"])) for m in topic.sent] == [
-        (0, Idle(1)),
-        (1, Idle(1)),
-        (0, Idle(0)),
-        (1, Idle(0)),
+        (0, [Idle(1)]),
+        (1, [Idle(1)]),
+        (0, [Idle(0)]),
+        (1, [Idle(0)]),
     ]
 
 
@@ -60,7 +79,7 @@ def test_a_sender_that_cannot_send_does_not_raise() -> None:
 
     s = Sender(Broken(), step=300, partitions=2)
     s.handled(0, T0, 0.0, next(ratings([0], T0, 1, 8, 1)))
-    assert s.unsent == 2  # the contribution and the mark
+    assert s.unsent == 2  # the contribution (sent before its mark) and the mark
 
 
 def batch(items: list[Contribution | Mark | Idle], start: int = 0) -> list[Ev]:

@@ -3,6 +3,7 @@ source partitions."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Iterator
 
 import orjson
@@ -10,7 +11,7 @@ import pytest
 
 from schemas.alerts import AlertEvent
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.model import Contribution, Mark, decode, encode
+from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode, encode_bundle
 from streams.core.rollup.state import Rollups
 
 T0 = 1_764_547_200.0  # 2025-12-01 00:00 UTC, on a step and an hour boundary
@@ -278,9 +279,13 @@ def test_the_state_saved_midway_carries_on_as_if_never_stopped() -> None:
 
 def test_the_wire_form() -> None:
     c = next(ratings([3], T0, 1, 8, 1))
-    assert decode(encode(c)) == c
-    assert decode(encode(Mark(3, T0))) == Mark(3, T0)
-    for junk in (b"", b"{", b"[]", b'{"c": [1]}', b"\xff"):
+    assert decode(encode(c)) == [c]
+    assert decode(encode(Mark(3, T0))) == [Mark(3, T0)]
+    assert decode(encode(Idle(2))) == [Idle(2)]
+    several = list(ratings([3, 4], T0, 2, 8, 1))
+    several[1] = dataclasses.replace(several[1], rating=None, negative=True)
+    assert decode(encode_bundle(several)) == several  # in order, every field kept
+    for junk in (b"", b"{", b"[]", b'{"c": [1]}', b'{"b": [[1, 2]]}', b'{"b": 3}', b"\xff"):
         assert decode(junk) is None
 
 

@@ -15,6 +15,8 @@ import pytest
 from cxpulse.config import Settings
 from schemas import deadletter as dl
 from streams.core import step as step_module
+from streams.core.rollup.model import Contribution, Mark
+from streams.core.rollup.model import decode as rollup_decode
 from streams.core.signals.config import SatisfactionConfig
 from streams.core.snapshot import snapshot
 from streams.core.store import csat_view
@@ -87,6 +89,26 @@ def test_state_is_written_once_per_store_per_batch() -> None:
     w = make()
     w.handle_batch([ev(i, store=f"S{i % 2}") for i in range(10)])
     assert sorted(w.table.changelog) == [(0, b"S0"), (0, b"S1")]
+
+
+def test_a_batchs_contributions_reach_the_rollup_topic_in_bundles_before_it_is_done() -> None:
+    w = make()
+    assert w.rollups is not None
+    out = w.rollups.topic
+    w.handle_batch([ev(i, store=f"S{i % 3}") for i in range(9)])
+    messages = [rollup_decode(m["value"]) or [] for m in out.sent]
+    bundles = [m for m in messages if all(isinstance(x, Contribution) for x in m)]
+    # One message per brand between two marks (the events cross a few rollup steps), all
+    # sent before the batch is acknowledged, in the order the events were applied.
+    assert 1 < len(bundles) < 9
+    flat = [x for m in messages for x in m]
+    applied = [c for c in flat if isinstance(c, Contribution)]
+    assert [c.event_id for c in applied] == [f"S{i % 3}-fb-{i}" for i in range(9)]
+    # A mark vouches for every event up to its time: their contributions went before it.
+    for i, mark in enumerate(flat):
+        if isinstance(mark, Mark):
+            sent = {c.event_id for c in flat[:i] if isinstance(c, Contribution)}
+            assert {c.event_id for c in applied if c.at <= mark.at} <= sent
 
 
 def test_processor_bug_parks_the_event_and_the_batch_goes_on(

@@ -1,9 +1,11 @@
 """What one store event adds to the rollups, and the marks that say how far a source partition
 has got (or that it has nothing left to read): the messages of the rollup topic, in a compact
-JSON form."""
+JSON form. The store agent sends a batch's contributions to one brand as one message (a
+bundle): a message per event cost the worker more than the rollups themselves."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,43 +47,50 @@ class Idle:
 Item = Contribution | Mark | Idle
 
 
+def _row(c: Contribution) -> list[Any]:
+    return [c.partition, c.at, c.event_id, c.store_id, c.brand, c.region, c.city]
+
+
 def encode(item: Item) -> bytes:
     if isinstance(item, Mark):
         return orjson.dumps({"m": [item.partition, item.at]})
     if isinstance(item, Idle):
         return orjson.dumps({"i": item.partition})
-    c = item
-    return orjson.dumps(
-        {
-            "c": [c.partition, c.at, c.event_id, c.store_id, c.brand, c.region, c.city],
-            "r": c.rating,
-            "n": c.negative,
-        }
+    return orjson.dumps({"c": _row(item), "r": item.rating, "n": item.negative})
+
+
+def encode_bundle(contributions: Sequence[Contribution]) -> bytes:
+    """Contributions in one message, in the order they are to be counted."""
+    return orjson.dumps({"b": [[*_row(c), c.rating, c.negative] for c in contributions]})
+
+
+def _contribution(row: Sequence[Any], rating: Any, negative: Any) -> Contribution:
+    p, at, eid, sid, brand, region, city = row
+    return Contribution(
+        int(p),
+        float(at),
+        str(eid),
+        str(sid),
+        str(brand),
+        str(region),
+        str(city),
+        int(rating) if rating is not None else None,
+        bool(negative),
     )
 
 
-def decode(raw: bytes) -> Item | None:
-    """None for anything that is not one of ours (never raises: the topic is internal, but a
-    bad message must not stop the rollups)."""
+def decode(raw: bytes) -> list[Item] | None:
+    """The items of one message, in order; None for anything that is not one of ours (never
+    raises: the topic is internal, but a bad message must not stop the rollups)."""
     try:
         d: Any = orjson.loads(raw)
         if "m" in d:
             p, at = d["m"]
-            return Mark(int(p), float(at))
+            return [Mark(int(p), float(at))]
         if "i" in d:
-            return Idle(int(d["i"]))
-        p, at, eid, sid, brand, region, city = d["c"]
-        rating = d.get("r")
-        return Contribution(
-            int(p),
-            float(at),
-            str(eid),
-            str(sid),
-            str(brand),
-            str(region),
-            str(city),
-            int(rating) if rating is not None else None,
-            bool(d.get("n")),
-        )
+            return [Idle(int(d["i"]))]
+        if "b" in d:
+            return [_contribution(r[:7], r[7], r[8]) for r in d["b"]]
+        return [_contribution(d["c"], d.get("r"), d.get("n"))]
     except Exception:
         return None

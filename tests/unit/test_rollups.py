@@ -277,6 +277,21 @@ def test_the_state_saved_midway_carries_on_as_if_never_stopped() -> None:
     assert brief(got) == whole
 
 
+def test_pruning_once_per_boundary_leaves_nothing_a_prune_would_remove() -> None:
+    # Days of traffic pass many boundaries; between two of them a prune would find nothing,
+    # so the state after every contribution equals the state pruned afresh.
+    days = [_mixed(range(20), T0 + d * DAY + 11 * HOUR, 2, 8, bad=1) for d in range(3)]
+    r = Rollups(CFG, partitions=2)
+    for i, c in enumerate(in_order(*days)):
+        r.add(c)
+        r.advance()
+        if i % 97 == 0:
+            pruned = Rollups.from_json(r.to_json(), CFG, 2)
+            pruned.advance()  # never pruned since loaded: prunes for the judged boundary
+            assert pruned.to_json() == r.to_json()
+    assert r.judged is not None and r.pruned == r.judged
+
+
 def test_the_wire_form() -> None:
     c = next(ratings([3], T0, 1, 8, 1))
     assert decode(encode(c)) == [c]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence
 from itertools import compress
 
 SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another format)
@@ -46,9 +46,8 @@ class PackedTier:
         self._entries: array[int] = array("i")
         self._hot_start: int | None = None
         self._hot: list[int] = []
-        # The last window ``window_sum`` read: its first and last starts and its sums (8-byte
-        # ints, as ``tiers`` keeps its sums), kept through every add and drop; None: none.
-        self._window: tuple[int, int, array[int]] | None = None
+        # The last window ``window_sum`` read, kept through every add and drop; None: none.
+        self._window: Kept | None = None
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -59,11 +58,8 @@ class PackedTier:
         vec = self._hot
         for i, v in items:
             vec[i] += v
-        kept = self._window
-        if kept is not None and kept[0] <= start <= kept[1]:
-            sums = kept[2]
-            for i, v in items:
-                sums[i] += v
+        if self._window is not None:
+            self._window.add(start, items)
 
     def get(self, start: int) -> list[int] | None:
         """A copy of the bucket at ``start``, or None where there is none."""
@@ -113,32 +109,17 @@ class PackedTier:
 
     def window_sum(self, first: int, last: int) -> list[int]:
         """``sum``, for a reader that asks for one window again and again as it moves (the call
-        rules read each window on every call): the last window's sums are kept, adjusted by
-        adds and drops, and slid by the buckets that entered and left it."""
+        rules read each window on every call): the last window's sums are kept (``Kept``)."""
         if first > last:
             return [0] * self.width
-        kept = self._window
-        if kept is None or first > kept[1] or last < kept[0]:  # nothing in common
-            sums = array("q", self.sum(first, last))
-        else:
-            # Starts are integers: what entered and left are the ranges between the edges.
-            a, b, sums = kept
-            if last > b:
-                self.accumulate(sums, b + 1, last, 1)
-            elif last < b:
-                self.accumulate(sums, last + 1, b, -1)
-            if first < a:
-                self.accumulate(sums, first, a - 1, 1)
-            elif first > a:
-                self.accumulate(sums, a, first - 1, -1)
-        self._window = (first, last, sums)
-        return sums.tolist()
+        if self._window is None:
+            self._window = Kept.over(self.width, (self,), first, last)
+        return self._window.move((self,), first, last).tolist()
 
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
-        kept = self._window
-        if kept is not None and oldest > kept[0]:
-            self.accumulate(kept[2], kept[0], min(kept[1], oldest - 1), -1)
+        if self._window is not None:
+            self._window.drop(self, oldest)
         if self._hot_start is not None and self._hot_start < oldest:
             self._hot_start, self._hot = None, []
         n = bisect_left(self._starts, oldest)
@@ -292,3 +273,62 @@ class PackedTier:
         except OverflowError:  # a value beyond 32 bits: every entry of the tier takes 8 bytes
             self._entries = array("q", self._entries)
             self._entries.extend(array("q", entries))
+
+
+class Kept:
+    """The field sums of one window over one or more tiers (one kind's, or every kind's at one
+    resolution), kept as the window moves: a reader that asks for the same window on every
+    event pays for the buckets that entered and left it, not for the whole window. Whoever adds
+    to or drops from a summed tier tells it (``add``, ``drop``); whatever replaces buckets
+    behind its back must throw it away. Sums are 8-byte ints: a week's reach outgrows 4 bytes.
+    """
+
+    __slots__ = ("first", "last", "sums")
+
+    def __init__(self, first: int, last: int, sums: array[int]) -> None:
+        self.first = first  # oldest bucket start in the window
+        self.last = last  # newest bucket start in the window
+        self.sums = sums
+
+    @classmethod
+    def over(cls, width: int, tiers: Iterable[PackedTier], first: int, last: int) -> Kept:
+        """The sums of ``first`` to ``last`` (starts, inclusive), summed afresh."""
+        sums = array("q", bytes(8 * width))
+        for tier in tiers:
+            tier.accumulate(sums, first, last, 1)
+        return cls(first, last, sums)
+
+    def move(self, tiers: Iterable[PackedTier], first: int, last: int) -> array[int]:
+        """The sums of the window from ``first`` to ``last``, moved there: by the ranges that
+        entered and left it where the two overlap, afresh where they do not. Starts are
+        integers, so what entered and left are the ranges between the edges. The array itself
+        is returned: read it before anything changes the tiers, never change it."""
+        a, b, sums = self.first, self.last, self.sums
+        if (a, b) == (first, last):
+            return sums
+        if first > b or last < a:  # nothing in common
+            sums[:] = Kept.over(len(sums), tiers, first, last).sums
+        else:
+            for tier in tiers:
+                if last > b:
+                    tier.accumulate(sums, b + 1, last, 1)
+                elif last < b:
+                    tier.accumulate(sums, last + 1, b, -1)
+                if first < a:
+                    tier.accumulate(sums, first, a - 1, 1)
+                elif first > a:
+                    tier.accumulate(sums, a, first - 1, -1)
+        self.first, self.last = first, last
+        return sums
+
+    def add(self, start: int, items: list[tuple[int, int]]) -> None:
+        """``(field, value)`` pairs added to a summed tier's bucket at ``start``."""
+        if self.first <= start <= self.last:
+            sums = self.sums
+            for i, v in items:
+                sums[i] += v
+
+    def drop(self, tier: PackedTier, oldest: int) -> None:
+        """Before ``tier`` (one of those summed) drops its buckets older than ``oldest``."""
+        if oldest > self.first:
+            tier.accumulate(self.sums, self.first, min(self.last, oldest - 1), -1)

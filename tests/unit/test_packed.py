@@ -119,3 +119,20 @@ def test_entries_take_four_bytes_until_a_value_needs_more() -> None:
     tier.flush()
     assert tier._entries.itemsize == 8
     assert tier.get(0) == [1, 0, BIG, 1000, 0]
+
+
+def test_starts_and_ends_beyond_their_narrow_arrays_widen_them() -> None:
+    """Starts take 4 bytes and ends 2 while they fit: one before 1970 or past 2106, or more
+    than 65,535 entries in a tier, widens the array, and nothing is lost."""
+    width, full = 64, [1] * 64
+    tier = PackedTier(width)
+    starts = [*range(0, 60 * 1100, 60), 1 << 33, -86400]  # the last one put first in order
+    for s in starts:
+        tier.put(s, full)
+    assert [s for s, _ in tier.items()] == sorted(starts)
+    assert all(vec == full for _, vec in tier.items())
+    assert tier.sum(-86400, 1 << 33) == [len(starts)] * width
+    again = PackedTier.from_json(width, orjson.loads(orjson.dumps(tier.to_json())))
+    assert again == tier and again.copy() == tier
+    tier.drop_before(1 << 32)
+    assert [s for s, _ in tier.items()] == [1 << 33]

@@ -24,6 +24,11 @@ SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another 
 MASK = (1 << SHIFT) - 1
 # One tier's JSON form: bucket starts, each bucket's end offset into the entries, the entries.
 Packed = list[list[int]]
+# A tier holds a few hundred buckets at most, so each bucket's start (epoch seconds) and end
+# offset take 4 and 2 bytes; a start before 1970 or past 2106, or an end past 65,535, turns the
+# tier's array to the wider type, as a value beyond 32 bits does its entries.
+STARTS, ENDS = ("I", "q"), ("H", "I")
+COLD: list[int] = []  # the hot vector of a tier with no hot bucket: shared, never written to
 
 
 class PackedTier:
@@ -41,11 +46,11 @@ class PackedTier:
         if width > MASK + 1:
             raise ValueError(f"a packed bucket holds at most {MASK + 1} fields, not {width}")
         self.width = width
-        self._starts: array[int] = array("q")
-        self._ends: array[int] = array("I")
+        self._starts: array[int] = array(STARTS[0])
+        self._ends: array[int] = array(ENDS[0])
         self._entries: array[int] = array("i")
         self._hot_start: int | None = None
-        self._hot: list[int] = []
+        self._hot: list[int] = COLD
         # The last window ``window_sum`` read, kept through every add and drop; None: none.
         self._window: Kept | None = None
 
@@ -77,7 +82,7 @@ class PackedTier:
         """Make the bucket at ``start`` exactly ``vec`` (None: no bucket): the checkpoint's undo."""
         self._window = None  # rare: summed afresh next time
         if start == self._hot_start:
-            self._hot_start, self._hot = None, []
+            self._hot_start, self._hot = None, COLD
         else:
             i = self._index(start)
             if i >= 0:
@@ -121,13 +126,13 @@ class PackedTier:
         if self._window is not None:
             self._window.drop(self, oldest)
         if self._hot_start is not None and self._hot_start < oldest:
-            self._hot_start, self._hot = None, []
+            self._hot_start, self._hot = None, COLD
         n = bisect_left(self._starts, oldest)
         if n:
             cut = self._ends[n - 1]
             del self._starts[:n]
             del self._entries[:cut]
-            self._ends = array("I", [e - cut for e in self._ends[n:]])
+            self._ends = array(self._ends.typecode, [e - cut for e in self._ends[n:]])
 
     def starts_before(self, oldest: int) -> list[int]:
         """The starts of the buckets older than ``oldest``, oldest first."""
@@ -166,9 +171,11 @@ class PackedTier:
 
     def copy(self) -> PackedTier:
         out = PackedTier(self.width)
-        out._starts, out._ends = array("q", self._starts), array("I", self._ends)
+        out._starts = array(self._starts.typecode, self._starts)
+        out._ends = array(self._ends.typecode, self._ends)
         out._entries = array(self._entries.typecode, self._entries)
-        out._hot_start, out._hot = self._hot_start, list(self._hot)
+        if self._hot_start is not None:
+            out._hot_start, out._hot = self._hot_start, list(self._hot)
         return out
 
     # --- the changelog form -----------------------------------------------------------------
@@ -193,8 +200,8 @@ class PackedTier:
     def from_json(cls, width: int, d: Packed) -> PackedTier:
         out = cls(width)
         starts, ends, entries = d
-        out._starts = array("q", starts)
-        out._ends = array("I", ends)
+        out._starts = _fit(STARTS, starts)
+        out._ends = _fit(ENDS, ends)
         out._extend(entries)
         return out
 
@@ -211,7 +218,7 @@ class PackedTier:
         """Pack the hot bucket (only if it starts before ``before``, where given)."""
         if self._hot_start is not None and (before is None or self._hot_start < before):
             start, vec = self._hot_start, self._hot
-            self._hot_start, self._hot = None, []
+            self._hot_start, self._hot = None, COLD
             self._insert(start, vec)
 
     def _heat(self, start: int) -> None:
@@ -245,7 +252,7 @@ class PackedTier:
         del self._entries[begin:end]
         del self._ends[i]
         if end > begin and i < len(self._ends):
-            self._ends[i:] = array("I", [e - (end - begin) for e in self._ends[i:]])
+            self._ends[i:] = array(self._ends.typecode, [e - (end - begin) for e in self._ends[i:]])
 
     def _insert(self, start: int, vec: list[int]) -> None:
         # The non-zero fields picked in C: most of a vector is zero, and this runs once per
@@ -253,19 +260,28 @@ class PackedTier:
         entries = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
         i = bisect_left(self._starts, start)
         if i == len(self._starts):  # the usual case: the newest bucket
-            self._starts.append(start)
+            self._put(i, start, len(self._entries) + len(entries), 0)
             self._extend(entries)
-            self._ends.append(len(self._entries))
             return
         at = self._begin(i)
         tail = self._entries[at:]
         del self._entries[at:]
         self._extend(entries)
         self._entries.extend(array(self._entries.typecode, tail))
-        self._starts.insert(i, start)
-        self._ends.insert(i, at + len(entries))
-        if entries:
-            self._ends[i + 1 :] = array("I", [e + len(entries) for e in self._ends[i + 1 :]])
+        self._put(i, start, at + len(entries), len(entries))
+
+    def _put(self, i: int, start: int, end: int, shift: int) -> None:
+        """Insert a bucket's start and end at ``i``, every later end moved by ``shift``."""
+        try:
+            self._starts.insert(i, start)
+        except OverflowError:
+            self._starts = array(STARTS[1], self._starts)
+            self._starts.insert(i, start)
+        ends = self._ends
+        tail = [end, *(e + shift for e in ends[i:])] if shift else [end, *ends[i:]]
+        if ends.typecode == ENDS[0] and max(tail) > 0xFFFF:
+            self._ends = ends = array(ENDS[1], ends)
+        ends[i:] = array(ends.typecode, tail)
 
     def _extend(self, entries: list[int]) -> None:
         try:
@@ -332,3 +348,11 @@ class Kept:
         """Before ``tier`` (one of those summed) drops its buckets older than ``oldest``."""
         if oldest > self.first:
             tier.accumulate(self.sums, self.first, min(self.last, oldest - 1), -1)
+
+
+def _fit(codes: tuple[str, str], values: list[int]) -> array[int]:
+    """``values`` in the narrower array type if they fit it, else the wider."""
+    try:
+        return array(codes[0], values)
+    except OverflowError:
+        return array(codes[1], values)

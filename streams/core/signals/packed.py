@@ -129,9 +129,10 @@ class PackedTier:
             self._hot_start, self._hot = None, COLD
         n = bisect_left(self._starts, oldest)
         if n:
+            # New arrays of the exact size: deleting in place keeps an array's allocation.
             cut = self._ends[n - 1]
-            del self._starts[:n]
-            del self._entries[:cut]
+            self._starts = self._starts[n:]
+            self._entries = self._entries[cut:]
             self._ends = array(self._ends.typecode, [e - cut for e in self._ends[n:]])
 
     def starts_before(self, oldest: int) -> list[int]:

@@ -33,6 +33,8 @@ LEGACY = "all"  # the kind of counters read from a changelog written before ByKi
 # Five-minute buckets answer the 2-23 h windows, so minutes are kept for about an hour only:
 # a busy store's minute tier held six hours, the largest part of its counters.
 TIERS = (MINUTE, FIVE_MINUTES, HOUR, DAY)
+_AT = {size: i for i, size in enumerate(TIERS)}  # a tier's position in ``Tiered.pruned``
+NEVER = -(1 << 63)  # the cut-off of a tier never pruned
 
 
 @cache
@@ -44,16 +46,19 @@ def tier_for(window: float) -> int:
     return best
 
 
-@dataclass
+@dataclass(slots=True)
 class Tiered:
     width: int
     # tier size -> its buckets (``PackedTier``: start -> vector of ``width`` fields)
     buckets: dict[int, PackedTier] = field(default_factory=dict)
-    # tier size -> window length -> its kept sum, for the windows read of this kind alone
+    # (tier size, window length) -> its kept sum, for the windows read of this kind alone
     # (``ByKind`` keeps those read over every kind)
-    kept: dict[int, dict[int, Kept]] = field(default_factory=dict, compare=False, repr=False)
-    # tier size -> the cut-off of its last prune: nothing older is left to drop until it moves
-    pruned: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    kept: dict[tuple[int, int], Kept] = field(default_factory=dict, compare=False, repr=False)
+    # each tier's cut-off at its last prune (in ``TIERS`` order): nothing older is left to drop
+    # until it moves. An array, not a dict: a store keeps one per kind.
+    pruned: array[int] = field(
+        default_factory=lambda: array("q", [NEVER] * len(TIERS)), compare=False, repr=False
+    )
     # (now, keep) of the last prune: the same again finds every tier at its cut-off already,
     # and most prunes are of kinds whose clock did not move (the event was of another kind)
     swept: tuple[float, dict[int, float]] | None = field(default=None, compare=False, repr=False)
@@ -74,10 +79,9 @@ class Tiered:
         if not items:
             return items
         for size, tier in self.buckets.items():
-            start = bucket_start(ts, size)
-            tier.add(start, items)
-            for w in self.kept.get(size, {}).values():
-                w.add(start, items)
+            tier.add(bucket_start(ts, size), items)
+        for (size, _), w in self.kept.items():
+            w.add(bucket_start(ts, size), items)
         return items
 
     def forget_sums(self) -> None:
@@ -97,10 +101,9 @@ class Tiered:
             return array("q", bytes(8 * self.width))
         first = last - (count - 1) * size
         tier = (self.buckets[size],)
-        kept = self.kept.setdefault(size, {})
-        w = kept.get(int(window))
+        w = self.kept.get((size, int(window)))
         if w is None:
-            w = kept[int(window)] = Kept.over(self.width, tier, first, last)
+            w = self.kept[(size, int(window))] = Kept.over(self.width, tier, first, last)
         return w.move(tier, first, last)
 
     def prune(
@@ -113,14 +116,12 @@ class Tiered:
         self.swept = (now, keep)
         for size, tier in self.buckets.items():
             oldest = bucket_start(now - keep.get(size, 0), size)
-            if self.pruned.get(size) == oldest:
+            if self.pruned[_AT[size]] == oldest:
                 continue  # a tier is swept once per bucket step, not on every event
-            self.pruned[size] = oldest
+            self.pruned[_AT[size]] = oldest
             first = tier.oldest()
             if first is not None and first < oldest:
-                for w in self.kept.get(size, {}).values():
-                    w.drop(tier, oldest)
-                for (s, _), w in (outer or {}).items():
+                for (s, _), w in [*self.kept.items(), *(outer or {}).items()]:
                     if s == size:
                         w.drop(tier, oldest)
                 tier.drop_before(oldest)

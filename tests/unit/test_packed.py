@@ -136,3 +136,18 @@ def test_starts_and_ends_beyond_their_narrow_arrays_widen_them() -> None:
     assert again == tier and again.copy() == tier
     tier.drop_before(1 << 32)
     assert [s for s, _ in tier.items()] == [1 << 33]
+
+
+def test_entries_widen_from_two_bytes_as_values_grow() -> None:
+    tier = PackedTier(WIDTH)
+    steps = [(0, [(0, 511), (1, -512)]), (60, [(2, 512)]), (120, [(3, -(1 << 25))]), (180, [])]
+    for start, items in steps:
+        tier.put(start, [0] * WIDTH)
+        tier.add(start, items)
+    tier.flush()
+    assert tier.get(0) == [511, -512, 0, 0, 0] and tier.get(60) == [0, 0, 512, 0, 0]
+    assert tier.get(120) == [0, 0, 0, -(1 << 25), 0]
+    tier.add(180, [(4, BIG)])
+    tier.flush()
+    assert tier.sum(0, 180) == [511, -512, 512, -(1 << 25), BIG]
+    assert PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json()))) == tier

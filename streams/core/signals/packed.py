@@ -4,8 +4,9 @@ A bucket is a vector of ``width`` integer fields, and most fields of most bucket
 feedback hour sets a dozen of 29). Kept as a Python list, a bucket cost ~300 bytes plus its
 dict entry and key, and a store keeps ~400 of them for a week. Here a tier is three arrays:
 the bucket starts in ascending order, where each bucket's entries end, and the entries, one
-int per non-zero field, ``value << SHIFT | field``. An entry is 4 bytes while every value of
-the tier fits 32 bits (the tier turns to 8-byte entries the first time one does not).
+int per non-zero field, ``value << SHIFT | field``. An entry is 2 bytes while every value of
+the tier is within ±511 (most are counts of one hour's ratings), 4 while they fit 26 bits, 8
+beyond: the tier turns to the wider entries the first time a value needs them.
 
 Adds go to one bucket at a time, so the bucket last added to (``hot``) is a plain list until
 another bucket is added to or the tier is pruned (encoding reads it where it stands): an
@@ -28,6 +29,7 @@ Packed = list[list[int]]
 # offset take 4 and 2 bytes; a start before 1970 or past 2106, or an end past 65,535, turns the
 # tier's array to the wider type, as a value beyond 32 bits does its entries.
 STARTS, ENDS = ("I", "q"), ("H", "I")
+ENTRIES = ("h", "i", "q")  # narrowest first
 COLD: list[int] = []  # the hot vector of a tier with no hot bucket: shared, never written to
 
 
@@ -48,7 +50,7 @@ class PackedTier:
         self.width = width
         self._starts: array[int] = array(STARTS[0])
         self._ends: array[int] = array(ENDS[0])
-        self._entries: array[int] = array("i")
+        self._entries: array[int] = array(ENTRIES[0])
         self._hot_start: int | None = None
         self._hot: list[int] = COLD
         # The last window ``window_sum`` read, kept through every add and drop; None: none.
@@ -285,11 +287,21 @@ class PackedTier:
         ends[i:] = array(ends.typecode, tail)
 
     def _extend(self, entries: list[int]) -> None:
+        code = self._entries.typecode
         try:
-            self._entries.extend(array(self._entries.typecode, entries))
-        except OverflowError:  # a value beyond 32 bits: every entry of the tier takes 8 bytes
-            self._entries = array("q", self._entries)
-            self._entries.extend(array("q", entries))
+            self._entries.extend(array(code, entries))
+            return
+        except OverflowError:  # a value beyond the entry size: every entry of the tier widens
+            pass
+        for wider in ENTRIES[ENTRIES.index(code) + 1 :]:
+            try:
+                added = array(wider, entries)
+            except OverflowError:
+                continue
+            self._entries = array(wider, self._entries)
+            self._entries.extend(added)
+            return
+        raise OverflowError("a counter value beyond 57 bits")
 
 
 class Kept:

@@ -54,7 +54,7 @@ class PackedTier:
         self._hot_start: int | None = None
         self._hot: list[int] = COLD
         # The last window ``window_sum`` read, kept through every add and drop; None: none.
-        self._window: Kept | None = None
+        self._window: array[int] | None = None  # ``Kept``
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -66,7 +66,7 @@ class PackedTier:
         for i, v in items:
             vec[i] += v
         if self._window is not None:
-            self._window.add(start, items)
+            Kept.add(self._window, start, items)
 
     def get(self, start: int) -> list[int] | None:
         """A copy of the bucket at ``start``, or None where there is none."""
@@ -121,12 +121,12 @@ class PackedTier:
             return [0] * self.width
         if self._window is None:
             self._window = Kept.over(self.width, (self,), first, last)
-        return self._window.move((self,), first, last).tolist()
+        return Kept.move(self._window, (self,), first, last)
 
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
         if self._window is not None:
-            self._window.drop(self, oldest)
+            Kept.drop(self._window, self, oldest)
         if self._hot_start is not None and self._hot_start < oldest:
             self._hot_start, self._hot = None, COLD
         n = bisect_left(self._starts, oldest)
@@ -309,58 +309,56 @@ class Kept:
     resolution), kept as the window moves: a reader that asks for the same window on every
     event pays for the buckets that entered and left it, not for the whole window. Whoever adds
     to or drops from a summed tier tells it (``add``, ``drop``); whatever replaces buckets
-    behind its back must throw it away. Sums are 8-byte ints: a week's reach outgrows 4 bytes.
-    """
+    behind its back must throw it away. One array of 8-byte ints (a week's reach outgrows 4
+    bytes): the sums, then the window's first and last bucket starts, so a store's dozen kept
+    windows are a dozen arrays and nothing else."""
 
-    __slots__ = ("first", "last", "sums")
+    __slots__ = ()
 
-    def __init__(self, first: int, last: int, sums: array[int]) -> None:
-        self.first = first  # oldest bucket start in the window
-        self.last = last  # newest bucket start in the window
-        self.sums = sums
-
-    @classmethod
-    def over(cls, width: int, tiers: Iterable[PackedTier], first: int, last: int) -> Kept:
+    @staticmethod
+    def over(width: int, tiers: Iterable[PackedTier], first: int, last: int) -> array[int]:
         """The sums of ``first`` to ``last`` (starts, inclusive), summed afresh."""
-        sums = array("q", bytes(8 * width))
+        kept = array("q", bytes(8 * width))
         for tier in tiers:
-            tier.accumulate(sums, first, last, 1)
-        return cls(first, last, sums)
+            tier.accumulate(kept, first, last, 1)
+        kept.append(first)
+        kept.append(last)
+        return kept
 
-    def move(self, tiers: Iterable[PackedTier], first: int, last: int) -> array[int]:
-        """The sums of the window from ``first`` to ``last``, moved there: by the ranges that
-        entered and left it where the two overlap, afresh where they do not. Starts are
-        integers, so what entered and left are the ranges between the edges. The array itself
-        is returned: read it before anything changes the tiers, never change it."""
-        a, b, sums = self.first, self.last, self.sums
-        if (a, b) == (first, last):
-            return sums
-        if first > b or last < a:  # nothing in common
-            sums[:] = Kept.over(len(sums), tiers, first, last).sums
-        else:
-            for tier in tiers:
-                if last > b:
-                    tier.accumulate(sums, b + 1, last, 1)
-                elif last < b:
-                    tier.accumulate(sums, last + 1, b, -1)
-                if first < a:
-                    tier.accumulate(sums, first, a - 1, 1)
-                elif first > a:
-                    tier.accumulate(sums, a, first - 1, -1)
-        self.first, self.last = first, last
-        return sums
+    @staticmethod
+    def move(kept: array[int], tiers: Iterable[PackedTier], first: int, last: int) -> list[int]:
+        """The sums of the window from ``first`` to ``last``, ``kept`` moved there: by the
+        ranges that entered and left it where the two overlap, afresh where they do not.
+        Starts are integers, so what entered and left are the ranges between the edges."""
+        a, b = kept[-2], kept[-1]
+        if (a, b) != (first, last):
+            if first > b or last < a:  # nothing in common
+                kept[:] = Kept.over(len(kept) - 2, tiers, first, last)
+            else:
+                for tier in tiers:
+                    if last > b:
+                        tier.accumulate(kept, b + 1, last, 1)
+                    elif last < b:
+                        tier.accumulate(kept, last + 1, b, -1)
+                    if first < a:
+                        tier.accumulate(kept, first, a - 1, 1)
+                    elif first > a:
+                        tier.accumulate(kept, a, first - 1, -1)
+                kept[-2], kept[-1] = first, last
+        return kept[:-2].tolist()
 
-    def add(self, start: int, items: list[tuple[int, int]]) -> None:
+    @staticmethod
+    def add(kept: array[int], start: int, items: list[tuple[int, int]]) -> None:
         """``(field, value)`` pairs added to a summed tier's bucket at ``start``."""
-        if self.first <= start <= self.last:
-            sums = self.sums
+        if kept[-2] <= start <= kept[-1]:
             for i, v in items:
-                sums[i] += v
+                kept[i] += v
 
-    def drop(self, tier: PackedTier, oldest: int) -> None:
+    @staticmethod
+    def drop(kept: array[int], tier: PackedTier, oldest: int) -> None:
         """Before ``tier`` (one of those summed) drops its buckets older than ``oldest``."""
-        if oldest > self.first:
-            tier.accumulate(self.sums, self.first, min(self.last, oldest - 1), -1)
+        if oldest > kept[-2]:
+            tier.accumulate(kept, kept[-2], min(kept[-1], oldest - 1), -1)
 
 
 def _fit(codes: tuple[str, str], values: list[int]) -> array[int]:

@@ -53,7 +53,7 @@ class Tiered:
     buckets: dict[int, PackedTier] = field(default_factory=dict)
     # (tier size, window length) -> its kept sum, for the windows read of this kind alone
     # (``ByKind`` keeps those read over every kind)
-    kept: dict[tuple[int, int], Kept] = field(default_factory=dict, compare=False, repr=False)
+    kept: dict[tuple[int, int], array[int]] = field(default_factory=dict, compare=False, repr=False)
     # each tier's cut-off at its last prune (in ``TIERS`` order): nothing older is left to drop
     # until it moves. An array, not a dict: a store keeps one per kind.
     pruned: array[int] = field(
@@ -81,7 +81,7 @@ class Tiered:
         for size, tier in self.buckets.items():
             tier.add(bucket_start(ts, size), items)
         for (size, _), w in self.kept.items():
-            w.add(bucket_start(ts, size), items)
+            Kept.add(w, bucket_start(ts, size), items)
         return items
 
     def forget_sums(self) -> None:
@@ -91,23 +91,22 @@ class Tiered:
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
         size = size or tier_for(window)
-        return self.kept_sums(bucket_start(end, size), window, size).tolist()
-
-    def kept_sums(self, last: int, window: float, size: int) -> array[int]:
-        """``totals`` of the window whose newest bucket starts at ``last``, as the kept array
-        itself: read it before the next call, never change it."""
+        last = bucket_start(end, size)
         count = int(window) // size  # whole buckets in the window
         if count <= 0:
-            return array("q", bytes(8 * self.width))
+            return [0] * self.width
         first = last - (count - 1) * size
         tier = (self.buckets[size],)
         w = self.kept.get((size, int(window)))
         if w is None:
             w = self.kept[(size, int(window))] = Kept.over(self.width, tier, first, last)
-        return w.move(tier, first, last)
+        return Kept.move(w, tier, first, last)
 
     def prune(
-        self, now: float, keep: dict[int, float], outer: dict[tuple[int, int], Kept] | None = None
+        self,
+        now: float,
+        keep: dict[int, float],
+        outer: dict[tuple[int, int], array[int]] | None = None,
     ) -> None:
         """Drop buckets older than ``keep[size]`` seconds before ``now``; the sums kept of this
         kind and those ``outer`` keeps over several kinds ((size, window) -> sum) lose them."""
@@ -123,7 +122,7 @@ class Tiered:
             if first is not None and first < oldest:
                 for (s, _), w in [*self.kept.items(), *(outer or {}).items()]:
                     if s == size:
-                        w.drop(tier, oldest)
+                        Kept.drop(w, tier, oldest)
                 tier.drop_before(oldest)
             tier.flush()  # a bucket step passed: the bucket added to last is done with
 
@@ -182,7 +181,7 @@ class ByKind:
     )
     # (tier size, window length) -> the kept sum over every kind of a window read over all:
     # one array per window, not one per kind and window
-    kept: dict[tuple[int, int], Kept] = field(default_factory=dict, compare=False, repr=False)
+    kept: dict[tuple[int, int], array[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def add(self, kind: str, ts: float, values: Iterable[tuple[int, int]]) -> None:
         """Count ``values`` for ``kind``; a kind with nothing to count gets no counters (a
@@ -198,7 +197,7 @@ class ByKind:
         items = tiered.add(ts, values)
         if items:
             for (size, _), w in self.kept.items():
-                w.add(bucket_start(ts, size), items)
+                Kept.add(w, bucket_start(ts, size), items)
 
     def forget_sums(self) -> None:
         """After counts were changed behind this class's back (the checkpoint's undo)."""
@@ -229,7 +228,7 @@ class ByKind:
                 w = self.kept.get((size, int(window)))
                 if w is None:
                     w = self.kept[(size, int(window))] = Kept.over(self.width, tiers, first, last)
-                hit = w.move(tiers, first, last).tolist()
+                hit = Kept.move(w, tiers, first, last)
             self.read[key] = hit
         return list(hit)
 

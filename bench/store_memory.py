@@ -12,7 +12,8 @@ and its stores' only, as in a worker. Prints one JSON object: resident memory ad
 (after a full garbage collection), the
 changelog record per store (mean, largest, and by traffic fifth), the open SLA clocks, and the
 throughput of the run; with ``--parts``, what a store holds by part (a deep ``sys.getsizeof``
-walk, so Python's object sizes without the allocator's slack). Progress goes to stderr.
+walk, so Python's object sizes without the allocator's slack), their total, and the interned
+strings the stores share (counted once for the process). Progress goes to stderr.
 """
 
 from __future__ import annotations

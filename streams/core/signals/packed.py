@@ -27,7 +27,7 @@ MASK = (1 << SHIFT) - 1
 Packed = list[list[int]]
 # A tier holds a few hundred buckets at most, so each bucket's start (epoch seconds) and end
 # offset take 4 and 2 bytes; a start before 1970 or past 2106, or an end past 65,535, turns the
-# tier's array to the wider type, as a value beyond 32 bits does its entries.
+# tier's array to the wider type, as a value too wide for its entries does the entries.
 STARTS, ENDS = ("I", "q"), ("H", "I")
 ENTRIES = ("h", "i", "q")  # narrowest first
 COLD: list[int] = []  # the hot vector of a tier with no hot bucket: shared, never written to
@@ -136,14 +136,6 @@ class PackedTier:
             self._starts = self._starts[n:]
             self._entries = self._entries[cut:]
             self._ends = array(self._ends.typecode, [e - cut for e in self._ends[n:]])
-
-    def starts_before(self, oldest: int) -> list[int]:
-        """The starts of the buckets older than ``oldest``, oldest first."""
-        out = list(self._starts[: bisect_left(self._starts, oldest)])
-        if self._hot_start is not None and self._hot_start < oldest:
-            out.append(self._hot_start)
-            out.sort()
-        return out
 
     def oldest(self) -> int | None:
         """The start of the oldest bucket, None where there is none."""

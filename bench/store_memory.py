@@ -12,7 +12,8 @@ and its stores' only, as in a worker. Prints one JSON object: resident memory ad
 (after a full garbage collection), the
 changelog record per store (mean, largest, and by traffic fifth), the open SLA clocks, and the
 throughput of the run; with ``--parts``, what a store holds by part (a deep ``sys.getsizeof``
-walk, so Python's object sizes without the allocator's slack). Progress goes to stderr.
+walk, so Python's object sizes without the allocator's slack), their total, and the interned
+strings the stores share (counted once for the process). Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -49,12 +50,22 @@ def rss_now() -> int:
         return int(f.read().split()[1]) * PAGE
 
 
-def deep_size(obj: object, seen: set[int]) -> int:
+def interned(s: str) -> bool:
+    """Whether ``s`` is the process's interned copy of its text (asked with an equal copy, so
+    nothing is interned by asking)."""
+    return sys.intern((s + "\0")[:-1]) is s
+
+
+def deep_size(obj: object, seen: set[int], shared: dict[int, int] | None = None) -> int:
     """Bytes of ``obj`` and everything it holds that ``seen`` does not (shared objects count
-    once)."""
+    once). Interned strings are one copy for the whole process (a call centre's agent names at
+    every store): with ``shared`` they go there (id -> bytes), not into the store's bytes."""
     if id(obj) in seen:
         return 0
     seen.add(id(obj))
+    if shared is not None and isinstance(obj, str) and interned(obj):
+        shared[id(obj)] = sys.getsizeof(obj)
+        return 0
     size = sys.getsizeof(obj)
     inner: Iterable[Any] = ()
     if isinstance(obj, dict):
@@ -68,12 +79,14 @@ def deep_size(obj: object, seen: set[int]) -> int:
     else:
         slots = [s for c in type(obj).__mro__ for s in getattr(c, "__slots__", ())]
         inner = [getattr(obj, s) for s in slots if hasattr(obj, s)]
-    return size + sum(deep_size(x, seen) for x in inner)
+    return size + sum(deep_size(x, seen, shared) for x in inner)
 
 
 def parts(states: Iterable[StoreState]) -> dict[str, int]:
-    """Bytes per store by part, averaged."""
+    """Bytes per store by part, averaged; ``shared_by_all_stores`` is the interned strings
+    the stores refer to, counted once for all of them (not per store)."""
     out: dict[str, int] = {}
+    shared: dict[int, int] = {}
     held = list(states)
     for st in held:
         seen: set[int] = set()
@@ -86,9 +99,15 @@ def parts(states: Iterable[StoreState]) -> dict[str, int]:
             "seen_ids": st.seen,
         }
         for name, obj in named.items():
-            out[name] = out.get(name, 0) + deep_size(obj, seen)
-        out["rest"] = out.get("rest", 0) + deep_size(st, seen)  # what the parts above left
-    return {k: round(v / max(len(held), 1)) for k, v in out.items()}
+            out[name] = out.get(name, 0) + deep_size(obj, seen, shared)
+        # what the parts above left
+        out["rest"] = out.get("rest", 0) + deep_size(st, seen, shared)
+    per_store = {k: round(v / max(len(held), 1)) for k, v in out.items()}
+    return {
+        **per_store,
+        "total": sum(per_store.values()),
+        "shared_by_all_stores": sum(shared.values()),
+    }
 
 
 Batch = list[tuple[float, str, str]]  # (event time, store id, JSON line)

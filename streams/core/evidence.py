@@ -14,6 +14,7 @@ masked; the customer's name, phone and id are never kept.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -34,8 +35,13 @@ from schemas.mask import mask_text
 KEEP = MAX_EVIDENCE_EVENTS
 MASK_MARGIN = 40  # characters: longer than any phone, id-card or e-mail form the masker knows
 TAG_CHARS = 32  # a tag is a word ("media", "lawyer"); a longer one is cut
-# One ring entry: [event_id, kind, time, rating, excerpt, platform, views, tier, tags]
+# One ring entry: [event_id, kind, time, rating, excerpt, platform, views, tier, tags]. The
+# words from a small set (kind, platform, tier, tags) are interned: every store's entries share
+# one copy of "review" or "gold", where each held its own.
 Entry = list[Any]
+# The tags of an entry without any: one list for all, never written to (entries are replaced,
+# never changed in place), equal to the [] a changelog reads back.
+NO_TAGS: list[str] = []
 Rings = dict[str, list[Entry]]  # event kind -> its ring, oldest first
 # The rules that read one kind of event; every other store rule reads them all.
 READS: dict[str, str] = {
@@ -51,7 +57,7 @@ def entry(event: Envelope) -> Entry:
     """What a ring keeps of one event."""
     text: str | None = None
     rating = platform = views = tier = None
-    tags: list[str] = []
+    tags = NO_TAGS
     if isinstance(event, Feedback):
         text, rating = event.comment, event.rating
     elif isinstance(event, Review):
@@ -59,12 +65,22 @@ def entry(event: Envelope) -> Entry:
         views = max(event.views, event.author_followers)
     elif isinstance(event, Complaint):
         text, tier = event.text, event.customer.tier
-        tags = [t[:TAG_CHARS] for t in event.customer.tags[:MAX_TAGS]]
+        tags = [sys.intern(t[:TAG_CHARS]) for t in event.customer.tags[:MAX_TAGS]] or NO_TAGS
     # Masked with a margin past the cut (a phone or id number straddling it is still seen
     # whole), not in full: a review may be 20,000 characters and this runs on every negative.
     excerpt = mask_text(text[: MAX_EXCERPT + MASK_MARGIN])[:MAX_EXCERPT] if text else ""
     kind: str = event.event_type  # type: ignore[attr-defined]
-    return [event.event_id, kind, event_time(event), rating, excerpt, platform, views, tier, tags]
+    return [
+        event.event_id,
+        sys.intern(kind),
+        event_time(event),
+        rating,
+        excerpt,
+        _word(platform),
+        views,
+        _word(tier),
+        tags,
+    ]
 
 
 def remember(rings: Rings, event: Envelope) -> None:
@@ -113,3 +129,7 @@ def _event(e: Entry) -> EvidenceEvent:
         tier=tier,
         tags=tags,
     )
+
+
+def _word(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)

@@ -8,13 +8,15 @@ from datetime import timedelta
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from schemas.alerts import AlertEvent, fingerprint
 from schemas.events import Call, Customer
 from streams.core.rules.calls import evaluate
 from streams.core.signals.calls import CallConfig, CallStats, add
-from streams.core.signals.calls_view import CallView, views
+from streams.core.signals.calls_view import CallView, totals, views
 from streams.core.store import StoreState
 from tests.helpers import T0
 
@@ -377,3 +379,44 @@ def test_the_changelog_encoding_of_a_store_with_calls_says_what_to_json_says() -
     state = StoreState(store_id="S1", calls=live)
     assert live.callers and live.scopes  # tuples and int-keyed buckets to encode
     assert orjson.loads(state.to_wire()) == json.loads(json.dumps(state.to_json()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 30),  # minutes after the previous call
+            st.sampled_from(("a", "b", "c")),
+            st.sampled_from(("call", "call", "copy", "json")),
+        ),
+        max_size=40,
+    )
+)
+def test_a_queue_shares_the_stores_buckets_only_while_it_is_the_only_queue(
+    steps: list[tuple[int, str, str]],
+) -> None:
+    """Every window of every queue reads as if the queue's calls were a store's own, and the
+    store's as their sum, through copies and the changelog; a queue whose calls are all the
+    store's has the store's buckets, the same object."""
+    stats, alone = CallStats(), {q: CallStats() for q in "abc"}
+    minutes = 0
+    for gap, queue, op in steps:
+        minutes += gap
+        c = call(minutes, queue=queue, wait=1.0, talk=1.0)
+        add(stats, c, CFG)
+        add(alone[queue], c, CFG)
+        if op == "copy":
+            stats = stats.copy()
+        elif op == "json":
+            stats = CallStats.from_json(orjson.loads(orjson.dumps(stats.to_json())))
+        assert stats.clock is not None
+        for w in CFG.windows:
+            per_queue = [totals(alone[q], "store", "", stats.clock, w) for q in "abc"]
+            assert totals(stats, "store", "", stats.clock, w) == [
+                sum(n) for n in zip(*per_queue, strict=True)
+            ]
+            for q, want in zip("abc", per_queue, strict=True):
+                assert totals(stats, "queue", q, stats.clock, w) == want
+            store = stats.scopes["store"][""].get(w.label)
+            holding = [ws[w.label] for ws in stats.scopes["queue"].values() if w.label in ws]
+            assert (len(holding) == 1) == (store is not None and holding[0] is store)

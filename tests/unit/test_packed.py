@@ -61,7 +61,6 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
             tier.put(start, put)
         elif name == "drop":
             older = sorted(s for s in model if s < start)
-            assert tier.starts_before(start) == older
             for s in older:
                 del model[s]
             tier.drop_before(start)
@@ -98,12 +97,10 @@ def test_a_packed_tier_is_the_dict_of_vectors_it_replaced(
     assert dict(tier.items()) == dict(sorted(model.items()))
 
 
-def test_starts_before_lists_the_hot_bucket_too() -> None:
+def test_a_drop_takes_the_hot_bucket_too() -> None:
     tier = PackedTier(WIDTH)
     tier.add(120, [(0, 1)])
     tier.add(60, [(1, 1)])  # hot now; 120 is packed
-    assert tier.starts_before(180) == [60, 120]
-    assert tier.starts_before(120) == [60]
     tier.drop_before(120)
     assert dict(tier.items()) == {120: [1, 0, 0, 0, 0]}
 
@@ -119,3 +116,35 @@ def test_entries_take_four_bytes_until_a_value_needs_more() -> None:
     tier.flush()
     assert tier._entries.itemsize == 8
     assert tier.get(0) == [1, 0, BIG, 1000, 0]
+
+
+def test_starts_and_ends_beyond_their_narrow_arrays_widen_them() -> None:
+    """Starts take 4 bytes and ends 2 while they fit: one before 1970 or past 2106, or more
+    than 65,535 entries in a tier, widens the array, and nothing is lost."""
+    width, full = 64, [1] * 64
+    tier = PackedTier(width)
+    starts = [*range(0, 60 * 1100, 60), 1 << 33, -86400]  # the last one put first in order
+    for s in starts:
+        tier.put(s, full)
+    assert [s for s, _ in tier.items()] == sorted(starts)
+    assert all(vec == full for _, vec in tier.items())
+    assert tier.sum(-86400, 1 << 33) == [len(starts)] * width
+    again = PackedTier.from_json(width, orjson.loads(orjson.dumps(tier.to_json())))
+    assert again == tier and again.copy() == tier
+    tier.drop_before(1 << 32)
+    assert [s for s, _ in tier.items()] == [1 << 33]
+
+
+def test_entries_widen_from_two_bytes_as_values_grow() -> None:
+    tier = PackedTier(WIDTH)
+    steps = [(0, [(0, 511), (1, -512)]), (60, [(2, 512)]), (120, [(3, -(1 << 25))]), (180, [])]
+    for start, items in steps:
+        tier.put(start, [0] * WIDTH)
+        tier.add(start, items)
+    tier.flush()
+    assert tier.get(0) == [511, -512, 0, 0, 0] and tier.get(60) == [0, 0, 512, 0, 0]
+    assert tier.get(120) == [0, 0, 0, -(1 << 25), 0]
+    tier.add(180, [(4, BIG)])
+    tier.flush()
+    assert tier.sum(0, 180) == [511, -512, 512, -(1 << 25), BIG]
+    assert PackedTier.from_json(WIDTH, orjson.loads(orjson.dumps(tier.to_json()))) == tier

@@ -9,6 +9,7 @@ from schemas.alerts import AlertEvent, fingerprint
 from schemas.events import EVENT_ADAPTER, Envelope
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
 from streams.core.signals.fields import WIDTH as F_WIDTH
+from streams.core.snapshot import snapshot
 from streams.core.store import Signals, StoreState, csat_view, process
 from tests.helpers import feedback, review
 
@@ -201,3 +202,16 @@ def test_a_store_written_before_packing_loads_with_every_count() -> None:
     rest = {k: v for k, v in old.items() if k not in ("stats", "calls")}
     assert {k: v for k, v in json.loads(json.dumps(new)).items() if k in rest} == rest
     assert StoreState.from_json(json.loads(json.dumps(new))) == state
+
+
+def test_a_packed_store_written_by_the_previous_version_reads_the_same() -> None:
+    """``data/store_packed.json``: 30 simulated hours of a chain store with one call queue as
+    the previous version wrote it (empty counters for calls, the queue's buckets beside the
+    store's), with the signal snapshot that version made of it. It reads back to the same
+    snapshot, its queue sharing the store's buckets, and writes back the same record."""
+    old = json.loads((Path(__file__).parent / "data" / "store_packed.json").read_text())
+    state = StoreState.from_json(old["state"])
+    assert json.loads(snapshot(state, None, Signals()).model_dump_json()) == old["snapshot"]
+    store, (queue,) = state.calls.scopes["store"][""], state.calls.scopes["queue"].values()
+    assert store and all(queue[label] is tier for label, tier in store.items())
+    assert json.loads(json.dumps(state.to_json())) == old["state"]

@@ -59,18 +59,21 @@ def test_a_window_slides_by_its_edges() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(("feedback", "review")), step), max_size=60))
+@given(st.lists(st.tuples(st.sampled_from(("feedback", "review", "call")), step), max_size=60))
 def test_reads_over_every_kind_equal_a_sum_afresh(
     steps: list[tuple[str, tuple[str, int, float]]],
 ) -> None:
+    """Windows read over every kind (one kept sum for all kinds) and of one kind (its own)
+    equal a sum afresh; a kind that only ever adds zeros ("call" here) gets no counters."""
     stats = ByKind(WIDTH)
     keep = retention(WINDOWS, 3600)
     clocks: dict[str, float] = {}
     for kind, (op, offset, arg) in steps:
         at = T0 + offset
         if op == "add":
-            stats.add(kind, at, [(int(arg), 1)])
+            stats.add(kind, at, [(int(arg), 0 if kind == "call" else 1)])
             clocks[kind] = max(clocks.get(kind, at), at)
+            assert "call" not in stats.kinds
         elif op == "prune" and clocks:
             stats.prune(clocks, keep)
         elif op == "forget":
@@ -85,6 +88,8 @@ def test_reads_over_every_kind_equal_a_sum_afresh(
             )
             assert stats.totals(at, arg) == fresh.totals(at, arg)
             assert stats.totals(at, arg) == fresh.totals(at, arg)  # a second read, from memory
+            one = stats.totals(at, arg, kind="feedback")
+            assert one == fresh.totals(at, arg, kind="feedback")
 
 
 def sparse_form(t: Tiered) -> dict[str, dict[str, dict[str, int]]]:

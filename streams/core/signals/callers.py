@@ -5,11 +5,15 @@ dict of customer key -> tuples of (time, queue, agent) that cost ~250 bytes a ca
 largest part of a store's call state. Here one call is one row of parallel arrays, sorted by
 customer key then event time: the key (the 64 bits of ``calls.customer_key``), the time, and
 the queue and agent as positions in one list of names (a store has a few queues and agents but
-hundreds of calls). About 24 bytes a call; the same keys, times and names, so the same repeats.
+hundreds of calls), two bytes each while a store has at most 32,768 names. The names are
+interned: a shared call centre's agents are the same few hundred strings at every store, so
+10,000 stores hold one copy of each, not 10,000. About 20 bytes a call; the same keys, times
+and names, so the same repeats.
 """
 
 from __future__ import annotations
 
+import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from typing import Any
@@ -17,18 +21,21 @@ from typing import Any
 Caller = tuple[float, str, str | None]  # a call's event time, queue and agent
 Row = tuple[int, float, str, str | None]  # the customer key with it
 NO_AGENT = -1
+# Name positions: 2 bytes, 4 once a store has more names than 2 bytes count.
+NARROW, WIDE = ("H", "h"), ("I", "i")
 
 
 class Callers:
-    __slots__ = ("_agents", "_keys", "_names", "_queues", "_slot", "_times")
+    __slots__ = ("_agents", "_keys", "_names", "_queues", "_times")
 
     def __init__(self) -> None:
         self._keys: array[int] = array("Q")
         self._times: array[float] = array("d")
-        self._queues: array[int] = array("I")
-        self._agents: array[int] = array("i")
+        self._queues: array[int] = array(NARROW[0])
+        self._agents: array[int] = array(NARROW[1])
+        # Queue and agent names, interned; found by a scan, not a dict: a store has a few dozen,
+        # a dict of them cost more than the rows of its calls.
         self._names: list[str] = []
-        self._slot: dict[str, int] = {}  # name -> its position in _names
 
     def span(self, key: str) -> tuple[int, int]:
         """The rows of one customer: [first, end)."""
@@ -50,10 +57,13 @@ class Callers:
     def insert(self, row: int, key: str, call: Caller) -> None:
         """Put a call at ``row``, which must keep the rows in (key, time) order."""
         ts, queue, agent = call
+        q, a = self._name(queue), NO_AGENT if agent is None else self._name(agent)
+        if max(q, a) > 0x7FFF and self._queues.typecode == NARROW[0]:
+            self._queues, self._agents = array(WIDE[0], self._queues), array(WIDE[1], self._agents)
         self._keys.insert(row, int(key, 16))
         self._times.insert(row, ts)
-        self._queues.insert(row, self._name(queue))
-        self._agents.insert(row, NO_AGENT if agent is None else self._name(agent))
+        self._queues.insert(row, q)
+        self._agents.insert(row, a)
 
     def remember(self, key: str, call: Caller, span: float) -> tuple[bool, Caller | None]:
         """Place the call among the customer's calls by event time (after an equal time: the
@@ -101,9 +111,8 @@ class Callers:
             queues = [moved[q] for q in queues]
             agents = [NO_AGENT if a == NO_AGENT else moved[a] for a in agents]
             self._names = [self._names[old] for old in used]
-            self._slot = {name: i for i, name in enumerate(self._names)}
-        self._queues = array("I", queues)
-        self._agents = array("i", agents)
+        self._queues = array(self._queues.typecode, queues)
+        self._agents = array(self._agents.typecode, agents)
 
     def rows(self) -> list[Row]:
         """Every remembered call with its customer key, in (key, time) order."""
@@ -128,8 +137,9 @@ class Callers:
     def copy(self) -> Callers:
         out = Callers()
         out._keys, out._times = array("Q", self._keys), array("d", self._times)
-        out._queues, out._agents = array("I", self._queues), array("i", self._agents)
-        out._names, out._slot = list(self._names), dict(self._slot)
+        out._queues = array(self._queues.typecode, self._queues)
+        out._agents = array(self._agents.typecode, self._agents)
+        out._names = list(self._names)
         return out
 
     def to_json(self) -> list[list[Any]]:
@@ -153,14 +163,15 @@ class Callers:
             return out
         keys, times, queues, agents, names = d
         out._keys, out._times = array("Q", keys), array("d", times)
-        out._queues, out._agents = array("I", queues), array("i", agents)
-        out._names = list(names)
-        out._slot = {name: i for i, name in enumerate(out._names)}
+        codes = NARROW if len(names) <= 0x7FFF else WIDE
+        out._queues, out._agents = array(codes[0], queues), array(codes[1], agents)
+        out._names = [sys.intern(name) for name in names]
         return out
 
     def _name(self, name: str) -> int:
-        slot = self._slot.get(name)
-        if slot is None:
-            slot = self._slot[name] = len(self._names)
+        name = sys.intern(name)
+        try:
+            return self._names.index(name)  # the same object: found by identity, in C
+        except ValueError:
             self._names.append(name)
-        return slot
+            return len(self._names) - 1

@@ -164,7 +164,10 @@ class CallStats:
     # Oldest call event time seen: a window reaching back before it covers only the time since
     # (a store's first day of calls is not a day's evidence).
     first: float | None = None
-    # scope -> scope id -> window label -> buckets (packed: most are old and never change)
+    # scope -> scope id -> window label -> buckets (packed: most are old and never change).
+    # While every call a store's window holds came through one queue, that queue's buckets
+    # are the store's, the same object (``_count``): most stores have one queue, and its
+    # buckets, a copy of the store's, were half of the call state.
     scopes: dict[str, dict[str, dict[str, PackedTier]]] = field(default_factory=dict)
     # by short hash of customer.id: their calls still needed to judge repeats, oldest first
     callers: Callers = field(default_factory=Callers)
@@ -172,12 +175,21 @@ class CallStats:
     firing: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def copy(self) -> CallStats:
-        """A copy that shares nothing mutable."""
+        """A copy that shares nothing mutable with this one (buckets one queue shares with the
+        store are shared in the copy too)."""
+        copied: dict[int, PackedTier] = {}
+
+        def copy_of(tier: PackedTier) -> PackedTier:
+            out = copied.get(id(tier))
+            if out is None:
+                out = copied[id(tier)] = tier.copy()
+            return out
+
         return CallStats(
             clock=self.clock,
             first=self.first,
             scopes={
-                scope: {sid: {w: bs.copy() for w, bs in ws.items()} for sid, ws in ids.items()}
+                scope: {sid: {w: copy_of(bs) for w, bs in ws.items()} for sid, ws in ids.items()}
                 for scope, ids in self.scopes.items()
             },
             callers=self.callers.copy(),
@@ -198,7 +210,9 @@ class CallStats:
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> CallStats:
-        return cls(
+        """The JSON form writes a queue's shared buckets twice, as its own and the store's; read
+        back, they are shared again."""
+        out = cls(
             clock=d["clock"],
             # A state written before `first` was kept: its windows count as fully covered.
             first=d.get("first", None if d["clock"] is None else 0.0),
@@ -209,6 +223,8 @@ class CallStats:
             callers=Callers.from_json(d["callers"]),
             firing={t: dict(rules) for t, rules in d["firing"].items()},
         )
+        _share(out)
+        return out
 
 
 def _buckets(d: Packed | dict[str, list[int]]) -> PackedTier:
@@ -267,12 +283,27 @@ def add(stats: CallStats, call: Call, cfg: CallConfig) -> None:
 
 def _count(stats: CallStats, call: Caller, counts: list[int], cfg: CallConfig) -> None:
     ts, queue, agent = call
-    targets = [("store", STORE_ID), ("queue", queue)] + ([("agent", agent)] if agent else [])
     items = [(i, c) for i, c in enumerate(counts) if c]
-    for scope, sid in targets:
-        if not (counted := cfg.windows_of(scope)):
-            continue
-        per_window = stats.scopes.setdefault(scope, {}).setdefault(sid, {})
+    store = stats.scopes.setdefault("store", {}).setdefault(STORE_ID, {})
+    queues = stats.scopes.setdefault("queue", {})
+    mine = queues.setdefault(queue, {})
+    for w in cfg.windows:
+        start = windows.bucket_start(ts, w.bucket)
+        tier = store.get(w.label)
+        if tier is None:  # the window holds no call yet, so no queue has buckets in it either
+            tier = store[w.label] = mine[w.label] = PackedTier(WIDTH)
+        own = mine.get(w.label)
+        if own is not tier:
+            # A call of a second queue: the queue that shared the store's buckets gets its own.
+            for other in queues.values():
+                if other.get(w.label) is tier:
+                    other[w.label] = tier.copy()
+            if own is None:
+                own = mine[w.label] = PackedTier(WIDTH)
+            own.add(start, items)
+        tier.add(start, items)
+    if agent and (counted := cfg.windows_of("agent")):
+        per_window = stats.scopes.setdefault("agent", {}).setdefault(agent, {})
         for w in counted:
             tier = per_window.get(w.label)
             if tier is None:
@@ -300,6 +331,18 @@ def _prune(stats: CallStats, now: float, cfg: CallConfig) -> None:
                     del per_window[label]  # emptied, or a window no longer kept for the scope
             if not per_window:
                 del ids[sid]
+    _share(stats)
     # A call may still arrive up to `allowed_lateness` before `now`. Its predecessor is at most
     # `span` older, so only the newest call before the horizon is kept, and only while in reach.
     stats.callers.prune(now - cfg.allowed_lateness, cfg.repeat_window_hours * 3600)
+
+
+def _share(stats: CallStats) -> None:
+    """Where one queue alone has calls in a store's window, its buckets become the store's: the
+    other queues' calls have left the window, or a changelog wrote the shared buckets twice."""
+    store = stats.scopes.get("store", {}).get(STORE_ID, {})
+    queues = stats.scopes.get("queue", {})
+    for label, tier in store.items():
+        holding = [ws for ws in queues.values() if label in ws]
+        if len(holding) == 1 and holding[0][label] is not tier and holding[0][label] == tier:
+            holding[0][label] = tier

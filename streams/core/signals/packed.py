@@ -4,8 +4,9 @@ A bucket is a vector of ``width`` integer fields, and most fields of most bucket
 feedback hour sets a dozen of 29). Kept as a Python list, a bucket cost ~300 bytes plus its
 dict entry and key, and a store keeps ~400 of them for a week. Here a tier is three arrays:
 the bucket starts in ascending order, where each bucket's entries end, and the entries, one
-int per non-zero field, ``value << SHIFT | field``. An entry is 4 bytes while every value of
-the tier fits 32 bits (the tier turns to 8-byte entries the first time one does not).
+int per non-zero field, ``value << SHIFT | field``. An entry is 2 bytes while every value of
+the tier is within ±511 (most are counts of one hour's ratings), 4 while they fit 26 bits, 8
+beyond: the tier turns to the wider entries the first time a value needs them.
 
 Adds go to one bucket at a time, so the bucket last added to (``hot``) is a plain list until
 another bucket is added to or the tier is pruned (encoding reads it where it stands): an
@@ -17,13 +18,19 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence
 from itertools import compress
 
 SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another format)
 MASK = (1 << SHIFT) - 1
 # One tier's JSON form: bucket starts, each bucket's end offset into the entries, the entries.
 Packed = list[list[int]]
+# A tier holds a few hundred buckets at most, so each bucket's start (epoch seconds) and end
+# offset take 4 and 2 bytes; a start before 1970 or past 2106, or an end past 65,535, turns the
+# tier's array to the wider type, as a value too wide for its entries does the entries.
+STARTS, ENDS = ("I", "q"), ("H", "I")
+ENTRIES = ("h", "i", "q")  # narrowest first
+COLD: list[int] = []  # the hot vector of a tier with no hot bucket: shared, never written to
 
 
 class PackedTier:
@@ -41,14 +48,13 @@ class PackedTier:
         if width > MASK + 1:
             raise ValueError(f"a packed bucket holds at most {MASK + 1} fields, not {width}")
         self.width = width
-        self._starts: array[int] = array("q")
-        self._ends: array[int] = array("I")
-        self._entries: array[int] = array("i")
+        self._starts: array[int] = array(STARTS[0])
+        self._ends: array[int] = array(ENDS[0])
+        self._entries: array[int] = array(ENTRIES[0])
         self._hot_start: int | None = None
-        self._hot: list[int] = []
-        # The last window ``window_sum`` read: its first and last starts and its sums (8-byte
-        # ints, as ``tiers`` keeps its sums), kept through every add and drop; None: none.
-        self._window: tuple[int, int, array[int]] | None = None
+        self._hot: list[int] = COLD
+        # The last window ``window_sum`` read, kept through every add and drop; None: none.
+        self._window: array[int] | None = None  # ``Kept``
 
     # --- what the counters do with a tier -------------------------------------------------
 
@@ -59,11 +65,8 @@ class PackedTier:
         vec = self._hot
         for i, v in items:
             vec[i] += v
-        kept = self._window
-        if kept is not None and kept[0] <= start <= kept[1]:
-            sums = kept[2]
-            for i, v in items:
-                sums[i] += v
+        if self._window is not None:
+            Kept.add(self._window, start, items)
 
     def get(self, start: int) -> list[int] | None:
         """A copy of the bucket at ``start``, or None where there is none."""
@@ -81,7 +84,7 @@ class PackedTier:
         """Make the bucket at ``start`` exactly ``vec`` (None: no bucket): the checkpoint's undo."""
         self._window = None  # rare: summed afresh next time
         if start == self._hot_start:
-            self._hot_start, self._hot = None, []
+            self._hot_start, self._hot = None, COLD
         else:
             i = self._index(start)
             if i >= 0:
@@ -113,48 +116,26 @@ class PackedTier:
 
     def window_sum(self, first: int, last: int) -> list[int]:
         """``sum``, for a reader that asks for one window again and again as it moves (the call
-        rules read each window on every call): the last window's sums are kept, adjusted by
-        adds and drops, and slid by the buckets that entered and left it."""
+        rules read each window on every call): the last window's sums are kept (``Kept``)."""
         if first > last:
             return [0] * self.width
-        kept = self._window
-        if kept is None or first > kept[1] or last < kept[0]:  # nothing in common
-            sums = array("q", self.sum(first, last))
-        else:
-            # Starts are integers: what entered and left are the ranges between the edges.
-            a, b, sums = kept
-            if last > b:
-                self.accumulate(sums, b + 1, last, 1)
-            elif last < b:
-                self.accumulate(sums, last + 1, b, -1)
-            if first < a:
-                self.accumulate(sums, first, a - 1, 1)
-            elif first > a:
-                self.accumulate(sums, a, first - 1, -1)
-        self._window = (first, last, sums)
-        return sums.tolist()
+        if self._window is None:
+            self._window = Kept.over(self.width, (self,), first, last)
+        return Kept.move(self._window, (self,), first, last)
 
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
-        kept = self._window
-        if kept is not None and oldest > kept[0]:
-            self.accumulate(kept[2], kept[0], min(kept[1], oldest - 1), -1)
+        if self._window is not None:
+            Kept.drop(self._window, self, oldest)
         if self._hot_start is not None and self._hot_start < oldest:
-            self._hot_start, self._hot = None, []
+            self._hot_start, self._hot = None, COLD
         n = bisect_left(self._starts, oldest)
         if n:
+            # New arrays of the exact size: deleting in place keeps an array's allocation.
             cut = self._ends[n - 1]
-            del self._starts[:n]
-            del self._entries[:cut]
-            self._ends = array("I", [e - cut for e in self._ends[n:]])
-
-    def starts_before(self, oldest: int) -> list[int]:
-        """The starts of the buckets older than ``oldest``, oldest first."""
-        out = list(self._starts[: bisect_left(self._starts, oldest)])
-        if self._hot_start is not None and self._hot_start < oldest:
-            out.append(self._hot_start)
-            out.sort()
-        return out
+            self._starts = self._starts[n:]
+            self._entries = self._entries[cut:]
+            self._ends = array(self._ends.typecode, [e - cut for e in self._ends[n:]])
 
     def oldest(self) -> int | None:
         """The start of the oldest bucket, None where there is none."""
@@ -185,9 +166,11 @@ class PackedTier:
 
     def copy(self) -> PackedTier:
         out = PackedTier(self.width)
-        out._starts, out._ends = array("q", self._starts), array("I", self._ends)
+        out._starts = array(self._starts.typecode, self._starts)
+        out._ends = array(self._ends.typecode, self._ends)
         out._entries = array(self._entries.typecode, self._entries)
-        out._hot_start, out._hot = self._hot_start, list(self._hot)
+        if self._hot_start is not None:
+            out._hot_start, out._hot = self._hot_start, list(self._hot)
         return out
 
     # --- the changelog form -----------------------------------------------------------------
@@ -212,8 +195,8 @@ class PackedTier:
     def from_json(cls, width: int, d: Packed) -> PackedTier:
         out = cls(width)
         starts, ends, entries = d
-        out._starts = array("q", starts)
-        out._ends = array("I", ends)
+        out._starts = _fit(STARTS, starts)
+        out._ends = _fit(ENDS, ends)
         out._extend(entries)
         return out
 
@@ -230,7 +213,7 @@ class PackedTier:
         """Pack the hot bucket (only if it starts before ``before``, where given)."""
         if self._hot_start is not None and (before is None or self._hot_start < before):
             start, vec = self._hot_start, self._hot
-            self._hot_start, self._hot = None, []
+            self._hot_start, self._hot = None, COLD
             self._insert(start, vec)
 
     def _heat(self, start: int) -> None:
@@ -264,7 +247,7 @@ class PackedTier:
         del self._entries[begin:end]
         del self._ends[i]
         if end > begin and i < len(self._ends):
-            self._ends[i:] = array("I", [e - (end - begin) for e in self._ends[i:]])
+            self._ends[i:] = array(self._ends.typecode, [e - (end - begin) for e in self._ends[i:]])
 
     def _insert(self, start: int, vec: list[int]) -> None:
         # The non-zero fields picked in C: most of a vector is zero, and this runs once per
@@ -272,23 +255,107 @@ class PackedTier:
         entries = [vec[f] << SHIFT | f for f in compress(range(len(vec)), vec)]
         i = bisect_left(self._starts, start)
         if i == len(self._starts):  # the usual case: the newest bucket
-            self._starts.append(start)
+            self._put(i, start, len(self._entries) + len(entries), 0)
             self._extend(entries)
-            self._ends.append(len(self._entries))
             return
         at = self._begin(i)
         tail = self._entries[at:]
         del self._entries[at:]
         self._extend(entries)
         self._entries.extend(array(self._entries.typecode, tail))
-        self._starts.insert(i, start)
-        self._ends.insert(i, at + len(entries))
-        if entries:
-            self._ends[i + 1 :] = array("I", [e + len(entries) for e in self._ends[i + 1 :]])
+        self._put(i, start, at + len(entries), len(entries))
+
+    def _put(self, i: int, start: int, end: int, shift: int) -> None:
+        """Insert a bucket's start and end at ``i``, every later end moved by ``shift``."""
+        try:
+            self._starts.insert(i, start)
+        except OverflowError:
+            self._starts = array(STARTS[1], self._starts)
+            self._starts.insert(i, start)
+        ends = self._ends
+        tail = [end, *(e + shift for e in ends[i:])] if shift else [end, *ends[i:]]
+        if ends.typecode == ENDS[0] and max(tail) > 0xFFFF:
+            self._ends = ends = array(ENDS[1], ends)
+        ends[i:] = array(ends.typecode, tail)
 
     def _extend(self, entries: list[int]) -> None:
+        code = self._entries.typecode
         try:
-            self._entries.extend(array(self._entries.typecode, entries))
-        except OverflowError:  # a value beyond 32 bits: every entry of the tier takes 8 bytes
-            self._entries = array("q", self._entries)
-            self._entries.extend(array("q", entries))
+            self._entries.extend(array(code, entries))
+            return
+        except OverflowError:  # a value beyond the entry size: every entry of the tier widens
+            pass
+        for wider in ENTRIES[ENTRIES.index(code) + 1 :]:
+            try:
+                added = array(wider, entries)
+            except OverflowError:
+                continue
+            self._entries = array(wider, self._entries)
+            self._entries.extend(added)
+            return
+        raise OverflowError("a counter value beyond 57 bits")
+
+
+class Kept:
+    """The field sums of one window over one or more tiers (one kind's, or every kind's at one
+    resolution), kept as the window moves: a reader that asks for the same window on every
+    event pays for the buckets that entered and left it, not for the whole window. Whoever adds
+    to or drops from a summed tier tells it (``add``, ``drop``); whatever replaces buckets
+    behind its back must throw it away. One array of 8-byte ints (a week's reach outgrows 4
+    bytes): the sums, then the window's first and last bucket starts, so a store's dozen kept
+    windows are a dozen arrays and nothing else."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def over(width: int, tiers: Iterable[PackedTier], first: int, last: int) -> array[int]:
+        """The sums of ``first`` to ``last`` (starts, inclusive), summed afresh."""
+        kept = array("q", bytes(8 * width))
+        for tier in tiers:
+            tier.accumulate(kept, first, last, 1)
+        kept.append(first)
+        kept.append(last)
+        return kept
+
+    @staticmethod
+    def move(kept: array[int], tiers: Iterable[PackedTier], first: int, last: int) -> list[int]:
+        """The sums of the window from ``first`` to ``last``, ``kept`` moved there: by the
+        ranges that entered and left it where the two overlap, afresh where they do not.
+        Starts are integers, so what entered and left are the ranges between the edges."""
+        a, b = kept[-2], kept[-1]
+        if (a, b) != (first, last):
+            if first > b or last < a:  # nothing in common
+                kept[:] = Kept.over(len(kept) - 2, tiers, first, last)
+            else:
+                for tier in tiers:
+                    if last > b:
+                        tier.accumulate(kept, b + 1, last, 1)
+                    elif last < b:
+                        tier.accumulate(kept, last + 1, b, -1)
+                    if first < a:
+                        tier.accumulate(kept, first, a - 1, 1)
+                    elif first > a:
+                        tier.accumulate(kept, a, first - 1, -1)
+                kept[-2], kept[-1] = first, last
+        return kept[:-2].tolist()
+
+    @staticmethod
+    def add(kept: array[int], start: int, items: list[tuple[int, int]]) -> None:
+        """``(field, value)`` pairs added to a summed tier's bucket at ``start``."""
+        if kept[-2] <= start <= kept[-1]:
+            for i, v in items:
+                kept[i] += v
+
+    @staticmethod
+    def drop(kept: array[int], tier: PackedTier, oldest: int) -> None:
+        """Before ``tier`` (one of those summed) drops its buckets older than ``oldest``."""
+        if oldest > kept[-2]:
+            tier.accumulate(kept, kept[-2], min(kept[-1], oldest - 1), -1)
+
+
+def _fit(codes: tuple[str, str], values: list[int]) -> array[int]:
+    """``values`` in the narrower array type if they fit it, else the wider."""
+    try:
+        return array(codes[0], values)
+    except OverflowError:
+        return array(codes[1], values)

@@ -9,10 +9,12 @@ of integer fields (``fields`` positions); most fields of most buckets are zero, 
 only the non-zero ones, packed in arrays (``packed.py``).
 
 Every event asks for the same dozen windows again (1, 3, 6, 24 h and 7 d are 24 to 168
-vectors each), so each ``Tiered`` keeps the sum of every window it was asked for and moves
-it: an add or a prune inside a kept window adjusts its sum, and a read that ends later slides it
-by the buckets that entered and left. The sums are derived, never serialised; whatever replaces
-buckets behind this class's back (the checkpoint's undo) calls ``forget_sums``.
+vectors each), so the sum of every window asked for is kept and moved (``packed.Kept``): an add
+or a prune inside a kept window adjusts its sum, and a read that ends later slides it by the
+buckets that entered and left. A window read over every kind has one sum for all kinds
+(``ByKind.kept``), one read of one kind its own (``Tiered.kept``). The sums are derived, never
+serialised; whatever replaces buckets behind these classes' backs (the checkpoint's undo) calls
+``forget_sums``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from streams.core.signals.packed import PackedTier
+from streams.core.signals.packed import Kept, PackedTier
 from streams.core.windows import bucket_start
 
 MINUTE, FIVE_MINUTES, HOUR, DAY = 60, 300, 3600, 86400
@@ -31,6 +33,8 @@ LEGACY = "all"  # the kind of counters read from a changelog written before ByKi
 # Five-minute buckets answer the 2-23 h windows, so minutes are kept for about an hour only:
 # a busy store's minute tier held six hours, the largest part of its counters.
 TIERS = (MINUTE, FIVE_MINUTES, HOUR, DAY)
+_AT = {size: i for i, size in enumerate(TIERS)}  # a tier's position in ``Tiered.pruned``
+NEVER = -(1 << 63)  # the cut-off of a tier never pruned
 
 
 @cache
@@ -43,23 +47,18 @@ def tier_for(window: float) -> int:
 
 
 @dataclass(slots=True)
-class _WindowSum:
-    first: int  # oldest bucket start in the window
-    last: int  # newest bucket start in the window
-    # 8-byte ints, not a list: a week's reach and audience sums are ints of their own in a
-    # list, and a store keeps a sum per window read and kind
-    sums: array[int]
-
-
-@dataclass
 class Tiered:
     width: int
     # tier size -> its buckets (``PackedTier``: start -> vector of ``width`` fields)
     buckets: dict[int, PackedTier] = field(default_factory=dict)
-    # tier size -> window length -> its kept sum
-    kept: dict[int, dict[int, _WindowSum]] = field(default_factory=dict, compare=False, repr=False)
-    # tier size -> the cut-off of its last prune: nothing older is left to drop until it moves
-    pruned: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    # (tier size, window length) -> its kept sum, for the windows read of this kind alone
+    # (``ByKind`` keeps those read over every kind)
+    kept: dict[tuple[int, int], array[int]] = field(default_factory=dict, compare=False, repr=False)
+    # each tier's cut-off at its last prune (in ``TIERS`` order): nothing older is left to drop
+    # until it moves. An array, not a dict: a store keeps one per kind.
+    pruned: array[int] = field(
+        default_factory=lambda: array("q", [NEVER] * len(TIERS)), compare=False, repr=False
+    )
     # (now, keep) of the last prune: the same again finds every tier at its cut-off already,
     # and most prunes are of kinds whose clock did not move (the event was of another kind)
     swept: tuple[float, dict[int, float]] | None = field(default=None, compare=False, repr=False)
@@ -74,17 +73,16 @@ class Tiered:
         """Counters holding these buckets (tier size -> start -> vector)."""
         return cls(width, {s: PackedTier.from_buckets(width, t) for s, t in buckets.items()})
 
-    def add(self, ts: float, values: Iterable[tuple[int, int]]) -> None:
+    def add(self, ts: float, values: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Add the values to the bucket holding ``ts`` in every tier; the non-zero ones added."""
         items = [(i, v) for i, v in values if v]
         if not items:
-            return
+            return items
         for size, tier in self.buckets.items():
-            start = bucket_start(ts, size)
-            tier.add(start, items)
-            for w in self.kept.get(size, {}).values():
-                if w.first <= start <= w.last:
-                    for i, v in items:
-                        w.sums[i] += v
+            tier.add(bucket_start(ts, size), items)
+        for (size, _), w in self.kept.items():
+            Kept.add(w, bucket_start(ts, size), items)
+        return items
 
     def forget_sums(self) -> None:
         """After buckets were replaced behind this class's back: nothing derived is kept."""
@@ -93,51 +91,38 @@ class Tiered:
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
         size = size or tier_for(window)
-        return self.kept_sums(bucket_start(end, size), window, size).tolist()
-
-    def kept_sums(self, last: int, window: float, size: int) -> array[int]:
-        """``totals`` of the window whose newest bucket starts at ``last``, as the kept array
-        itself: read it before the next call, never change it."""
+        last = bucket_start(end, size)
         count = int(window) // size  # whole buckets in the window
         if count <= 0:
-            return array("q", bytes(8 * self.width))
+            return [0] * self.width
         first = last - (count - 1) * size
-        kept = self.kept.setdefault(size, {})
-        w = kept.get(int(window))
-        if w is None or abs(last - w.last) >= count * size:  # nothing in common: sum afresh
-            sums = array("q", self.buckets[size].sum(first, last))
-            kept[int(window)] = w = _WindowSum(first, last, sums)
-        elif last != w.last:  # slide: the windows overlap, so these are the edges only
-            # Bucket starts are multiples of the size, so a range of starts is an interval.
-            if last > w.last:
-                entered, left = (w.last + size, last), (w.first, first - size)
-            else:
-                entered, left = (first, w.first - size), (last + size, w.last)
-            tier = self.buckets[size]
-            if entered[0] <= entered[1]:
-                tier.accumulate(w.sums, *entered, 1)
-            if left[0] <= left[1]:
-                tier.accumulate(w.sums, *left, -1)
-            w.first, w.last = first, last
-        return w.sums
+        tier = (self.buckets[size],)
+        w = self.kept.get((size, int(window)))
+        if w is None:
+            w = self.kept[(size, int(window))] = Kept.over(self.width, tier, first, last)
+        return Kept.move(w, tier, first, last)
 
-    def prune(self, now: float, keep: dict[int, float]) -> None:
-        """Drop buckets older than ``keep[size]`` seconds before ``now``."""
+    def prune(
+        self,
+        now: float,
+        keep: dict[int, float],
+        outer: dict[tuple[int, int], array[int]] | None = None,
+    ) -> None:
+        """Drop buckets older than ``keep[size]`` seconds before ``now``; the sums kept of this
+        kind and those ``outer`` keeps over several kinds ((size, window) -> sum) lose them."""
         if self.swept is not None and self.swept[0] == now and self.swept[1] is keep:
             return
         self.swept = (now, keep)
         for size, tier in self.buckets.items():
             oldest = bucket_start(now - keep.get(size, 0), size)
-            if self.pruned.get(size) == oldest:
+            if self.pruned[_AT[size]] == oldest:
                 continue  # a tier is swept once per bucket step, not on every event
-            self.pruned[size] = oldest
+            self.pruned[_AT[size]] = oldest
             first = tier.oldest()
             if first is not None and first < oldest:
-                kept = self.kept.get(size, {}).values()
-                for start in tier.starts_before(oldest) if kept else ():
-                    for w in kept:
-                        if w.first <= start <= w.last:
-                            tier.accumulate(w.sums, start, start, -1)
+                for (s, _), w in [*self.kept.items(), *(outer or {}).items()]:
+                    if s == size:
+                        Kept.drop(w, tier, oldest)
                 tier.drop_before(oldest)
             tier.flush()  # a bucket step passed: the bucket added to last is done with
 
@@ -194,17 +179,30 @@ class ByKind:
     read: dict[tuple[int, float, int], list[int]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # (tier size, window length) -> the kept sum over every kind of a window read over all:
+    # one array per window, not one per kind and window
+    kept: dict[tuple[int, int], array[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def add(self, kind: str, ts: float, values: Iterable[tuple[int, int]]) -> None:
+        """Count ``values`` for ``kind``; a kind with nothing to count gets no counters (a
+        call that said no crisis term adds nothing, and most calls do not)."""
         self.read.clear()
         tiered = self.kinds.get(kind)
         if tiered is None:
+            items = [(i, v) for i, v in values if v]
+            if not items:
+                return
             tiered = self.kinds[kind] = Tiered(self.width)
-        tiered.add(ts, values)
+            values = items
+        items = tiered.add(ts, values)
+        if items:
+            for (size, _), w in self.kept.items():
+                Kept.add(w, bucket_start(ts, size), items)
 
     def forget_sums(self) -> None:
         """After counts were changed behind this class's back (the checkpoint's undo)."""
         self.read.clear()
+        self.kept.clear()
         for tiered in self.kinds.values():
             tiered.forget_sums()
 
@@ -221,9 +219,16 @@ class ByKind:
         key = (size, window, last)
         hit = self.read.get(key)
         if hit is None:
-            # Summed column by column in C (``map``): the arrays are read before any changes.
-            parts = [t.kept_sums(last, window, size) for t in self.kinds.values()]
-            hit = list(map(sum, zip(*parts, strict=True))) if parts else [0] * self.width
+            count = int(window) // size  # whole buckets in the window
+            if count <= 0 or not self.kinds:
+                hit = [0] * self.width
+            else:
+                first = last - (count - 1) * size
+                tiers = [t.buckets[size] for t in self.kinds.values()]
+                w = self.kept.get((size, int(window)))
+                if w is None:
+                    w = self.kept[(size, int(window))] = Kept.over(self.width, tiers, first, last)
+                hit = Kept.move(w, tiers, first, last)
             self.read[key] = hit
         return list(hit)
 
@@ -245,7 +250,7 @@ class ByKind:
         for kind, tiered in self.kinds.items():
             clock = clocks.get(kind, newest)
             if clock is not None:
-                tiered.prune(clock, keep)
+                tiered.prune(clock, keep, self.kept)
 
     def to_json(self) -> dict[str, Any]:
         return {kind: t.to_json() for kind, t in self.kinds.items()}

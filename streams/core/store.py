@@ -62,6 +62,7 @@ STALE_KIND = 86400.0  # seconds
 # most once per this many event-time seconds: run on every event of a quiet store, they took
 # 70% of the processor's time, and their answers move by the hour, not the minute.
 SLOW_EVERY = 300
+SENTIMENT_FIELDS = {"negative": F.COMMENT_NEG, "positive": F.COMMENT_POS}  # else neutral
 __all__ = [
     "CsatView",
     "Signals",
@@ -204,10 +205,13 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
         return Step(state, "duplicate")
 
     labels = state.labels
-    changed = {n: v for n in LABEL_FIELDS if (v := getattr(event, n)) and labels.get(n) != v}
-    if changed:
-        # A new map, not the old one changed: the checkpoint keeps the old one by reference.
-        state.labels = {**labels, **changed}
+    for name in LABEL_FIELDS:
+        value = getattr(event, name)
+        if value and labels.get(name) != value:
+            if labels is state.labels:
+                # A new map, not the old one changed: the checkpoint keeps the old by reference.
+                labels = state.labels = dict(labels)
+            labels[name] = value
     state.clocks[kind] = now
     state.spikes = spikes.close_hours(
         state.spikes, state.stats, _all_past(state.clocks), sig.cfg.spikes
@@ -326,7 +330,7 @@ def _sentiment_field(sig: Signals, text: str) -> int:
     if sig.text is None:
         return F.COMMENT_NEU
     label = sig.text.sentiment(text)[0]
-    return {"negative": F.COMMENT_NEG, "positive": F.COMMENT_POS}.get(label, F.COMMENT_NEU)
+    return SENTIMENT_FIELDS.get(label, F.COMMENT_NEU)
 
 
 def _evaluate(

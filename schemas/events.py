@@ -160,9 +160,24 @@ EVENT_MODELS: dict[str, type[Envelope]] = {
 }
 
 
+# The last ``occurred_at`` converted, with its epoch seconds. One event's time is asked for by
+# the step, its checkpoint, the processor, the call counters and the rollup contribution in
+# turn, and converting an aware datetime is the costly part; a datetime is immutable, so the
+# same object always gives the same seconds. One tuple, read and replaced whole, so a reader
+# never pairs one time with another's seconds.
+_last: tuple[datetime | None, float] = (None, 0.0)
+
+
 def event_time(event: Envelope) -> float:
     """Event time as epoch seconds: the only clock windows and SLAs use."""
-    return event.occurred_at.timestamp()
+    global _last
+    at = event.occurred_at
+    seen, seconds = _last
+    if seen is at:
+        return seconds
+    seconds = at.timestamp()
+    _last = (at, seconds)
+    return seconds
 
 
 def as_utc_iso(ts: float) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from schemas.events import Call, Envelope, event_time
+from schemas.events import Call, Complaint, Envelope, event_time
 from streams.core import evidence, windows
 from streams.core.signals import calls, spikes
 from streams.core.signals.config import SatisfactionConfig
@@ -21,19 +21,21 @@ from streams.core.store import StoreState
 class Checkpoint:
     """What ``process`` may change in a store for one event, saved before it runs, so that an
     event whose handling fails anywhere leaves the store exactly as it was. Cheap by design:
-    small maps are copied, the counters only in the buckets the event adds to (one per tier),
-    the call state only for calls (nothing else touches it), the spike baselines by reference
-    (they are replaced, never changed in place)."""
+    of the clocks only the event kind's, of the evidence only its kind's ring, the counters
+    only in the buckets the event adds to (one per tier), the call state only for calls
+    (nothing else touches it); the labels, the crisis terms and the spike baselines by
+    reference (``process`` replaces them, never changes them in place)."""
 
-    clocks: dict[str, float]
+    kind: str
+    clock: float | None  # the kind's watermark (None: none yet)
     labels: dict[str, str]
-    firing: dict[str, float]
+    firing: dict[str, float]  # a copy: the rules change it in place
     terms: dict[str, float]
-    recent: evidence.Rings  # the evidence rings: entries are never changed in place
+    ring: list[evidence.Entry] | None  # a copy of the kind's ring (None: none yet)
     slow_eval: float
     spikes: spikes.SpikeState
     calls: calls.CallStats | None
-    kind: str
+    counted: bool  # whether the event may add to the counters (an opened complaint does)
     buckets: tuple[tuple[int, int, list[int] | None], ...] | None  # (size, start, vector)
     seen_kind: bool
     seen_bucket: int
@@ -43,7 +45,9 @@ class Checkpoint:
     def take(cls, state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Checkpoint:
         kind: str = event.event_type  # type: ignore[attr-defined]
         ts = event_time(event)
-        tiered = state.stats.kinds.get(kind)
+        # A later complaint step moves the kind's clock and nothing else in the store.
+        counted = not isinstance(event, Complaint) or event.action == "opened"
+        tiered = state.stats.kinds.get(kind) if counted else None
         buckets = None
         if tiered is not None:
             saved = []
@@ -53,16 +57,18 @@ class Checkpoint:
             buckets = tuple(saved)
         bucket = windows.bucket_start(ts, cfg.bucket)
         ids = state.seen.get(kind, {}).get(bucket)
+        ring = state.recent.get(kind)
         return cls(
-            dict(state.clocks),
-            dict(state.labels),
+            kind,
+            state.clocks.get(kind),
+            state.labels,
             dict(state.firing),
-            dict(state.terms),
-            {k: list(r) for k, r in state.recent.items()},
+            state.terms,
+            None if ring is None else list(ring),
             state.slow_eval,
             state.spikes,
             state.calls.copy() if isinstance(event, Call) else None,
-            kind,
+            counted,
             buckets,
             kind in state.seen,
             bucket,
@@ -70,23 +76,32 @@ class Checkpoint:
         )
 
     def restore(self, state: StoreState) -> None:
-        state.clocks, state.labels = self.clocks, self.labels
-        state.firing, state.terms = self.firing, self.terms
-        state.recent = self.recent
+        kind = self.kind
+        if self.clock is None:
+            state.clocks.pop(kind, None)
+        else:
+            state.clocks[kind] = self.clock
+        state.labels, state.firing, state.terms = self.labels, self.firing, self.terms
+        if self.ring is None:
+            state.recent.pop(kind, None)
+        else:
+            state.recent[kind] = self.ring
         state.slow_eval, state.spikes = self.slow_eval, self.spikes
         if self.calls is not None:
             state.calls = self.calls
+        if not self.counted:
+            return
         state.stats.forget_sums()  # they may hold the failed event's counts
         if self.buckets is None:
-            state.stats.kinds.pop(self.kind, None)
+            state.stats.kinds.pop(kind, None)
         else:
-            tiers = state.stats.kinds[self.kind].buckets
+            tiers = state.stats.kinds[kind].buckets
             for size, start, vec in self.buckets:
                 tiers[size].put(start, vec)
         if not self.seen_kind:
-            state.seen.pop(self.kind, None)
+            state.seen.pop(kind, None)
             return
-        seen = state.seen[self.kind]
+        seen = state.seen[kind]
         if self.seen_len is None:
             seen.pop(self.seen_bucket, None)
         elif self.seen_bucket in seen:

@@ -62,6 +62,7 @@ STALE_KIND = 86400.0  # seconds
 # most once per this many event-time seconds: run on every event of a quiet store, they took
 # 70% of the processor's time, and their answers move by the hour, not the minute.
 SLOW_EVERY = 300
+SENTIMENT_FIELDS = {"negative": F.COMMENT_NEG, "positive": F.COMMENT_POS}  # else neutral
 __all__ = [
     "CsatView",
     "Signals",
@@ -203,21 +204,28 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
     if eid in seen.get(bucket, ()):
         return Step(state, "duplicate")
 
+    labels = state.labels
     for name in LABEL_FIELDS:
         value = getattr(event, name)
-        if value:
-            state.labels[name] = value
+        if value and labels.get(name) != value:
+            if labels is state.labels:
+                # A new map, not the old one changed: the checkpoint keeps the old by reference.
+                labels = state.labels = dict(labels)
+            labels[name] = value
     state.clocks[kind] = now
     state.spikes = spikes.close_hours(
         state.spikes, state.stats, _all_past(state.clocks), sig.cfg.spikes
     )
     counts, hits, coaching_alerts = _contributions(state, event, sig, now)
     state.stats.add(kind, ts, counts)
-    for term in hits:
-        state.terms[term] = now
-    if hits or coaching_alerts or any(i == F.NEGATIVE for i, _ in counts):
+    if hits:
+        # A new map, not the old one changed: the checkpoint keeps the old one by reference.
+        state.terms = {**state.terms, **dict.fromkeys(hits, now)}
+    fired = {i for i, _ in counts}
+    negative = F.NEGATIVE in fired
+    if hits or coaching_alerts or negative:
         evidence.remember(state.recent, event)
-    alerts = [*coaching_alerts, *_evaluate(state, event, sig, now, counts, bool(hits))]
+    alerts = [*coaching_alerts, *_evaluate(state, event, sig, now, fired, bool(hits))]
     alerts = evidence.attach(alerts, state.recent)
     # Pruning drops only what no window reads any more, and cannot be undone: it comes after
     # everything that may fail, so a checkpoint taken before this event restores it whole.
@@ -225,9 +233,10 @@ def process(state: StoreState, event: Envelope, sig: Signals) -> Step:
     # Marked seen last: if anything above raised, a re-sent copy is not taken for a duplicate.
     seen.setdefault(bucket, array("q")).append(eid)
     _prune_seen(seen, now, cfg)
-    rating = next((r + 1 for r, f in enumerate(F.RATING) for i, _ in counts if i == f), None)
-    negative = any(i == F.NEGATIVE for i, _ in counts)
-    return Step(state, "applied", tuple(alerts), rating if kind == "feedback" else None, negative)
+    rating = None
+    if isinstance(event, Feedback):
+        rating = event.rating  # the one rating field it counted
+    return Step(state, "applied", tuple(alerts), rating, negative)
 
 
 def _all_past(clocks: dict[str, float]) -> float:
@@ -321,7 +330,7 @@ def _sentiment_field(sig: Signals, text: str) -> int:
     if sig.text is None:
         return F.COMMENT_NEU
     label = sig.text.sentiment(text)[0]
-    return {"negative": F.COMMENT_NEG, "positive": F.COMMENT_POS}.get(label, F.COMMENT_NEU)
+    return SENTIMENT_FIELDS.get(label, F.COMMENT_NEU)
 
 
 def _evaluate(
@@ -329,12 +338,12 @@ def _evaluate(
     event: Envelope,
     sig: Signals,
     now: float,
-    counts: list[tuple[int, int]],
+    fired: set[int],
     crisis_hit: bool,
 ) -> list[AlertEvent]:
+    """The store rules this event wakes; ``fired`` holds the fields the event counted in."""
     c = sig.cfg
     at = Store(state.stats, state.firing, state.store_id, state.labels, now, event.event_id)
-    fired: set[int] = {i for i, _ in counts}
     out: list[AlertEvent] = []
     if isinstance(event, Feedback):
         out += csat_low.evaluate(at, c.satisfaction)
@@ -344,9 +353,10 @@ def _evaluate(
     # this is the event's own time.
     newest = max(state.clocks.values())
     everything = at.at(newest)
-    slow = windows.bucket_start(newest, SLOW_EVERY) > state.slow_eval
+    step = windows.bucket_start(newest, SLOW_EVERY)
+    slow = step > state.slow_eval
     if slow:
-        state.slow_eval = windows.bucket_start(newest, SLOW_EVERY)
+        state.slow_eval = step
         out += csat_drop.evaluate(at, c.satisfaction)
     if F.NEGATIVE in fired or slow:
         out += negative_reach_high.evaluate(everything, c.word_of_mouth)

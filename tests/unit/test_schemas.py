@@ -81,3 +81,19 @@ def test_call_times_must_be_ordered() -> None:
     ev = json.loads((EXAMPLES / "call.json").read_text())
     ev["answered_at"] = "2026-11-23T16:00:00+08:00"  # after ended_at
     assert "answered_at" in reject(ev).reason
+
+
+def test_event_time_is_each_events_own_however_they_are_asked_for() -> None:
+    # event_time keeps its last conversion: events asked for in turn, and the same instant
+    # written in another zone, still give their own seconds.
+    from datetime import UTC, datetime
+
+    from schemas.events import EVENT_ADAPTER, event_time
+
+    shanghai = feedback(1, 5) | {"occurred_at": "2026-11-23T12:00:00+08:00"}
+    utc = feedback(2, 5) | {"occurred_at": "2026-11-23T04:00:00Z"}
+    later = feedback(3, 5) | {"occurred_at": "2026-11-23T04:00:01.5Z"}
+    a, b, c = (EVENT_ADAPTER.validate_json(line(e)) for e in (shanghai, utc, later))
+    noon = datetime(2026, 11, 23, 4, tzinfo=UTC).timestamp()
+    for event, want in ((a, noon), (c, noon + 1.5), (c, noon + 1.5), (b, noon), (a, noon)):
+        assert event_time(event) == want

@@ -15,6 +15,7 @@ from schemas.alerts import AlertEvent
 from schemas.events import EVENT_ADAPTER
 from streams.core.signals import crisis, reach, satisfaction
 from streams.core.signals.config import SatisfactionConfig, SignalsConfig
+from streams.core.signals.fields import REACH as F_REACH
 from streams.core.signals.fields import WIDTH as F_WIDTH
 from streams.core.store import Signals, StoreState, process
 from tests.helpers import T0, feedback
@@ -108,6 +109,20 @@ def test_reach_and_repair_debt_follow_the_model() -> None:
     # complaint: 25 unhappy × 12 people; review: 1 × 12 + its 5,000 views
     assert (v.unhappy, v.reach) == (26, 300 + 12 + 5000)
     assert v.positives == 20 and v.repair_debt == 26 * 12 - 20
+
+
+def test_one_field_of_a_window_is_the_field_of_its_totals() -> None:
+    # The reach jump reads one field of its week from each kind's kept sums: the same number
+    # as the whole vector summed over the kinds, wherever the window ends.
+    complaint = event("complaint", 1, 0, complaint_id="K1", action="opened")
+    bad_review = event("review", 2, 1, platform="dianping", rating=1, views=5000, text="差")
+    later = event("review", 3, 150, platform="dianping", rating=2, views=70, text="差")
+    state, _ = run([complaint, bad_review, *[feedback(10 + i, 1 + i % 5) for i in range(9)], later])
+    now = now_of(state)
+    for end in (now, now - 3600, now - 2 * 3600, now + 86400):
+        for window, size in ((7 * 86400, 3600), (3600, 60), (86400, 3600)):
+            want = state.stats.totals(end, window, size)[F_REACH]
+            assert reach.field_total(state.stats, end, window, size, F_REACH) == want
 
 
 def test_reach_alert_fires_once_when_the_audience_crosses_the_threshold() -> None:

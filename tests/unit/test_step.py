@@ -138,6 +138,34 @@ def test_a_failure_after_the_store_changed_rolls_it_back_exactly(
     assert h.send(review(2, minutes=14)).outcome == "applied"  # once fixed, it counts
 
 
+def test_a_failure_rolls_back_new_labels_terms_and_a_first_clock_of_the_kind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The checkpoint keeps the labels and crisis terms by reference and only the event kind's
+    # clock and evidence ring: an opened complaint of a kind the store has not seen, under a
+    # new brand, saying a crisis term, must still leave no trace when a later step fails.
+    h = Harness()
+    h.send(feedback(1, 1, brand="B1", city="C1", comment="上了 12315 投诉"))
+    h.send(review(1, minutes=2))
+    state = h.stores["S1"]
+    labels, terms = state.labels, state.terms
+    before = orjson.dumps(state.to_json())
+
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise ValueError("boom")
+
+    monkeypatch.setattr("streams.core.sla.engine.on_event", broken)
+    text = "吃出虫子，已向 12315 和媒体反映"
+    out = h.send(complaint(1, at=T0 + timedelta(minutes=3), brand="B2", region="R9", text=text))
+    assert out.rejection.code == "processing_error"
+    assert orjson.dumps(state.to_json()) == before
+    assert state.labels is labels and labels == {"brand": "B1", "city": "C1"}
+    assert state.terms is terms and "complaint" not in state.clocks
+    monkeypatch.undo()
+    assert h.send(complaint(1, at=T0 + timedelta(minutes=3), brand="B2")).outcome == "applied"
+    assert h.stores["S1"].labels == {"brand": "B2", "city": "C1"} and labels["brand"] == "B1"
+
+
 def test_a_failing_sla_step_rolls_back_the_store_too(monkeypatch: pytest.MonkeyPatch) -> None:
     h = Harness()
     h.send(feedback(1, 5))

@@ -46,12 +46,13 @@ def evaluate(
     queues = set(stats.scopes.get("queue", {}))
     gone = {t.removeprefix(QUEUE_PREFIX) for t in stats.firing if t != STORE_TARGET} - queues
     ladder = cfg.ladder()
-    store_offered = {w.label: totals(stats, "store", STORE_ID, now, w)[OFFERED] for w in ladder}
+    # Every window of the store is read once: for the queues' comparison and for its own judge.
+    store = {w.label: totals(stats, "store", STORE_ID, now, w) for w in ladder}
     out: list[AlertEvent] = []
     for queue in [None, *sorted(queues | gone)]:
         target = STORE_TARGET if queue is None else QUEUE_PREFIX + queue
-        where = _Where(store_id, queue, labels, now, event_id)
         if queue in gone:
+            where = _Where(store_id, queue, labels, now, event_id)
             # Pruned: no call within the longest window. Holding would leave the alert open
             # with nothing left that could ever resolve it.
             longest = max(x.seconds for x in cfg.windows)
@@ -62,13 +63,13 @@ def evaluate(
             for rule, since in sorted(stats.firing.pop(target).items()):
                 out.append(where.alert(rule, False, since, texts, {}))
             continue
-        evidence = _evidence(stats, queue, now, cfg, ladder)
+        evidence = _evidence(stats, queue, now, cfg, ladder, store)
         if evidence is None:
             continue  # too few calls in every window: neither fires nor resolves
         w, counts = evidence
         # A queue carrying all of the store's calls says what the store's alert says: it may
         # not fire on its own (one page, not two), but once firing it is judged to resolve.
-        whole_store = queue is not None and counts[OFFERED] == store_offered[w.label]
+        whole_store = queue is not None and counts[OFFERED] == store[w.label][OFFERED]
         view = view_of(counts, cfg)
         covered = now - stats.first if stats.first is not None else w.seconds
         for spec, judge in JUDGES:
@@ -89,21 +90,29 @@ def evaluate(
                 del firing[rule]
                 if not firing:
                     del stats.firing[target]
+            # Named only for a page: most calls change no alert.
+            where = _Where(store_id, queue, labels, now, event_id)
             text = spec.texts(fire, {**facts, "where_zh": where.zh, "where_en": where.en})
             out.append(where.alert(rule, fire, change.since, (text.zh, text.en), values))
     return tuple(out)
 
 
 def _evidence(
-    stats: CallStats, queue: str | None, now: float, cfg: CallConfig, ladder: tuple[CallWindow, ...]
+    stats: CallStats,
+    queue: str | None,
+    now: float,
+    cfg: CallConfig,
+    ladder: tuple[CallWindow, ...],
+    store: dict[str, list[int]],
 ) -> tuple[CallWindow, list[int]] | None:
     """The shortest window holding ``evidence_calls`` calls at the store or queue, with its
-    counts; failing that the longest, once it holds ``min_offered``; else None."""
+    counts; failing that the longest, once it holds ``min_offered``; else None. ``store``: the
+    store's counts by window label, read already."""
     scope: Scope = "store" if queue is None else "queue"
     sid = queue or STORE_ID
     counts: list[int] = []
     for w in ladder:
-        counts = totals(stats, scope, sid, now, w)
+        counts = store[w.label] if queue is None else totals(stats, scope, sid, now, w)
         if counts[OFFERED] >= cfg.evidence_calls:
             return w, counts
     return (ladder[-1], counts) if counts[OFFERED] >= cfg.min_offered else None

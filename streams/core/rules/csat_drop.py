@@ -55,14 +55,17 @@ RULE = Rule(
 
 def evaluate(at: Store, cfg: SatisfactionConfig) -> tuple[AlertEvent, ...]:
     out = []
+    oldest = at.stats.oldest(DAY)  # the history every comparison needs, found once
     for comparison in cfg.relative:
-        alert = _compare(at, comparison, cfg)
+        alert = _compare(at, comparison, cfg, oldest)
         if alert is not None:
             out.append(alert)
     return tuple(out)
 
 
-def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEvent | None:
+def _compare(
+    at: Store, rule: RelativeRule, cfg: SatisfactionConfig, oldest: int | None
+) -> AlertEvent | None:
     stats, now, store_id = at.stats, at.now, at.store_id
     key = f"{RULE.name}:{rule.name}"
     # The baseline is the span before the window; while the alert fires, before the window
@@ -71,7 +74,6 @@ def _compare(at: Store, rule: RelativeRule, cfg: SatisfactionConfig) -> AlertEve
     # A baseline must span its whole length of history, and hold as many ratings per
     # window-length as the window itself needs: a "last 7 days" made of two days of history
     # is not the store's normal (it paged on simulated normal weeks). History first: cheapest.
-    oldest = stats.oldest(DAY)
     if oldest is None or oldest > end - rule.baseline + DAY:
         return None  # less history than the baseline span
     # Both read from the baseline's tier, so the edges meet and the tier keeps the whole span

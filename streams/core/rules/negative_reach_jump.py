@@ -9,6 +9,7 @@ from streams.core.rules.base import Facts, Rule, Store, threshold
 from streams.core.signals import fields as F
 from streams.core.signals.baseline import baseline_end
 from streams.core.signals.config import WordOfMouthConfig
+from streams.core.signals.reach import field_total
 from streams.core.signals.tiers import HOUR, MINUTE
 
 
@@ -40,7 +41,7 @@ def evaluate(at: Store, cfg: WordOfMouthConfig) -> tuple[AlertEvent, ...]:
     last_hour = stats.totals(now, 3600, MINUTE)[F.REACH]
     # The week before the last hour, hour by hour.
     end = baseline_end(at.firing.get(RULE.name), now, cfg.hold_baseline) - 3600
-    mean = stats.totals(end, 7 * 86400, HOUR)[F.REACH] / (7 * 24)
+    mean = field_total(stats, end, 7 * 86400, HOUR, F.REACH) / (7 * 24)
     bar = max(cfg.jump_min, cfg.jump_factor * mean)
     alert = threshold(
         RULE,

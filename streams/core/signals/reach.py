@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from streams.core.signals import fields as F
 from streams.core.signals.config import WordOfMouthConfig
 from streams.core.signals.tiers import ByKind
+from streams.core.windows import bucket_start
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,14 @@ class ReachView:
 
 def view(stats: ByKind, now: float, window: float, cfg: WordOfMouthConfig) -> ReachView:
     return from_totals(stats.totals(now, window), window, cfg)
+
+
+def field_total(stats: ByKind, end: float, window: float, size: int, index: int) -> int:
+    """Field ``index`` of ``stats.totals(end, window, size)``, from each kind's kept sums in
+    place: for a window no other rule reads at the same end (the reach jump's week before the
+    last hour), the whole vector summed over the kinds would be built for one field."""
+    last = bucket_start(end, size)
+    return sum(t.kept_sums(last, window, size)[index] for t in stats.kinds.values())
 
 
 def from_totals(t: list[int], window: float, cfg: WordOfMouthConfig) -> ReachView:

@@ -10,6 +10,7 @@ from streams.core.signals import fields as F
 from streams.core.signals.bounds import wilson_upper
 from streams.core.signals.config import SatisfactionConfig
 from streams.core.signals.tiers import ByKind, tier_for
+from streams.core.windows import bucket_start
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,20 @@ __all__ = [
 def evidence_windows(stats: ByKind, now: float, cfg: SatisfactionConfig) -> list[Judged]:
     """The alert windows (``cfg.alert_windows``, shortest first) that hold ``min_samples``
     ratings: at a busy store all of them, at a small one only the longer ones."""
-    out = []
+    out: list[Judged] = []
+    # Ratings come from feedback only, so its counters are read alone, and as their kept sums
+    # themselves (``Tiered.kept_sums``): five fields of each window are all that is needed,
+    # not a copy of the whole vector, and this runs on every rating.
+    feedback = stats.kinds.get("feedback")
+    if feedback is None:
+        return out
+    r1, r2, r3, r4, r5 = F.RATING
     for w in cfg.alert_windows:
-        t = stats.totals(now, w, tier_for(w), kind="feedback")
-        n = t[F.RATING[0]] + t[F.RATING[1]] + t[F.RATING[2]] + t[F.RATING[3]] + t[F.RATING[4]]
+        size = tier_for(w)
+        t = feedback.kept_sums(bucket_start(now, size), w, size)
+        n = t[r1] + t[r2] + t[r3] + t[r4] + t[r5]
         if n >= cfg.min_samples:
-            out.append(Judged(w, n, (t[F.RATING[3]] + t[F.RATING[4]]) / n))
+            out.append(Judged(w, n, (t[r4] + t[r5]) / n))
     return out
 
 

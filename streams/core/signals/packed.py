@@ -319,9 +319,15 @@ class Kept:
 
     @staticmethod
     def move(kept: array[int], tiers: Iterable[PackedTier], first: int, last: int) -> list[int]:
-        """The sums of the window from ``first`` to ``last``, ``kept`` moved there: by the
-        ranges that entered and left it where the two overlap, afresh where they do not.
-        Starts are integers, so what entered and left are the ranges between the edges."""
+        """The sums of the window from ``first`` to ``last``, ``kept`` moved there."""
+        Kept.slide(kept, tiers, first, last)
+        return kept[:-2].tolist()
+
+    @staticmethod
+    def slide(kept: array[int], tiers: Iterable[PackedTier], first: int, last: int) -> None:
+        """``kept`` moved to the window from ``first`` to ``last``: by the ranges that entered
+        and left it where the two overlap, afresh where they do not. Starts are integers, so
+        what entered and left are the ranges between the edges."""
         a, b = kept[-2], kept[-1]
         if (a, b) != (first, last):
             if first > b or last < a:  # nothing in common
@@ -337,7 +343,6 @@ class Kept:
                     elif first > a:
                         tier.accumulate(kept, a, first - 1, -1)
                 kept[-2], kept[-1] = first, last
-        return kept[:-2].tolist()
 
     @staticmethod
     def add(kept: array[int], start: int, items: list[tuple[int, int]]) -> None:

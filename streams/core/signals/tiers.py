@@ -91,16 +91,23 @@ class Tiered:
     def totals(self, end: float, window: float, size: int | None = None) -> list[int]:
         """Sums over the window of ``window`` seconds ending with the bucket that holds ``end``."""
         size = size or tier_for(window)
-        last = bucket_start(end, size)
+        return self.kept_sums(bucket_start(end, size), window, size)[: self.width].tolist()
+
+    def kept_sums(self, last: int, window: float, size: int) -> array[int]:
+        """``totals`` of the window whose newest bucket starts at ``last``, as the kept array
+        itself (its ``width`` fields, then the window's first and last starts): for a reader
+        of a few fields on every event. Read it before the next change, never change it."""
         count = int(window) // size  # whole buckets in the window
         if count <= 0:
-            return [0] * self.width
+            return array("q", bytes(8 * (self.width + 2)))
         first = last - (count - 1) * size
         tier = (self.buckets[size],)
         w = self.kept.get((size, int(window)))
         if w is None:
             w = self.kept[(size, int(window))] = Kept.over(self.width, tier, first, last)
-        return Kept.move(w, tier, first, last)
+        else:
+            Kept.slide(w, tier, first, last)
+        return w
 
     def prune(
         self,

@@ -88,6 +88,13 @@ class WorkerConfig(_Section):
     # a snapshot per event was 38% of the worker's time (bench/README.md, `worker_step
     # --chain`). Changed stores wait their turn, longest first; alerts never wait.
     snapshots_per_s: Annotated[float, Field(gt=0, le=100_000)] = 200.0
+    # ... and while at least `behind_lag` events wait to be read (a backlog: after downtime, a
+    # takeover, a burst; the health check counts them), at most `snapshots_per_s_behind`: each
+    # snapshot then shows a moment the stream has already passed, and at 10,000 stores they
+    # cost the worker more than the per-event step (bench/README.md, `bench.scale`). Alerts
+    # never wait; the waiting stores are shown once the backlog is read.
+    snapshots_per_s_behind: Annotated[float, Field(gt=0, le=100_000)] = 20.0
+    behind_lag: Annotated[int, Field(ge=1)] = 5_000
     # Wall seconds an event may wait for its partition's other topics to be read past its time
     # (event-time order across kinds); then it goes in arrival order. Live streams never wait.
     merge_wait: Annotated[float, Field(ge=0, le=60)] = 2.0

@@ -305,9 +305,13 @@ class Worker:
 
     def _publish_due(self, wall: float) -> None:
         """Snapshots of the waiting stores, longest waiting first, each at most every
-        `snapshot_every` seconds and all within the budget."""
-        every, shown = self.settings.worker.snapshot_every, self.shown
-        budget = self.budget.available(wall)
+        `snapshot_every` seconds and all within the budget (a lower one while a backlog is
+        read)."""
+        w = self.settings.worker
+        every, shown = w.snapshot_every, self.shown
+        lag = self.health.lag if self.health is not None else None
+        behind = lag is not None and lag >= w.behind_lag
+        budget = self.budget.available(wall, w.snapshots_per_s_behind if behind else None)
         due: list[bytes] = []
         if budget:
             for key in self.unshown:

@@ -17,9 +17,12 @@ class Budget:
     def __post_init__(self) -> None:
         self.tokens = self.rate
 
-    def available(self, wall: float) -> int:
-        """Whole tokens at ``wall``; the clock going back (another host's time) adds none."""
-        self.tokens = min(self.rate, self.tokens + max(0.0, wall - self.at) * self.rate)
+    def available(self, wall: float, rate: float | None = None) -> int:
+        """Whole tokens at ``wall``; the clock going back (another host's time) adds none.
+        ``rate`` lowers the bucket's own for now (it never raises it): tokens come at it and
+        at most a second's worth of it is kept."""
+        r = self.rate if rate is None else min(rate, self.rate)
+        self.tokens = min(r, self.tokens + max(0.0, wall - self.at) * r)
         self.at = wall
         return int(self.tokens)
 

@@ -20,3 +20,12 @@ def test_a_clock_going_back_adds_nothing() -> None:
     assert b.available(50.0) == 2
     b.spend(2)
     assert b.available(10.0) == 0
+
+
+def test_a_lower_rate_for_now_fills_and_caps_at_it_and_never_raises_the_bucket() -> None:
+    b = Budget(rate=10.0)
+    assert b.available(0.0, rate=2.0) == 2  # the saved-up second is the lower rate's
+    b.spend(2)
+    assert b.available(0.5, rate=2.0) == 1
+    assert b.available(0.5, rate=50.0) == 1  # a higher rate is the bucket's own
+    assert b.available(2.0) == 10

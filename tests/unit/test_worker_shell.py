@@ -413,6 +413,31 @@ def test_snapshots_keep_to_their_budget_longest_waiting_first() -> None:
     assert json.loads(sent[2]["value"])["windows"][0]["ratings"] == 2  # S2 with both events
 
 
+def test_while_a_backlog_is_read_snapshots_keep_to_the_lower_budget() -> None:
+    """Catching up, each snapshot shows a moment already passed: fewer go, the rest wait in
+    line and go once the backlog is read."""
+    from types import SimpleNamespace
+
+    w = make()
+    w.settings.worker.snapshots_per_s_behind = 1.0
+    w.settings.worker.behind_lag = 100
+    wall = [NOW]
+    w.clock = lambda: wall[0]
+    w.budget = Budget(rate=4.0)
+    health = SimpleNamespace(lag=100, consumed=lambda *a: None)
+    w.health = health  # type: ignore[assignment]
+    w.handle_batch([ev(i, store=f"S{i}") for i in range(6)])
+    sent = w.signals_out.sent
+    assert [m["key"] for m in sent] == [b"S0"]
+    wall[0] += 1.0
+    w._publish_due(wall[0])
+    assert [m["key"] for m in sent] == [b"S0", b"S1"]  # a token a second, behind
+    health.lag = 99  # the backlog is read
+    wall[0] += 1.0
+    w._publish_due(wall[0])
+    assert [m["key"] for m in sent] == [b"S0", b"S1", b"S2", b"S3", b"S4", b"S5"]
+
+
 def test_changed_stores_are_written_once_their_first_change_is_due_and_hold_the_commit() -> None:
     """A live stream's small batches each changed a busy store: it is written once, with every
     change since, and until then the commit stops before its first unwritten event."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from itertools import compress
 
 SHIFT = 6  # field bits of an entry: fields 0..63 (a wider vector needs another format)
@@ -119,9 +119,8 @@ class PackedTier:
         rules read each window on every call): the last window's sums are kept (``Kept``)."""
         if first > last:
             return [0] * self.width
-        if self._window is None:
-            self._window = Kept.over(self.width, (self,), first, last)
-        return Kept.move(self._window, (self,), first, last)
+        self._window = kept = Kept.at(self._window, self.width, (self,), first, last)
+        return kept[:-2].tolist()
 
     def drop_before(self, oldest: int) -> None:
         """Drop every bucket older than ``oldest``."""
@@ -318,10 +317,15 @@ class Kept:
         return kept
 
     @staticmethod
-    def move(kept: array[int], tiers: Iterable[PackedTier], first: int, last: int) -> list[int]:
-        """The sums of the window from ``first`` to ``last``, ``kept`` moved there."""
+    def at(
+        kept: array[int] | None, width: int, tiers: Sequence[PackedTier], first: int, last: int
+    ) -> array[int]:
+        """The kept sum of the window from ``first`` to ``last``: ``kept`` slid there, or
+        summed afresh where there is none yet."""
+        if kept is None:
+            return Kept.over(width, tiers, first, last)
         Kept.slide(kept, tiers, first, last)
-        return kept[:-2].tolist()
+        return kept
 
     @staticmethod
     def slide(kept: array[int], tiers: Iterable[PackedTier], first: int, last: int) -> None:

@@ -46,6 +46,13 @@ def tier_for(window: float) -> int:
     return best
 
 
+def first_start(last: int, window: float, size: int) -> int | None:
+    """The oldest bucket start of the window of ``window`` seconds whose newest bucket starts
+    at ``last`` (whole buckets only); None for a window shorter than one bucket."""
+    count = int(window) // size
+    return last - (count - 1) * size if count > 0 else None
+
+
 @dataclass(slots=True)
 class Tiered:
     width: int
@@ -97,16 +104,13 @@ class Tiered:
         """``totals`` of the window whose newest bucket starts at ``last``, as the kept array
         itself (its ``width`` fields, then the window's first and last starts): for a reader
         of a few fields on every event. Read it before the next change, never change it."""
-        count = int(window) // size  # whole buckets in the window
-        if count <= 0:
+        first = first_start(last, window, size)
+        if first is None:
             return array("q", bytes(8 * (self.width + 2)))
-        first = last - (count - 1) * size
-        tier = (self.buckets[size],)
-        w = self.kept.get((size, int(window)))
-        if w is None:
-            w = self.kept[(size, int(window))] = Kept.over(self.width, tier, first, last)
-        else:
-            Kept.slide(w, tier, first, last)
+        key = (size, int(window))
+        w = self.kept[key] = Kept.at(
+            self.kept.get(key), self.width, (self.buckets[size],), first, last
+        )
         return w
 
     def prune(
@@ -226,16 +230,14 @@ class ByKind:
         key = (size, window, last)
         hit = self.read.get(key)
         if hit is None:
-            count = int(window) // size  # whole buckets in the window
-            if count <= 0 or not self.kinds:
+            first = first_start(last, window, size)
+            if first is None or not self.kinds:
                 hit = [0] * self.width
             else:
-                first = last - (count - 1) * size
                 tiers = [t.buckets[size] for t in self.kinds.values()]
-                w = self.kept.get((size, int(window)))
-                if w is None:
-                    w = self.kept[(size, int(window))] = Kept.over(self.width, tiers, first, last)
-                hit = Kept.move(w, tiers, first, last)
+                at = (size, int(window))
+                w = self.kept[at] = Kept.at(self.kept.get(at), self.width, tiers, first, last)
+                hit = w[: self.width].tolist()
             self.read[key] = hit
         return list(hit)
 

@@ -51,8 +51,8 @@ def rss_now() -> int:
 
 
 def interned(s: str) -> bool:
-    """Whether ``s`` is the process's interned copy of its text (asked with an equal copy, so
-    nothing is interned by asking)."""
+    """Whether ``s`` is the process's interned copy of its text. Asked with an equal copy, so
+    ``s`` itself is never interned by asking (the copy may be, where none was: harmless here)."""
     return sys.intern((s + "\0")[:-1]) is s
 
 

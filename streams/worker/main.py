@@ -17,7 +17,7 @@ from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, 
 from streams.worker.flow import FlowControl
 from streams.worker.health import Health, serve
 from streams.worker.merge import Merge
-from streams.worker.rollup import Runner
+from streams.worker.rollup import Runner, handle_in_turns
 from streams.worker.transport import Transport
 
 log = logging.getLogger("cxpulse.worker")
@@ -184,14 +184,7 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
     async def rollups(stream: Any) -> None:
         streams.append(stream)
         async for batch in stream.noack_take(settings.worker.batch_max, within=0.2):
-            try:
-                done = runner.handle(batch)
-            except Exception:
-                # A bug here must not stop the rollups, nor the store agent beside them.
-                log.exception("rollup batch of %d messages failed; skipped", len(batch))
-                done = list(batch)
-            for event in done:
-                await stream.ack(event)
+            await handle_in_turns(runner, batch, stream.ack)
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def rollup_checkpoint() -> None:

@@ -3,6 +3,7 @@ agent sends, and how the rollup agent counts, checkpoints and comes back from a 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -153,3 +154,53 @@ def test_after_a_crash_the_new_owner_counts_each_message_once(
     ours = second.states[0].to_json()
     theirs = whole.states[0].to_json()
     assert ours == theirs
+
+
+def test_a_batch_is_counted_a_message_at_a_time_with_the_loop_free_between() -> None:
+    evs = batch(stream())[:40]
+    clock = Clock()
+    r = Runner(CFG, 1, Table(), Recorder(), clock)
+    whole = Runner(CFG, 1, Table(), Recorder(), Clock())
+    whole.handle(evs)
+    seen: list[int] = []  # the last offset counted, each time another task got the loop
+    acked: list[Any] = []
+
+    async def ack(ev: Any) -> None:
+        acked.append(ev)
+
+    async def go() -> None:
+        running = asyncio.ensure_future(shell.handle_in_turns(r, evs, ack))
+        while not running.done():
+            seen.append(r.applied.get(0, -1))
+            await asyncio.sleep(0)
+        await running
+
+    asyncio.run(go())
+    assert seen[:3] == [-1, 0, 1]  # one message between two turns of the other task
+    assert set(range(len(evs) - 1)) <= set(seen)
+    assert r.states[0].to_json() == whole.states[0].to_json()
+    assert acked == evs[:1]  # the first checkpoint at once; the rest wait for the next
+    clock.now += shell.CHECKPOINT_SECONDS
+    assert r.due() == evs[1:]
+
+
+def test_a_rollup_message_that_fails_is_skipped_alone_and_acknowledged() -> None:
+    class Failing(Runner):
+        def handle(self, events: Any) -> list[Any]:
+            if any(ev.message.offset == 3 for ev in events):
+                raise RuntimeError("a bug")
+            return super().handle(events)
+
+    evs = batch(stream())[:10]
+    clock = Clock()
+    r = Failing(CFG, 1, Table(), Recorder(), clock)
+    acked: list[Any] = []
+
+    async def ack(ev: Any) -> None:
+        acked.append(ev)
+
+    asyncio.run(shell.handle_in_turns(r, evs, ack))
+    assert acked == [evs[0], evs[3]]  # the first checkpoint's, and the failed one
+    assert r.applied[0] == 9  # the messages after it were counted
+    clock.now += shell.CHECKPOINT_SECONDS
+    assert r.due() == [*evs[1:3], *evs[4:]]

@@ -156,8 +156,9 @@ def test_after_a_crash_the_new_owner_counts_each_message_once(
     assert ours == theirs
 
 
-def test_a_batch_is_counted_a_message_at_a_time_with_the_loop_free_between() -> None:
+def test_a_batch_is_counted_a_message_at_a_time_with_the_loop_free_between_turns() -> None:
     evs = batch(stream())[:40]
+    ticks = iter(range(1000))  # seconds: every message takes more than a turn
     clock = Clock()
     r = Runner(CFG, 1, Table(), Recorder(), clock)
     whole = Runner(CFG, 1, Table(), Recorder(), Clock())
@@ -169,7 +170,8 @@ def test_a_batch_is_counted_a_message_at_a_time_with_the_loop_free_between() -> 
         acked.append(ev)
 
     async def go() -> None:
-        running = asyncio.ensure_future(shell.handle_in_turns(r, evs, ack))
+        turn = lambda: float(next(ticks))  # noqa: E731
+        running = asyncio.ensure_future(shell.handle_in_turns(r, evs, ack, turn))
         while not running.done():
             seen.append(r.applied.get(0, -1))
             await asyncio.sleep(0)
@@ -199,8 +201,27 @@ def test_a_rollup_message_that_fails_is_skipped_alone_and_acknowledged() -> None
     async def ack(ev: Any) -> None:
         acked.append(ev)
 
-    asyncio.run(shell.handle_in_turns(r, evs, ack))
+    asyncio.run(shell.handle_in_turns(r, evs, ack, clock=lambda: 0.0))
     assert acked == [evs[0], evs[3]]  # the first checkpoint's, and the failed one
     assert r.applied[0] == 9  # the messages after it were counted
     clock.now += shell.CHECKPOINT_SECONDS
     assert r.due() == [*evs[1:3], *evs[4:]]
+
+
+def test_a_quick_batch_is_counted_in_one_turn() -> None:
+    evs = batch(stream())[:40]
+    r = Runner(CFG, 1, Table(), Recorder(), Clock())
+    seen: list[int] = []
+
+    async def ack(ev: Any) -> None:
+        pass
+
+    async def go() -> None:
+        running = asyncio.ensure_future(shell.handle_in_turns(r, evs, ack, lambda: 0.0))
+        while not running.done():
+            seen.append(r.applied.get(0, -1))
+            await asyncio.sleep(0)
+
+    asyncio.run(go())
+    assert seen == [-1]  # never in between: the batch took less than a turn
+    assert r.applied[0] == 39

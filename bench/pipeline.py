@@ -25,7 +25,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import metadata
@@ -37,6 +37,7 @@ from streams.topics import Topics, delete_namespace, ensure_topics
 
 DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
 SIM_START = "2026-11-23T09:00:00+08:00"  # a Monday morning: stores open, traffic ramps up
+LATENCY_RATE_MAX = 5000.0  # events/s generated for the latency phase at --rate half
 MAX_SIM_HOURS = 24  # beyond this much simulated time, repeat it (shifted, with new ids)
 ID_FIELDS = ("event_id", "call_id", "complaint_id")
 TARGETS = {"pipeline_over_bare_faust": 0.8, "pipeline_over_raw_aiokafka": 0.25}
@@ -440,8 +441,90 @@ def measure_pipeline(
     return result, counts
 
 
-def paced_produce(records: Sequence[Record], bootstrap: str, rate: float, timeout: float) -> float:
-    """Send `records` at `rate` per second (10 ms ticks); return the achieved rate."""
+def _quantiles(
+    before: list[tuple[float, float]], after: list[tuple[float, float]]
+) -> dict[str, Any]:
+    """p50/p99 (ms) of what the histogram counted between two scrapes."""
+    prev = dict(before)
+    diff = [(le, c - prev.get(le, 0.0)) for le, c in after]
+    return {
+        "observed": int(diff[-1][1]) if diff else 0,
+        "p50_ms": round(quantile(diff, 0.50) * 1000, 1) if diff and diff[-1][1] else None,
+        "p99_ms": round(quantile(diff, 0.99) * 1000, 1) if diff and diff[-1][1] else None,
+        "buckets": {
+            ("+Inf" if le == float("inf") else f"{le * 1000:g}ms"): int(c) for le, c in diff
+        },
+    }
+
+
+def measure_latency(
+    procs: Procs, worker: WorkerRun, records: Sequence[Record], rate: float, args: Any
+) -> dict[str, Any]:
+    """Events sent at a steady `rate` into the worker that has just read the backlog; the
+    latency histogram read at the start, `settle` seconds in, and once all are handled. The
+    first seconds are reported apart: the worker's rollup agent is still reading what the
+    backlog sent it (step boundaries of a whole backlog judged at once), which a live stream
+    does not have."""
+    lat_n = int(rate * args.seconds)
+    say(f"latency: {rate:,.0f} events/s for {args.seconds:g} s into the caught-up worker")
+    before = buckets(scrape(worker.url))
+    settled: list[list[tuple[float, float]]] = []
+    lat_t0 = time.time()
+    bench_cpu0, worker_cpu0 = time.process_time(), cpu_seconds(worker.proc.pid)
+    achieved = paced_produce(
+        records[:lat_n],
+        args.bootstrap,
+        rate,
+        args.seconds * 3 + 30,
+        at=(args.settle, lambda: settled.append(buckets(scrape(worker.url)))),
+    )
+    produced_at = time.time()
+    _, caught_up, samples = wait_consumed(
+        procs, worker, args.events + lat_n, args.timeout, "latency"
+    )
+    after = buckets(samples)
+    phase_s = caught_up - lat_t0
+    whole = _quantiles(before, after)
+    mid = settled[0] if settled else before
+    out = {
+        "events": lat_n,
+        "target_rate": rate,
+        "rate_rule": "half the pipeline rate of this run" if args.rate == "half" else "--rate",
+        "achieved_rate": round(achieved, 1),
+        "seconds": args.seconds,
+        "observed": whole["observed"],
+        # > 0.2 s means the worker fell behind the paced load
+        "catch_up_after_last_send_s": round(caught_up - produced_at, 2),
+        "worker_events_per_s_in_phase": round(lat_n / phase_s, 1),
+        # cores used during the phase: the paced producer shares the machine
+        "worker_cpu_cores": cpu_share(worker_cpu0, cpu_seconds(worker.proc.pid), phase_s),
+        "producer_cpu_cores": cpu_share(bench_cpu0, time.process_time(), phase_s),
+        "p50_ms": whole["p50_ms"],
+        "p99_ms": whole["p99_ms"],
+        f"first_{args.settle:g}_s": _quantiles(before, mid),
+        f"after_{args.settle:g}_s": _quantiles(mid, after),
+        "phase_buckets": whole["buckets"],
+        "note": "p50/p99 interpolated linearly inside the histogram bucket that holds "
+        "them; the true value can be anywhere in that bucket; an event counts in the part "
+        "of the phase it was handled in",
+    }
+    rest = out[f"after_{args.settle:g}_s"]
+    say(
+        f"   p50 {out['p50_ms']} ms, p99 {out['p99_ms']} ms (achieved {achieved:,.0f}/s); "
+        f"after the first {args.settle:g} s: p50 {rest['p50_ms']} ms, p99 {rest['p99_ms']} ms"
+    )
+    return out
+
+
+def paced_produce(
+    records: Sequence[Record],
+    bootstrap: str,
+    rate: float,
+    timeout: float,
+    at: tuple[float, Callable[[], None]] | None = None,
+) -> float:
+    """Send `records` at `rate` per second (10 ms ticks); return the achieved rate. `at`
+    (seconds, call): called once that many seconds into the sending."""
     prod = kafka_producer(bootstrap, linger_ms=5, batch_size=64 * 1024)
     errors: list[BaseException] = []
     sent = 0
@@ -457,6 +540,9 @@ def paced_produce(records: Sequence[Record], bootstrap: str, rate: float, timeou
                 raise BenchError(f"{len(errors)} sends failed, first: {errors[0]!r}")
             if time.monotonic() - t0 > timeout:
                 raise BenchError(f"paced producer: only {sent:,} sent before the deadline")
+            if at is not None and time.monotonic() - t0 >= at[0]:
+                at[1]()
+                at = None
             time.sleep(0.01)
         elapsed = time.monotonic() - t0
         prod.flush(timeout=30)
@@ -533,8 +619,10 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     say(f"namespace {prefix} ({args.partitions} partitions), logs in {workdir}")
     try:
         ensure_topics(settings.kafka)
-        n, lat_n = args.events, int(args.rate * args.seconds)
-        records = generate(n + lat_n, args.stores, args.seed, cfg)
+        n = args.events
+        # "half" is known only once the pipeline is measured: enough for up to LATENCY_RATE_MAX.
+        lat_rate = LATENCY_RATE_MAX if args.rate == "half" else args.rate
+        records = generate(n + int(lat_rate * args.seconds), args.stores, args.seed, cfg)
         preproduce(records[:n], args.bootstrap, args.timeout)
 
         env = {k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_")}
@@ -563,49 +651,12 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         pipe, counts = measure_pipeline(procs, worker, n, args.timeout, t0)
 
         latency: dict[str, Any] = {}
-        if lat_n:
-            say(
-                f"latency: {args.rate:,.0f} events/s for {args.seconds:g} s "
-                "into the caught-up worker"
-            )
-            before = buckets(scrape(worker.url))
-            lat_t0 = time.time()
-            bench_cpu0, worker_cpu0 = time.process_time(), cpu_seconds(worker.proc.pid)
-            achieved = paced_produce(records[n:], args.bootstrap, args.rate, args.seconds * 3 + 30)
-            produced_at = time.time()
-            _, caught_up, samples = wait_consumed(procs, worker, n + lat_n, args.timeout, "latency")
-            after = buckets(samples)
-            phase_s = caught_up - lat_t0
-            bench_cpu = cpu_share(bench_cpu0, time.process_time(), phase_s)
-            worker_cpu = cpu_share(worker_cpu0, cpu_seconds(worker.proc.pid), phase_s)
-            prev = dict(before)
-            diff = [(le, c - prev.get(le, 0.0)) for le, c in after]
-            finite = [le for le, _ in diff if le != float("inf")]
-            latency = {
-                "events": lat_n,
-                "target_rate": args.rate,
-                "achieved_rate": round(achieved, 1),
-                "seconds": args.seconds,
-                "observed": int(diff[-1][1]) if diff else 0,
-                # > 0.2 s means the worker fell behind the paced load
-                "catch_up_after_last_send_s": round(caught_up - produced_at, 2),
-                "worker_events_per_s_in_phase": round(lat_n / phase_s, 1),
-                # cores used during the phase: the paced producer shares the machine
-                "worker_cpu_cores": worker_cpu,
-                "producer_cpu_cores": bench_cpu,
-                "p50_ms": round(quantile(diff, 0.50) * 1000, 1),
-                "p99_ms": round(quantile(diff, 0.99) * 1000, 1),
-                "bucket_bounds_ms": [round(le * 1000, 3) for le in finite],
-                "phase_buckets": {
-                    ("+Inf" if le == float("inf") else f"{le * 1000:g}ms"): int(c) for le, c in diff
-                },
-                "note": "p50/p99 interpolated linearly inside the histogram bucket that holds "
-                "them; the true value can be anywhere in that bucket",
-            }
-            say(
-                f"   p50 {latency['p50_ms']} ms, p99 {latency['p99_ms']} ms "
-                f"(achieved {achieved:,.0f}/s)"
-            )
+        if args.seconds:
+            rate = args.rate if args.rate != "half" else round(pipe.rate / 2)
+            if rate * args.seconds > len(records) - n:
+                rate = int((len(records) - n) / args.seconds)
+                say(f"   latency rate capped at {rate:,}/s: that many events were generated")
+            latency = measure_latency(procs, worker, records[n:], rate, args)
         procs.stop(worker.proc)
 
         ratios = {
@@ -657,6 +708,18 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             say(f"logs kept in {workdir}")
 
 
+def _rate(text: str) -> float | str:
+    if text == "half":
+        return text
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a rate: {text!r} (events/s or 'half')") from None
+    if rate <= 0:
+        raise argparse.ArgumentTypeError("the rate must be > 0")
+    return rate
+
+
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.pipeline", description=__doc__)
     p.add_argument(
@@ -665,8 +728,19 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--partitions", type=int, default=4)
     p.add_argument("--stores", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--rate", type=float, default=2000.0, help="latency phase: events/s")
-    p.add_argument("--seconds", type=float, default=15.0, help="latency phase: duration (0: skip)")
+    p.add_argument(
+        "--rate",
+        type=_rate,
+        default="half",
+        help="latency phase: events/s, or 'half' (default): half the pipeline rate just measured",
+    )
+    p.add_argument("--seconds", type=float, default=20.0, help="latency phase: duration (0: skip)")
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=5.0,
+        help="latency phase: its first seconds, also reported apart (default 5)",
+    )
     p.add_argument("--timeout", type=float, default=300.0, help="deadline of each phase, s")
     p.add_argument(
         "--bootstrap",
@@ -675,8 +749,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     )
     p.add_argument("--keep-logs", action="store_true", help="keep the temp dir of logs")
     args = p.parse_args(argv)
-    if args.events < 1 or args.rate <= 0 or args.seconds < 0:
-        p.error("--events must be >= 1, --rate > 0, --seconds >= 0")
+    if args.events < 1 or args.seconds < 0 or args.settle < 0:
+        p.error("--events must be >= 1, --seconds >= 0, --settle >= 0")
+    if args.seconds and args.settle >= args.seconds:
+        p.error("--settle must be shorter than the latency phase (--seconds)")
     return args
 
 

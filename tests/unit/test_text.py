@@ -296,7 +296,8 @@ def test_lexicon_survives_lone_surrogates() -> None:
         ("送餐很快，味道很好", 0.9762828385818136),
         ("等了一个小时，菜都凉了", -0.12589774146309327),
         ("The noodles were cold and the soup was far too salty.", -0.40192382526938203),
-        ("Lovely atmosphere, good value for money, will come back.", 0.8316320352807864),
+        # "come back" is read as one phrase (+1.2, was "back" alone +0.3): an intended change
+        ("Lovely atmosphere, good value for money, will come back.", 0.8657602582964582),
     ],
 )
 def test_shipped_scores_are_pinned(text: str, score: float) -> None:

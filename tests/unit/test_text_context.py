@@ -253,3 +253,42 @@ def test_a_call_to_spread_needs_a_complaint_to_spread(tools: TextAnalytics) -> N
     assert ("转发", "viral") in TextAnalytics(TextConfig(viral_needs_complaint=False)).crisis(
         praise
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # each of these scored exactly 0 before the review words and phrases
+        ("The coffee tasted burnt.", -1),
+        ("The receptionist was unhelpful and dismissive.", -1),
+        ("The food took forever to come out.", -1),
+        ("The shoes fell apart within a month.", -1),
+        ("It took three weeks to arrive.", -1),
+        ("The room had ants in the bathroom.", -1),
+        ("The biryani was fragrant and the rice was fluffy.", 1),
+        ("My food came out piping hot.", 1),
+        ("The bag is sturdy and has plenty of pockets.", 1),
+        # read as they mean, where a word alone gave the wrong sign
+        ("The water tasted like chlorine and the bread was stale.", -1),
+        ("They refused to honour the price on the shelf.", -1),
+        ("I will not be coming back.", -1),
+        ("We will definitely come back.", 1),
+    ],
+)
+def test_english_review_words_and_phrases(text: str, sign: int) -> None:
+    assert english().score(text) * sign > 0.1
+
+
+def test_english_review_words_negate_and_names_do_not_count() -> None:
+    scorer = english()
+    assert scorer.score("The chair is sturdy.") > 0.1
+    assert scorer.score("The chair is not sturdy.") < -0.1
+    # capitalised inside a sentence, a review word is a name; at the start it is a word
+    assert scorer.score("We stayed at the Sturdy Inn near the station.") == 0.0
+    assert scorer.score("Sturdy chair.") > 0.1
+    # "like" after a verb of the senses compares; elsewhere it is still liking
+    assert scorer.score("The soup tasted like soup.") == 0.0
+    assert scorer.score("I like the soup.") > 0.1
+    # "took" a few minutes is no complaint; words with no opinion still score 0
+    assert scorer.score("Assembly took ten minutes.") == 0.0
+    assert scorer.score("The parcel was delivered on Tuesday.") == 0.0

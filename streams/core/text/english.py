@@ -8,7 +8,11 @@ pass over the words:
 
 - a word's valence from the lexicon (-4..4), extended by customer-experience words VADER lacks
   (``DOMAIN``: "waited", "undercooked", "refund" ...), so fewer ordinary review sentences score
-  exactly 0;
+  exactly 0, and plain review words it lacks (``REVIEW``: "burnt", "unhelpful", "sturdy"
+  ...), used only where VADER has no entry and not when capitalised inside a sentence (a name);
+- a few two-word phrases (``PHRASES``: "took forever", "fell apart", "come back"), a long span
+  after "took"/"waited" ("took three weeks"), "like" after a verb of the senses ("tasted like")
+  read as a comparison, and "refused"/"failed" negating what follows as "not" does;
 - negation: a negator among the three words before flips and damps it (x -0.74);
 - boosters and dampeners among the three words before ("very", "slightly"), fading with
   distance; a word in capitals in a text that is not all capitals adds emphasis;
@@ -63,6 +67,83 @@ DOMAIN: Final[dict[str, float]] = {
     "issues": -0.8, "rushed": -1.0, "disorganised": -1.5, "disorganized": -1.5,
 }  # fmt: skip
 
+# Plain review words VADER has no entry for, by the classes of complaint and praise that left
+# ordinary sentences at exactly 0: food gone wrong, attitude of staff, goods that fail, dirt
+# and pests, and the plain praise of food, rooms, goods and service. Valences are set near the
+# VADER words of the same strength ("unhelpful" as "useless" -1.8, "sturdy" as "solid"). Words
+# whose review sense goes both ways are left out ("thin" walls or crust, "melted" ice cream or
+# cheese, "old", "warm", "hot").
+REVIEW: Final[dict[str, float]] = {
+    "burnt": -1.5, "burned": -1.3, "burns": -0.8, "mushy": -1.1, "watery": -1.1,
+    "rubbery": -1.4, "wilted": -1.2, "inedible": -2.4, "tasteless": -1.6, "flavourless": -1.6,
+    "flavorless": -1.6, "overdone": -1.2, "fatty": -0.7, "oily": -1.0, "dry": -0.8,
+    "lumpy": -0.9, "sour": -0.6, "underwhelming": -1.5,
+    "unhelpful": -1.8, "dismissive": -1.6, "condescending": -2.0, "shouting": -1.2,
+    "shouted": -1.2, "unresponsive": -1.5, "unprofessional": -1.8,
+    "leaks": -1.3, "leaking": -1.3, "shrank": -1.3, "shrunk": -1.3, "dies": -1.5,
+    "cracked": -1.2, "ripped": -1.2, "scratched": -1.1, "dented": -1.1, "flimsy": -1.4,
+    "unusable": -2.0, "overheats": -1.4, "canceled": -1.0, "wet": -0.6,
+    "stained": -1.3, "stains": -1.2, "damp": -1.0, "dusty": -1.1, "grimy": -1.8,
+    "clogged": -1.2, "unclean": -1.8, "ants": -1.4, "bugs": -1.4, "roaches": -2.2,
+    "bedbugs": -2.6, "mice": -1.6, "maggots": -2.6,
+    "homemade": 1.4, "fragrant": 1.4, "fluffy": 1.3, "crisp": 1.0, "creamy": 1.2,
+    "hearty": 1.3, "succulent": 1.8, "spacious": 1.4, "roomy": 1.1, "comfy": 1.6,
+    "tidy": 1.2, "immaculate": 2.2, "sturdy": 1.4, "durable": 1.4, "reliable": 1.4,
+    "sleek": 1.2, "plenty": 0.8, "patient": 1.3, "knowledgeable": 1.7,
+    "accommodating": 1.6, "professional": 1.2, "speedy": 1.3, "promptly": 1.1,
+    "early": 0.5, "remembered": 0.8, "fixed": 0.8, "answered": 0.6, "replied": 0.6,
+    "responded": 0.6,
+}  # fmt: skip
+
+# Two-word phrases whose meaning neither word has alone ("took forever", "fell apart"); the
+# phrase's valence replaces its first word's. Negators and boosters are read before the phrase.
+PHRASES: Final[dict[tuple[str, str], float]] = {
+    ("took", "forever"): -1.8, ("takes", "forever"): -1.8, ("take", "forever"): -1.8,
+    ("taking", "forever"): -1.8, ("on", "hold"): -1.2, ("fell", "apart"): -1.8,
+    ("falls", "apart"): -1.8, ("falling", "apart"): -1.8, ("stopped", "working"): -2.0,
+    ("stops", "working"): -2.0, ("run", "down"): -1.5, ("never", "arrived"): -1.8,
+    ("never", "came"): -1.5, ("never", "showed"): -1.5, ("never", "again"): -1.8,
+    ("piping", "hot"): 1.5, ("sorted", "out"): 1.2, ("come", "back"): 1.2,
+    ("coming", "back"): 1.2, ("go", "back"): 1.0, ("going", "back"): 1.0,
+    ("smelled", "of"): -1.0, ("smells", "of"): -1.0, ("smelt", "of"): -1.0,
+    ("smelling", "of"): -1.0,
+}  # fmt: skip
+_PHRASE_ENDS: Final = frozenset(second for _, second in PHRASES)
+
+# A long stretch after "took" or "waited" ("it took three weeks", "waited two hours") is a
+# complaint in a review; minutes are left out ("assembly took ten minutes" is praise).
+_LONG_SPANS: Final = frozenset({"hours", "days", "weeks", "months", "ages"})
+_TOOK: Final = frozenset({"took", "takes", "take", "taking", "waited", "wait", "waiting"})
+_LONG_WAIT: Final = -1.2
+
+# "like" after a verb of the senses compares ("tasted like chlorine"): it is not liking.
+_LIKENS: Final = frozenset(
+    [
+        "taste",
+        "tastes",
+        "tasted",
+        "tasting",
+        "smell",
+        "smells",
+        "smelled",
+        "smelt",
+        "look",
+        "looks",
+        "looked",
+        "feel",
+        "feels",
+        "felt",
+        "sound",
+        "sounds",
+        "sounded",
+        "seem",
+        "seems",
+        "seemed",
+    ]
+)
+# Refusing or failing to do a thing negates it as "not" does ("refused to honour the price").
+_NEGATING_VERBS: Final = frozenset({"refused", "refuses", "refuse", "failed", "fails"})
+
 
 class EnglishScorer:
     def __init__(self) -> None:
@@ -76,9 +157,16 @@ class EnglishScorer:
                 if rest:
                     lexicon[word] = float(rest.split("\t", 1)[0])
         lexicon.update(DOMAIN)
+        # REVIEW only fills gaps: where VADER has the word, its valence stands.
+        self.review = frozenset(w for w in REVIEW if w not in lexicon)
+        lexicon.update((w, REVIEW[w]) for w in self.review)
         self.lexicon = {w: v for w, v in lexicon.items() if v != 0.0}
         self.boosters: dict[str, float] = dict(vader.BOOSTER_DICT)
-        self.negators = frozenset(vader.NEGATE) | {"never", "no", "nobody", "nothing", "nowhere"}
+        self.negators = (
+            frozenset(vader.NEGATE)
+            | {"never", "no", "nobody", "nothing", "nowhere"}
+            | _NEGATING_VERBS
+        )
 
     def score(self, text: str) -> float:
         tokens = _WORD.findall(text[:MAX_CHARS])
@@ -102,15 +190,30 @@ class EnglishScorer:
             elif word in negators or word.endswith("n't"):
                 negated = True
             valence = lexicon.get(word)
+            before_word = recent
+            if word in _PHRASE_ENDS and recent:
+                phrase = PHRASES.get((recent[-1], word))
+                if phrase is not None:
+                    # the phrase replaces its first word; what precedes it modifies it
+                    valence, before_word = phrase, recent[:-1]
+                    sentence[-1] = 0.0
+            elif word in _LONG_SPANS:
+                if any(w in _TOOK for w in recent):
+                    valence = _LONG_WAIT
+            elif valence is not None:
+                if word == "like" and recent and recent[-1] in _LIKENS:
+                    valence = None
+                elif recent and token[0].isupper() and word in self.review:
+                    valence = None  # capitalised inside a sentence: a name ("Sturdy Inn")
             if valence is not None:
                 sign = 1.0 if valence > 0 else -1.0
                 if shout and len(token) > 1 and token.isupper():
                     valence += sign * _CAPS_BOOST
-                for distance, before in enumerate(reversed(recent)):
+                for distance, before in enumerate(reversed(before_word)):
                     boost = boosters.get(before)
                     if boost is not None:
                         valence += sign * boost * (1.0, 0.95, 0.9)[distance]
-                if any(w in negators or w.endswith("n't") for w in recent):
+                if any(w in negators or w.endswith("n't") for w in before_word):
                     valence *= _NEGATE_SCALAR
                 sentence.append(valence)
             else:

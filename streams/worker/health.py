@@ -1,6 +1,8 @@
 """Is the worker still consuming? A process can stay alive while its agent reads nothing; then
 no alert fires and nothing else says so. Health compares what waits on the broker with what the
 agent has handled: messages waiting and no progress for ``stalled_after`` seconds is unhealthy.
+The rollup agent is judged the same way on its own topic: its stop would silence every region,
+city and brand alert while the stores' own went on.
 
 A thread (not the event loop the agent runs on, which may be what is stuck) reads the topics'
 end offsets and the group's committed offsets every few seconds. ``/healthz`` on the metrics
@@ -16,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,6 +33,37 @@ CHECK_EVERY = 5.0
 TopicPartition = tuple[str, int]
 
 
+@dataclass
+class Reader:
+    """What one agent has handled of its topics, and when it last made progress."""
+
+    name: str  # as the reason names it
+    topics: list[str]
+    progress: float  # when it last handled a message (or had nothing to do)
+    positions: dict[TopicPartition, int] = field(default_factory=dict)  # next to handle
+
+    def read(self, offsets: dict[TopicPartition, int], wall: float) -> None:
+        for tp, offset in offsets.items():
+            self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
+        self.progress = wall
+
+    def waiting(
+        self,
+        ends: dict[TopicPartition, int],
+        committed: dict[TopicPartition, int],
+        owned: frozenset[int] | None,
+    ) -> int:
+        mine = {tp for tp in ends if tp[0] in self.topics}
+        if owned is not None:
+            mine = {tp for tp in mine if tp[1] in owned}
+        else:  # the assignment is not known yet: what this agent has handled, else all
+            mine = {tp for tp in mine if tp in self.positions} or mine
+        return sum(
+            max(0, ends.get(tp, 0) - max(self.positions.get(tp, 0), committed.get(tp, 0)))
+            for tp in mine
+        )
+
+
 class Health:
     def __init__(
         self,
@@ -39,16 +73,20 @@ class Health:
         registry: CollectorRegistry,
         stalled_after: float = 60.0,
         clock: Callable[[], float] = time.time,
+        rollup_topic: str | None = None,
     ) -> None:
-        self.kafka, self.group, self.topics = kafka, group, topics
+        self.kafka, self.group = kafka, group
+        self.topics = [*topics, *([rollup_topic] if rollup_topic else [])]
         self.stalled_after = stalled_after
         self.clock = clock
-        self.positions: dict[TopicPartition, int] = {}  # next offset the agent will handle
-        # The partition numbers this worker owns now (every event topic's partition of that
-        # number), from the worker's timer; None until it first says.
+        self.events = Reader("messages", topics, clock())
+        self.rollups = Reader("rollup messages", [rollup_topic], clock()) if rollup_topic else None
+        # The partition numbers this worker owns now (every topic's partition of that number:
+        # Faust assigns topics of equal partition counts together), from the worker's timer;
+        # None until it first says.
         self.owned: frozenset[int] | None = None
-        self.progress = clock()  # when the agent last handled a message (or had nothing to do)
-        self.lag: int | None = None
+        self.lag: int | None = None  # of the event topics
+        self.rollup_lag: int | None = None
         self.reason = "starting"
         self.healthy = True
         self._stop = threading.Event()
@@ -70,45 +108,57 @@ class Health:
         )
         self.g_healthy.set(1)
 
+    @property
+    def positions(self) -> dict[TopicPartition, int]:
+        return self.events.positions
+
+    @property
+    def progress(self) -> float:
+        return self.events.progress
+
     def consumed(self, offsets: dict[TopicPartition, int], wall: float) -> None:
-        """Called by the agent after each batch (cheap: no I/O)."""
-        for tp, offset in offsets.items():
-            self.positions[tp] = max(self.positions.get(tp, 0), offset + 1)
-        self.progress = wall
+        """Called by the store agent after each batch (cheap: no I/O)."""
+        self.events.read(offsets, wall)
         self.g_last.set(wall)
+
+    def rollups_read(self, offsets: dict[TopicPartition, int], wall: float) -> None:
+        """Called by the rollup agent after each batch."""
+        if self.rollups is not None:
+            self.rollups.read(offsets, wall)
 
     def assigned(self, partitions: frozenset[int]) -> None:
         """The partitions this worker owns now. Judged are these: one moved to another worker
         no longer counts here (its backlog is that worker's), and one taken over counts from
         the start, even before this worker has handled anything of it."""
         self.owned = partitions
-        for tp in [tp for tp in self.positions if tp[1] not in partitions]:
-            del self.positions[tp]
+        for reader in self._readers():
+            for tp in [tp for tp in reader.positions if tp[1] not in partitions]:
+                del reader.positions[tp]
 
     def judge(self, ends: dict[TopicPartition, int], committed: dict[TopicPartition, int]) -> None:
-        """The verdict from the broker's view: what waits beyond what we handled."""
-        owned = self.owned
-        if owned is not None:
-            mine = {tp for tp in ends if tp[1] in owned}
-        else:  # the assignment is not known yet: what this worker has handled, else all
-            mine = set(self.positions) or set(ends)
-        waiting = 0
-        for tp in mine:
-            position = max(self.positions.get(tp, 0), committed.get(tp, 0))
-            waiting += max(0, ends.get(tp, 0) - position)
+        """The verdict from the broker's view: what waits beyond what each agent handled."""
         now = self.clock()
-        if waiting == 0:
-            self.progress = max(self.progress, now)
-        self.lag = waiting
-        idle = now - self.progress
-        self.healthy = not (waiting > 0 and idle > self.stalled_after)
-        self.reason = (
-            "ok"
-            if self.healthy
-            else f"{waiting} messages waiting and nothing handled for {idle:.0f} s"
-        )
-        self.g_lag.set(waiting)
+        stalled = []
+        for reader in self._readers():
+            waiting = reader.waiting(ends, committed, self.owned)
+            if waiting == 0:
+                reader.progress = max(reader.progress, now)
+            idle = now - reader.progress
+            if waiting > 0 and idle > self.stalled_after:
+                stalled.append(
+                    f"{waiting} {reader.name} waiting and nothing handled for {idle:.0f} s"
+                )
+            if reader is self.events:
+                self.lag = waiting
+            else:
+                self.rollup_lag = waiting
+        self.healthy = not stalled
+        self.reason = "; ".join(stalled) or "ok"
+        self.g_lag.set(self.lag or 0)
         self.g_healthy.set(1 if self.healthy else 0)
+
+    def _readers(self) -> list[Reader]:
+        return [self.events, *([self.rollups] if self.rollups else [])]
 
     def check(self) -> None:
         from kafka import KafkaConsumer
@@ -159,7 +209,12 @@ class Health:
         self.close()
 
     def as_json(self) -> dict[str, Any]:
-        return {"healthy": self.healthy, "reason": self.reason, "lag": self.lag}
+        return {
+            "healthy": self.healthy,
+            "reason": self.reason,
+            "lag": self.lag,
+            "rollup_lag": self.rollup_lag,
+        }
 
 
 def serve(

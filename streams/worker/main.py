@@ -4,6 +4,7 @@ around the shell (``app.Worker``), the metrics and health server, and the proces
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import faust
@@ -185,6 +186,9 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
         streams.append(stream)
         async for batch in stream.noack_take(settings.worker.batch_max, within=0.2):
             await handle_in_turns(runner, batch, stream.ack)
+            if worker.health is not None:
+                read = {(ev.message.topic, ev.message.partition): ev.message.offset for ev in batch}
+                worker.health.rollups_read(read, time.time())
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def rollup_checkpoint() -> None:
@@ -225,6 +229,7 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         list(worker.topics.events.values()),
         worker.metrics.registry,
         stalled_after=settings.worker.stalled_after,
+        rollup_topic=worker.topics.rollup if settings.rollups.enabled else None,
     )
     if settings.worker.metrics_port:
         serve(

@@ -77,6 +77,8 @@ def test_a_hostile_mix_is_parked_and_every_valid_event_counted_once(env: Env) ->
 
     # The health thread has read the broker's offsets: nothing waits, and the worker is healthy.
     wait_for(lambda: health()["lag"] == 0, what="the health check to see no lag")
+    # ... on the rollup topic too, which the rollup agent reports on separately.
+    wait_for(lambda: health()["rollup_lag"] == 0, what="the health check to see no rollup lag")
     assert health()["healthy"] is True
     log = env.log()
     assert "Traceback" not in log and "crashed" not in log.lower(), log[-2000:]

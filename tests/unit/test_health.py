@@ -111,3 +111,34 @@ def test_metrics_renders_only_the_families_asked_for() -> None:
             assert page.read().decode().count("cxpulse_per_store{") == 50
     finally:
         server.shutdown()
+
+
+ROLLUP = ("cx.rollup", 0)
+
+
+def test_a_stalled_rollup_agent_is_unhealthy_while_the_store_agent_goes_on() -> None:
+    clock = Clock()
+    h = Health(KafkaConfig(), "g", ["cx.feedback"], CollectorRegistry(), 60.0, clock, "cx.rollup")
+    h.assigned(frozenset({0}))
+    h.consumed({TP: 9}, clock.now)
+    h.rollups_read({ROLLUP: 4}, clock.now)
+    h.judge({TP: 10, ROLLUP: 5}, {ROLLUP: 2})
+    assert h.healthy and h.lag == 0 and h.rollup_lag == 0
+    clock.now += 61
+    h.consumed({TP: 99}, clock.now)  # the stores go on; the rollups read nothing more
+    h.judge({TP: 100, ROLLUP: 25}, {ROLLUP: 5})
+    assert not h.healthy and h.lag == 0 and h.rollup_lag == 20
+    assert h.reason == "20 rollup messages waiting and nothing handled for 61 s"
+    assert h.as_json()["rollup_lag"] == 20
+    h.rollups_read({ROLLUP: 24}, clock.now)
+    h.judge({TP: 100, ROLLUP: 25}, {ROLLUP: 5})
+    assert h.healthy and h.reason == "ok"
+
+
+def test_rollup_messages_waiting_on_another_workers_partition_do_not_count() -> None:
+    clock = Clock()
+    h = Health(KafkaConfig(), "g", ["cx.feedback"], CollectorRegistry(), 60.0, clock, "cx.rollup")
+    h.assigned(frozenset({0}))
+    clock.now += 61
+    h.judge({TP: 0, ROLLUP: 0, ("cx.rollup", 1): 500}, {})
+    assert h.healthy and h.rollup_lag == 0

@@ -268,15 +268,16 @@ def _contributions(
             out += [(F.GAP_SUM, event.rating - event.expectation), (F.GAP_N, 1)]
         negative, positive = event.rating <= 2, event.rating >= 4
         if event.comment:
-            out.append((_sentiment_field(sig, event.comment), 1))
+            # The comment's sentiment is not counted: no reader takes it from any tier, and
+            # counting it cost three fields in every bucket of every tier for nothing.
             texts.append((event.comment, 0))
     elif isinstance(event, Review):
         audience = max(event.views, event.author_followers)
         label = None
         if event.text:
-            field_ = _sentiment_field(sig, event.text)
-            out.append((field_, 1))
-            label = field_
+            # Scored for the review's own negative or positive only: the sentiment itself is
+            # not counted, no reader takes it.
+            label = _sentiment_field(sig, event.text)
             texts.append((event.text, audience))
         if event.rating is not None:
             negative, positive = event.rating <= 2, event.rating >= 4

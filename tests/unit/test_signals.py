@@ -378,3 +378,24 @@ def test_counters_from_before_per_kind_keeping_are_read_and_aged_out() -> None:
     state.stats.prune({"feedback": 10 * 86400.0}, {60: 3600, 3600: 86400, 86400: 86400})
     assert state.stats.totals(10 * 86400.0, 30 * 86400)[0] == 0  # aged by the newest clock
     assert isinstance(state.stats, ByKind)
+
+
+def test_sentiment_is_not_counted_but_still_decides_an_unrated_review() -> None:
+    """No reader takes the comment and review sentiment counts, so they are not kept; a review
+    without a rating is still negative or positive by its text."""
+    from streams.core.signals import fields as F
+
+    state, _ = run(
+        [
+            feedback(1, 5, minutes=0, comment="好"),
+            event("review", 2, 1, platform="dianping", views=10, text="差"),
+            event("review", 3, 2, platform="dianping", views=10, text="好"),
+            event("review", 4, 3, platform="dianping", views=10, text="一般"),
+        ]
+    )
+    for size in (60, 300, 3600, 86400):
+        t = state.stats.totals(now_of(state), 7 * 86400, size)
+        assert t[F.COMMENT_NEG] == t[F.COMMENT_NEU] == t[F.COMMENT_POS] == 0
+    t = state.stats.totals(now_of(state), 3600)
+    assert t[F.NEGATIVE] == 1  # the unrated "差" review
+    assert t[F.POSITIVE] == 2  # the 5-star feedback and the unrated "好" review

@@ -277,6 +277,38 @@ def test_the_state_saved_midway_carries_on_as_if_never_stopped() -> None:
     assert brief(got) == whole
 
 
+def test_a_checkpoint_in_the_form_before_still_loads() -> None:
+    items = in_order(slipping_east())
+    r = Rollups(CFG, partitions=1)
+    for c in items[: len(items) // 2]:
+        r.add(c)
+        r.advance()
+    now = orjson.loads(orjson.dumps(r.to_json()))
+    before = {
+        **now,
+        "stores": [
+            [int(s), [[sid, *row] for sid, row in rows.items()]]
+            for s, rows in now["stores"].items()
+        ],
+    }
+    assert Rollups.from_json(before, CFG, 1).to_json() == r.to_json()
+
+
+def test_a_checkpoint_taken_does_not_change_as_counting_goes_on() -> None:
+    items = in_order(slipping_east())
+    r = Rollups(CFG, partitions=1)
+    for c in items[: len(items) // 2]:
+        r.add(c)
+        r.advance()
+    taken = r.to_json()
+    frozen = orjson.dumps(taken)
+    last = items[len(items) // 2 - 1]
+    assert r.judged is not None and last.at >= r.judged  # its step is still open
+    assert r.add(dataclasses.replace(last, event_id="one more"))  # into a row the copy holds
+    assert orjson.dumps(taken) == frozen
+    assert orjson.dumps(r.to_json()) != frozen
+
+
 def test_pruning_once_per_boundary_leaves_nothing_a_prune_would_remove() -> None:
     # Days of traffic pass many boundaries; between two of them a prune would find nothing,
     # so the state after every contribution equals the state pruned afresh.

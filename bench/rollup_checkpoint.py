@@ -4,8 +4,9 @@ The rollup agent saves its whole state every ``CHECKPOINT_SECONDS`` on the worke
 (``streams/worker/rollup.py``). This fills one rollup partition (one brand, as a single-brand
 chain puts it) with contributions at a steady rate for some hours of event time, then times
 the checkpoint's two steps: the state's JSON form (``Rollups.to_json``) and its bytes
-(``orjson.dumps``), best of ``--repeat``, and prints one JSON object with the size of each
-part. It needs no broker: only the core.
+(``orjson.dumps``), best of ``--repeat``; then the changelog bytes the worker's checkpoint
+(``Runner``, on a table that only counts) sends the first time and the next. One JSON object.
+It needs no broker.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import orjson
 from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution
 from streams.core.rollup.state import Rollups
+from streams.worker.rollup import Runner
 
 T0 = 1_796_000_000.0  # a fixed start: the figures do not depend on the day it runs
 CITIES = 300  # about as many as a 10,000-store chain's simulator spreads it over
@@ -73,6 +75,37 @@ def measure(r: Rollups, repeat: int) -> dict[str, Any]:
     }
 
 
+class _Table:
+    """The rollup-state table, counting the changelog bytes a checkpoint sends."""
+
+    def __init__(self) -> None:
+        self.data: dict[bytes, Any] = {}
+        self.sent = 0
+
+    def send_changelog(self, partition: int, key: bytes, value: Any, **_: Any) -> None:
+        self.sent += len(key) + len(value or b"")
+
+
+def changelog_bytes(r: Rollups) -> dict[str, Any]:
+    """What the worker's checkpoint sends: the first (every judged step too) and the next (a
+    judged step goes once: only the open part again)."""
+    table = _Table()
+    runner = Runner(r.cfg, 1, table, alerts=None)
+    runner.states[0], runner.applied[0] = r, 0
+    sent = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        runner._save(0)
+        sent.append((table.sent, time.perf_counter() - t0))
+        table.sent = 0
+    return {
+        "changelog_bytes_first_checkpoint": sent[0][0],
+        "changelog_bytes_next_checkpoint": sent[1][0],
+        "save_ms_first": round(sent[0][1] * 1000, 1),
+        "save_ms_next": round(sent[1][1] * 1000, 1),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.rollup_checkpoint", description=__doc__)
     p.add_argument("--stores", type=int, default=10_000)
@@ -92,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "stores": args.stores,
         "contributions": int(args.rate * args.hours * 3600),
         **measure(r, args.repeat),
+        **changelog_bytes(r),
         "command": " ".join(["python -m bench.rollup_checkpoint", *(argv or sys.argv[1:])]),
     }
     print(json.dumps(result, indent=2))

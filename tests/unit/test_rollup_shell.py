@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import Counter
 from typing import Any
 
+import orjson
 import pytest
 
 from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode
 from streams.worker import rollup as shell
+from streams.worker import tables
 from streams.worker.rollup import Runner, Sender
 from tests.helpers import Clock
 from tests.unit.test_rollups import EAST, T0, WEST, in_order, ratings, slipping_east
@@ -136,12 +139,17 @@ def test_after_a_crash_the_new_owner_counts_each_message_once(
     first.handle(evs[601:800])  # counted, then the worker dies before the next checkpoint
     # A checkpoint cut off before its header: the previous one still loads whole.
     first.states[0].late = 12345
-    saved = dict(table.data)
-    first.dirty.add(0)
-    first._save(0)
-    head = first._key(0)
-    table.data = {k: v for k, v in table.data.items() if k != head}
-    table.data[head] = saved[head]
+    write = tables.write
+
+    def dies_at_the_header(t: Any, p: int, key: bytes, *rest: Any) -> None:
+        if key == first._key(0):
+            raise RuntimeError("the worker died here")
+        write(t, p, key, *rest)
+
+    monkeypatch.setattr(tables, "write", dies_at_the_header)
+    with pytest.raises(RuntimeError):
+        first._save(0)
+    monkeypatch.setattr(tables, "write", write)
 
     alerts = Recorder()
     second = Runner(CFG, sources=1, table=table, alerts=alerts, clock=clock)
@@ -225,3 +233,29 @@ def test_a_quick_batch_is_counted_in_one_turn() -> None:
     asyncio.run(go())
     assert seen == [-1]  # never in between: the batch took less than a turn
     assert r.applied[0] == 39
+
+
+def test_a_judged_steps_rows_are_written_once_and_dropped_once_pruned() -> None:
+    evs = batch(stream())
+    table, clock = Table(), Clock()
+    r = Runner(CFG, 1, table, Recorder(), clock)
+    for i in range(0, len(evs), 40):
+        r.handle(evs[i : i + 40])  # a checkpoint after each
+        clock.now += shell.CHECKPOINT_SECONDS
+    steps = [
+        (k, v) for (_, k), (v, _) in zip(table.changelog, table.wire, strict=True) if b":step:" in k
+    ]
+    put = Counter(k for k, v in steps if v is not None)
+    dropped = {k for k, v in steps if v is None}
+    assert put and max(put.values()) == 1  # never written again
+    assert dropped and not dropped & set(table.data)  # pruned: gone here and on the changelog
+    held = {k for k in table.data if b":step:" in k}
+    assert held == set(put) - dropped
+    assert len(held) == len(r.written[0]) < len(put)
+    again = Runner(CFG, 1, table, Recorder(), Clock())
+    assert again.state(0).to_json() == r.states[0].to_json()
+    # The state's own chunks name the judged steps in their place, without their rows.
+    head = orjson.loads(table.data[r._key(0)])
+    raw = b"".join(table.data[r._key(0, head["slot"], i)] for i in range(head["chunks"]))
+    state = orjson.loads(raw)
+    assert state["judged_steps"] and all(state["stores"][s] is None for s in state["judged_steps"])

@@ -277,12 +277,18 @@ def test_the_state_saved_midway_carries_on_as_if_never_stopped() -> None:
     assert brief(got) == whole
 
 
-def test_a_checkpoint_in_the_form_before_still_loads() -> None:
+def halfway() -> tuple[Rollups, list[Contribution]]:
+    """The slipping region counted up to its middle, and all of it."""
     items = in_order(slipping_east())
     r = Rollups(CFG, partitions=1)
     for c in items[: len(items) // 2]:
         r.add(c)
         r.advance()
+    return r, items
+
+
+def test_a_checkpoint_in_the_form_before_still_loads() -> None:
+    r, _ = halfway()
     now = orjson.loads(orjson.dumps(r.to_json()))
     before = {
         **now,
@@ -295,11 +301,7 @@ def test_a_checkpoint_in_the_form_before_still_loads() -> None:
 
 
 def test_a_checkpoint_taken_does_not_change_as_counting_goes_on() -> None:
-    items = in_order(slipping_east())
-    r = Rollups(CFG, partitions=1)
-    for c in items[: len(items) // 2]:
-        r.add(c)
-        r.advance()
+    r, items = halfway()
     taken = r.to_json()
     frozen = orjson.dumps(taken)
     last = items[len(items) // 2 - 1]

@@ -62,7 +62,6 @@ STALE_KIND = 86400.0  # seconds
 # most once per this many event-time seconds: run on every event of a quiet store, they took
 # 70% of the processor's time, and their answers move by the hour, not the minute.
 SLOW_EVERY = 300
-SENTIMENT_FIELDS = {"negative": F.COMMENT_NEG, "positive": F.COMMENT_POS}  # else neutral
 __all__ = [
     "CsatView",
     "Signals",
@@ -267,22 +266,17 @@ def _contributions(
         if event.expectation is not None:
             out += [(F.GAP_SUM, event.rating - event.expectation), (F.GAP_N, 1)]
         negative, positive = event.rating <= 2, event.rating >= 4
-        if event.comment:
-            # The comment's sentiment is not counted: no reader takes it from any tier, and
-            # counting it cost three fields in every bucket of every tier for nothing.
+        if event.comment:  # its words feed the crisis lexicon; the rating says the mood
             texts.append((event.comment, 0))
     elif isinstance(event, Review):
         audience = max(event.views, event.author_followers)
-        label = None
         if event.text:
-            # Scored for the review's own negative or positive only: the sentiment itself is
-            # not counted, no reader takes it.
-            label = _sentiment_field(sig, event.text)
             texts.append((event.text, audience))
         if event.rating is not None:
             negative, positive = event.rating <= 2, event.rating >= 4
-        else:
-            negative, positive = label == F.COMMENT_NEG, label == F.COMMENT_POS
+        else:  # no rating: the text's sentiment says whether it is a negative
+            label = sig.text.sentiment(event.text)[0] if event.text and sig.text else None
+            negative, positive = label == "negative", label == "positive"
     elif isinstance(event, Complaint):  # opened
         negative = True
         unhappy = round(1 / wom.complaint_share)
@@ -325,13 +319,6 @@ def _contributions(
             if special:
                 out.append((F.SPECIAL_VOICES, 1))
     return out, hits, coached
-
-
-def _sentiment_field(sig: Signals, text: str) -> int:
-    if sig.text is None:
-        return F.COMMENT_NEU
-    label = sig.text.sentiment(text)[0]
-    return SENTIMENT_FIELDS.get(label, F.COMMENT_NEU)
 
 
 def _evaluate(

@@ -13,8 +13,8 @@ REACH = 14  # people who hear of the negatives (the reach model)
 NEGATIVE = 15  # negative events: low ratings, negative reviews and calls, complaints
 SPECIAL = 16  # complaints from special customers (media, government, lawyer)
 CRISIS_REACH = 17  # audience of posts that hit the crisis lexicon
-# Sentiment of comments and reviews: no longer counted (no reader took them). The positions stay,
-# so a record written when they were counted reads back with every other field where it was.
+# Reserved: counted in older records (the sentiment of comments and reviews, which no reader
+# took) and kept empty, so such a record reads back with every other field in its place.
 COMMENT_NEG, COMMENT_NEU, COMMENT_POS = 18, 19, 20
 CRISIS_CATEGORIES = ("media", "regulator", "legal", "safety", "refund", "viral")
 CRISIS = {c: 21 + i for i, c in enumerate(CRISIS_CATEGORIES)}

@@ -41,6 +41,7 @@ class Reader:
     topics: list[str]
     progress: float  # when it last handled a message (or had nothing to do)
     positions: dict[TopicPartition, int] = field(default_factory=dict)  # next to handle
+    lag: int | None = None  # messages waiting beyond them, at the last check
 
     def read(self, offsets: dict[TopicPartition, int], wall: float) -> None:
         for tp, offset in offsets.items():
@@ -85,8 +86,6 @@ class Health:
         # Faust assigns topics of equal partition counts together), from the worker's timer;
         # None until it first says.
         self.owned: frozenset[int] | None = None
-        self.lag: int | None = None  # of the event topics
-        self.rollup_lag: int | None = None
         self.reason = "starting"
         self.healthy = True
         self._stop = threading.Event()
@@ -109,12 +108,13 @@ class Health:
         self.g_healthy.set(1)
 
     @property
-    def positions(self) -> dict[TopicPartition, int]:
-        return self.events.positions
+    def lag(self) -> int | None:
+        """Messages on the event topics not yet handled, at the last check."""
+        return self.events.lag
 
     @property
-    def progress(self) -> float:
-        return self.events.progress
+    def rollup_lag(self) -> int | None:
+        return self.rollups.lag if self.rollups is not None else None
 
     def consumed(self, offsets: dict[TopicPartition, int], wall: float) -> None:
         """Called by the store agent after each batch (cheap: no I/O)."""
@@ -140,7 +140,7 @@ class Health:
         now = self.clock()
         stalled = []
         for reader in self._readers():
-            waiting = reader.waiting(ends, committed, self.owned)
+            reader.lag = waiting = reader.waiting(ends, committed, self.owned)
             if waiting == 0:
                 reader.progress = max(reader.progress, now)
             idle = now - reader.progress
@@ -148,13 +148,9 @@ class Health:
                 stalled.append(
                     f"{waiting} {reader.name} waiting and nothing handled for {idle:.0f} s"
                 )
-            if reader is self.events:
-                self.lag = waiting
-            else:
-                self.rollup_lag = waiting
         self.healthy = not stalled
         self.reason = "; ".join(stalled) or "ok"
-        self.g_lag.set(self.lag or 0)
+        self.g_lag.set(self.events.lag or 0)
         self.g_healthy.set(1 if self.healthy else 0)
 
     def _readers(self) -> list[Reader]:

@@ -58,7 +58,7 @@ def test_a_partition_moved_to_another_worker_no_longer_counts_here() -> None:
     h.assigned(frozenset({0}))  # partition 1 is another worker's now, and it is behind
     clock.now += 61
     h.judge({TP: 10, moved: 500}, {moved: 20})
-    assert h.healthy and h.lag == 0 and moved not in h.positions
+    assert h.healthy and h.lag == 0 and moved not in h.events.positions
 
 
 def test_a_partition_taken_over_counts_before_anything_of_it_is_handled() -> None:

@@ -191,11 +191,21 @@ class Runner:
             r = self.states[p] = self._load(p)
         return r
 
-    def _key(self, p: int, *rest: int) -> bytes:
+    def _key(self, p: int, *rest: int | str) -> bytes:
+        """The header ``rollup:p``; a state chunk ``rollup:p:slot:i``; a judged step's chunk
+        ``rollup:p:step:start:i``."""
         return ":".join(map(str, ("rollup", p, *rest))).encode()
 
-    def _step_key(self, p: int, start: str, i: int) -> bytes:
-        return f"rollup:{p}:step:{start}:{i}".encode()
+    def _write_chunks(self, p: int, raw: bytes, *at: int | str) -> int:
+        """``raw`` cut into changelog messages of at most CHUNK bytes under ``_key(p, *at, i)``;
+        how many."""
+        chunks = [raw[i : i + CHUNK] for i in range(0, len(raw), CHUNK)] or [b""]
+        for i, chunk in enumerate(chunks):
+            tables.write(self.table, p, self._key(p, *at, i), chunk, chunk, "raw")
+        return len(chunks)
+
+    def _read_chunks(self, p: int, n: int, *at: int | str) -> bytes:
+        return b"".join(self.table.data[self._key(p, *at, i)] for i in range(n))
 
     def _load(self, p: int) -> Rollups:
         head = self.table.data.get(self._key(p))
@@ -203,12 +213,10 @@ class Runner:
             return Rollups(self.cfg, self.sources)
         try:
             h = orjson.loads(head)
-            parts = [self.table.data[self._key(p, h["slot"], i)] for i in range(h["chunks"])]
-            state = orjson.loads(b"".join(parts))
+            state = orjson.loads(self._read_chunks(p, h["chunks"], h["slot"]))
             judged: dict[str, int] = state.pop("judged_steps", {})
             for start, n in judged.items():  # in their place: the steps keep their order
-                rows = b"".join(self.table.data[self._step_key(p, start, i)] for i in range(n))
-                state["stores"][start] = orjson.loads(rows)
+                state["stores"][start] = orjson.loads(self._read_chunks(p, n, "step", start))
             r = Rollups.from_json(state, self.cfg, self.sources)
             self.written[p] = dict(judged)
         except Exception:
@@ -229,7 +237,7 @@ class Runner:
         judged = [s for s in stores if r.judged is not None and int(s) < r.judged]
         for start in judged:
             if start not in written:  # its rows never change again: written once
-                written[start] = self._write_chunks(p, orjson.dumps(stores[start]), start)
+                written[start] = self._write_chunks(p, orjson.dumps(stores[start]), "step", start)
             stores[start] = None  # kept in its place, read from its own keys
         state["judged_steps"] = {s: written[s] for s in judged}
         slot = self.slots.get(p, 0)
@@ -240,16 +248,7 @@ class Runner:
         # Pruned steps: the header now names a checkpoint without them, so nothing reads them.
         for start in [s for s in written if s not in state["judged_steps"]]:
             for i in range(written.pop(start)):
-                tables.delete(self.table, p, self._step_key(p, start, i))
-
-    def _write_chunks(self, p: int, raw: bytes, where: int | str) -> int:
-        """``raw`` cut into changelog messages of at most CHUNK bytes, under a slot (the
-        state) or a step's start (a judged step's rows); how many."""
-        chunks = [raw[i : i + CHUNK] for i in range(0, len(raw), CHUNK)] or [b""]
-        for i, chunk in enumerate(chunks):
-            key = self._key(p, where, i) if isinstance(where, int) else self._step_key(p, where, i)
-            tables.write(self.table, p, key, chunk, chunk, "raw")
-        return len(chunks)
+                tables.delete(self.table, p, self._key(p, "step", start, i))
 
 
 async def handle_in_turns(
@@ -259,9 +258,10 @@ async def handle_in_turns(
     clock: Callable[[], float] = time.monotonic,
 ) -> None:
     """Count a batch of the rollup topic a message at a time, acknowledging what may be, and
-    let the loop's other tasks run whenever a turn has taken ``TURN_SECONDS`` (yielding after
-    every message cost the worker about 5% of its events a second). A message that fails is
-    skipped alone: a bug here must not stop the rollups, nor the store agent beside them."""
+    let the loop's other tasks run whenever a turn has taken ``TURN_SECONDS``: a quick batch
+    goes in one turn, a slow one never holds the store agent longer than a turn and a
+    message. A message that fails is skipped alone: a bug here must not stop the rollups, nor
+    the store agent beside them."""
     turn = clock()
     for event in batch:
         try:

@@ -458,7 +458,11 @@ def _quantiles(
 
 
 def measure_latency(
-    procs: Procs, worker: WorkerRun, records: Sequence[Record], rate: float, args: Any
+    procs: Procs,
+    worker: WorkerRun,
+    records: Sequence[Record],
+    rate: float,
+    args: argparse.Namespace,
 ) -> dict[str, Any]:
     """Events sent at a steady `rate` into the worker that has just read the backlog; the
     latency histogram read at the start, `settle` seconds in, and once all are handled. The

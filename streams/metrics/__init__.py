@@ -35,25 +35,8 @@ KNOWN_RULES = tuple(r.value for r in RuleName)
 # finer between 100 ms and 1 s, where a live stream's p99 and its 500 ms target lie (a p99
 # read between 250 and 500 ms could be anywhere in them).
 LATENCY_BUCKETS = (
-    0.005,
-    0.01,
-    0.025,
-    0.05,
-    0.1,
-    0.15,
-    0.2,
-    0.25,
-    0.3,
-    0.4,
-    0.5,
-    0.75,
-    1,
-    2.5,
-    5,
-    10,
-    30,
-    60,
-)
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10, 30, 60,
+)  # fmt: skip
 # The page is built on the worker's loop every PAGE_SECONDS while someone scrapes (a scrape in
 # the last SCRAPED_WITHIN seconds); a scrape serves a build at most PAGE_FRESH seconds old and
 # otherwise builds the page itself (a loop stuck that long must not blank the wall).

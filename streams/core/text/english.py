@@ -117,30 +117,11 @@ _TOOK: Final = frozenset({"took", "takes", "take", "taking", "waited", "wait", "
 _LONG_WAIT: Final = -1.2
 
 # "like" after a verb of the senses compares ("tasted like chlorine"): it is not liking.
-_LIKENS: Final = frozenset(
-    [
-        "taste",
-        "tastes",
-        "tasted",
-        "tasting",
-        "smell",
-        "smells",
-        "smelled",
-        "smelt",
-        "look",
-        "looks",
-        "looked",
-        "feel",
-        "feels",
-        "felt",
-        "sound",
-        "sounds",
-        "sounded",
-        "seem",
-        "seems",
-        "seemed",
-    ]
-)
+_LIKENS: Final = frozenset({
+    "taste", "tastes", "tasted", "tasting", "smell", "smells", "smelled", "smelt", "look",
+    "looks", "looked", "feel", "feels", "felt", "sound", "sounds", "sounded", "seem", "seems",
+    "seemed",
+})  # fmt: skip
 # Refusing or failing to do a thing negates it as "not" does ("refused to honour the price").
 _NEGATING_VERBS: Final = frozenset({"refused", "refuses", "refuse", "failed", "fails"})
 

@@ -20,6 +20,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from cxpulse.live import scrape
 from streams.simulate import SimConfig, Simulator, write_jsonl
+from streams.worker.offsets import REREAD_AFTER
 from tests.helpers import feedback, line
 from tests.integration.conftest import Env
 from tests.waiting import free_port, wait_for
@@ -33,6 +34,11 @@ STORES = 150
 HOURS = 48
 KINDS = ("feedback", "call", "review", "complaint")
 COMMIT_WINDOW = 15.0  # Faust commits every 2.8 s: a few chances to commit the last batch
+# In about one run of this test in ten here, a partition's first offsets after the committed one were
+# never handed to the agent (cause not pinned; see streams/worker/offsets.py): its commit then
+# waits for the re-read of those offsets, REREAD_AFTER seconds on. A commit that creeps one or
+# two offsets at a time still fails within that window by thousands of offsets.
+SETTLE_WINDOW = REREAD_AFTER + COMMIT_WINDOW
 
 
 @pytest.fixture
@@ -83,7 +89,20 @@ def test_offsets_reach_the_end_after_a_kill_mid_stream(env: Env, offsets: KafkaC
         worker = env.start_worker()
     # The restarted worker reads again from the committed offsets (re-read events count too).
     wait_for(lambda: consumed(env) >= backlog, 120, f"{backlog} events read after the restart")
-    wait_for(lambda: lag(env, offsets)[1] == 0, COMMIT_WINDOW, "the offsets to be committed")
+    wait_for(
+        lambda: lag(env, offsets)[1] == 0,
+        SETTLE_WINDOW,
+        "the offsets to be committed",
+        explain=lambda: f"{by_partition(env, offsets)}\n{env.state()}\n{env.log(tail=6000)}",
+    )
+
+
+def by_partition(env: Env, c: KafkaConsumer) -> str:
+    """Each event partition's committed offset and end, for a failure message."""
+    k = env.settings.kafka
+    tps = [TopicPartition(k.topic(kind), p) for kind in KINDS for p in range(k.partitions)]
+    end = c.end_offsets(tps)
+    return ", ".join(f"{tp.topic}[{tp.partition}] {c.committed(tp)}/{end[tp]}" for tp in tps)
 
 
 def applied(url: str) -> float:

@@ -20,7 +20,8 @@ two slots in turn; the slot's header goes last, so a crash mid-write leaves the 
 checkpoint whole. A judged step's rows of stores never change again, and at 10,000 stores they
 are most of the state (``bench.rollup_checkpoint``: 2.25 of 3.0 MB), so each goes once to keys
 of its own, which the checkpoint names; they are deleted once pruned, after a header that no
-longer names them.
+longer names them. The stores' labels (brand, region, city) change only when a store comes or
+goes, so they too are written only when changed, to two slots of their own in turn.
 """
 
 from __future__ import annotations
@@ -126,6 +127,9 @@ class Runner:
     # rollup partition -> judged steps on their own keys (start -> chunks), as the header's
     # checkpoint names them
     written: dict[int, dict[str, int]] = field(default_factory=dict)
+    # rollup partition -> the stores' labels as last written (raw), the slot they went to and
+    # in how many chunks: they change only when a store comes or goes
+    labels: dict[int, tuple[bytes, int, int]] = field(default_factory=dict)
     pending: list[Any] = field(default_factory=list)  # counted, not yet in a checkpoint
     dirty: set[int] = field(default_factory=set)
     saved_at: float = 0.0
@@ -182,6 +186,7 @@ class Runner:
             del self.states[p]
             self.applied.pop(p, None)
             self.written.pop(p, None)
+            self.labels.pop(p, None)
             self.dirty.discard(p)
         self.pending = [ev for ev in self.pending if ev.message.partition in partitions]
 
@@ -193,7 +198,7 @@ class Runner:
 
     def _key(self, p: int, *rest: int | str) -> bytes:
         """The header ``rollup:p``; a state chunk ``rollup:p:slot:i``; a judged step's chunk
-        ``rollup:p:step:start:i``."""
+        ``rollup:p:step:start:i``; a chunk of the stores' labels ``rollup:p:where:slot:i``."""
         return ":".join(map(str, ("rollup", p, *rest))).encode()
 
     def _write_chunks(self, p: int, raw: bytes, *at: int | str) -> int:
@@ -217,6 +222,11 @@ class Runner:
             judged: dict[str, int] = state.pop("judged_steps", {})
             for start, n in judged.items():  # in their place: the steps keep their order
                 state["stores"][start] = orjson.loads(self._read_chunks(p, n, "step", start))
+            if "where_at" in state:
+                slot, n = state.pop("where_at")
+                where = self._read_chunks(p, n, "where", slot)
+                state["where"] = orjson.loads(where)
+                self.labels[p] = (where, slot, n)
             r = Rollups.from_json(state, self.cfg, self.sources)
             self.written[p] = dict(judged)
         except Exception:
@@ -226,6 +236,17 @@ class Runner:
         self.applied[p] = int(h["offset"])
         self.slots[p] = 1 - int(h["slot"])
         return r
+
+    def _save_labels(self, p: int, where: bytes) -> tuple[bytes, int, int]:
+        """The stores' labels (a tenth of a checkpoint at 10,000 stores), written only when
+        they changed, to the slot the last header does not name: a crash before the next
+        header leaves that checkpoint's labels whole. Returns (raw, slot, chunks), to be
+        kept once the header names them."""
+        last = self.labels.get(p)
+        if last is not None and last[0] == where:
+            return last
+        slot = 1 - last[1] if last is not None else 0
+        return where, slot, self._write_chunks(p, where, "where", slot)
 
     def _save(self, p: int) -> None:
         r = self.states.get(p)
@@ -240,11 +261,14 @@ class Runner:
                 written[start] = self._write_chunks(p, orjson.dumps(stores[start]), "step", start)
             stores[start] = None  # kept in its place, read from its own keys
         state["judged_steps"] = {s: written[s] for s in judged}
+        labels = self._save_labels(p, orjson.dumps(state.pop("where")))
+        state["where_at"] = labels[1:]
         slot = self.slots.get(p, 0)
         n = self._write_chunks(p, orjson.dumps(state), slot)
         head = orjson.dumps({"slot": slot, "chunks": n, "offset": self.applied[p]})
         tables.write(self.table, p, self._key(p), head, head, "raw")
         self.slots[p] = 1 - slot
+        self.labels[p] = labels
         # Pruned steps: the header now names a checkpoint without them, so nothing reads them.
         for start in [s for s in written if s not in state["judged_steps"]]:
             for i in range(written.pop(start)):

@@ -259,3 +259,56 @@ def test_a_judged_steps_rows_are_written_once_and_dropped_once_pruned() -> None:
     raw = b"".join(table.data[r._key(0, head["slot"], i)] for i in range(head["chunks"]))
     state = orjson.loads(raw)
     assert state["judged_steps"] and all(state["stores"][s] is None for s in state["judged_steps"])
+
+
+def test_the_stores_labels_are_written_only_when_a_store_comes_and_a_crash_keeps_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # East from the start; a West store joins an hour on.
+    items = in_order(ratings(EAST, T0, 2, 8, 1), ratings([15], T0 + 3600, 1, 8, 1))
+    evs = batch([dataclasses.replace(c, partition=0) for c in items])
+    table, clock = Table(), Clock()
+    r = Runner(CFG, 1, table, Recorder(), clock)
+
+    def labels_put() -> list[bytes]:
+        return [
+            k
+            for (_, k), (v, _) in zip(table.changelog, table.wire, strict=True)
+            if b":where:" in k and v is not None
+        ]
+
+    r.handle(evs[:40])  # the first checkpoint: every store so far
+    first = labels_put()
+    assert first
+    clock.now += shell.CHECKPOINT_SECONDS
+    r.handle(evs[40:41])  # the same stores again: nothing more written
+    assert labels_put() == first
+    stores = set(r.states[0].where)
+    more = next(i for i, e in enumerate(evs) if newcomer(e, stores))
+    r.handle(evs[41 : more + 1])
+    clock.now += shell.CHECKPOINT_SECONDS
+    r.handle(evs[more + 1 : more + 2])
+    again = labels_put()[len(first) :]
+    assert again and all(b":where:1:" in k for k in again)  # the other slot
+    # A new store, then a crash before the header: the last checkpoint's labels still load.
+    kept = Runner(CFG, 1, table, Recorder(), Clock()).state(0).to_json()
+    r.states[0].where["S-new"] = ("B", "R", "C")
+    write = tables.write
+
+    def dies_at_the_header(t: Any, p: int, key: bytes, *rest: Any) -> None:
+        if key == r._key(0):
+            raise RuntimeError("the worker died here")
+        write(t, p, key, *rest)
+
+    monkeypatch.setattr(tables, "write", dies_at_the_header)
+    with pytest.raises(RuntimeError):
+        r._save(0)
+    monkeypatch.setattr(tables, "write", write)
+    assert Runner(CFG, 1, table, Recorder(), Clock()).state(0).to_json() == kept
+    r._save(0)  # and once a header names them, they load
+    assert "S-new" in Runner(CFG, 1, table, Recorder(), Clock()).state(0).where
+
+
+def newcomer(e: Ev, stores: set[str]) -> bool:
+    items = decode(e.message.value) or []
+    return any(isinstance(x, Contribution) and x.store_id not in stores for x in items)

@@ -21,7 +21,10 @@ checkpoint whole. A judged step's rows of stores never change again, and at 10,0
 are most of the state (``bench.rollup_checkpoint``: 2.25 of 3.0 MB), so each goes once to keys
 of its own, which the checkpoint names; they are deleted once pruned, after a header that no
 longer names them. The stores' labels (brand, region, city) change only when a store comes or
-goes, so they too are written only when changed, to two slots of their own in turn.
+goes, so they too are written only when changed, to two slots of their own in turn. And an
+entity's hour, once settled (``Rollups.settled_hours``), never changes again: at a week's
+baselines those hours are most of an entity's state, so each hour's rows of every entity go
+once to keys of their own, like a judged step's.
 """
 
 from __future__ import annotations
@@ -130,6 +133,8 @@ class Runner:
     # rollup partition -> the stores' labels as last written (raw), the slot they went to and
     # in how many chunks: they change only when a store comes or goes
     labels: dict[int, tuple[bytes, int, int]] = field(default_factory=dict)
+    # rollup partition -> the entities' settled hours on their own keys (hour -> chunks)
+    hours: dict[int, dict[str, int]] = field(default_factory=dict)
     pending: list[Any] = field(default_factory=list)  # counted, not yet in a checkpoint
     dirty: set[int] = field(default_factory=set)
     saved_at: float = 0.0
@@ -187,6 +192,7 @@ class Runner:
             self.applied.pop(p, None)
             self.written.pop(p, None)
             self.labels.pop(p, None)
+            self.hours.pop(p, None)
             self.dirty.discard(p)
         self.pending = [ev for ev in self.pending if ev.message.partition in partitions]
 
@@ -198,7 +204,8 @@ class Runner:
 
     def _key(self, p: int, *rest: int | str) -> bytes:
         """The header ``rollup:p``; a state chunk ``rollup:p:slot:i``; a judged step's chunk
-        ``rollup:p:step:start:i``; a chunk of the stores' labels ``rollup:p:where:slot:i``."""
+        ``rollup:p:step:start:i``; a chunk of the stores' labels ``rollup:p:where:slot:i``; of the
+        entities' rows of a settled hour ``rollup:p:hour:start:i``."""
         return ":".join(map(str, ("rollup", p, *rest))).encode()
 
     def _write_chunks(self, p: int, raw: bytes, *at: int | str) -> int:
@@ -227,8 +234,17 @@ class Runner:
                 where = self._read_chunks(p, n, "where", slot)
                 state["where"] = orjson.loads(where)
                 self.labels[p] = (where, slot, n)
+            settled: dict[str, int] = state.pop("settled_hours", {})
+            past: dict[str, list[list[int]]] = {}
+            for hour, n in settled.items():  # oldest first, as the header names them
+                rows = orjson.loads(self._read_chunks(p, n, "hour", hour))
+                for key, row in rows.items():
+                    past.setdefault(key, []).append([int(hour), *row])
+            for e in state["entities"]:
+                e["hours"] = past.get(_entity(e), []) + e["hours"]
             r = Rollups.from_json(state, self.cfg, self.sources)
             self.written[p] = dict(judged)
+            self.hours[p] = dict(settled)
         except Exception:
             # A lost checkpoint costs the rollups' memory, never the stream: start afresh.
             log.exception("rollup checkpoint of partition %s unreadable; starting afresh", p)
@@ -248,6 +264,30 @@ class Runner:
         slot = 1 - last[1] if last is not None else 0
         return where, slot, self._write_chunks(p, where, "where", slot)
 
+    def _save_hours(
+        self, p: int, before: int | None, entities: list[dict[str, Any]]
+    ) -> dict[str, int]:
+        """Take the settled hours (before ``before``) out of the entities' JSON; an hour's rows
+        of every entity go once to keys of their own (at a week's baselines they are nearly
+        all of an entity's state). Returns the settled hours held, oldest first, with their
+        chunks."""
+        written = self.hours.setdefault(p, {})
+        held: set[int] = set()
+        fresh: dict[int, dict[str, list[int]]] = {}
+        for e in entities if before is not None else ():
+            key, kept = _entity(e), []
+            for row in e["hours"]:
+                if row[0] >= before:
+                    kept.append(row)
+                    continue
+                held.add(row[0])
+                if str(row[0]) not in written:
+                    fresh.setdefault(row[0], {})[key] = row[1:]
+            e["hours"] = kept
+        for hour, rows in fresh.items():
+            written[str(hour)] = self._write_chunks(p, orjson.dumps(rows), "hour", hour)
+        return {str(h): written[str(h)] for h in sorted(held)}
+
     def _save(self, p: int) -> None:
         r = self.states.get(p)
         if r is None:
@@ -261,6 +301,7 @@ class Runner:
                 written[start] = self._write_chunks(p, orjson.dumps(stores[start]), "step", start)
             stores[start] = None  # kept in its place, read from its own keys
         state["judged_steps"] = {s: written[s] for s in judged}
+        state["settled_hours"] = self._save_hours(p, r.settled_hours(), state["entities"])
         labels = self._save_labels(p, orjson.dumps(state.pop("where")))
         state["where_at"] = labels[1:]
         slot = self.slots.get(p, 0)
@@ -273,6 +314,15 @@ class Runner:
         for start in [s for s in written if s not in state["judged_steps"]]:
             for i in range(written.pop(start)):
                 tables.delete(self.table, p, self._key(p, "step", start, i))
+        hours = self.hours[p]
+        for hour in [h for h in hours if h not in state["settled_hours"]]:
+            for i in range(hours.pop(hour)):
+                tables.delete(self.table, p, self._key(p, "hour", hour, i))
+
+
+def _entity(e: dict[str, Any]) -> str:
+    """An entity's key among a settled hour's rows: its level and identifying labels."""
+    return "\x1f".join([e["level"], *e["labels"].values()])
 
 
 async def handle_in_turns(

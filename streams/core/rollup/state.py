@@ -160,6 +160,15 @@ class Rollups:
         """Source ``partition`` has nothing left to read: it holds no boundary back."""
         self.idle.add(partition)
 
+    def settled_hours(self) -> int | None:
+        """The hour before which no entity's hours change again: a contribution to a step
+        before the last judged one is late, and a judgement marks hours out of the baselines
+        only within its own window, which starts after ``judged - window``. None before the
+        first judgement."""
+        if self.judged is None:
+            return None
+        return _floor(self.judged - self.cfg.window, HOUR)
+
     def watermark(self) -> float | None:
         """The newest boundary every source partition has passed, less the lateness."""
         busy = [self.marks.get(p) for p in range(self.partitions) if p not in self.idle]

@@ -34,10 +34,10 @@ STORES = 150
 HOURS = 48
 KINDS = ("feedback", "call", "review", "complaint")
 COMMIT_WINDOW = 15.0  # Faust commits every 2.8 s: a few chances to commit the last batch
-# In about one run of this test in ten here, a partition's first offsets after the committed one were
-# never handed to the agent (cause not pinned; see streams/worker/offsets.py): its commit then
-# waits for the re-read of those offsets, REREAD_AFTER seconds on. A commit that creeps one or
-# two offsets at a time still fails within that window by thousands of offsets.
+# In about one run of this test in ten here, a partition's first offsets after the committed
+# one were never handed to the agent (cause not pinned; see streams/worker/offsets.py): its
+# commit then waits for the re-read of those offsets, REREAD_AFTER seconds on. A commit that
+# creeps one or two offsets at a time still fails within that window by thousands of offsets.
 SETTLE_WINDOW = REREAD_AFTER + COMMIT_WINDOW
 
 

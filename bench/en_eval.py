@@ -2,9 +2,10 @@
 
     .venv/bin/python -m bench.en_eval [--split dev|test|all] [--zeros]
 
-Reads ``bench/data/en_sentences2.jsonl`` (labelled ``positive``/``negative``/``neutral``, split
-``dev``/``test`` by a hash of the text) and the older ``bench/data/en_sentences.jsonl``
-(labels 1/0). Prints one JSON object: per set, the share of opinion sentences scored exactly
+Reads ``bench/data/en_sentences2.jsonl`` and ``bench/data/en_sentences3.jsonl`` (labelled
+``positive``/``negative``/``neutral``, split ``dev``/``test`` by a hash of the text; each
+reported on its own) and the older ``bench/data/en_sentences.jsonl`` (labels 1/0). Prints one
+JSON object: per set, the share of opinion sentences scored exactly
 0, the sign accuracy on those that are not 0, and the accuracy with 0 counted as negative
 (the model card's convention: positive when the score is > 0). Neutral sentences are left out
 of every figure and only counted. ``--zeros`` lists the opinion sentences scored 0 (read it
@@ -23,6 +24,8 @@ from typing import Any
 from streams.core.text.english import english
 
 DATA = Path(__file__).resolve().parent / "data"
+# The sets with a dev/test split, each reported per split under its own name.
+SPLIT_SETS = ("en_sentences2", "en_sentences3")
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -65,12 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--split", choices=("dev", "test", "all"), default="dev")
     p.add_argument("--zeros", action="store_true", help="list the opinion sentences scored 0")
     args = p.parse_args(argv)
-    new = load("en_sentences2.jsonl")
     report: dict[str, Any] = {}
-    for split in ("dev", "test") if args.split == "all" else (args.split,):
-        report[f"en_sentences2_{split}"] = figures(
-            [r for r in new if r["split"] == split], args.zeros
-        )
+    for name in SPLIT_SETS:
+        rows = load(f"{name}.jsonl")
+        for split in ("dev", "test") if args.split == "all" else (args.split,):
+            report[f"{name}_{split}"] = figures(
+                [r for r in rows if r["split"] == split], args.zeros
+            )
     report["en_sentences"] = figures(load("en_sentences.jsonl"), args.zeros)
     json.dump(report, sys.stdout, indent=1, ensure_ascii=False)
     print()

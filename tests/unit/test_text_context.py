@@ -292,3 +292,44 @@ def test_english_review_words_negate_and_names_do_not_count() -> None:
     # "took" a few minutes is no complaint; words with no opinion still score 0
     assert scorer.score("Assembly took ten minutes.") == 0.0
     assert scorer.score("The parcel was delivered on Tuesday.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # each of these scored exactly 0, or the wrong sign, before the second round of
+        # review words, phrases and rules
+        ("The sauce was gloopy and the fish smelled off.", -1),
+        ("The waitress rolled her eyes at us.", -1),
+        ("Way too much salt in everything.", -1),
+        ("Delivery took over an hour.", -1),
+        ("The chips could have been crispier.", -1),
+        ("I was promised a callback that never happened.", -1),
+        ("Wouldn't bother again.", -1),
+        ("Customer service is a joke.", -1),
+        ("The agent sorted my problem in five minutes.", 1),
+        ("They replaced the faulty charger without any fuss.", 1),
+        ("We got our food in under ten minutes.", 1),
+        ("Couldn't be happier with the service.", 1),
+        ("Would stay here again.", 1),
+        ("Decent coffee.", 1),
+    ],
+)
+def test_english_second_round_words_phrases_and_rules(text: str, sign: int) -> None:
+    assert english().score(text) * sign > 0.1
+
+
+def test_english_second_round_rules_keep_their_limits() -> None:
+    scorer = english()
+    # a phrase across a gap reads its negation where it starts
+    assert scorer.score("We won't be ordering from here again.") < -0.1
+    # "too" meaning "also" before a function word is no complaint
+    assert scorer.score("The staff were kind too and the food was great.") > 0.5
+    assert scorer.score("It was not too busy.") > 0.1
+    # a fault is put right only when a remedy names it; a remedied part that breaks is not
+    assert scorer.score("The replaced part broke again.") < -0.1
+    # "at best" hedges, "at its best" does not
+    assert scorer.score("The food was lukewarm at best.") < -0.1
+    assert scorer.score("Seafood at its best.") > 0.1
+    # plain facts still score 0
+    assert scorer.score("We ordered two pizzas and a salad.") == 0.0

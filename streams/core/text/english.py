@@ -3,8 +3,8 @@
 VADER (Hutto & Gilbert 2014, the ``vaderSentiment`` package, MIT) rescans the whole text for
 every word it scores, so its cost grows with the square of the length (20,000 characters take
 a second, 40,000 four) and a two-sentence review costs ~90 µs. This scorer reads the same
-lexicon, booster and negation lists from the package and applies VADER's main rules in a single
-pass over the words:
+lexicon, booster and negation lists from the package, adds its own words and phrases
+(``english_words``), and applies VADER's main rules in a single pass over the words:
 
 - a word's valence from the lexicon (-4..4), extended by customer-experience words VADER lacks
   (``DOMAIN``: "waited", "undercooked", "refund" ...), so fewer ordinary review sentences score
@@ -35,6 +35,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
+from streams.core.text.english_words import DOMAIN, PHRASES, REVIEW, SPAN_PHRASES
+
 MAX_CHARS: Final = 10_000
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z'’]*|[.!?;]+|[:;=8][-']?[()DPp]")
 _SENTENCE_END: Final = frozenset(".!?;")
@@ -44,77 +46,20 @@ _EXCLAIM: Final = 0.292  # VADER's per-"!" amplifier, at most four
 _ALPHA: Final = 15.0  # VADER's normalisation constant
 NEGATED_NEUTRAL: Final = -0.6
 
-# Customer-experience words missing from VADER's lexicon, on its -4..4 scale; values are set
-# near the VADER words they mean the same as ("late" as "slow" -1.0 ...).
-DOMAIN: Final[dict[str, float]] = {
-    "waited": -1.0, "wait": -0.6, "waiting": -0.8, "late": -1.0, "delayed": -1.2,
-    "slow": -1.2, "cold": -0.8, "lukewarm": -0.8, "undercooked": -1.8, "overcooked": -1.4,
-    "raw": -1.0, "stale": -1.6, "soggy": -1.4, "bland": -1.3, "greasy": -1.2, "salty": -0.9,
-    "overpriced": -1.8, "overcharged": -2.0, "pricey": -0.7, "expensive": -0.8,
-    "cheap": -0.3, "tiny": -0.6, "small": -0.3, "missing": -1.2, "forgot": -1.2,
-    "forgotten": -1.2, "wrong": -1.5, "refund": -1.0, "refunded": -0.6, "complaint": -1.6,
-    "complained": -1.6, "noisy": -1.2, "loud": -0.8, "smelly": -1.8, "sticky": -1.0,
-    "filthy": -2.6, "broken": -1.6, "crowded": -0.9, "understaffed": -1.6, "ignored": -1.6,
-    "sick": -1.6, "vomiting": -2.4, "diarrhea": -2.4, "diarrhoea": -2.4, "hair": -0.6,
-    "cockroach": -2.4, "cockroaches": -2.4, "rats": -1.6, "mould": -2.0, "mold": -2.0,
-    "moldy": -2.2, "mouldy": -2.2, "average": -0.3, "mediocre": -1.3, "meh": -0.9,
-    "fresh": 1.3, "tasty": 1.9, "yummy": 2.2, "crispy": 1.0, "tender": 1.2, "juicy": 1.2,
-    "flavorful": 1.9, "flavourful": 1.9, "quick": 1.0, "prompt": 1.1, "attentive": 1.7,
-    "spotless": 2.0, "cozy": 1.8, "cosy": 1.8, "generous": 1.9, "reasonable": 1.0,
-    "affordable": 1.2, "recommended": 1.5, "authentic": 1.3, "polite": 1.6,
-    "welcoming": 1.8, "efficient": 1.4, "value": 0.8, "portions": 0.0, "again": 0.0,
-    "thanks": 1.9, "apologised": 0.8, "apologized": 0.8, "back": 0.3, "issue": -0.8,
-    "issues": -0.8, "rushed": -1.0, "disorganised": -1.5, "disorganized": -1.5,
-}  # fmt: skip
-
-# Plain review words VADER has no entry for, by the classes of complaint and praise that left
-# ordinary sentences at exactly 0: food gone wrong, attitude of staff, goods that fail, dirt
-# and pests, and the plain praise of food, rooms, goods and service. Valences are set near the
-# VADER words of the same strength ("unhelpful" as "useless" -1.8, "sturdy" as "solid"). Words
-# whose review sense goes both ways are left out ("thin" walls or crust, "melted" ice cream or
-# cheese, "old", "warm", "hot").
-REVIEW: Final[dict[str, float]] = {
-    "burnt": -1.5, "burned": -1.3, "burns": -0.8, "mushy": -1.1, "watery": -1.1,
-    "rubbery": -1.4, "wilted": -1.2, "inedible": -2.4, "tasteless": -1.6, "flavourless": -1.6,
-    "flavorless": -1.6, "overdone": -1.2, "fatty": -0.7, "oily": -1.0, "dry": -0.8,
-    "lumpy": -0.9, "sour": -0.6, "underwhelming": -1.5,
-    "unhelpful": -1.8, "dismissive": -1.6, "condescending": -2.0, "shouting": -1.2,
-    "shouted": -1.2, "unresponsive": -1.5, "unprofessional": -1.8,
-    "leaks": -1.3, "leaking": -1.3, "shrank": -1.3, "shrunk": -1.3, "dies": -1.5,
-    "cracked": -1.2, "ripped": -1.2, "scratched": -1.1, "dented": -1.1, "flimsy": -1.4,
-    "unusable": -2.0, "overheats": -1.4, "canceled": -1.0, "wet": -0.6,
-    "stained": -1.3, "stains": -1.2, "damp": -1.0, "dusty": -1.1, "grimy": -1.8,
-    "clogged": -1.2, "unclean": -1.8, "ants": -1.4, "bugs": -1.4, "roaches": -2.2,
-    "bedbugs": -2.6, "mice": -1.6, "maggots": -2.6,
-    "homemade": 1.4, "fragrant": 1.4, "fluffy": 1.3, "crisp": 1.0, "creamy": 1.2,
-    "hearty": 1.3, "succulent": 1.8, "spacious": 1.4, "roomy": 1.1, "comfy": 1.6,
-    "tidy": 1.2, "immaculate": 2.2, "sturdy": 1.4, "durable": 1.4, "reliable": 1.4,
-    "sleek": 1.2, "plenty": 0.8, "patient": 1.3, "knowledgeable": 1.7,
-    "accommodating": 1.6, "professional": 1.2, "speedy": 1.3, "promptly": 1.1,
-    "early": 0.5, "remembered": 0.8, "fixed": 0.8, "answered": 0.6, "replied": 0.6,
-    "responded": 0.6,
-}  # fmt: skip
-
-# Two-word phrases whose meaning neither word has alone ("took forever", "fell apart"); the
-# phrase's valence replaces its first word's. Negators and boosters are read before the phrase.
-PHRASES: Final[dict[tuple[str, str], float]] = {
-    ("took", "forever"): -1.8, ("takes", "forever"): -1.8, ("take", "forever"): -1.8,
-    ("taking", "forever"): -1.8, ("on", "hold"): -1.2, ("fell", "apart"): -1.8,
-    ("falls", "apart"): -1.8, ("falling", "apart"): -1.8, ("stopped", "working"): -2.0,
-    ("stops", "working"): -2.0, ("run", "down"): -1.5, ("never", "arrived"): -1.8,
-    ("never", "came"): -1.5, ("never", "showed"): -1.5, ("never", "again"): -1.8,
-    ("piping", "hot"): 1.5, ("sorted", "out"): 1.2, ("come", "back"): 1.2,
-    ("coming", "back"): 1.2, ("go", "back"): 1.0, ("going", "back"): 1.0,
-    ("smelled", "of"): -1.0, ("smells", "of"): -1.0, ("smelt", "of"): -1.0,
-    ("smelling", "of"): -1.0,
-}  # fmt: skip
+# The words a phrase can end on: only these look back for the phrase's first word.
 _PHRASE_ENDS: Final = frozenset(second for _, second in PHRASES)
+_SPAN_ENDS: Final = frozenset(second for _, second in SPAN_PHRASES)
 
 # A long stretch after "took" or "waited" ("it took three weeks", "waited two hours") is a
 # complaint in a review; minutes are left out ("assembly took ten minutes" is praise).
-_LONG_SPANS: Final = frozenset({"hours", "days", "weeks", "months", "ages"})
+_LONG_SPANS: Final = frozenset({"hour", "hours", "days", "weeks", "months", "ages"})
 _TOOK: Final = frozenset({"took", "takes", "take", "taking", "waited", "wait", "waiting"})
 _LONG_WAIT: Final = -1.2
+# Minutes, or an hour, after "under" or "within" are speed ("arrived within minutes", "in
+# under an hour"); days are not, since "within days it broke" is a complaint.
+_SHORT_SPANS: Final = frozenset({"minute", "minutes", "hour"})
+_WITHIN: Final = frozenset({"under", "within"})
+_QUICK: Final = 1.0
 
 # "like" after a verb of the senses compares ("tasted like chlorine"): it is not liking.
 _LIKENS: Final = frozenset({
@@ -124,6 +69,60 @@ _LIKENS: Final = frozenset({
 })  # fmt: skip
 # Refusing or failing to do a thing negates it as "not" does ("refused to honour the price").
 _NEGATING_VERBS: Final = frozenset({"refused", "refuses", "refuse", "failed", "fails"})
+
+# "too" before a word with no valence of its own is excess ("too much salt", "too small",
+# "way too long"); the function words that can follow "too" meaning "also" are left alone
+# ("the staff were kind too and ...").
+_EXCESS: Final = -0.8
+_FUNCTION_WORDS: Final = frozenset({
+    "a", "an", "the", "and", "or", "but", "so", "as", "if", "when", "which", "who", "that",
+    "because", "since", "though", "then", "i", "we", "you", "he", "she", "it", "they", "me",
+    "us", "him", "her", "them", "my", "our", "your", "their", "its", "is", "was", "are",
+    "were", "be", "been", "had", "have", "has", "will", "would", "to", "of", "in", "on",
+    "at", "for", "with", "by", "from",
+})  # fmt: skip
+
+# A fault named right after a remedy ("replaced the faulty charger", "fixed our leaking
+# tap") is what was put right, and a trouble noun just before one ("problem solved", "my
+# issue was resolved") likewise: neither is the customer's complaint. The remedy's own
+# valence (fixed, solved, replaced ...) stands, and is negated as usual ("never fixed").
+_REMEDIES: Final = frozenset({
+    "fixed", "fix", "fixes", "sorted", "sort", "sorts", "solved", "solve", "solves",
+    "resolved", "resolve", "resolves", "repaired", "repair", "replaced", "replace",
+    "rectified", "refunded", "corrected",
+})  # fmt: skip
+_TROUBLES: Final = frozenset({
+    "problem", "problems", "issue", "issues", "fault", "faults", "mistake", "mistakes",
+    "error", "errors", "complaint", "complaints", "trouble",
+})  # fmt: skip
+# the words that may stand between a remedy and the fault it names
+_DETERMINERS: Final = frozenset({
+    "the", "a", "an", "my", "our", "your", "their", "his", "her", "its", "this", "that",
+    "these", "those", "out", "up", "all",
+})  # fmt: skip
+
+# "could have been", "should have been", "would have been" and "could be" before a word say
+# it was missing ("could have been warmer", "would have been nice", "could be better"): for
+# the next three words a positive valence turns into a mild complaint, and a word with none
+# right after the verb ("crispier", "quicker") is one. Negated ("couldn't have been more
+# helpful", "couldn't be happier") the same words are praise, and the negation is not
+# applied to them.
+_COUNTERFACTUAL_SPAN: Final = 3
+_UNMET: Final = -0.9
+_MODALS: Final = frozenset({"could", "should", "would"})
+_MODALS_HAVE: Final = frozenset({"could've", "should've", "would've"})
+_NEGATED_MODALS: Final = frozenset({
+    "couldn't", "couldnt", "wouldn't", "wouldnt", "shouldn't", "shouldnt",
+})  # fmt: skip
+
+# "don't bother", "wouldn't bother again", "couldn't be bothered": in a review, not taking
+# the trouble is a complaint, so negation leaves these negative instead of flipping them.
+_BOTHER: Final = frozenset({"bother", "bothered", "bothering"})
+# the words after which one of the rules above looks back, and the ends of phrases and
+# spans, each in one set so that most words cost one look-up
+_AFTER_TRIGGERS: Final = _REMEDIES | {"been", "be"}
+_ANY_PHRASE_END: Final = _PHRASE_ENDS | _SPAN_ENDS
+_ANY_SPAN: Final = _LONG_SPANS | _SHORT_SPANS
 
 
 class EnglishScorer:
@@ -158,34 +157,68 @@ class EnglishScorer:
         but_at = -1
         negated = False
         recent: list[str] = []  # the three words before, lower case
+        # per word of the sentence: was a negator among the three words before it (a phrase
+        # reads its negation where it starts); and where the last negator stood
+        negated_at: list[bool] = []
+        last_negator = -4
+        modal_left = 0  # words still under "could have been" and the like
+        modal_praise = False  # ... when negated ("couldn't have been nicer")
+        modal_used = False  # the unscored word right after the verb has been read
         lexicon, boosters, negators = self.lexicon, self.boosters, self.negators
         for token in tokens:
             if token[0] in _SENTENCE_END:
                 exclaims += token.count("!")
                 total += _close(sentence, but_at, negated)
                 sentence, but_at, recent, negated = [], -1, [], False
+                negated_at, last_negator, modal_left = [], -4, 0
                 continue
             word = token.lower().replace("’", "'")
+            at = len(sentence)
+            # the words whose boosters count, and whether a negator is among the three before
+            before_word = recent
+            neg_here = at - last_negator <= 3
             if word == "but":
-                but_at = len(sentence)
+                but_at = at
             elif word in negators or word.endswith("n't"):
                 negated = True
+                last_negator = at
             valence = lexicon.get(word)
-            before_word = recent
-            if word in _PHRASE_ENDS and recent:
-                phrase = PHRASES.get((recent[-1], word))
-                if phrase is not None:
-                    # the phrase replaces its first word; what precedes it modifies it
-                    valence, before_word = phrase, recent[:-1]
-                    sentence[-1] = 0.0
-            elif word in _LONG_SPANS:
-                if any(w in _TOOK for w in recent):
+            phrase_at, phrase = 0, 0.0
+            if word in _ANY_PHRASE_END and recent:
+                phrase_at, phrase = _phrase(recent, word)
+            if phrase_at:
+                # the phrase replaces its first word; what precedes it modifies it, and its
+                # negation is the one in force where it starts
+                valence = phrase
+                before_word = recent[:-phrase_at]
+                neg_here = negated_at[-phrase_at]
+                sentence[-phrase_at] = 0.0
+            elif word in _ANY_SPAN:
+                if word in _SHORT_SPANS and any(w in _WITHIN for w in recent):
+                    valence = _QUICK
+                elif word in _LONG_SPANS and any(w in _TOOK for w in recent):
                     valence = _LONG_WAIT
-            elif valence is not None:
-                if word == "like" and recent and recent[-1] in _LIKENS:
-                    valence = None
-                elif recent and token[0].isupper() and word in self.review:
-                    valence = None  # capitalised inside a sentence: a name ("Sturdy Inn")
+            elif valence is None:
+                if recent and recent[-1] == "too" and word not in _FUNCTION_WORDS:
+                    valence = _EXCESS
+            elif word == "like" and recent and recent[-1] in _LIKENS:
+                valence = None
+            elif recent and token[0].isupper() and word in self.review:
+                valence = None  # capitalised inside a sentence: a name ("Sturdy Inn")
+            elif valence < 0 and _after_remedy(recent):
+                valence = None  # the fault that was put right
+            praise = False
+            if modal_left:
+                modal_left -= 1
+                if modal_praise:
+                    praise = True
+                elif valence is None:
+                    if not modal_used and word not in _FUNCTION_WORDS:
+                        valence = _UNMET  # "could have been crispier"
+                elif valence > 0:
+                    valence = _UNMET  # "would have been nice"
+                if word not in _FUNCTION_WORDS:
+                    modal_used = True
             if valence is not None:
                 sign = 1.0 if valence > 0 else -1.0
                 if shout and len(token) > 1 and token.isupper():
@@ -194,11 +227,22 @@ class EnglishScorer:
                     boost = boosters.get(before)
                     if boost is not None:
                         valence += sign * boost * (1.0, 0.95, 0.9)[distance]
-                if any(w in negators or w.endswith("n't") for w in before_word):
+                if neg_here and not praise and not (word in _BOTHER and valence < 0):
                     valence *= _NEGATE_SCALAR
                 sentence.append(valence)
             else:
                 sentence.append(0.0)
+            if word in _AFTER_TRIGGERS:
+                if word in _REMEDIES:
+                    # a trouble noun just before a remedy is what it put right ("problem
+                    # solved"); the sentence's list ends with this word, hence start=2
+                    for distance, before in enumerate(reversed(recent), start=2):
+                        if before in _TROUBLES and sentence[-distance] < 0:
+                            sentence[-distance] = 0.0
+                else:  # "been" or "be"
+                    modal_left, modal_praise = _counterfactual(recent, word)
+                    modal_used = False
+            negated_at.append(neg_here)
             recent.append(word)
             if len(recent) > 3:
                 del recent[0]
@@ -206,6 +250,50 @@ class EnglishScorer:
         if total:
             total += math.copysign(min(exclaims, 4) * _EXCLAIM, total)
         return total / math.sqrt(total * total + _ALPHA)
+
+
+def _phrase(recent: list[str], word: str) -> tuple[int, float]:
+    """The phrase ``word`` ends: how many words back it starts (1 = the word before; 0 for
+    none) and its valence. A two-word phrase wins over a span, the nearest span over others."""
+    valence = PHRASES.get((recent[-1], word))
+    if valence is not None:
+        return 1, valence
+    for distance in range(1, len(recent) + 1):
+        valence = SPAN_PHRASES.get((recent[-distance], word))
+        if valence is not None:
+            return distance, valence
+    return 0, 0.0
+
+
+def _after_remedy(recent: list[str]) -> bool:
+    """Is a remedy among the words before, with only determiners after it ("fixed the")?"""
+    for before in reversed(recent):
+        if before in _REMEDIES:
+            return True
+        if before not in _DETERMINERS:
+            return False
+    return False
+
+
+def _counterfactual(recent: list[str], verb: str) -> tuple[int, bool]:
+    """After "been" or "be": how many words a "could have been" reading covers, and whether
+    it is the negated one ("couldn't have been nicer"), which is praise."""
+    if verb == "been":
+        if recent and recent[-1] in _MODALS_HAVE:
+            return _COUNTERFACTUAL_SPAN, False
+        if len(recent) >= 2 and recent[-1] == "have":
+            if recent[-2] in _MODALS:
+                return _COUNTERFACTUAL_SPAN, False
+            if recent[-2] in _NEGATED_MODALS or (
+                recent[-2] == "not" and len(recent) == 3 and recent[-3] in _MODALS
+            ):
+                return _COUNTERFACTUAL_SPAN, True
+        return 0, False
+    if recent and recent[-1] == "could":
+        return _COUNTERFACTUAL_SPAN, False
+    if recent and recent[-1] in ("couldn't", "couldnt"):
+        return _COUNTERFACTUAL_SPAN, True
+    return 0, False
 
 
 def _close(sentence: list[float], but_at: int, negated: bool) -> float:

@@ -123,6 +123,26 @@ class HeadWatch:
         return True
 
 
+def newest_committed(fetched: Mapping[TP, int], ours: Mapping[TP, int | None]) -> dict[TP, int]:
+    """The committed offsets a seek to them should set: what the broker answered, unless this
+    consumer committed further while the answer was on its way.
+
+    After table recovery Faust resumes the event partitions, then seeks them to their
+    committed offsets, and the fetcher delivers from the committed offset meanwhile: events
+    are handled and acknowledged, and Faust's commit timer commits them, during the seek.
+    When the broker's (older) answer arrives, Faust sets its committed offsets back to it.
+    The commit rule then sees the offsets it has just committed as missing at the head and
+    commits nothing more for that partition until it is read again (``REREAD_AFTER``): seen
+    after about one restart on a backlog in ten here. The broker never moves a committed
+    offset back, so the later of the two is the true one."""
+    out = dict(fetched)
+    for tp, offset in fetched.items():
+        mine = ours.get(tp)
+        if mine is not None and (not offset or mine > offset):  # 0 or None: never committed
+            out[tp] = mine
+    return out
+
+
 def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[str]) -> list[TP]:
     """The event partitions a seek to the committed offset leaves where they are.
 
@@ -158,7 +178,7 @@ class Consumer(driver.Consumer):
         return _FetchThread(self, loop=self.loop, beacon=self.beacon)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
-        committed = await super().seek_to_committed()
+        committed = newest_committed(await super().seek_to_committed(), self._committed_offset)
         unset = never_committed(committed, self.app.tables.changelog_topics)
         if unset:
             try:

@@ -82,6 +82,24 @@ def test_partitions_never_committed_go_back_to_the_start_at_a_seek() -> None:
     ]
 
 
+def test_a_seek_keeps_what_this_consumer_committed_while_the_broker_answered() -> None:
+    # Events handled during the seek were committed (9618) before the broker's answer, asked
+    # for earlier (9491), arrived: setting the committed offset back to 9491 made the commit
+    # rule wait for offsets already committed.
+    from faust.types import TP
+
+    from streams.worker.offsets import advance, newest_committed
+
+    fb, rv, cl, new = TP("t.feedback", 1), TP("t.review", 0), TP("t.call", 0), TP("t.call", 1)
+    fetched = {fb: 9491, rv: 1200, cl: 0, new: 0}
+    ours = {fb: 9618, rv: 1100, cl: 35}  # new: nothing committed here yet
+    seek = newest_committed(fetched, ours)
+    assert seek == {fb: 9618, rv: 1200, cl: 35, new: 0}
+    # With the broker's stale answer the next commit never comes; with the newest it does.
+    assert advance([9618, 9619, 9620], IntervalTree(), committed=fetched[fb]) == []
+    assert advance([9618, 9619, 9620], IntervalTree(), committed=seek[fb]) == [9618, 9619, 9620]
+
+
 def test_offsets_missing_at_the_head_with_later_ones_done_and_none_held_are_found() -> None:
     from streams.worker.offsets import missing_head
 

@@ -88,13 +88,14 @@ def missing_head(
     """True when the commit is held back by offsets nobody will hand on: missing at the head,
     later ones done, and not explained by an event held for order.
 
-    Seen in a takeover run and after restarts on a backlog (about one run in ten of
-    tests/integration/test_worker_restart.py), cause not pinned: a partition's commit stopped
-    for good behind offsets its new owner never handled (in the takeover it had left events of
-    an older consumer generation unhandled, trusting the rebalance's seek to read them again),
-    so every restart would re-read the whole tail. Whatever leaves such a hole, reading the
-    partition again from the committed offset hands the missing events on; the ones after
-    them come again too and are counted as duplicates (event ids), not applied twice.
+    Seen once in a takeover run, cause not pinned: a partition's commit stopped for good
+    behind offsets its survivor never handled (it had left events of an older consumer
+    generation unhandled, trusting the rebalance's seek to read them again), so every restart
+    would re-read the whole tail. (After restarts the same look came from offsets committed
+    during the seek and then set back: ``newest_committed``.) Whatever leaves such a hole,
+    reading the partition again from the committed offset hands the missing events on; the
+    ones after them come again too and are counted as duplicates (event ids), not applied
+    twice.
     """
     if committed is None or not (acked or gap):
         return False

@@ -179,7 +179,11 @@ class Consumer(driver.Consumer):
         return _FetchThread(self, loop=self.loop, beacon=self.beacon)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
-        committed = newest_committed(await super().seek_to_committed(), self._committed_offset)
+        fetched = await super().seek_to_committed()
+        committed = newest_committed(fetched, self._committed_offset)
+        kept = {tp: o for tp, o in committed.items() if o != fetched.get(tp)}
+        if kept:  # committed during the seek: the broker's answer was older
+            log.info("offsets committed during the seek kept: %s", kept)
         unset = never_committed(committed, self.app.tables.changelog_topics)
         if unset:
             try:

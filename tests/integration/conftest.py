@@ -101,7 +101,8 @@ class Env:
 
     def state(self) -> str:
         """What a failed wait needs to tell a stuck worker from a slow one: its counters of
-        events read, held for order, skipped as stale and let go out of order."""
+        events read, held for order, skipped as stale and let go out of order, what it has
+        still to read, and the partitions it read again."""
         try:
             page = self.metrics()
         except Exception as exc:  # the worker is down: that is the answer
@@ -113,6 +114,8 @@ class Env:
             "cxpulse_events_released_unordered_total",
             "cxpulse_events_duplicate_total",
             "cxpulse_event_latency_seconds_count",
+            "cxpulse_consumer_lag",  # still to read (a stuck fetch) against read, not committed
+            "cxpulse_partitions_reread_total",
         )
         shown = [f"{n}{dict(lb)} = {v}" for (n, lb), v in page.items() if n.startswith(wanted)]
         return "\n".join(sorted(shown)) or "no counters yet"

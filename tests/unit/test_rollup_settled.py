@@ -4,15 +4,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 
 from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution, Idle, Mark
 from streams.core.rollup.state import Rollups
-from streams.worker import rollup as shell
 from streams.worker.rollup import Runner
 from tests.helpers import Clock
-from tests.unit.test_rollup_shell import batch
+from tests.unit.test_rollup_shell import batch, checkpoint_every, puts_and_drops
 from tests.unit.test_rollups import CFG, EAST, HOUR, T0, WEST, in_order, ratings, slipping_east
 from tests.unit.test_worker_shell import Recorder, Table
 
@@ -46,14 +44,8 @@ def test_a_settled_hour_is_written_once_deleted_once_pruned_and_read_back() -> N
     evs = batch(long_stream(4))
     table, clock = Table(), Clock()
     r = Runner(cfg, 1, table, Recorder(), clock)
-    for i in range(0, len(evs), 100):
-        r.handle(evs[i : i + 100])  # a checkpoint after each
-        clock.now += shell.CHECKPOINT_SECONDS
-    hours = [
-        (k, v) for (_, k), (v, _) in zip(table.changelog, table.wire, strict=True) if b":hour:" in k
-    ]
-    put = Counter(k for k, v in hours if v is not None)
-    dropped = {k for k, v in hours if v is None}
+    checkpoint_every(r, clock, evs, 100)
+    put, dropped = puts_and_drops(table, b":hour:")
     assert put and max(put.values()) == 1  # never written again
     assert dropped and not dropped & set(table.data)
     assert {k for k in table.data if b":hour:" in k} == set(put) - dropped

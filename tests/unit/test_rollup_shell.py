@@ -125,6 +125,35 @@ def decode_alert(m: dict[str, Any]) -> tuple[str, str, str]:
     return a["rule"], a["status"], a["labels"]["level"]
 
 
+def save_dies_at_the_header(r: Runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partition 0's checkpoint cut off at its header's write, everything before it written."""
+    write = tables.write
+
+    def dies_at_the_header(t: Any, p: int, key: bytes, *rest: Any) -> None:
+        if key == r._key(0):
+            raise RuntimeError("the worker died here")
+        write(t, p, key, *rest)
+
+    monkeypatch.setattr(tables, "write", dies_at_the_header)
+    with pytest.raises(RuntimeError):
+        r._save(0)
+    monkeypatch.setattr(tables, "write", write)
+
+
+def checkpoint_every(r: Runner, clock: Clock, evs: list[Ev], n: int) -> None:
+    """Count ``evs`` ``n`` at a time, a checkpoint after each."""
+    for i in range(0, len(evs), n):
+        r.handle(evs[i : i + n])
+        clock.now += shell.CHECKPOINT_SECONDS
+
+
+def puts_and_drops(table: Table, part: bytes) -> tuple[Counter[bytes], set[bytes]]:
+    """What the changelog got under the keys holding ``part``: how often each was written, and
+    which were deleted."""
+    rows = [(k, v) for (_, k), (v, _) in zip(table.changelog, table.wire, strict=True) if part in k]
+    return Counter(k for k, v in rows if v is not None), {k for k, v in rows if v is None}
+
+
 def test_after_a_crash_the_new_owner_counts_each_message_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -139,17 +168,7 @@ def test_after_a_crash_the_new_owner_counts_each_message_once(
     first.handle(evs[601:800])  # counted, then the worker dies before the next checkpoint
     # A checkpoint cut off before its header: the previous one still loads whole.
     first.states[0].late = 12345
-    write = tables.write
-
-    def dies_at_the_header(t: Any, p: int, key: bytes, *rest: Any) -> None:
-        if key == first._key(0):
-            raise RuntimeError("the worker died here")
-        write(t, p, key, *rest)
-
-    monkeypatch.setattr(tables, "write", dies_at_the_header)
-    with pytest.raises(RuntimeError):
-        first._save(0)
-    monkeypatch.setattr(tables, "write", write)
+    save_dies_at_the_header(first, monkeypatch)
 
     alerts = Recorder()
     second = Runner(CFG, sources=1, table=table, alerts=alerts, clock=clock)
@@ -239,14 +258,8 @@ def test_a_judged_steps_rows_are_written_once_and_dropped_once_pruned() -> None:
     evs = batch(stream())
     table, clock = Table(), Clock()
     r = Runner(CFG, 1, table, Recorder(), clock)
-    for i in range(0, len(evs), 40):
-        r.handle(evs[i : i + 40])  # a checkpoint after each
-        clock.now += shell.CHECKPOINT_SECONDS
-    steps = [
-        (k, v) for (_, k), (v, _) in zip(table.changelog, table.wire, strict=True) if b":step:" in k
-    ]
-    put = Counter(k for k, v in steps if v is not None)
-    dropped = {k for k, v in steps if v is None}
+    checkpoint_every(r, clock, evs, 40)
+    put, dropped = puts_and_drops(table, b":step:")
     assert put and max(put.values()) == 1  # never written again
     assert dropped and not dropped & set(table.data)  # pruned: gone here and on the changelog
     held = {k for k in table.data if b":step:" in k}
@@ -293,17 +306,7 @@ def test_the_stores_labels_are_written_only_when_a_store_comes_and_a_crash_keeps
     # A new store, then a crash before the header: the last checkpoint's labels still load.
     kept = Runner(CFG, 1, table, Recorder(), Clock()).state(0).to_json()
     r.states[0].where["S-new"] = ("B", "R", "C")
-    write = tables.write
-
-    def dies_at_the_header(t: Any, p: int, key: bytes, *rest: Any) -> None:
-        if key == r._key(0):
-            raise RuntimeError("the worker died here")
-        write(t, p, key, *rest)
-
-    monkeypatch.setattr(tables, "write", dies_at_the_header)
-    with pytest.raises(RuntimeError):
-        r._save(0)
-    monkeypatch.setattr(tables, "write", write)
+    save_dies_at_the_header(r, monkeypatch)
     assert Runner(CFG, 1, table, Recorder(), Clock()).state(0).to_json() == kept
     r._save(0)  # and once a header names them, they load
     assert "S-new" in Runner(CFG, 1, table, Recorder(), Clock()).state(0).where

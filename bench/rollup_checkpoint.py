@@ -87,8 +87,8 @@ class _Table:
 
 
 def changelog_bytes(r: Rollups) -> dict[str, Any]:
-    """What the worker's checkpoint sends: the first (every judged step too) and the next (a
-    judged step goes once: only the open part again)."""
+    """What the worker's checkpoint sends: the first (every judged step, settled hour and
+    the stores' labels too) and the next (those go once: only the open part again)."""
     table = _Table()
     runner = Runner(r.cfg, 1, table, alerts=None)
     runner.states[0], runner.applied[0] = r, 0

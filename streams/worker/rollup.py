@@ -127,14 +127,13 @@ class Runner:
     states: dict[int, Rollups] = field(default_factory=dict)  # rollup partition -> state
     applied: dict[int, int] = field(default_factory=dict)  # rollup partition -> last offset
     slots: dict[int, int] = field(default_factory=dict)  # the slot the next checkpoint takes
-    # rollup partition -> judged steps on their own keys (start -> chunks), as the header's
-    # checkpoint names them
-    written: dict[int, dict[str, int]] = field(default_factory=dict)
+    # rollup partition -> the parts that never change again, each written once to keys of its
+    # own ((kind, start) -> chunks): a judged step's store rows ("step") and a settled hour's
+    # entity rows ("hour")
+    once: dict[int, dict[tuple[str, str], int]] = field(default_factory=dict)
     # rollup partition -> the stores' labels as last written (raw), the slot they went to and
     # in how many chunks: they change only when a store comes or goes
     labels: dict[int, tuple[bytes, int, int]] = field(default_factory=dict)
-    # rollup partition -> the entities' settled hours on their own keys (hour -> chunks)
-    hours: dict[int, dict[str, int]] = field(default_factory=dict)
     pending: list[Any] = field(default_factory=list)  # counted, not yet in a checkpoint
     dirty: set[int] = field(default_factory=set)
     saved_at: float = 0.0
@@ -190,9 +189,8 @@ class Runner:
         for p in [p for p in self.states if p not in partitions]:
             del self.states[p]
             self.applied.pop(p, None)
-            self.written.pop(p, None)
+            self.once.pop(p, None)
             self.labels.pop(p, None)
-            self.hours.pop(p, None)
             self.dirty.discard(p)
         self.pending = [ev for ev in self.pending if ev.message.partition in partitions]
 
@@ -243,8 +241,10 @@ class Runner:
             for e in state["entities"]:
                 e["hours"] = past.get(_entity(e), []) + e["hours"]
             r = Rollups.from_json(state, self.cfg, self.sources)
-            self.written[p] = dict(judged)
-            self.hours[p] = dict(settled)
+            self.once[p] = {
+                **{("step", start): n for start, n in judged.items()},
+                **{("hour", hour): n for hour, n in settled.items()},
+            }
         except Exception:
             # A lost checkpoint costs the rollups' memory, never the stream: start afresh.
             log.exception("rollup checkpoint of partition %s unreadable; starting afresh", p)
@@ -271,36 +271,43 @@ class Runner:
         of every entity go once to keys of their own (at a week's baselines they are nearly
         all of an entity's state). Returns the settled hours held, oldest first, with their
         chunks."""
-        written = self.hours.setdefault(p, {})
+        if before is None:  # nothing judged yet: nothing settled
+            return {}
+        once = self.once.setdefault(p, {})
         held: set[int] = set()
         fresh: dict[int, dict[str, list[int]]] = {}
-        for e in entities if before is not None else ():
+        for e in entities:
             key, kept = _entity(e), []
             for row in e["hours"]:
                 if row[0] >= before:
                     kept.append(row)
                     continue
                 held.add(row[0])
-                if str(row[0]) not in written:
+                if ("hour", str(row[0])) not in once:
                     fresh.setdefault(row[0], {})[key] = row[1:]
             e["hours"] = kept
         for hour, rows in fresh.items():
-            written[str(hour)] = self._write_chunks(p, orjson.dumps(rows), "hour", hour)
-        return {str(h): written[str(h)] for h in sorted(held)}
+            self._write_once(p, "hour", str(hour), rows)
+        return {str(h): once[("hour", str(h))] for h in sorted(held)}
+
+    def _write_once(self, p: int, kind: str, start: str, rows: Any) -> int:
+        """A part that never changes again, to keys of its own the first time; its chunks."""
+        once = self.once.setdefault(p, {})
+        n = once.get((kind, start))
+        if n is None:
+            n = once[(kind, start)] = self._write_chunks(p, orjson.dumps(rows), kind, start)
+        return n
 
     def _save(self, p: int) -> None:
         r = self.states.get(p)
         if r is None:
             return
         state = r.to_json()
-        written = self.written.setdefault(p, {})
         stores: dict[str, Any] = state["stores"]
         judged = [s for s in stores if r.judged is not None and int(s) < r.judged]
+        state["judged_steps"] = {s: self._write_once(p, "step", s, stores[s]) for s in judged}
         for start in judged:
-            if start not in written:  # its rows never change again: written once
-                written[start] = self._write_chunks(p, orjson.dumps(stores[start]), "step", start)
             stores[start] = None  # kept in its place, read from its own keys
-        state["judged_steps"] = {s: written[s] for s in judged}
         state["settled_hours"] = self._save_hours(p, r.settled_hours(), state["entities"])
         labels = self._save_labels(p, orjson.dumps(state.pop("where")))
         state["where_at"] = labels[1:]
@@ -310,14 +317,13 @@ class Runner:
         tables.write(self.table, p, self._key(p), head, head, "raw")
         self.slots[p] = 1 - slot
         self.labels[p] = labels
-        # Pruned steps: the header now names a checkpoint without them, so nothing reads them.
-        for start in [s for s in written if s not in state["judged_steps"]]:
-            for i in range(written.pop(start)):
-                tables.delete(self.table, p, self._key(p, "step", start, i))
-        hours = self.hours[p]
-        for hour in [h for h in hours if h not in state["settled_hours"]]:
-            for i in range(hours.pop(hour)):
-                tables.delete(self.table, p, self._key(p, "hour", hour, i))
+        # Pruned parts: the header now names a checkpoint without them, so nothing reads them.
+        named = {("step", s) for s in state["judged_steps"]}
+        named |= {("hour", h) for h in state["settled_hours"]}
+        once = self.once.get(p, {})
+        for kind, start in [part for part in once if part not in named]:
+            for i in range(once.pop((kind, start))):
+                tables.delete(self.table, p, self._key(p, kind, start, i))
 
 
 def _entity(e: dict[str, Any]) -> str:

@@ -39,7 +39,7 @@ from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.budget import Budget
-from streams.worker.health import Health
+from streams.worker.health import Health, offsets_of
 from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
@@ -174,9 +174,7 @@ class Worker:
                 self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
         self.metrics.merge_held.set(self.merge.count())
         if self.health is not None and done:
-            self.health.consumed(
-                {(e.message.topic, e.message.partition): e.message.offset for e in done}, now
-            )
+            self.health.consumed(offsets_of(done), now)
         return done
 
     def _generation(self) -> int | None:

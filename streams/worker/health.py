@@ -17,7 +17,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,6 +31,17 @@ from streams.config import KafkaConfig
 log = logging.getLogger("cxpulse.worker.health")
 CHECK_EVERY = 5.0
 TopicPartition = tuple[str, int]
+
+
+def offsets_of(events: Iterable[Any]) -> dict[TopicPartition, int]:
+    """Each topic partition's newest offset among an agent's handled Faust events, as
+    ``Health.consumed`` and ``Health.rollups_read`` take them."""
+    out: dict[TopicPartition, int] = {}
+    for ev in events:
+        m = ev.message
+        tp = (m.topic, m.partition)
+        out[tp] = max(out.get(tp, m.offset), m.offset)
+    return out
 
 
 @dataclass

@@ -16,7 +16,7 @@ from streams.topics import Topics
 from streams.worker import memory_store, quiet
 from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
 from streams.worker.flow import FlowControl
-from streams.worker.health import Health, serve
+from streams.worker.health import Health, offsets_of, serve
 from streams.worker.merge import Merge
 from streams.worker.rollup import Runner, handle_in_turns
 from streams.worker.transport import Transport
@@ -187,8 +187,7 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
         async for batch in stream.noack_take(settings.worker.batch_max, within=0.2):
             await handle_in_turns(runner, batch, stream.ack)
             if worker.health is not None:
-                read = {(ev.message.topic, ev.message.partition): ev.message.offset for ev in batch}
-                worker.health.rollups_read(read, time.time())
+                worker.health.rollups_read(offsets_of(batch), time.time())
 
     @app.timer(interval=1.0)  # type: ignore[untyped-decorator]
     async def rollup_checkpoint() -> None:

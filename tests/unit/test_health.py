@@ -142,3 +142,18 @@ def test_rollup_messages_waiting_on_another_workers_partition_do_not_count() -> 
     clock.now += 61
     h.judge({TP: 0, ROLLUP: 0, ("cx.rollup", 1): 500}, {})
     assert h.healthy and h.rollup_lag == 0
+
+
+def test_the_offsets_handled_are_each_partitions_newest_whatever_the_order() -> None:
+    # The merge hands a partition's events on in event-time order, not offset order.
+    from types import SimpleNamespace
+
+    from streams.worker.health import offsets_of
+
+    def ev(topic: str, partition: int, offset: int) -> SimpleNamespace:
+        return SimpleNamespace(
+            message=SimpleNamespace(topic=topic, partition=partition, offset=offset)
+        )
+
+    got = offsets_of([ev("cx.feedback", 0, 7), ev("cx.feedback", 0, 5), ev("cx.review", 1, 2)])
+    assert got == {("cx.feedback", 0): 7, ("cx.review", 1): 2}

@@ -16,7 +16,6 @@ partitions; concurrency stays 1; at-least-once, not exactly-once.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -32,7 +31,6 @@ from streams.config import StreamSettings as Settings
 from streams.core.decode import Rejection, decode
 from streams.core.intake import Message
 from streams.core.sla import engine as sla
-from streams.core.snapshot import snapshot
 from streams.core.step import Output, Pipeline, Tally
 from streams.core.store import Signals, StoreState
 from streams.metrics import Metrics
@@ -43,6 +41,7 @@ from streams.worker.health import Health, offsets_of
 from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
+from streams.worker.snapshots import Snapshots
 from streams.worker.writes import Unwritten
 
 log = logging.getLogger("cxpulse.worker")
@@ -66,20 +65,14 @@ class Worker:
     alerts: Any
     sla: SlaShell
     pipe: Pipeline
+    snapshots: Snapshots  # what the wall and the signals topic see, and when
     signals: Signals = field(default_factory=Signals)
-    signals_out: Any = None  # the signals topic
     clock: Callable[[], float] = time.time  # the shell's only source of wall time
     health: Health | None = None
     merge: Merge = field(default_factory=lambda: Merge((), 0.0))
-    shown: dict[bytes, float] = field(default_factory=dict)  # store -> wall time of last snapshot
-    # Changed since its last snapshot, in the order the changes came: the longest waiting first.
-    unshown: dict[bytes, None] = field(default_factory=dict)
-    budget: Budget = field(default_factory=lambda: Budget(200.0))  # snapshots per wall second
-    held_for: frozenset[int] = frozenset()  # the assignment the waiting stores were checked for
     unwritten: Unwritten = field(default_factory=lambda: Unwritten(0.0))  # changelog writes due
     owned: frozenset[int] = frozenset()
     recovered: float | None = None  # when Faust last finished refilling the tables
-    refresh_turn: int = 0  # where the next gauge refresh starts among the stores
     newest: float = 0.0  # newest event time processed: the clock the wall's windows age by
     reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
     rollups: Sender | None = None  # what the events add to their brand's rollups
@@ -238,12 +231,9 @@ class Worker:
             key = store_id.encode()
             tables.hold(self.table, partition, key, state)  # read from here until written
             self.unwritten.changed(key, partition, wall)
-            # A snapshot per store and batch cost more than the events themselves while
-            # catching up (and filled the producer's buffer): each store waits its turn, at most
-            # one snapshot every `snapshot_every`; the gauge timer covers every owned store too.
-            self.unshown.setdefault(key)
+            self.snapshots.changed(key)  # shown in its turn, not per batch (``snapshots``)
         self._write_due(wall)
-        self._publish_due(wall)
+        self.publish_due(wall)
         self.sla.flush(changes.complaints)
         self.metrics.sla_open.set(self.pipe.open_deadlines())
         if self.newest:
@@ -290,50 +280,10 @@ class Worker:
                     counter.labels(*labels).inc(n - done[labels])
                     done[labels] = n
 
-    def _publish_held(self, owned: frozenset[int]) -> None:
-        """Forget the waiting stores whose partition went to another worker; publish the due."""
-        if self.unshown and owned and owned != self.held_for:
-            # An empty assignment is the group settling for a moment: the stores are kept.
-            known = tables.key_partitions(self.table)
-            for key in [k for k in self.unshown if known.get(k) not in owned]:
-                del self.unshown[key]  # taken away, dropped, or a standby copy
-                self.shown.pop(key, None)
-            self.held_for = owned
-        self._publish_due(self.clock())
-
-    def _publish_due(self, wall: float) -> None:
-        """Snapshots of the waiting stores, longest waiting first, each at most every
-        `snapshot_every` seconds and all within the budget (a lower one while a backlog is
-        read)."""
-        w = self.settings.worker
-        every, shown = w.snapshot_every, self.shown
+    def publish_due(self, wall: float) -> None:
+        """The waiting stores' snapshots that are due and within the budget."""
         lag = self.health.lag if self.health is not None else None
-        behind = lag is not None and lag >= w.behind_lag
-        budget = self.budget.available(wall, w.snapshots_per_s_behind if behind else None)
-        due: list[bytes] = []
-        if budget:
-            for key in self.unshown:
-                if wall - shown.get(key, 0.0) >= every:  # else it waits for its next turn
-                    due.append(key)
-                    if len(due) == budget:
-                        break
-        self.budget.spend(len(due))
-        for key in due:
-            self._publish(key, self.state(key), wall)
-        self.metrics.signals_held.set(len(self.unshown))
-
-    def _publish(self, key: bytes, state: StoreState, wall: float) -> None:
-        self.shown[key] = wall
-        self.unshown.pop(key, None)
-        try:
-            snap = snapshot(state, None, self.signals)
-        except Exception:
-            log.exception("snapshot of store %s failed", key[:64])
-            return
-        self.metrics.show(snap)
-        if self.signals_out is not None:
-            self.signals_out.send_soon(key=key, value=snap.model_dump_json().encode())
-            self.metrics.signals_published.inc()
+        self.snapshots.publish_due(wall, lag, self.state)
 
     def _dead_letter(self, msg: Any, rejection: Rejection) -> None:
         log.warning(
@@ -378,8 +328,9 @@ class Worker:
         self.merge.assign((tp.topic, tp.partition) for tp in actives)
         if self.health is not None:
             self.health.assigned(owned)
-        self._publish_held(owned)
+        self.snapshots.keep_owned(owned, tables.key_partitions(self.table))
         wall = self.clock()
+        self.publish_due(wall)
         if self.rollups is not None:
             self.rollups.check_idle(owned, self.merge.drained, wall)
         # Faust refills the tables after the rebalance has ended. Deadlines indexed before that
@@ -405,14 +356,8 @@ class Worker:
         self.owned = owned
 
     def refresh_gauges(self) -> None:
-        """Age owned stores' windows to the worker's event-time clock (read-only), a budget
-        of stores per call, taking turns.
-
-        A store this process has not shown yet (its partition was just taken over, or the
-        process just started) joins the stores waiting for a snapshot instead: without that, a
-        partition taken over in a quiet hour shows nothing on the wall, and the signals
-        topic misses its previous owner's last throttled change, until each store's next
-        event."""
+        """Age a budget of owned stores' gauges to the worker's event-time clock (read-only),
+        taking turns (``Snapshots.age``)."""
         if self._settling():
             return  # a store read now may be half recovered
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
@@ -422,25 +367,11 @@ class Worker:
             # every rollup summed across workers would count it twice.
             self.metrics.retain(lambda sid: known.get(sid.encode()) in owned)
         wall = self.clock()
-        fresh = wall - GAUGE_REFRESH_SECONDS
         # Standby copies of other workers' partitions are in the table too: not ours to show.
-        keys = [k for k, p in known.items() if p in owned] if known else list(self.table.data)
-        if not keys:
-            return
-        start = self.refresh_turn % len(keys)
-        turn = keys[start : start + REFRESH_BUDGET]
-        turn += keys[: min(start, REFRESH_BUDGET - len(turn))]  # wrapped round, no repeats
-        self.refresh_turn = start + len(turn)
-        for key in turn:
-            if known.get(key) not in owned:
-                continue
-            last = self.shown.get(key)
-            if last is None:
-                self.unshown.setdefault(key)
-            elif last <= fresh and self.newest:  # else its own snapshot set them moments ago
-                with contextlib.suppress(Exception):
-                    self.metrics.show(snapshot(self.state(key), self.newest, self.signals))
-        self._publish_due(wall)
+        keys = [k for k, p in known.items() if p in owned]
+        fresh = wall - GAUGE_REFRESH_SECONDS
+        self.snapshots.age(keys, REFRESH_BUDGET, fresh, self.newest, self.state)
+        self.publish_due(wall)
 
 
 def assemble(
@@ -470,7 +401,6 @@ def assemble(
     )
     sla_shell.pipe = pipe
     worker = Worker(
-        budget=Budget(settings.worker.snapshots_per_s),
         unwritten=Unwritten(settings.worker.state_write_every),
         settings=settings,
         metrics=metrics,
@@ -482,7 +412,13 @@ def assemble(
         sla=sla_shell,
         pipe=pipe,
         signals=sig,
-        signals_out=topic(topics.signals),
+        snapshots=Snapshots(
+            settings.worker,
+            metrics,
+            sig,
+            topic(topics.signals),
+            Budget(settings.worker.snapshots_per_s),
+        ),
         clock=clock,
     )
     if settings.rollups.enabled:

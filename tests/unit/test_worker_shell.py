@@ -255,7 +255,8 @@ def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
         shown[-1].append(snap.store_id)
 
     monkeypatch.setattr(w.metrics, "show", record)
-    w.shown = dict.fromkeys(data, 0.0)  # every store's own snapshot is older than a refresh
+    # every store's own snapshot is older than a refresh
+    w.snapshots.shown = dict.fromkeys(data, 0.0)
     for _ in range(3):
         shown.append([])
         w.refresh_gauges()
@@ -283,7 +284,7 @@ def test_a_process_that_took_stores_over_publishes_each_once_without_new_events(
     data = _Keyed(before.table.data)
     data._key_partition = {key: int(key[1:]) % 2 for key in data}  # S0, S2 on 0; S1, S3 on 1
     after.table.data = data
-    signals = after.signals_out
+    signals = after.snapshots.out
     after.app = _assigned(0, rebalancing=True)
     after.refresh_gauges()
     assert signals.sent == [] and list(after.metrics.stores.rollups.stores()) == []
@@ -399,17 +400,17 @@ def test_snapshots_keep_to_their_budget_longest_waiting_first() -> None:
     w = make()
     wall = [NOW]
     w.clock = lambda: wall[0]
-    w.budget = Budget(rate=2.0)
+    w.snapshots.budget = Budget(rate=2.0)
     w.handle_batch([ev(i, store=f"S{i}") for i in range(5)])
-    sent = w.signals_out.sent
+    sent = w.snapshots.out.sent
     assert [m["key"] for m in sent] == [b"S0", b"S1"]
     wall[0] += 0.5
     w.handle_batch([ev(5, store="S5"), ev(6, store="S2")])  # S2 changed again: keeps its place
     assert [m["key"] for m in sent] == [b"S0", b"S1", b"S2"]
     wall[0] += 1.0
-    w._publish_due(wall[0])
+    w.publish_due(wall[0])
     assert [m["key"] for m in sent][3:] == [b"S3", b"S4"]
-    assert list(w.unshown) == [b"S5"] and w.metrics.signals_held._value.get() == 1
+    assert list(w.snapshots.unshown) == [b"S5"] and w.metrics.signals_held._value.get() == 1
     assert json.loads(sent[2]["value"])["windows"][0]["ratings"] == 2  # S2 with both events
 
 
@@ -423,18 +424,18 @@ def test_while_a_backlog_is_read_snapshots_keep_to_the_lower_budget() -> None:
     w.settings.worker.behind_lag = 100
     wall = [NOW]
     w.clock = lambda: wall[0]
-    w.budget = Budget(rate=4.0)
+    w.snapshots.budget = Budget(rate=4.0)
     health = SimpleNamespace(lag=100, consumed=lambda *a: None)
     w.health = health  # type: ignore[assignment]
     w.handle_batch([ev(i, store=f"S{i}") for i in range(6)])
-    sent = w.signals_out.sent
+    sent = w.snapshots.out.sent
     assert [m["key"] for m in sent] == [b"S0"]
     wall[0] += 1.0
-    w._publish_due(wall[0])
+    w.publish_due(wall[0])
     assert [m["key"] for m in sent] == [b"S0", b"S1"]  # a token a second, behind
     health.lag = 99  # the backlog is read
     wall[0] += 1.0
-    w._publish_due(wall[0])
+    w.publish_due(wall[0])
     assert [m["key"] for m in sent] == [b"S0", b"S1", b"S2", b"S3", b"S4", b"S5"]
 
 

@@ -17,40 +17,35 @@ import platform
 import secrets
 import shlex
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.broker import (
+    DEFAULT_BOOTSTRAP,
+    Record,
+    cleanup_kafka,
+    ensure_broker,
+    paced_produce,
+    preproduce,
+)
+from bench.harness import BenchError, Procs, WorkerRun, free_port, say, start_worker
 from cxpulse.config import KafkaConfig, Settings
-from streams.topics import Topics, delete_namespace, ensure_topics
+from streams.topics import Topics, ensure_topics
 
-DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
 SIM_START = "2026-11-23T09:00:00+08:00"  # a Monday morning: stores open, traffic ramps up
 LATENCY_RATE_MAX = 5000.0  # events/s generated for the latency phase at --rate half
 MAX_SIM_HOURS = 24  # beyond this much simulated time, repeat it (shifted, with new ids)
 ID_FIELDS = ("event_id", "call_id", "complaint_id")
 TARGETS = {"pipeline_over_bare_faust": 0.8, "pipeline_over_raw_aiokafka": 0.25}
-
-Record = tuple[str, bytes, bytes]  # topic, key, value
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-def say(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -101,46 +96,6 @@ def generate(total: int, stores: int, seed: int, cfg: KafkaConfig) -> list[Recor
         k += 1
     say(f"generated {len(out):,} events ({hours} simulated h x {k} repetition(s), {stores} stores)")
     return out
-
-
-def kafka_producer(bootstrap: str, linger_ms: int, batch_size: int) -> Any:
-    from kafka import KafkaProducer
-
-    return KafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        linger_ms=linger_ms,
-        batch_size=batch_size,
-        max_in_flight_requests_per_connection=5,
-        client_id="cxpulse-bench",
-    )
-
-
-def preproduce(records: Sequence[Record], bootstrap: str, timeout: float) -> float:
-    from tqdm import tqdm
-
-    prod = kafka_producer(bootstrap, linger_ms=20, batch_size=512 * 1024)
-    errors: list[BaseException] = []
-    t0 = time.monotonic()
-    try:
-        with tqdm(
-            total=len(records), unit="ev", unit_scale=True, desc="produce", file=sys.stderr
-        ) as bar:
-            for i, (topic, key, value) in enumerate(records, 1):
-                prod.send(topic, key=key, value=value).add_errback(errors.append)
-                if i % 1000 == 0:
-                    bar.update(1000)
-                    if errors:
-                        break
-            bar.update(len(records) - bar.n)
-        prod.flush(timeout=timeout)
-    finally:
-        prod.close(timeout=10)
-    if errors:
-        raise BenchError(f"{len(errors)} sends failed, first: {errors[0]!r}")
-    took = time.monotonic() - t0
-    say(f"pre-produced {len(records):,} events in {took:.1f} s ({len(records) / took:,.0f}/s)")
-    return took
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,45 +166,6 @@ def measure_raw(
     result = asyncio.run(_raw_aiokafka(topics, bootstrap, group, n, timeout))
     say(f"   {result.rate:,.0f} events/s ({result.events:,} in {result.first_to_last_s:.2f} s)")
     return result
-
-
-@dataclass
-class Procs:
-    """Subprocesses this run started; all stopped in `stop_all` (called from a finally)."""
-
-    workdir: Path
-    running: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
-
-    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"{name}.log").open("wb")
-        say(f"   starting {name}: {shlex.join(argv)} (log {log.name})")
-        proc = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
-        )
-        log.close()  # the child holds its own descriptor
-        self.running.append((name, proc))
-        return proc
-
-    def check_alive(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is not None:
-            name = next((n for n, p in self.running if p is proc), "subprocess")
-            tail = (self.workdir / f"{name}.log").read_text(errors="replace")[-3000:]
-            raise BenchError(f"{name} exited with code {proc.returncode}; log tail:\n{tail}")
-
-    def stop(self, proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
-        self.running = [(n, p) for n, p in self.running if p is not proc]
-
-    def stop_all(self) -> None:
-        for _, proc in list(self.running):
-            with contextlib.suppress(Exception):
-                self.stop(proc)
 
 
 def measure_bare_faust(
@@ -374,24 +290,6 @@ def cpu_share(before: float | None, after: float | None, seconds: float) -> floa
     if before is None or after is None or seconds <= 0:
         return None
     return round((after - before) / seconds, 2)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class WorkerRun:
-    proc: subprocess.Popen[bytes]
-    url: str
-
-
-def start_worker(procs: Procs, env: dict[str, str]) -> WorkerRun:
-    port = int(env["CXPULSE_WORKER__METRICS_PORT"])
-    proc = procs.spawn("cxpulse-worker", [sys.executable, "-m", "cxpulse.cli", "worker"], env)
-    return WorkerRun(proc, f"http://127.0.0.1:{port}/metrics")
 
 
 def wait_consumed(
@@ -520,60 +418,8 @@ def measure_latency(
     return out
 
 
-def paced_produce(
-    records: Sequence[Record],
-    bootstrap: str,
-    rate: float,
-    timeout: float,
-    at: tuple[float, Callable[[], None]] | None = None,
-) -> float:
-    """Send `records` at `rate` per second (10 ms ticks); return the achieved rate. `at`
-    (seconds, call): called once that many seconds into the sending."""
-    prod = kafka_producer(bootstrap, linger_ms=5, batch_size=64 * 1024)
-    errors: list[BaseException] = []
-    sent = 0
-    t0 = time.monotonic()
-    try:
-        while sent < len(records):
-            due = min(len(records), int((time.monotonic() - t0) * rate) + 1)
-            while sent < due:
-                topic, key, value = records[sent]
-                prod.send(topic, key=key, value=value).add_errback(errors.append)
-                sent += 1
-            if errors:
-                raise BenchError(f"{len(errors)} sends failed, first: {errors[0]!r}")
-            if time.monotonic() - t0 > timeout:
-                raise BenchError(f"paced producer: only {sent:,} sent before the deadline")
-            if at is not None and time.monotonic() - t0 >= at[0]:
-                at[1]()
-                at = None
-            time.sleep(0.01)
-        elapsed = time.monotonic() - t0
-        prod.flush(timeout=30)
-    finally:
-        prod.close(timeout=10)
-    return sent / elapsed
-
-
 # --------------------------------------------------------------------------------------------
 # Orchestration
-
-
-def ensure_broker(bootstrap: str) -> None:
-    host, _, port = bootstrap.rpartition(":")
-    if bootstrap == DEFAULT_BOOTSTRAP:
-        from cxpulse import localkafka
-
-        try:
-            localkafka.start(localkafka.Broker(), log=False)
-        except Exception as exc:
-            raise BenchError(
-                f"could not start or reach the local broker on {bootstrap}: {exc}"
-            ) from exc
-    try:
-        socket.create_connection((host, int(port)), timeout=3).close()
-    except OSError as exc:
-        raise BenchError(f"Kafka broker unreachable on {bootstrap}: {exc}") from exc
 
 
 def versions() -> dict[str, str]:
@@ -584,28 +430,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[dist] = "?"
     return out
-
-
-def cleanup_kafka(cfg: KafkaConfig, app_ids: list[str], groups: list[str]) -> list[str]:
-    deleted: list[str] = []
-    for app_id in app_ids:
-        try:
-            deleted += delete_namespace(cfg, app_id)
-        except Exception as exc:
-            say(f"cleanup: deleting topics of {cfg.topic_prefix}/{app_id} failed: {exc!r}")
-    try:
-        from kafka import KafkaAdminClient
-
-        admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-bench")
-        try:
-            # kafka-python 3 calls it delete_groups, 2.x delete_consumer_groups
-            delete = getattr(admin, "delete_groups", None) or admin.delete_consumer_groups
-            delete(groups)
-        finally:
-            admin.close()
-    except Exception as exc:  # groups expire on their own; not worth failing for
-        say(f"cleanup: deleting consumer groups failed (harmless): {exc!r}")
-    return deleted
 
 
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:

@@ -42,19 +42,9 @@ from typing import Any
 
 import orjson
 
-from bench.pipeline import (
-    BenchError,
-    Procs,
-    Record,
-    WorkerRun,
-    cleanup_kafka,
-    ensure_broker,
-    free_port,
-    preproduce,
-    say,
-    scrape,
-    total,
-)
+from bench.broker import Record, cleanup_kafka, ensure_broker, preproduce
+from bench.harness import BenchError, Procs, WorkerRun, free_port, say
+from bench.pipeline import scrape, total
 from cxpulse.config import KafkaConfig
 from cxpulse.live import scrape as page_samples
 from streams.simulate import ChainConfig, ChainGenerator, RegionBurst

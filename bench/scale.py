@@ -44,7 +44,7 @@ import orjson
 
 from bench.broker import Record, cleanup_kafka, ensure_broker, preproduce
 from bench.harness import BenchError, Procs, WorkerRun, free_port, say
-from bench.pipeline import scrape, total
+from bench.readings import scrape, total
 from cxpulse.config import KafkaConfig
 from cxpulse.live import scrape as page_samples
 from streams.simulate import ChainConfig, ChainGenerator, RegionBurst

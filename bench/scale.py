@@ -36,43 +36,21 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from bench.broker import Record, cleanup_kafka, ensure_broker, preproduce
+from bench.chain_events import chain_records
 from bench.harness import BenchError, Procs, WorkerRun, free_port, say
 from bench.readings import scrape, total
 from cxpulse.config import KafkaConfig
 from cxpulse.live import scrape as page_samples
-from streams.simulate import ChainConfig, ChainGenerator, RegionBurst
 from streams.topics import Topics, ensure_topics
 
-START = datetime.fromisoformat("2026-11-23T11:00:00+08:00")  # a Monday, before lunch
 POLL = 0.5
 BUILD = "cxpulse_metrics_page_build_seconds"  # the worker's page build on its loop
-
-
-def chain_records(
-    total_events: int, stores: int, cfg: KafkaConfig, burst: str | None, factor: float
-) -> list[Record]:
-    """The chain's events from 11:00, with ``burst``'s stores (a region) rating badly at
-    ``factor`` times their traffic from 11:01 for half an hour: a run without alerts would
-    make "the alerts equal" true of nothing."""
-    bursts: tuple[RegionBurst, ...] = ()
-    if burst:
-        bursts = (RegionBurst(burst, START + timedelta(minutes=1), timedelta(minutes=30), factor),)
-    gen = ChainGenerator(ChainConfig(stores=stores, bursts=bursts))
-    topics = Topics.from_config(cfg).events
-    out: list[Record] = []
-    for batch in gen.batches(START, START + timedelta(days=1)):
-        for _, _, kind, store, line in batch:  # (event time, id, kind, store, JSON)
-            out.append((topics[kind], store.encode(), line.encode()))
-        if len(out) >= total_events:
-            break
-    return out[:total_events]
 
 
 def renamed(records: Sequence[Record], old: KafkaConfig, new: KafkaConfig) -> list[Record]:

@@ -28,7 +28,6 @@ import os
 import secrets
 import shlex
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from typing import Any
 
 from bench.broker import Record, cleanup_kafka, ensure_broker, preproduce
 from bench.chain_events import chain_records
+from bench.failover import kill_and_time_failover
 from bench.harness import BenchError, Procs, WorkerRun, free_port, say
 from bench.outcomes import (
     by_rule,
@@ -144,38 +144,6 @@ def wait_total(
         time.sleep(poll)
 
 
-Offsets = dict[tuple[str, int], tuple[int, int]]  # (topic, partition) -> (committed, end)
-
-
-class GroupOffsets:
-    """Committed and end offsets of a group on the event topics. Committed offsets come from
-    the admin API: a consumer's ``committed()`` answered from a stale cache here."""
-
-    def __init__(self, cfg: KafkaConfig, group: str) -> None:
-        from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-        self.group = group
-        self.admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap)
-        self.c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
-        self.tps = [
-            TopicPartition(t, p)
-            for t in Topics.from_config(cfg).events.values()
-            for p in range(cfg.partitions)
-        ]
-
-    def read(self) -> Offsets:
-        ends = self.c.end_offsets(self.tps, timeout_ms=10_000)
-        done = self.admin.list_group_offsets(self.group).get(self.group, {})
-        return {
-            (tp.topic, tp.partition): (done[tp].offset if tp in done else -1, ends[tp])
-            for tp in self.tps
-        }
-
-    def close(self) -> None:
-        self.c.close()
-        self.admin.close()
-
-
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     ensure_broker(args.bootstrap)
     base = KafkaConfig(bootstrap=args.bootstrap, topic_prefix="scale", partitions=args.partitions)
@@ -269,33 +237,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         cfg3, app3 = namespace("c")
         pair = [worker(cfg3, app3, "f-a", 1), worker(cfg3, app3, "f-b", 1)]
         wait_total(procs, pair, n / 3, args.timeout)
-        group = GroupOffsets(cfg3, app3)
-        at_kill = group.read()
-        pair[1].proc.send_signal(signal.SIGKILL)
-        killed = time.time()
-        pair[1].proc.wait()
-        procs.running = [(nm, p) for nm, p in procs.running if p is not pair[1].proc]
-        # Every partition with work left at the kill must move again; the dead worker's are
-        # the last to, once the group has handed them over and the survivor has their state.
-        behind = {tp for tp, (done, end) in at_kill.items() if max(done, 0) < end}
-        moved: dict[tuple[str, int], float] = {}
-        deadline = time.monotonic() + args.timeout
-        while len(moved) < len(behind):
-            if time.monotonic() > deadline:
-                raise BenchError(f"failover: {len(behind) - len(moved)} partitions never moved")
-            procs.check_alive(pair[0].proc)
-            now = group.read()
-            for tp in behind - set(moved):
-                if now[tp][0] > at_kill[tp][0]:
-                    moved[tp] = time.time() - killed
-            time.sleep(POLL)
-        failover = max(moved.values(), default=0.0)
-        while any(max(done, 0) < end for done, end in group.read().values()):
-            if time.monotonic() > deadline:
-                raise BenchError("failover: the survivor never committed every event")
-            procs.check_alive(pair[0].proc)
-            time.sleep(POLL)
-        group.close()
+        failover = kill_and_time_failover(procs, pair[1], pair[0], cfg3, app3, args.timeout, POLL)
         alerts_fail = settle(cfg3)
         keep_alerts(workdir, "failover", alerts_fail)
         counters_fail = final_counters(cfg3, app3)

@@ -1,6 +1,6 @@
 """The chain's events a ``bench.scale`` run produces: the ``streams.simulate`` chain generator's
-traffic (any number of stores, heavy-tailed sizes) with one region's stores rating badly, so that
-the runs it compares have alerts to compare.
+traffic (any number of stores, heavy-tailed sizes) with one region's stores rating badly
+(``--burst``), so that the runs it compares have alerts to compare.
 
 A module apart from the run: ``bench.worker_step --chain`` feeds the worker these same events
 without a broker, and needs nothing else of ``bench.scale``.

@@ -1,9 +1,8 @@
 """A worker lost: one of two workers of a group SIGKILLed, and the time until the survivor has
 taken over its partitions.
 
-Timed from the group's committed offsets on the broker rather than from the survivor's
-``/metrics``: a partition is taken over once its commits move again, which needs both the group's
-handover and the survivor's restored state.
+Timed from the group's committed offsets on the broker: a partition is taken over once its
+commits move again, which needs both the group's handover and the survivor's restored state.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
-"""What every run of a bench that drives real processes stands on: its one error, its progress
-lines on stderr, the subprocesses it starts (stopped however it ends) and the worker among them.
+"""What a bench run that drives real processes stands on: its one error, its progress lines on
+stderr, the subprocesses it starts (stopped however the run ends) and the worker among them.
 
-Shared by ``bench.pipeline``, ``bench.scale`` and the consumers the worker is compared with, so
-that each stops its children and reports a failure the same way.
+Shared by ``bench.pipeline``, ``bench.scale`` and the consumers the worker is compared with:
+each stops what it started through one ``Procs``, and raises ``BenchError`` when the run cannot
+go on, which its ``main`` reports.
 """
 
 from __future__ import annotations

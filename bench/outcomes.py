@@ -1,5 +1,5 @@
 """What a ``bench.scale`` run left on the broker, read back once it has settled: its alert
-events and each store's final counters; and where two runs' differ.
+events and each store's final counters; and where two runs differ.
 
 A failover loses nothing when these equal the crash-free run's. They are read from the topics
 (the alerts topic, the store table's changelog), which hold the work of every worker of a run,

@@ -1,6 +1,6 @@
-"""What a bench reads off the processes it measures, from outside them: the worker's
-``/metrics`` (its counters and its latency histogram, and the quantiles read from it), a
-process's CPU time, and the throughput figure every consumer is reported in.
+"""How a bench reads the processes it measures: the worker's ``/metrics`` (its counters, its
+latency histogram and the quantiles read from it), a process's CPU time, and the throughput
+figure every consumer is reported in.
 
 Shared by ``bench.pipeline``, the consumers it compares the worker with, and ``bench.scale``,
 so that a figure is read one way whichever bench reports it.

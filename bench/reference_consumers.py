@@ -1,6 +1,9 @@
 """The two consumers the worker's throughput is compared with, reading the same events: a raw
 aiokafka ``getmany`` loop (the floor of what a Python consumer costs) and a bare Faust app
 (``bench.faust_passthrough``: what Faust costs before any of cxpulse's work).
+
+The pipeline's targets are its rate over these two (``TARGETS`` in ``bench.pipeline``), so they
+read the same pre-produced events, each with a consumer group of its own.
 """
 
 from __future__ import annotations

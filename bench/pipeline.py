@@ -9,49 +9,50 @@ goes to stderr; the figures go to stdout as one JSON object.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import os
 import platform
 import secrets
 import shlex
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench.broker import (
+    DEFAULT_BOOTSTRAP,
+    Record,
+    cleanup_kafka,
+    ensure_broker,
+    paced_produce,
+    preproduce,
+)
+from bench.harness import BenchError, Procs, WorkerRun, free_port, say, start_worker
+from bench.readings import (
+    POLL_SECONDS,
+    Throughput,
+    buckets,
+    cpu_seconds,
+    cpu_share,
+    quantile,
+    scrape,
+    total,
+    wait_consumed,
+)
+from bench.reference_consumers import measure_bare_faust, measure_raw
 from cxpulse.config import KafkaConfig, Settings
-from streams.topics import Topics, delete_namespace, ensure_topics
+from streams.topics import Topics, ensure_topics
 
-DEFAULT_BOOTSTRAP = "127.0.0.1:19092"
 SIM_START = "2026-11-23T09:00:00+08:00"  # a Monday morning: stores open, traffic ramps up
 LATENCY_RATE_MAX = 5000.0  # events/s generated for the latency phase at --rate half
 MAX_SIM_HOURS = 24  # beyond this much simulated time, repeat it (shifted, with new ids)
 ID_FIELDS = ("event_id", "call_id", "complaint_id")
 TARGETS = {"pipeline_over_bare_faust": 0.8, "pipeline_over_raw_aiokafka": 0.25}
-
-Record = tuple[str, bytes, bytes]  # topic, key, value
-
-
-class BenchError(RuntimeError):
-    pass
-
-
-def say(msg: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
-
 
 # --------------------------------------------------------------------------------------------
 # Data
@@ -103,325 +104,8 @@ def generate(total: int, stores: int, seed: int, cfg: KafkaConfig) -> list[Recor
     return out
 
 
-def kafka_producer(bootstrap: str, linger_ms: int, batch_size: int) -> Any:
-    from kafka import KafkaProducer
-
-    return KafkaProducer(
-        bootstrap_servers=bootstrap,
-        acks="all",
-        linger_ms=linger_ms,
-        batch_size=batch_size,
-        max_in_flight_requests_per_connection=5,
-        client_id="cxpulse-bench",
-    )
-
-
-def preproduce(records: Sequence[Record], bootstrap: str, timeout: float) -> float:
-    from tqdm import tqdm
-
-    prod = kafka_producer(bootstrap, linger_ms=20, batch_size=512 * 1024)
-    errors: list[BaseException] = []
-    t0 = time.monotonic()
-    try:
-        with tqdm(
-            total=len(records), unit="ev", unit_scale=True, desc="produce", file=sys.stderr
-        ) as bar:
-            for i, (topic, key, value) in enumerate(records, 1):
-                prod.send(topic, key=key, value=value).add_errback(errors.append)
-                if i % 1000 == 0:
-                    bar.update(1000)
-                    if errors:
-                        break
-            bar.update(len(records) - bar.n)
-        prod.flush(timeout=timeout)
-    finally:
-        prod.close(timeout=10)
-    if errors:
-        raise BenchError(f"{len(errors)} sends failed, first: {errors[0]!r}")
-    took = time.monotonic() - t0
-    say(f"pre-produced {len(records):,} events in {took:.1f} s ({len(records) / took:,.0f}/s)")
-    return took
-
-
 # --------------------------------------------------------------------------------------------
-# Measurements
-
-
-@dataclass
-class Throughput:
-    events: int
-    first_to_last_s: float
-    wall_s: float  # from process/consumer start, so including startup, join and rebalance
-    cpu_cores: float | None = None  # the consumer process's CPU time / wall_s
-
-    @property
-    def rate(self) -> float:
-        return self.events / self.first_to_last_s if self.first_to_last_s > 0 else float("nan")
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "events_per_s": round(self.rate, 1),
-            "events_per_s_wall": round(self.events / self.wall_s, 1),
-            "first_to_last_s": round(self.first_to_last_s, 3),
-            "wall_s": round(self.wall_s, 3),
-            "consumer_cpu_cores": self.cpu_cores,
-        }
-
-
-async def _raw_aiokafka(
-    topics: list[str], bootstrap: str, group: str, n: int, timeout: float
-) -> Throughput:
-    from aiokafka import AIOKafkaConsumer
-
-    t0 = time.monotonic()
-    cpu0 = time.process_time()
-    deadline = t0 + timeout
-    consumer = AIOKafkaConsumer(
-        *topics,
-        bootstrap_servers=bootstrap,
-        group_id=group,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await asyncio.wait_for(consumer.start(), timeout=max(1.0, deadline - time.monotonic()))
-    count = 0
-    first = last = 0.0
-    try:
-        while count < n:
-            if time.monotonic() > deadline:
-                raise BenchError(f"raw aiokafka: only {count:,}/{n:,} events before the deadline")
-            batches = await consumer.getmany(timeout_ms=200, max_records=50_000)
-            got = sum(len(msgs) for msgs in batches.values())
-            if got:
-                now = time.monotonic()
-                if not count:
-                    first = now
-                count += got
-                last = now
-        cpu = time.process_time() - cpu0
-    finally:
-        await consumer.stop()
-    return Throughput(count, last - first, last - t0, cpu_share(0.0, cpu, last - t0))
-
-
-def measure_raw(
-    topics: list[str], bootstrap: str, group: str, n: int, timeout: float
-) -> Throughput:
-    say("a) raw aiokafka getmany loop ...")
-    result = asyncio.run(_raw_aiokafka(topics, bootstrap, group, n, timeout))
-    say(f"   {result.rate:,.0f} events/s ({result.events:,} in {result.first_to_last_s:.2f} s)")
-    return result
-
-
-@dataclass
-class Procs:
-    """Subprocesses this run started; all stopped in `stop_all` (called from a finally)."""
-
-    workdir: Path
-    running: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
-
-    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-        log = (self.workdir / f"{name}.log").open("wb")
-        say(f"   starting {name}: {shlex.join(argv)} (log {log.name})")
-        proc = subprocess.Popen(
-            argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
-        )
-        log.close()  # the child holds its own descriptor
-        self.running.append((name, proc))
-        return proc
-
-    def check_alive(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is not None:
-            name = next((n for n, p in self.running if p is proc), "subprocess")
-            tail = (self.workdir / f"{name}.log").read_text(errors="replace")[-3000:]
-            raise BenchError(f"{name} exited with code {proc.returncode}; log tail:\n{tail}")
-
-    def stop(self, proc: subprocess.Popen[bytes], grace: float = 15.0) -> None:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
-        self.running = [(n, p) for n, p in self.running if p is not proc]
-
-    def stop_all(self) -> None:
-        for _, proc in list(self.running):
-            with contextlib.suppress(Exception):
-                self.stop(proc)
-
-
-def measure_bare_faust(
-    procs: Procs,
-    topics: list[str],
-    bootstrap: str,
-    app_id: str,
-    partitions: int,
-    n: int,
-    timeout: float,
-    env: dict[str, str],
-) -> Throughput:
-    say("b) bare Faust passthrough (subprocess) ...")
-    progress = procs.workdir / "faust-progress.json"
-    argv = [
-        sys.executable, "-m", "bench.faust_passthrough",
-        "--app-id", app_id, "--bootstrap", bootstrap, "--partitions", str(partitions),
-        "--expect", str(n), "--progress", str(progress),
-        "--datadir", str(procs.workdir / "faust-data"), *topics,
-    ]  # fmt: skip
-    t0 = time.time()
-    proc = procs.spawn("faust-passthrough", argv, env)
-    deadline = time.monotonic() + timeout
-    state: dict[str, Any] = {}
-    try:
-        while True:
-            procs.check_alive(proc)
-            with contextlib.suppress(FileNotFoundError, ValueError):
-                state = json.loads(progress.read_text(encoding="utf-8"))
-            if state.get("done_at"):
-                cpu = cpu_seconds(proc.pid)
-                break
-            if time.monotonic() > deadline:
-                raise BenchError(
-                    f"bare Faust: only {state.get('count', 0):,}/{n:,} events before the deadline"
-                )
-            time.sleep(0.05)
-    finally:
-        procs.stop(proc)
-    wall = state["done_at"] - t0
-    result = Throughput(
-        int(state["count"]), state["done_at"] - state["first"], wall, cpu_share(0.0, cpu, wall)
-    )
-    say(f"   {result.rate:,.0f} events/s ({result.events:,} in {result.first_to_last_s:.2f} s)")
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# The worker's /metrics
-
-
-# Rendering the metrics page costs the worker CPU (every collector runs, even for a filtered
-# page): poll it twice a second, not five times; the figures' resolution is this interval.
-POLL_SECONDS = 0.5
-# Only what the bench reads: the full page (some 80 series per store) rendered five times a
-# second cost the worker a third of a core, which Prometheus' 15 s scrape never would.
-POLLED = (
-    "cxpulse_events_consumed_total",
-    "cxpulse_events_invalid_total",
-    "cxpulse_events_duplicate_total",
-    "cxpulse_events_late_total",
-    "cxpulse_event_latency_seconds_bucket",
-)
-
-
-def scrape(url: str) -> dict[str, list[tuple[dict[str, str], float]]]:
-    from prometheus_client.parser import text_string_to_metric_families
-
-    url += "?" + "&".join(f"name[]={n}" for n in POLLED)
-    with urllib.request.urlopen(url, timeout=2) as resp:
-        text = resp.read().decode()
-    samples: dict[str, list[tuple[dict[str, str], float]]] = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            samples.setdefault(s.name, []).append((dict(s.labels), float(s.value)))
-    return samples
-
-
-def total(samples: dict[str, list[tuple[dict[str, str], float]]], name: str) -> float:
-    return sum(v for _, v in samples.get(name, []))
-
-
-def buckets(samples: dict[str, list[tuple[dict[str, str], float]]]) -> list[tuple[float, float]]:
-    """Cumulative (upper bound, count) of the latency histogram, sorted, +Inf last."""
-    rows = [
-        (float(labels["le"]), v)
-        for labels, v in samples.get("cxpulse_event_latency_seconds_bucket", [])
-    ]
-    return sorted(rows)
-
-
-def quantile(cum: list[tuple[float, float]], q: float) -> float:
-    """Linear interpolation inside the bucket holding the q-quantile (as Prometheus'
-    histogram_quantile). In the +Inf bucket it returns the last finite bound (a lower bound)."""
-    count = cum[-1][1] if cum else 0.0
-    if count <= 0:
-        return float("nan")
-    rank = q * count
-    prev_le, prev_c = 0.0, 0.0
-    for le, c in cum:
-        if c >= rank:
-            if le == float("inf"):
-                return prev_le
-            if c == prev_c:
-                return le
-            return prev_le + (le - prev_le) * (rank - prev_c) / (c - prev_c)
-        prev_le, prev_c = le, c
-    return prev_le
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc; None elsewhere or when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def cpu_share(before: float | None, after: float | None, seconds: float) -> float | None:
-    """Cores used on average over `seconds` (1.0 = one core busy)."""
-    if before is None or after is None or seconds <= 0:
-        return None
-    return round((after - before) / seconds, 2)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class WorkerRun:
-    proc: subprocess.Popen[bytes]
-    url: str
-
-
-def start_worker(procs: Procs, env: dict[str, str]) -> WorkerRun:
-    port = int(env["CXPULSE_WORKER__METRICS_PORT"])
-    proc = procs.spawn("cxpulse-worker", [sys.executable, "-m", "cxpulse.cli", "worker"], env)
-    return WorkerRun(proc, f"http://127.0.0.1:{port}/metrics")
-
-
-def wait_consumed(
-    procs: Procs, w: WorkerRun, target: int, timeout: float, label: str
-) -> tuple[float | None, float, dict[str, list[tuple[dict[str, str], float]]]]:
-    """Poll every POLL_SECONDS until consumed + invalid >= target. Returns (time of the first
-    nonzero reading, time the target was seen, last scrape); times are time.time()."""
-    deadline = time.monotonic() + timeout
-    first_nonzero: float | None = None
-    seen = 0.0
-    samples: dict[str, list[tuple[dict[str, str], float]]] = {}
-    while True:
-        procs.check_alive(w.proc)
-        tick = time.monotonic()
-        try:
-            samples = scrape(w.url)
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            samples = {}
-        now = time.time()
-        if samples:
-            seen = total(samples, "cxpulse_events_consumed_total") + total(
-                samples, "cxpulse_events_invalid_total"
-            )
-            if seen and first_nonzero is None:
-                first_nonzero = now
-            if seen >= target:
-                return first_nonzero, now, samples
-        if time.monotonic() > deadline:
-            raise BenchError(f"{label}: worker at {seen:,.0f}/{target:,} events at the deadline")
-        time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - tick)))
+# The worker
 
 
 def measure_pipeline(
@@ -520,60 +204,8 @@ def measure_latency(
     return out
 
 
-def paced_produce(
-    records: Sequence[Record],
-    bootstrap: str,
-    rate: float,
-    timeout: float,
-    at: tuple[float, Callable[[], None]] | None = None,
-) -> float:
-    """Send `records` at `rate` per second (10 ms ticks); return the achieved rate. `at`
-    (seconds, call): called once that many seconds into the sending."""
-    prod = kafka_producer(bootstrap, linger_ms=5, batch_size=64 * 1024)
-    errors: list[BaseException] = []
-    sent = 0
-    t0 = time.monotonic()
-    try:
-        while sent < len(records):
-            due = min(len(records), int((time.monotonic() - t0) * rate) + 1)
-            while sent < due:
-                topic, key, value = records[sent]
-                prod.send(topic, key=key, value=value).add_errback(errors.append)
-                sent += 1
-            if errors:
-                raise BenchError(f"{len(errors)} sends failed, first: {errors[0]!r}")
-            if time.monotonic() - t0 > timeout:
-                raise BenchError(f"paced producer: only {sent:,} sent before the deadline")
-            if at is not None and time.monotonic() - t0 >= at[0]:
-                at[1]()
-                at = None
-            time.sleep(0.01)
-        elapsed = time.monotonic() - t0
-        prod.flush(timeout=30)
-    finally:
-        prod.close(timeout=10)
-    return sent / elapsed
-
-
 # --------------------------------------------------------------------------------------------
 # Orchestration
-
-
-def ensure_broker(bootstrap: str) -> None:
-    host, _, port = bootstrap.rpartition(":")
-    if bootstrap == DEFAULT_BOOTSTRAP:
-        from cxpulse import localkafka
-
-        try:
-            localkafka.start(localkafka.Broker(), log=False)
-        except Exception as exc:
-            raise BenchError(
-                f"could not start or reach the local broker on {bootstrap}: {exc}"
-            ) from exc
-    try:
-        socket.create_connection((host, int(port)), timeout=3).close()
-    except OSError as exc:
-        raise BenchError(f"Kafka broker unreachable on {bootstrap}: {exc}") from exc
 
 
 def versions() -> dict[str, str]:
@@ -584,28 +216,6 @@ def versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[dist] = "?"
     return out
-
-
-def cleanup_kafka(cfg: KafkaConfig, app_ids: list[str], groups: list[str]) -> list[str]:
-    deleted: list[str] = []
-    for app_id in app_ids:
-        try:
-            deleted += delete_namespace(cfg, app_id)
-        except Exception as exc:
-            say(f"cleanup: deleting topics of {cfg.topic_prefix}/{app_id} failed: {exc!r}")
-    try:
-        from kafka import KafkaAdminClient
-
-        admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-bench")
-        try:
-            # kafka-python 3 calls it delete_groups, 2.x delete_consumer_groups
-            delete = getattr(admin, "delete_groups", None) or admin.delete_consumer_groups
-            delete(groups)
-        finally:
-            admin.close()
-    except Exception as exc:  # groups expire on their own; not worth failing for
-        say(f"cleanup: deleting consumer groups failed (harmless): {exc!r}")
-    return deleted
 
 
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:

@@ -28,61 +28,35 @@ import os
 import secrets
 import shlex
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from bench.pipeline import (
-    BenchError,
-    Procs,
-    Record,
-    WorkerRun,
-    cleanup_kafka,
-    ensure_broker,
-    free_port,
-    preproduce,
-    say,
-    scrape,
-    total,
+from bench.broker import Record, cleanup_kafka, ensure_broker, preproduce
+from bench.chain_events import chain_records
+from bench.failover import kill_and_time_failover
+from bench.harness import BenchError, Procs, WorkerRun, free_port, say
+from bench.outcomes import (
+    by_rule,
+    counter_diffs,
+    differing,
+    final_counters,
+    keep_alerts,
+    settle,
 )
+from bench.readings import scrape, total
 from cxpulse.config import KafkaConfig
 from cxpulse.live import scrape as page_samples
-from streams.simulate import ChainConfig, ChainGenerator, RegionBurst
 from streams.topics import Topics, ensure_topics
 
-START = datetime.fromisoformat("2026-11-23T11:00:00+08:00")  # a Monday, before lunch
 POLL = 0.5
 BUILD = "cxpulse_metrics_page_build_seconds"  # the worker's page build on its loop
-
-
-def chain_records(
-    total_events: int, stores: int, cfg: KafkaConfig, burst: str | None, factor: float
-) -> list[Record]:
-    """The chain's events from 11:00, with ``burst``'s stores (a region) rating badly at
-    ``factor`` times their traffic from 11:01 for half an hour: a run without alerts would
-    make "the alerts equal" true of nothing."""
-    bursts: tuple[RegionBurst, ...] = ()
-    if burst:
-        bursts = (RegionBurst(burst, START + timedelta(minutes=1), timedelta(minutes=30), factor),)
-    gen = ChainGenerator(ChainConfig(stores=stores, bursts=bursts))
-    topics = Topics.from_config(cfg).events
-    out: list[Record] = []
-    for batch in gen.batches(START, START + timedelta(days=1)):
-        for _, _, kind, store, line in batch:  # (event time, id, kind, store, JSON)
-            out.append((topics[kind], store.encode(), line.encode()))
-        if len(out) >= total_events:
-            break
-    return out[:total_events]
 
 
 def renamed(records: Sequence[Record], old: KafkaConfig, new: KafkaConfig) -> list[Record]:
@@ -168,132 +142,6 @@ def wait_total(
         if time.monotonic() > deadline:
             raise BenchError(f"{seen:,.0f}/{target:,.0f} events consumed at the deadline")
         time.sleep(poll)
-
-
-Offsets = dict[tuple[str, int], tuple[int, int]]  # (topic, partition) -> (committed, end)
-
-
-class GroupOffsets:
-    """Committed and end offsets of a group on the event topics. Committed offsets come from
-    the admin API: a consumer's ``committed()`` answered from a stale cache here."""
-
-    def __init__(self, cfg: KafkaConfig, group: str) -> None:
-        from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-
-        self.group = group
-        self.admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap)
-        self.c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
-        self.tps = [
-            TopicPartition(t, p)
-            for t in Topics.from_config(cfg).events.values()
-            for p in range(cfg.partitions)
-        ]
-
-    def read(self) -> Offsets:
-        ends = self.c.end_offsets(self.tps, timeout_ms=10_000)
-        done = self.admin.list_group_offsets(self.group).get(self.group, {})
-        return {
-            (tp.topic, tp.partition): (done[tp].offset if tp in done else -1, ends[tp])
-            for tp in self.tps
-        }
-
-    def close(self) -> None:
-        self.c.close()
-        self.admin.close()
-
-
-def read_topic(cfg: KafkaConfig, topic: str, timeout: float) -> Iterator[Any]:
-    """Every message of ``topic`` from its beginning to its end as it is now."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    c = KafkaConsumer(bootstrap_servers=cfg.bootstrap, enable_auto_commit=False)
-    try:
-        tps = [TopicPartition(topic, p) for p in range(cfg.partitions)]
-        c.assign(tps)
-        c.seek_to_beginning(*tps)
-        ends = c.end_offsets(tps)
-        deadline = time.monotonic() + timeout
-        while any(c.position(tp) < ends[tp] for tp in tps) and time.monotonic() < deadline:
-            for msgs in c.poll(timeout_ms=500).values():
-                yield from msgs
-    finally:
-        c.close()
-
-
-def alert_lines(cfg: KafkaConfig) -> list[str]:
-    """Every alert event on the namespace's alerts topic, duplicates removed, sorted."""
-    topic = Topics.from_config(cfg).alerts
-    return sorted({m.value.decode() for m in read_topic(cfg, topic, 60)})
-
-
-def final_counters(cfg: KafkaConfig, app: str) -> dict[str, Any]:
-    """Each store's counters as its last changelog write left them: what every signal is
-    read from. Unlike alerts they do not depend on the order kinds were read in."""
-    last: dict[bytes, bytes] = {}
-    for m in read_topic(cfg, f"{app}-store-state-changelog", 120):
-        if m.value is not None:
-            last[m.key] = m.value
-    return {k.decode(): orjson.loads(v)["stats"] for k, v in last.items()}
-
-
-def counter_diffs(
-    one: dict[str, Any], other: dict[str, Any], limit: int = 5
-) -> dict[str, dict[str, Any]]:
-    """Up to ``limit`` stores whose counters differ: each differing field, as [run 1, other]
-    (a store missing from one side shows as None there)."""
-    out: dict[str, dict[str, Any]] = {}
-    for store in sorted(one.keys() | other.keys()):
-        a, b = one.get(store), other.get(store)
-        if a == b:
-            continue
-        if not isinstance(a, dict) or not isinstance(b, dict):
-            out[store] = {"stats": [a is not None, b is not None]}
-        else:
-            out[store] = {
-                k: [a.get(k), b.get(k)] for k in a.keys() | b.keys() if a.get(k) != b.get(k)
-            }
-        if len(out) >= limit:
-            break
-    return out
-
-
-def settle(cfg: KafkaConfig, quiet: float = 8.0, timeout: float = 120.0) -> list[str]:
-    """The alert events once none has been added for ``quiet`` seconds. Consuming the last
-    event is not the end: SLA deadlines fire on the partition clock's ticks after it, and
-    stopping a worker then would lose them from one run and not the other."""
-    lines, since = alert_lines(cfg), time.monotonic()
-    deadline = since + timeout
-    while time.monotonic() - since < quiet and time.monotonic() < deadline:
-        time.sleep(1.0)
-        now = alert_lines(cfg)
-        if now != lines:
-            lines, since = now, time.monotonic()
-    return lines
-
-
-def keep_alerts(workdir: Path, run: str, lines: list[str]) -> None:
-    """A run's alert events beside the workers' logs, kept when runs differ."""
-    (workdir / f"alerts-{run}.jsonl").write_text("".join(f"{a}\n" for a in lines))
-
-
-def by_rule(mine: list[str], theirs: list[str]) -> dict[str, bool]:
-    """Per rule: are the two runs' alert events the same?"""
-    rules: dict[str, tuple[set[str], set[str]]] = {}
-    for lines, side in ((mine, 0), (theirs, 1)):
-        for line in lines:
-            rules.setdefault(json.loads(line)["rule"], (set(), set()))[side].add(line)
-    return {rule: a == b for rule, (a, b) in sorted(rules.items())}
-
-
-def differing(mine: list[str], theirs: list[str]) -> list[str]:
-    """Rule, status and store of the alert events only in ``mine`` (at most 10)."""
-    other = set(theirs)
-    out = []
-    for line in mine:
-        if line not in other:
-            a = json.loads(line)
-            out.append(f"{a.get('rule')} {a.get('status')} {a.get('labels', {}).get('store_id')}")
-    return out[:10]
 
 
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
@@ -389,33 +237,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         cfg3, app3 = namespace("c")
         pair = [worker(cfg3, app3, "f-a", 1), worker(cfg3, app3, "f-b", 1)]
         wait_total(procs, pair, n / 3, args.timeout)
-        group = GroupOffsets(cfg3, app3)
-        at_kill = group.read()
-        pair[1].proc.send_signal(signal.SIGKILL)
-        killed = time.time()
-        pair[1].proc.wait()
-        procs.running = [(nm, p) for nm, p in procs.running if p is not pair[1].proc]
-        # Every partition with work left at the kill must move again; the dead worker's are
-        # the last to, once the group has handed them over and the survivor has their state.
-        behind = {tp for tp, (done, end) in at_kill.items() if max(done, 0) < end}
-        moved: dict[tuple[str, int], float] = {}
-        deadline = time.monotonic() + args.timeout
-        while len(moved) < len(behind):
-            if time.monotonic() > deadline:
-                raise BenchError(f"failover: {len(behind) - len(moved)} partitions never moved")
-            procs.check_alive(pair[0].proc)
-            now = group.read()
-            for tp in behind - set(moved):
-                if now[tp][0] > at_kill[tp][0]:
-                    moved[tp] = time.time() - killed
-            time.sleep(POLL)
-        failover = max(moved.values(), default=0.0)
-        while any(max(done, 0) < end for done, end in group.read().values()):
-            if time.monotonic() > deadline:
-                raise BenchError("failover: the survivor never committed every event")
-            procs.check_alive(pair[0].proc)
-            time.sleep(POLL)
-        group.close()
+        failover = kill_and_time_failover(procs, pair[1], pair[0], cfg3, app3, args.timeout, POLL)
         alerts_fail = settle(cfg3)
         keep_alerts(workdir, "failover", alerts_fail)
         counters_fail = final_counters(cfg3, app3)

@@ -127,7 +127,7 @@ def main() -> None:
     a = p.parse_args()
     settings = Settings()
     if a.chain:
-        from bench.scale import chain_records
+        from bench.chain_events import chain_records
 
         records = chain_records(a.events, a.stores, settings.kafka, None, 1.0)
     else:

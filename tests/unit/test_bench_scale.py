@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bench.scale import chain_records
+from bench.chain_events import chain_records
 from cxpulse.config import KafkaConfig
 from streams.simulate import ChainConfig, ChainGenerator
 

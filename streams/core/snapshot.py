@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from schemas.signals import CallSignals, SignalSnapshot, WindowSignals
@@ -57,17 +58,25 @@ def snapshot(state: StoreState, now: float | None, sig: Signals) -> SignalSnapsh
         negatives_last_hour=spike.last_hour,
         negatives_baseline=_r(spike.mean),
         firing=sorted(k for k in state.firing if ":level" not in k),
-        # ``vars`` of a flat view, not ``dataclasses.asdict``: its deep copy was a fifth of a
-        # busy worker's time, for fields that are all numbers.
         calls=[
-            CallSignals(scope=scope, scope_id=sid, window=w, **_rounded(vars(v)))
+            CallSignals(scope=scope, scope_id=sid, window=w, **_rounded(v))
             for (scope, sid, w), v in sorted(calls_view.views(state.calls, at, c.calls).items())
         ],
     )
 
 
-def _rounded(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in d.items()}
+# A view's fields read one by one, not ``dataclasses.asdict``: its deep copy was a fifth of a
+# busy worker's time, for fields that are all numbers. Not ``vars`` either: a compiled view
+# (``streams.native``) has no ``__dict__``.
+_VIEW_FIELDS = tuple(f.name for f in fields(calls_view.CallView))
+
+
+def _rounded(view: calls_view.CallView) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k in _VIEW_FIELDS:
+        v = getattr(view, k)
+        out[k] = round(v, 4) if isinstance(v, float) else v
+    return out
 
 
 def _r(x: float | None) -> float | None:

@@ -344,7 +344,7 @@ def _evaluate(
     step = windows.bucket_start(newest, SLOW_EVERY)
     slow = step > state.slow_eval
     if slow:
-        state.slow_eval = step
+        state.slow_eval = float(step)
         out += csat_drop.evaluate(at, c.satisfaction)
     if F.NEGATIVE in fired or slow:
         out += negative_reach_high.evaluate(everything, c.word_of_mouth)

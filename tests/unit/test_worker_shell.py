@@ -14,7 +14,6 @@ import pytest
 
 from cxpulse.config import Settings
 from schemas import deadletter as dl
-from streams.core import step as step_module
 from streams.core.rollup.model import Contribution, Mark
 from streams.core.rollup.model import decode as rollup_decode
 from streams.core.signals.config import SatisfactionConfig
@@ -114,26 +113,31 @@ def test_a_batchs_contributions_reach_the_rollup_topic_in_bundles_before_it_is_d
 def test_processor_bug_parks_the_event_and_the_batch_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from streams.core.store import process as real
-
-    def flaky(state: Any, event: Any, cfg: Any) -> Any:
-        if event.event_id == "S1-fb-3":
-            raise ZeroDivisionError("boom")
-        return real(state, event, cfg)
-
-    monkeypatch.setattr(step_module, "process", flaky)
     w = make()
-    w.handle_batch([ev(i) for i in range(6)])
+    # The bug is in the text tools, which the step calls by attribute: a patched core function
+    # would not reach its compiled callers (``streams.native``).
+    assert w.signals.text is not None
+    real = w.signals.text.crisis
+    bug = "这条评价让处理出错"
+
+    def flaky(text: str) -> list[tuple[str, str]]:
+        if text == bug:
+            raise ZeroDivisionError("boom")
+        return real(text)
+
+    monkeypatch.setattr(w.signals.text, "crisis", flaky)
+    bad = Ev(Msg("cx.feedback", b"S1", line(feedback(3, 1, comment=bug)), offset=3))
+    w.handle_batch([ev(i) if i != 3 else bad for i in range(6)])
     (dead,) = w.dlq.sent
     headers = dict(dead["headers"])
     assert headers[dl.HEADER_CODE] == b"processing_error"
     assert b"ZeroDivisionError" in headers[dl.HEADER_REASON]
-    assert dead["value"] == line(feedback(3, 5))
+    assert dead["value"] == line(feedback(3, 1, comment=bug))
     state = w.state(b"S1")
     assert csat_view(state, None, SatisfactionConfig()).ratings == 5
     # once the bug is fixed, re-publishing the parked event counts it (it was not marked seen)
-    monkeypatch.setattr(step_module, "process", real)
-    w.handle_batch([ev(3)])
+    monkeypatch.setattr(w.signals.text, "crisis", real)
+    w.handle_batch([bad])
     assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 6
 
 

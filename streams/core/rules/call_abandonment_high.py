@@ -30,7 +30,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.CALL_ABANDONMENT_HIGH,
     kind="calls",
     severity="warning",

@@ -31,7 +31,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.CALL_SERVICE_LEVEL_LOW,
     kind="calls",
     severity="warning",

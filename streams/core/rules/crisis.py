@@ -31,8 +31,8 @@ def _texts(firing: bool, f: Facts) -> Summary:
     sid, level, terms = f["store_id"], f["level"], f["terms"]
     if not firing:
         return Summary(
-            zh=f"门店 {sid} 危机信号已平息（评分 {f['score']}）",
-            en=f"Store {sid} crisis signals have subsided (score {f['score']})",
+            zh=f"门店 {sid} 危机信号已平息（评分 {f['score']:g}）",
+            en=f"Store {sid} crisis signals have subsided (score {f['score']:g})",
         )
     drivers_zh = [f"{CATEGORY_ZH.get(c, c)}×{n}" for c, n in f["hits"].items()]
     drivers_en = [f"{c}×{n}" for c, n in f["hits"].items()]
@@ -54,7 +54,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.CRISIS,
     kind="crisis",
     severity="warning",

@@ -35,7 +35,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.CSAT_LOW,
     kind="satisfaction",
     severity="warning",

@@ -21,7 +21,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.NEGATIVE_REACH_HIGH,
     kind="word_of_mouth",
     severity="warning",

@@ -23,7 +23,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.NEGATIVE_REACH_JUMP,
     kind="word_of_mouth",
     severity="warning",

@@ -19,7 +19,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.NEGATIVE_SPIKE,
     kind="crisis",
     severity="warning",

@@ -32,7 +32,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.ROLLUP_CSAT_DROP,
     kind="satisfaction",
     severity="warning",

@@ -31,7 +31,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.ROLLUP_CSAT_LOW,
     kind="satisfaction",
     severity="warning",

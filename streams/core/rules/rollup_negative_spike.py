@@ -33,7 +33,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.ROLLUP_NEGATIVE_SPIKE,
     kind="crisis",
     severity="warning",

@@ -26,7 +26,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.SLA_BREACH,
     kind="sla",
     severity="critical",

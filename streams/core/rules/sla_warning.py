@@ -27,7 +27,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.SLA_WARNING,
     kind="sla",
     severity="warning",

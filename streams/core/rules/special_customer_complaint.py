@@ -22,7 +22,7 @@ def _texts(firing: bool, f: Facts) -> Summary:
     )
 
 
-RULE = Rule(
+RULE: Rule = Rule(
     name=RuleName.SPECIAL_CUSTOMER_COMPLAINT,
     kind="sla",
     severity="critical",

@@ -54,7 +54,11 @@ def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig)
     special, special_voices = long[F.SPECIAL], long[F.SPECIAL_VOICES]
     reach = t[F.CRISIS_REACH]
     spike = SPIKE_RULE in firing
-    score = sum(min(n, cfg.max_hits_per_category) * cfg.weights.get(c, 0) for c, n in hits.items())
+    # A float from the start: with no hit the sum is the int 0, which a text would print as
+    # "0" where a compiled core (``streams.native``) holds 0.0.
+    score = float(
+        sum(min(n, cfg.max_hits_per_category) * cfg.weights.get(c, 0) for c, n in hits.items())
+    )
     score += special * cfg.special_points + (cfg.spike_points if spike else 0)
     if reach > cfg.reach_floor:
         score += math.log10(reach / cfg.reach_floor)

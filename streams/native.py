@@ -1,0 +1,126 @@
+"""The functional core compiled to C by mypyc, used only while the build matches the sources.
+
+The per-event step is pure Python doing small integer work (counter buckets, window sums, rule
+bounds), which is what mypyc speeds up most: compiled, the step ran about 1.6 times as fast on
+the same events (bench/README.md). The core is already fully typed (``mypy --strict``), so the
+sources are the same; mypyc also checks the types at run time.
+
+``python -m streams.native_build`` (``./dev`` runs it when the sources changed) builds the
+modules of ``compiled()`` into ``.native/``, never beside the sources: a compiled module next
+to a source edited since would shadow the edit. ``activate`` (run when the ``streams`` package
+is imported) puts the build in front of the sources only when its stamp names this Python and
+the sources' digest; anything else (no build, a stale one, no C compiler, ``CXPULSE_NATIVE=0``)
+imports the Python sources, which give the same outputs (``tests/unit/test_native.py`` replays
+the same simulated days both ways).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE = ROOT / "streams" / "core"
+BUILD = Path(os.environ.get("CXPULSE_NATIVE_DIR", ROOT / ".native"))
+STAMP = "stamp.json"
+GROUP = "streams_core"  # the shared library every compiled module loads: streams_core__mypyc
+# Modules left in Python: pydantic models (mypyc compiles no class built on a metaclass of
+# another library), the SLA policy (mypyc 2.4 stops with an internal error on it), and modules
+# whose time is not the per-event step's.
+PURE = (
+    "__init__.py",
+    "calendar.py",
+    "decode.py",
+    "intake.py",
+    "signals/calls.py",
+    "signals/config.py",
+    "rollup/config.py",
+    "sla/",
+    "text/",
+)
+
+
+def compiled() -> list[Path]:
+    """The core's source files that are compiled, in a stable order."""
+    out = []
+    for path in sorted(CORE.rglob("*.py")):
+        rel = path.relative_to(CORE).as_posix()
+        if not any(rel == p or rel.endswith("/" + p) or rel.startswith(p) for p in PURE):
+            out.append(path)
+    return out
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts)
+
+
+def digest(paths: Sequence[Path]) -> str:
+    """Of every compiled source and every source its types come from (a changed type elsewhere
+    in the core changes the compiled code too)."""
+    h = hashlib.sha256()
+    for path in sorted({*paths, *CORE.rglob("*.py"), *(ROOT / "schemas").rglob("*.py")}):
+        h.update(path.relative_to(ROOT).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def python_tag() -> str:
+    return sys.implementation.cache_tag or ""
+
+
+def fresh(build: Path = BUILD) -> bool:
+    """Whether ``build`` holds a build of these sources for this Python."""
+    try:
+        stamp = json.loads((build / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(stamp, dict)
+        and stamp.get("python") == python_tag()
+        and stamp.get("digest") == digest(compiled())
+    )
+
+
+class _Finder(importlib.abc.MetaPathFinder):
+    """Finds the compiled modules (and their shared library) in the build directory."""
+
+    def __init__(self, build: Path, names: dict[str, Path]) -> None:
+        self.build, self.names = build, names
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        so = self.names.get(fullname)
+        if so is None:
+            return None
+        loader = importlib.machinery.ExtensionFileLoader(fullname, str(so))
+        return importlib.util.spec_from_file_location(fullname, so, loader=loader)
+
+
+def activate(build: Path = BUILD) -> bool:
+    """Import the compiled modules from ``build`` from now on, if it is fresh; returns whether
+    it did. Must run before any compiled module is imported (``streams/__init__.py``)."""
+    if os.environ.get("CXPULSE_NATIVE", "1") == "0" or not fresh(build):
+        return False
+    if any(isinstance(f, _Finder) for f in sys.meta_path):
+        return True
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    names = {module_name(p): build / p.relative_to(ROOT).with_suffix(suffix) for p in compiled()}
+    names[f"{GROUP}__mypyc"] = build / f"{GROUP}__mypyc{suffix}"
+    if not all(p.exists() for p in names.values()):
+        return False
+    sys.meta_path.insert(0, _Finder(build, names))
+    return True
+
+
+def active() -> bool:
+    """Whether the core's modules come from the compiled build in this process."""
+    return any(isinstance(f, _Finder) for f in sys.meta_path)

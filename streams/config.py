@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from streams.cardinality import LabelCapsConfig
 from streams.core.intake import IntakeConfig
 from streams.core.rollup.config import RollupConfig
-from streams.core.signals.calls import CallConfig
+from streams.core.signals.calls_config import CallConfig
 from streams.core.signals.config import (
     CrisisConfig,
     SatisfactionConfig,

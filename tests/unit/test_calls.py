@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from schemas.alerts import AlertEvent, fingerprint
 from schemas.events import Call, Customer
 from streams.core.rules.calls import evaluate
-from streams.core.signals.calls import CallConfig, CallStats, add
+from streams.core.signals.calls import CallStats, add
+from streams.core.signals.calls_config import CallConfig
 from streams.core.signals.calls_view import CallView, totals, views
 from streams.core.store import StoreState
 from tests.helpers import T0

@@ -14,7 +14,8 @@ from streams.config import StreamSettings
 from streams.core.decode import decode
 from streams.core.rules.calls import evaluate
 from streams.core.signals import fields as F
-from streams.core.signals.calls import CallConfig, CallStats, add
+from streams.core.signals.calls import CallStats, add
+from streams.core.signals.calls_config import CallConfig
 from streams.core.signals.config import SatisfactionConfig, SpikeConfig
 from streams.core.signals.spikes import SpikeState, close_hours, exclude, hour_of_week
 from streams.core.signals.tiers import ByKind

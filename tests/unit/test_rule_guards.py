@@ -13,7 +13,7 @@ from schemas.alerts import AlertEvent
 from streams.core.rules import csat_drop, negative_reach_high, negative_reach_jump, negative_spike
 from streams.core.rules.base import Store
 from streams.core.signals import fields as F
-from streams.core.signals.calls import CallConfig, CallWindow
+from streams.core.signals.calls_config import CallConfig, CallWindow
 from streams.core.signals.config import SatisfactionConfig, SpikeConfig, WordOfMouthConfig
 from streams.core.signals.spikes import SpikeState, close_hours, exclude
 from streams.core.signals.tiers import ByKind

@@ -8,7 +8,7 @@ from __future__ import annotations
 from schemas.alerts import RuleName, Summary
 from streams.core.rules.base import Facts, Rule
 from streams.core.signals.bounds import wilson_lower
-from streams.core.signals.calls import CallConfig, CallWindow
+from streams.core.signals.calls_config import CallConfig, CallWindow
 from streams.core.signals.calls_view import EPS, CallView, dur_en, dur_zh, judged_z
 
 Judged = tuple[bool, bool, Facts, dict[str, float]] | None  # bad, good, facts, values

@@ -16,11 +16,10 @@ from streams.core.rules.base import Rule
 from streams.core.signals.calls import (
     OFFERED,
     STORE_ID,
-    CallConfig,
     CallStats,
-    CallWindow,
     Scope,
 )
+from streams.core.signals.calls_config import CallConfig, CallWindow
 from streams.core.signals.calls_view import CallView, dur_en, dur_zh, totals, view_of
 
 STORE_TARGET = "store"  # keys of CallStats.firing: "store" or "queue:<name>"

@@ -22,11 +22,10 @@ from streams.core.signals.calls import (
     TRANSFERRED,
     WAIT_MS,
     WIDTH,
-    CallConfig,
     CallStats,
-    CallWindow,
     Scope,
 )
+from streams.core.signals.calls_config import CallConfig, CallWindow
 
 # A rate exactly at a bound must count as at it, and 0.10 - 0.03 is 0.07000000000000001.
 EPS = 1e-9

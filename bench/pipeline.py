@@ -46,6 +46,7 @@ from bench.readings import (
 )
 from bench.reference_consumers import measure_bare_faust, measure_raw
 from cxpulse.config import KafkaConfig, Settings
+from streams import native
 from streams.topics import Topics, ensure_topics
 
 SIM_START = "2026-11-23T09:00:00+08:00"  # a Monday morning: stores open, traffic ramps up
@@ -239,7 +240,13 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         records = generate(n + int(lat_rate * args.seconds), args.stores, args.seed, cfg)
         preproduce(records[:n], args.bootstrap, args.timeout)
 
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_")}
+        # The worker's configuration is the bench's own; whether its core is compiled is the
+        # caller's choice (CXPULSE_NATIVE=0 measures the Python core).
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("CXPULSE_") or k == "CXPULSE_NATIVE"
+        }
         env["PYTHONPATH"] = os.pathsep.join(
             filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
         )
@@ -305,6 +312,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 "platform": platform.platform(),
                 "python": platform.python_version(),
                 "loadavg_1m_at_start": load0,  # > ~0.5 means something else was busy
+                # the worker's core compiled (streams.native), as the worker decides it
+                "core_compiled": native.fresh() and os.environ.get("CXPULSE_NATIVE") != "0",
                 **versions(),
             },
             "command": shlex.join(["python", "-m", "bench.pipeline", *argv]),

@@ -53,6 +53,7 @@ from bench.outcomes import (
 from bench.readings import scrape, total
 from cxpulse.config import KafkaConfig
 from cxpulse.live import scrape as page_samples
+from streams import native
 from streams.topics import Topics, ensure_topics
 
 POLL = 0.5
@@ -153,7 +154,11 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     say(f"{len(records):,} chain events of {stores_seen:,} stores")
     workdir = Path(tempfile.mkdtemp(prefix="cxpulse-scale-"))
     procs = Procs(workdir)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_")}
+    # The workers' configuration is the bench's own; whether their core is compiled is the
+    # caller's choice (CXPULSE_NATIVE=0 measures the Python core).
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_") or k == "CXPULSE_NATIVE"
+    }
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
     )
@@ -247,6 +252,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
 
         result = {
             "stores": args.stores,
+            # the workers' core compiled (streams.native), as each worker decides it
+            "core_compiled": native.fresh() and os.environ.get("CXPULSE_NATIVE") != "0",
             "burst": {"region": burst, "factor": args.burst_factor} if burst else None,
             "stores_in_events": stores_seen,
             "events": n,

@@ -76,6 +76,11 @@ def deep_size(obj: object, seen: set[int], shared: dict[int, int] | None = None)
         inner = ()
     elif hasattr(obj, "__dict__"):
         inner = [vars(obj)]
+    elif native := [a for c in type(obj).__mro__ for a in getattr(c, "__mypyc_attrs__", ())]:
+        # A compiled class (streams.native): numbers are held inside the object itself (its
+        # getsizeof); reading one makes a new object that the store does not hold.
+        values = [getattr(obj, a) for a in native if hasattr(obj, a)]
+        inner = [v for v in values if not isinstance(v, (int, float))]
     else:
         slots = [s for c in type(obj).__mro__ for s in getattr(c, "__slots__", ())]
         inner = [getattr(obj, s) for s in slots if hasattr(obj, s)]

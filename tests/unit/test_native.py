@@ -103,11 +103,16 @@ def test_a_fresh_stamp_without_its_modules_is_not_used(tmp_path: Path) -> None:
     assert sys.meta_path == before
 
 
-def test_what_is_compiled_leaves_pydantic_models_and_the_text_models_in_python() -> None:
+def test_what_is_compiled_leaves_pydantic_models_the_sla_engine_and_training_in_python() -> None:
     names = {native.module_name(p) for p in native.compiled()}
-    assert "streams.core.store" in names and "streams.core.signals.tiers" in names
-    assert not names & {"streams.core.intake", "streams.core.signals.config"}
-    assert not any(n.startswith(("streams.core.text.", "streams.core.sla.")) for n in names)
+    assert {"streams.core.store", "streams.core.signals.tiers", "streams.core.text.charlr"} <= names
+    assert not names & {
+        "streams.core.intake",
+        "streams.core.signals.config",
+        "streams.core.text.config",
+        "streams.core.text.train",
+    }
+    assert not any(n.startswith("streams.core.sla.") for n in names)
     assert not any(n.endswith(".__init__") for n in names)
 
 

@@ -113,32 +113,39 @@ def test_a_batchs_contributions_reach_the_rollup_topic_in_bundles_before_it_is_d
 def test_processor_bug_parks_the_event_and_the_batch_goes_on(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from streams.core.sla import engine
+
+    # The bug is in the SLA engine, which the step reaches by module attribute after the store
+    # has counted the complaint: a patched compiled function (``streams.native``) would not
+    # reach its compiled callers.
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(engine, "on_event", broken)
     w = make()
-    # The bug is in the text tools, which the step calls by attribute: a patched core function
-    # would not reach its compiled callers (``streams.native``).
-    assert w.signals.text is not None
-    real = w.signals.text.crisis
-    bug = "这条评价让处理出错"
-
-    def flaky(text: str) -> list[tuple[str, str]]:
-        if text == bug:
-            raise ZeroDivisionError("boom")
-        return real(text)
-
-    monkeypatch.setattr(w.signals.text, "crisis", flaky)
-    bad = Ev(Msg("cx.feedback", b"S1", line(feedback(3, 1, comment=bug)), offset=3))
+    opened = {
+        "event_id": "K1-opened",
+        "event_type": "complaint",
+        "occurred_at": feedback(3, 5)["occurred_at"],
+        "source": "t",
+        "store_id": "S1",
+        "complaint_id": "K1",
+        "action": "opened",
+        "customer": {"tier": "vip"},
+    }
+    bad = Ev(Msg("cx.complaint", b"S1", line(opened), offset=0))
     w.handle_batch([ev(i) if i != 3 else bad for i in range(6)])
     (dead,) = w.dlq.sent
     headers = dict(dead["headers"])
     assert headers[dl.HEADER_CODE] == b"processing_error"
     assert b"ZeroDivisionError" in headers[dl.HEADER_REASON]
-    assert dead["value"] == line(feedback(3, 1, comment=bug))
-    state = w.state(b"S1")
-    assert csat_view(state, None, SatisfactionConfig()).ratings == 5
+    assert dead["value"] == line(opened)
+    assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 5
+    assert "complaint" not in w.pipe.tally.consumed  # rolled back, not counted
     # once the bug is fixed, re-publishing the parked event counts it (it was not marked seen)
-    monkeypatch.setattr(w.signals.text, "crisis", real)
+    monkeypatch.undo()
     w.handle_batch([bad])
-    assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 6
+    assert w.pipe.tally.consumed["complaint"] == 1 and len(w.dlq.sent) == 1
 
 
 class Store(dict[bytes, Any]):

@@ -207,15 +207,17 @@ class CharLR:
         if self._contrast and (start := contrast_start(t)) < n:
             # The tail is a suffix of the text: its n-grams are the same positions' again.
             values = self._values(t)
-            total = sum(values) + sum(values[start:])
+            total = sum(values, 0.0) + sum(values[start:], 0.0)
         else:
             total = self._sum(t)
         if (self._negation or self._pairs) and (scopes := _NEGATION.findall(t)):
             get = self._negated_get
             if self._negation:
-                total += sum(map(get, "".join(scopes), repeat(0.0)))
+                total += sum(map(get, "".join(scopes), repeat(0.0)), 0.0)
             if self._pairs:
-                total += sum([get(s[i : i + 2], 0.0) for s in scopes for i in range(len(s) - 1)])
+                total += sum(
+                    [get(s[i : i + 2], 0.0) for s in scopes for i in range(len(s) - 1)], 0.0
+                )
         return self.bias + total / math.pow(n, self.power)
 
     def _values(self, t: str) -> list[float]:
@@ -241,7 +243,7 @@ class CharLR:
         total = 0.0
         for get in self._gets:
             hits = list(map(get, grams))
-            total += sum(filter(None, hits))
+            total += sum(filter(None, hits), 0.0)
             if None not in hits:
                 break
             # back off, only where the longer n-gram is unknown (padding always is)

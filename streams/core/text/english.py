@@ -301,8 +301,8 @@ def _close(sentence: list[float], but_at: int, negated: bool) -> float:
     if negated and not any(sentence):
         return NEGATED_NEUTRAL
     if but_at < 0:
-        return sum(sentence)
-    return 0.5 * sum(sentence[:but_at]) + 1.5 * sum(sentence[but_at:])
+        return sum(sentence, 0.0)
+    return 0.5 * sum(sentence[:but_at], 0.0) + 1.5 * sum(sentence[but_at:], 0.0)
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,8 @@ _TWINS: Final = {c: (c, chr(ord(c) + 0xFEE0)) for c in _ASCII_TWINS}
 _PAUSES: Final = (",", "，", "、", "。", ".", "?", "？", "!", "！", " ", "")
 _LOOSE: Final = tuple(sorted({p + s for p in _PAUSES for s in ("", " ")}))  # "，" or ", " or ""
 _ELLIPSES: Final = ("……", "…", "...")
-_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+# Lone surrogates; no literal of them: mypyc (streams.native) refuses one.
+_SURROGATE: Final = re.compile(f"[{chr(0xD800)}-{chr(0xDFFF)}]")
 
 
 class Hit(NamedTuple):

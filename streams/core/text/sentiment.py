@@ -12,6 +12,7 @@ models load once, lazily, on first use; nothing is downloaded: the Chinese weigh
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Final, Literal, NamedTuple
 
@@ -22,7 +23,9 @@ from streams.core.text.lang import Lang, lang
 
 Label = Literal["negative", "neutral", "positive"]
 
-WEIGHTS: Final = Path(__file__).parent / "weights" / "zh_sentiment.json.gz"
+# Found through the package, not ``__file__``: compiled (streams.native), this module lives
+# apart from its package's files.
+WEIGHTS: Final = Path(str(files("streams.core.text"))) / "weights" / "zh_sentiment.json.gz"
 
 
 class Sentiment(NamedTuple):

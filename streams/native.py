@@ -65,11 +65,11 @@ def module_name(path: Path) -> str:
     return ".".join(path.relative_to(ROOT).with_suffix("").parts)
 
 
-def digest(paths: Sequence[Path]) -> str:
-    """Of every compiled source and every source its types come from (a changed type elsewhere
-    in the core changes the compiled code too)."""
+def digest() -> str:
+    """Of every source of the core, compiled or not, and of the schemas: a changed type
+    anywhere the compiled modules read one changes the compiled code too."""
     h = hashlib.sha256()
-    for path in sorted({*paths, *CORE.rglob("*.py"), *(ROOT / "schemas").rglob("*.py")}):
+    for path in sorted([*CORE.rglob("*.py"), *(ROOT / "schemas").rglob("*.py")]):
         h.update(path.relative_to(ROOT).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -88,15 +88,15 @@ def fresh(build: Path = BUILD) -> bool:
     return (
         isinstance(stamp, dict)
         and stamp.get("python") == python_tag()
-        and stamp.get("digest") == digest(compiled())
+        and stamp.get("digest") == digest()
     )
 
 
 class _Finder(importlib.abc.MetaPathFinder):
     """Finds the compiled modules (and their shared library) in the build directory."""
 
-    def __init__(self, build: Path, names: dict[str, Path]) -> None:
-        self.build, self.names = build, names
+    def __init__(self, names: dict[str, Path]) -> None:
+        self.names = names
 
     def find_spec(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
@@ -108,19 +108,26 @@ class _Finder(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_file_location(fullname, so, loader=loader)
 
 
-def activate(build: Path = BUILD) -> bool:
-    """Import the compiled modules from ``build`` from now on, if it is fresh; returns whether
-    it did. Must run before any compiled module is imported (``streams/__init__.py``)."""
-    if os.environ.get("CXPULSE_NATIVE", "1") == "0" or not fresh(build):
-        return False
-    if any(isinstance(f, _Finder) for f in sys.meta_path):
-        return True
+def modules(build: Path = BUILD) -> dict[str, Path] | None:
+    """Each compiled module's file in ``build`` (and the shared library's), by module name;
+    None where any is missing."""
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     names = {module_name(p): build / p.relative_to(ROOT).with_suffix(suffix) for p in compiled()}
     names[f"{GROUP}__mypyc"] = build / f"{GROUP}__mypyc{suffix}"
-    if not all(p.exists() for p in names.values()):
+    return names if all(p.exists() for p in names.values()) else None
+
+
+def activate(build: Path = BUILD) -> bool:
+    """Import the compiled modules from ``build`` from now on, if it is fresh and whole;
+    returns whether it did (or had). Must run before any compiled module is imported
+    (``streams/__init__.py``)."""
+    if os.environ.get("CXPULSE_NATIVE", "1") == "0" or not fresh(build):
         return False
-    sys.meta_path.insert(0, _Finder(build, names))
+    names = modules(build)
+    if names is None:
+        return False
+    if not active():
+        sys.meta_path.insert(0, _Finder(names))
     return True
 
 

@@ -22,6 +22,8 @@ def build(out: Path = BUILD, log: Path | None = None) -> None:
     """Compile ``compiled()`` with mypyc into ``out`` (replaced only once the build succeeded).
     The compiler's output goes to ``log`` (default ``out``.log)."""
     paths = compiled()
+    # Taken before compiling: a source edited meanwhile makes the build stale, not fresh.
+    stamp = {"python": python_tag(), "digest": digest(), "modules": len(paths)}
     log = log or out.with_suffix(".log")
     with tempfile.TemporaryDirectory(prefix="cxpulse-native-") as tmp:
         lib = Path(tmp) / "lib"
@@ -45,7 +47,6 @@ def build(out: Path = BUILD, log: Path | None = None) -> None:
             )
         if done.returncode != 0:
             raise RuntimeError(f"mypyc failed (exit {done.returncode}); its output: {log}")
-        stamp = {"python": python_tag(), "digest": digest(paths), "modules": len(paths)}
         (lib / STAMP).write_text(json.dumps(stamp), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)

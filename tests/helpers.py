@@ -42,6 +42,20 @@ def review(i: int, store: str = "S1", minutes: float = 0) -> dict[str, Any]:
     }
 
 
+def complaint(i: int, action: str = "opened", at: Any = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "event_id": f"K{i}-{action}",
+        "event_type": "complaint",
+        "occurred_at": (at or T0).isoformat(),
+        "source": "t",
+        "store_id": "S1",
+        "complaint_id": f"K{i}",
+        "action": action,
+        "customer": {"tier": "vip"},
+        **extra,
+    }
+
+
 def line(ev: dict[str, Any]) -> bytes:
     return json.dumps(ev, ensure_ascii=False).encode()
 

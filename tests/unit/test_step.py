@@ -18,7 +18,7 @@ from streams.core.sla.engine import ComplaintState, Engine
 from streams.core.step import Pipeline
 from streams.core.store import StoreState
 from streams.replay import read_events, replay
-from tests.helpers import T0, feedback, line, review
+from tests.helpers import T0, complaint, feedback, line, review
 
 NOW = (T0 + timedelta(hours=2)).timestamp()
 
@@ -48,20 +48,6 @@ class Harness:
             if c is not None:
                 self.complaints[k] = c
         return out
-
-
-def complaint(i: int, action: str = "opened", at: Any = None, **extra: Any) -> dict[str, Any]:
-    return {
-        "event_id": f"K{i}-{action}",
-        "event_type": "complaint",
-        "occurred_at": (at or T0).isoformat(),
-        "source": "t",
-        "store_id": "S1",
-        "complaint_id": f"K{i}",
-        "action": action,
-        "customer": {"tier": "vip"},
-        **extra,
-    }
 
 
 def test_a_message_without_key_is_dead_lettered_with_a_reason() -> None:
@@ -116,7 +102,9 @@ def test_an_event_older_than_the_bound_is_too_old() -> None:
     assert out.rejection.code == "too_old" and "intake.max_behind" in out.rejection.reason
 
 
-def test_a_failure_after_the_store_changed_rolls_it_back_exactly() -> None:
+def test_a_failure_after_the_store_changed_rolls_it_back_exactly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     h = Harness()
     for i in range(12):
         h.send(feedback(i, 1 + i % 5, comment="服务很好"))
@@ -125,14 +113,12 @@ def test_a_failure_after_the_store_changed_rolls_it_back_exactly() -> None:
     # A rule that runs after counters, clocks, labels and spikes have moved meets a setting
     # that is no number: a bug as the step would meet one. Not a patched function: compiled
     # callers (``streams.native``) never look a function up again.
-    wom = h.pipe.signals.cfg.word_of_mouth
-    good = wom.reach_high
-    wom.reach_high = "boom"  # type: ignore[assignment]
+    monkeypatch.setattr(h.pipe.signals.cfg.word_of_mouth, "reach_high", "boom")
     out = h.send(review(2, minutes=14))
     assert out.outcome == "failed" and out.rejection.code == "processing_error"
     assert out.rejection.reason.startswith("TypeError: ")
     assert orjson.dumps(h.stores["S1"].to_json()) == before
-    wom.reach_high = good
+    monkeypatch.undo()
     assert h.send(review(2, minutes=14)).outcome == "applied"  # once fixed, it counts
 
 

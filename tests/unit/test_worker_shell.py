@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import app as worker_app
 from streams.worker.budget import Budget
-from tests.helpers import feedback, line
+from tests.helpers import T0, complaint, feedback, line
 
 
 @dataclass
@@ -123,16 +123,7 @@ def test_processor_bug_parks_the_event_and_the_batch_goes_on(
 
     monkeypatch.setattr(engine, "on_event", broken)
     w = make()
-    opened = {
-        "event_id": "K1-opened",
-        "event_type": "complaint",
-        "occurred_at": feedback(3, 5)["occurred_at"],
-        "source": "t",
-        "store_id": "S1",
-        "complaint_id": "K1",
-        "action": "opened",
-        "customer": {"tier": "vip"},
-    }
+    opened = complaint(1, at=T0 + timedelta(minutes=3))
     bad = Ev(Msg("cx.complaint", b"S1", line(opened), offset=0))
     w.handle_batch([ev(i) if i != 3 else bad for i in range(6)])
     (dead,) = w.dlq.sent

@@ -312,8 +312,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 "platform": platform.platform(),
                 "python": platform.python_version(),
                 "loadavg_1m_at_start": load0,  # > ~0.5 means something else was busy
-                # the worker's core compiled (streams.native), as the worker decides it
-                "core_compiled": native.fresh() and os.environ.get("CXPULSE_NATIVE") != "0",
+                # the worker's core compiled: it decides as this process did (same switch and build)
+                "core_compiled": native.active(),
                 **versions(),
             },
             "command": shlex.join(["python", "-m", "bench.pipeline", *argv]),

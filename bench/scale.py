@@ -252,8 +252,8 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
 
         result = {
             "stores": args.stores,
-            # the workers' core compiled (streams.native), as each worker decides it
-            "core_compiled": native.fresh() and os.environ.get("CXPULSE_NATIVE") != "0",
+            # the workers' core compiled: they decide as this process did (same switch and build)
+            "core_compiled": native.active(),
             "burst": {"region": burst, "factor": args.burst_factor} if burst else None,
             "stores_in_events": stores_seen,
             "events": n,

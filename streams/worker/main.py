@@ -11,6 +11,7 @@ import faust
 from faust.types import TP
 
 from streams.config import StreamSettings as Settings
+from streams.heap import tune_gc
 from streams.metrics import PAGE_SECONDS, Metrics
 from streams.topics import Topics
 from streams.worker import memory_store, quiet
@@ -222,6 +223,7 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
 
     ensure_topics(settings.kafka)
     worker = build(settings)
+    tune_gc(settings.worker.gc_young_threshold)
     worker.health = Health(
         settings.kafka,
         f"{settings.worker.app_id}",

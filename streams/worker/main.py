@@ -163,7 +163,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
 
 
 def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
-    """The second agent: the rollup topic (keyed by brand) into the rollups and their alerts."""
+    """The second agent: the rollup topic (each brand in one partition) into the rollups and their
+    alerts."""
     k = settings.kafka
     runner = Runner(
         settings.rollups,

@@ -1,11 +1,14 @@
 """The worker's two halves of the rollup alerts (``streams/core/rollup``).
 
 ``Sender`` runs in the store agent: the contributions of applied events go to the rollup
-topic, keyed by brand (one partition holds a brand's whole hierarchy), one message per brand
-and batch (``flush``; a message per event cost more than the rollups' own counting), and each event
-partition tells every rollup partition how far it has got, once per step of event time, or
-that it has nothing left to read (after ``IDLE_AFTER`` wall seconds of silence with every topic
-read to its end). ``Runner`` runs in the rollup agent: it feeds the core and sends the alerts.
+topic, each to its brand's partition (one partition holds a brand's whole hierarchy), and each
+event partition tells every rollup partition how far it has got, once per step of event time
+(a mark), or that it has nothing left to read (after ``IDLE_AFTER`` wall seconds of silence
+with every topic read to its end). A batch's contributions and marks go as one message per
+rollup partition (``flush``), in the order they came: a message per event cost more than the
+rollups' own counting, and after a backlog, whose batches cross several steps of event time
+each, a message per mark was three rollup messages in four (``bench.pipeline``). ``Runner``
+runs in the rollup agent: it feeds the core and sends the alerts.
 ``handle_in_turns`` hands it a batch a message at a time, giving the event loop back every
 ``TURN_SECONDS``: the rollup agent shares the loop with the store agent, and a batch read after
 a backlog judges many step boundaries at once (a third of a second measured in
@@ -38,9 +41,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from aiokafka.partitioner import murmur2
 
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.model import Contribution, Idle, Item, Mark, decode, encode, encode_bundle
+from streams.core.rollup.model import Contribution, Idle, Item, Mark, decode, encode, encode_items
 from streams.core.rollup.state import Rollups
 from streams.worker import tables
 
@@ -50,7 +54,7 @@ CHECKPOINT_SECONDS = 10.0
 CHUNK = 512 * 1024
 # The longest the rollup agent keeps the event loop before the store agent may run.
 TURN_SECONDS = 0.02
-BUNDLE_MAX = 1000  # contributions a message: ~100 B each, well under the broker's 1 MB
+BUNDLE_MAX = 1000  # items a message: ~100 B each, well under the broker's 1 MB
 
 
 @dataclass
@@ -62,17 +66,20 @@ class Sender:
     marked: dict[int, int] = field(default_factory=dict)  # event partition -> step marked
     said_idle: set[int] = field(default_factory=set)
     last_event: dict[int, float] = field(default_factory=dict)  # wall time
-    unsent: int = 0
-    held: dict[str, list[Contribution]] = field(default_factory=dict)  # brand -> not yet sent
+    unsent: int = 0  # items that could not be sent
+    # rollup partition -> what it is to take, in order, not yet sent
+    held: dict[int, list[Contribution | Mark]] = field(default_factory=dict)
+    homes: dict[str, int] = field(default_factory=dict)  # brand -> its rollup partition
 
     def handled(
         self, partition: int, at: float, wall: float, contribution: Contribution | None
     ) -> None:
         """An event of ``partition`` at event time ``at`` went through the step. Never raises:
-        a rollup that cannot be sent must not cost the store its event. The contribution is
-        held until ``flush``."""
+        a rollup that cannot be sent must not cost the store its event. The contribution, and
+        the mark of a step entered, are held until ``flush``, in the order they came: a
+        rollup partition judges lateness on that order."""
         if contribution is not None:
-            self.held.setdefault(contribution.brand, []).append(contribution)
+            self.held.setdefault(self.home(contribution.brand), []).append(contribution)
         self.last_event[partition] = wall
         self.said_idle.discard(partition)
         newest = max(self.newest.get(partition, at), at)
@@ -80,7 +87,18 @@ class Sender:
         step = math.floor(newest / self.step)
         if self.marked.get(partition) != step:
             self.marked[partition] = step
-            self._broadcast(Mark(partition, newest))
+            mark = Mark(partition, newest)
+            for p in range(self.partitions):
+                self.held.setdefault(p, []).append(mark)
+
+    def home(self, brand: str) -> int:
+        """The rollup partition of ``brand``: where the producer would place the brand as a
+        key (murmur2, as Kafka's and aiokafka's default partitioner), so a brand's messages
+        go where they went when they were keyed by it."""
+        p = self.homes.get(brand)
+        if p is None:
+            p = self.homes[brand] = (murmur2(brand.encode()) & 0x7FFFFFFF) % self.partitions
+        return p
 
     def check_idle(self, owned: Iterable[int], drained: Callable[[int], bool], wall: float) -> None:
         """Say so, once, of each owned partition with nothing left to read."""
@@ -91,19 +109,17 @@ class Sender:
                 self.said_idle.add(p)
 
     def flush(self) -> None:
-        """Send the held contributions, one message per brand (and per ``BUNDLE_MAX``). Called
-        at the end of every batch, before its events are acknowledged, and before every mark,
-        which must follow the contributions it vouches for."""
+        """Send what is held, one message per rollup partition (and per ``BUNDLE_MAX``).
+        Called at the end of every batch, before its events are acknowledged, and before an
+        idle partition is announced."""
         held, self.held = self.held, {}
-        for brand, rows in held.items():
-            for i in range(0, len(rows), BUNDLE_MAX):
-                part = rows[i : i + BUNDLE_MAX]
+        for p, items in sorted(held.items()):
+            for i in range(0, len(items), BUNDLE_MAX):
+                part = items[i : i + BUNDLE_MAX]
                 try:
-                    self.topic.send_soon(key=brand.encode(), value=encode_bundle(part))
+                    self.topic.send_soon(key=None, value=encode_items(part), partition=p)
                 except Exception:
-                    log.exception(
-                        "%d contributions to %s not sent to the rollups", len(part), brand
-                    )
+                    log.exception("%d rollup items to partition %s not sent", len(part), p)
                     self.unsent += len(part)
 
     def _broadcast(self, item: Item) -> None:
@@ -113,7 +129,7 @@ class Sender:
             for i in range(self.partitions):
                 self.topic.send_soon(key=None, value=raw, partition=i)
         except Exception:
-            log.exception("rollup mark %s not sent", item)
+            log.exception("rollup item %s not sent", item)
             self.unsent += 1
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 
 from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode
@@ -23,46 +24,58 @@ from tests.unit.test_worker_shell import Ev, Msg, Recorder, Table
 CFG = RollupConfig()
 
 
-def test_the_sender_sends_a_brands_contributions_as_one_message_each_before_a_mark() -> None:
+def sent(topic: Recorder) -> list[tuple[int, list[Any]]]:
+    assert all(m.get("key") is None for m in topic.sent)
+    return [(m["partition"], decode(m["value"])) for m in topic.sent]
+
+
+def test_the_sender_sends_each_rollup_partition_its_items_in_order_once_a_batch() -> None:
     topic = Recorder()
     s = Sender(topic, step=3600, partitions=3)
+    home = s.home("B")
     c1, c2, c3 = list(ratings([0], T0, 1, 3, 1))
-    s.handled(0, T0, wall=0.0, contribution=None)
-    topic.sent.clear()
-    s.handled(0, c1.at, wall=0.1, contribution=c1)  # same step: held, no mark
+    s.handled(0, T0, wall=0.0, contribution=None)  # the first step: a mark
+    s.handled(0, c1.at, wall=0.1, contribution=c1)  # same step: no mark
     s.handled(0, c2.at, wall=0.1, contribution=c2)
-    assert topic.sent == []
-    s.flush()  # the end of the batch
+    assert topic.sent == []  # held to the end of the batch
+    s.flush()
     s.flush()  # nothing held: nothing sent
+    first = Mark(0, T0)
+    assert sent(topic) == [(p, [first, c1, c2] if p == home else [first]) for p in range(3)]
+    topic.sent.clear()
     s.handled(0, c3.at, wall=0.2, contribution=c3)
-    s.handled(0, T0 + 3600, wall=0.3, contribution=None)  # the next step: c3 goes first
+    s.handled(0, T0 + 3600, wall=0.3, contribution=None)  # the next step: its mark after c3
     s.handled(1, T0 + 5, wall=0.4, contribution=None)
-    sent = [(m.get("key"), m.get("partition"), decode(m["value"])) for m in topic.sent]
-    assert sent == [
-        (b"B", None, [c1, c2]),
-        (b"B", None, [c3]),
-        *[(None, i, [Mark(0, T0 + 3600)]) for i in range(3)],
-        *[(None, i, [Mark(1, T0 + 5)]) for i in range(3)],
-    ]
+    s.flush()
+    marks = [Mark(0, T0 + 3600), Mark(1, T0 + 5)]
+    assert sent(topic) == [(p, [c3, *marks] if p == home else marks) for p in range(3)]
 
 
-def test_a_bundle_holds_at_most_bundle_max_contributions(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_brand_goes_to_the_partition_its_key_would_take() -> None:
+    s = Sender(Recorder(), step=300, partitions=4)
+    brands = ["B", "鲜悦厨房", "禾风小馆", *(f"brand-{i}" for i in range(40))]
+    assert {s.home(b) for b in brands} == {0, 1, 2, 3}
+    for b in brands:
+        assert s.home(b) == DefaultPartitioner()(b.encode(), [0, 1, 2, 3], [0, 1, 2, 3])
+
+
+def test_a_message_holds_at_most_bundle_max_items(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shell, "BUNDLE_MAX", 2)
     topic = Recorder()
     s = Sender(topic, step=3600, partitions=1)
     cs = list(ratings([0], T0, 1, 5, 1))
     s.handled(0, T0, wall=0.0, contribution=None)
-    topic.sent.clear()  # the first event's mark
     for c in cs:
         s.handled(0, T0, wall=0.0, contribution=c)
     s.flush()
-    assert [decode(m["value"]) for m in topic.sent] == [cs[0:2], cs[2:4], cs[4:5]]
+    assert [decode(m["value"]) for m in topic.sent] == [[Mark(0, T0), cs[0]], cs[1:3], cs[3:5]]
 
 
 def test_a_partition_is_said_idle_once_when_quiet_and_read_to_its_end() -> None:
     topic = Recorder()
     s = Sender(topic, step=300, partitions=2)
     s.handled(0, T0, wall=100.0, contribution=None)
+    s.flush()
     topic.sent.clear()
     s.check_idle([0, 1], drained=lambda p: p == 1, wall=102.0)  # 1 never had an event
     s.check_idle([0, 1], drained=lambda p: True, wall=104.0)  # 0 quiet for 4 s only
@@ -83,7 +96,8 @@ def test_a_sender_that_cannot_send_does_not_raise() -> None:
 
     s = Sender(Broken(), step=300, partitions=2)
     s.handled(0, T0, 0.0, next(ratings([0], T0, 1, 8, 1)))
-    assert s.unsent == 2  # the contribution (sent before its mark) and the mark
+    s.flush()
+    assert s.unsent == 3  # the contribution, and the mark to each of two partitions
 
 
 def batch(items: list[Contribution | Mark | Idle], start: int = 0) -> list[Ev]:

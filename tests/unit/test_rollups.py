@@ -11,7 +11,7 @@ import pytest
 
 from schemas.alerts import AlertEvent
 from streams.core.rollup.config import RollupConfig
-from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode, encode_bundle
+from streams.core.rollup.model import Contribution, Idle, Mark, decode, encode, encode_items
 from streams.core.rollup.state import Rollups
 
 T0 = 1_764_547_200.0  # 2025-12-01 00:00 UTC, on a step and an hour boundary
@@ -333,8 +333,16 @@ def test_the_wire_form() -> None:
     assert decode(encode(Idle(2))) == [Idle(2)]
     several = list(ratings([3, 4], T0, 2, 8, 1))
     several[1] = dataclasses.replace(several[1], rating=None, negative=True)
-    assert decode(encode_bundle(several)) == several  # in order, every field kept
+    mixed = [several[0], Mark(1, T0 + 60.5), *several[1:], Mark(0, T0 + 7200)]
+    assert decode(encode_items(mixed)) == mixed  # in order, every field kept
+    # Contributions alone, as the previous version of the worker bundled them: still read.
+    row = [4, T0, "e1", "S4", "B", "R", "C", None, True]
+    assert decode(orjson.dumps({"b": [row]})) == [
+        Contribution(4, T0, "e1", "S4", "B", "R", "C", None, True)
+    ]
     for junk in (b"", b"{", b"[]", b'{"c": [1]}', b'{"b": [[1, 2]]}', b'{"b": 3}', b"\xff"):
+        assert decode(junk) is None
+    for junk in (b'{"s": [[1]]}', b'{"s": [[1, 2, 3]]}', b'{"s": [["x", 2]]}', b'{"s": 3}'):
         assert decode(junk) is None
 
 

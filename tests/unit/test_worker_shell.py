@@ -90,24 +90,30 @@ def test_state_is_written_once_per_store_per_batch() -> None:
     assert sorted(w.table.changelog) == [(0, b"S0"), (0, b"S1")]
 
 
-def test_a_batchs_contributions_reach_the_rollup_topic_in_bundles_before_it_is_done() -> None:
+def test_a_batchs_contributions_and_marks_reach_each_rollup_partition_as_one_message() -> None:
     w = make()
     assert w.rollups is not None
     out = w.rollups.topic
     w.handle_batch([ev(i, store=f"S{i % 3}") for i in range(9)])
-    messages = [rollup_decode(m["value"]) or [] for m in out.sent]
-    bundles = [m for m in messages if all(isinstance(x, Contribution) for x in m)]
-    # One message per brand between two marks (the events cross a few rollup steps), all
-    # sent before the batch is acknowledged, in the order the events were applied.
-    assert 1 < len(bundles) < 9
-    flat = [x for m in messages for x in m]
-    applied = [c for c in flat if isinstance(c, Contribution)]
+    by_partition: dict[int, list[list[Any]]] = {}
+    for m in out.sent:
+        by_partition.setdefault(m["partition"], []).append(rollup_decode(m["value"]) or [])
+    # One message per rollup partition for the batch, though its events cross a few rollup
+    # steps (a mark each), all sent before the batch is acknowledged.
+    assert sorted(by_partition) == list(range(w.rollups.partitions))
+    assert all(len(messages) == 1 for messages in by_partition.values())
+    flats = [[x for m in messages for x in m] for messages in by_partition.values()]
+    applied = [c for flat in flats for c in flat if isinstance(c, Contribution)]
     assert [c.event_id for c in applied] == [f"S{i % 3}-fb-{i}" for i in range(9)]
-    # A mark vouches for every event up to its time: their contributions went before it.
-    for i, mark in enumerate(flat):
-        if isinstance(mark, Mark):
-            sent = {c.event_id for c in flat[:i] if isinstance(c, Contribution)}
-            assert {c.event_id for c in applied if c.at <= mark.at} <= sent
+    for flat in flats:
+        assert len([x for x in flat if isinstance(x, Mark)]) > 1
+        # A mark vouches for every event up to its time: the contributions it comes with in
+        # its partition went before it.
+        homed = [c for c in flat if isinstance(c, Contribution)]
+        for i, mark in enumerate(flat):
+            if isinstance(mark, Mark):
+                sent = {c.event_id for c in flat[:i] if isinstance(c, Contribution)}
+                assert {c.event_id for c in homed if c.at <= mark.at} <= sent
 
 
 def test_processor_bug_parks_the_event_and_the_batch_goes_on(

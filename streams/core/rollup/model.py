@@ -1,7 +1,9 @@
 """What one store event adds to the rollups, and the marks that say how far a source partition
 has got (or that it has nothing left to read): the messages of the rollup topic, in a compact
-JSON form. The store agent sends a batch's contributions to one brand as one message (a
-bundle): a message per event cost the worker more than the rollups themselves."""
+JSON form. The store agent sends what a batch holds for one rollup partition, contributions and
+marks in the order they are to be taken, as one message (``encode_items``): a message per
+event cost the worker more than the rollups themselves, and a message per mark, after a
+backlog, three rollup messages in four."""
 
 from __future__ import annotations
 
@@ -59,9 +61,17 @@ def encode(item: Item) -> bytes:
     return orjson.dumps({"c": _row(item), "r": item.rating, "n": item.negative})
 
 
-def encode_bundle(contributions: Sequence[Contribution]) -> bytes:
-    """Contributions in one message, in the order they are to be counted."""
-    return orjson.dumps({"b": [[*_row(c), c.rating, c.negative] for c in contributions]})
+def encode_items(items: Sequence[Contribution | Mark]) -> bytes:
+    """Contributions and marks in one message, in the order they are to be taken: a
+    contribution is a row of nine values, a mark one of two."""
+    return orjson.dumps(
+        {
+            "s": [
+                [x.partition, x.at] if isinstance(x, Mark) else [*_row(x), x.rating, x.negative]
+                for x in items
+            ]
+        }
+    )
 
 
 def _contribution(row: Sequence[Any], rating: Any, negative: Any) -> Contribution:
@@ -89,7 +99,12 @@ def decode(raw: bytes) -> list[Item] | None:
             return [Mark(int(p), float(at))]
         if "i" in d:
             return [Idle(int(d["i"]))]
-        if "b" in d:
+        if "s" in d:
+            return [
+                Mark(int(r[0]), float(r[1])) if len(r) == 2 else _contribution(r[:7], r[7], r[8])
+                for r in d["s"]
+            ]
+        if "b" in d:  # contributions alone, as a worker before ``encode_items`` sent them
             return [_contribution(r[:7], r[7], r[8]) for r in d["b"]]
         return [_contribution(d["c"], d.get("r"), d.get("n"))]
     except Exception:

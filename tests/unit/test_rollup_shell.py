@@ -24,7 +24,7 @@ from tests.unit.test_worker_shell import Ev, Msg, Recorder, Table
 CFG = RollupConfig()
 
 
-def sent(topic: Recorder) -> list[tuple[int, list[Any]]]:
+def sent(topic: Recorder) -> list[tuple[int, list[Contribution | Mark | Idle] | None]]:
     assert all(m.get("key") is None for m in topic.sent)
     return [(m["partition"], decode(m["value"])) for m in topic.sent]
 

@@ -333,7 +333,8 @@ def test_the_wire_form() -> None:
     assert decode(encode(Idle(2))) == [Idle(2)]
     several = list(ratings([3, 4], T0, 2, 8, 1))
     several[1] = dataclasses.replace(several[1], rating=None, negative=True)
-    mixed = [several[0], Mark(1, T0 + 60.5), *several[1:], Mark(0, T0 + 7200)]
+    mixed: list[Contribution | Mark] = [several[0], Mark(1, T0 + 60.5), *several[1:]]
+    mixed.append(Mark(0, T0 + 7200))
     assert decode(encode_items(mixed)) == mixed  # in order, every field kept
     # Contributions alone, as the previous version of the worker bundled them: still read.
     row = [4, T0, "e1", "S4", "B", "R", "C", None, True]

@@ -105,6 +105,11 @@ class Rollups:
     # The boundary the last prune was for: a prune depends on nothing else, and it walks
     # every store, so one per boundary (not per contribution) does.
     pruned: int | None = field(default=None, compare=False)
+    # A store's place -> the keys of its entities, one per level: every contribution and every
+    # judged store asks, and a chain has far fewer places than stores. Derived, never saved.
+    keys: dict[tuple[str, str, str], tuple[str, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     # --- input ------------------------------------------------------------------------------
     def add(self, c: Contribution) -> bool:
@@ -125,13 +130,16 @@ class Rollups:
             return False
         ids.add(c.event_id)
         self.first = c.at if self.first is None else min(self.first, c.at)
-        self.where[c.store_id] = (c.brand, c.region, c.city)
+        where = (c.brand, c.region, c.city)
+        self.where[c.store_id] = where
         row = [int(c.satisfied), int(c.rating is not None), int(c.negative)]
         _add(self.stores.setdefault(step, {}), c.store_id, row)
         hour = _floor(c.at, HOUR)
-        for level in self.cfg.levels:
-            labels = {"brand": c.brand, "region": c.region, "city": c.city}
-            ent = self._entity(level, {k: labels[k] for k in IDENTITY[level]})
+        for level, key in zip(self.cfg.levels, self._keys_of(where), strict=True):
+            ent = self.entities.get(key)
+            if ent is None:
+                labels = dict(zip(LABELS, where, strict=True))
+                ent = self.entities[key] = Entity(level, {k: labels[k] for k in IDENTITY[level]})
             _add(ent.steps, step, row)
             h = ent.hours.get(hour)
             if h is None:
@@ -208,11 +216,9 @@ class Rollups:
                 acc[2] += row[2]
         members: dict[str, list[Member]] = defaultdict(list)
         for sid, (sat, n, neg) in per_store.items():
-            brand, region, city = self.where[sid]
-            labels = {"brand": brand, "region": region, "city": city}
             m = Member(sid, sat, n, neg)
-            for level in cfg.levels:
-                members[_key(level, {k: labels[k] for k in IDENTITY[level]})].append(m)
+            for key in self._keys_of(self.where[sid]):
+                members[key].append(m)
         out: list[AlertEvent] = []
         for key in sorted(self.entities):
             ent = self.entities[key]
@@ -293,8 +299,10 @@ class Rollups:
         counts = []
         for d in range(1, self.cfg.baseline_days + 1):
             a, b = lo - d * DAY, at - d * DAY
-            if not any(a - DAY < h < b for h in ent.hours):
-                continue  # not seen that day
+            # Seen that day: an hour of its own after a - DAY and before b. The hours are whole
+            # hours, so those few are looked up rather than every hour of the baselines read.
+            if not any(h in ent.hours for h in range(_floor(a - DAY, HOUR) + HOUR, b, HOUR)):
+                continue
             total, spoilt = 0.0, False
             for h in range(_floor(a, HOUR), b, HOUR):
                 row = ent.hours.get(h)
@@ -311,12 +319,13 @@ class Rollups:
             return None, 0
         return sum(counts) / len(counts), len(counts)
 
-    def _entity(self, level: str, labels: dict[str, str]) -> Entity:
-        key = _key(level, labels)
-        ent = self.entities.get(key)
-        if ent is None:
-            ent = self.entities[key] = Entity(level, labels)
-        return ent
+    def _keys_of(self, where: tuple[str, str, str]) -> tuple[str, ...]:
+        """The keys of the entities of a store at ``where``, one per configured level."""
+        keys = self.keys.get(where)
+        if keys is None:
+            labels = dict(zip(LABELS, where, strict=True))
+            keys = self.keys[where] = tuple(_key(level, labels) for level in self.cfg.levels)
+        return keys
 
     def _prune(self) -> None:
         if self.judged is None or self.judged == self.pruned:

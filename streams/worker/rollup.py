@@ -7,7 +7,7 @@ event partition tells every rollup partition how far it has got, once per step o
 with every topic read to its end). A batch's contributions and marks go as one message per
 rollup partition (``flush``), in the order they came: a message per event cost more than the
 rollups' own counting, and after a backlog, whose batches cross several steps of event time
-each, a message per mark was three rollup messages in four (``bench.pipeline``). ``Runner``
+each, a message per mark made most of the rollup messages (``bench.pipeline``). ``Runner``
 runs in the rollup agent: it feeds the core and sends the alerts.
 ``handle_in_turns`` hands it a batch a message at a time, giving the event loop back every
 ``TURN_SECONDS``: the rollup agent shares the loop with the store agent, and a batch read after

@@ -2,8 +2,8 @@
 has got (or that it has nothing left to read): the messages of the rollup topic, in a compact
 JSON form. The store agent sends what a batch holds for one rollup partition, contributions and
 marks in the order they are to be taken, as one message (``encode_items``): a message per
-event cost the worker more than the rollups themselves, and a message per mark, after a
-backlog, three rollup messages in four."""
+event cost the worker more than the rollups themselves, and after a backlog a message per
+mark made most of the rollup messages."""
 
 from __future__ import annotations
 

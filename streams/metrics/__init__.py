@@ -170,6 +170,14 @@ class Metrics:
         self.sla_open = Gauge(
             "cxpulse_sla_open_deadlines", "Complaints with a deadline still to come.", registry=r
         )
+        self.gc_pause = Histogram(
+            "cxpulse_gc_pause_seconds",
+            "Pauses of Python's cycle collector, by generation (2: the whole heap); every event "
+            "waiting meanwhile waits that much longer (streams/heap.py).",
+            ["generation"],
+            buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+            registry=r,
+        )
         self.sla_detection_lag = Histogram(
             "cxpulse_sla_detection_lag_seconds",
             "From a warning or breach instant to the worker acting on it.",

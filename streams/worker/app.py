@@ -33,6 +33,7 @@ from streams.core.intake import Message
 from streams.core.sla import engine as sla
 from streams.core.step import Output, Pipeline, Tally
 from streams.core.store import Signals, StoreState
+from streams.heap import Pauses
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
@@ -77,6 +78,7 @@ class Worker:
     reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
     rollups: Sender | None = None  # what the events add to their brand's rollups
     generation: int | None = None  # the consumer group generation the held events came in
+    gc_pauses: Pauses = field(default_factory=Pauses)  # watched by the process that runs it
 
     def state(self, key: bytes) -> StoreState:
         return self.load_store(key.decode()) or StoreState(store_id=key.decode())
@@ -357,7 +359,9 @@ class Worker:
 
     def refresh_gauges(self) -> None:
         """Age a budget of owned stores' gauges to the worker's event-time clock (read-only),
-        taking turns (``Snapshots.age``)."""
+        taking turns (``Snapshots.age``), and export the collector's pauses since the last."""
+        for generation, seconds in self.gc_pauses.take():
+            self.metrics.gc_pause.labels(str(generation)).observe(seconds)
         if self._settling():
             return  # a store read now may be half recovered
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}

@@ -225,6 +225,7 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
     ensure_topics(settings.kafka)
     worker = build(settings)
     tune_gc(settings.worker.gc_young_threshold)
+    worker.gc_pauses.watch()
     worker.health = Health(
         settings.kafka,
         f"{settings.worker.app_id}",

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from cxpulse.config import Settings
-from streams.heap import tune_gc
+from streams.heap import Pauses, tune_gc
 
 
 @pytest.fixture
@@ -43,3 +43,20 @@ def test_the_default_and_its_bounds() -> None:
     assert Settings().worker.gc_young_threshold == 50_000
     with pytest.raises(ValueError, match="gc_young_threshold"):
         Settings.model_validate({"worker": {"gc_young_threshold": -1}})
+
+
+def test_pauses_are_timed_by_generation_while_watched() -> None:
+    pauses = Pauses()
+    pauses.watch()
+    pauses.watch()  # once only
+    try:
+        gc.collect(0)
+        gc.collect(2)
+    finally:
+        pauses.stop()
+    gc.collect(1)  # not watched any more
+    taken = pauses.take()
+    assert [g for g, _ in taken] == [0, 2]
+    assert all(0 <= s < 5 for _, s in taken)
+    assert pauses.take() == []
+    assert pauses not in gc.callbacks

@@ -246,6 +246,19 @@ class _Keyed(dict[bytes, Any]):
     _key_partition: dict[bytes, int]
 
 
+def test_the_collectors_pauses_reach_the_metrics_with_the_gauges() -> None:
+    w = make()
+    w.app = _assigned(0)
+    for generation in (0, 2, 2):
+        w.gc_pauses("start", {"generation": generation})
+        w.gc_pauses("stop", {"generation": generation})
+    w.refresh_gauges()
+    w.refresh_gauges()  # taken once
+    count = w.metrics.registry.get_sample_value
+    assert count("cxpulse_gc_pause_seconds_count", {"generation": "0"}) == 1
+    assert count("cxpulse_gc_pause_seconds_count", {"generation": "2"}) == 2
+
+
 def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

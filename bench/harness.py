@@ -9,6 +9,7 @@ go on, which its ``main`` reports.
 from __future__ import annotations
 
 import contextlib
+import os
 import shlex
 import signal
 import socket
@@ -64,6 +65,19 @@ class Procs:
         for _, proc in list(self.running):
             with contextlib.suppress(Exception):
                 self.stop(proc)
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment the bench's subprocesses start from: this one, less the cxpulse
+    settings (a run's configuration is the bench's own), but with ``CXPULSE_NATIVE`` (whether
+    the core is compiled is the caller's choice: 0 measures the Python core), and this
+    checkout first on the import path."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_") or k == "CXPULSE_NATIVE"
+    }
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    return env
 
 
 def free_port() -> int:

@@ -32,7 +32,15 @@ from bench.broker import (
     paced_produce,
     preproduce,
 )
-from bench.harness import BenchError, Procs, WorkerRun, free_port, say, start_worker
+from bench.harness import (
+    BenchError,
+    Procs,
+    WorkerRun,
+    free_port,
+    say,
+    start_worker,
+    subprocess_env,
+)
 from bench.readings import (
     POLL_SECONDS,
     Throughput,
@@ -240,16 +248,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         records = generate(n + int(lat_rate * args.seconds), args.stores, args.seed, cfg)
         preproduce(records[:n], args.bootstrap, args.timeout)
 
-        # The worker's configuration is the bench's own; whether its core is compiled is the
-        # caller's choice (CXPULSE_NATIVE=0 measures the Python core).
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith("CXPULSE_") or k == "CXPULSE_NATIVE"
-        }
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
-        )
+        env = subprocess_env()
         raw = measure_raw(topics, args.bootstrap, raw_group, n, args.timeout)
         bare = measure_bare_faust(
             procs, topics, args.bootstrap, bare_id, args.partitions, n, args.timeout, env

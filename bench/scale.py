@@ -41,7 +41,7 @@ from typing import Any
 from bench.broker import Record, cleanup_kafka, ensure_broker, preproduce
 from bench.chain_events import chain_records
 from bench.failover import kill_and_time_failover
-from bench.harness import BenchError, Procs, WorkerRun, free_port, say
+from bench.harness import BenchError, Procs, WorkerRun, free_port, say, subprocess_env
 from bench.outcomes import (
     by_rule,
     counter_diffs,
@@ -154,14 +154,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     say(f"{len(records):,} chain events of {stores_seen:,} stores")
     workdir = Path(tempfile.mkdtemp(prefix="cxpulse-scale-"))
     procs = Procs(workdir)
-    # The workers' configuration is the bench's own; whether their core is compiled is the
-    # caller's choice (CXPULSE_NATIVE=0 measures the Python core).
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("CXPULSE_") or k == "CXPULSE_NATIVE"
-    }
-    env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
-    )
+    env = subprocess_env()
     cleanups: list[tuple[KafkaConfig, str]] = []
 
     def namespace(tag: str) -> tuple[KafkaConfig, str]:

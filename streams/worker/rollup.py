@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from aiokafka.partitioner import murmur2
+from aiokafka.partitioner import DefaultPartitioner
 
 from streams.core.rollup.config import RollupConfig
 from streams.core.rollup.model import Contribution, Idle, Item, Mark, decode, encode, encode_items
@@ -92,12 +92,13 @@ class Sender:
                 self.held.setdefault(p, []).append(mark)
 
     def home(self, brand: str) -> int:
-        """The rollup partition of ``brand``: where the producer would place the brand as a
-        key (murmur2, as Kafka's and aiokafka's default partitioner), so a brand's messages
-        go where they went when they were keyed by it."""
+        """The rollup partition of ``brand``: where the producer's partitioner (aiokafka's
+        default, Kafka's murmur2) places the brand as a key, so a brand's messages go where
+        they went when they were keyed by it. Kept: the hash is pure Python."""
         p = self.homes.get(brand)
         if p is None:
-            p = self.homes[brand] = (murmur2(brand.encode()) & 0x7FFFFFFF) % self.partitions
+            every = list(range(self.partitions))
+            p = self.homes[brand] = DefaultPartitioner()(brand.encode(), every, every)
         return p
 
     def check_idle(self, owned: Iterable[int], drained: Callable[[int], bool], wall: float) -> None:

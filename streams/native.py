@@ -33,11 +33,11 @@ CORE = ROOT / "streams" / "core"
 BUILD = Path(os.environ.get("CXPULSE_NATIVE_DIR", ROOT / ".native"))
 STAMP = "stamp.json"
 GROUP = "streams_core"  # the shared library every compiled module loads: streams_core__mypyc
-# Modules left in Python: pydantic models (mypyc compiles no class built on a metaclass of
+# Modules left in Python, by their path in the core (a directory ends with "/"), besides every
+# package's ``__init__``: pydantic models (mypyc compiles no class built on a metaclass of
 # another library), the SLA engine (mypyc 2.4 stops with an internal error on its policy), and
 # the sentiment model's training and corpus readers (offline work on scikit-learn arrays).
 PURE = (
-    "__init__.py",
     "calendar.py",
     "decode.py",
     "intake.py",
@@ -53,12 +53,11 @@ PURE = (
 
 def compiled() -> list[Path]:
     """The core's source files that are compiled, in a stable order."""
-    out = []
-    for path in sorted(CORE.rglob("*.py")):
-        rel = path.relative_to(CORE).as_posix()
-        if not any(rel == p or rel.endswith("/" + p) or rel.startswith(p) for p in PURE):
-            out.append(path)
-    return out
+    return [
+        path
+        for path in sorted(CORE.rglob("*.py"))
+        if path.name != "__init__.py" and not path.relative_to(CORE).as_posix().startswith(PURE)
+    ]
 
 
 def module_name(path: Path) -> str:

@@ -138,8 +138,7 @@ class Rollups:
         for level, key in zip(self.cfg.levels, self._keys_of(where), strict=True):
             ent = self.entities.get(key)
             if ent is None:
-                labels = dict(zip(LABELS, where, strict=True))
-                ent = self.entities[key] = Entity(level, {k: labels[k] for k in IDENTITY[level]})
+                ent = self.entities[key] = Entity(level, _identity(level, where))
             _add(ent.steps, step, row)
             h = ent.hours.get(hour)
             if h is None:
@@ -323,8 +322,9 @@ class Rollups:
         """The keys of the entities of a store at ``where``, one per configured level."""
         keys = self.keys.get(where)
         if keys is None:
-            labels = dict(zip(LABELS, where, strict=True))
-            keys = self.keys[where] = tuple(_key(level, labels) for level in self.cfg.levels)
+            keys = self.keys[where] = tuple(
+                _key(level, _identity(level, where)) for level in self.cfg.levels
+            )
         return keys
 
     def _prune(self) -> None:
@@ -390,6 +390,11 @@ class Rollups:
         r.late = int(d.get("late", 0))
         r.duplicates = int(d.get("duplicates", 0))
         return r
+
+
+def _identity(level: str, where: tuple[str, str, str]) -> dict[str, str]:
+    """The labels that identify the ``level`` entity of a store at ``where``."""
+    return {k: v for k, v in zip(LABELS, where, strict=True) if k in IDENTITY[level]}
 
 
 def _key(level: str, labels: dict[str, str]) -> str:

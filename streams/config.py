@@ -108,10 +108,8 @@ class WorkerConfig(_Section):
     # /healthz turns unhealthy when nothing was consumed for this long while messages wait.
     stalled_after: Seconds = 60.0
     # Net allocations between two collections of Python's youngest generation (its default is
-    # 700; 0 leaves it). A message's objects then die by reference counting before a collection
-    # reaches them instead of filling the older generations: in bench.pipeline the collector
-    # went from a tenth of the worker's CPU, with a full collection every few seconds, to 1%
-    # (streams/heap.py, bench/README.md).
+    # 700; 0 leaves it). Operational default, not from domain.md: why and what it saved in
+    # streams/heap.py.
     gc_young_threshold: Annotated[int, Field(ge=0, le=10_000_000)] = 50_000
 
 

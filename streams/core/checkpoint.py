@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from schemas.events import Call, Complaint, Envelope, event_time
 from streams.core import evidence, windows
 from streams.core.signals import calls, spikes
+from streams.core.signals.calls import CallStats
 from streams.core.signals.config import SatisfactionConfig
+from streams.core.signals.spikes import SpikeState
 from streams.core.store import StoreState
 
 
@@ -40,6 +42,39 @@ class Checkpoint:
     seen_kind: bool
     seen_bucket: int
     seen_len: int | None
+
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        kind: str,
+        clock: float | None,
+        labels: dict[str, str],
+        firing: dict[str, float],
+        terms: dict[str, float],
+        ring: list[evidence.Entry] | None,
+        slow_eval: float,
+        spikes: SpikeState,
+        calls: CallStats | None,
+        counted: bool,
+        buckets: tuple[tuple[int, int, list[int] | None], ...] | None,
+        seen_kind: bool,
+        seen_bucket: int,
+        seen_len: int | None,
+    ) -> None:
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "clock", clock)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "firing", firing)
+        object.__setattr__(self, "terms", terms)
+        object.__setattr__(self, "ring", ring)
+        object.__setattr__(self, "slow_eval", slow_eval)
+        object.__setattr__(self, "spikes", spikes)
+        object.__setattr__(self, "calls", calls)
+        object.__setattr__(self, "counted", counted)
+        object.__setattr__(self, "buckets", buckets)
+        object.__setattr__(self, "seen_kind", seen_kind)
+        object.__setattr__(self, "seen_bucket", seen_bucket)
+        object.__setattr__(self, "seen_len", seen_len)
 
     @classmethod
     def take(cls, state: StoreState, event: Envelope, cfg: SatisfactionConfig) -> Checkpoint:

@@ -78,6 +78,25 @@ class Output:
     due_handled: list[float] = field(default_factory=list)  # deadline instants met by a tick
     contribution: Contribution | None = None  # what an applied event adds to the rollups
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        outcome: Outcome | None = None,
+        event: Envelope | None = None,
+        rejection: Rejection | None = None,
+        alerts: list[AlertEvent] | None = None,
+        sla_events: list[SlaEvent] | None = None,
+        due_handled: list[float] | None = None,
+        contribution: Contribution | None = None,
+    ) -> None:
+        self.outcome = outcome
+        self.event = event
+        self.rejection = rejection
+        self.alerts = [] if alerts is None else alerts
+        self.sla_events = [] if sla_events is None else sla_events
+        self.due_handled = [] if due_handled is None else due_handled
+        self.contribution = contribution
+
 
 @dataclass
 class Changes:

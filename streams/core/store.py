@@ -176,6 +176,21 @@ class Step:
     rating: int | None = None  # a feedback rating
     negative: bool = False  # a low rating, a negative review, an opened complaint
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        state: StoreState,
+        outcome: Outcome,
+        alerts: tuple[AlertEvent, ...] = (),
+        rating: int | None = None,
+        negative: bool = False,
+    ) -> None:
+        object.__setattr__(self, "state", state)
+        object.__setattr__(self, "outcome", outcome)
+        object.__setattr__(self, "alerts", alerts)
+        object.__setattr__(self, "rating", rating)
+        object.__setattr__(self, "negative", negative)
+
 
 def csat_view(state: StoreState, now: float | None, cfg: SatisfactionConfig) -> CsatView:
     """The alert window ending at `now` (default: the store's own feedback clock)."""

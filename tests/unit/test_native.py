@@ -3,6 +3,7 @@ the same outputs as the Python sources."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -145,3 +146,53 @@ def test_an_edit_to_the_core_or_the_schemas_makes_the_build_stale(
         edited.write_text(edited.read_text() + "# edited\n")
         seen.add(native.digest())
     assert len(seen) == 4  # each edit, even to a module left in Python, is a new digest
+
+
+def _written_inits() -> list[tuple[str, ast.ClassDef, ast.FunctionDef]]:
+    """Every data class of the core that writes its ``__init__`` out."""
+    found = []
+    for path in sorted((ROOT / "streams" / "core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef) or not any(
+                "dataclass" in ast.unparse(d) for d in node.decorator_list
+            ):
+                continue
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "__init__":
+                    found.append((f"{path.name}:{node.name}", node, item))
+    return found
+
+
+def _fields(cls: ast.ClassDef) -> list[tuple[str, str | None]]:
+    """(name, default) of a data class's fields; a factory's default is the ``None`` that
+    stands for it in a written ``__init__``."""
+    out = []
+    for item in cls.body:
+        if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            if "ClassVar" in ast.unparse(item.annotation):
+                continue
+            default = None if item.value is None else ast.unparse(item.value)
+            if default is not None and default.startswith("field(default_factory="):
+                default = "None"
+            out.append((item.target.id, default))
+    return out
+
+
+def test_a_written_init_takes_its_classs_fields_in_order_with_their_defaults() -> None:
+    # A field added to the class but not to its written __init__ would be left unset, which
+    # neither mypy nor the dataclass decorator notices.
+    inits = _written_inits()
+    assert len(inits) >= 10, [name for name, _, _ in inits]
+    for name, cls, init in inits:
+        args = init.args.args[1:]
+        defaults = [None] * (len(args) - len(init.args.defaults)) + [
+            ast.unparse(d) for d in init.args.defaults
+        ]
+        assert [(a.arg, d) for a, d in zip(args, defaults, strict=True)] == _fields(cls), name
+        frozen = "frozen=True" in " ".join(ast.unparse(d) for d in cls.decorator_list)
+        assigned = [
+            ast.unparse(s.value.args[1]) if frozen else ast.unparse(s.targets[0])  # type: ignore[attr-defined]
+            for s in init.body
+        ]
+        expected = [f"'{a.arg}'" if frozen else f"self.{a.arg}" for a in args]
+        assert assigned == expected, name

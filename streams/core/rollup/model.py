@@ -26,6 +26,29 @@ class Contribution:
     rating: int | None  # a rating 1-5, or None (a negative without a rating)
     negative: bool  # a low rating, a negative review or a complaint: the spike count
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        partition: int,
+        at: float,
+        event_id: str,
+        store_id: str,
+        brand: str,
+        region: str,
+        city: str,
+        rating: int | None,
+        negative: bool,
+    ) -> None:
+        object.__setattr__(self, "partition", partition)
+        object.__setattr__(self, "at", at)
+        object.__setattr__(self, "event_id", event_id)
+        object.__setattr__(self, "store_id", store_id)
+        object.__setattr__(self, "brand", brand)
+        object.__setattr__(self, "region", region)
+        object.__setattr__(self, "city", city)
+        object.__setattr__(self, "rating", rating)
+        object.__setattr__(self, "negative", negative)
+
     @property
     def satisfied(self) -> bool:
         return self.rating is not None and self.rating >= 4

@@ -72,6 +72,23 @@ class Store:
     now: float
     event_id: str
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        stats: ByKind,
+        firing: dict[str, float],
+        store_id: str,
+        labels: dict[str, str],
+        now: float,
+        event_id: str,
+    ) -> None:
+        object.__setattr__(self, "stats", stats)
+        object.__setattr__(self, "firing", firing)
+        object.__setattr__(self, "store_id", store_id)
+        object.__setattr__(self, "labels", labels)
+        object.__setattr__(self, "now", now)
+        object.__setattr__(self, "event_id", event_id)
+
     def at(self, now: float) -> Store:
         # Built directly: ``dataclasses.replace`` costs several times more, once per event.
         return Store(self.stats, self.firing, self.store_id, self.labels, now, self.event_id)

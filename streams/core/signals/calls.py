@@ -53,6 +53,21 @@ class CallStats:
     # alert target ("store" or "queue:<name>") -> rule -> firing since (event time)
     firing: dict[str, dict[str, float]] = field(default_factory=dict)
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        clock: float | None = None,
+        first: float | None = None,
+        scopes: dict[str, dict[str, dict[str, PackedTier]]] | None = None,
+        callers: Callers | None = None,
+        firing: dict[str, dict[str, float]] | None = None,
+    ) -> None:
+        self.clock = clock
+        self.first = first
+        self.scopes = {} if scopes is None else scopes
+        self.callers = Callers() if callers is None else callers
+        self.firing = {} if firing is None else firing
+
     def copy(self) -> CallStats:
         """A copy that shares nothing mutable with this one (buckets one queue shares with the
         store are shared in the copy too)."""

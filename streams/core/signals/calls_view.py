@@ -50,6 +50,33 @@ class CallView:
     fcr: float | None  # resolved / answered calls whose resolution is given
     repeat_rate: float | None  # calls whose customer called within N h before / identified calls
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        offered: int,
+        answered: int,
+        abandoned: int,
+        abandonment: float | None,
+        asa: float | None,
+        aht: float | None,
+        service_level: float | None,
+        transfer_rate: float | None,
+        repeated_transfer_rate: float | None,
+        fcr: float | None,
+        repeat_rate: float | None,
+    ) -> None:
+        object.__setattr__(self, "offered", offered)
+        object.__setattr__(self, "answered", answered)
+        object.__setattr__(self, "abandoned", abandoned)
+        object.__setattr__(self, "abandonment", abandonment)
+        object.__setattr__(self, "asa", asa)
+        object.__setattr__(self, "aht", aht)
+        object.__setattr__(self, "service_level", service_level)
+        object.__setattr__(self, "transfer_rate", transfer_rate)
+        object.__setattr__(self, "repeated_transfer_rate", repeated_transfer_rate)
+        object.__setattr__(self, "fcr", fcr)
+        object.__setattr__(self, "repeat_rate", repeat_rate)
+
 
 def view_of(counts: list[int], cfg: CallConfig) -> CallView:
     offered, answered = counts[OFFERED], counts[ANSWERED]

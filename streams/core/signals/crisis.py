@@ -37,6 +37,27 @@ class CrisisView:
     # lookback (``chance_bar``); 0 when not worked out (too few sources to matter).
     usual_bar: int = 0
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        score: float,
+        hits: dict[str, int],
+        special: int,
+        reach: int,
+        spike: bool,
+        sources: int = 0,
+        special_voices: int = 0,
+        usual_bar: int = 0,
+    ) -> None:
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "hits", hits)
+        object.__setattr__(self, "special", special)
+        object.__setattr__(self, "reach", reach)
+        object.__setattr__(self, "spike", spike)
+        object.__setattr__(self, "sources", sources)
+        object.__setattr__(self, "special_voices", special_voices)
+        object.__setattr__(self, "usual_bar", usual_bar)
+
     def corroborated(self, cfg: CrisisConfig, sources: int) -> bool:
         """Enough independent evidence for an incident at this level."""
         return (

@@ -26,6 +26,21 @@ class ReachView:
     reach: int
     repair_debt: int  # positive experiences still needed to make up for the negatives
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        window: float,
+        unhappy: int,
+        positives: int,
+        reach: int,
+        repair_debt: int,
+    ) -> None:
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "unhappy", unhappy)
+        object.__setattr__(self, "positives", positives)
+        object.__setattr__(self, "reach", reach)
+        object.__setattr__(self, "repair_debt", repair_debt)
+
 
 def view(stats: ByKind, now: float, window: float, cfg: WordOfMouthConfig) -> ReachView:
     return from_totals(stats.totals(now, window), window, cfg)

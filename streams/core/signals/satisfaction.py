@@ -26,6 +26,31 @@ class SatisfactionView:
     expectation_gap: float | None  # mean rating − expectation; < 0: below expectation
     counts: tuple[int, ...]
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        window: float,
+        ratings: int,
+        csat: float | None,
+        delight: float | None,
+        mean: float | None,
+        nps: float | None,
+        nps_answers: int,
+        ces: float | None,
+        expectation_gap: float | None,
+        counts: tuple[int, ...],
+    ) -> None:
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "ratings", ratings)
+        object.__setattr__(self, "csat", csat)
+        object.__setattr__(self, "delight", delight)
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "nps", nps)
+        object.__setattr__(self, "nps_answers", nps_answers)
+        object.__setattr__(self, "ces", ces)
+        object.__setattr__(self, "expectation_gap", expectation_gap)
+        object.__setattr__(self, "counts", counts)
+
 
 @dataclass(frozen=True, slots=True)
 class Judged:
@@ -35,6 +60,12 @@ class Judged:
     window: float
     ratings: int
     csat: float
+
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(self, window: float, ratings: int, csat: float) -> None:
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "ratings", ratings)
+        object.__setattr__(self, "csat", csat)
 
 
 __all__ = [

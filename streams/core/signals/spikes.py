@@ -171,6 +171,19 @@ class SpikeView:
     threshold: float | None
     sd: float | None = None  # the baseline's floored standard deviation
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        last_hour: int,
+        mean: float | None,
+        threshold: float | None,
+        sd: float | None = None,
+    ) -> None:
+        object.__setattr__(self, "last_hour", last_hour)
+        object.__setattr__(self, "mean", mean)
+        object.__setattr__(self, "threshold", threshold)
+        object.__setattr__(self, "sd", sd)
+
 
 @lru_cache(maxsize=16)
 def _zone(name: str) -> ZoneInfo:

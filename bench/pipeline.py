@@ -51,6 +51,7 @@ from bench.readings import (
     scrape,
     total,
     wait_consumed,
+    where_time_went,
 )
 from bench.reference_consumers import measure_bare_faust, measure_raw
 from cxpulse.config import KafkaConfig, Settings
@@ -119,19 +120,22 @@ def generate(total: int, stores: int, seed: int, cfg: KafkaConfig) -> list[Recor
 
 def measure_pipeline(
     procs: Procs, w: WorkerRun, n: int, timeout: float, t0: float
-) -> tuple[Throughput, dict[str, float]]:
+) -> tuple[Throughput, dict[str, Any]]:
     first, done, samples = wait_consumed(procs, w, n, timeout, "pipeline")
     assert first is not None
     wall = done - t0
-    result = Throughput(n, done - first, wall, cpu_share(0.0, cpu_seconds(w.proc.pid), wall))
-    counts = {
+    cpu = cpu_seconds(w.proc.pid)
+    result = Throughput(n, done - first, wall, cpu_share(0.0, cpu, wall))
+    counts: dict[str, Any] = {
         "consumed": total(samples, "cxpulse_events_consumed_total"),
         "invalid": total(samples, "cxpulse_events_invalid_total"),
         "duplicate": total(samples, "cxpulse_events_duplicate_total"),
         "late": total(samples, "cxpulse_events_late_total"),
     }
     say(f"   {result.rate:,.0f} events/s ({n:,} in {result.first_to_last_s:.2f} s); {counts}")
-    return result, counts
+    spent = where_time_went(samples, cpu)
+    say(f"   CPU seconds by part: {spent}")
+    return result, {**counts, "cpu_by_part": spent}
 
 
 def _quantiles(

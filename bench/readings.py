@@ -29,6 +29,8 @@ POLLED = (
     "cxpulse_events_duplicate_total",
     "cxpulse_events_late_total",
     "cxpulse_event_latency_seconds_bucket",
+    "cxpulse_worker_busy_seconds_total",
+    "cxpulse_gc_pause_seconds_sum",
 )
 
 
@@ -105,6 +107,25 @@ def wait_consumed(
         if time.monotonic() > deadline:
             raise BenchError(f"{label}: worker at {seen:,.0f}/{target:,} events at the deadline")
         time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - tick)))
+
+
+def where_time_went(
+    samples: dict[str, list[tuple[dict[str, str], float]]], cpu_s: float | None
+) -> dict[str, Any]:
+    """The worker's CPU seconds since it started, by part of its loop's work (its
+    ``cxpulse_worker_busy_seconds``), the rest of the process (Faust, the Kafka client, the
+    HTTP servers: the process's CPU less the parts), and the collector's pauses, which fall
+    inside whichever part was running."""
+    parts = {
+        labels["part"]: round(v, 2)
+        for labels, v in samples.get("cxpulse_worker_busy_seconds_total", [])
+    }
+    out: dict[str, Any] = {"parts_s": dict(sorted(parts.items(), key=lambda kv: -kv[1]))}
+    if cpu_s is not None:
+        out["process_cpu_s"] = round(cpu_s, 2)
+        out["rest_s"] = round(cpu_s - sum(parts.values()), 2)
+    out["gc_pauses_s"] = round(total(samples, "cxpulse_gc_pause_seconds_sum"), 2)
+    return out
 
 
 def cpu_seconds(pid: int) -> float | None:

@@ -170,6 +170,15 @@ class Metrics:
         self.sla_open = Gauge(
             "cxpulse_sla_open_deadlines", "Complaints with a deadline still to come.", registry=r
         )
+        self.busy = Counter(
+            "cxpulse_worker_busy_seconds",
+            "CPU time of the worker's event-loop thread by part of its work: events (the "
+            "store agent's batches), rollups (the rollup agent), rollup_checkpoint, sla (the "
+            "deadline timer), gauges, page (this page's build). The rest of the process's CPU "
+            "(process_cpu_seconds_total) is Faust, the Kafka client and the HTTP servers.",
+            ["part"],
+            registry=r,
+        )
         self.gc_pause = Histogram(
             "cxpulse_gc_pause_seconds",
             "Pauses of Python's cycle collector, by generation (2: the whole heap); every event "

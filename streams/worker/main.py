@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import faust
@@ -126,11 +128,15 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     # ... and says when it reads a partition again to hand on offsets nobody handed on.
     app.on_reread = lambda topic, _partition: metrics.reread.labels(topic).inc()  # type: ignore[attr-defined]
 
+    busy = worker.metrics.busy
+    on_events = busy.labels("events")
+
     @app.agent(source, concurrency=1)  # >1 can commit past an in-flight message
     async def cx_events(stream: Any) -> None:
         # Acknowledged by hand: an event held for its partition's order is acknowledged
         # (and its offset committed) only once handled.
         async for batch in stream.noack_take(w.batch_max, within=w.batch_within):
+            started = time.thread_time()
             try:
                 done = worker.handle_batch(batch)
             except Exception:
@@ -140,6 +146,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
                 log.exception("batch of %d events failed; parking it", len(batch))
                 worker.park(batch)
                 done = list(batch)
+            on_events.inc(time.thread_time() - started)
             for event in done:
                 await stream.ack(event)
 
@@ -148,16 +155,19 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
 
     @app.timer(interval=GAUGE_REFRESH_SECONDS)  # type: ignore[untyped-decorator]
     async def refresh() -> None:
-        worker.refresh_gauges()
+        with spent(busy.labels("gauges")):
+            worker.refresh_gauges()
 
     @app.timer(interval=PAGE_SECONDS)  # type: ignore[untyped-decorator]
     async def metrics_page() -> None:
-        worker.metrics.prepare()
+        with spent(busy.labels("page")):
+            worker.metrics.prepare()
 
     # Deadlines are found within this much of their instant (target: <= 1 s late).
     @app.timer(interval=SLA_TICK_SECONDS)  # type: ignore[untyped-decorator]
     async def sla_ticks() -> None:
-        worker.on_timer()
+        with spent(busy.labels("sla")):
+            worker.on_timer()
 
     return worker
 
@@ -182,12 +192,13 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
         on_alert=lambda rule, status: worker.metrics.alerts.labels(rule, status).inc(),
     )
     streams: list[Any] = []
+    on_rollups = worker.metrics.busy.labels("rollups")
 
     @app.agent(_raw_topic(app, worker.topics.rollup), concurrency=1)
     async def rollups(stream: Any) -> None:
         streams.append(stream)
         async for batch in stream.noack_take(settings.worker.batch_max, within=0.2):
-            await handle_in_turns(runner, batch, stream.ack)
+            await handle_in_turns(runner, batch, stream.ack, spent=on_rollups.inc)
             if worker.health is not None:
                 worker.health.rollups_read(offsets_of(batch), time.time())
 
@@ -195,18 +206,31 @@ def _rollup_agent(app: faust.App, settings: Settings, worker: Worker) -> Runner:
     async def rollup_checkpoint() -> None:
         if app.rebalancing or getattr(app, "in_recovery", False):
             return
-        runner.owned(
-            {
-                tp.partition
-                for tp in app.assignor.assigned_actives()
-                if tp.topic == worker.topics.rollup
-            }
-        )
-        for event in runner.due():
+        with spent(worker.metrics.busy.labels("rollup_checkpoint")):
+            runner.owned(
+                {
+                    tp.partition
+                    for tp in app.assignor.assigned_actives()
+                    if tp.topic == worker.topics.rollup
+                }
+            )
+            due = runner.due()
+        for event in due:
             if streams:
                 await streams[-1].ack(event)
 
     return runner
+
+
+@contextmanager
+def spent(counter: Any) -> Iterator[None]:
+    """Adds the CPU time of this thread inside the block to ``counter`` (``time.thread_time``:
+    what another thread or process ran meanwhile is not counted)."""
+    started = time.thread_time()
+    try:
+        yield
+    finally:
+        counter.inc(time.thread_time() - started)
 
 
 class FaustWorker(faust.Worker):

@@ -47,6 +47,9 @@ def test_events_change_the_metrics(env: Env) -> None:
         k[1]: v for k, v in env.metrics().items() if k[0] == "cxpulse_channel_ratings_total"
     }
     assert sum(per_channel.values()) == 11
+    # Where the worker's time goes: its batches were timed (the counter is in seconds of CPU).
+    handled = env.metric("cxpulse_worker_busy_seconds_total", part="events")
+    assert handled is not None and handled > 0
 
 
 def test_each_store_s_latest_signals_reach_the_signals_topic(env: Env) -> None:

@@ -253,8 +253,10 @@ def test_a_rollup_message_that_fails_is_skipped_alone_and_acknowledged() -> None
     async def ack(ev: Any) -> None:
         acked.append(ev)
 
-    asyncio.run(shell.handle_in_turns(r, evs, ack, clock=lambda: 0.0))
+    spent: list[float] = []
+    asyncio.run(shell.handle_in_turns(r, evs, ack, clock=lambda: 0.0, spent=spent.append))
     assert acked == [evs[0], evs[3]]  # the first checkpoint's, and the failed one
+    assert len(spent) == 10 and min(spent) >= 0  # each message's CPU time, the failed one too
     assert r.applied[0] == 9  # the messages after it were counted
     clock.now += shell.CHECKPOINT_SECONDS
     assert r.due() == [*evs[1:3], *evs[4:]]

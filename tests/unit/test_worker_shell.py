@@ -259,6 +259,23 @@ def test_the_collectors_pauses_reach_the_metrics_with_the_gauges() -> None:
     assert count("cxpulse_gc_pause_seconds_count", {"generation": "2"}) == 2
 
 
+def test_busy_time_counts_this_threads_cpu_and_not_its_waiting() -> None:
+    import time
+
+    from streams.worker.main import spent
+
+    m = Metrics()
+    with spent(m.busy.labels("events")):
+        until = time.thread_time() + 0.05
+        while time.thread_time() < until:
+            pass
+    with spent(m.busy.labels("sla")):
+        time.sleep(0.05)  # what is measured here: waiting is not work
+    value = m.registry.get_sample_value
+    assert 0.05 <= value("cxpulse_worker_busy_seconds_total", {"part": "events"}) < 1.0  # type: ignore[operator]
+    assert value("cxpulse_worker_busy_seconds_total", {"part": "sla"}) < 0.01  # type: ignore[operator]
+
+
 def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -32,6 +32,7 @@ from bench.broker import (
     paced_produce,
     preproduce,
 )
+from bench.chain_events import chain_records
 from bench.harness import (
     BenchError,
     Procs,
@@ -249,7 +250,12 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
         n = args.events
         # "half" is known only once the pipeline is measured: enough for up to LATENCY_RATE_MAX.
         lat_rate = LATENCY_RATE_MAX if args.rate == "half" else args.rate
-        records = generate(n + int(lat_rate * args.seconds), args.stores, args.seed, cfg)
+        wanted = n + int(lat_rate * args.seconds)
+        if args.chain:
+            records = chain_records(wanted, args.stores, cfg, None, 1.0)
+            say(f"generated {len(records):,} chain events ({args.stores:,} stores)")
+        else:
+            records = generate(wanted, args.stores, args.seed, cfg)
         preproduce(records[:n], args.bootstrap, args.timeout)
 
         env = subprocess_env()
@@ -291,6 +297,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "events": n,
             "partitions": args.partitions,
             "stores": args.stores,
+            "traffic": "chain" if args.chain else "simulator",
             "namespace": prefix,
             "rates_events_per_s": {
                 "raw_aiokafka": round(raw.rate, 1),
@@ -354,6 +361,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--partitions", type=int, default=4)
     p.add_argument("--stores", type=int, default=200)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--chain",
+        action="store_true",
+        help="the chain generator's traffic from a Monday's 11:00 (any --stores, as "
+        "bench.scale) instead of the simulator's (at most 999 stores)",
+    )
     p.add_argument(
         "--rate",
         type=_rate,

@@ -173,8 +173,9 @@ class Metrics:
         self.busy = Counter(
             "cxpulse_worker_busy_seconds",
             "CPU time of the worker's event-loop thread by part of its work: events (the "
-            "store agent's batches), rollups (the rollup agent), rollup_checkpoint, sla (the "
-            "deadline timer), gauges, page (this page's build). The rest of the process's CPU "
+            "store agent's batches), rollups (the rollup agent), rollup_checkpoint, housekeeping "
+            "(the 0.25 s timer: quiet stores' writes and snapshots, SLA ticks), gauges, page (this "
+            "page's build). The rest of the process's CPU "
             "(process_cpu_seconds_total) is Faust, the Kafka client and the HTTP servers.",
             ["part"],
             registry=r,

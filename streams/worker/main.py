@@ -166,7 +166,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     # Deadlines are found within this much of their instant (target: <= 1 s late).
     @app.timer(interval=SLA_TICK_SECONDS)  # type: ignore[untyped-decorator]
     async def sla_ticks() -> None:
-        with spent(busy.labels("sla")):
+        with spent(busy.labels("housekeeping")):
             worker.on_timer()
 
     return worker

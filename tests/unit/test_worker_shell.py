@@ -269,11 +269,11 @@ def test_busy_time_counts_this_threads_cpu_and_not_its_waiting() -> None:
         until = time.thread_time() + 0.05
         while time.thread_time() < until:
             pass
-    with spent(m.busy.labels("sla")):
+    with spent(m.busy.labels("housekeeping")):
         time.sleep(0.05)  # what is measured here: waiting is not work
     value = m.registry.get_sample_value
     assert 0.05 <= value("cxpulse_worker_busy_seconds_total", {"part": "events"}) < 1.0  # type: ignore[operator]
-    assert value("cxpulse_worker_busy_seconds_total", {"part": "sla"}) < 0.01  # type: ignore[operator]
+    assert value("cxpulse_worker_busy_seconds_total", {"part": "housekeeping"}) < 0.01  # type: ignore[operator]
 
 
 def test_gauges_are_aged_a_budget_of_stores_at_a_time_taking_turns(

@@ -122,7 +122,7 @@ def generate(total: int, stores: int, seed: int, cfg: KafkaConfig) -> list[Recor
 def measure_pipeline(
     procs: Procs, w: WorkerRun, n: int, timeout: float, t0: float
 ) -> tuple[Throughput, dict[str, Any]]:
-    first, done, samples = wait_consumed(procs, w, n, timeout, "pipeline")
+    first, done, samples, start_cpu = wait_consumed(procs, w, n, timeout, "pipeline")
     assert first is not None
     wall = done - t0
     cpu = cpu_seconds(w.proc.pid)
@@ -134,7 +134,7 @@ def measure_pipeline(
         "late": total(samples, "cxpulse_events_late_total"),
     }
     say(f"   {result.rate:,.0f} events/s ({n:,} in {result.first_to_last_s:.2f} s); {counts}")
-    spent = where_time_went(samples, cpu)
+    spent = where_time_went(samples, cpu, start_cpu)
     say(f"   CPU seconds by part: {spent}")
     return result, {**counts, "cpu_by_part": spent}
 
@@ -181,7 +181,7 @@ def measure_latency(
         at=(args.settle, lambda: settled.append(buckets(scrape(worker.url)))),
     )
     produced_at = time.time()
-    _, caught_up, samples = wait_consumed(
+    _, caught_up, samples, _ = wait_consumed(
         procs, worker, args.events + lat_n, args.timeout, "latency"
     )
     after = buckets(samples)

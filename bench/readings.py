@@ -81,11 +81,13 @@ def quantile(cum: list[tuple[float, float]], q: float) -> float:
 
 def wait_consumed(
     procs: Procs, w: WorkerRun, target: int, timeout: float, label: str
-) -> tuple[float | None, float, dict[str, list[tuple[dict[str, str], float]]]]:
+) -> tuple[float | None, float, dict[str, list[tuple[dict[str, str], float]]], float | None]:
     """Poll every POLL_SECONDS until consumed + invalid >= target. Returns (time of the first
-    nonzero reading, time the target was seen, last scrape); times are time.time()."""
+    nonzero reading, time the target was seen, last scrape, the worker's CPU seconds at the
+    first nonzero reading); times are time.time()."""
     deadline = time.monotonic() + timeout
     first_nonzero: float | None = None
+    first_cpu: float | None = None
     seen = 0.0
     samples: dict[str, list[tuple[dict[str, str], float]]] = {}
     while True:
@@ -101,21 +103,24 @@ def wait_consumed(
                 samples, "cxpulse_events_invalid_total"
             )
             if seen and first_nonzero is None:
-                first_nonzero = now
+                first_nonzero, first_cpu = now, cpu_seconds(w.proc.pid)
             if seen >= target:
-                return first_nonzero, now, samples
+                return first_nonzero, now, samples, first_cpu
         if time.monotonic() > deadline:
             raise BenchError(f"{label}: worker at {seen:,.0f}/{target:,} events at the deadline")
         time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - tick)))
 
 
 def where_time_went(
-    samples: dict[str, list[tuple[dict[str, str], float]]], cpu_s: float | None
+    samples: dict[str, list[tuple[dict[str, str], float]]],
+    cpu_s: float | None,
+    start_cpu_s: float | None = None,
 ) -> dict[str, Any]:
     """The worker's CPU seconds since it started, by part of its loop's work (its
     ``cxpulse_worker_busy_seconds``), the rest of the process (Faust, the Kafka client, the
-    HTTP servers: the process's CPU less the parts), and the collector's pauses, which fall
-    inside whichever part was running."""
+    HTTP servers: the process's CPU less the parts; it includes the start, whose CPU up to the
+    first reading of a consumed event is ``start_cpu_s``), and the collector's pauses, which
+    fall inside whichever part was running."""
     parts = {
         labels["part"]: round(v, 2)
         for labels, v in samples.get("cxpulse_worker_busy_seconds_total", [])
@@ -124,6 +129,8 @@ def where_time_went(
     if cpu_s is not None:
         out["process_cpu_s"] = round(cpu_s, 2)
         out["rest_s"] = round(cpu_s - sum(parts.values()), 2)
+    if cpu_s is not None and start_cpu_s is not None:
+        out["process_cpu_s_at_first_reading"] = round(start_cpu_s, 2)
     out["gc_pauses_s"] = round(total(samples, "cxpulse_gc_pause_seconds_sum"), 2)
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from typing import get_args
+from typing import Any, get_args
 
 from prometheus_client import (
     CollectorRegistry,
@@ -24,7 +24,7 @@ from prometheus_client import (
 from schemas.alerts import RuleName
 from schemas.signals import SignalSnapshot
 from schemas.sla import CLOCKS, Transition
-from streams.cardinality import LabelCapsConfig, label_caps
+from streams.cardinality import OTHER, LabelCapsConfig, label_caps
 from streams.metrics.export import ExportConfig, StoreExport
 
 # Every rule the processors raise, so each (rule, status) series exists from the start:
@@ -66,6 +66,12 @@ class Metrics:
             registry=r,
         )
         self.caps = label_caps(caps or LabelCapsConfig(), self.label_overflow)
+        # A rating's counter child by its raw labels: ``labels()`` validates and looks up its
+        # arguments on every call, a tenth of the worker's per-event shell. Only children
+        # whose labels every cap kept are held (so at most the caps' product, in practice
+        # the chain's brand, region and channel pairs): a value over a cap takes the full path
+        # each time, so each such rating still counts one overflow.
+        self._rating_children: dict[tuple[str | None, str | None, str | None, int], Any] = {}
         # process_start_time_seconds: restarts on the pipeline-health board.
         ProcessCollector(registry=r)
         self.consumed = Counter(
@@ -216,13 +222,18 @@ class Metrics:
     def rating(
         self, brand: str | None, region: str | None, channel: str | None, value: int
     ) -> None:
-        cap = self.caps
-        self.channel_ratings.labels(
-            cap["brand"](brand or ""),
-            cap["region"](region or ""),
-            cap["channel"](channel or "unknown"),
-            str(value),
-        ).inc()
+        raw = (brand, region, channel, value)
+        child = self._rating_children.get(raw)
+        if child is None:
+            cap = self.caps
+            b, r, c = brand or "", region or "", channel or "unknown"
+            kb, kr, kc = cap["brand"].keeps(b), cap["region"].keeps(r), cap["channel"].keeps(c)
+            child = self.channel_ratings.labels(
+                b if kb else OTHER, r if kr else OTHER, c if kc else OTHER, str(value)
+            )
+            if kb and kr and kc:
+                self._rating_children[raw] = child
+        child.inc()
 
     def uncovered(self, calendar: str, year: int) -> None:
         """Flag a year the calendar's holiday data lacks (the year comes from an event's date;

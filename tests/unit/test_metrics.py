@@ -80,6 +80,19 @@ def test_ten_thousand_hostile_brands_make_at_most_cap_plus_one_series() -> None:
     assert overflow(m, "region") == 0 and overflow(m, "channel") == 0
 
 
+def test_a_repeated_rating_counts_each_time_and_an_overflowing_one_each_time_too() -> None:
+    m = Metrics(caps=LabelCapsConfig(brand=1))
+    for _ in range(3):
+        m.rating("a", "西南", "qr", 5)
+        m.rating("b", "西南", "qr", 5)  # over the brand cap: "other", and an overflow each time
+    rated = sorted(series(m, "cxpulse_channel_ratings_total"))
+    assert [(s.split('brand="')[1].split('"')[0], s.rsplit(" ", 1)[1]) for s in rated] == [
+        ("a", "3.0"),
+        ("other", "3.0"),
+    ]
+    assert overflow(m, "brand") == 3
+
+
 def test_hostile_brands_regions_and_cities_in_rollups_share_one_cap_per_label() -> None:
     m = Metrics(caps=LabelCapsConfig(brand=5, region=7, city=9))
     for i in range(10_000):

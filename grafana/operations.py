@@ -212,8 +212,8 @@ def pipeline() -> d.Dashboard:
         .with_panel(
             kit.big_stat(
                 "Restarts 1 h",
-                # The worker's registry has no process collector, so a restart shows as its
-                # counters starting over (one reset per process, whatever the event types).
+                # A restart shows as the worker's counters starting over: one reset per
+                # process, whatever the event types.
                 'sum(max by (instance) (resets(cxpulse_events_consumed_total{job="cxpulse"}[1h])))',
                 unit="none",
                 decimals=0,
@@ -258,6 +258,25 @@ def pipeline() -> d.Dashboard:
                 unit="s",
                 min_val=0,
                 description="Publish to processed.",
+            )
+        )
+        .with_panel(
+            kit.trend(
+                "Worker CPU by part",
+                (
+                    "sum by (part) (rate(cxpulse_worker_busy_seconds_total[$__rate_interval]))",
+                    "{{part}}",
+                ),
+                (
+                    'sum(rate(process_cpu_seconds_total{job="cxpulse"}[$__rate_interval]))',
+                    "whole process",
+                ),
+                unit="none",
+                min_val=0,
+                description="Cores in use. The parts are cxpulse's own work on the event "
+                "loop (events: the store agent's batches); the whole process less the parts is "
+                "Faust and the Kafka client. A whole process near 1 is a worker at its limit: "
+                "add partitions and workers.",
             )
         )
         .with_panel(

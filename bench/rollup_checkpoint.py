@@ -5,7 +5,8 @@ The rollup agent saves its whole state every ``CHECKPOINT_SECONDS`` on the worke
 chain puts it) with contributions at a steady rate for some hours of event time, then times
 the checkpoint's two steps: the state's JSON form (``Rollups.to_json``) and its bytes
 (``orjson.dumps``), best of ``--repeat``; then the changelog bytes the worker's checkpoint
-(``Runner``, on a table that only counts) sends the first time and the next. One JSON object.
+(``Runner``, on a table that only counts) sends the first time and the next; then what judging
+one step boundary costs (the agent's loop is held that long). One JSON object.
 It needs no broker.
 """
 
@@ -75,6 +76,24 @@ def measure(r: Rollups, repeat: int) -> dict[str, Any]:
     }
 
 
+def judging(r: Rollups, steps: int) -> dict[str, Any]:
+    """The next ``steps`` step boundaries judged one at a time, as a mark that passes each one
+    judges it: what the rollup agent's loop is held for once per step of event time (and per
+    step a backlog crosses). Run last: it moves the state on."""
+    step, took = r.cfg.step, []
+    at = r.marks[0]
+    for _ in range(steps):
+        at += step
+        t0 = time.perf_counter()
+        r.mark(0, at)
+        r.advance()
+        took.append(time.perf_counter() - t0)
+    return {
+        "judge_ms_median": round(sorted(took)[len(took) // 2] * 1000, 1),
+        "judge_ms_max": round(max(took) * 1000, 1),
+    }
+
+
 class _Table:
     """The rollup-state table, counting the changelog bytes a checkpoint sends."""
 
@@ -127,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "contributions": int(args.rate * args.hours * 3600),
         **measure(r, args.repeat),
         **changelog_bytes(r),
+        **judging(r, 5),
         "command": " ".join(["python -m bench.rollup_checkpoint", *(argv or sys.argv[1:])]),
     }
     print(json.dumps(result, indent=2))

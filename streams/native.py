@@ -14,11 +14,12 @@ the sources' digest; anything else (no build, a stale one, no C compiler, ``CXPU
 imports the Python sources, which give the same outputs (``tests/unit/test_native.py`` replays
 the same simulated days both ways).
 
-The data classes built on every event (views, the checkpoint, the step's outputs) write their
-``__init__`` out, frozen ones through ``object.__setattr__``: the one ``dataclasses`` generates
-is compiled by nobody and runs as interpreted Python, about 20 times slower than a written one
-compiled (measured 550 ns against 28 ns for five fields). ``tests/unit/test_native.py`` checks
-that each written ``__init__`` takes the class's fields, in order, with their defaults.
+The data classes built on every event (views, the checkpoint, the step's outputs) or for every
+store at each rollup judgement (``Member``) write their ``__init__`` out, frozen ones through
+``object.__setattr__``: the one ``dataclasses`` generates is compiled by nobody and runs as
+interpreted Python, about 20 times slower than a written one compiled (measured 550 ns against
+28 ns for five fields). ``tests/unit/test_native.py`` checks that each written ``__init__``
+takes the class's fields, in order, with their defaults.
 """
 
 from __future__ import annotations

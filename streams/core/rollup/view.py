@@ -17,6 +17,13 @@ class Member:
     ratings: int
     negatives: int
 
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(self, store_id: str, satisfied: int, ratings: int, negatives: int) -> None:
+        object.__setattr__(self, "store_id", store_id)
+        object.__setattr__(self, "satisfied", satisfied)
+        object.__setattr__(self, "ratings", ratings)
+        object.__setattr__(self, "negatives", negatives)
+
     @property
     def unsatisfied(self) -> int:
         return self.ratings - self.satisfied
@@ -38,6 +45,35 @@ class EntityView:
     baseline_ratings: int
     expected_negatives: float | None  # the same clock window's mean over the baseline days
     baseline_days: int  # baseline days the entity was seen on (at its window's time of day)
+
+    # Written out: compiled, it runs natively (see streams/native.py).
+    def __init__(
+        self,
+        level: str,
+        name: str,
+        window: float,
+        satisfied: int,
+        ratings: int,
+        negatives: int,
+        members: tuple[Member, ...],
+        parts: tuple[Member, ...],
+        baseline_satisfied: int,
+        baseline_ratings: int,
+        expected_negatives: float | None,
+        baseline_days: int,
+    ) -> None:
+        object.__setattr__(self, "level", level)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "window", window)
+        object.__setattr__(self, "satisfied", satisfied)
+        object.__setattr__(self, "ratings", ratings)
+        object.__setattr__(self, "negatives", negatives)
+        object.__setattr__(self, "members", members)
+        object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "baseline_satisfied", baseline_satisfied)
+        object.__setattr__(self, "baseline_ratings", baseline_ratings)
+        object.__setattr__(self, "expected_negatives", expected_negatives)
+        object.__setattr__(self, "baseline_days", baseline_days)
 
     @property
     def csat(self) -> float | None:

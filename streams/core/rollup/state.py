@@ -110,6 +110,13 @@ class Rollups:
     keys: dict[tuple[str, str, str], tuple[str, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # Each store's rows summed over the window judged last, (lo, at) of that window, and how
+    # many of its steps hold a row of the store. The next boundary's window is the same but for
+    # the step that enters and the one that leaves, and a step's rows no longer change once it
+    # is in a judged window (a contribution to it is late), so the sums move by two steps'
+    # rows instead of being summed over twelve again. Derived, never saved.
+    sums: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    summed: tuple[int, int] | None = field(default=None, compare=False, repr=False)
 
     # --- input ------------------------------------------------------------------------------
     def add(self, c: Contribution) -> bool:
@@ -206,15 +213,8 @@ class Rollups:
         cfg, step = self.cfg, int(self.cfg.step)
         lo = at - int(cfg.window)
         window = range(lo, at, step)
-        per_store: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for s in window:
-            for sid, row in self.stores.get(s, {}).items():
-                acc = per_store[sid]
-                acc[0] += row[0]
-                acc[1] += row[1]
-                acc[2] += row[2]
         members: dict[str, list[Member]] = defaultdict(list)
-        for sid, (sat, n, neg) in per_store.items():
+        for sid, (sat, n, neg, _steps) in self._window_sums(lo, at, step).items():
             m = Member(sid, sat, n, neg)
             for key in self._keys_of(self.where[sid]):
                 members[key].append(m)
@@ -251,6 +251,32 @@ class Rollups:
                     if h in ent.hours:
                         ent.hours[h][3] = 1
         return out
+
+    def _window_sums(self, lo: int, at: int, step: int) -> dict[str, list[int]]:
+        """Each store's [satisfied, ratings, negatives, steps with a row] over [lo, at)."""
+        sums = self.sums
+        if self.summed == (lo - step, at - step):
+            self._move(at - step, 1)  # the step that enters
+            self._move(lo - step, -1)  # the one that leaves
+        else:
+            sums.clear()
+            for s in range(lo, at, step):
+                self._move(s, 1)
+        self.summed = (lo, at)
+        return sums
+
+    def _move(self, step: int, sign: int) -> None:
+        sums = self.sums
+        for sid, row in self.stores.get(step, {}).items():
+            acc = sums.get(sid)
+            if acc is None:
+                acc = sums[sid] = [0, 0, 0, 0]
+            acc[0] += sign * row[0]
+            acc[1] += sign * row[1]
+            acc[2] += sign * row[2]
+            acc[3] += sign
+            if not acc[3]:
+                del sums[sid]  # in no step of the window: not a member any more
 
     def _view(
         self, ent: Entity, at: int, lo: int, rows: list[list[int]], members: list[Member]

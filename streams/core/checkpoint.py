@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from schemas.events import Call, Complaint, Envelope, event_time
 from streams.core import evidence, windows
-from streams.core.signals import calls, spikes
 from streams.core.signals.calls import CallStats
 from streams.core.signals.config import SatisfactionConfig
 from streams.core.signals.spikes import SpikeState
@@ -35,8 +34,8 @@ class Checkpoint:
     terms: dict[str, float]
     ring: list[evidence.Entry] | None  # a copy of the kind's ring (None: none yet)
     slow_eval: float
-    spikes: spikes.SpikeState
-    calls: calls.CallStats | None
+    spikes: SpikeState
+    calls: CallStats | None
     counted: bool  # whether the event may add to the counters (an opened complaint does)
     buckets: tuple[tuple[int, int, list[int] | None], ...] | None  # (size, start, vector)
     seen_kind: bool

@@ -136,17 +136,16 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         # Acknowledged by hand: an event held for its partition's order is acknowledged
         # (and its offset committed) only once handled.
         async for batch in stream.noack_take(w.batch_max, within=w.batch_within):
-            started = time.thread_time()
-            try:
-                done = worker.handle_batch(batch)
-            except Exception:
-                # handle_batch contains every message's failure; reaching here is a bug in the
-                # shell itself. Park the batch rather than kill the agent (a dead agent
-                # consumes nothing while the process looks alive).
-                log.exception("batch of %d events failed; parking it", len(batch))
-                worker.park(batch)
-                done = list(batch)
-            on_events.inc(time.thread_time() - started)
+            with spent(on_events):
+                try:
+                    done = worker.handle_batch(batch)
+                except Exception:
+                    # handle_batch contains every message's failure; reaching here is a bug in
+                    # the shell itself. Park the batch rather than kill the agent (a dead agent
+                    # consumes nothing while the process looks alive).
+                    log.exception("batch of %d events failed; parking it", len(batch))
+                    worker.park(batch)
+                    done = list(batch)
             for event in done:
                 await stream.ack(event)
 

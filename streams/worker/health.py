@@ -2,7 +2,9 @@
 no alert fires and nothing else says so. Health compares what waits on the broker with what the
 agent has handled: messages waiting and no progress for ``stalled_after`` seconds is unhealthy.
 The rollup agent is judged the same way on its own topic: its stop would silence every region,
-city and brand alert while the stores' own went on.
+city and brand alert while the stores' own went on. A partition whose records cannot be read
+(``fetch.FetchThread`` sets it aside so the others go on) is unhealthy at once, by name, until
+the worker reads past the offset it stopped at or the partition moves to another worker.
 
 A thread (not the event loop the agent runs on, which may be what is stuck) reads the topics'
 end offsets and the group's committed offsets every few seconds. ``/healthz`` on the metrics
@@ -97,6 +99,8 @@ class Health:
         # Faust assigns topics of equal partition counts together), from the worker's timer;
         # None until it first says.
         self.owned: frozenset[int] | None = None
+        # (topic, partition) -> (the first offset not read, why), set aside by the fetcher
+        self.unreadable: dict[TopicPartition, tuple[int, str]] = {}
         self.reason = "starting"
         self.healthy = True
         self._stop = threading.Event()
@@ -116,6 +120,13 @@ class Health:
             "Wall time at which the agent last handled a message.",
             registry=registry,
         )
+        self.g_unreadable = Gauge(
+            "cxpulse_partition_unreadable",
+            "1 while a partition's records cannot be read (the worker reads its other "
+            "partitions and nothing of this one past that offset).",
+            ["topic", "partition"],
+            registry=registry,
+        )
         self.g_healthy.set(1)
 
     @property
@@ -131,17 +142,46 @@ class Health:
         """Called by the store agent after each batch (cheap: no I/O)."""
         self.events.read(offsets, wall)
         self.g_last.set(wall)
+        if self.unreadable:
+            self._read_past(offsets)
+
+    def set_aside(self, topic: str, partition: int, offset: int, why: str) -> None:
+        """The fetcher could not read ``topic[partition]`` from ``offset`` (any thread)."""
+        self.unreadable[(topic, partition)] = (offset, why)
+        self.g_unreadable.labels(topic, str(partition)).set(1)
+        self.healthy = False
+        self.reason = self._unreadable_reason() or self.reason
+        self.g_healthy.set(0)
+
+    def _read_past(self, offsets: dict[TopicPartition, int]) -> None:
+        for tp, (offset, _) in list(self.unreadable.items()):
+            if offsets.get(tp, -1) >= offset:
+                self._readable(tp)
+
+    def _readable(self, tp: TopicPartition) -> None:
+        self.unreadable.pop(tp, None)
+        self.g_unreadable.labels(tp[0], str(tp[1])).set(0)
+
+    def _unreadable_reason(self) -> str:
+        return "; ".join(
+            f"{t}[{p}] cannot be read from offset {o}: {why}"
+            for (t, p), (o, why) in sorted(self.unreadable.items())
+        )
 
     def rollups_read(self, offsets: dict[TopicPartition, int], wall: float) -> None:
         """Called by the rollup agent after each batch."""
         if self.rollups is not None:
             self.rollups.read(offsets, wall)
+        if self.unreadable:
+            self._read_past(offsets)
 
     def assigned(self, partitions: frozenset[int]) -> None:
         """The partitions this worker owns now. Judged are these: one moved to another worker
         no longer counts here (its backlog is that worker's), and one taken over counts from
         the start, even before this worker has handled anything of it."""
         self.owned = partitions
+        for tp in [tp for tp in self.unreadable if tp[1] not in partitions]:
+            self._readable(tp)  # another worker's to read now, and to report
         for reader in self._readers():
             for tp in [tp for tp in reader.positions if tp[1] not in partitions]:
                 del reader.positions[tp]
@@ -159,6 +199,9 @@ class Health:
                 stalled.append(
                     f"{waiting} {reader.name} waiting and nothing handled for {idle:.0f} s"
                 )
+        unreadable = self._unreadable_reason()
+        if unreadable:
+            stalled.insert(0, unreadable)
         self.healthy = not stalled
         self.reason = "; ".join(stalled) or "ok"
         self.g_lag.set(self.events.lag or 0)
@@ -221,6 +264,10 @@ class Health:
             "reason": self.reason,
             "lag": self.lag,
             "rollup_lag": self.rollup_lag,
+            "unreadable": [
+                {"topic": t, "partition": p, "offset": o, "reason": why}
+                for (t, p), (o, why) in sorted(self.unreadable.items())
+            ],
         }
 
 

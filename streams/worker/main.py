@@ -257,6 +257,15 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         stalled_after=settings.worker.stalled_after,
         rollup_topic=worker.topics.rollup if settings.rollups.enabled else None,
     )
+    health, merge, app = worker.health, worker.merge, worker.app
+
+    def on_unreadable(topic: str, partition: int, offset: int, why: str) -> None:
+        """A partition the fetcher cannot read is set aside (streams/worker/fetch.py): named by
+        the health check, and not waited for by the merge. Called on the consumer's thread."""
+        health.set_aside(topic, partition, offset, why)
+        app.loop.call_soon_threadsafe(merge.set_aside, topic, partition)
+
+    app.on_unreadable = on_unreadable  # type: ignore[attr-defined]
     if settings.worker.metrics_port:
         serve(
             settings.worker.metrics_host,

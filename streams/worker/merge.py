@@ -68,6 +68,9 @@ class Merge:
     # across kinds was the arrival order, which a replay would not see), by that bound:
     # "hold_max", "behind_wait" or "max_wait"
     unordered_by: dict[str, int] = field(default_factory=dict)
+    # Topic partitions whose records the fetcher cannot read (``fetch.FetchThread`` set them
+    # aside): nothing more comes from them until they are read again, so nothing waits for them.
+    aside: set[TopicPartition] = field(default_factory=set)
     _seq: itertools.count[int] = field(default_factory=itertools.count)
 
     def add(
@@ -89,6 +92,8 @@ class Merge:
     def read_up_to(self, topic: str, partition: int, offset: int, wall: float) -> None:
         """Any message read, held or not (a rejected one too): the topic's position moves."""
         tp = (topic, partition)
+        if self.aside:
+            self.aside.discard(tp)  # read again: waited for again
         if offset + 1 > self.positions.get(tp, 0):
             self.positions[tp] = offset + 1
             self.moved[tp] = wall
@@ -136,8 +141,16 @@ class Merge:
                 here.setdefault(partition, []).append(topic)
         self.here = {p: tuple(ts) for p, ts in here.items()}
 
+    def set_aside(self, topic: str, partition: int) -> None:
+        """The fetcher cannot read ``topic[partition]``: events of the partition's other topics
+        go without waiting for it."""
+        self.aside.add((topic, partition))
+
     def _read_here(self, partition: int) -> tuple[str, ...]:
-        return self.topics if self.here is None else self.here.get(partition, ())
+        topics = self.topics if self.here is None else self.here.get(partition, ())
+        if self.aside:
+            topics = tuple(t for t in topics if (t, partition) not in self.aside)
+        return topics
 
     def _bound(self, partition: int, at: float, own: str) -> tuple[float, str, float]:
         """How long an event at ``at`` may wait, which bound that is, and since when beyond
@@ -189,6 +202,7 @@ class Merge:
     def drop(self, partitions: set[int]) -> None:
         """Partitions taken away: their held events are another worker's now (unacked, so it
         reads them again)."""
+        self.aside = {tp for tp in self.aside if tp[1] not in partitions}
         for p in partitions:
             self.held.pop(p, None)
             for tp in [tp for tp in self.positions if tp[1] == p]:
@@ -198,7 +212,9 @@ class Merge:
 
     def reset(self) -> None:
         """A new assignment: the consumer reads every partition again from its committed offset,
-        so what is held (unacknowledged) comes again, and positions read so far are void."""
+        so what is held (unacknowledged) comes again, and positions read so far are void. What
+        is set aside stays so: the fetcher still cannot read it (a partition taken away is
+        ``drop``ped)."""
         self.held.clear()
         self.positions.clear()
         self.heads.clear()

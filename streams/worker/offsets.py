@@ -37,6 +37,8 @@ from faust.types import TP
 from faust.utils.functional import consecutive_numbers
 from intervaltree import IntervalTree
 
+from streams.worker.fetch import FetchThread
+
 log = logging.getLogger("cxpulse.worker.offsets")
 # Seconds offsets may stay missing at the head of a partition, with later ones handled and
 # none of them held for order, before the partition is read again from its committed offset.
@@ -157,18 +159,6 @@ def never_committed(committed: Mapping[TP, int | None], changelogs: Collection[s
     return [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
 
 
-class _FetchThread(driver.AIOKafkaConsumerThread):
-    """Faust's consumer thread, with fetches that wait to fill (``fetch_wait`` on the app)."""
-
-    def _create_worker_consumer(self, transport: Any) -> Any:
-        consumer = super()._create_worker_consumer(transport)
-        wait = getattr(self.app, "fetch_wait", None)  # set by streams.worker.main
-        if wait is not None:
-            # Read by aiokafka when the consumer starts: Faust passes no way to set them.
-            consumer._fetch_min_bytes, consumer._fetch_max_wait_ms = wait
-        return consumer
-
-
 class Consumer(driver.Consumer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -176,7 +166,7 @@ class Consumer(driver.Consumer):
         self._reread: set[TP] = set()  # partitions to read again after the next commit
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
-        return _FetchThread(self, loop=self.loop, beacon=self.beacon)
+        return FetchThread(self, loop=self.loop, beacon=self.beacon)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         fetched = await super().seek_to_committed()

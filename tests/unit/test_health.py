@@ -157,3 +157,36 @@ def test_the_offsets_handled_are_each_partitions_newest_whatever_the_order() -> 
 
     got = offsets_of([ev("cx.feedback", 0, 7), ev("cx.feedback", 0, 5), ev("cx.review", 1, 2)])
     assert got == {("cx.feedback", 0): 7, ("cx.review", 1): 2}
+
+
+def test_a_partition_set_aside_as_unreadable_is_unhealthy_by_name_until_read_past() -> None:
+    clock = Clock()
+    registry = CollectorRegistry()
+    h = Health(KafkaConfig(), "g", ["cx.feedback"], registry, 60.0, clock)
+    h.consumed({TP: 9}, clock.now)
+    h.judge({TP: 20}, {})
+    assert h.healthy  # messages wait, but the worker has just made progress
+    why = "UnsupportedCodecError: no zstd"
+    h.set_aside("cx.feedback", 0, 10, why)
+    assert not h.healthy  # at once, not after stalled_after
+    assert h.reason == f"cx.feedback[0] cannot be read from offset 10: {why}"
+    h.judge({TP: 20}, {})
+    assert not h.healthy and h.reason.startswith("cx.feedback[0] cannot be read")
+    assert h.as_json()["unreadable"] == [
+        {"topic": "cx.feedback", "partition": 0, "offset": 10, "reason": why}
+    ]
+
+    def read() -> float | None:
+        labels = {"topic": "cx.feedback", "partition": "0"}
+        return registry.get_sample_value("cxpulse_partition_unreadable", labels)
+
+    assert read() == 1
+    h.consumed({TP: 9}, clock.now)  # another batch, not past it
+    assert h.unreadable
+    h.consumed({TP: 10}, clock.now)  # read past: a worker that can read it
+    h.judge({TP: 20}, {})
+    assert h.healthy and h.as_json()["unreadable"] == [] and read() == 0
+    h.set_aside("cx.feedback", 0, 11, "CorruptRecordException")
+    h.assigned(frozenset({1}))  # partition 0 moved to another worker: it reports it now
+    h.judge({TP: 20, ("cx.feedback", 1): 0}, {})
+    assert h.healthy and read() == 0

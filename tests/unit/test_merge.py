@@ -197,3 +197,23 @@ def test_an_empty_topic_never_read_makes_no_wait_longer() -> None:
     m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
     assert m.release(1.0) == []
     assert m.release(2.0) == ["r1"] and m.unordered_by == {"max_wait": 1}
+
+
+def test_a_topic_set_aside_as_unreadable_is_not_waited_for_until_it_is_read_again() -> None:
+    """The fetcher cannot read the feedback topic of partition 0: reviews go at once, not after
+    a bound, and not only until the next assignment; once feedback is read again, it is
+    waited for again."""
+    highs = {(FB, 0): 10, (RV, 0): 10, (FB, 1): 10, (RV, 1): 10}
+    m = Merge((FB, RV), max_wait=2.0, behind_wait=30.0, highwater=lambda t, p: highs[(t, p)])
+    m.set_aside(FB, 0)
+    m.reset()  # a new assignment keeps it: the fetcher still cannot read it
+    m.add(RV, 0, 0, at=300.0, event_id="r1", item="r1", wall=0.0)
+    m.add(RV, 1, 0, at=300.0, event_id="r2", item="r2", wall=0.0)
+    assert m.release(0.0) == ["r1"]  # partition 1's feedback topic is waited for as before
+    assert m.unordered == 0
+    m.add(FB, 0, 0, at=100.0, event_id="f1", item="f1", wall=1.0)  # readable again
+    m.add(RV, 0, 1, at=400.0, event_id="r3", item="r3", wall=1.0)
+    assert m.release(1.0) == ["f1"]  # r3 waits for the feedback topic again
+    m.set_aside(FB, 1)
+    m.drop({1})  # taken away: forgotten with the partition
+    assert m.aside == set()

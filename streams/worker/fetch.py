@@ -1,0 +1,125 @@
+"""Faust's consumer thread, with two changes: fetches that wait to fill, and a partition whose
+records cannot be read set aside instead of stopping the worker.
+
+A record batch is read when the agent takes its records, in aiokafka's fetcher. If the batch
+cannot be read (compressed with a codec no library here decodes, or corrupt), the fetcher
+raises from the middle of a fetch of every partition, Faust's fetch loop dies with it, and the
+whole worker stops: one partition's bad batch would blind every store. So the thread finds the
+partition whose batch failed, reads none of it any more, says so (``app.on_unreadable``: the
+health check and a gauge) and carries on with the others. Nothing of that partition is handed
+on past the failed batch, so nothing past its committed offset is committed: a restart, or the
+worker it moves to, tries it again from there, and once it reads, it is read in full.
+
+Records of other partitions that the failed fetch had already taken are read again (they were
+never handed on: the fetch returned nothing), so none is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Set
+from typing import Any
+
+from faust.transport.drivers import aiokafka as driver
+from faust.types import TP
+
+log = logging.getLogger("cxpulse.worker.fetch")
+
+
+def broken_partition(records: Mapping[Any, Any]) -> tuple[Any, int] | None:
+    """The partition whose fetched records stopped on an error, and the offset they stopped at
+    (the first one not read), among the fetcher's pending results; None when there is none.
+
+    aiokafka reads a partition's fetched batches through a generator; the one that raised is
+    finished (no frame) without having been run to its end, which clears it from its holder."""
+    for tp, result in records.items():
+        held: Any = getattr(result, "_partition_records", None)
+        it = getattr(held, "_records_iterator", None)
+        if it is not None and getattr(it, "gi_frame", True) is None:
+            return tp, int(held.next_fetch_offset)
+    return None
+
+
+def positions(consumer: Any, partitions: Set[Any]) -> dict[Any, int]:
+    """Where each of ``partitions`` will be read from next (those with a known position)."""
+    subscription = consumer._subscription.subscription
+    assignment = subscription.assignment if subscription is not None else None
+    out = {}
+    if assignment is not None:
+        for tp in partitions:
+            state = assignment.state_value(tp)
+            if state is not None and state.has_valid_position:
+                out[tp] = state.position
+    return out
+
+
+class FetchThread(driver.AIOKafkaConsumerThread):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unreadable: dict[TP, tuple[int, str]] = {}  # partition -> (offset, why)
+
+    def _create_worker_consumer(self, transport: Any) -> Any:
+        consumer = super()._create_worker_consumer(transport)
+        wait = getattr(self.app, "fetch_wait", None)  # set by streams.worker.main
+        if wait is not None:
+            # Read by aiokafka when the consumer starts: Faust passes no way to set them.
+            consumer._fetch_min_bytes, consumer._fetch_max_wait_ms = wait
+        return consumer
+
+    async def _fetch_records(
+        self,
+        consumer: Any,
+        active_partitions: set[TP],
+        timeout: float | None = None,
+        max_records: int | None = None,
+    ) -> Any:
+        readable = active_partitions
+        if self.unreadable:
+            # Partitions moved away, or paused by Faust, are forgotten: if one comes back it is
+            # tried again, and set aside again if it still fails.
+            for tp in [tp for tp in self.unreadable if tp not in active_partitions]:
+                del self.unreadable[tp]
+            readable = active_partitions - self.unreadable.keys()
+            if not readable:
+                # aiokafka reads an empty set as "every partition": wait as a fetch would.
+                await asyncio.sleep(timeout or 0)
+                return {}
+        before = positions(consumer, readable)
+        try:
+            return await super()._fetch_records(
+                consumer, readable, timeout=timeout, max_records=max_records
+            )
+        except Exception as exc:
+            broken = broken_partition(consumer._fetcher._records)
+            if broken is None:
+                raise  # not a batch that failed to read: Faust's own handling, as before
+            self._set_aside(consumer, broken, exc, before)
+            return {}
+
+    def _set_aside(
+        self, consumer: Any, broken: tuple[Any, int], exc: Exception, before: dict[Any, int]
+    ) -> None:
+        tp, offset = broken
+        key = TP(tp.topic, tp.partition)
+        said = str(exc)  # aiokafka's errors start with their class name, others do not
+        name = type(exc).__name__
+        why = (said if said.startswith(name) else f"{name}: {said}")[:300]
+        self.unreadable[key] = (offset, why)
+        consumer._fetcher._records.pop(tp, None)
+        # The failed fetch took records of other partitions that it never returned: read them
+        # again from where they were.
+        for other, position in before.items():
+            if other != tp and consumer._subscription.is_assigned(other):
+                consumer.seek(other, position)
+        log.error(
+            "%s[%s] cannot be read from offset %s (%s); its other records wait, the other "
+            "partitions go on",
+            tp.topic,
+            tp.partition,
+            offset,
+            why,
+        )
+        report = getattr(self.app, "on_unreadable", None)  # set by streams.worker.main
+        if report is not None:
+            report(tp.topic, tp.partition, offset, why)

@@ -1,5 +1,12 @@
-"""Faust's consumer thread, with two changes: fetches that wait to fill, and a partition whose
-records cannot be read set aside instead of stopping the worker.
+"""Faust's consumer thread, with three changes: fetches that wait to fill, only committed
+transactions read, and a partition whose records cannot be read set aside instead of stopping
+the worker.
+
+An upstream that publishes in Kafka transactions (an outbox, an exactly-once sink) aborts one
+when what it wrote did not happen: a complaint rolled back with its database transaction must
+not start an SLA clock. Faust reads uncommitted records unless it runs exactly-once itself, so
+the thread asks for committed ones. A transaction left open holds its partition's later
+records back until it ends or the broker times it out (``transaction.max.timeout.ms``).
 
 A record batch is read when the agent takes its records, in aiokafka's fetcher. If the batch
 cannot be read (compressed with a codec no library here decodes, or corrupt), the fetcher
@@ -61,6 +68,7 @@ class FetchThread(driver.AIOKafkaConsumerThread):
 
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
+        consumer._isolation_level = "read_committed"  # read by aiokafka when it starts
         wait = getattr(self.app, "fetch_wait", None)  # set by streams.worker.main
         if wait is not None:
             # Read by aiokafka when the consumer starts: Faust passes no way to set them.

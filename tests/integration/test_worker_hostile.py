@@ -3,6 +3,7 @@ event counted once, every bad message dead-lettered with a reason, the agent nev
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from collections import Counter
@@ -10,6 +11,7 @@ from datetime import UTC, datetime
 from urllib.request import urlopen
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from schemas import deadletter as dl
 from tests.helpers import feedback, line, review
@@ -82,3 +84,45 @@ def test_a_hostile_mix_is_parked_and_every_valid_event_counted_once(env: Env) ->
     assert health()["healthy"] is True
     log = env.log()
     assert "Traceback" not in log and "crashed" not in log.lower(), log[-2000:]
+
+
+def test_events_of_an_aborted_transaction_are_never_counted(env: Env) -> None:
+    """An upstream that publishes in Kafka transactions aborts one when what it wrote did not
+    happen (a rolled-back complaint, a survey answer withdrawn): those records stay in the log,
+    marked aborted, and must count for nothing."""
+    topic = env.settings.kafka.topic("feedback")
+
+    async def publish() -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=env.settings.kafka.bootstrap, transactional_id=f"tx-{topic}"
+        )
+        await producer.start()
+        try:
+            async with producer.transaction():
+                for i in range(10):
+                    await producer.send(topic, line(feedback(i, 5, minutes=i)), key=b"S1")
+            await producer.begin_transaction()
+            for i in range(10, 20):
+                await producer.send(topic, line(feedback(i, 1, minutes=i)), key=b"S1")
+            await producer.abort_transaction()
+            async with producer.transaction():  # later in the log than the aborted ones
+                for i in range(20, 25):
+                    await producer.send(topic, line(feedback(i, 5, minutes=i)), key=b"S1")
+        finally:
+            await producer.stop()
+
+    asyncio.run(publish())
+    env.start_worker()
+    wait_for(
+        lambda: (env.metric("cxpulse_events_consumed_total", event_type="feedback") or 0) >= 15,
+        what="the 15 committed events",
+        timeout=90,
+        explain=env.state,
+    )
+    # Read in offset order: by the last committed one, every aborted one was passed over.
+    assert env.metric("cxpulse_events_consumed_total", event_type="feedback") == 15
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 15,
+        what="15 ratings at S1, every one a 5",
+    )
+    assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="24h") == 1.0

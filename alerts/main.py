@@ -16,6 +16,7 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry
@@ -34,6 +35,9 @@ from alerts.notify.registry import build
 from alerts.ports import ConcurrentUpdate
 from alerts.settings import AlertsTopic, Loaded
 from schemas.alerts import AlertEvent
+
+if TYPE_CHECKING:
+    from alerts.source import SourceState  # aiokafka: imported only when a topic is consumed
 
 log = logging.getLogger("alerts.main")
 
@@ -88,10 +92,21 @@ def compose(
         lifecycle_metrics.after_tick(engine.tick(store, now), store.count_open())
 
     background = [tick_loop(tick, lock, interval=cfg.tick_interval, clock=clock)]
+    health: Callable[[], dict[str, Any]] | None = None
     if source and loaded.source is not None:  # the alerts topic, where the stream worker writes
+        from alerts.source import SourceState
+
+        state = SourceState(registry)
         background.append(
-            alert_source(loaded.source, lambda e: engine.apply_event(store, e, clock()), lock)
+            alert_source(
+                loaded.source, lambda e: engine.apply_event(store, e, clock()), lock, state
+            )
         )
+
+        def source_health() -> dict[str, Any]:
+            return {"source": state.as_json()}
+
+        health = source_health
     ops = EngineOperations(store, engine, lock)
 
     def console(app: web.Application) -> None:
@@ -111,15 +126,22 @@ def compose(
         outbox_lease=timedelta(seconds=cfg.outbox_lease),
         access=access,
         console=console,
+        health=health,
     )
 
 
 def alert_source(
-    topic: AlertsTopic, apply: Callable[[AlertEvent], object], lock: threading.Lock
+    topic: AlertsTopic,
+    apply: Callable[[AlertEvent], object],
+    lock: threading.Lock,
+    state: SourceState | None = None,
 ) -> Background:
     """The alerts topic into the engine, under the same lock as the API and the timer. A broker
-    that is down is retried (the stream worker keeps its alerts on the topic meanwhile)."""
+    that is down is retried (the stream worker keeps its alerts on the topic meanwhile), and
+    ``state`` says so meanwhile."""
     from alerts import source  # aiokafka, only when a topic is consumed
+
+    said = state or source.SourceState()
 
     def locked(event: AlertEvent) -> None:
         # Another replica (its API or its tick) may save the same alert in between: the
@@ -139,8 +161,9 @@ def alert_source(
     async def loop(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await source.consume(topic, to_engine, stop)
-            except Exception:
+                await source.consume(topic, to_engine, stop, said)
+            except Exception as exc:
+                said.failed(f"{type(exc).__name__}: {exc}")
                 log.exception("alerts: the alerts topic consumer failed; retrying in 5 s")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 5.0)

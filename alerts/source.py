@@ -5,16 +5,24 @@ state). Offsets are committed only after the batch's events have been applied, s
 re-delivers them; the engine recognises an ``alert_event_id`` it has applied and does nothing,
 so re-delivery never pages twice. A message that is not a valid ``AlertEvent`` is parked on the
 dead-letter topic with the reason, like the worker's rejects, and never stops the consumer.
+
+If the consumer itself fails (the broker away, a batch it cannot decode, the database down),
+no alert from the stream reaches anyone, while the API and the console look well. So
+``SourceState`` says whether it reads: ``cxpulse_alerts_source_up`` for an alert rule, and the
+service's ``/healthz`` (``degraded``, with the error) for whoever looks.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
 
@@ -25,6 +33,58 @@ from schemas.alerts import AlertEvent
 
 log = logging.getLogger("alerts.source")
 Apply = Callable[[AlertEvent], Awaitable[None]]
+
+
+class SourceState:
+    """Whether the alerts topic is being read, since when, and what stopped it."""
+
+    def __init__(
+        self, registry: CollectorRegistry | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.clock = clock
+        self.up = False
+        self.since = clock()
+        self.error: str | None = "starting"
+        self.g_up = Gauge(
+            "cxpulse_alerts_source_up",
+            "1 while the alerts topic is read; 0 while its consumer fails or has not started.",
+            registry=registry,
+        )
+        self.g_read = Gauge(
+            "cxpulse_alerts_source_last_read_timestamp_seconds",
+            "Wall time of the consumer's last read of the alerts topic (with or without news).",
+            registry=registry,
+        )
+        self.events = Counter(
+            "cxpulse_alerts_source_events",
+            "Alert events taken from the alerts topic: applied, or dead-lettered.",
+            ["outcome"],
+            registry=registry,
+        )
+        self.failures = Counter(
+            "cxpulse_alerts_source_failures",
+            "Times the alerts topic's consumer failed (it is started again 5 s later).",
+            registry=registry,
+        )
+        for outcome in ("applied", "dead_lettered"):
+            self.events.labels(outcome)
+
+    def reading(self) -> None:
+        now = self.clock()
+        if not self.up:
+            self.up, self.since, self.error = True, now, None
+            self.g_up.set(1)
+        self.g_read.set(now)
+
+    def failed(self, error: str) -> None:
+        if self.up or self.error in (None, "starting"):
+            self.since = self.clock()
+        self.up, self.error = False, error[:300]
+        self.g_up.set(0)
+        self.failures.inc()
+
+    def as_json(self) -> dict[str, Any]:
+        return {"up": self.up, "since": self.since, "error": self.error}
 
 
 def decode(value: bytes | None) -> AlertEvent | str:
@@ -39,8 +99,11 @@ def decode(value: bytes | None) -> AlertEvent | str:
         return f"{where}: {first['msg']}"
 
 
-async def consume(source: AlertsTopic, apply: Apply, stop: asyncio.Event) -> None:
+async def consume(
+    source: AlertsTopic, apply: Apply, stop: asyncio.Event, state: SourceState | None = None
+) -> None:
     """Apply every alert event on the alerts topic until ``stop`` is set."""
+    state = state or SourceState()
     consumer = AIOKafkaConsumer(
         source.topic,
         bootstrap_servers=source.bootstrap,
@@ -56,9 +119,11 @@ async def consume(source: AlertsTopic, apply: Apply, stop: asyncio.Event) -> Non
             batches = await consumer.getmany(timeout_ms=500, max_records=500)
             for records in batches.values():
                 for record in records:
-                    await _one(record, apply, producer, source.dead_letter_topic)
+                    applied = await _one(record, apply, producer, source.dead_letter_topic)
+                    state.events.labels("applied" if applied else "dead_lettered").inc()
             if batches:
                 await consumer.commit()
+            state.reading()  # after the commit: a failing database stops it first
     finally:
         await consumer.stop()
         await producer.stop()
@@ -66,7 +131,8 @@ async def consume(source: AlertsTopic, apply: Apply, stop: asyncio.Event) -> Non
 
 async def _one(
     record: ConsumerRecord[bytes, bytes], apply: Apply, producer: AIOKafkaProducer, dlq: str
-) -> None:
+) -> bool:
+    """Apply one record (True), or park it on the dead-letter topic (False)."""
     event = decode(record.value)
     code: dl.ReasonCode
     if isinstance(event, str):
@@ -74,7 +140,7 @@ async def _one(
     else:
         try:
             await apply(event)
-            return
+            return True
         except (OSError, TimeoutError, DBAPIError, ConcurrentUpdate):
             # The database or the network, not the event: stop before the commit, so the
             # batch is read again once it is back (the engine skips what it already applied).
@@ -89,3 +155,4 @@ async def _one(
         value=record.value,
         headers=dl.headers(code, reason, record.topic, record.partition, record.offset),
     )
+    return False

@@ -42,6 +42,7 @@ OPS: web.AppKey[Operations] = web.AppKey("ops")
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 SIGNER: web.AppKey[LinkSigner] = web.AppKey("signer")
 REGISTRY: web.AppKey[CollectorRegistry] = web.AppKey("registry")
+HEALTH: web.AppKey[Callable[[], dict[str, Any]]] = web.AppKey("health")
 
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -291,7 +292,11 @@ async def outbox(request: web.Request) -> web.Response:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    return _json({"status": "ok"})
+    """200 while the API answers (a load balancer must keep the console reachable), with
+    ``degraded`` and the part's error when a part that pages people has stopped."""
+    parts = request.app[HEALTH]() if HEALTH in request.app else {}
+    down = any(not p.get("up", True) for p in parts.values())
+    return _json({"status": "degraded" if down else "ok", **parts})
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -314,6 +319,7 @@ def make_app(
     link_ttl: timedelta = timedelta(hours=24),
     registry: CollectorRegistry | None = None,
     access: Access | None = None,
+    health: Callable[[], dict[str, Any]] | None = None,
 ) -> web.Application:
     """``tokens``: caller name -> bearer token (the name is the default actor of a change).
     ``link_secret``: the ack links' HMAC secret, or a ready ``LinkSigner``. ``registry``: served
@@ -332,6 +338,8 @@ def make_app(
     app[OPS] = ops
     app[CLOCK] = clock
     app[SIGNER] = signer
+    if health is not None:
+        app[HEALTH] = health
     r = app.router
     r.add_get("/healthz", healthz)
     r.add_get("/api/alerts", list_alerts)

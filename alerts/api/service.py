@@ -61,6 +61,9 @@ class Service:
     # Adds the web console's pages to the app (``alerts.console.add_console``, bound to the
     # service's engine); None: the API alone.
     console: Callable[[web.Application], None] | None = None
+    # What ``/healthz`` adds to its answer (the alerts topic's consumer); a part whose "up" is
+    # false makes the answer "degraded".
+    health: Callable[[], dict[str, Any]] | None = None
 
 
 async def run(
@@ -73,6 +76,7 @@ async def run(
         svc.link_signer,
         registry=svc.registry,
         access=svc.access,
+        health=svc.health,
     )
     if svc.console is not None:
         svc.console(app)

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from prometheus_client import CollectorRegistry
 
 from alerts.api import make_app
 from alerts.api.engine_ops import EngineOperations
@@ -18,6 +19,7 @@ from alerts.lifecycle import AlertsConfig
 from alerts.lifecycle.engine import Engine
 from alerts.links import LinkSigner
 from alerts.model import Alert, Change
+from alerts.source import SourceState
 from tests.helpers import T0
 from tests.unit.test_outbox_fakes import Clock, FakeStore, item
 
@@ -125,6 +127,47 @@ def test_health_needs_no_token() -> None:
         assert r.status == 200 and (await r.json()) == {"status": "ok"}
 
     run(test)
+
+
+def test_health_is_degraded_with_the_reason_while_the_alerts_topic_is_not_read() -> None:
+    """The console stays reachable (200), and says that new alerts are not arriving."""
+    now = [1000.0]
+    registry = CollectorRegistry()
+    state = SourceState(registry, clock=lambda: now[0])
+
+    async def test(client: TestClient[Any, Any], store: FakeStore, clock: Clock) -> None:
+        async def health() -> dict[str, Any]:
+            r = await client.get("/healthz")
+            assert r.status == 200
+            answer: dict[str, Any] = await r.json()
+            return answer
+
+        assert await health() == {
+            "status": "degraded",
+            "source": {"up": False, "since": 1000.0, "error": "starting"},
+        }
+        now[0] = 1002.0
+        state.reading()
+        assert await health() == {
+            "status": "ok",
+            "source": {"up": True, "since": 1002.0, "error": None},
+        }
+        now[0] = 1100.0
+        state.failed("KafkaConnectionError: Unable to bootstrap from 127.0.0.1:9")
+        now[0] = 1105.0
+        state.failed("KafkaConnectionError: Unable to bootstrap from 127.0.0.1:9")
+        assert await health() == {
+            "status": "degraded",
+            "source": {
+                "up": False,
+                "since": 1100.0,  # since it went down, not since the last retry
+                "error": "KafkaConnectionError: Unable to bootstrap from 127.0.0.1:9",
+            },
+        }
+        assert registry.get_sample_value("cxpulse_alerts_source_failures_total") == 2
+        assert registry.get_sample_value("cxpulse_alerts_source_up") == 0
+
+    run(test, health=lambda: {"source": state.as_json()})
 
 
 # --- alerts -------------------------------------------------------------------------------

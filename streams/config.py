@@ -8,7 +8,7 @@ network code.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -61,6 +61,11 @@ class WorkerConfig(_Section):
     # buffer filled: 380 events/s in bench.pipeline (see bench/README.md).
     # Under the broker's 1 MB message.max.bytes default, batch overhead included.
     producer_batch_bytes: Annotated[int, Field(ge=16_384, le=1_000_000)] = 524_288
+    # Compression of what the worker writes (store states, snapshots, alerts): a week-old
+    # store's state is tens of KB of JSON, written every `state_write_every` while it changes,
+    # which at 10,000 stores is hundreds of GB a day before compaction; zstd stores it in a
+    # few times fewer bytes for little CPU (bench/README.md, "Compressed writes").
+    producer_compression: Literal["none", "gzip", "snappy", "lz4", "zstd"] = "zstd"
     # How long a dead worker keeps its partitions before the group hands them to another;
     # Faust's 60 s default leaves a store's alerts stalled for a minute after a crash.
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0

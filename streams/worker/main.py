@@ -79,6 +79,9 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         producer_linger=w.producer_linger,
         producer_max_batch_size=w.producer_batch_bytes,
         producer_max_request_size=max(w.producer_batch_bytes, 1_048_576),
+        producer_compression_type=None
+        if w.producer_compression == "none"
+        else w.producer_compression,
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",

@@ -135,3 +135,24 @@ def cleanup_kafka(cfg: KafkaConfig, app_ids: list[str], groups: list[str]) -> li
     except Exception as exc:  # groups expire on their own; not worth failing for
         say(f"cleanup: deleting consumer groups failed (harmless): {exc!r}")
     return deleted
+
+
+def stored_bytes(bootstrap: str, group: Callable[[str], str | None]) -> dict[str, int]:
+    """Bytes the broker's log directories hold, summed by ``group(topic)`` (None: left out):
+    what a run wrote, as stored, so after the producer's compression."""
+    from kafka.admin import KafkaAdminClient
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        brokers = admin.describe_log_dirs()
+    finally:
+        admin.close()
+    out: dict[str, int] = {}
+    for broker in brokers:
+        for log_dir in broker["log_dirs"]:
+            for topic in log_dir["topics"]:
+                name = group(topic["name"])
+                if name is not None:
+                    size = sum(p["partition_size"] for p in topic["partitions"])
+                    out[name] = out.get(name, 0) + size
+    return out

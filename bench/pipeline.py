@@ -31,6 +31,7 @@ from bench.broker import (
     ensure_broker,
     paced_produce,
     preproduce,
+    stored_bytes,
 )
 from bench.chain_events import chain_records
 from bench.harness import (
@@ -56,7 +57,9 @@ from bench.readings import (
 )
 from bench.reference_consumers import measure_bare_faust, measure_raw
 from cxpulse.config import KafkaConfig, Settings
+from schemas.events import EVENT_MODELS
 from streams import native
+from streams.config import WorkerConfig
 from streams.topics import Topics, ensure_topics
 
 SIM_START = "2026-11-23T09:00:00+08:00"  # a Monday morning: stores open, traffic ramps up
@@ -232,6 +235,17 @@ def versions() -> dict[str, str]:
     return out
 
 
+def written(topic: str, prefix: str, worker_id: str) -> str | None:
+    """Which of the worker's outputs a topic of the run is: its tables' changelogs, or one of
+    its topics (signals, alerts, rollup, ...); None for the events it read and other apps'."""
+    if topic.startswith(f"{worker_id}-"):
+        return "changelogs" if topic.endswith("-changelog") else None
+    kind = topic.removeprefix(f"{prefix}.")
+    if kind == topic or kind in EVENT_MODELS:
+        return None
+    return kind
+
+
 def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
     wall0 = time.monotonic()
     load0 = round(os.getloadavg()[0], 2)
@@ -275,6 +289,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             "CXPULSE_WORKER__DATA_DIR": str(workdir / "worker-data"),
             # It replays a fixed historical day, whatever day it runs on.
             "CXPULSE_INTAKE__MAX_BEHIND": str(20 * 365 * 86400),
+            "CXPULSE_WORKER__PRODUCER_COMPRESSION": args.compression,
         }
         t0 = time.time()
         worker = start_worker(procs, wenv)
@@ -288,6 +303,7 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 say(f"   latency rate capped at {rate:,}/s: that many events were generated")
             latency = measure_latency(procs, worker, records[n:], rate, args)
         procs.stop(worker.proc)
+        stored = stored_bytes(args.bootstrap, lambda t: written(t, prefix, worker_id))
 
         ratios = {
             "pipeline_over_bare_faust": round(pipe.rate / bare.rate, 3),
@@ -310,6 +326,9 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
                 "pipeline": {
                     **pipe.as_json(),
                     "worker_counters": counts,
+                    # As the broker stores them (after compression), latency phase included.
+                    "stored_bytes": stored,
+                    "producer_compression": args.compression,
                     "note": f"first->last from /metrics polled every {POLL_SECONDS} s",
                 },
             },
@@ -387,6 +406,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         help="broker; the default one is started by cxpulse.localkafka if needed",
     )
     p.add_argument("--keep-logs", action="store_true", help="keep the temp dir of logs")
+    p.add_argument(
+        "--compression",
+        choices=["none", "gzip", "snappy", "lz4", "zstd"],
+        default=WorkerConfig().producer_compression,
+        help="the worker's producer_compression (default: the worker's own)",
+    )
     args = p.parse_args(argv)
     if args.events < 1 or args.seconds < 0 or args.settle < 0:
         p.error("--events must be >= 1, --seconds >= 0, --settle >= 0")

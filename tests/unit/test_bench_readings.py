@@ -28,3 +28,22 @@ def test_the_rest_is_the_process_less_the_parts_and_the_parts_come_largest_first
 def test_without_the_process_cpu_only_the_parts_are_said() -> None:
     split = where_time_went({}, None)
     assert split == {"parts_s": {}, "gc_pauses_s": 0.0}
+
+
+def test_the_worker_outputs_are_grouped_and_the_events_it_read_left_out() -> None:
+    from bench.pipeline import written
+
+    group = [
+        written(t, "b1", "b1-worker")
+        for t in (
+            "b1-worker-store-state-changelog",
+            "b1-worker-__assignor-__leader",
+            "b1.signals",
+            "b1.alerts",
+            "b1.feedback",
+            "b1.call",
+            "b1-faust-x-changelog",
+            "other.signals",
+        )
+    ]
+    assert group == ["changelogs", None, "signals", "alerts", None, None, None, None]

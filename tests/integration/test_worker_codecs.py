@@ -106,7 +106,10 @@ def test_a_partition_it_cannot_read_is_set_aside_named_and_read_in_full_later(
     env: Env, tmp_path: Path
 ) -> None:
     compress(env, {"feedback": "zstd"})
-    first = env.start_worker(PYTHONPATH=without_codecs(tmp_path))
+    # Without the codecs it cannot compress what it writes either.
+    first = env.start_worker(
+        PYTHONPATH=without_codecs(tmp_path), CXPULSE_WORKER__PRODUCER_COMPRESSION="none"
+    )
     env.produce(events(STORES))
     # The reviews, on partitions of their own topic, go on, without waiting for the feedback
     # topic of their partition (a merge bound would hold them 30 s).

@@ -58,6 +58,14 @@ class TopicError(RuntimeError):
     pass
 
 
+# The broker stamps each event message with the time it took it in. The worker's latency
+# (``cxpulse_event_latency_seconds``) is measured from that stamp; a producer's own stamp
+# (CreateTime) would make it the producer's clock: a backfill that keeps events' original times,
+# or a producer whose clock is years off, would read as hours of lag and page the pipeline's
+# on-call. Event time is ``occurred_at`` in the message, never this stamp.
+EVENT_TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
+
+
 def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
     """Create missing topics and wait until every partition of every topic has a leader; fail
     clearly when an existing one has the wrong partition count (Faust tables need the same count
@@ -72,7 +80,9 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
     from kafka.admin import NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    names = Topics.from_config(cfg).all()
+    topics = Topics.from_config(cfg)
+    names = topics.all()
+    events = set(topics.events.values())
     admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
     try:
         existing = set(admin.list_topics())
@@ -81,7 +91,15 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
             # another worker may create them at the same moment: fine
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(
-                    [NewTopic(n, cfg.partitions, cfg.replication) for n in missing],
+                    [
+                        NewTopic(
+                            n,
+                            cfg.partitions,
+                            cfg.replication,
+                            topic_configs=EVENT_TOPIC_CONFIG if n in events else {},
+                        )
+                        for n in missing
+                    ],
                     validate_only=False,
                 )
         for meta in admin.describe_topics([n for n in names if n in existing]):

@@ -126,3 +126,32 @@ def test_events_of_an_aborted_transaction_are_never_counted(env: Env) -> None:
         what="15 ratings at S1, every one a 5",
     )
     assert env.metric("cxpulse_store_csat_ratio", store_id="S1", window="24h") == 1.0
+
+
+def test_a_producer_clock_years_off_does_not_read_as_pipeline_lag(env: Env) -> None:
+    """The event topics are stamped by the broker (LogAppendTime), so the latency metric says
+    how long the pipeline took, whatever time the producer put on the message."""
+    from kafka import KafkaProducer
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    topic = env.settings.kafka.topic("feedback")
+    admin = KafkaAdminClient(bootstrap_servers=env.settings.kafka.bootstrap)
+    try:
+        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+    finally:
+        admin.close()
+    config = described["topic"][topic]
+    assert config["message.timestamp.type"]["value"] == "LogAppendTime"
+    producer = KafkaProducer(bootstrap_servers=env.settings.kafka.bootstrap)
+    for i, stamp in enumerate([0, 4_102_444_800_000]):  # 1970, and 2100
+        producer.send(topic, key=b"S1", value=line(feedback(i, 5)), timestamp_ms=stamp)
+    producer.flush()
+    producer.close()
+    env.start_worker()
+    wait_for(
+        lambda: env.metric("cxpulse_event_latency_seconds_count") == 2,
+        what="two latencies observed",
+        explain=env.state,
+    )
+    total = env.metric("cxpulse_event_latency_seconds_sum")
+    assert total is not None and 0 < total < 120  # seconds since the broker took them in

@@ -74,17 +74,31 @@ def by_label(samples: Samples, name: str, label: str) -> dict[str, float]:
     return {dict(labels).get(label, ""): v for (n, labels), v in samples.items() if n == name}
 
 
+RETRY_SECONDS = 3.0
+
+
 class AlertTail(threading.Thread):
-    """Follows the alerts topic from now on, keeping the newest few and what is firing."""
+    """Follows the alerts topic from now on, keeping the newest few and what is firing. If it
+    cannot read (no broker to start from, a batch it cannot decode), it says so in the view and
+    tries again: a quiet alerts panel must mean no alerts, not a reader that died."""
 
     def __init__(self, settings: config.Settings) -> None:
         super().__init__(daemon=True)
         self.settings = settings
         self.recent: deque[dict[str, Any]] = deque(maxlen=8)
         self.firing: dict[str, str] = {}  # store_id -> summary
+        self.error: str | None = None  # why the alerts topic is not being read
         self.stop = threading.Event()
 
     def run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                self._follow()
+            except Exception as exc:  # shown in the view; read again a little later
+                self.error = f"{type(exc).__name__}: {exc}"[:200]
+                self.stop.wait(RETRY_SECONDS)
+
+    def _follow(self) -> None:
         from kafka import KafkaConsumer
 
         consumer = KafkaConsumer(
@@ -92,17 +106,30 @@ class AlertTail(threading.Thread):
             bootstrap_servers=self.settings.kafka.bootstrap,
             auto_offset_reset="latest",
             consumer_timeout_ms=500,
+            # No broker: fail soon and say so in the view (kafka-python waits much longer).
+            bootstrap_timeout_ms=int(RETRY_SECONDS * 1000),
         )
-        while not self.stop.is_set():
-            for msg in consumer:
-                alert = json.loads(msg.value)
-                self.recent.appendleft(alert)
-                store = alert["labels"].get("store_id", "?")
-                if alert["status"] == "firing":
-                    self.firing[store] = alert["summary"]["zh"]
-                else:
-                    self.firing.pop(store, None)
-        consumer.close()
+        try:
+            while not self.stop.is_set():
+                for msg in consumer:
+                    self.take(msg.value)
+                self.error = None
+        finally:
+            consumer.close()
+
+    def take(self, value: bytes) -> None:
+        """One message of the alerts topic."""
+        try:
+            alert = json.loads(value)
+            store = alert["labels"].get("store_id", "?")
+            firing, summary = alert["status"] == "firing", alert["summary"]["zh"]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return  # not an alert event: the alerts service dead-letters it
+        self.recent.appendleft(alert)
+        if firing:
+            self.firing[store] = summary
+        else:
+            self.firing.pop(store, None)
 
 
 def render(samples: Samples, tail: AlertTail, settings: config.Settings, started: float) -> Group:
@@ -151,6 +178,8 @@ def render(samples: Samples, tail: AlertTail, settings: config.Settings, started
             a["observed_at"][5:16].replace("T", " "),
             f"[{colour}]{a['status']}[/] {a['summary']['zh']}",
         )
+    if tail.error:
+        alerts.add_row("", f"[bold red]alerts topic not read: {tail.error}[/]")
     return Group(Panel(head, title="cxpulse — local"), table, alerts)
 
 

@@ -3,6 +3,7 @@ stores' date, whatever the wall clock says."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -65,3 +66,39 @@ def test_the_local_run_has_a_console_login_that_signs_in(tmp_path: Path) -> None
         assert accounts.authenticate(LOCAL_LOGIN, password + "x") is None
     finally:
         store.close()
+
+
+def test_the_alerts_panel_says_when_the_alerts_topic_is_not_read() -> None:
+    """No broker where the view looks: the reader says why in the panel and keeps trying,
+    instead of dying and leaving a panel that looks like a quiet shift."""
+    from rich.console import Console
+
+    from cxpulse.config import Settings
+    from cxpulse.live import AlertTail, render
+    from tests.waiting import free_port, wait_for
+
+    settings = Settings(kafka={"bootstrap": f"127.0.0.1:{free_port()}"})
+    tail = AlertTail(settings)
+    tail.start()
+    try:
+        wait_for(lambda: tail.error, timeout=30, what="the reader's error")
+        assert tail.is_alive()  # still trying
+        console = Console(record=True, width=200)
+        console.print(render({}, tail, settings, 0.0))
+        assert "alerts topic not read: KafkaTimeoutError" in console.export_text()
+    finally:
+        tail.stop.set()
+
+
+def test_the_alerts_panel_keeps_alert_events_and_passes_over_anything_else() -> None:
+    from cxpulse.config import Settings
+    from cxpulse.live import AlertTail
+
+    tail = AlertTail(Settings())
+    event = {"status": "firing", "labels": {"store_id": "S1"}, "summary": {"zh": "满意度低"}}
+    tail.take(b"not json")
+    tail.take(b'{"status": "firing"}')
+    tail.take(json.dumps(event).encode())
+    assert tail.firing == {"S1": "满意度低"} and len(tail.recent) == 1
+    tail.take(json.dumps({**event, "status": "resolved"}).encode())
+    assert tail.firing == {} and len(tail.recent) == 2

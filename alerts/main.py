@@ -134,14 +134,12 @@ def alert_source(
     topic: AlertsTopic,
     apply: Callable[[AlertEvent], object],
     lock: threading.Lock,
-    state: SourceState | None = None,
+    state: SourceState,
 ) -> Background:
     """The alerts topic into the engine, under the same lock as the API and the timer. A broker
     that is down is retried (the stream worker keeps its alerts on the topic meanwhile), and
     ``state`` says so meanwhile."""
     from alerts import source  # aiokafka, only when a topic is consumed
-
-    said = state or source.SourceState()
 
     def locked(event: AlertEvent) -> None:
         # Another replica (its API or its tick) may save the same alert in between: the
@@ -161,9 +159,9 @@ def alert_source(
     async def loop(stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                await source.consume(topic, to_engine, stop, said)
+                await source.consume(topic, to_engine, stop, state)
             except Exception as exc:
-                said.failed(f"{type(exc).__name__}: {exc}")
+                state.failed(f"{type(exc).__name__}: {exc}")
                 log.exception("alerts: the alerts topic consumer failed; retrying in 5 s")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 5.0)

@@ -35,6 +35,7 @@ from alerts.notify.registry import build
 from alerts.ports import ConcurrentUpdate
 from alerts.settings import AlertsTopic, Loaded
 from schemas.alerts import AlertEvent
+from streams.core.errors import said
 
 if TYPE_CHECKING:
     from alerts.source import SourceState  # aiokafka: imported only when a topic is consumed
@@ -161,7 +162,7 @@ def alert_source(
             try:
                 await source.consume(topic, to_engine, stop, state)
             except Exception as exc:
-                state.failed(f"{type(exc).__name__}: {exc}")
+                state.failed(said(exc))
                 log.exception("alerts: the alerts topic consumer failed; retrying in 5 s")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 5.0)

@@ -32,6 +32,7 @@ from rich.panel import Panel
 from rich.table import Table
 
 from cxpulse import config, localkafka
+from streams.core.errors import said
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -95,7 +96,7 @@ class AlertTail(threading.Thread):
             try:
                 self._follow()
             except Exception as exc:  # shown in the view; read again a little later
-                self.error = f"{type(exc).__name__}: {exc}"[:200]
+                self.error = said(exc, limit=200)
                 self.stop.wait(RETRY_SECONDS)
 
     def _follow(self) -> None:

@@ -32,6 +32,7 @@ from schemas.events import Complaint, Envelope, event_time
 from schemas.sla import SlaEvent
 from streams.core.checkpoint import Checkpoint
 from streams.core.decode import Rejection
+from streams.core.errors import said
 from streams.core.intake import IntakeConfig, Message, admit
 from streams.core.rollup.model import Contribution
 from streams.core.sla import engine as sla
@@ -110,7 +111,7 @@ def describe(exc: BaseException) -> str:
     """The exception and the innermost line it came from: enough to find the bug, no values."""
     frames = traceback.extract_tb(exc.__traceback__)
     where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
-    return f"{type(exc).__name__}: {str(exc)[:300]}{where}"
+    return f"{said(exc)}{where}"
 
 
 class Pipeline:

@@ -31,6 +31,8 @@ from typing import Any
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 
+from streams.core.errors import said
+
 log = logging.getLogger("cxpulse.worker.fetch")
 
 
@@ -110,9 +112,7 @@ class FetchThread(driver.AIOKafkaConsumerThread):
     ) -> None:
         tp, offset = broken
         key = TP(tp.topic, tp.partition)
-        said = str(exc)  # aiokafka's errors start with their class name, others do not
-        name = type(exc).__name__
-        why = (said if said.startswith(name) else f"{name}: {said}")[:300]
+        why = said(exc)
         self.unreadable[key] = (offset, why)
         consumer._fetcher._records.pop(tp, None)
         # The failed fetch took records of other partitions that it never returned: read them

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Group
 from rich.live import Live
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
@@ -180,7 +181,7 @@ def render(samples: Samples, tail: AlertTail, settings: config.Settings, started
             f"[{colour}]{a['status']}[/] {a['summary']['zh']}",
         )
     if tail.error:
-        alerts.add_row("", f"[bold red]alerts topic not read: {tail.error}[/]")
+        alerts.add_row("", f"[bold red]alerts topic not read: {escape(tail.error)}[/]")
     return Group(Panel(head, title="cxpulse — local"), table, alerts)
 
 

@@ -9,12 +9,22 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from rich.console import Console
 
 from alerts.auth.accounts import Accounts
 from alerts.db import SqlStore
-from cxpulse.live import LOCAL_LOGIN, local_login, simulated_start, simulator_args
+from cxpulse.config import Settings
+from cxpulse.live import (
+    LOCAL_LOGIN,
+    AlertTail,
+    local_login,
+    render,
+    simulated_start,
+    simulator_args,
+)
 from streams.simulate import SimConfig
 from streams.simulate.rhythm import day_profile
+from tests.waiting import free_port, wait_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -71,12 +81,6 @@ def test_the_local_run_has_a_console_login_that_signs_in(tmp_path: Path) -> None
 def test_the_alerts_panel_says_when_the_alerts_topic_is_not_read() -> None:
     """No broker where the view looks: the reader says why in the panel and keeps trying,
     instead of dying and leaving a panel that looks like a quiet shift."""
-    from rich.console import Console
-
-    from cxpulse.config import Settings
-    from cxpulse.live import AlertTail, render
-    from tests.waiting import free_port, wait_for
-
     settings = Settings(kafka={"bootstrap": f"127.0.0.1:{free_port()}"})
     tail = AlertTail(settings)
     tail.start()
@@ -91,9 +95,6 @@ def test_the_alerts_panel_says_when_the_alerts_topic_is_not_read() -> None:
 
 
 def test_the_alerts_panel_keeps_alert_events_and_passes_over_anything_else() -> None:
-    from cxpulse.config import Settings
-    from cxpulse.live import AlertTail
-
     tail = AlertTail(Settings())
     event = {"status": "firing", "labels": {"store_id": "S1"}, "summary": {"zh": "满意度低"}}
     tail.take(b"not json")
@@ -102,3 +103,12 @@ def test_the_alerts_panel_keeps_alert_events_and_passes_over_anything_else() -> 
     assert tail.firing == {"S1": "满意度低"} and len(tail.recent) == 1
     tail.take(json.dumps({**event, "status": "resolved"}).encode())
     assert tail.firing == {} and len(tail.recent) == 2
+
+
+def test_an_error_is_shown_as_it_reads_not_as_markup() -> None:
+    tail = AlertTail(Settings())
+    # A message carries what it was given: here text that reads as rich markup.
+    tail.error = "ValueError: invalid header value '[b]old[/b]'"
+    console = Console(record=True, width=200)
+    console.print(render({}, tail, Settings(), 0.0))
+    assert f"alerts topic not read: {tail.error}" in console.export_text()

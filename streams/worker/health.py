@@ -101,6 +101,7 @@ class Health:
         self.owned: frozenset[int] | None = None
         # (topic, partition) -> (the first offset not read, why), set aside by the fetcher
         self.unreadable: dict[TopicPartition, tuple[int, str]] = {}
+        self.stalled: list[str] = []  # the agents' stalls found by the last check
         self.reason = "starting"
         self.healthy = True
         self._stop = threading.Event()
@@ -149,9 +150,7 @@ class Health:
         """The fetcher could not read ``topic[partition]`` from ``offset`` (any thread)."""
         self.unreadable[(topic, partition)] = (offset, why)
         self.g_unreadable.labels(topic, str(partition)).set(1)
-        self.healthy = False
-        self.reason = self._unreadable_reason() or self.reason
-        self.g_healthy.set(0)
+        self._decide()  # at once, not at the next check
 
     def _read_past(self, offsets: dict[TopicPartition, int]) -> None:
         for tp, (offset, _) in list(self.unreadable.items()):
@@ -199,12 +198,16 @@ class Health:
                 stalled.append(
                     f"{waiting} {reader.name} waiting and nothing handled for {idle:.0f} s"
                 )
-        unreadable = self._unreadable_reason()
-        if unreadable:
-            stalled.insert(0, unreadable)
-        self.healthy = not stalled
-        self.reason = "; ".join(stalled) or "ok"
+        self.stalled = stalled
+        self._decide()
         self.g_lag.set(self.events.lag or 0)
+
+    def _decide(self) -> None:
+        """The verdict: partitions that cannot be read, then agents that stalled."""
+        unreadable = self._unreadable_reason()
+        reasons = [unreadable, *self.stalled] if unreadable else self.stalled
+        self.healthy = not reasons
+        self.reason = "; ".join(reasons) or "ok"
         self.g_healthy.set(1 if self.healthy else 0)
 
     def _readers(self) -> list[Reader]:

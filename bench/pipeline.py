@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from bench.broker import (
     DEFAULT_BOOTSTRAP,
@@ -59,7 +59,7 @@ from bench.reference_consumers import measure_bare_faust, measure_raw
 from cxpulse.config import KafkaConfig, Settings
 from schemas.events import EVENT_MODELS
 from streams import native
-from streams.config import WorkerConfig
+from streams.config import Compression, WorkerConfig
 from streams.topics import Topics, ensure_topics
 
 SIM_START = "2026-11-23T09:00:00+08:00"  # a Monday morning: stores open, traffic ramps up
@@ -408,7 +408,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--keep-logs", action="store_true", help="keep the temp dir of logs")
     p.add_argument(
         "--compression",
-        choices=["none", "gzip", "snappy", "lz4", "zstd"],
+        choices=get_args(Compression),
         default=WorkerConfig().producer_compression,
         help="the worker's producer_compression (default: the worker's own)",
     )

@@ -28,6 +28,7 @@ from streams.core.text.config import TextConfig
 from streams.metrics.export import ExportConfig
 
 Seconds = Annotated[float, Field(gt=0)]
+Compression = Literal["none", "gzip", "snappy", "lz4", "zstd"]  # what Kafka's producers offer
 
 
 class _Section(BaseModel):
@@ -65,7 +66,7 @@ class WorkerConfig(_Section):
     # store's state is tens of KB of JSON, written every `state_write_every` while it changes,
     # which at 10,000 stores is hundreds of GB a day before compaction; zstd stores it in a
     # few times fewer bytes for little CPU (bench/README.md, "Compressed writes").
-    producer_compression: Literal["none", "gzip", "snappy", "lz4", "zstd"] = "zstd"
+    producer_compression: Compression = "zstd"
     # How long a dead worker keeps its partitions before the group hands them to another;
     # Faust's 60 s default leaves a store's alerts stalled for a minute after a crash.
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0

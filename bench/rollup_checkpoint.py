@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import statistics
 import sys
 import time
 from collections.abc import Sequence
@@ -89,7 +90,7 @@ def judging(r: Rollups, steps: int) -> dict[str, Any]:
         r.advance()
         took.append(time.perf_counter() - t0)
     return {
-        "judge_ms_median": round(sorted(took)[len(took) // 2] * 1000, 1),
+        "judge_ms_median": round(statistics.median(took) * 1000, 1),
         "judge_ms_max": round(max(took) * 1000, 1),
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.pipeline import written
 from bench.readings import where_time_went
 
 
@@ -31,8 +32,6 @@ def test_without_the_process_cpu_only_the_parts_are_said() -> None:
 
 
 def test_the_worker_outputs_are_grouped_and_the_events_it_read_left_out() -> None:
-    from bench.pipeline import written
-
     group = [
         written(t, "b1", "b1-worker")
         for t in (

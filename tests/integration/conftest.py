@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.error import HTTPError
+from urllib.request import urlopen
 
 import pytest
 
@@ -55,6 +58,16 @@ class Env:
         )
         self.procs.append(proc)
         return proc
+
+    def health(self) -> dict[str, Any]:
+        """The worker's ``/healthz`` verdict, healthy (200) or not (503: the same JSON)."""
+        url = self.metrics_url.replace("/metrics", "/healthz")
+        try:
+            with urlopen(url) as page:
+                answer: dict[str, Any] = json.load(page)
+        except HTTPError as unhealthy:
+            answer = json.loads(unhealthy.read())
+        return answer
 
     def metrics(self) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
         return scrape(self.metrics_url)

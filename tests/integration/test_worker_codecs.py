@@ -5,12 +5,9 @@ can read it, every event of it is counted, none lost."""
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.error
 from pathlib import Path
 from typing import Any
-from urllib.request import urlopen
 
 import pytest
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
@@ -50,16 +47,6 @@ def compress(env: Env, codecs: dict[str, str]) -> None:
         admin.close()
 
 
-def health(env: Env) -> dict[str, Any]:
-    url = env.metrics_url.replace("/metrics", "/healthz")
-    try:
-        with urlopen(url) as page:
-            answer: dict[str, Any] = json.load(page)
-    except urllib.error.HTTPError as unhealthy:  # 503 carries the same JSON
-        answer = json.loads(unhealthy.read())
-    return answer
-
-
 def events(stores: tuple[str, ...]) -> list[tuple[str, bytes | None, bytes]]:
     out: list[tuple[str, bytes | None, bytes]] = []
     for store in stores:
@@ -89,8 +76,8 @@ def test_topics_compressed_with_every_kafka_codec_are_read_in_full(env: Env) -> 
         timeout=120,
         explain=env.state,
     )
-    wait_for(lambda: health(env)["healthy"], what="a healthy worker", explain=env.log)
-    assert health(env)["unreadable"] == []
+    wait_for(lambda: env.health()["healthy"], what="a healthy worker", explain=env.log)
+    assert env.health()["unreadable"] == []
 
 
 def without_codecs(tmp: Path) -> str:
@@ -118,7 +105,7 @@ def test_a_partition_it_cannot_read_is_set_aside_named_and_read_in_full_later(
     assert counted(env, "feedback") == 0
 
     def named() -> dict[str, Any] | None:
-        h = health(env)
+        h = env.health()
         return h if h["unreadable"] else None
 
     h = wait_for(named, what="the unreadable partitions named", explain=env.log)
@@ -146,4 +133,4 @@ def test_a_partition_it_cannot_read_is_set_aside_named_and_read_in_full_later(
         timeout=120,
         explain=env.state,
     )
-    wait_for(lambda: health(env)["healthy"], what="a healthy worker", explain=env.log)
+    wait_for(lambda: env.health()["healthy"], what="a healthy worker", explain=env.log)

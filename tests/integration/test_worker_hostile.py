@@ -8,7 +8,6 @@ import json
 import random
 from collections import Counter
 from datetime import UTC, datetime
-from urllib.request import urlopen
 
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -72,16 +71,11 @@ def test_a_hostile_mix_is_parked_and_every_valid_event_counted_once(env: Env) ->
     )
     assert env.metric("cxpulse_state_not_written_total") == 0
 
-    def health() -> dict[str, object]:
-        with urlopen(env.metrics_url.replace("/metrics", "/healthz")) as page:
-            answer: dict[str, object] = json.load(page)
-            return answer
-
     # The health thread has read the broker's offsets: nothing waits, and the worker is healthy.
-    wait_for(lambda: health()["lag"] == 0, what="the health check to see no lag")
+    wait_for(lambda: env.health()["lag"] == 0, what="the health check to see no lag")
     # ... on the rollup topic too, which the rollup agent reports on separately.
-    wait_for(lambda: health()["rollup_lag"] == 0, what="the health check to see no rollup lag")
-    assert health()["healthy"] is True
+    wait_for(lambda: env.health()["rollup_lag"] == 0, what="the health check to see no rollup lag")
+    assert env.health()["healthy"] is True
     log = env.log()
     assert "Traceback" not in log and "crashed" not in log.lower(), log[-2000:]
 

@@ -100,8 +100,12 @@ def test_a_partition_it_cannot_read_is_set_aside_named_and_read_in_full_later(
     env.produce(events(STORES))
     # The reviews, on partitions of their own topic, go on, without waiting for the feedback
     # topic of their partition (a merge bound would hold them 30 s).
-    wait_for(lambda: counted(env, "review") == 40, what="40 reviews", timeout=60, explain=env.log)
-    assert counted(env, "complaint") == 5
+    wait_for(
+        lambda: counted(env, "review") == 40 and counted(env, "complaint") == 5,
+        what="40 reviews and 5 complaints",
+        timeout=60,
+        explain=env.log,
+    )
     assert counted(env, "feedback") == 0
 
     def named() -> dict[str, Any] | None:

@@ -49,8 +49,13 @@ def cmd_kafka(args: argparse.Namespace) -> int:
 def cmd_topics(args: argparse.Namespace) -> int:
     from streams.topics import ensure_topics
 
-    created = ensure_topics(_settings(args).kafka)
-    print("created: " + (", ".join(created) if created else "nothing (all topics exist)"))
+    done = ensure_topics(_settings(args).kafka)
+    print("created: " + (", ".join(done.created) if done.created else "nothing (all topics exist)"))
+    if done.restamped:
+        print("now stamped by the broker (LogAppendTime): " + ", ".join(done.restamped))
+    if done.not_restamped:
+        print(f"could not switch the event topics to LogAppendTime: {done.not_restamped}")
+        return 1
     return 0
 
 

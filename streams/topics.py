@@ -4,11 +4,15 @@ never by broker auto-create (a typo would otherwise become a topic)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from schemas.events import EVENT_MODELS
 from streams.config import KafkaConfig
+from streams.core.errors import said
+
+log = logging.getLogger("streams.topics")
 
 
 @dataclass(frozen=True)
@@ -64,12 +68,24 @@ class TopicError(RuntimeError):
 # or a producer whose clock is years off, would read as hours of lag and page the pipeline's
 # on-call. Event time is ``occurred_at`` in the message, never this stamp.
 EVENT_TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
+_SETTING = ", ".join(f"{k}={v}" for k, v in EVENT_TOPIC_CONFIG.items())
 
 
-def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
+@dataclass(frozen=True)
+class Ensured:
+    created: list[str]
+    restamped: list[str]  # existing event topics switched to the broker's time stamps
+    # Why some could not be (no AlterConfigs right, say). Not fatal: a worker that cannot
+    # change a topic's settings must still read it.
+    not_restamped: str | None = None
+
+
+def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
     """Create missing topics and wait until every partition of every topic has a leader; fail
     clearly when an existing one has the wrong partition count (Faust tables need the same count
-    as the topics they are fed from).
+    as the topics they are fed from). Existing event topics that still keep the producer's time
+    stamp are switched to the broker's (``EVENT_TOPIC_CONFIG``, set alone: the topic's other
+    settings are left as they are), so a deployment made before that setting gets it too.
 
     The wait matters on a cold broker: a worker that joins its group before a topic has a leader
     is assigned nothing for it and would not look again until its next metadata refresh, minutes
@@ -78,7 +94,7 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
 
     from kafka import KafkaAdminClient
     from kafka.admin import NewTopic
-    from kafka.errors import TopicAlreadyExistsError
+    from kafka.errors import KafkaError, TopicAlreadyExistsError
 
     topics = Topics.from_config(cfg)
     names = topics.all()
@@ -102,6 +118,18 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
                     ],
                     validate_only=False,
                 )
+        restamped: list[str] = []
+        not_restamped = None
+        try:
+            restamped = restamp(admin, [n for n in names if n in existing and n in events])
+        except (KafkaError, TopicError) as exc:
+            not_restamped = said(exc, 300)
+            log.warning(
+                "could not set %s on the existing event topics (%s); the latency metric follows "
+                "producers' clocks until it is set by hand",
+                _SETTING,
+                not_restamped,
+            )
         for meta in admin.describe_topics([n for n in names if n in existing]):
             count = len(meta["partitions"])
             if count != cfg.partitions:
@@ -119,9 +147,47 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> list[str]:
                 )
             time.sleep(0.2)  # a leader is elected asynchronously after creation
             waiting = leaderless(admin.describe_topics(sorted(waiting)), cfg.partitions)
-        return missing
+        return Ensured(missing, restamped, not_restamped)
     finally:
         admin.close()
+
+
+def restamp(admin: Any, topics: list[str]) -> list[str]:
+    """Give ``topics`` the event topics' settings where they differ; the topics changed.
+    Incremental only: a whole-config alter would reset what an operator set on the topic
+    (its retention, say) to the broker's defaults."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+
+    if not topics:
+        return []
+    described = admin.describe_configs(
+        [ConfigResource(ConfigResourceType.TOPIC, t) for t in topics], config_filter="all"
+    )["topic"]
+    stale = [
+        t
+        for t in topics
+        if any(described[t].get(k, {}).get("value") != v for k, v in EVENT_TOPIC_CONFIG.items())
+    ]
+    if stale:
+        answers = admin.alter_configs(
+            [
+                ConfigResource(ConfigResourceType.TOPIC, t, configs=EVENT_TOPIC_CONFIG)
+                for t in stale
+            ],
+            incremental=True,
+        )["topic"]
+        refused = {t: str(a) for t, a in answers.items() if a != "OK"}
+        if refused:
+            raise TopicError(
+                f"the broker refused {refused}; set it with kafka-configs.sh --alter, or give "
+                "the worker's Kafka user AlterConfigs on its topics"
+            )
+        log.warning(
+            "event topics %s kept the producer's time stamps; they now take the broker's (%s)",
+            ", ".join(stale),
+            _SETTING,
+        )
+    return stale
 
 
 def leaderless(described: list[dict[str, Any]], partitions: int) -> set[str]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -149,3 +152,50 @@ def test_a_producer_clock_years_off_does_not_read_as_pipeline_lag(env: Env) -> N
     )
     total = env.metric("cxpulse_event_latency_seconds_sum")
     assert total is not None and 0 < total < 120  # seconds since the broker took them in
+
+
+def test_cxpulse_topics_moves_an_existing_event_topic_to_broker_stamps_and_keeps_its_settings(
+    env: Env,
+) -> None:
+    """A deployment made before the event topics were stamped by the broker gets the setting
+    from ``cxpulse topics`` (and a worker's start), and keeps what its operator set."""
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    topic = env.settings.kafka.topic("review")
+    admin = KafkaAdminClient(bootstrap_servers=env.settings.kafka.bootstrap)
+
+    def config() -> dict[str, str]:
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic)], config_filter="all"
+        )
+        return {k: v["value"] for k, v in described["topic"][topic].items()}
+
+    try:
+        old = {"message.timestamp.type": "CreateTime", "retention.ms": "123456789"}
+        admin.alter_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic, configs=old)], incremental=True
+        )
+        # the broker applies a change of config a moment after it answers
+        wait_for(lambda: config()["message.timestamp.type"] == "CreateTime", what="CreateTime")
+
+        def topics() -> str:
+            done = subprocess.run(
+                [sys.executable, "-m", "cxpulse.cli", "topics"],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                env={**os.environ, **env.vars},
+            )
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        out = topics()
+        assert f"now stamped by the broker (LogAppendTime): {topic}\n" in out, out
+        after = wait_for(
+            lambda: (c := config())["message.timestamp.type"] == "LogAppendTime" and c,
+            what="LogAppendTime",
+        )
+        assert after["retention.ms"] == "123456789"  # the operator's setting stays
+        assert "stamped" not in topics()  # nothing left to change
+    finally:
+        admin.close()

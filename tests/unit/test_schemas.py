@@ -97,3 +97,37 @@ def test_event_time_is_each_events_own_however_they_are_asked_for() -> None:
     noon = datetime(2026, 11, 23, 4, tzinfo=UTC).timestamp()
     for event, want in ((a, noon), (c, noon + 1.5), (c, noon + 1.5), (b, noon), (a, noon)):
         assert event_time(event) == want
+
+
+def test_a_key_given_twice_is_refused_with_its_name() -> None:
+    """Parsers differ on which of two values of one key counts; the upstream's reports and
+    ours would disagree about the same message. However the repeat is spelt."""
+    ok = line(feedback(1, 5)).decode()
+    twice = [
+        ok.replace('"rating": 5', '"rating": 5, "rating": 1'),
+        ok.replace('"rating": 5', '"rating" : 5, "rating":1'),  # spaces before a colon
+        ok.replace('"rating": 5', '"rating": 5, "comment": "a \\":", "rating": 1'),  # a quote
+        ok[:-1] + ', "customer": {"tier": "vip", "tier": "regular"}}',  # within an object
+    ]
+    call = (EXAMPLES / "call.json").read_text()
+    assert '"speaker": "agent"' in call
+    twice.append(call.replace('"speaker": "agent"', '"speaker": "agent", "speaker": "customer"'))
+    for raw in twice:
+        assert raw != ok
+        r = reject(raw.encode())
+        assert r.code == "invalid" and "given twice" in r.reason, (raw, r)
+        assert any(f"'{k}'" in r.reason for k in ("rating", "tier", "speaker"))
+
+
+def test_messages_that_only_look_like_repeats_are_taken() -> None:
+    ok = line(feedback(1, 5)).decode()
+    alike = [
+        ok.replace('": ', '" : '),  # every key spaced from its colon
+        ok.replace('"rating": 5', '"rating": 5, "comment": "say \\"rating\\": 1"'),
+        ok[:-1] + ', "customer": {"tier": "vip", "tags": ["media"]}}',
+        json.dumps({**feedback(1, 5), "comment": 'a "quoted": word'}),
+    ]
+    for raw in alike:
+        result = decode(raw.encode())
+        assert not isinstance(result, Rejection), (raw, result)
+        assert result.rating == 5  # type: ignore[attr-defined]

@@ -6,10 +6,15 @@ re-delivers them; the engine recognises an ``alert_event_id`` it has applied and
 so re-delivery never pages twice. A message that is not a valid ``AlertEvent`` is parked on the
 dead-letter topic with the reason, like the worker's rejects, and never stops the consumer.
 
-If the consumer itself fails (the broker away, a batch it cannot decode, the database down),
-no alert from the stream reaches anyone, while the API and the console look well. So
-``SourceState`` says whether it reads: ``cxpulse_alerts_source_up`` for an alert rule, and the
-service's ``/healthz`` (``degraded``, with the error) for whoever looks.
+If the consumer itself fails (the broker away, the database down), no alert from the stream
+reaches anyone, while the API and the console look well. So ``SourceState`` says whether it
+reads: ``cxpulse_alerts_source_up`` for an alert rule, and the service's ``/healthz``
+(``degraded``, with the error) for whoever looks.
+
+A batch it cannot decode (corrupt, or in a codec no library here reads) would fail every
+fetch from then on, and with it every partition's alerts. So that partition is set aside
+(paused, from where it was) and the others are read on; the source counts as down, naming it,
+until a restart reads it again.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.structs import ConsumerRecord
+from aiokafka.structs import ConsumerRecord, TopicPartition
 from prometheus_client import CollectorRegistry, Counter, Gauge
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +35,8 @@ from alerts.ports import ConcurrentUpdate
 from alerts.settings import AlertsTopic
 from schemas import deadletter as dl
 from schemas.alerts import AlertEvent
+from streams.core.errors import said
+from streams.fetched import broken_partition, positions
 
 log = logging.getLogger("alerts.source")
 Apply = Callable[[AlertEvent], Awaitable[None]]
@@ -45,6 +52,7 @@ class SourceState:
         self.up = False
         self.since = clock()
         self.error: str | None = "starting"
+        self.unreadable: dict[tuple[str, int], tuple[int, str]] = {}  # -> (offset, why)
         self.g_up = Gauge(
             "cxpulse_alerts_source_up",
             "1 while the alerts topic is read; 0 while its consumer fails or has not started.",
@@ -71,7 +79,7 @@ class SourceState:
 
     def reading(self) -> None:
         now = self.clock()
-        if not self.up:
+        if not self.up and not self.unreadable:
             self.up, self.since, self.error = True, now, None
             self.g_up.set(1)
         self.g_read.set(now)
@@ -83,8 +91,36 @@ class SourceState:
         self.g_up.set(0)
         self.failures.inc()
 
+    def set_aside(self, topic: str, partition: int, offset: int, why: str) -> None:
+        """A partition is no longer read (its other partitions are): down, saying which."""
+        self.unreadable[(topic, partition)] = (offset, why)
+        self.failed(
+            "; ".join(
+                f"{t}[{p}] cannot be read from offset {o}: {w}"
+                for (t, p), (o, w) in sorted(self.unreadable.items())
+            )
+            + "; its other partitions are read"
+        )
+
+    def restarted(self) -> None:
+        """A new consumer tries every partition again."""
+        self.unreadable.clear()
+
+    def assigned(self, partitions: set[tuple[str, int]]) -> None:
+        """A partition given to another replica is that replica's to read (or set aside)."""
+        for gone in self.unreadable.keys() - partitions:
+            del self.unreadable[gone]
+
     def as_json(self) -> dict[str, Any]:
-        return {"up": self.up, "since": self.since, "error": self.error}
+        return {
+            "up": self.up,
+            "since": self.since,
+            "error": self.error,
+            "unreadable": [
+                {"topic": t, "partition": p, "offset": o, "reason": w}
+                for (t, p), (o, w) in sorted(self.unreadable.items())
+            ],
+        }
 
 
 def decode(value: bytes | None) -> AlertEvent | str:
@@ -114,9 +150,21 @@ async def consume(
     producer = AIOKafkaProducer(bootstrap_servers=source.bootstrap)
     await consumer.start()
     await producer.start()
+    state.restarted()
     try:
         while not stop.is_set():
-            batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            assignment = consumer.assignment()
+            if state.unreadable:
+                state.assigned({(tp.topic, tp.partition) for tp in assignment})
+            before = positions(consumer, assignment)
+            try:
+                batches = await consumer.getmany(timeout_ms=500, max_records=500)
+            except Exception as exc:
+                broken = broken_partition(consumer._fetcher._records)
+                if broken is None:
+                    raise  # not a batch it could not read: start again, as for any failure
+                await _set_aside(consumer, broken, said(exc), before, state)
+                continue
             for records in batches.values():
                 for record in records:
                     applied = await _one(record, apply, producer, source.dead_letter_topic)
@@ -127,6 +175,39 @@ async def consume(
     finally:
         await consumer.stop()
         await producer.stop()
+
+
+async def _set_aside(
+    consumer: AIOKafkaConsumer,
+    broken: tuple[TopicPartition, int],
+    why: str,
+    before: dict[TopicPartition, int],
+    state: SourceState,
+) -> None:
+    """Pause the partition whose batch could not be read, and read the failed fetch's other
+    partitions again: it returned none of what it took of them. Every partition goes back to
+    where it was before that fetch, the paused one too, so the commit after the next batch
+    commits nothing of it that was not applied. A partition read for the first time had no
+    position before it: it goes back to its committed offset (the earliest, with none)."""
+    tp, offset = broken
+    consumer._fetcher._records.pop(tp, None)
+    for other in consumer.assignment():
+        if other in before:
+            consumer.seek(other, before[other])
+        elif (committed := await consumer.committed(other)) is not None:
+            consumer.seek(other, committed)
+        else:
+            await consumer.seek_to_beginning(other)
+    consumer.pause(tp)
+    log.error(
+        "%s[%s] cannot be read from offset %s (%s); its other alerts wait, the other partitions "
+        "are read",
+        tp.topic,
+        tp.partition,
+        offset,
+        why,
+    )
+    state.set_aside(tp.topic, tp.partition, offset, why)
 
 
 async def _one(

@@ -12,10 +12,11 @@ A record batch is read when the agent takes its records, in aiokafka's fetcher. 
 cannot be read (compressed with a codec no library here decodes, or corrupt), the fetcher
 raises from the middle of a fetch of every partition, Faust's fetch loop dies with it, and the
 whole worker stops: one partition's bad batch would blind every store. So the thread finds the
-partition whose batch failed, reads none of it any more, says so (``app.on_unreadable``: the
-health check and a gauge) and carries on with the others. Nothing of that partition is handed
-on past the failed batch, so nothing past its committed offset is committed: a restart, or the
-worker it moves to, tries it again from there, and once it reads, it is read in full.
+partition whose batch failed (``streams.fetched``), reads none of it any more, says so
+(``app.on_unreadable``: the health check and a gauge) and carries on with the others.
+Nothing of that partition is handed on past the failed batch, so nothing past its committed
+offset is committed: a restart, or the worker it moves to, tries it again from there, and
+once it reads, it is read in full.
 
 Records of other partitions that the failed fetch had already taken are read again (they were
 never handed on: the fetch returned nothing), so none is skipped.
@@ -25,42 +26,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Set
 from typing import Any
 
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 
 from streams.core.errors import said
+from streams.fetched import broken_partition, positions
 
 log = logging.getLogger("cxpulse.worker.fetch")
-
-
-def broken_partition(records: Mapping[Any, Any]) -> tuple[Any, int] | None:
-    """The partition whose fetched records stopped on an error, and the offset they stopped at
-    (the first one not read), among the fetcher's pending results; None when there is none.
-
-    aiokafka reads a partition's fetched batches through a generator; the one that raised is
-    finished (no frame) without having been run to its end, which clears it from its holder."""
-    for tp, result in records.items():
-        held: Any = getattr(result, "_partition_records", None)
-        it = getattr(held, "_records_iterator", None)
-        if it is not None and getattr(it, "gi_frame", True) is None:
-            return tp, int(held.next_fetch_offset)
-    return None
-
-
-def positions(consumer: Any, partitions: Set[Any]) -> dict[Any, int]:
-    """Where each of ``partitions`` will be read from next (those with a known position)."""
-    subscription = consumer._subscription.subscription
-    assignment = subscription.assignment if subscription is not None else None
-    out = {}
-    if assignment is not None:
-        for tp in partitions:
-            state = assignment.state_value(tp)
-            if state is not None and state.has_valid_position:
-                out[tp] = state.position
-    return out
 
 
 class FetchThread(driver.AIOKafkaConsumerThread):

@@ -144,13 +144,13 @@ def test_health_is_degraded_with_the_reason_while_the_alerts_topic_is_not_read()
 
         assert await health() == {
             "status": "degraded",
-            "source": {"up": False, "since": 1000.0, "error": "starting"},
+            "source": {"up": False, "since": 1000.0, "error": "starting", "unreadable": []},
         }
         now[0] = 1002.0
         state.reading()
         assert await health() == {
             "status": "ok",
-            "source": {"up": True, "since": 1002.0, "error": None},
+            "source": {"up": True, "since": 1002.0, "error": None, "unreadable": []},
         }
         now[0] = 1100.0
         state.failed("KafkaConnectionError: Unable to bootstrap from 127.0.0.1:9")
@@ -162,12 +162,39 @@ def test_health_is_degraded_with_the_reason_while_the_alerts_topic_is_not_read()
                 "up": False,
                 "since": 1100.0,  # since it went down, not since the last retry
                 "error": "KafkaConnectionError: Unable to bootstrap from 127.0.0.1:9",
+                "unreadable": [],
             },
         }
         assert registry.get_sample_value("cxpulse_alerts_source_failures_total") == 2
         assert registry.get_sample_value("cxpulse_alerts_source_up") == 0
 
     run(test, health=lambda: {"source": state.as_json()})
+
+
+def test_a_partition_set_aside_keeps_the_source_down_until_every_one_is_read_again() -> None:
+    registry = CollectorRegistry()
+    state = SourceState(registry, clock=lambda: 1000.0)
+    state.reading()
+    state.set_aside("p.alerts", 1, 40, "UnsupportedCodecError: zstd")
+    state.reading()  # the other partitions are read: still down, naming the one that is not
+    assert state.up is False and registry.get_sample_value("cxpulse_alerts_source_up") == 0
+    assert state.error == (
+        "p.alerts[1] cannot be read from offset 40: UnsupportedCodecError: zstd; "
+        "its other partitions are read"
+    )
+    assert state.as_json()["unreadable"] == [
+        {"topic": "p.alerts", "partition": 1, "offset": 40, "reason": "UnsupportedCodecError: zstd"}
+    ]
+    state.assigned({("p.alerts", 0), ("p.alerts", 1)})  # still this replica's: still down
+    state.reading()
+    assert state.up is False
+    state.assigned({("p.alerts", 0)})  # moved to another replica, which reads it or says so
+    state.reading()
+    assert state.up is True and state.error is None
+    state.set_aside("p.alerts", 0, 7, "CorruptRecordException")
+    state.restarted()  # a new consumer tries it again
+    state.reading()
+    assert state.up is True and state.as_json()["unreadable"] == []
 
 
 # --- alerts -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from aiokafka.record.default_records import DefaultRecordBatchBuilder
 from aiokafka.record.memory_records import MemoryRecords
 from aiokafka.structs import TopicPartition
 
-from streams.worker.fetch import broken_partition
+from streams.fetched import broken_partition
 
 GOOD, BAD = TopicPartition("cx.feedback", 0), TopicPartition("cx.feedback", 1)
 

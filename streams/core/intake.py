@@ -5,8 +5,9 @@ the key that places a store in its partition, and how far an event's time may st
 arrived. An event dated centuries ahead would otherwise become its store's clock (every later
 event "late") and its partition's SLA clock (every open complaint breached at once).
 
-Arrival is what the shell knows of "now": the worker passes the broker timestamp (never later
-than its own clock), the replay runner the newest event time read so far from its file.
+Arrival is what the shell knows of "now": the worker passes the time the broker took the
+message in (its own clock on a topic stamped by producers), the replay runner the newest event
+time read so far from its file.
 """
 
 from __future__ import annotations

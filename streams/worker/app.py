@@ -53,6 +53,20 @@ GAUGE_REFRESH_SECONDS = 5.0
 # store with new events shows them at once (its own snapshot).
 REFRESH_BUDGET = 400
 SLA_TICK_SECONDS = 0.25
+LOG_APPEND_TIME = 1  # Kafka's timestamp type of a record the broker stamped
+
+
+def arrival(msg: Any, wall: float) -> float:
+    """When a message reached Kafka, which bounds how far ahead its event may be dated
+    (``intake.max_ahead``): the broker's stamp, on a topic the broker stamps (``cxpulse topics``
+    makes the event topics so). Not the worker's own clock, which a host may have wrong: one
+    minutes slow would refuse every live event, one a day fast would let events dated up to a
+    day ahead take over their stores' clocks. The same message is then judged the same way
+    whenever it is read. On a topic stamped by producers, the stamp is the producer's to set,
+    so the worker's clock it is."""
+    if getattr(msg, "timestamp_type", None) == LOG_APPEND_TIME and msg.timestamp:
+        return float(msg.timestamp)
+    return wall
 
 
 @dataclass
@@ -117,7 +131,7 @@ class Worker:
                 continue
             kind = self.topics.kind_of(msg.topic)
             decoded = decode(msg.value, expected_type=kind, key=msg.key) if msg.key else None
-            message = Message(msg.value, msg.key, kind, wall, decoded=decoded)
+            message = Message(msg.value, msg.key, kind, arrival(msg, wall), decoded=decoded)
             if isinstance(decoded, Envelope):
                 self.merge.add(
                     msg.topic,

@@ -34,6 +34,7 @@ class Msg:
     partition: int = 0
     offset: int = 0
     timestamp: float = 0.0
+    timestamp_type: int = 0  # 0: the producer's stamp, 1: the broker's (LogAppendTime)
 
 
 @dataclass
@@ -519,3 +520,44 @@ def test_a_rebalance_writes_the_stores_still_owned_and_leaves_the_others_to_thei
     assert w.table.changelog == [(0, b"S0")]  # partition 1 is another worker's now
     assert w.lowest_unsettled("cx.feedback", 0) is None
     assert w.lowest_unsettled("cx.feedback", 1) is None  # its owner reads the event again
+
+
+def test_how_far_ahead_an_event_may_be_dated_is_judged_by_the_brokers_clock_not_the_workers() -> (
+    None
+):
+    """A host clock that is wrong must neither refuse live events nor let future-dated ones
+    take over a store's clock; a producer's own stamp is not trusted for it."""
+    from datetime import timedelta
+
+    def sent(i: int, dated: datetime, stamp: float, stamp_type: int) -> Ev:
+        event = {**feedback(i, 5), "occurred_at": dated.isoformat()}
+        return Ev(
+            Msg(
+                "cx.feedback",
+                b"S1",
+                line(event),
+                offset=i,
+                timestamp=stamp,
+                timestamp_type=stamp_type,
+            )
+        )
+
+    worker = datetime.fromtimestamp(NOW, UTC)  # what the worker's clock says
+    # The worker's clock is an hour slow: a live event, taken in by the broker 10 s after it
+    # happened, is "an hour ahead" of the worker, not of the broker.
+    live = worker + timedelta(hours=1)
+    w = make()
+    w.handle_batch([sent(1, live, (live + timedelta(seconds=10)).timestamp(), 1)])
+    assert w.pipe.tally.consumed == {"feedback": 1} and not w.dlq.sent
+    # The same on a topic stamped by producers: the producer's stamp could say anything, so
+    # the worker's own clock judges, and refuses it.
+    w = make()
+    w.handle_batch([sent(2, live, (live + timedelta(seconds=10)).timestamp(), 0)])
+    assert not w.pipe.tally.consumed
+    assert dict(w.dlq.sent[0]["headers"])[dl.HEADER_CODE] == b"from_the_future"
+    # The worker's clock is a day fast: an event dated "now" by it is a day ahead of the
+    # broker, which took it in a day earlier.
+    w = make()
+    w.handle_batch([sent(3, worker, (worker - timedelta(days=1)).timestamp(), 1)])
+    assert not w.pipe.tally.consumed
+    assert dict(w.dlq.sent[0]["headers"])[dl.HEADER_CODE] == b"from_the_future"

@@ -62,19 +62,20 @@ class TopicError(RuntimeError):
     pass
 
 
-# The broker stamps each event message with the time it took it in. The worker's latency
-# (``cxpulse_event_latency_seconds``) is measured from that stamp; a producer's own stamp
-# (CreateTime) would make it the producer's clock: a backfill that keeps events' original times,
-# or a producer whose clock is years off, would read as hours of lag and page the pipeline's
-# on-call. Event time is ``occurred_at`` in the message, never this stamp.
-EVENT_TOPIC_CONFIG = {"message.timestamp.type": "LogAppendTime"}
-_SETTING = ", ".join(f"{k}={v}" for k, v in EVENT_TOPIC_CONFIG.items())
+# The broker stamps each event message, and each clock tick, with the time it took it in. The
+# worker's latency (``cxpulse_event_latency_seconds``) is measured from that stamp, and it bounds
+# how far ahead an event may be dated and how far a tick may move the SLA clocks; a producer's
+# own stamp (CreateTime) would make all of that the producer's clock: a backfill that keeps
+# events' original times, or a producer whose clock is years off, would read as hours of lag
+# and page the pipeline's on-call. Event time is ``occurred_at`` in the message, never this.
+BROKER_STAMPED = {"message.timestamp.type": "LogAppendTime"}
+_SETTING = ", ".join(f"{k}={v}" for k, v in BROKER_STAMPED.items())
 
 
 @dataclass(frozen=True)
 class Ensured:
     created: list[str]
-    restamped: list[str]  # existing event topics switched to the broker's time stamps
+    restamped: list[str]  # existing topics switched to the broker's time stamps
     # Why some could not be (no AlterConfigs right, say). Not fatal: a worker that cannot
     # change a topic's settings must still read it.
     not_restamped: str | None = None
@@ -83,8 +84,8 @@ class Ensured:
 def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
     """Create missing topics and wait until every partition of every topic has a leader; fail
     clearly when an existing one has the wrong partition count (Faust tables need the same count
-    as the topics they are fed from). Existing event topics that still keep the producer's time
-    stamp are switched to the broker's (``EVENT_TOPIC_CONFIG``, set alone: the topic's other
+    as the topics they are fed from). Existing event and tick topics that still keep the producer's
+    time stamp are switched to the broker's (``BROKER_STAMPED``, set alone: the topic's other
     settings are left as they are), so a deployment made before that setting gets it too.
 
     The wait matters on a cold broker: a worker that joins its group before a topic has a leader
@@ -98,7 +99,7 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
 
     topics = Topics.from_config(cfg)
     names = topics.all()
-    events = set(topics.events.values())
+    stamped = {*topics.events.values(), topics.ticks}  # the topics BROKER_STAMPED is for
     admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
     try:
         existing = set(admin.list_topics())
@@ -112,7 +113,7 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
                             n,
                             cfg.partitions,
                             cfg.replication,
-                            topic_configs=EVENT_TOPIC_CONFIG if n in events else {},
+                            topic_configs=BROKER_STAMPED if n in stamped else {},
                         )
                         for n in missing
                     ],
@@ -121,12 +122,13 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
         restamped: list[str] = []
         not_restamped = None
         try:
-            restamped = restamp(admin, [n for n in names if n in existing and n in events])
+            restamped = restamp(admin, [n for n in names if n in existing and n in stamped])
         except (KafkaError, TopicError) as exc:
             not_restamped = said(exc, 300)
             log.warning(
-                "could not set %s on the existing event topics (%s); the latency metric follows "
-                "producers' clocks until it is set by hand",
+                "could not set %s on the existing event and tick topics (%s); the latency "
+                "metric and the arrival bounds follow the worker's and producers' clocks until "
+                "it is set by hand",
                 _SETTING,
                 not_restamped,
             )
@@ -166,14 +168,11 @@ def restamp(admin: Any, topics: list[str]) -> list[str]:
     stale = [
         t
         for t in topics
-        if any(described[t].get(k, {}).get("value") != v for k, v in EVENT_TOPIC_CONFIG.items())
+        if any(described[t].get(k, {}).get("value") != v for k, v in BROKER_STAMPED.items())
     ]
     if stale:
         answers = admin.alter_configs(
-            [
-                ConfigResource(ConfigResourceType.TOPIC, t, configs=EVENT_TOPIC_CONFIG)
-                for t in stale
-            ],
+            [ConfigResource(ConfigResourceType.TOPIC, t, configs=BROKER_STAMPED) for t in stale],
             incremental=True,
         )["topic"]
         refused = {t: str(a) for t, a in answers.items() if a != "OK"}
@@ -183,7 +182,7 @@ def restamp(admin: Any, topics: list[str]) -> list[str]:
                 "the worker's Kafka user AlterConfigs on its topics"
             )
         log.warning(
-            "event topics %s kept the producer's time stamps; they now take the broker's (%s)",
+            "topics %s kept the producer's time stamps; they now take the broker's (%s)",
             ", ".join(stale),
             _SETTING,
         )

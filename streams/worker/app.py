@@ -17,6 +17,7 @@ partitions; concurrency stays 1; at-least-once, not exactly-once.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
 from streams.worker.snapshots import Snapshots
+from streams.worker.stamps import TICK_AHEAD, arrival, tick_time
 from streams.worker.writes import Unwritten
 
 log = logging.getLogger("cxpulse.worker")
@@ -53,20 +55,6 @@ GAUGE_REFRESH_SECONDS = 5.0
 # store with new events shows them at once (its own snapshot).
 REFRESH_BUDGET = 400
 SLA_TICK_SECONDS = 0.25
-LOG_APPEND_TIME = 1  # Kafka's timestamp type of a record the broker stamped
-
-
-def arrival(msg: Any, wall: float) -> float:
-    """When a message reached Kafka, which bounds how far ahead its event may be dated
-    (``intake.max_ahead``): the broker's stamp, on a topic the broker stamps (``cxpulse topics``
-    makes the event topics so). Not the worker's own clock, which a host may have wrong: one
-    minutes slow would refuse every live event, one a day fast would let events dated up to a
-    day ahead take over their stores' clocks. The same message is then judged the same way
-    whenever it is read. On a topic stamped by producers, the stamp is the producer's to set,
-    so the worker's clock it is."""
-    if getattr(msg, "timestamp_type", None) == LOG_APPEND_TIME and msg.timestamp:
-        return float(msg.timestamp)
-    return wall
 
 
 @dataclass
@@ -89,6 +77,7 @@ class Worker:
     owned: frozenset[int] = frozenset()
     recovered: float | None = None  # when Faust last finished refilling the tables
     newest: float = 0.0  # newest event time processed: the clock the wall's windows age by
+    said_clock_ahead: float = -math.inf  # when the log last said this host's clock is ahead
     reported: Tally = field(default_factory=Tally)  # the part of the tally already exported
     rollups: Sender | None = None  # what the events add to their brand's rollups
     generation: int | None = None  # the consumer group generation the held events came in
@@ -164,7 +153,7 @@ class Worker:
             msg = event.message
             done.append(event)
             try:
-                now = float(msg.value)
+                now = self._tick_time(float(msg.value), msg)
             except (TypeError, ValueError):
                 log.warning("ignored a malformed clock tick on partition %s", msg.partition)
                 continue
@@ -219,6 +208,18 @@ class Worker:
         or applied to a store whose changelog write is still to come."""
         floors = (self.merge.lowest_held(topic, partition), self.unwritten.lowest(topic, partition))
         return min((o for o in floors if o is not None), default=None)
+
+    def _tick_time(self, sent: float, msg: Any) -> float:
+        now = tick_time(sent, msg)
+        if now < sent and self.clock() - self.said_clock_ahead >= 60:
+            self.said_clock_ahead = self.clock()
+            log.warning(
+                "a clock tick of partition %s was sent %.0f s after the broker took it in: SLA "
+                "deadlines go by the broker's clock; check this host's clock",
+                msg.partition,
+                sent - now + TICK_AHEAD,
+            )
+        return now
 
     def _emit(self, out: Output, msg: Any, wall: float = 0.0) -> None:
         if out.rejection is not None and msg is not None:

@@ -134,11 +134,14 @@ def test_a_producer_clock_years_off_does_not_read_as_pipeline_lag(env: Env) -> N
     topic = env.settings.kafka.topic("feedback")
     admin = KafkaAdminClient(bootstrap_servers=env.settings.kafka.bootstrap)
     try:
-        described = admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, topic)])
+        ticks = env.settings.kafka.topic("sla-ticks")  # their stamps bound the SLA clocks
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, t) for t in (topic, ticks)]
+        )
     finally:
         admin.close()
-    config = described["topic"][topic]
-    assert config["message.timestamp.type"]["value"] == "LogAppendTime"
+    for t in (topic, ticks):
+        assert described["topic"][t]["message.timestamp.type"]["value"] == "LogAppendTime"
     producer = KafkaProducer(bootstrap_servers=env.settings.kafka.bootstrap)
     for i, stamp in enumerate([0, 4_102_444_800_000]):  # 1970, and 2100
         producer.send(topic, key=b"S1", value=line(feedback(i, 5)), timestamp_ms=stamp)

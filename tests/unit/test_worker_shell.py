@@ -561,3 +561,37 @@ def test_how_far_ahead_an_event_may_be_dated_is_judged_by_the_brokers_clock_not_
     w.handle_batch([sent(3, worker, (worker - timedelta(days=1)).timestamp(), 1)])
     assert not w.pipe.tally.consumed
     assert dict(w.dlq.sent[0]["headers"])[dl.HEADER_CODE] == b"from_the_future"
+
+
+def test_a_tick_from_a_host_clock_a_day_ahead_moves_the_sla_clocks_only_as_far_as_the_broker() -> (
+    None
+):
+    """A worker whose clock jumped a day ahead must not breach every open complaint at once;
+    on a ticks topic stamped by producers (its own clock) nothing can tell, and it does."""
+    opened = {
+        "event_id": "K1-1",
+        "event_type": "complaint",
+        "occurred_at": "2026-11-24T19:50:00+08:00",  # ten minutes before NOW
+        "source": "t",
+        "store_id": "S1",
+        "complaint_id": "K1",
+        "action": "opened",
+        "customer": {"tier": "vip"},
+    }
+    ahead = repr(NOW + 86400).encode()  # the time a tick is sent with by a clock a day fast
+
+    def sla_events(stamp_type: int) -> list[Any]:
+        w = make()
+        w.handle_batch([Ev(Msg("cx.complaint", b"S1", line(opened), partition=1))])
+        state = w.sla.load("S1|K1")
+        assert state is not None and state.next_due is not None and state.next_due > NOW + 60
+        before = len(w.sla.out.sent)
+        tick = Msg(
+            w.topics.ticks, b"", ahead, partition=1, timestamp=NOW, timestamp_type=stamp_type
+        )
+        w.handle_batch([Ev(tick)])
+        sent: list[Any] = w.sla.out.sent[before:]
+        return sent
+
+    assert sla_events(1) == []  # the broker took the tick in at NOW: nothing is due yet
+    assert sla_events(0) != []  # its own clock's day: deadlines due within it fire

@@ -23,6 +23,9 @@ ReasonCode = Literal[
     "from_the_future",  # event time too far ahead of its arrival (a clock or a typo upstream)
     "too_old",  # event time too far behind its arrival for any window or clock to use
     "processing_error",  # valid, but handling it failed (a bug): parked, not retried
+    # A store's or complaint's saved state the worker cannot read (written by a newer version,
+    # or damaged): parked as it was recovered, and the store or complaint starts afresh.
+    "state_unreadable",
 ]
 
 HEADER_CODE = "cxpulse.error.code"

@@ -117,6 +117,13 @@ class Metrics:
             "Store states that could not be encoded for the changelog (kept in memory; a bug).",
             registry=r,
         )
+        self.state_unreadable = Counter(
+            "cxpulse_state_unreadable",
+            "Saved states recovered from a changelog that could not be read: each parked on the "
+            "dead-letter topic, its store or complaint started afresh.",
+            ["table"],
+            registry=r,
+        )
         self.undeliverable = Counter(
             "cxpulse_events_undeliverable",
             "Rejected messages that not even the dead-letter topic took (logged, then skipped).",

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
+import orjson
 
 from schemas import deadletter as dl
 from schemas.events import Envelope, Feedback, event_time
 from streams import wiring
 from streams.config import StreamSettings as Settings
 from streams.core.decode import Rejection, decode
+from streams.core.errors import said
 from streams.core.intake import Message
 from streams.core.sla import engine as sla
 from streams.core.step import Output, Pipeline, Tally
@@ -90,9 +92,23 @@ class Worker:
         stored = self.table.data.get(store_id.encode())
         if isinstance(stored, StoreState):
             return stored
-        if stored:  # recovered from the changelog as JSON
-            return StoreState.from_json(stored)
+        if stored:  # recovered from the changelog: its JSON
+            try:
+                return StoreState.from_json(
+                    orjson.loads(stored) if isinstance(stored, bytes) else stored
+                )
+            except Exception as exc:
+                self.unreadable_state(self.table, store_id.encode(), stored, exc)
         return None
+
+    def unreadable_state(self, table: Any, key: bytes, stored: Any, exc: Exception) -> None:
+        """A saved state it cannot read (a newer version's, or damaged) would fail every later
+        event of its store or complaint, each parked: blind to it for good. It is parked once
+        instead, and what comes next starts it afresh (``tables.set_aside``)."""
+        which = "complaints" if table is self.sla.table else "stores"
+        self.metrics.state_unreadable.labels(which).inc()
+        if not tables.set_aside(table, key, stored, said(exc), self.dlq):
+            self.metrics.undeliverable.inc()
 
     def handle_batch(self, events: Sequence[Any]) -> list[Any]:
         """Synchronous on purpose: no await inside, so the batch's state updates are atomic
@@ -444,5 +460,6 @@ def assemble(
         worker.rollups = Sender(
             topic(topics.rollup), settings.rollups.step, settings.kafka.partitions
         )
+    sla_shell.unreadable = worker.unreadable_state
     holder.append(worker)
     return worker

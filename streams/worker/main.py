@@ -96,14 +96,22 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         metrics,
         app,
         topics,
+        # Values are read back as the bytes written (the states' JSON), and parsed by the
+        # worker: Faust's own decoding would stop the whole recovery, and with it every
+        # partition, at one record it cannot decode; the worker sets that one state aside.
         store_table=app.Table(
             "store-state",
             default=None,
             partitions=k.partitions,
             key_type=bytes,  # Faust derives the changelog's key codec from this: raw bytes
+            value_type=bytes,
         ),
         complaint_table=app.Table(
-            "complaint-state", default=None, partitions=k.partitions, key_type=bytes
+            "complaint-state",
+            default=None,
+            partitions=k.partitions,
+            key_type=bytes,
+            value_type=bytes,
         ),
         topic=lambda name: _raw_topic(app, name),
     )

@@ -10,6 +10,7 @@ as the complaints, and there it may write state.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,14 +32,25 @@ class SlaShell:
     ticks: Any
     pipe: Pipeline | None = None
     tick_in_flight: dict[int, float] = field(default_factory=dict)
+    # (table, key, what was stored, why): a saved state it cannot read; set by the worker
+    unreadable: Callable[[Any, bytes, Any, Exception], None] | None = None
 
     def load(self, key: str) -> sla.ComplaintState | None:
         stored = self.table.data.get(key.encode())
         if stored is None:
             return None
-        if isinstance(stored, bytes):
-            return packed.unpack(stored)
-        return sla.ComplaintState.from_json(stored)  # recovered from the changelog
+        try:
+            if packed.is_packed(stored):
+                return packed.unpack(stored)
+            # recovered from the changelog: its JSON
+            return sla.ComplaintState.from_json(
+                orjson.loads(stored) if isinstance(stored, bytes) else stored
+            )
+        except Exception as exc:
+            if self.unreadable is None:
+                raise
+            self.unreadable(self.table, key.encode(), stored, exc)
+            return None
 
     def flush(self, changes: dict[str, tuple[int, sla.ComplaintState | None]]) -> None:
         # The table holds each complaint packed (~110 bytes instead of ~600 as objects). The
@@ -75,9 +87,9 @@ class SlaShell:
                 st = self.load(name)
                 if st is None:
                     continue
-                if not isinstance(self.table.data[key], bytes):
-                    # Recovered as JSON (~1.7 KB as dicts): hold it packed like the rest. The same
-                    # state in another form, so nothing goes to the changelog.
+                if not packed.is_packed(self.table.data[key]):
+                    # Recovered as JSON: hold it packed like the rest. The same state in another
+                    # form, so nothing goes to the changelog.
                     tables.repack(self.table, key, packed.pack(st))
                 pipe.track(p, name, st)
             # Resume from the recovered event time, and count as busy for now: a backlog

@@ -10,7 +10,15 @@ store's own map serves both recovery and our timers, and no second map per key i
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
+
+import orjson
+
+from schemas import deadletter as dl
+
+log = logging.getLogger("cxpulse.worker.tables")
 
 
 def key_partitions(table: Any) -> dict[Any, int]:
@@ -51,3 +59,23 @@ def delete(table: Any, partition: int, key: bytes) -> None:
 def repack(table: Any, key: Any, value: Any) -> None:
     """Hold an existing key's value in another in-memory form: same state, so no changelog."""
     table.data[key] = value
+
+
+def set_aside(table: Any, key: bytes, stored: Any, why: str, dlq: Any) -> bool:
+    """Take a saved state that cannot be read out of the table (here only: the changelog keeps
+    it until the key's next write replaces it) and park it, as recovered, on the dead-letter
+    topic for whoever wants to look. False when not even that topic takes it."""
+    name = getattr(getattr(table, "changelog_topic", None), "get_topic_name", lambda: "")()
+    log.error("saved state %r of %s cannot be read (%s); it starts afresh", key, name, why)
+    with contextlib.suppress(KeyError):
+        del table.data[key]
+    try:
+        dlq.send_soon(
+            key=key,
+            value=stored if isinstance(stored, bytes) else orjson.dumps(stored, default=repr),
+            headers=dl.headers("state_unreadable", why, name or "changelog", -1, -1),
+        )
+    except Exception:
+        log.exception("could not dead-letter the saved state %r", key)
+        return False
+    return True

@@ -202,3 +202,61 @@ def test_cxpulse_topics_moves_an_existing_event_topic_to_broker_stamps_and_keeps
         assert "stamped" not in topics()  # nothing left to change
     finally:
         admin.close()
+
+
+def test_saved_states_it_cannot_read_are_parked_and_their_stores_watched_afresh(env: Env) -> None:
+    """A store's saved state on the changelog that this worker cannot read (bytes that are not
+    JSON, or JSON of another shape: a newer version's, or damage) must neither stop the worker
+    at recovery nor leave that store unwatched."""
+    from kafka import KafkaProducer
+    from kafka.admin import KafkaAdminClient, NewTopic
+
+    changelog = f"{env.settings.worker.app_id}-store-state-changelog"
+    admin = KafkaAdminClient(bootstrap_servers=env.settings.kafka.bootstrap)
+    try:
+        admin.create_topics(
+            [
+                NewTopic(
+                    changelog,
+                    env.settings.kafka.partitions,
+                    1,
+                    topic_configs={"cleanup.policy": "compact"},
+                )
+            ]
+        )
+    finally:
+        admin.close()
+    producer = KafkaProducer(bootstrap_servers=env.settings.kafka.bootstrap, acks="all")
+    for store, saved in [
+        ("S1", b"\xff\x00 not json"),
+        ("S2", b'{"written_by": "a later version"}'),
+    ]:
+        producer.send(changelog, key=store.encode(), value=saved)  # the key's own partition
+    producer.flush()
+    producer.close()
+
+    env.start_worker()
+    env.produce(
+        [
+            ("feedback", s.encode(), line(feedback(i, 5, store=s)))
+            for s in ("S1", "S2")
+            for i in range(5)
+        ]
+    )
+    wait_for(
+        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 10,
+        what="every event counted",
+        explain=env.log,
+    )
+    for store in ("S1", "S2"):
+        wait_for(
+            lambda: env.metric("cxpulse_store_ratings", store_id=store, window="24h") == 5,  # noqa: B023
+            what=f"{store} watched afresh",
+        )
+    assert env.metric("cxpulse_state_unreadable_total", table="stores") == 2
+    parked = env.consume("dlq", 2)
+    assert sorted((m.key, dict(m.headers)["cxpulse.error.code"]) for m in parked) == [
+        (b"S1", b"state_unreadable"),
+        (b"S2", b"state_unreadable"),
+    ]
+    assert env.health()["healthy"] is True

@@ -177,9 +177,9 @@ def test_sla_state_is_held_packed_and_recovered_json_is_repacked() -> None:
     ((wire, serializer),) = table.wire
     assert serializer == {"value_serializer": "raw"}
     assert json.loads(wire) == json.loads(json.dumps(state.to_json()))
-    # a restarted worker: the table holds what the changelog carried (the JSON form), and no
-    # deadline is indexed yet
-    table.data[b"S1|K1"] = json.loads(json.dumps(state.to_json()))
+    # a restarted worker: the table holds what the changelog carried (the JSON, as bytes), and
+    # no deadline is indexed yet
+    table.data[b"S1|K1"] = json.dumps(state.to_json()).encode()
     w.pipe.drop(2)
     w.sla.reindex({2}, NOW)
     assert table.data[b"S1|K1"] == held
@@ -595,3 +595,43 @@ def test_a_tick_from_a_host_clock_a_day_ahead_moves_the_sla_clocks_only_as_far_a
 
     assert sla_events(1) == []  # the broker took the tick in at NOW: nothing is due yet
     assert sla_events(0) != []  # its own clock's day: deadlines due within it fire
+
+
+def test_a_saved_state_it_cannot_read_is_parked_once_and_its_store_starts_afresh() -> None:
+    """Written by a newer version, or damaged: its store must not stay blind, each event parked."""
+    w = make()
+    w.table.data[b"S1"] = {"written_by": "a later version"}  # recovered from the changelog
+    w.handle_batch([ev(1), ev(2, rating=1)])
+    assert w.pipe.tally.consumed == {"feedback": 2} and not w.pipe.tally.rejected
+    ((parked),) = w.dlq.sent
+    headers = dict(parked["headers"])
+    assert (
+        headers[dl.HEADER_CODE] == b"state_unreadable" and b"KeyError" in headers[dl.HEADER_REASON]
+    )
+    assert (parked["key"], json.loads(parked["value"])) == (
+        b"S1",
+        {"written_by": "a later version"},
+    )
+    assert csat_view(w.state(b"S1"), None, SatisfactionConfig()).ratings == 2
+    assert w.metrics.state_unreadable.labels("stores")._value.get() == 1
+
+
+def test_a_saved_complaint_it_cannot_read_is_parked_and_the_complaint_goes_on_afresh() -> None:
+    table = Table(data=Store())
+    w = make(table)
+    table.data[b"S1|K1"] = b"\x00not packed"
+    step = {
+        "event_id": "K1-2",
+        "event_type": "complaint",
+        "occurred_at": "2026-11-24T19:50:00+08:00",
+        "source": "t",
+        "store_id": "S1",
+        "complaint_id": "K1",
+        "action": "opened",
+    }
+    w.handle_batch([Ev(Msg("cx.complaint", b"S1", line(step), partition=1))])
+    assert w.pipe.tally.consumed == {"complaint": 1} and not w.pipe.tally.rejected
+    assert [dict(m["headers"])[dl.HEADER_CODE] for m in w.dlq.sent] == [b"state_unreadable"]
+    state = w.sla.load("S1|K1")
+    assert state is not None and state.status == "open"
+    assert w.metrics.state_unreadable.labels("complaints")._value.get() == 1

@@ -21,6 +21,7 @@ from streams.core.sla.engine import ComplaintState
 from streams.core.sla.timeline import STATUS_AFTER
 
 MAGIC = 0xC5  # not the first byte of any JSON text
+_MAGIC_BYTE = bytes([MAGIC])
 ACTIONS = tuple(STATUS_AFTER)
 STATUSES = (None, *dict.fromkeys(STATUS_AFTER.values()))
 _ACTION_CODE = {a: i for i, a in enumerate(ACTIONS)}
@@ -57,6 +58,11 @@ def pack(state: ComplaintState) -> bytes:
             state.emitted.tobytes(),
         )
     )
+
+
+def is_packed(held: object) -> bool:
+    """Whether a complaint table's value is this form (not the JSON read from a changelog)."""
+    return isinstance(held, bytes) and held[:1] == _MAGIC_BYTE
 
 
 def unpack(blob: bytes) -> ComplaintState:

@@ -207,6 +207,14 @@ class Metrics:
             buckets=(0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 60),
             registry=r,
         )
+        self.clock_ahead = Gauge(
+            "cxpulse_worker_clock_ahead_seconds",
+            "How far this worker's clock was ahead of the broker's (negative: behind) at the "
+            "last clock tick read back: when it sent the tick, less the broker's stamp on it "
+            "(the send's own delay reads as a little behind). SLA deadlines fire early or late "
+            "by it, and a tick moves the SLA clocks at most 30 s past the broker's stamp.",
+            registry=r,
+        )
         self.calendar_uncovered = Gauge(
             "cxpulse_calendar_uncovered_year",
             "1 when a calendar met a year its holiday data does not cover (weekly hours used).",

@@ -46,7 +46,7 @@ from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
 from streams.worker.snapshots import Snapshots
-from streams.worker.stamps import TICK_AHEAD, arrival, tick_time
+from streams.worker.stamps import TICK_AHEAD, arrival, broker_stamp, tick_time
 from streams.worker.writes import Unwritten
 
 log = logging.getLogger("cxpulse.worker")
@@ -173,6 +173,9 @@ class Worker:
             except (TypeError, ValueError):
                 log.warning("ignored a malformed clock tick on partition %s", msg.partition)
                 continue
+            sent_at, stamp = self.sla.tick_in_flight.get(msg.partition), broker_stamp(msg)
+            if sent_at is not None and stamp is not None:
+                self.metrics.clock_ahead.set(sent_at - stamp)
             self.sla.tick_arrived(msg.partition)
             out = self.pipe.tick(msg.partition, now)
             for due_at in out.due_handled:

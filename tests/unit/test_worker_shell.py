@@ -6,7 +6,7 @@ cannot easily provoke: a processor bug on one event."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -635,3 +635,15 @@ def test_a_saved_complaint_it_cannot_read_is_parked_and_the_complaint_goes_on_af
     state = w.sla.load("S1|K1")
     assert state is not None and state.status == "open"
     assert w.metrics.state_unreadable.labels("complaints")._value.get() == 1
+
+
+def test_how_far_the_hosts_clock_runs_ahead_of_the_brokers_is_read_from_its_ticks() -> None:
+    w = make()
+    w.sla.tick_in_flight[1] = NOW + 86400.0  # sent by a clock a day fast
+    tick = Msg(w.topics.ticks, b"", repr(NOW).encode(), partition=1, timestamp=NOW + 0.2)
+    w.handle_batch([Ev(tick)])  # stamped by a producer: nothing to compare with
+    assert w.metrics.clock_ahead._value.get() == 0
+    w.sla.tick_in_flight[1] = NOW + 86400.0
+    w.handle_batch([Ev(replace(tick, timestamp_type=1))])  # stamped by the broker
+    assert w.metrics.clock_ahead._value.get() == pytest.approx(86400.0 - 0.2)
+    assert 1 not in w.sla.tick_in_flight

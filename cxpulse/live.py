@@ -81,8 +81,9 @@ RETRY_SECONDS = 3.0
 
 class AlertTail(threading.Thread):
     """Follows the alerts topic from now on, keeping the newest few and what is firing. If it
-    cannot read (no broker to start from, a batch it cannot decode), it says so in the view and
-    tries again: a quiet alerts panel must mean no alerts, not a reader that died."""
+    cannot read (no broker to start from or any more, a batch it cannot decode), it says so in
+    the view and tries again: a quiet alerts panel must mean no alerts, not a reader that
+    died."""
 
     def __init__(self, settings: config.Settings) -> None:
         super().__init__(daemon=True)
@@ -112,9 +113,17 @@ class AlertTail(threading.Thread):
             bootstrap_timeout_ms=int(RETRY_SECONDS * 1000),
         )
         try:
+            probed = time.monotonic()
             while not self.stop.is_set():
                 for msg in consumer:
                     self.take(msg.value)
+                if time.monotonic() - probed >= RETRY_SECONDS:
+                    # A broker lost mid-stream: the reader just stops receiving, as on a quiet
+                    # shift. Asking the broker for the topic's ends raises instead.
+                    consumer.end_offsets(
+                        list(consumer.assignment()), timeout_ms=int(RETRY_SECONDS * 1000)
+                    )
+                    probed = time.monotonic()
                 self.error = None
         finally:
             consumer.close()

@@ -5,6 +5,7 @@ Runs its own broker on free ports (the shared one on 19092 must never stop).
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -81,3 +82,38 @@ def test_a_broker_outage_is_quiet_and_the_worker_resumes(
     assert cpu < MAX_CPU
     wait_for(lambda: consumed(env) == BUSY, 120, "every event, after the outage")
     assert worker.poll() is None
+
+
+def test_the_live_views_alerts_panel_says_when_its_broker_goes_away(
+    broker: localkafka.Broker,
+) -> None:
+    """A reader whose broker is gone just stops receiving, which looks like a quiet shift: the
+    panel must say that it is not reading."""
+    from kafka import KafkaProducer
+
+    from cxpulse.config import Settings
+    from cxpulse.live import AlertTail
+    from streams.topics import ensure_topics
+
+    settings = Settings(kafka={"bootstrap": broker.bootstrap, "partitions": 1})
+    ensure_topics(settings.kafka)
+    tail = AlertTail(settings)
+    tail.start()
+    producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+    alert = {"status": "firing", "labels": {"store_id": "S1"}, "summary": {"zh": "满意度低"}}
+    try:
+
+        def reading() -> bool:
+            # It reads from the topic's end once it has joined: send until one arrives.
+            producer.send(settings.kafka.topic("alerts"), json.dumps(alert).encode())
+            producer.flush()
+            return bool(tail.recent)
+
+        wait_for(reading, timeout=60, what="the panel reading the alerts topic")
+        assert tail.error is None
+        localkafka.stop(broker)
+        wait_for(lambda: tail.error, timeout=60, what="the panel saying it cannot read")
+        assert tail.is_alive()  # still trying
+    finally:
+        tail.stop.set()
+        producer.close(timeout=1)

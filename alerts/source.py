@@ -36,7 +36,14 @@ from alerts.settings import AlertsTopic
 from schemas import deadletter as dl
 from schemas.alerts import AlertEvent
 from streams.core.errors import said
-from streams.fetched import broken_partition, positions
+from streams.fetched import (
+    Unreadable,
+    broken_partition,
+    positions,
+    rewind,
+    unreadable_reason,
+    unreadable_rows,
+)
 
 log = logging.getLogger("alerts.source")
 Apply = Callable[[AlertEvent], Awaitable[None]]
@@ -52,7 +59,7 @@ class SourceState:
         self.up = False
         self.since = clock()
         self.error: str | None = "starting"
-        self.unreadable: dict[tuple[str, int], tuple[int, str]] = {}  # -> (offset, why)
+        self.unreadable: Unreadable = {}
         self.g_up = Gauge(
             "cxpulse_alerts_source_up",
             "1 while the alerts topic is read; 0 while its consumer fails or has not started.",
@@ -71,7 +78,8 @@ class SourceState:
         )
         self.failures = Counter(
             "cxpulse_alerts_source_failures",
-            "Times the alerts topic's consumer failed (it is started again 5 s later).",
+            "Times the alerts topic's consumer failed (it is started again 5 s later) or set a "
+            "partition aside.",
             registry=registry,
         )
         for outcome in ("applied", "dead_lettered"):
@@ -94,13 +102,7 @@ class SourceState:
     def set_aside(self, topic: str, partition: int, offset: int, why: str) -> None:
         """A partition is no longer read (its other partitions are): down, saying which."""
         self.unreadable[(topic, partition)] = (offset, why)
-        self.failed(
-            "; ".join(
-                f"{t}[{p}] cannot be read from offset {o}: {w}"
-                for (t, p), (o, w) in sorted(self.unreadable.items())
-            )
-            + "; its other partitions are read"
-        )
+        self.failed(f"{unreadable_reason(self.unreadable)}; its other partitions are read")
 
     def restarted(self) -> None:
         """A new consumer tries every partition again."""
@@ -116,10 +118,7 @@ class SourceState:
             "up": self.up,
             "since": self.since,
             "error": self.error,
-            "unreadable": [
-                {"topic": t, "partition": p, "offset": o, "reason": w}
-                for (t, p), (o, w) in sorted(self.unreadable.items())
-            ],
+            "unreadable": unreadable_rows(self.unreadable),
         }
 
 
@@ -190,11 +189,8 @@ async def _set_aside(
     commits nothing of it that was not applied. A partition read for the first time had no
     position before it: it goes back to its committed offset (the earliest, with none)."""
     tp, offset = broken
-    consumer._fetcher._records.pop(tp, None)
-    for other in consumer.assignment():
-        if other in before:
-            consumer.seek(other, before[other])
-        elif (committed := await consumer.committed(other)) is not None:
+    for other in rewind(consumer, tp, before):
+        if (committed := await consumer.committed(other)) is not None:
             consumer.seek(other, committed)
         else:
             await consumer.seek_to_beginning(other)

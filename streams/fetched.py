@@ -43,3 +43,38 @@ def positions(consumer: Any, partitions: Set[Any]) -> dict[Any, int]:
             if state is not None and state.has_valid_position:
                 out[tp] = state.position
     return out
+
+
+def rewind(consumer: Any, broken: Any, before: Mapping[Any, int]) -> list[Any]:
+    """After a fetch that raised on ``broken``'s batch: drop what the fetcher holds of that
+    partition, and put every assigned partition back where it was before the fetch, which
+    returned nothing of what it took. The assigned partitions that had no position then (read
+    for the first time) are returned: where they start is their caller's to say."""
+    consumer._fetcher._records.pop(broken, None)
+    unplaced = []
+    for tp in consumer.assignment():
+        if tp in before:
+            consumer.seek(tp, before[tp])
+        else:
+            unplaced.append(tp)
+    return unplaced
+
+
+# (topic, partition) -> (the first offset not read, why): the partitions set aside
+Unreadable = dict[tuple[str, int], tuple[int, str]]
+
+
+def unreadable_reason(unreadable: Unreadable) -> str:
+    """The partitions set aside, said in one line for a health answer."""
+    return "; ".join(
+        f"{t}[{p}] cannot be read from offset {o}: {why}"
+        for (t, p), (o, why) in sorted(unreadable.items())
+    )
+
+
+def unreadable_rows(unreadable: Unreadable) -> list[dict[str, Any]]:
+    """The partitions set aside, as a health answer's JSON lists them."""
+    return [
+        {"topic": t, "partition": p, "offset": o, "reason": why}
+        for (t, p), (o, why) in sorted(unreadable.items())
+    ]

@@ -32,7 +32,7 @@ from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 
 from streams.core.errors import said
-from streams.fetched import broken_partition, positions
+from streams.fetched import broken_partition, positions, rewind
 
 log = logging.getLogger("cxpulse.worker.fetch")
 
@@ -40,7 +40,7 @@ log = logging.getLogger("cxpulse.worker.fetch")
 class FetchThread(driver.AIOKafkaConsumerThread):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.unreadable: dict[TP, tuple[int, str]] = {}  # partition -> (offset, why)
+        self.unreadable: set[TP] = set()  # partitions set aside (``app.on_unreadable`` says why)
 
     def _create_worker_consumer(self, transport: Any) -> Any:
         consumer = super()._create_worker_consumer(transport)
@@ -62,9 +62,8 @@ class FetchThread(driver.AIOKafkaConsumerThread):
         if self.unreadable:
             # Partitions moved away, or paused by Faust, are forgotten: if one comes back it is
             # tried again, and set aside again if it still fails.
-            for tp in [tp for tp in self.unreadable if tp not in active_partitions]:
-                del self.unreadable[tp]
-            readable = active_partitions - self.unreadable.keys()
+            self.unreadable &= active_partitions
+            readable = active_partitions - self.unreadable
             if not readable:
                 # aiokafka reads an empty set as "every partition": wait as a fetch would.
                 await asyncio.sleep(timeout or 0)
@@ -85,15 +84,11 @@ class FetchThread(driver.AIOKafkaConsumerThread):
         self, consumer: Any, broken: tuple[Any, int], exc: Exception, before: dict[Any, int]
     ) -> None:
         tp, offset = broken
-        key = TP(tp.topic, tp.partition)
         why = said(exc)
-        self.unreadable[key] = (offset, why)
-        consumer._fetcher._records.pop(tp, None)
+        self.unreadable.add(TP(tp.topic, tp.partition))
         # The failed fetch took records of other partitions that it never returned: read them
-        # again from where they were.
-        for other, position in before.items():
-            if other != tp and consumer._subscription.is_assigned(other):
-                consumer.seek(other, position)
+        # again from where they were (Faust has placed every partition it assigned).
+        rewind(consumer, tp, before)
         log.error(
             "%s[%s] cannot be read from offset %s (%s); its other records wait, the other "
             "partitions go on",

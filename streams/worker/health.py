@@ -29,6 +29,7 @@ from prometheus_client import CollectorRegistry, Gauge
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from streams.config import KafkaConfig
+from streams.fetched import Unreadable, unreadable_reason, unreadable_rows
 
 log = logging.getLogger("cxpulse.worker.health")
 CHECK_EVERY = 5.0
@@ -100,7 +101,7 @@ class Health:
         # None until it first says.
         self.owned: frozenset[int] | None = None
         # (topic, partition) -> (the first offset not read, why), set aside by the fetcher
-        self.unreadable: dict[TopicPartition, tuple[int, str]] = {}
+        self.unreadable: Unreadable = {}
         self.stalled: list[str] = []  # the agents' stalls found by the last check
         self.reason = "starting"
         self.healthy = True
@@ -161,12 +162,6 @@ class Health:
         self.unreadable.pop(tp, None)
         self.g_unreadable.labels(tp[0], str(tp[1])).set(0)
 
-    def _unreadable_reason(self) -> str:
-        return "; ".join(
-            f"{t}[{p}] cannot be read from offset {o}: {why}"
-            for (t, p), (o, why) in sorted(self.unreadable.items())
-        )
-
     def rollups_read(self, offsets: dict[TopicPartition, int], wall: float) -> None:
         """Called by the rollup agent after each batch."""
         if self.rollups is not None:
@@ -204,7 +199,7 @@ class Health:
 
     def _decide(self) -> None:
         """The verdict: partitions that cannot be read, then agents that stalled."""
-        unreadable = self._unreadable_reason()
+        unreadable = unreadable_reason(self.unreadable)
         reasons = [unreadable, *self.stalled] if unreadable else self.stalled
         self.healthy = not reasons
         self.reason = "; ".join(reasons) or "ok"
@@ -267,10 +262,7 @@ class Health:
             "reason": self.reason,
             "lag": self.lag,
             "rollup_lag": self.rollup_lag,
-            "unreadable": [
-                {"topic": t, "partition": p, "offset": o, "reason": why}
-                for (t, p), (o, why) in sorted(self.unreadable.items())
-            ],
+            "unreadable": unreadable_rows(self.unreadable),
         }
 
 

@@ -92,16 +92,14 @@ class Worker:
         stored = self.table.data.get(store_id.encode())
         if isinstance(stored, StoreState):
             return stored
-        if stored:  # recovered from the changelog: its JSON
+        if stored:  # recovered from the changelog: the bytes of its JSON
             try:
-                return StoreState.from_json(
-                    orjson.loads(stored) if isinstance(stored, bytes) else stored
-                )
+                return StoreState.from_json(orjson.loads(stored))
             except Exception as exc:
                 self.unreadable_state(self.table, store_id.encode(), stored, exc)
         return None
 
-    def unreadable_state(self, table: Any, key: bytes, stored: Any, exc: Exception) -> None:
+    def unreadable_state(self, table: Any, key: bytes, stored: bytes, exc: Exception) -> None:
         """A saved state it cannot read (a newer version's, or damaged) would fail every later
         event of its store or complaint, each parked: blind to it for good. It is parked once
         instead, and what comes next starts it afresh (``tables.set_aside``)."""

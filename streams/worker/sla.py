@@ -33,7 +33,7 @@ class SlaShell:
     pipe: Pipeline | None = None
     tick_in_flight: dict[int, float] = field(default_factory=dict)
     # (table, key, what was stored, why): a saved state it cannot read; set by the worker
-    unreadable: Callable[[Any, bytes, Any, Exception], None] | None = None
+    unreadable: Callable[[Any, bytes, bytes, Exception], None] | None = None
 
     def load(self, key: str) -> sla.ComplaintState | None:
         stored = self.table.data.get(key.encode())
@@ -42,10 +42,8 @@ class SlaShell:
         try:
             if packed.is_packed(stored):
                 return packed.unpack(stored)
-            # recovered from the changelog: its JSON
-            return sla.ComplaintState.from_json(
-                orjson.loads(stored) if isinstance(stored, bytes) else stored
-            )
+            # recovered from the changelog: the bytes of its JSON
+            return sla.ComplaintState.from_json(orjson.loads(stored))
         except Exception as exc:
             if self.unreadable is None:
                 raise

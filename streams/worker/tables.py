@@ -14,8 +14,6 @@ import contextlib
 import logging
 from typing import Any
 
-import orjson
-
 from schemas import deadletter as dl
 
 log = logging.getLogger("cxpulse.worker.tables")
@@ -61,7 +59,7 @@ def repack(table: Any, key: Any, value: Any) -> None:
     table.data[key] = value
 
 
-def set_aside(table: Any, key: bytes, stored: Any, why: str, dlq: Any) -> bool:
+def set_aside(table: Any, key: bytes, stored: bytes, why: str, dlq: Any) -> bool:
     """Take a saved state that cannot be read out of the table (here only: the changelog keeps
     it until the key's next write replaces it) and park it, as recovered, on the dead-letter
     topic for whoever wants to look. False when not even that topic takes it."""
@@ -72,7 +70,7 @@ def set_aside(table: Any, key: bytes, stored: Any, why: str, dlq: Any) -> bool:
     try:
         dlq.send_soon(
             key=key,
-            value=stored if isinstance(stored, bytes) else orjson.dumps(stored, default=repr),
+            value=stored,
             headers=dl.headers("state_unreadable", why, name or "changelog", -1, -1),
         )
     except Exception:

@@ -600,7 +600,7 @@ def test_a_tick_from_a_host_clock_a_day_ahead_moves_the_sla_clocks_only_as_far_a
 def test_a_saved_state_it_cannot_read_is_parked_once_and_its_store_starts_afresh() -> None:
     """Written by a newer version, or damaged: its store must not stay blind, each event parked."""
     w = make()
-    w.table.data[b"S1"] = {"written_by": "a later version"}  # recovered from the changelog
+    w.table.data[b"S1"] = b'{"written_by": "a later version"}'  # recovered from the changelog
     w.handle_batch([ev(1), ev(2, rating=1)])
     assert w.pipe.tally.consumed == {"feedback": 2} and not w.pipe.tally.rejected
     ((parked),) = w.dlq.sent

@@ -46,7 +46,7 @@ from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
 from streams.worker.snapshots import Snapshots
-from streams.worker.stamps import TICK_AHEAD, arrival, broker_stamp, tick_time
+from streams.worker.stamps import arrival, broker_stamp, tick_time
 from streams.worker.writes import Unwritten
 
 log = logging.getLogger("cxpulse.worker")
@@ -167,13 +167,10 @@ class Worker:
             msg = event.message
             done.append(event)
             try:
-                now = self._tick_time(float(msg.value), msg)
+                now = self._tick_time(float(msg.value), broker_stamp(msg), msg.partition)
             except (TypeError, ValueError):
                 log.warning("ignored a malformed clock tick on partition %s", msg.partition)
                 continue
-            sent_at, stamp = self.sla.tick_in_flight.get(msg.partition), broker_stamp(msg)
-            if sent_at is not None and stamp is not None:
-                self.metrics.clock_ahead.set(sent_at - stamp)
             self.sla.tick_arrived(msg.partition)
             out = self.pipe.tick(msg.partition, now)
             for due_at in out.due_handled:
@@ -226,15 +223,22 @@ class Worker:
         floors = (self.merge.lowest_held(topic, partition), self.unwritten.lowest(topic, partition))
         return min((o for o in floors if o is not None), default=None)
 
-    def _tick_time(self, sent: float, msg: Any) -> float:
-        now = tick_time(sent, msg)
+    def _tick_time(self, sent: float, stamp: float | None, partition: int) -> float:
+        """Where a tick read back moves its partition's SLA clocks (``stamps.tick_time``), and
+        what it says of this host's clock: when it sent the tick against the broker's stamp."""
+        if stamp is None:
+            return sent
+        sent_at = self.sla.tick_in_flight.get(partition)
+        if sent_at is not None:
+            self.metrics.clock_ahead.set(sent_at - stamp)
+        now = tick_time(sent, stamp)
         if now < sent and self.clock() - self.said_clock_ahead >= 60:
             self.said_clock_ahead = self.clock()
             log.warning(
                 "a clock tick of partition %s was sent %.0f s after the broker took it in: SLA "
                 "deadlines go by the broker's clock; check this host's clock",
-                msg.partition,
-                sent - now + TICK_AHEAD,
+                partition,
+                sent - stamp,
             )
         return now
 

@@ -35,10 +35,9 @@ def arrival(msg: Any, wall: float) -> float:
     return wall if stamp is None else stamp
 
 
-def tick_time(sent: float, msg: Any) -> float:
+def tick_time(sent: float, stamp: float | None) -> float:
     """The SLA clock a tick moves its partition to: the time it was sent with (the worker's
     clock, or its partition's newest event), but no later than ``TICK_AHEAD`` past the broker's
-    stamp on it. A host clock that jumps a day ahead would otherwise breach every open
-    complaint due within that day at once, each a page."""
-    stamp = broker_stamp(msg)
+    ``stamp`` on it (``broker_stamp``). A host clock that jumps a day ahead would otherwise
+    breach every open complaint due within that day at once, each a page."""
     return sent if stamp is None else min(sent, stamp + TICK_AHEAD)

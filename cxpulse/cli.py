@@ -54,7 +54,7 @@ def cmd_topics(args: argparse.Namespace) -> int:
     if done.restamped:
         print("now stamped by the broker (LogAppendTime): " + ", ".join(done.restamped))
     if done.not_restamped:
-        print(f"could not switch the event topics to LogAppendTime: {done.not_restamped}")
+        print(f"could not switch the event and tick topics to LogAppendTime: {done.not_restamped}")
         return 1
     return 0
 

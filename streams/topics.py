@@ -124,7 +124,7 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
         try:
             restamped = restamp(admin, [n for n in names if n in existing and n in stamped])
         except (KafkaError, TopicError) as exc:
-            not_restamped = said(exc, 300)
+            not_restamped = said(exc)
             log.warning(
                 "could not set %s on the existing event and tick topics (%s); the latency "
                 "metric and the arrival bounds follow the worker's and producers' clocks until "
@@ -155,9 +155,9 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
 
 
 def restamp(admin: Any, topics: list[str]) -> list[str]:
-    """Give ``topics`` the event topics' settings where they differ; the topics changed.
-    Incremental only: a whole-config alter would reset what an operator set on the topic
-    (its retention, say) to the broker's defaults."""
+    """Give ``topics`` the broker's stamps (``BROKER_STAMPED``) where they lack them; the
+    topics changed. Incremental only: a whole-config alter would reset what an operator set on
+    the topic (its retention, say) to the broker's defaults."""
     from kafka.admin import ConfigResource, ConfigResourceType
 
     if not topics:

@@ -90,8 +90,7 @@ def stores_alerted(svc: ServeProcess) -> set[str]:
     asked = Request(f"{svc.url}/api/alerts", headers={"Authorization": f"Bearer {TOKEN}"})
     with urlopen(asked) as page:
         listed: Any = json.load(page)
-    rows = listed["alerts"] if isinstance(listed, dict) else listed
-    return {row["labels"]["store_id"] for row in rows}
+    return {row["labels"]["store_id"] for row in listed["alerts"]}
 
 
 def applied(svc: ServeProcess) -> float | None:

@@ -161,13 +161,16 @@ def environment(vars: dict[str, str], tmp_path: Path) -> Iterator[Env]:
     topics made; afterwards every worker started is killed and the environment restored."""
     old = {k: os.environ.get(k) for k in vars}
     os.environ.update(vars)
-    settings = load(None)
-    ensure_topics(settings.kafka)
-    e = Env(settings, vars, tmp_path)
+    procs: list[subprocess.Popen[bytes]] = []
     try:
+        # Inside the try: a broker that fails here must not leave these settings to every
+        # later test of the run.
+        settings = load(None)
+        ensure_topics(settings.kafka)
+        e = Env(settings, vars, tmp_path, procs)
         yield e
     finally:
-        for p in e.procs:
+        for p in procs:
             if p.poll() is None:
                 p.kill()
                 p.wait(10)

@@ -49,14 +49,20 @@ def cmd_kafka(args: argparse.Namespace) -> int:
 def cmd_topics(args: argparse.Namespace) -> int:
     from streams.topics import ensure_topics
 
-    done = ensure_topics(_settings(args).kafka)
+    kafka = _settings(args).kafka
+    done = ensure_topics(kafka)
     print("created: " + (", ".join(done.created) if done.created else "nothing (all topics exist)"))
     if done.restamped:
         print("now stamped by the broker (LogAppendTime): " + ", ".join(done.restamped))
+    for topic, count in sorted(done.grown.items()):
+        print(
+            f"{topic} has {count} partitions, kafka.partitions says {kafka.partitions}: the "
+            "worker moves the events of the extra partitions to their stores' partitions; give "
+            "the topic back its count (README, Operations)"
+        )
     if done.not_restamped:
         print(f"could not switch the event and tick topics to LogAppendTime: {done.not_restamped}")
-        return 1
-    return 0
+    return 1 if done.not_restamped or done.grown else 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

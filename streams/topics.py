@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from schemas.events import EVENT_MODELS
@@ -79,14 +79,19 @@ class Ensured:
     # Why some could not be (no AlterConfigs right, say). Not fatal: a worker that cannot
     # change a topic's settings must still read it.
     not_restamped: str | None = None
+    # Event topics with more partitions than kafka.partitions -> their count. Not fatal: the
+    # worker moves the extra partitions' events (streams/worker/grown.py).
+    grown: dict[str, int] = field(default_factory=dict)
 
 
 def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
     """Create missing topics and wait until every partition of every topic has a leader; fail
     clearly when an existing one has the wrong partition count (Faust tables need the same count
-    as the topics they are fed from). Existing event and tick topics that still keep the producer's
-    time stamp are switched to the broker's (``BROKER_STAMPED``, set alone: the topic's other
-    settings are left as they are), so a deployment made before that setting gets it too.
+    as the topics they are fed from), but an event topic given more is reported in ``grown``
+    and read (the worker moves its extra partitions' events). Existing event and tick topics
+    that still keep the producer's time stamp are switched to the broker's (``BROKER_STAMPED``,
+    set alone: the topic's other settings are left as they are), so a deployment made before
+    that setting gets it too.
 
     The wait matters on a cold broker: a worker that joins its group before a topic has a leader
     is assigned nothing for it and would not look again until its next metadata refresh, minutes
@@ -132,9 +137,15 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
                 _SETTING,
                 not_restamped,
             )
+        grown: dict[str, int] = {}
         for meta in admin.describe_topics([n for n in names if n in existing]):
             count = len(meta["partitions"])
-            if count != cfg.partitions:
+            if count > cfg.partitions and meta["name"] in topics.events.values():
+                # An upstream team gave it more: the worker reads and moves the extra
+                # partitions' events (streams/worker/grown.py). Refusing to start would leave
+                # every store unwatched for one topic's change.
+                grown[meta["name"]] = count
+            elif count != cfg.partitions:
                 raise TopicError(
                     f"topic {meta['name']} has {count} partitions, the configuration says "
                     f"{cfg.partitions} (kafka.partitions); they must match"
@@ -149,7 +160,15 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
                 )
             time.sleep(0.2)  # a leader is elected asynchronously after creation
             waiting = leaderless(admin.describe_topics(sorted(waiting)), cfg.partitions)
-        return Ensured(missing, restamped, not_restamped)
+        if grown:
+            log.warning(
+                "event topics with more partitions than kafka.partitions (%d): %s; the worker "
+                "moves their extra partitions' events to their stores' partitions. Give the "
+                "topics back their count (README, Operations)",
+                cfg.partitions,
+                ", ".join(f"{t} ({c})" for t, c in sorted(grown.items())),
+            )
+        return Ensured(missing, restamped, not_restamped, grown)
     finally:
         admin.close()
 

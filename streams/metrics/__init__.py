@@ -124,6 +124,14 @@ class Metrics:
             ["table"],
             registry=r,
         )
+        self.moved = Counter(
+            "cxpulse_events_moved",
+            "Events read from a partition beyond kafka.partitions (the topic was given more) and "
+            "sent on to their stores' partitions, where they are handled "
+            "(streams/worker/grown.py).",
+            ["topic"],
+            registry=r,
+        )
         self.undeliverable = Counter(
             "cxpulse_events_undeliverable",
             "Rejected messages that not even the dead-letter topic took (logged, then skipped).",

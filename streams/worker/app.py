@@ -41,6 +41,7 @@ from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.budget import Budget
+from streams.worker.grown import Mover
 from streams.worker.health import Health, offsets_of
 from streams.worker.merge import Merge
 from streams.worker.rollup import Sender
@@ -84,6 +85,7 @@ class Worker:
     rollups: Sender | None = None  # what the events add to their brand's rollups
     generation: int | None = None  # the consumer group generation the held events came in
     gc_pauses: Pauses = field(default_factory=Pauses)  # watched by the process that runs it
+    mover: Mover | None = None  # the events of partitions beyond kafka.partitions (grown.py)
 
     def state(self, key: bytes) -> StoreState:
         return self.load_store(key.decode()) or StoreState(store_id=key.decode())
@@ -116,6 +118,7 @@ class Worker:
         for their partition's other topics (``merge``)."""
         wall = self.clock()
         done: list[Any] = []
+        moved: list[Any] = []  # sent on to their stores' partitions: read there, not here
         ticks = []
         generation = self._generation()
         if generation != self.generation:
@@ -128,6 +131,10 @@ class Worker:
                 # owner's on the changelog. Not acknowledged: the owner (this worker too, if
                 # it kept the partition) reads it again from the committed offset.
                 self.metrics.stale.inc()
+                continue
+            if self.mover is not None and msg.partition >= self.mover.partitions:
+                self.mover.move(msg)  # to its store's partition, to be read there
+                moved.append(event)
                 continue
             if msg.topic == self.topics.ticks:
                 ticks.append(event)
@@ -185,6 +192,7 @@ class Worker:
             if event.message.topic != self.topics.ticks:
                 self.metrics.latency.observe(max(0.0, now - event.message.timestamp))
         self.metrics.merge_held.set(self.merge.count())
+        done.extend(moved)
         if self.health is not None and done:
             self.health.consumed(offsets_of(done), now)
         return done
@@ -466,5 +474,15 @@ def assemble(
             topic(topics.rollup), settings.rollups.step, settings.kafka.partitions
         )
     sla_shell.unreadable = worker.unreadable_state
+    event_topics = {name: topic(name) for name in topics.events.values()}
+    worker.mover = Mover(
+        settings.kafka.partitions,
+        frozenset(event_topics),
+        lambda name, key, value, partition, headers: event_topics[name].send_soon(
+            key=key, value=value, partition=partition, headers=headers
+        ),
+        lambda: tables.key_partitions(store_table),
+        lambda name: metrics.moved.labels(name).inc(),
+    )
     holder.append(worker)
     return worker

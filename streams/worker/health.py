@@ -89,10 +89,12 @@ class Health:
         stalled_after: float = 60.0,
         clock: Callable[[], float] = time.time,
         rollup_topic: str | None = None,
+        metadata_max_age: float = 30.0,
     ) -> None:
         self.kafka, self.group = kafka, group
         self.topics = [*topics, *([rollup_topic] if rollup_topic else [])]
         self.stalled_after = stalled_after
+        self.metadata_max_age = metadata_max_age  # how soon a topic's new partitions count
         self.clock = clock
         self.events = Reader("messages", topics, clock())
         self.rollups = Reader("rollup messages", [rollup_topic], clock()) if rollup_topic else None
@@ -174,18 +176,22 @@ class Health:
         no longer counts here (its backlog is that worker's), and one taken over counts from
         the start, even before this worker has handled anything of it."""
         self.owned = partitions
-        for tp in [tp for tp in self.unreadable if tp[1] not in partitions]:
+        n = self.kafka.partitions  # a grown topic's partition p goes with p mod n (grown.py)
+        for tp in [tp for tp in self.unreadable if tp[1] % n not in partitions]:
             self._readable(tp)  # another worker's to read now, and to report
         for reader in self._readers():
-            for tp in [tp for tp in reader.positions if tp[1] not in partitions]:
+            for tp in [tp for tp in reader.positions if tp[1] % n not in partitions]:
                 del reader.positions[tp]
 
     def judge(self, ends: dict[TopicPartition, int], committed: dict[TopicPartition, int]) -> None:
         """The verdict from the broker's view: what waits beyond what each agent handled."""
         now = self.clock()
         stalled = []
+        owned = self.owned
+        if owned is not None:  # and the extra partitions of grown topics that go with them
+            owned = frozenset(p for _, p in ends if p % self.kafka.partitions in owned)
         for reader in self._readers():
-            reader.lag = waiting = reader.waiting(ends, committed, self.owned)
+            reader.lag = waiting = reader.waiting(ends, committed, owned)
             if waiting == 0:
                 reader.progress = max(reader.progress, now)
             idle = now - reader.progress
@@ -219,6 +225,7 @@ class Health:
                 bootstrap_servers=self.kafka.bootstrap,
                 group_id=self.group,
                 enable_auto_commit=False,
+                metadata_max_age_ms=int(self.metadata_max_age * 1000),
             )
         client = self._client
         try:

@@ -19,6 +19,7 @@ from streams.topics import Topics
 from streams.worker import memory_store, quiet
 from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
 from streams.worker.flow import FlowControl
+from streams.worker.grown import Assignor
 from streams.worker.health import Health, offsets_of, serve
 from streams.worker.merge import Merge
 from streams.worker.rollup import Runner, handle_in_turns
@@ -83,6 +84,11 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         if w.producer_compression == "none"
         else w.producer_compression,
         web_enabled=False,
+        # Topics given more partitions than kafka.partitions keep every store watched (grown.py)
+        PartitionAssignor=Assignor,
+        # How soon a topic's new partitions are seen (and assigned, and moved from): aiokafka's
+        # 5 minutes left their events unread that long.
+        consumer_metadata_max_age_ms=int(w.metadata_max_age * 1000),
         key_serializer="raw",
         value_serializer="raw",
     )
@@ -267,6 +273,7 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         worker.metrics.registry,
         stalled_after=settings.worker.stalled_after,
         rollup_topic=worker.topics.rollup if settings.rollups.enabled else None,
+        metadata_max_age=settings.worker.metadata_max_age,
     )
     health, merge, app = worker.health, worker.merge, worker.app
 

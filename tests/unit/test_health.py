@@ -72,6 +72,19 @@ def test_a_partition_taken_over_counts_before_anything_of_it_is_handled() -> Non
     assert not h.healthy and h.lag == 200
 
 
+def test_a_grown_topics_extra_partition_counts_with_the_partition_it_goes_with() -> None:
+    clock = Clock()
+    h = health(clock)
+    n = h.kafka.partitions
+    mine, theirs = ("cx.feedback", n), ("cx.feedback", n + 1)  # extras of partitions 0 and 1
+    h.consumed({TP: 9, mine: 4, theirs: 4}, clock.now)
+    h.assigned(frozenset({0}))
+    assert mine in h.events.positions and theirs not in h.events.positions
+    clock.now += 61
+    h.judge({TP: 10, mine: 35, theirs: 900}, {})
+    assert not h.healthy and h.lag == 30  # events left unmoved on an extra partition wait
+
+
 def test_healthz_answers_503_with_the_reason_when_stalled() -> None:
     clock = Clock()
     h = health(clock)

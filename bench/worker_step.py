@@ -28,6 +28,7 @@ from streams.core.decode import decode
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import app as worker_app
+from streams.worker.assembly import assemble
 
 
 @dataclass
@@ -70,7 +71,7 @@ def make(partitions: int) -> tuple[worker_app.Worker, Table]:
     settings = Settings()
     topics: dict[str, Sink] = {}
     store = Table()
-    worker = worker_app.assemble(
+    worker = assemble(
         settings,
         Metrics(),
         None,

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.events import MAX_MESSAGE_BYTES
+
 ReasonCode = Literal[
     "too_large",  # over MAX_MESSAGE_BYTES, not parsed at all
     "not_json",  # not UTF-8 JSON
@@ -33,19 +35,49 @@ HEADER_REASON = "cxpulse.error.reason"
 HEADER_TOPIC = "cxpulse.source.topic"
 HEADER_PARTITION = "cxpulse.source.partition"
 HEADER_OFFSET = "cxpulse.source.offset"
+# The size of the original value, on a record that parks only its start (``PARKED_MAX_BYTES``).
+HEADER_BYTES = "cxpulse.source.bytes"
+
+# What a dead-letter record keeps of the original key and value. Every valid event fits
+# (``MAX_MESSAGE_BYTES``), and so the start of anything refused as too large; a whole message of
+# several MB (on a topic whose max.message.bytes allows it) would be refused by the worker's
+# own Kafka client, and a record that cannot be sent parks nothing. The original stays on its
+# topic, at the partition and offset the headers give, until the topic's retention.
+PARKED_MAX_BYTES = MAX_MESSAGE_BYTES
+PARKED_KEY_MAX_BYTES = 1024  # a store id is a few dozen bytes
+REASON_MAX_CHARS = 2000  # a reason quotes at most five fields, each cut, but names their paths
+
+
+def parked(key: bytes | None, value: bytes | None) -> tuple[bytes | None, bytes | None, int | None]:
+    """What a record keeps of a message's key and value, and the value's size where it is cut."""
+    size = len(value) if value is not None and len(value) > PARKED_MAX_BYTES else None
+    return (
+        key[:PARKED_KEY_MAX_BYTES] if key else key,
+        value[:PARKED_MAX_BYTES] if value else value,
+        size,
+    )
 
 
 def headers(
-    code: ReasonCode, reason: str, topic: str, partition: int, offset: int
+    code: ReasonCode,
+    reason: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    size: int | None = None,
 ) -> list[tuple[str, bytes]]:
-    """The Kafka headers of a parked message: why, and where it came from."""
-    return [
+    """The Kafka headers of a parked message: why, and where it came from; ``size``, the
+    original value's, when the record parks only its start."""
+    out = [
         (HEADER_CODE, code.encode()),
-        (HEADER_REASON, reason.encode()),
+        (HEADER_REASON, reason[:REASON_MAX_CHARS].encode()),
         (HEADER_TOPIC, topic.encode()),
         (HEADER_PARTITION, str(partition).encode()),
         (HEADER_OFFSET, str(offset).encode()),
     ]
+    if size is not None:
+        out.append((HEADER_BYTES, str(size).encode()))
+    return out
 
 
 class DeadLetter(BaseModel):

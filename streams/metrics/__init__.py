@@ -132,6 +132,13 @@ class Metrics:
             ["topic"],
             registry=r,
         )
+        self.too_large = Counter(
+            "cxpulse_messages_too_large",
+            "Messages the worker could not send because the Kafka client refused them as too "
+            "large (worker.producer_batch_bytes, at least 1 MB): each dropped and logged.",
+            ["topic"],
+            registry=r,
+        )
         self.undeliverable = Counter(
             "cxpulse_events_undeliverable",
             "Rejected messages that not even the dead-letter topic took (logged, then skipped).",

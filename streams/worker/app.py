@@ -1,6 +1,5 @@
 """The Faust worker's shell around the functional core: what it does with each batch and timer
-(``Worker``), and ``assemble``, which builds it from its tables and topics (Faust's in
-``main``, recorders in the unit tests).
+(``Worker``; ``streams.worker.assembly`` builds it from its tables and topics).
 
 One agent reads the four event topics (all keyed by ``store_id``, so partition *p* of every event
 topic and of the state table belongs to the same worker). Per batch it decodes each message,
@@ -28,7 +27,6 @@ import orjson
 
 from schemas import deadletter as dl
 from schemas.events import Envelope, Feedback, event_time
-from streams import wiring
 from streams.config import StreamSettings as Settings
 from streams.core.decode import Rejection, decode
 from streams.core.errors import said
@@ -40,7 +38,6 @@ from streams.heap import Pauses
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
-from streams.worker.budget import Budget
 from streams.worker.grown import Mover
 from streams.worker.health import Health, offsets_of
 from streams.worker.merge import Merge
@@ -340,12 +337,13 @@ class Worker:
             rejection.code,
             rejection.reason,
         )
+        key, value, size = dl.parked(msg.key, msg.value)
         try:
             self.dlq.send_soon(
-                key=msg.key,
-                value=msg.value,
+                key=key,
+                value=value,
                 headers=dl.headers(
-                    rejection.code, rejection.reason, msg.topic, msg.partition, msg.offset
+                    rejection.code, rejection.reason, msg.topic, msg.partition, msg.offset, size
                 ),
             )
         except Exception:
@@ -420,69 +418,3 @@ class Worker:
         fresh = wall - GAUGE_REFRESH_SECONDS
         self.snapshots.age(keys, REFRESH_BUDGET, fresh, self.newest, self.state)
         self.publish_due(wall)
-
-
-def assemble(
-    settings: Settings,
-    metrics: Metrics,
-    app: Any,
-    topics: Topics,
-    store_table: Any,
-    complaint_table: Any,
-    topic: Callable[[str], Any],
-    clock: Callable[[], float] = time.time,
-) -> Worker:
-    """The worker from its parts: the tables and topics (Faust's, or recorders in tests)."""
-
-    def uncovered(calendar: str, year: int) -> None:
-        metrics.uncovered(calendar, year)
-
-    sla_shell = SlaShell(table=complaint_table, out=topic(topics.sla), ticks=topic(topics.ticks))
-    sig = wiring.signals(settings)
-    holder: list[Worker] = []
-    pipe = Pipeline(
-        settings.intake,
-        sig,
-        sla.Engine(settings.sla, on_uncovered=uncovered),
-        lambda store_id: holder[0].load_store(store_id),
-        sla_shell.load,
-    )
-    sla_shell.pipe = pipe
-    worker = Worker(
-        unwritten=Unwritten(settings.worker.state_write_every),
-        settings=settings,
-        metrics=metrics,
-        app=app,
-        topics=topics,
-        table=store_table,
-        dlq=topic(topics.dlq),
-        alerts=topic(topics.alerts),
-        sla=sla_shell,
-        pipe=pipe,
-        signals=sig,
-        snapshots=Snapshots(
-            settings.worker,
-            metrics,
-            sig,
-            topic(topics.signals),
-            Budget(settings.worker.snapshots_per_s),
-        ),
-        clock=clock,
-    )
-    if settings.rollups.enabled:
-        worker.rollups = Sender(
-            topic(topics.rollup), settings.rollups.step, settings.kafka.partitions
-        )
-    sla_shell.unreadable = worker.unreadable_state
-    event_topics = {name: topic(name) for name in topics.events.values()}
-    worker.mover = Mover(
-        settings.kafka.partitions,
-        frozenset(event_topics),
-        lambda name, key, value, partition, headers: event_topics[name].send_soon(
-            key=key, value=value, partition=partition, headers=headers
-        ),
-        lambda: tables.key_partitions(store_table),
-        lambda name: metrics.moved.labels(name).inc(),
-    )
-    holder.append(worker)
-    return worker

@@ -17,7 +17,8 @@ from streams.heap import tune_gc
 from streams.metrics import PAGE_SECONDS, Metrics
 from streams.topics import Topics
 from streams.worker import memory_store, quiet
-from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker, assemble
+from streams.worker.app import GAUGE_REFRESH_SECONDS, SLA_TICK_SECONDS, Worker
+from streams.worker.assembly import assemble
 from streams.worker.flow import FlowControl
 from streams.worker.grown import Assignor
 from streams.worker.health import Health, offsets_of, serve
@@ -97,6 +98,8 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
     app.flow_control = FlowControl()  # before any queue exists: see streams/worker/flow.py
     source = _raw_topic(app, *topics.events.values(), topics.ticks)
     metrics = metrics or Metrics(caps=settings.label_caps, export=settings.metrics_export)
+    too_large = metrics.too_large
+    app.on_too_large = lambda topic: too_large.labels(topic).inc()  # type: ignore[attr-defined]
     worker = assemble(
         settings,
         metrics,

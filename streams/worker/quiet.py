@@ -16,6 +16,13 @@ leader for the partitions; a producer holding batches for them then asks for new
 waits for the answer, but aiokafka's metadata update fails at once with the broker gone and has
 no backoff of its own, so the sender loop turned thousands of times a second (each turn two
 ERROR lines). ``Producer`` makes a failed metadata update wait ``retry_backoff_ms`` first.
+
+``Producer`` also keeps one message the client refuses as too large from stopping the worker.
+aiokafka refuses it as it is handed over, and Faust's producer buffer, which hands every
+message of the process over in turn, stopped at that error, and the worker with it; a restart
+read the same input and stopped again. Such a message can never be sent, whatever is retried:
+it fails alone (its future holds the error, as a send the broker refuses does), and it is
+logged and counted (``cxpulse_messages_too_large_total{topic}``).
 """
 
 from __future__ import annotations
@@ -27,7 +34,11 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from aiokafka.errors import MessageSizeTooLargeError
+from faust.exceptions import ProducerSendError
 from faust.transport.drivers import aiokafka as driver
+
+log = logging.getLogger("cxpulse.worker")
 
 # The Kafka libraries, and cxpulse's own per-message lines (a rejected or failed message): a
 # producer sending garbage would otherwise write a line per message; the dead-letter topic and
@@ -97,3 +108,17 @@ class Producer(driver.Producer):
         producer = super()._new_producer(transactional_id)
         pace_metadata(producer.client, producer.client._retry_backoff)
         return producer
+
+    async def send(self, topic: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().send(topic, *args, **kwargs)
+        except ProducerSendError as exc:
+            if not isinstance(exc.__cause__, MessageSizeTooLargeError):
+                raise  # the broker away, say: the worker's retries and health deal with it
+            log.error("a message to %s was too large to send and is dropped: %s", topic, exc)
+            counted = getattr(self.transport.app, "on_too_large", None)  # set by main
+            if counted is not None:
+                counted(topic)
+            failed: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            failed.set_exception(exc)
+            return failed

@@ -260,3 +260,44 @@ def test_saved_states_it_cannot_read_are_parked_and_their_stores_watched_afresh(
         (b"S2", b"state_unreadable"),
     ]
     assert env.health()["healthy"] is True
+
+
+def test_a_message_of_megabytes_is_parked_by_its_start_and_the_worker_goes_on(env: Env) -> None:
+    """A topic whose max.message.bytes allows megabytes (an upstream that sends attachments)
+    carries a message larger than the worker's own Kafka client sends: its dead-letter record
+    keeps the start and says the size. Parking it whole stopped the worker, and every restart
+    read it and stopped again."""
+    from kafka import KafkaProducer
+    from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
+
+    topic = env.settings.kafka.topic("feedback")
+    admin = KafkaAdminClient(bootstrap_servers=env.settings.kafka.bootstrap)
+    try:
+        admin.alter_configs(
+            [
+                ConfigResource(
+                    ConfigResourceType.TOPIC, topic, configs={"max.message.bytes": "8000000"}
+                )
+            ]
+        )
+    finally:
+        admin.close()
+    producer = KafkaProducer(
+        bootstrap_servers=env.settings.kafka.bootstrap, max_request_size=9_000_000, acks="all"
+    )
+    huge = line({**feedback(1, 1), "comment": "差" * 1_000_000})  # 3 MB of UTF-8
+    producer.send(topic, key=b"S1", value=huge).get(timeout=30)
+    for i in range(2, 7):
+        producer.send(topic, key=b"S1", value=line(feedback(i, 5))).get(timeout=30)
+    producer.close()
+    env.start_worker()
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 5,
+        what="the 5 ratings after it",
+        explain=env.log,
+    )
+    (parked,) = env.consume("dlq", 1)
+    assert dict(parked.headers)[dl.HEADER_CODE] == b"too_large"
+    assert dict(parked.headers)[dl.HEADER_BYTES] == str(len(huge)).encode()
+    assert parked.value == huge[: dl.PARKED_MAX_BYTES]
+    assert env.health()["healthy"] is True

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from types import SimpleNamespace
+from typing import Any
 
-from streams.worker.quiet import RateLimit
+import pytest
+from aiokafka.errors import KafkaTimeoutError, MessageSizeTooLargeError
+from faust.exceptions import ProducerSendError
+from faust.transport.drivers import aiokafka as driver
+
+from streams.worker.quiet import Producer, RateLimit
 
 
 def record(name: str, msg: str, *args: object) -> logging.LogRecord:
@@ -57,3 +65,37 @@ def test_numbers_formatted_into_the_message_make_no_new_kind() -> None:
     limit = RateLimit(interval=30.0, clock=lambda: 0.0)
     assert limit.filter(record("faust.transport.producer", "producer buffer full size 1291"))
     assert not limit.filter(record("faust.transport.producer", "producer buffer full size 1292"))
+
+
+def producer(on_too_large: Any) -> Producer:
+    """A producer as far as ``send`` reads it (Faust's own ``send`` is replaced below)."""
+    p = Producer.__new__(Producer)
+    p.transport = SimpleNamespace(app=SimpleNamespace(on_too_large=on_too_large))  # type: ignore[assignment]
+    return p
+
+
+def refusing(cause: Exception) -> Any:
+    async def send(self: Any, topic: str, *args: Any, **kwargs: Any) -> Any:
+        raise ProducerSendError(f"Error while sending: {cause!r}") from cause
+
+    return send
+
+
+def test_a_message_too_large_to_send_fails_alone_and_is_counted(monkeypatch: Any) -> None:
+    counted: list[str] = []
+    stub = producer(counted.append)
+    monkeypatch.setattr(driver.Producer, "send", refusing(MessageSizeTooLargeError("2 MB")))
+
+    async def go() -> Any:
+        return await stub.send("cx.dlq", b"k", b"v" * 10, None, None, None)
+
+    failed = asyncio.run(go())
+    assert isinstance(failed.exception(), ProducerSendError)  # the message's own failure
+    assert counted == ["cx.dlq"]
+
+
+def test_any_other_send_error_still_stops_the_send(monkeypatch: Any) -> None:
+    stub = producer(None)
+    monkeypatch.setattr(driver.Producer, "send", refusing(KafkaTimeoutError()))
+    with pytest.raises(ProducerSendError):
+        asyncio.run(stub.send("cx.dlq", b"k", b"v", None, None, None))

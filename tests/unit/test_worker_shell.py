@@ -22,6 +22,7 @@ from streams.core.store import csat_view
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import app as worker_app
+from streams.worker.assembly import assemble
 from streams.worker.budget import Budget
 from tests.helpers import T0, complaint, feedback, line
 
@@ -69,7 +70,7 @@ def make(complaints: Table | None = None, write_every: float = 0.0) -> worker_ap
     settings = Settings()
     settings.worker.state_write_every = write_every  # 0: each batch's writes, as they happen
     topics: dict[str, Recorder] = {}
-    return worker_app.assemble(
+    return assemble(
         settings,
         Metrics(),
         None,

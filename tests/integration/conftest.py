@@ -26,10 +26,36 @@ from tests.waiting import free_port, wait_for
 REPO = Path(__file__).parents[2]
 
 
+# (bootstrap, run id) of every test environment made in this session: their topics go at its end.
+RUNS: list[tuple[str, str]] = []
+
+
 @pytest.fixture(scope="session")
-def kafka() -> localkafka.Broker:
+def kafka() -> Iterator[localkafka.Broker]:
     os.environ.setdefault("CXPULSE_HOME", str(REPO / ".cxpulse"))
-    return localkafka.start(localkafka.Broker(), log=False)
+    broker = localkafka.start(localkafka.Broker(), log=False)
+    yield broker
+    forget(broker.bootstrap, [run for at, run in RUNS if at == broker.bootstrap])
+
+
+def forget(bootstrap: str, runs: list[str]) -> None:
+    """Delete the topics of ``runs`` (each test's own dozen, changelogs included). The local
+    broker is reused run after run, and with every test's topics kept it held thousands of
+    partitions after a few runs and ran short of memory. Only this session's: another session
+    may be using the same broker. Best effort: a broker gone by now keeps them."""
+    from kafka import KafkaAdminClient
+
+    if not runs:
+        return
+    prefixes = tuple(p for run in runs for p in (f"t{run}.", f"cxpulse-test-{run}-"))
+    with contextlib.suppress(Exception):
+        admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30_000)
+        try:
+            names = sorted(t for t in admin.list_topics() if t.startswith(prefixes))
+            for i in range(0, len(names), 200):
+                admin.delete_topics(names[i : i + 200], timeout_ms=30_000)
+        finally:
+            admin.close()
 
 
 @dataclass
@@ -144,6 +170,7 @@ class Env:
 def worker_vars(bootstrap: str, tmp_path: Path) -> dict[str, str]:
     """The environment of a worker of one test: its own topics, group, port and state dir."""
     run = uuid.uuid4().hex[:8]
+    RUNS.append((bootstrap, run))
     return {
         "CXPULSE_KAFKA__BOOTSTRAP": bootstrap,
         "CXPULSE_KAFKA__TOPIC_PREFIX": f"t{run}",

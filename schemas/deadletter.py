@@ -28,6 +28,9 @@ ReasonCode = Literal[
     # A store's or complaint's saved state the worker cannot read (written by a newer version,
     # or damaged): parked as it was recovered, and the store or complaint starts afresh.
     "state_unreadable",
+    # A new store past the stores one worker holds (intake.max_stores): a producer that fills
+    # store_id with a fresh value per event would otherwise add a store per event.
+    "store_limit",
 ]
 
 HEADER_CODE = "cxpulse.error.code"

@@ -116,6 +116,7 @@ def replay(
         result.stores.get,
         result.complaints.get,
         forget_closed=False,  # a backtest is finite: keep every complaint for its summary
+        stores_held=lambda: len(result.stores),
     )
     items = [x if isinstance(x, Line) else Line(0, b"", x, event_time(x), "events") for x in lines]
     bad = [x for x in items if isinstance(x.decoded, Rejection)]

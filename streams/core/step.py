@@ -123,18 +123,23 @@ class Pipeline:
         load_store: Callable[[str], StoreState | None],
         load_complaint: Callable[[str], sla.ComplaintState | None],
         forget_closed: bool = True,
+        stores_held: Callable[[], int] | None = None,
     ) -> None:
+        """``stores_held``: how many stores the shell holds (its table), for
+        ``intake.max_stores``; None: not limited."""
         self.intake = intake
         self.signals = signals
         self.engine = engine
         self.load_store = load_store
         self.load_complaint = load_complaint
         self.forget_closed = forget_closed
+        self.stores_held = stores_held
         self.tally = Tally()
         self.clocks: dict[int, PartitionClock] = {}
         self.due: dict[int, DueQueue[str]] = {}
         self.forget: dict[int, DueQueue[str]] = {}
         self._stores: dict[str, tuple[int, StoreState]] = {}
+        self._fresh: set[str] = set()  # stores begun since the last take_changes
         self._complaints: dict[str, tuple[int, sla.ComplaintState | None]] = {}
 
     # --- messages -------------------------------------------------------------------------
@@ -147,6 +152,10 @@ class Pipeline:
         if isinstance(admitted, Rejection):
             self.tally.rejected[admitted.code] += 1
             return Output("rejected", rejection=admitted)
+        full = self._full(admitted.store_id)
+        if full is not None:
+            self.tally.rejected[full.code] += 1
+            return Output("rejected", rejection=full)
         try:
             out = self._apply(admitted, partition, wall)
         except Exception as exc:
@@ -165,11 +174,29 @@ class Pipeline:
         self._count(out)
         return out
 
+    def _full(self, store_id: str) -> Rejection | None:
+        """Refusal of a store that would go past ``intake.max_stores`` (checked only once the
+        shell holds that many: a store it already holds is found then, and goes on)."""
+        if self.stores_held is None or store_id in self._stores or store_id in self._fresh:
+            return None
+        held = self.stores_held() + len(self._fresh)  # the shell has not written those yet
+        if held < self.intake.max_stores or self.load_store(store_id) is not None:
+            return None
+        return Rejection(
+            "store_limit",
+            f"this worker holds {held} stores (intake.max_stores); a new store's events are "
+            "parked: check the producer's store_id, or raise the limit and re-publish these",
+        )
+
     def _store(self, store_id: str) -> StoreState:
         held = self._stores.get(store_id)
         if held is not None:
             return held[1]
-        return self.load_store(store_id) or StoreState(store_id=store_id)
+        loaded = self.load_store(store_id)
+        if loaded is not None:
+            return loaded
+        self._fresh.add(store_id)
+        return StoreState(store_id=store_id)
 
     def _complaint(self, key: str) -> sla.ComplaintState | None:
         if key in self._complaints:
@@ -291,7 +318,7 @@ class Pipeline:
 
     def take_changes(self) -> Changes:
         changes = Changes(self._stores, self._complaints)
-        self._stores, self._complaints = {}, {}
+        self._stores, self._complaints, self._fresh = {}, {}, set()
         return changes
 
 

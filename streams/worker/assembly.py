@@ -47,6 +47,8 @@ def assemble(
         sla.Engine(settings.sla, on_uncovered=uncovered),
         lambda store_id: holder[0].load_store(store_id),
         sla_shell.load,
+        # Standby copies included: they take this process's memory too.
+        stores_held=lambda: len(store_table.data),
     )
     sla_shell.pipe = pipe
     worker = Worker(

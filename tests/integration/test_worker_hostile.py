@@ -301,3 +301,34 @@ def test_a_message_of_megabytes_is_parked_by_its_start_and_the_worker_goes_on(en
     assert dict(parked.headers)[dl.HEADER_BYTES] == str(len(huge)).encode()
     assert parked.value == huge[: dl.PARKED_MAX_BYTES]
     assert env.health()["healthy"] is True
+
+
+def test_a_flood_of_new_store_ids_is_parked_past_the_limit_and_the_stores_held_go_on(
+    env: Env,
+) -> None:
+    """A producer that fills store_id with a fresh value per event added a store per event, until
+    the worker ran out of memory (and again after each restart). Past intake.max_stores a new
+    store's events are parked; the stores already held are watched as before."""
+    env.start_worker(CXPULSE_INTAKE__MAX_STORES="3")
+    env.produce(
+        [("feedback", s.encode(), line(feedback(1, 5, store=s))) for s in ("S1", "S2", "S3")]
+    )
+    wait_for(
+        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 3,
+        what="the three stores begun",
+        explain=env.log,
+    )
+    flood = [f"X{i:04d}" for i in range(40)]
+    env.produce(
+        [("feedback", s.encode(), line(feedback(2, 1, store=s))) for s in flood]
+        + [("feedback", b"S1", line(feedback(3, 4, store="S1")))]
+    )
+    parked = env.consume("dlq", len(flood))
+    assert {m.key for m in parked} == {s.encode() for s in flood}
+    assert {dict(m.headers)[dl.HEADER_CODE] for m in parked} == {b"store_limit"}
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 2,
+        what="S1's second rating",
+    )
+    assert env.metric("cxpulse_events_invalid_total", reason="store_limit") == len(flood)
+    assert env.health()["healthy"] is True

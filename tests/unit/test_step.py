@@ -192,3 +192,41 @@ def test_the_core_and_the_replay_runner_load_no_network_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_new_store_past_the_limit_is_parked_and_the_stores_held_go_on() -> None:
+    settings = Settings()
+    settings.intake.max_stores = 2
+    stores: dict[str, StoreState] = {}
+    pipe = Pipeline(
+        settings.intake,
+        wiring.signals(settings),
+        Engine(settings.sla),
+        stores.get,
+        lambda key: None,
+        stores_held=lambda: len(stores),
+    )
+
+    def send(i: int, store: str) -> Any:
+        return pipe.message(
+            Message(line(feedback(i, 5, store=store)), store.encode(), None, NOW), 0, NOW
+        )
+
+    # Two stores begun in one batch count before the shell holds them.
+    assert [send(1, "S1").outcome, send(2, "S2").outcome] == ["applied", "applied"]
+    out = send(3, "S3")
+    assert out.outcome == "rejected" and out.rejection.code == "store_limit"
+    assert "intake.max_stores" in out.rejection.reason
+    stores.update({k: st for k, (_, st) in pipe.take_changes().stores.items()})
+    assert send(4, "S4").rejection.code == "store_limit"  # and after the shell took them
+    assert [send(5, "S1").outcome, send(6, "S2").outcome] == ["applied", "applied"]
+    assert pipe.tally.rejected == {"store_limit": 2}
+
+
+def test_replay_parks_the_stores_past_the_limit_as_the_worker_does() -> None:
+    settings = Settings()
+    settings.intake.max_stores = 3
+    events = [feedback(i, 5, store=f"S{i % 5}") for i in range(20)]
+    result = replay(read_events([line(e) for e in events]), settings)
+    assert sorted(result.stores) == ["S0", "S1", "S2"]
+    assert sorted(d.code for d in result.dead_letters) == ["store_limit"] * 8

@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from streams.worker.grown import HEADER_MOVED_FROM, _Capped, extras
-from tests.unit.test_worker_shell import Ev, Msg, ev, make
+from tests.unit.test_worker_shell import Ev, Msg, Store, ev, make
 
 
 class Cluster:
@@ -37,14 +37,6 @@ def test_each_extra_partition_goes_with_the_owner_of_its_number_modulo_the_count
     assert extras({"cx.call": [2]}, grown, 4) == {}  # not an owner of the grown topic
 
 
-class Held(dict[bytes, Any]):
-    """A table's data that keeps each key's partition, as the worker's memory store does."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._key_partition: dict[bytes, int] = {}
-
-
 def test_an_event_of_an_extra_partition_is_sent_on_unchanged_and_handled_where_it_lands() -> None:
     w = make()
     sent: list[tuple[str, bytes | None, bytes | None, int, list[tuple[str, bytes]]]] = []
@@ -68,7 +60,7 @@ def test_an_event_of_an_extra_partition_is_sent_on_unchanged_and_handled_where_i
 
 def test_a_store_this_worker_holds_is_sent_to_the_partition_it_holds_it_in() -> None:
     w = make()
-    w.table.data = Held()
+    w.table.data = Store()  # keeps each key's partition, as the worker's memory store does
     sent: list[Any] = []
     assert w.mover is not None
     w.mover.send = lambda *a: sent.append(a)

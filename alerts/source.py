@@ -14,7 +14,8 @@ reads: ``cxpulse_alerts_source_up`` for an alert rule, and the service's ``/heal
 A batch it cannot decode (corrupt, or in a codec no library here reads) would fail every
 fetch from then on, and with it every partition's alerts. So that partition is set aside
 (paused, from where it was) and the others are read on; the source counts as down, naming it,
-until a restart reads it again.
+until it is read again: tried every ``RETRY_ASIDE`` seconds (a fault of the broker's replica may
+mend, or be mended, without a restart of this service), and by every restart.
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ from streams.fetched import (
 )
 
 log = logging.getLogger("alerts.source")
+# Seconds before a partition set aside is tried again. Each try that fails again costs one
+# failed fetch and one log line; alerts waiting behind a fault that has mended wait at most this.
+RETRY_ASIDE = 300.0
 Apply = Callable[[AlertEvent], Awaitable[None]]
 
 
@@ -60,6 +64,7 @@ class SourceState:
         self.since = clock()
         self.error: str | None = "starting"
         self.unreadable: Unreadable = {}
+        self.aside_at: dict[tuple[str, int], float] = {}  # when each was set aside
         self.g_up = Gauge(
             "cxpulse_alerts_source_up",
             "1 while the alerts topic is read; 0 while its consumer fails or has not started.",
@@ -102,16 +107,28 @@ class SourceState:
     def set_aside(self, topic: str, partition: int, offset: int, why: str) -> None:
         """A partition is no longer read (its other partitions are): down, saying which."""
         self.unreadable[(topic, partition)] = (offset, why)
+        self.aside_at[(topic, partition)] = self.clock()
         self.failed(f"{unreadable_reason(self.unreadable)}; its other partitions are read")
 
     def restarted(self) -> None:
         """A new consumer tries every partition again."""
         self.unreadable.clear()
+        self.aside_at.clear()
 
     def assigned(self, partitions: set[tuple[str, int]]) -> None:
         """A partition given to another replica is that replica's to read (or set aside)."""
         for gone in self.unreadable.keys() - partitions:
             del self.unreadable[gone]
+            self.aside_at.pop(gone, None)
+
+    def to_retry(self, after: float = RETRY_ASIDE) -> list[tuple[str, int]]:
+        """The partitions set aside at least ``after`` seconds ago, taken off the list: the
+        consumer reads them again, and a fetch that still fails sets them aside anew."""
+        now = self.clock()
+        due = [tp for tp, at in self.aside_at.items() if now - at >= after]
+        for tp in due:
+            del self.unreadable[tp], self.aside_at[tp]
+        return due
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -155,6 +172,9 @@ async def consume(
             assignment = consumer.assignment()
             if state.unreadable:
                 state.assigned({(tp.topic, tp.partition) for tp in assignment})
+                for topic, partition in state.to_retry():
+                    log.info("%s[%s] set aside: trying it again", topic, partition)
+                    consumer.resume(TopicPartition(topic, partition))
             before = positions(consumer, assignment)
             try:
                 batches = await consumer.getmany(timeout_ms=500, max_records=500)
@@ -226,10 +246,11 @@ async def _one(
             log.exception("lifecycle failed on %s", event.alert_event_id)
             code, reason = "processing_error", f"{type(exc).__name__}: {exc}"
     log.warning("rejected %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
+    key, value, size = dl.parked(record.key, record.value)
     await producer.send_and_wait(
         dlq,
-        key=record.key,
-        value=record.value,
-        headers=dl.headers(code, reason, record.topic, record.partition, record.offset),
+        key=key,
+        value=value,
+        headers=dl.headers(code, reason, record.topic, record.partition, record.offset, size),
     )
     return False

@@ -197,6 +197,21 @@ def test_a_partition_set_aside_keeps_the_source_down_until_every_one_is_read_aga
     assert state.up is True and state.as_json()["unreadable"] == []
 
 
+def test_a_partition_set_aside_is_tried_again_after_a_while() -> None:
+    now = [1000.0]
+    state = SourceState(CollectorRegistry(), clock=lambda: now[0])
+    state.set_aside("p.alerts", 1, 40, "CorruptRecordException")
+    now[0] += 299
+    assert state.to_retry(300) == [] and state.unreadable
+    now[0] += 1
+    assert state.to_retry(300) == [("p.alerts", 1)]
+    assert state.unreadable == {} and state.to_retry(300) == []  # taken off the list once
+    state.reading()  # read again: the source is up
+    assert state.up is True
+    state.set_aside("p.alerts", 1, 40, "CorruptRecordException")  # or it fails again
+    assert state.up is False and state.to_retry(300) == []  # and waits its time anew
+
+
 # --- alerts -------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -25,7 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from prometheus_client import CollectorRegistry, Gauge
+from prometheus_client import CollectorRegistry, Counter, Gauge
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 from streams.config import KafkaConfig
@@ -90,11 +91,16 @@ class Health:
         clock: Callable[[], float] = time.time,
         rollup_topic: str | None = None,
         metadata_max_age: float = 30.0,
+        owned_topics: list[str] | None = None,
+        remake: Callable[[], list[str]] | None = None,
     ) -> None:
         self.kafka, self.group = kafka, group
         self.topics = [*topics, *([rollup_topic] if rollup_topic else [])]
         self.stalled_after = stalled_after
         self.metadata_max_age = metadata_max_age  # how soon a topic's new partitions count
+        # The topics the worker reads and writes, and what makes one again that has gone.
+        self.owned_topics, self.remake = owned_topics or [], remake
+        self._looked = -math.inf  # when the broker was last asked which topics it has
         self.clock = clock
         self.events = Reader("messages", topics, clock())
         self.rollups = Reader("rollup messages", [rollup_topic], clock()) if rollup_topic else None
@@ -112,6 +118,12 @@ class Health:
         self.g_lag = Gauge(
             "cxpulse_consumer_lag",
             "Messages on the event topics not yet handled by this worker.",
+            registry=registry,
+        )
+        self.c_remade = Counter(
+            "cxpulse_topics_remade",
+            "The worker's topics found gone (deleted while it ran) and made again.",
+            ["topic"],
             registry=registry,
         )
         self.g_healthy = Gauge(
@@ -229,6 +241,12 @@ class Health:
             )
         client = self._client
         try:
+            if self.remake is not None and self.clock() - self._looked >= self.metadata_max_age:
+                # Asked of the broker: the client's cached metadata keeps a deleted topic.
+                self._looked = self.clock()
+                if not set(self.owned_topics) <= set(client.topics()):
+                    for topic in self.remake():
+                        self.c_remade.labels(topic).inc()
             tps = [KTP(t, p) for t in self.topics for p in (client.partitions_for_topic(t) or ())]
             ends = {(tp.topic, tp.partition): o for tp, o in client.end_offsets(tps).items()}
             committed = {}

@@ -263,7 +263,7 @@ class FaustWorker(faust.Worker):
 
 def run(settings: Settings, loglevel: str = "warning") -> None:
     """Run a worker until SIGINT/SIGTERM, serving metrics on the configured port."""
-    from streams.topics import ensure_topics
+    from streams.topics import ensure_topics, remake
 
     ensure_topics(settings.kafka)
     worker = build(settings)
@@ -277,6 +277,8 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         stalled_after=settings.worker.stalled_after,
         rollup_topic=worker.topics.rollup if settings.rollups.enabled else None,
         metadata_max_age=settings.worker.metadata_max_age,
+        owned_topics=worker.topics.all(),
+        remake=lambda: remake(settings.kafka),
     )
     health, merge, app = worker.health, worker.merge, worker.app
 

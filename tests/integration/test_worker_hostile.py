@@ -332,3 +332,30 @@ def test_a_flood_of_new_store_ids_is_parked_past_the_limit_and_the_stores_held_g
     )
     assert env.metric("cxpulse_events_invalid_total", reason="store_limit") == len(flood)
     assert env.health()["healthy"] is True
+
+
+def test_topics_deleted_under_the_running_worker_are_made_again(env: Env) -> None:
+    """Its own output topics deleted by hand (a clean-up gone wrong): sends to them waited for
+    their metadata in a tight loop (thousands of requests a second) and nothing reached them, the
+    wall's snapshots nor the dead letters, while the worker said it was healthy."""
+    from kafka.admin import KafkaAdminClient
+
+    env.start_worker(CXPULSE_WORKER__METADATA_MAX_AGE="2")
+    env.produce([("feedback", b"S1", line(feedback(i, 5))) for i in range(5)])
+    wait_for(
+        lambda: env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 5,
+        what="the first 5 ratings",
+    )
+    gone = [env.settings.kafka.topic("dlq"), env.settings.kafka.topic("signals")]
+    admin = KafkaAdminClient(bootstrap_servers=env.settings.kafka.bootstrap)
+    try:
+        admin.delete_topics(gone)
+    finally:
+        admin.close()
+    env.produce([("feedback", b"S1", b"not json"), ("feedback", b"S1", line(feedback(9, 1)))])
+    (parked,) = env.consume("dlq", 1)  # sent once the topic was back
+    assert dict(parked.headers)[dl.HEADER_CODE] == b"not_json"
+    assert env.consume("signals", 1)  # the wall's snapshots flow again
+    assert all(env.metric("cxpulse_topics_remade_total", topic=t) == 1 for t in gone)
+    assert env.metric("cxpulse_store_ratings", store_id="S1", window="24h") == 6
+    assert env.health()["healthy"] is True

@@ -72,7 +72,7 @@ class WorkerConfig(_Section):
     session_timeout: Annotated[float, Field(ge=6, le=300)] = 20.0
     # How often the worker asks the broker for its topics' partitions: a topic given more
     # partitions is read within this (streams/worker/grown.py). The client's default, 5 minutes,
-    # left the events of new partitions unread that long.
+    # would leave the events of new partitions unread that long.
     metadata_max_age: Annotated[float, Field(ge=1, le=300)] = 30.0
     # Standby copies of each store table kept warm on other workers: a takeover then reads only
     # the changelog's tail instead of replaying it whole (streams/worker/memory_store.py says

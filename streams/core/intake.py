@@ -37,8 +37,8 @@ class IntakeConfig(BaseModel):
     # The stores one process holds at most; an event that would add one more is parked as
     # store_limit. Not a domain figure: a safety bound, twice the largest chain the product is
     # sized for (100,000 stores, bench/README.md). An upstream that fills store_id with a fresh
-    # value per event (a bug, or an attack) added a store per event, about 13 KB of memory
-    # each, without bound, until the worker that watches every other store too ran out.
+    # value per event (a bug, or an attack) would add a store per event, about 13 KB of memory
+    # each, without bound, until the worker that watches every other store too runs out.
     max_stores: Annotated[int, Field(ge=1)] = 200_000
 
 

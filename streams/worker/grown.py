@@ -4,8 +4,8 @@ An upstream team that adds partitions to an event topic (to produce faster) send
 events to the new partitions from then on. Faust groups topics by partition count and assigns
 each group on its own, so the grown topic's first partitions could go to a worker that does not
 hold their stores' states, and an event of a new partition has no changelog partition to write
-its store to: the worker crashed on the first one (``Unrecognized partition``), and a restart
-refused the topic. Every store went blind for one team's change to one topic.
+its store to: the worker would stop at the first one (``Unrecognized partition``), and a restart
+would refuse the topic, every store unwatched for one team's change to one topic.
 
 Here the worker keeps every store watched:
 

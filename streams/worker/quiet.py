@@ -19,8 +19,8 @@ ERROR lines). ``Producer`` makes a failed metadata update wait ``retry_backoff_m
 
 ``Producer`` also keeps one message the client refuses as too large from stopping the worker.
 aiokafka refuses it as it is handed over, and Faust's producer buffer, which hands every
-message of the process over in turn, stopped at that error, and the worker with it; a restart
-read the same input and stopped again. Such a message can never be sent, whatever is retried:
+message of the process over in turn, would stop at that error, and the worker with it; a restart
+would read the same input and stop again. Such a message can never be sent, whatever is retried:
 it fails alone (its future holds the error, as a send the broker refuses does), and it is
 logged and counted (``cxpulse_messages_too_large_total{topic}``).
 """

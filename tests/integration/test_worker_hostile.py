@@ -265,8 +265,8 @@ def test_saved_states_it_cannot_read_are_parked_and_their_stores_watched_afresh(
 def test_a_message_of_megabytes_is_parked_by_its_start_and_the_worker_goes_on(env: Env) -> None:
     """A topic whose max.message.bytes allows megabytes (an upstream that sends attachments)
     carries a message larger than the worker's own Kafka client sends: its dead-letter record
-    keeps the start and says the size. Parking it whole stopped the worker, and every restart
-    read it and stopped again."""
+    keeps the start and says the size. Parked whole, it would stop the worker, and every restart
+    would read it and stop again."""
     from kafka import KafkaProducer
     from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
@@ -306,9 +306,9 @@ def test_a_message_of_megabytes_is_parked_by_its_start_and_the_worker_goes_on(en
 def test_a_flood_of_new_store_ids_is_parked_past_the_limit_and_the_stores_held_go_on(
     env: Env,
 ) -> None:
-    """A producer that fills store_id with a fresh value per event added a store per event, until
-    the worker ran out of memory (and again after each restart). Past intake.max_stores a new
-    store's events are parked; the stores already held are watched as before."""
+    """A producer that fills store_id with a fresh value per event would add a store per event,
+    without bound. Past intake.max_stores a new store's events are parked; the stores already
+    held are watched as before."""
     env.start_worker(CXPULSE_INTAKE__MAX_STORES="3")
     env.produce(
         [("feedback", s.encode(), line(feedback(1, 5, store=s))) for s in ("S1", "S2", "S3")]
@@ -335,9 +335,9 @@ def test_a_flood_of_new_store_ids_is_parked_past_the_limit_and_the_stores_held_g
 
 
 def test_topics_deleted_under_the_running_worker_are_made_again(env: Env) -> None:
-    """Its own output topics deleted by hand (a clean-up gone wrong): sends to them waited for
-    their metadata in a tight loop (thousands of requests a second) and nothing reached them, the
-    wall's snapshots nor the dead letters, while the worker said it was healthy."""
+    """Its own output topics deleted by hand (a clean-up gone wrong): sends to them would wait
+    for their metadata in a tight loop (thousands of requests a second) and nothing would reach
+    them, the wall's snapshots nor the dead letters, while the worker said it was healthy."""
     from kafka.admin import KafkaAdminClient
 
     env.start_worker(CXPULSE_WORKER__METADATA_MAX_AGE="2")

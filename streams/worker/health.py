@@ -91,7 +91,7 @@ class Health:
         clock: Callable[[], float] = time.time,
         rollup_topic: str | None = None,
         metadata_max_age: float = 30.0,
-        owned_topics: list[str] | None = None,
+        all_topics: list[str] | None = None,
         remake: Callable[[], list[str]] | None = None,
     ) -> None:
         self.kafka, self.group = kafka, group
@@ -99,7 +99,7 @@ class Health:
         self.stalled_after = stalled_after
         self.metadata_max_age = metadata_max_age  # how soon a topic's new partitions count
         # The topics the worker reads and writes, and what makes one again that has gone.
-        self.owned_topics, self.remake = owned_topics or [], remake
+        self.all_topics, self.remake = all_topics or [], remake
         self._looked = -math.inf  # when the broker was last asked which topics it has
         self.clock = clock
         self.events = Reader("messages", topics, clock())
@@ -244,7 +244,7 @@ class Health:
             if self.remake is not None and self.clock() - self._looked >= self.metadata_max_age:
                 # Asked of the broker: the client's cached metadata keeps a deleted topic.
                 self._looked = self.clock()
-                if not set(self.owned_topics) <= set(client.topics()):
+                if not set(self.all_topics) <= set(client.topics()):
                     for topic in self.remake():
                         self.c_remade.labels(topic).inc()
             tps = [KTP(t, p) for t in self.topics for p in (client.partitions_for_topic(t) or ())]

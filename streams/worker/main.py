@@ -277,7 +277,7 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         stalled_after=settings.worker.stalled_after,
         rollup_topic=worker.topics.rollup if settings.rollups.enabled else None,
         metadata_max_age=settings.worker.metadata_max_age,
-        owned_topics=worker.topics.all(),
+        all_topics=worker.topics.all(),
         remake=lambda: remake(settings.kafka),
     )
     health, merge, app = worker.health, worker.merge, worker.app

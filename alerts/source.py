@@ -246,11 +246,10 @@ async def _one(
             log.exception("lifecycle failed on %s", event.alert_event_id)
             code, reason = "processing_error", f"{type(exc).__name__}: {exc}"
     log.warning("rejected %s[%s]@%s: %s", record.topic, record.partition, record.offset, reason)
-    key, value, size = dl.parked(record.key, record.value)
     await producer.send_and_wait(
         dlq,
-        key=key,
-        value=value,
-        headers=dl.headers(code, reason, record.topic, record.partition, record.offset, size),
+        **dl.record(
+            code, reason, record.topic, record.partition, record.offset, record.key, record.value
+        ),
     )
     return False

@@ -8,7 +8,7 @@ JSON object, used by `cxpulse replay --dlq-out` and documented as JSON Schema.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,36 +51,33 @@ PARKED_KEY_MAX_BYTES = 1024  # a store id is a few dozen bytes
 REASON_MAX_CHARS = 2000  # a reason quotes at most five fields, each cut, but names their paths
 
 
-def parked(key: bytes | None, value: bytes | None) -> tuple[bytes | None, bytes | None, int | None]:
-    """What a record keeps of a message's key and value, and the value's size where it is cut."""
-    size = len(value) if value is not None and len(value) > PARKED_MAX_BYTES else None
-    return (
-        key[:PARKED_KEY_MAX_BYTES] if key else key,
-        value[:PARKED_MAX_BYTES] if value else value,
-        size,
-    )
-
-
-def headers(
+def record(
     code: ReasonCode,
     reason: str,
     topic: str,
     partition: int,
     offset: int,
-    size: int | None = None,
-) -> list[tuple[str, bytes]]:
-    """The Kafka headers of a parked message: why, and where it came from; ``size``, the
-    original value's, when the record parks only its start."""
-    out = [
+    key: bytes | None,
+    value: bytes | None,
+) -> dict[str, Any]:
+    """A dead-letter record of a message, as a producer's ``send`` takes it (``key``, ``value``,
+    ``headers``): its key and value, the value cut to ``PARKED_MAX_BYTES`` (and its size then
+    said in ``HEADER_BYTES``), and why it was parked and where it came from in the headers."""
+    headers = [
         (HEADER_CODE, code.encode()),
         (HEADER_REASON, reason[:REASON_MAX_CHARS].encode()),
         (HEADER_TOPIC, topic.encode()),
         (HEADER_PARTITION, str(partition).encode()),
         (HEADER_OFFSET, str(offset).encode()),
     ]
-    if size is not None:
-        out.append((HEADER_BYTES, str(size).encode()))
-    return out
+    if value is not None and len(value) > PARKED_MAX_BYTES:
+        headers.append((HEADER_BYTES, str(len(value)).encode()))
+        value = value[:PARKED_MAX_BYTES]
+    return {
+        "key": key[:PARKED_KEY_MAX_BYTES] if key else key,
+        "value": value,
+        "headers": headers,
+    }
 
 
 class DeadLetter(BaseModel):

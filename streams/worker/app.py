@@ -337,14 +337,17 @@ class Worker:
             rejection.code,
             rejection.reason,
         )
-        key, value, size = dl.parked(msg.key, msg.value)
         try:
             self.dlq.send_soon(
-                key=key,
-                value=value,
-                headers=dl.headers(
-                    rejection.code, rejection.reason, msg.topic, msg.partition, msg.offset, size
-                ),
+                **dl.record(
+                    rejection.code,
+                    rejection.reason,
+                    msg.topic,
+                    msg.partition,
+                    msg.offset,
+                    msg.key,
+                    msg.value,
+                )
             )
         except Exception:
             # Not even the dead-letter topic takes it: say so and move on, never retry forever.

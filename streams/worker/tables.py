@@ -69,9 +69,7 @@ def set_aside(table: Any, key: bytes, stored: bytes, why: str, dlq: Any) -> bool
         del table.data[key]
     try:
         dlq.send_soon(
-            key=key,
-            value=stored,
-            headers=dl.headers("state_unreadable", why, name or "changelog", -1, -1),
+            **dl.record("state_unreadable", why, name or "changelog", -1, -1, key, stored)
         )
     except Exception:
         log.exception("could not dead-letter the saved state %r", key)

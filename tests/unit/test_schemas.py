@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from schemas import deadletter as dl
 from schemas import export
 from schemas.events import MAX_MESSAGE_BYTES
 from streams.core.decode import Rejection, decode
@@ -131,3 +132,15 @@ def test_messages_that_only_look_like_repeats_are_taken() -> None:
         result = decode(raw.encode())
         assert not isinstance(result, Rejection), (raw, result)
         assert result.rating == 5  # type: ignore[attr-defined]
+
+
+def test_a_dead_letter_record_keeps_the_start_of_an_outsized_value_and_says_its_size() -> None:
+    whole = b"x" * (dl.PARKED_MAX_BYTES + 10)
+    cut = dl.record("too_large", "r" * 5000, "cx.feedback", 2, 7, b"k" * 5000, whole)
+    headers = dict(cut["headers"])
+    assert cut["value"] == whole[: dl.PARKED_MAX_BYTES] and len(cut["key"]) == 1024
+    assert headers[dl.HEADER_BYTES] == str(len(whole)).encode()
+    assert len(headers[dl.HEADER_REASON]) == dl.REASON_MAX_CHARS
+    kept = dl.record("not_json", "r", "cx.feedback", 2, 7, b"S1", b"{")
+    assert (kept["key"], kept["value"]) == (b"S1", b"{")
+    assert dl.HEADER_BYTES not in dict(kept["headers"])

@@ -175,10 +175,10 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
 
 def remake(cfg: KafkaConfig) -> list[str]:
     """Make the worker's topics again where they have gone (deleted under a running worker);
-    the topics it made. Sends to a deleted topic are otherwise retried until
-    they time out, each asking the broker for the topic's metadata in a tight loop (thousands
-    of requests a second, seen on the local broker), and nothing reaches it meanwhile: the
-    wall's snapshots, dead letters, alerts."""
+    the topics it made. Sends to a deleted topic are otherwise retried until they time out,
+    each asking the broker for the topic's metadata in a tight loop (thousands of requests a
+    second, seen on the local broker), and nothing reaches it meanwhile: the wall's snapshots,
+    dead letters, alerts."""
     made = ensure_topics(cfg).created
     if made:
         log.warning(

@@ -29,7 +29,7 @@ warns: the topic should be given back its count (README, Operations).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,10 +139,6 @@ class Mover:
     known: Callable[[], Mapping[bytes, int]]  # store key -> the partition this worker holds it in
     counted: Callable[[str], None]  # one moved event of a topic
     said: set[tuple[str, int]] = field(default_factory=set)
-
-    def strays(self, events: Iterable[Any]) -> bool:
-        """Whether any of ``events`` was read from an extra partition (cheap: the usual case)."""
-        return any(e.message.partition >= self.partitions for e in events)
 
     def target(self, key: bytes | None, partition: int) -> int:
         held = self.known().get(key) if key is not None else None

@@ -87,8 +87,6 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         web_enabled=False,
         # Topics given more partitions than kafka.partitions keep every store watched (grown.py)
         PartitionAssignor=Assignor,
-        # How soon a topic's new partitions are seen (and assigned, and moved from): aiokafka's
-        # 5 minutes left their events unread that long.
         consumer_metadata_max_age_ms=int(w.metadata_max_age * 1000),
         key_serializer="raw",
         value_serializer="raw",

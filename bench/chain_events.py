@@ -19,18 +19,23 @@ START = datetime.fromisoformat("2026-11-23T11:00:00+08:00")  # a Monday, before 
 
 
 def chain_records(
-    total_events: int, stores: int, cfg: KafkaConfig, burst: str | None, factor: float
+    total_events: int,
+    stores: int,
+    cfg: KafkaConfig,
+    burst: str | None,
+    factor: float,
+    start: datetime = START,
 ) -> list[Record]:
-    """The chain's events from 11:00, with ``burst``'s stores (a region) rating badly at
-    ``factor`` times their traffic from 11:01 for half an hour: a run without alerts would
-    make "the alerts equal" true of nothing."""
+    """The chain's events from ``start`` (11:00), with ``burst``'s stores (a region) rating
+    badly at ``factor`` times their traffic from a minute later for half an hour: a run without
+    alerts would make "the alerts equal" true of nothing."""
     bursts: tuple[RegionBurst, ...] = ()
     if burst:
-        bursts = (RegionBurst(burst, START + timedelta(minutes=1), timedelta(minutes=30), factor),)
+        bursts = (RegionBurst(burst, start + timedelta(minutes=1), timedelta(minutes=30), factor),)
     gen = ChainGenerator(ChainConfig(stores=stores, bursts=bursts))
     topics = Topics.from_config(cfg).events
     out: list[Record] = []
-    for batch in gen.batches(START, START + timedelta(days=1)):
+    for batch in gen.batches(start, start + timedelta(days=1)):
         for _, _, kind, store, line in batch:  # (event time, id, kind, store, JSON)
             out.append((topics[kind], store.encode(), line.encode()))
         if len(out) >= total_events:

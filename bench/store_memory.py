@@ -1,19 +1,29 @@
 """What one store costs in memory after a simulated week of chain traffic.
 
-``python -m bench.store_memory [--stores 50] [--days 7] [--events-per-store-day 1000]``: the
-chain generator's traffic (heavy-tailed store sizes, every kind and complaint step) run through
-the whole per-event step, as the worker runs it, for ``--days`` days. A store's state depends on
-its own traffic and the retention of its windows, not on how many other stores there are, so a
-sample of stores at the chain's density stands for a 10,000-store chain: multiply by the store
-count for a worker's working set.
+``python -m bench.store_memory [--stores 50] [--days 7] [--events-per-store-day 1000]
+[--parts] [--chain N [--decoded K] [--events E]]``: the chain generator's traffic
+(heavy-tailed store sizes, every kind and complaint step) run through the whole per-event step,
+as the worker runs it, for ``--days`` days. A store's state depends on its own traffic and the
+retention of its windows, not on how many other stores there are, so a sample of stores at the
+chain's density stands for a 10,000-store chain: multiply by the store count for a worker's
+working set.
 
 The events are generated in a child process, so the resident memory measured is the step's
 and its stores' only, as in a worker. Prints one JSON object: resident memory added per store
-(after a full garbage collection), the
-changelog record per store (mean, largest, and by traffic fifth), the open SLA clocks, and the
-throughput of the run; with ``--parts``, what a store holds by part (a deep ``sys.getsizeof``
-walk, so Python's object sizes without the allocator's slack), their total, and the interned
-strings the stores share (counted once for the process). Progress goes to stderr.
+(after a full garbage collection); the changelog record per store (mean, largest, and by
+traffic fifth; and compressed, as a worker holds a recovered or standby copy); the open SLA
+clocks; the throughput of the run; with ``--parts``, what a store holds by part (a deep
+``sys.getsizeof`` walk, so Python's object sizes without the allocator's slack), their total,
+and the interned strings the stores share (counted once for the process).
+
+With ``--chain``, a chain of ``N`` such stores (copies of the sample's, each its own objects)
+is held as a worker holds them: the ``K`` most recently changed decoded, the others compressed
+(``streams/worker/compressed.py``; ``K`` defaults to ``worker.stores_decoded``, 0 holds every
+store decoded). Added to the JSON: the resident memory that chain adds per store, and what
+compressing and decoding one store costs; with ``--events``, the chain's traffic of the next
+Monday's lunch through ``Worker.handle_batch`` (as ``bench.worker_step``, the collector set as
+the worker sets it), events per second and seconds of cycle collection over the second half,
+against the same with every store decoded, measured in the same run. Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ import gc
 import json
 import multiprocessing
 import os
+import pickle
 import sys
 import time
 from array import array
@@ -33,13 +44,18 @@ from typing import Any
 
 import orjson
 
+from bench import worker_step
+from bench.chain_events import chain_records
 from cxpulse.config import Settings
 from streams import wiring
 from streams.core.intake import Message
 from streams.core.sla.engine import Engine
 from streams.core.step import Pipeline
 from streams.core.store import StoreState
+from streams.heap import Pauses, tune_gc
 from streams.simulate import ChainConfig, ChainGenerator
+from streams.simulate.chain import store_id
+from streams.worker.compressed import Decoded, compact, freeze, thaw
 
 START = datetime.fromisoformat("2026-11-23T00:00:00+08:00")  # a Monday
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -155,7 +171,14 @@ def feed(pipe: Pipeline, batches: Iterable[Batch], held: dict[str, StoreState]) 
     return events
 
 
-def run(stores: int, days: float, per_day: float, by_part: bool = False) -> dict[str, object]:
+def run(
+    stores: int,
+    days: float,
+    per_day: float,
+    by_part: bool = False,
+    sample: list[StoreState] | None = None,
+) -> dict[str, object]:
+    """The week's run; the stores are left in ``sample`` where one is given."""
     settings = Settings()
     signals = wiring.signals(settings)
     # Warm-up on a throwaway pipeline: the text models and caches load on first use and are
@@ -181,6 +204,10 @@ def run(stores: int, days: float, per_day: float, by_part: bool = False) -> dict
     added = rss_now() - before
     out_parts = parts(held.values()) if by_part else None
     sizes = sorted(len(orjson.dumps(st.to_json())) for st in held.values())
+    recovered = {sid: st.to_wire() for sid, st in held.items()}
+    compact(recovered, list(recovered))  # as a recovered or standby copy is held
+    if sample is not None:
+        sample.extend(held.values())
     fifths = [sizes[len(sizes) * i // 5 : len(sizes) * (i + 1) // 5] for i in range(5)]
     return {
         "stores": len(held),
@@ -193,10 +220,114 @@ def run(stores: int, days: float, per_day: float, by_part: bool = False) -> dict
         "rss_bytes_per_store": round(added / max(len(held), 1)),
         "changelog_bytes_per_store_mean": round(sum(sizes) / max(len(sizes), 1)),
         "changelog_bytes_per_store_max": sizes[-1] if sizes else 0,
+        "recovered_bytes_per_store_mean": round(
+            sum(map(len, recovered.values())) / max(len(recovered), 1)
+        ),
         "changelog_bytes_by_traffic_fifth": [round(sum(f) / len(f)) for f in fifths if f],
         "open_sla_clocks": pipe.open_deadlines(),
         **({"bytes_per_store_by_part": out_parts} if out_parts else {}),
     }
+
+
+def held_chain(
+    copies: list[bytes], ids: list[str], decoded: int | None
+) -> tuple[dict[bytes, object], Decoded, float]:
+    """A store table of ``ids``, each a copy of a sample store (its own objects), held as a
+    worker holds them; with the order of the decoded ones and the seconds spent compressing."""
+    held: dict[bytes, object] = {}
+    order = Decoded(decoded)
+    freeze_s = 0.0
+    for i, sid in enumerate(ids):
+        state = pickle.loads(copies[i % len(copies)])
+        state.store_id = sid
+        key = sid.encode()
+        held[key] = state
+        order.changed(key)
+        for out in order.pushed_out():
+            t = time.perf_counter()
+            held[out] = freeze(held[out])  # type: ignore[arg-type]
+            freeze_s += time.perf_counter() - t
+        if (i + 1) % 2000 == 0:
+            print(f"[store_memory] chain: {i + 1:,} stores", file=sys.stderr, flush=True)
+    return held, order, freeze_s
+
+
+def through_worker(
+    held: dict[bytes, object], order: Decoded, records: list[tuple[str, bytes, bytes]]
+) -> tuple[float, float]:
+    """Events per second of ``records`` through ``Worker.handle_batch`` (tables and topics
+    replaced by recorders, as ``bench.worker_step``) over the stores ``held``, and the seconds
+    of cycle collection in it, timed over the second half: the first fills the decoded set with
+    the stores the traffic touches. The collector is set as the worker sets it."""
+    settings = Settings()
+    settings.worker.stores_decoded = order.keep
+    worker, table = worker_step.make(4, settings)
+    table.data = held
+    worker.decoded = order
+    work = worker_step.batches(records, 500, 4)
+    half = len(work) // 2
+    for batch in work[:half]:
+        worker.handle_batch(batch)
+    pauses = Pauses()
+    pauses.watch()
+    t = time.perf_counter()
+    for batch in work[half:]:
+        worker.handle_batch(batch)
+    spent = time.perf_counter() - t
+    pauses.stop()
+    return sum(map(len, work[half:])) / spent, sum(s for _, s in pauses.take())
+
+
+def chain(
+    sample: list[StoreState], stores: int, decoded: int | None, events: int
+) -> dict[str, object]:
+    """``stores`` copies of the sample's stores held as a worker holds them, and ``events`` of
+    the chain's traffic from the hour after the sample's week through the worker, against the
+    same with every store decoded (module doc)."""
+    if events:
+        # As the worker sets the collector at its start, before it holds any store.
+        tune_gc(Settings().worker.gc_young_threshold)
+    copies = [pickle.dumps(st, protocol=5) for st in sample]
+    after = START + timedelta(days=7, hours=11)  # the next Monday, before lunch
+    records = chain_records(max(events, 1), stores, Settings().kafka, None, 1.0, after)
+    ids = [store_id(n, stores) for n in range(1, stores + 1)]
+    del sample[:]  # only the chain is measured, not the sample it was copied from
+    gc.collect()
+    before = rss_now()
+    held, order, freeze_s = held_chain(copies, ids, decoded)
+    gc.collect()
+    added = rss_now() - before
+    frozen = [v for v in held.values() if isinstance(v, bytes)]
+    t = time.perf_counter()
+    for v in frozen[:2000]:
+        thaw(v)
+    thaw_s = (time.perf_counter() - t) / max(min(len(frozen), 2000), 1)
+    out: dict[str, object] = {
+        "stores": stores,
+        "stores_decoded": decoded,
+        "held_compressed": len(frozen),
+        "rss_bytes_added": added,
+        "rss_bytes_per_store": round(added / stores),
+        "compressed_bytes_per_store_mean": round(sum(map(len, frozen)) / max(len(frozen), 1)),
+        "compress_ms_per_store": round(freeze_s / max(len(frozen), 1) * 1000, 3),
+        "decode_ms_per_store": round(thaw_s * 1000, 3),
+    }
+    if events:
+        print("[store_memory] chain: events through the worker", file=sys.stderr, flush=True)
+        rate, collecting = through_worker(held, order, records)
+        del held, order, frozen
+        gc.collect()
+        every, every_order, _ = held_chain(copies, ids, None)
+        baseline, baseline_collecting = through_worker(every, every_order, records)
+        out |= {
+            "events": len(records),
+            "events_per_s": round(rate),
+            "gc_s": round(collecting, 2),
+            "events_per_s_every_store_decoded": round(baseline),
+            "gc_s_every_store_decoded": round(baseline_collecting, 2),
+            "ratio": round(rate / baseline, 3),
+        }
+    return out
 
 
 def main() -> None:
@@ -205,8 +336,15 @@ def main() -> None:
     p.add_argument("--days", type=float, default=7.0)
     p.add_argument("--events-per-store-day", type=float, default=1000.0)
     p.add_argument("--parts", action="store_true", help="what a store holds, by part")
+    p.add_argument("--chain", type=int, default=0, help="a chain of this many stores (doc)")
+    p.add_argument("--decoded", type=int, default=None, help="stores held decoded (doc)")
+    p.add_argument("--events", type=int, default=0, help="chain events through the worker (doc)")
     args = p.parse_args()
-    out = run(args.stores, args.days, args.events_per_store_day, args.parts)
+    sample: list[StoreState] = []
+    out = run(args.stores, args.days, args.events_per_store_day, args.parts, sample)
+    if args.chain:
+        keep = Settings().worker.stores_decoded if args.decoded is None else args.decoded or None
+        out["chain"] = chain(sample, args.chain, keep, args.events)
     print(json.dumps(out, indent=2))
 
 

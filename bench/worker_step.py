@@ -67,8 +67,8 @@ class Table:
         self.changelog_bytes += len(value) if isinstance(value, bytes) else 0
 
 
-def make(partitions: int) -> tuple[worker_app.Worker, Table]:
-    settings = Settings()
+def make(partitions: int, settings: Settings | None = None) -> tuple[worker_app.Worker, Table]:
+    settings = settings or Settings()
     topics: dict[str, Sink] = {}
     store = Table()
     worker = assemble(
@@ -125,8 +125,16 @@ def main() -> None:
         help="the chain generator's traffic (any --stores, as bench.scale) instead of the "
         "simulator's (at most 999 stores, as bench.pipeline)",
     )
+    p.add_argument(
+        "--decoded",
+        type=int,
+        default=None,
+        help="worker.stores_decoded (default: the setting's default; 0: every store decoded)",
+    )
     a = p.parse_args()
     settings = Settings()
+    if a.decoded is not None:
+        settings.worker.stores_decoded = a.decoded or None
     if a.chain:
         from bench.chain_events import chain_records
 
@@ -140,7 +148,7 @@ def main() -> None:
         decode(value, expected_type=kinds.kind_of(topic), key=key)
     decode_s = time.perf_counter() - t0
 
-    worker, store = make(a.partitions)
+    worker, store = make(a.partitions, settings)
     work = batches(records, a.batch, a.partitions)
     spent = [0.0]
     write = worker._write
@@ -173,6 +181,8 @@ def main() -> None:
         "profiled": bool(prof),
         "changelog_messages": store.changelog_messages,
         "changelog_bytes": store.changelog_bytes,
+        "stores_decoded_setting": settings.worker.stores_decoded,
+        "stores_compressed": int(worker.metrics.stores_compressed._value.get()),
     }
     if prof:
         out["top_cumulative"] = top(prof, "cumulative", a.top)

@@ -90,6 +90,13 @@ class WorkerConfig(_Section):
     # batch (0), a live stream sent about one whole state per event, and in-process the writes
     # fell from ~7,300 messages to ~800 per 20,000 events at 2 s (bench/README.md).
     state_write_every: Annotated[float, Field(ge=0, le=60)] = 2.0
+    # Stores a worker holds decoded, the most recently changed; the others are held pickled and
+    # compressed, ~13 KB against ~50 KB after a week, and decoded again (~0.3 ms each way) when
+    # an event or a read needs them (streams/worker/compressed.py). At a 10,000-store chain
+    # with 2,000 decoded, a store took 20.8 KB instead of 52.6 KB and the worker handled 0.43
+    # times the events per second (bench/README.md, "What a store costs"): the default bounds
+    # memory without that cost up to 10,000 stores per worker. None: every store decoded.
+    stores_decoded: Annotated[int, Field(ge=1)] | None = 10_000
     # Wall seconds between two snapshots of one store (the signals topic and this worker's
     # gauges); Prometheus scrapes every 15 s, so a store changing faster is shown as often.
     snapshot_every: Annotated[float, Field(gt=0, le=3600)] = 5.0

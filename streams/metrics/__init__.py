@@ -189,6 +189,18 @@ class Metrics:
             "Stores whose latest change waits for its snapshot (throttled, at most 5 s).",
             registry=r,
         )
+        self.stores_decoded = Gauge(
+            "cxpulse_stores_decoded",
+            "Stores held decoded (the most recently changed, at most worker.stores_decoded); "
+            "the others are held compressed and decoded again when needed.",
+            registry=r,
+        )
+        self.stores_compressed = Counter(
+            "cxpulse_stores_compressed",
+            "Decoded stores compressed because more recently changed ones took their place "
+            "(worker.stores_decoded): a high rate means stores are decoded again and again.",
+            registry=r,
+        )
         self.sla_events = Counter(
             "cxpulse_sla_events",
             "SLA clock changes, by clock and transition.",

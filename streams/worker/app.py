@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import faust
-import orjson
 
 from schemas import deadletter as dl
 from schemas.events import Envelope, Feedback, event_time
@@ -38,6 +37,7 @@ from streams.heap import Pauses
 from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
+from streams.worker.compressed import Decoded, thaw
 from streams.worker.grown import Mover
 from streams.worker.health import Health, offsets_of
 from streams.worker.merge import Merge
@@ -83,6 +83,7 @@ class Worker:
     generation: int | None = None  # the consumer group generation the held events came in
     gc_pauses: Pauses = field(default_factory=Pauses)  # watched by the process that runs it
     mover: Mover | None = None  # the events of partitions beyond kafka.partitions (grown.py)
+    decoded: Decoded = field(default_factory=lambda: Decoded(None))  # compressed.py
 
     def state(self, key: bytes) -> StoreState:
         return self.load_store(key.decode()) or StoreState(store_id=key.decode())
@@ -91,9 +92,9 @@ class Worker:
         stored = self.table.data.get(store_id.encode())
         if isinstance(stored, StoreState):
             return stored
-        if stored:  # recovered from the changelog: the bytes of its JSON
+        if stored:  # held compressed, or its JSON as recovered (compressed.py)
             try:
-                return StoreState.from_json(orjson.loads(stored))
+                return thaw(stored)
             except Exception as exc:
                 self.unreadable_state(self.table, store_id.encode(), stored, exc)
         return None
@@ -275,7 +276,12 @@ class Worker:
             tables.hold(self.table, partition, key, state)  # read from here until written
             self.unwritten.changed(key, partition, wall)
             self.snapshots.changed(key)  # shown in its turn, not per batch (``snapshots``)
+            self.decoded.changed(key)
         self._write_due(wall)
+        held = self.table.data
+        frozen = self.decoded.freeze_pushed_out(held, self.unwritten.since, self._repack)
+        self.metrics.stores_compressed.inc(frozen)
+        self.metrics.stores_decoded.set(len(self.decoded))
         self.publish_due(wall)
         self.sla.flush(changes.complaints)
         self.metrics.sla_open.set(self.pipe.open_deadlines())
@@ -300,7 +306,13 @@ class Worker:
             log.exception("state of store %s could not be encoded for the changelog", key[:64])
             self.metrics.state_not_written.inc()
             return
-        tables.write(self.table, partition, key, state, wire, "raw")
+        held = self.decoded.after_write(key, state)
+        if held is not state:
+            self.metrics.stores_compressed.inc()
+        tables.write(self.table, partition, key, held, wire, "raw")
+
+    def _repack(self, key: bytes, value: Any) -> None:
+        tables.repack(self.table, key, value)
 
     def _export_tally(self) -> None:
         t, r, m = self.pipe.tally, self.reported, self.metrics
@@ -409,6 +421,7 @@ class Worker:
             self.metrics.gc_pause.labels(str(generation)).observe(seconds)
         if self._settling():
             return  # a store read now may be half recovered
+        self.decoded.forget(self.table.data)  # dropped with a partition moved on
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
         if owned and known:

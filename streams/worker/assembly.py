@@ -16,6 +16,7 @@ from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.app import Worker
 from streams.worker.budget import Budget
+from streams.worker.compressed import Decoded
 from streams.worker.grown import Mover
 from streams.worker.rollup import Sender
 from streams.worker.sla import SlaShell
@@ -53,6 +54,7 @@ def assemble(
     sla_shell.pipe = pipe
     worker = Worker(
         unwritten=Unwritten(settings.worker.state_write_every),
+        decoded=Decoded(settings.worker.stores_decoded),
         settings=settings,
         metrics=metrics,
         app=app,

@@ -109,6 +109,7 @@ def build(settings: Settings, metrics: Metrics | None = None) -> Worker:
         store_table=app.Table(
             "store-state",
             default=None,
+            store=memory_store.COMPRESSED_URL,  # recovered states held compressed
             partitions=k.partitions,
             key_type=bytes,  # Faust derives the changelog's key codec from this: raw bytes
             value_type=bytes,

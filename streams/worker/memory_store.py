@@ -27,7 +27,12 @@ import faust.stores
 from faust.stores.memory import Store
 from faust.types import TP
 
+from streams.worker.compressed import compact
+
 SCHEME = "cxmemory"  # the store URL's scheme: ``cxmemory://``
+COMPRESSED = "cxmemory-compressed"  # ... and the store table's
+# A host, though none is read: Faust takes a URL with nothing after its scheme for no URL.
+COMPRESSED_URL = f"{COMPRESSED}://local"
 
 
 class OffsetMemoryStore(Store[Any, Any]):
@@ -66,6 +71,10 @@ class OffsetMemoryStore(Store[Any, Any]):
         super().apply_changelog_batch(events, to_key, to_value)
         for event in events:
             self._reflects(event.message.tp, event.message.offset)
+        self.applied({to_key(event.key) for event in events})
+
+    def applied(self, keys: set[Any]) -> None:
+        """The keys a changelog batch just set or dropped here."""
 
     async def on_rebalance(
         self, assigned: set[TP], revoked: set[TP], newly_assigned: set[TP], generation_id: int = 0
@@ -93,7 +102,18 @@ class OffsetMemoryStore(Store[Any, Any]):
         self.kept, self.owned = partitions, owned & partitions
 
 
+class CompressedMemoryStore(OffsetMemoryStore):
+    """The store table's: each state a changelog batch leaves here is compressed as it arrives
+    (``compressed.compact``), so a recovered or standby copy of a store takes the memory of
+    one its owner holds compressed, not its whole JSON."""
+
+    def applied(self, keys: set[Any]) -> None:
+        compact(self.data, keys)
+
+
 def register() -> str:
-    """Make ``cxmemory://`` name this store for Faust; returns the URL."""
+    """Make ``cxmemory://`` name this store for Faust, and ``cxmemory-compressed://`` the
+    store table's (``COMPRESSED_URL``); returns the first URL, every table's default."""
     faust.stores.STORES.aliases[SCHEME] = f"{__name__}:OffsetMemoryStore"
+    faust.stores.STORES.aliases[COMPRESSED] = f"{__name__}:CompressedMemoryStore"
     return f"{SCHEME}://"

@@ -10,7 +10,9 @@ from typing import Any
 import faust
 from faust.types import TP
 
+from streams.core.store import StoreState
 from streams.worker import memory_store
+from streams.worker.compressed import CompressedJson, thaw
 
 
 @dataclass
@@ -104,3 +106,26 @@ def test_offsets_of_other_topics_partitions_do_not_keep_a_partition() -> None:
     assert store.kept == {0}
     store.set_persisted_offset(TP(topic, 1), 9)
     assert store.persisted_offset(TP(topic, 1)) is None
+
+
+def test_the_store_tables_recovered_states_are_held_compressed() -> None:
+    """Recovery and standby reading leave each store's newest state compressed, not its JSON."""
+    app = faust.App("cx-memory-test", broker="kafka://127.0.0.1:1", store=memory_store.register())
+    table = app.Table(
+        "stores", default=None, partitions=4, key_type=bytes, store=memory_store.COMPRESSED_URL
+    )
+    store = table.data
+    assert isinstance(store, memory_store.CompressedMemoryStore)
+    older, newer = StoreState("S1"), StoreState("S1", labels={"region": "华东"})
+    tp = TP(table.changelog_topic.get_topic_name(), 1)
+    batch = [
+        _Event(b"S1", older.to_wire(), _Message(tp, 0, b"x")),
+        _Event(b"S1", newer.to_wire(), _Message(tp, 1, b"x")),
+        _Event(b"S2", StoreState("S2").to_wire(), _Message(tp, 2, b"x")),
+        _Event(b"S2", None, _Message(tp, 3, None)),  # a tombstone: the store was dropped
+    ]
+    store.apply_changelog_batch(batch, lambda k: k, lambda v: v)
+    assert set(store.data) == {b"S1"}
+    assert type(store.data[b"S1"]) is CompressedJson
+    assert thaw(store.data[b"S1"]) == newer
+    assert store.persisted_offset(tp) is None  # no assignment yet: nothing vouched for

@@ -44,7 +44,9 @@ class PackedTier:
         "width",
     )
 
-    def __init__(self, width: int) -> None:
+    # ``width`` has a default only for pickle, which makes the object before setting every
+    # attribute (a worker holds its idle stores pickled: streams/worker/compressed.py).
+    def __init__(self, width: int = 0) -> None:
         if width > MASK + 1:
             raise ValueError(f"a packed bucket holds at most {MASK + 1} fields, not {width}")
         self.width = width

@@ -91,11 +91,11 @@ class WorkerConfig(_Section):
     # fell from ~7,300 messages to ~800 per 20,000 events at 2 s (bench/README.md).
     state_write_every: Annotated[float, Field(ge=0, le=60)] = 2.0
     # Stores a worker holds decoded, the most recently changed; the others are held pickled and
-    # compressed, ~13 KB against ~50 KB after a week, and decoded again (~0.3 ms each way) when
-    # an event or a read needs them (streams/worker/compressed.py). At a 10,000-store chain
-    # with 2,000 decoded, a store took 20.8 KB instead of 52.6 KB and the worker handled 0.43
-    # times the events per second (bench/README.md, "What a store costs"): the default bounds
-    # memory without that cost up to 10,000 stores per worker. None: every store decoded.
+    # compressed, ~13 KB against ~50 KB after a week, and decoded again when an event or a read
+    # needs them (streams/worker/compressed.py). At a 10,000-store chain with 2,000 decoded a
+    # store took 20.5 KB instead of 52.6 KB, and the worker handled 0.45 times the events per
+    # second (bench/README.md, "What a store costs, and stores held compressed"): the default
+    # bounds memory without that cost up to 10,000 stores per worker. None: every store decoded.
     stores_decoded: Annotated[int, Field(ge=1)] | None = 10_000
     # Wall seconds between two snapshots of one store (the signals topic and this worker's
     # gauges); Prometheus scrapes every 15 s, so a store changing faster is shown as often.

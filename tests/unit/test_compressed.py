@@ -146,3 +146,21 @@ def test_stores_no_longer_held_decoded_leave_the_order(stores: dict[str, StoreSt
     order.due.add(b"gone")
     order.forget({b"kept": state, b"frozen": freeze(state)})
     assert list(order.order) == [b"kept"] and order.due == set()
+
+
+def test_a_store_that_cannot_be_frozen_stays_decoded_and_the_rest_go_on(
+    stores: dict[str, StoreState], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = next(iter(stores.values()))
+
+    def broken(obj: Any, protocol: int) -> bytes:
+        raise pickle.PicklingError("a bug")
+
+    order = Decoded(0)
+    order.changed(b"a")
+    order.due.add(b"b")
+    held: dict[bytes, Any] = {b"a": state}
+    monkeypatch.setattr(pickle, "dumps", broken)
+    assert order.freeze_pushed_out(held, set(), held.__setitem__) == 0
+    assert held[b"a"] is state
+    assert order.after_write(b"b", state) is state

@@ -30,10 +30,10 @@ import zstandard
 
 from streams.core.store import StoreState
 
+log = logging.getLogger("cxpulse.worker.compressed")
 # Level 1: a week-old store in ~13 KB, ~65 µs to compress; higher levels took longer for no
 # smaller result, negative ones gave 18-22 KB (measured on week-old states' JSON).
 _compressor = zstandard.ZstdCompressor(level=1)
-log = logging.getLogger("cxpulse.worker.compressed")
 _decompressor = zstandard.ZstdDecompressor()
 
 

@@ -201,6 +201,12 @@ class Metrics:
             "(worker.stores_decoded): a high rate means stores are decoded again and again.",
             registry=r,
         )
+        self.stores_read_back = Counter(
+            "cxpulse_stores_read_back",
+            "Stores decoded from their compressed or recovered form for an event or a read "
+            "(~0.25 ms each for a week-old store); one decoded only to be shown is not kept.",
+            registry=r,
+        )
         self.sla_events = Counter(
             "cxpulse_sla_events",
             "SLA clock changes, by clock and transition.",

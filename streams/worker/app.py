@@ -93,6 +93,7 @@ class Worker:
         if isinstance(stored, StoreState):
             return stored
         if stored:  # held compressed, or its JSON as recovered (compressed.py)
+            self.metrics.stores_read_back.inc()
             try:
                 return thaw(stored)
             except Exception as exc:

@@ -82,4 +82,6 @@ def test_stores_held_compressed_count_each_rating_once_across_a_restart(env: Env
     duplicates = env.metric("cxpulse_events_duplicate_total", event_type="feedback")
     assert duplicates is not None and duplicates >= 5
     assert env.metric("cxpulse_stores_decoded") == 2.0
+    read_back = env.metric("cxpulse_stores_read_back_total")  # each recovered store, at least
+    assert read_back is not None and read_back >= len(STORES)
     assert env.health()["healthy"] is True

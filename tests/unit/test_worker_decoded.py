@@ -50,3 +50,5 @@ def test_stores_beyond_the_decoded_ones_are_held_compressed_and_come_out_the_sam
     assert few.metrics.stores_decoded._value.get() == 2
     assert few.metrics.stores_compressed._value.get() > 0
     assert every.metrics.stores_compressed._value.get() == 0
+    assert few.metrics.stores_read_back._value.get() > 0
+    assert every.metrics.stores_read_back._value.get() == 0

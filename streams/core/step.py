@@ -152,12 +152,12 @@ class Pipeline:
         if isinstance(admitted, Rejection):
             self.tally.rejected[admitted.code] += 1
             return Output("rejected", rejection=admitted)
-        full = self._full(admitted.store_id)
-        if full is not None:
-            self.tally.rejected[full.code] += 1
-            return Output("rejected", rejection=full)
         try:
-            out = self._apply(admitted, partition, wall)
+            state = self._store(admitted.store_id)
+            if isinstance(state, Rejection):
+                self.tally.rejected[state.code] += 1
+                return Output("rejected", rejection=state)
+            out = self._apply(admitted, state, partition, wall)
         except Exception as exc:
             # One line, not a traceback: a stream of such events must not flood the log; the
             # dead letter carries the reason and the line it came from.
@@ -174,27 +174,24 @@ class Pipeline:
         self._count(out)
         return out
 
-    def _full(self, store_id: str) -> Rejection | None:
-        """Refusal of a store that would go past ``intake.max_stores`` (checked only once the
-        shell holds that many: a store it already holds is found then, and goes on)."""
-        if self.stores_held is None or store_id in self._stores or store_id in self._fresh:
-            return None
-        held = self.stores_held() + len(self._fresh)  # the shell has not written those yet
-        if held < self.intake.max_stores or self.load_store(store_id) is not None:
-            return None
-        return Rejection(
-            "store_limit",
-            f"this worker holds {held} stores (intake.max_stores); a new store's events are "
-            "parked: check the producer's store_id, or raise the limit and re-publish these",
-        )
-
-    def _store(self, store_id: str) -> StoreState:
+    def _store(self, store_id: str) -> StoreState | Rejection:
+        """The store's state: changed in this batch, held by the shell, or begun afresh; a
+        refusal where beginning it would go past ``intake.max_stores``."""
         held = self._stores.get(store_id)
         if held is not None:
             return held[1]
         loaded = self.load_store(store_id)
         if loaded is not None:
             return loaded
+        if store_id not in self._fresh and self.stores_held is not None:
+            count = self.stores_held() + len(self._fresh)  # the shell has not written those yet
+            if count >= self.intake.max_stores:
+                return Rejection(
+                    "store_limit",
+                    f"this worker holds {count} stores (intake.max_stores); a new store's "
+                    "events are parked: check the producer's store_id, or raise the limit and "
+                    "re-publish these",
+                )
         self._fresh.add(store_id)
         return StoreState(store_id=store_id)
 
@@ -203,8 +200,7 @@ class Pipeline:
             return self._complaints[key][1]
         return self.load_complaint(key)
 
-    def _apply(self, event: Envelope, partition: int, wall: float) -> Output:
-        state = self._store(event.store_id)
+    def _apply(self, event: Envelope, state: StoreState, partition: int, wall: float) -> Output:
         checkpoint = Checkpoint.take(state, event, self.signals.satisfaction)
         try:
             step = process(state, event, self.signals)

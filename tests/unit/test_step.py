@@ -198,11 +198,17 @@ def test_a_new_store_past_the_limit_is_parked_and_the_stores_held_go_on() -> Non
     settings = Settings()
     settings.intake.max_stores = 2
     stores: dict[str, StoreState] = {}
+    loads: list[str] = []
+
+    def load(store_id: str) -> StoreState | None:
+        loads.append(store_id)
+        return stores.get(store_id)
+
     pipe = Pipeline(
         settings.intake,
         wiring.signals(settings),
         Engine(settings.sla),
-        stores.get,
+        load,
         lambda key: None,
         stores_held=lambda: len(stores),
     )
@@ -219,7 +225,9 @@ def test_a_new_store_past_the_limit_is_parked_and_the_stores_held_go_on() -> Non
     assert "intake.max_stores" in out.rejection.reason
     stores.update({k: st for k, (_, st) in pipe.take_changes().stores.items()})
     assert send(4, "S4").rejection.code == "store_limit"  # and after the shell took them
+    loads.clear()
     assert [send(5, "S1").outcome, send(6, "S2").outcome] == ["applied", "applied"]
+    assert loads == ["S1", "S2"]  # each read once from the shell (a read may decode it)
     assert pipe.tally.rejected == {"store_limit": 2}
 
 

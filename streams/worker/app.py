@@ -405,6 +405,7 @@ class Worker:
         if owned != self.owned:
             self.sla.reindex(set(owned), wall)
             self.merge.drop(set(self.merge.held) - set(owned))
+            self.decoded.forget(self.table.data)  # the stores of partitions gone from here
         due = dict(self.sla.due_ticks(wall))
         for partition in self.merge.waiting(wall):
             if partition in owned and partition not in due:
@@ -422,7 +423,6 @@ class Worker:
             self.metrics.gc_pause.labels(str(generation)).observe(seconds)
         if self._settling():
             return  # a store read now may be half recovered
-        self.decoded.forget(self.table.data)  # dropped with a partition moved on
         owned = {tp.partition for tp in self.app.assignor.assigned_actives()}
         known = tables.key_partitions(self.table)
         if owned and known:

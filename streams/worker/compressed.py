@@ -53,6 +53,15 @@ def freeze(state: StoreState) -> Pickled:
     return Pickled(_compressor.compress(pickle.dumps(state, protocol=5)))
 
 
+def _frozen(key: bytes, state: StoreState) -> Pickled | None:
+    """``freeze``, or None where it fails (a bug: said, and the store stays decoded)."""
+    try:
+        return freeze(state)
+    except Exception:
+        log.exception("store %r could not be held compressed", key[:64])
+        return None
+
+
 def thaw(stored: bytes) -> StoreState:
     """The store held as ``stored``: one this process froze, a recovered state it compressed,
     or a recovered state's JSON as Faust put it in the table. Raises on anything unreadable,
@@ -113,10 +122,7 @@ class Decoded:
         waited for the write, else ``state`` as it is."""
         if key in self.due:
             self.due.discard(key)
-            try:
-                return freeze(state)
-            except Exception:  # a bug: said, and the store stays decoded
-                log.exception("store %r could not be held compressed", key[:64])
+            return _frozen(key, state) or state
         return state
 
     def freeze_pushed_out(
@@ -132,18 +138,15 @@ class Decoded:
             state = held.get(key)
             if key in unwritten:
                 self.due.add(key)
-            elif isinstance(state, StoreState):
-                try:
-                    repack(key, freeze(state))
-                except Exception:  # a bug: said, and the store stays decoded
-                    log.exception("store %r could not be held compressed", key[:64])
-                    continue
+            elif isinstance(state, StoreState) and (held_as := _frozen(key, state)):
+                repack(key, held_as)
                 frozen += 1
         return frozen
 
     def forget(self, held: MutableMapping[bytes, Any]) -> None:
-        """Drop the stores no longer held decoded (their partition moved on, or the state was
-        set aside), so they take no place in ``keep``."""
+        """Drop the stores no longer held decoded, so they take no place in ``keep``: run when
+        the worker's partitions change (a store of a partition gone is dropped with it). One set
+        aside meanwhile is skipped when pushed out."""
         for key in [k for k in self.order if not isinstance(held.get(k), StoreState)]:
             del self.order[key]
         self.due = {k for k in self.due if isinstance(held.get(k), StoreState)}

@@ -3,6 +3,7 @@ count, alert and write to the changelog exactly as when every store is decoded."
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from streams.core.store import StoreState
@@ -52,3 +53,21 @@ def test_stores_beyond_the_decoded_ones_are_held_compressed_and_come_out_the_sam
     assert every.metrics.stores_compressed._value.get() == 0
     assert few.metrics.stores_read_back._value.get() > 0
     assert every.metrics.stores_read_back._value.get() == 0
+
+
+def test_stores_of_a_partition_gone_from_the_worker_leave_the_decoded_order() -> None:
+    w = make()
+    w.decoded = Decoded(5)
+    w.handle_batch([ev(i, store=s) for i, s in enumerate(STORES[:4])])
+    assert len(w.decoded) == 4
+    for gone in (b"S2", b"S3"):  # Faust drops a lost partition's keys from the table
+        del w.table.data[gone]
+    feedback = SimpleNamespace(topic="cx.feedback", partition=0)
+    app: Any = SimpleNamespace(  # the Faust app as the timer reads it
+        rebalancing=False,
+        assignor=SimpleNamespace(assigned_actives=lambda: [feedback]),
+        tables=SimpleNamespace(),
+    )
+    w.app = app
+    w.on_timer()
+    assert list(w.decoded.order) == [b"S0", b"S1"]

@@ -42,8 +42,6 @@ from datetime import datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
-import orjson
-
 from bench import worker_step
 from bench.chain_events import chain_records
 from cxpulse.config import Settings
@@ -55,7 +53,7 @@ from streams.core.store import StoreState
 from streams.heap import Pauses, tune_gc
 from streams.simulate import ChainConfig, ChainGenerator
 from streams.simulate.chain import store_id
-from streams.worker.compressed import Decoded, compact, freeze, thaw
+from streams.worker.compressed import Decoded, compact, thaw
 
 START = datetime.fromisoformat("2026-11-23T00:00:00+08:00")  # a Monday
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -203,8 +201,8 @@ def run(
     gc.collect()
     added = rss_now() - before
     out_parts = parts(held.values()) if by_part else None
-    sizes = sorted(len(orjson.dumps(st.to_json())) for st in held.values())
     recovered = {sid: st.to_wire() for sid, st in held.items()}
+    sizes = sorted(map(len, recovered.values()))
     compact(recovered, list(recovered))  # as a recovered or standby copy is held
     if sample is not None:
         sample.extend(held.values())
@@ -243,10 +241,9 @@ def held_chain(
         key = sid.encode()
         held[key] = state
         order.changed(key)
-        for out in order.pushed_out():
-            t = time.perf_counter()
-            held[out] = freeze(held[out])  # type: ignore[arg-type]
-            freeze_s += time.perf_counter() - t
+        t = time.perf_counter()
+        order.freeze_pushed_out(held, (), held.__setitem__)
+        freeze_s += time.perf_counter() - t
         if (i + 1) % 2000 == 0:
             print(f"[store_memory] chain: {i + 1:,} stores", file=sys.stderr, flush=True)
     return held, order, freeze_s
@@ -289,7 +286,7 @@ def chain(
         tune_gc(Settings().worker.gc_young_threshold)
     copies = [pickle.dumps(st, protocol=5) for st in sample]
     after = START + timedelta(days=7, hours=11)  # the next Monday, before lunch
-    records = chain_records(max(events, 1), stores, Settings().kafka, None, 1.0, after)
+    records = chain_records(events, stores, Settings().kafka, None, 1.0, after) if events else []
     ids = [store_id(n, stores) for n in range(1, stores + 1)]
     del sample[:]  # only the chain is measured, not the sample it was copied from
     gc.collect()

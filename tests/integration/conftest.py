@@ -219,3 +219,33 @@ def env(kafka: localkafka.Broker, tmp_path: Path) -> Iterator[Env]:
     }
     with environment(vars, tmp_path) as e:
         yield e
+
+
+# The event kinds, each a topic of the worker's.
+KINDS = ("feedback", "call", "review", "complaint")
+
+
+@pytest.fixture
+def offsets(env: Env) -> Iterator[Any]:
+    """Reads the worker group's committed offsets (it never joins the group)."""
+    from kafka import KafkaConsumer
+
+    c = KafkaConsumer(
+        bootstrap_servers=env.settings.kafka.bootstrap,
+        group_id=env.settings.worker.app_id,  # Faust's consumer group is the app id
+        enable_auto_commit=False,
+    )
+    yield c
+    c.close()
+
+
+def lag(env: Env, c: Any) -> tuple[int, int]:
+    """(committed offsets summed, events not yet committed) on the event topics, read with
+    the ``offsets`` consumer ``c``."""
+    from kafka import TopicPartition
+
+    k = env.settings.kafka
+    tps = [TopicPartition(k.topic(kind), p) for kind in KINDS for p in range(k.partitions)]
+    end = c.end_offsets(tps)
+    committed = {tp: c.committed(tp) or 0 for tp in tps}
+    return sum(committed.values()), sum(end[tp] - committed[tp] for tp in tps)

@@ -4,10 +4,10 @@ store counts each rating once, before and after a restart that recovers them com
 from __future__ import annotations
 
 import pytest
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer
 
 from tests.helpers import feedback, line
-from tests.integration.conftest import Env
+from tests.integration.conftest import Env, lag
 from tests.waiting import wait_for
 
 pytestmark = pytest.mark.kafka
@@ -16,42 +16,19 @@ STORES = [f"S{i}" for i in range(1, 7)]
 DECODED = "2"
 
 
-def send(env: Env, records: list[tuple[str, int, int]]) -> None:
-    """(store, event number, rating) as feedback, keyed by store."""
-    producer = KafkaProducer(bootstrap_servers=env.settings.kafka.bootstrap, acks="all")
-    try:
-        for store, i, rating in records:
-            producer.send(
-                env.settings.kafka.topic("feedback"),
-                key=store.encode(),
-                value=line(feedback(i, rating, store=store)),
-            )
-        producer.flush(timeout=30)
-    finally:
-        producer.close()
-
-
-def committed(env: Env) -> int:
-    """The worker group's committed offsets on the feedback topic, summed."""
-    k = env.settings.kafka
-    c = KafkaConsumer(
-        bootstrap_servers=k.bootstrap, group_id=env.settings.worker.app_id, enable_auto_commit=False
-    )
-    try:
-        return sum(
-            c.committed(TopicPartition(k.topic("feedback"), p)) or 0 for p in range(k.partitions)
-        )
-    finally:
-        c.close()
+def rating(store: str, i: int, stars: int) -> tuple[str, bytes, bytes]:
+    return ("feedback", store.encode(), line(feedback(i, stars, store=store)))
 
 
 def ratings(env: Env) -> dict[str, float | None]:
     return {s: env.metric("cxpulse_store_ratings", store_id=s, window="24h") for s in STORES}
 
 
-def test_stores_held_compressed_count_each_rating_once_across_a_restart(env: Env) -> None:
+def test_stores_held_compressed_count_each_rating_once_across_a_restart(
+    env: Env, offsets: KafkaConsumer
+) -> None:
     env.start_worker(CXPULSE_WORKER__STORES_DECODED=DECODED)
-    send(env, [(s, i, 5) for i in range(5) for s in STORES])
+    env.produce([rating(s, i, 5) for i in range(5) for s in STORES])
     wait_for(
         lambda: ratings(env) == dict.fromkeys(STORES, 5.0),
         what="5 ratings at each store",
@@ -67,12 +44,19 @@ def test_stores_held_compressed_count_each_rating_once_across_a_restart(env: Env
 
     # Every event committed before the kill, so none is read again: the stores' counts after
     # the restart come from their recovered states alone.
-    wait_for(lambda: committed(env) == 5 * len(STORES), what="30 events committed", explain=env.log)
+    wait_for(
+        lambda: lag(env, offsets) == (5 * len(STORES), 0),
+        what="30 events committed",
+        explain=env.log,
+    )
     env.procs[0].kill()
     env.procs[0].wait(10)
     env.start_worker(CXPULSE_WORKER__STORES_DECODED=DECODED)
     # Five new ratings each, and S1's first five again (read twice: counted once).
-    send(env, [(s, 5 + i, 4) for i in range(5) for s in STORES] + [("S1", i, 5) for i in range(5)])
+    env.produce(
+        [rating(s, 5 + i, 4) for i in range(5) for s in STORES]
+        + [rating("S1", i, 5) for i in range(5)]
+    )
     wait_for(
         lambda: ratings(env) == dict.fromkeys(STORES, 10.0),
         what="10 ratings at each store after the restart",

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import signal
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from functools import partial
 
@@ -22,7 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 from cxpulse.live import scrape
 from streams.simulate import SimConfig, Simulator, write_jsonl
 from tests.helpers import feedback, line
-from tests.integration.conftest import Env
+from tests.integration.conftest import KINDS, Env, lag
 from tests.waiting import free_port, wait_for
 
 pytestmark = pytest.mark.kafka
@@ -32,29 +31,7 @@ pytestmark = pytest.mark.kafka
 # table recovery ended while the backlog was being fetched).
 STORES = 150
 HOURS = 48
-KINDS = ("feedback", "call", "review", "complaint")
 COMMIT_WINDOW = 15.0  # Faust commits every 2.8 s: a few chances to commit the last batch
-
-
-@pytest.fixture
-def offsets(env: Env) -> Iterator[KafkaConsumer]:
-    """Reads the worker group's committed offsets (it never joins the group)."""
-    c = KafkaConsumer(
-        bootstrap_servers=env.settings.kafka.bootstrap,
-        group_id=env.settings.worker.app_id,  # Faust's consumer group is the app id
-        enable_auto_commit=False,
-    )
-    yield c
-    c.close()
-
-
-def lag(env: Env, c: KafkaConsumer) -> tuple[int, int]:
-    """(committed offsets summed, events not yet committed) on the event topics."""
-    k = env.settings.kafka
-    tps = [TopicPartition(k.topic(kind), p) for kind in KINDS for p in range(k.partitions)]
-    end = c.end_offsets(tps)
-    committed = {tp: c.committed(tp) or 0 for tp in tps}
-    return sum(committed.values()), sum(end[tp] - committed[tp] for tp in tps)
 
 
 def committed_past(env: Env, c: KafkaConsumer, count: float) -> bool:

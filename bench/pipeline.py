@@ -53,6 +53,7 @@ from bench.readings import (
     scrape,
     total,
     wait_consumed,
+    wait_quiet,
     where_time_went,
 )
 from bench.reference_consumers import measure_bare_faust, measure_raw
@@ -165,11 +166,11 @@ def measure_latency(
     rate: float,
     args: argparse.Namespace,
 ) -> dict[str, Any]:
-    """Events sent at a steady `rate` into the worker that has just read the backlog; the
-    latency histogram read at the start, `settle` seconds in, and once all are handled. The
-    first seconds are reported apart: the worker's rollup agent is still reading what the
-    backlog sent it (step boundaries of a whole backlog judged at once), which a live stream
-    does not have."""
+    """Events sent at a steady `rate` into the worker that has read the backlog; the latency
+    histogram read at the start, `settle` seconds in, and once all are handled. The first
+    seconds are reported apart: started straight after the backlog, the worker's rollup agent
+    is still reading what the backlog sent it (step boundaries of a whole backlog judged at
+    once), which a live stream does not have."""
     lat_n = int(rate * args.seconds)
     say(f"latency: {rate:,.0f} events/s for {args.seconds:g} s into the caught-up worker")
     before = buckets(scrape(worker.url))
@@ -301,7 +302,14 @@ def run(args: argparse.Namespace, argv: Sequence[str]) -> dict[str, Any]:
             if rate * args.seconds > len(records) - n:
                 rate = int((len(records) - n) / args.seconds)
                 say(f"   latency rate capped at {rate:,}/s: that many events were generated")
+            quiet_s = None
+            if not args.straight_after_backlog:
+                say("   waiting for the worker to read what the backlog left (rollup messages) ...")
+                quiet_s = round(wait_quiet(procs, worker, args.timeout), 1)
+                say(f"   quiet after {quiet_s} s")
             latency = measure_latency(procs, worker, records[n:], rate, args)
+            # None: started straight after the backlog (--straight-after-backlog)
+            latency["started_quiet_after_s"] = quiet_s
         procs.stop(worker.proc)
         stored = stored_bytes(args.bootstrap, lambda t: written(t, prefix, worker_id))
 
@@ -398,6 +406,12 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         type=float,
         default=5.0,
         help="latency phase: its first seconds, also reported apart (default 5)",
+    )
+    p.add_argument(
+        "--straight-after-backlog",
+        action="store_true",
+        help="latency phase: start as soon as the backlog's events are handled, not once the "
+        "worker has also read the rollup messages they sent (a recovery, not a steady state)",
     )
     p.add_argument("--timeout", type=float, default=300.0, help="deadline of each phase, s")
     p.add_argument(

@@ -8,6 +8,7 @@ so that a figure is read one way whichever bench reports it.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import urllib.error
@@ -170,3 +171,29 @@ class Throughput:
             "wall_s": round(self.wall_s, 3),
             "consumer_cpu_cores": self.cpu_cores,
         }
+
+
+def wait_quiet(procs: Procs, w: WorkerRun, timeout: float) -> float:
+    """Poll the worker's ``/healthz`` until its health check finds nothing left to read on the
+    event topics and on the rollup topic (both lags 0: a backlog's rollup messages are read
+    after its events); returns the seconds it took. Its check runs every few seconds and reads
+    committed offsets, so this waits at least until the next check and commit."""
+    url = w.url.removesuffix("/metrics") + "/healthz"
+    t0 = time.monotonic()
+    last: Any = None
+    while True:
+        procs.check_alive(w.proc)
+        tick = time.monotonic()
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                body = json.loads(resp.read())
+        except urllib.error.HTTPError as exc:  # 503 while unhealthy: the body still says why
+            body = json.loads(exc.read() or b"{}")
+        except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+            body = {}
+        last = {k: body.get(k) for k in ("lag", "rollup_lag")}
+        if last["lag"] == 0 and last["rollup_lag"] in (0, None):
+            return tick - t0
+        if tick - t0 > timeout:
+            raise BenchError(f"the worker still had messages to read at the deadline: {last}")
+        time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - tick)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from streams.cardinality import LabelCapsConfig
 from streams.core.intake import IntakeConfig
@@ -24,6 +24,7 @@ from streams.core.signals.config import (
     WordOfMouthConfig,
 )
 from streams.core.sla.policy import SlaConfig
+from streams.core.store import Signals
 from streams.core.text.config import TextConfig
 from streams.metrics.export import ExportConfig
 
@@ -146,6 +147,18 @@ class StreamSettings(BaseModel):
     sla: SlaConfig = SlaConfig()
     text: TextConfig = TextConfig()
     rollups: RollupConfig = RollupConfig()
+
+    @model_validator(mode="after")
+    def _forget_after_what_stores_keep(self) -> StreamSettings:
+        after = self.intake.forget_stores_after
+        kept = max(Signals(self.signals()).keep.values())
+        if after is not None and after < kept:
+            raise ValueError(
+                f"intake.forget_stores_after is {after / 86400:g} days, shorter than the "
+                f"{kept / 86400:.1f} days the stores' counters keep for their rules: a store "
+                "quiet for that long would lose counts its rules still read"
+            )
+        return self
 
     def signals(self) -> SignalsConfig:
         return SignalsConfig(

@@ -186,6 +186,8 @@ def _write(pipe: Pipeline, result: ReplayResult) -> None:
     changes = pipe.take_changes()
     for key, (_, state) in changes.stores.items():
         result.stores[key] = state
+    for key in changes.forgotten:
+        result.stores.pop(key, None)
     for key, (_, complaint) in changes.complaints.items():
         if complaint is None:
             result.complaints.pop(key, None)

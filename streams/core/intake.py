@@ -40,6 +40,13 @@ class IntakeConfig(BaseModel):
     # value per event (a bug, or an attack) would add a store per event, about 13 KB of memory
     # each, without bound, until the worker that watches every other store too runs out.
     max_stores: Annotated[int, Field(ge=1)] = 200_000
+    # A store with no event for this long (its partition's clock past its newest event) is
+    # dropped, here and on its changelog, unless one of its alerts still fires; None: never.
+    # A store that closed, or one made up by a producer's bug, would otherwise keep its state
+    # and its place under max_stores for good. Not a domain figure: a quarter, longer than any
+    # count a store keeps (the longest, week-vs-month with its hold, ~64 days; the settings
+    # refuse a value below it). A store begun again loses only its spike baselines.
+    forget_stores_after: Annotated[float, Field(gt=0)] | None = 90 * DAY
 
 
 @dataclass(frozen=True, slots=True)

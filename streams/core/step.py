@@ -67,6 +67,7 @@ class Tally:
     rejected: Counter[str] = field(default_factory=Counter)  # by reason code
     alerts: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, status)
     sla_events: Counter[tuple[str, str]] = field(default_factory=Counter)  # (clock, transition)
+    stores_forgotten: int = 0  # quiet stores dropped (``intake.forget_stores_after``)
 
 
 @dataclass
@@ -101,10 +102,12 @@ class Output:
 
 @dataclass
 class Changes:
-    """States to write out: key -> (partition, state); a complaint of None is forgotten."""
+    """States to write out: key -> (partition, state); a complaint of None is forgotten, and
+    so is every store of ``forgotten`` (key -> partition)."""
 
     stores: dict[str, tuple[int, StoreState]]
     complaints: dict[str, tuple[int, sla.ComplaintState | None]]
+    forgotten: dict[str, int] = field(default_factory=dict)
 
 
 def describe(exc: BaseException) -> str:
@@ -138,7 +141,12 @@ class Pipeline:
         self.clocks: dict[int, PartitionClock] = {}
         self.due: dict[int, DueQueue[str]] = {}
         self.forget: dict[int, DueQueue[str]] = {}
+        # partition -> store -> when it may have been quiet long enough to be forgotten (a
+        # store joins at its first applied event of this process, or when its partition is
+        # taken over: ``watch``; it is looked at then and set later while it is not quiet)
+        self.quiet: dict[int, DueQueue[str]] = {}
         self._stores: dict[str, tuple[int, StoreState]] = {}
+        self._forgotten: dict[str, int] = {}  # stores forgotten since the last take_changes
         self._fresh: set[str] = set()  # stores begun since the last take_changes
         self._complaints: dict[str, tuple[int, sla.ComplaintState | None]] = {}
 
@@ -180,11 +188,13 @@ class Pipeline:
         held = self._stores.get(store_id)
         if held is not None:
             return held[1]
-        loaded = self.load_store(store_id)
+        # A store forgotten in this batch is still in the shell's table until the write.
+        loaded = None if store_id in self._forgotten else self.load_store(store_id)
         if loaded is not None:
             return loaded
         if store_id not in self._fresh and self.stores_held is not None:
-            count = self.stores_held() + len(self._fresh)  # the shell has not written those yet
+            # the shell has not written the fresh ones yet, nor dropped the forgotten ones
+            count = self.stores_held() + len(self._fresh) - len(self._forgotten)
             if count >= self.intake.max_stores:
                 return Rejection(
                     "store_limit",
@@ -214,6 +224,13 @@ class Pipeline:
             raise
         if step.outcome == "applied" or event.store_id in self._stores:
             self._stores[event.store_id] = (partition, state)
+        after = self.intake.forget_stores_after
+        if step.outcome == "applied" and after is not None:
+            quiet = self.quiet.get(partition)
+            if quiet is None:
+                quiet = self.quiet[partition] = DueQueue()
+            if event.store_id not in quiet:  # set once: looked at then, and moved if not quiet
+                quiet.set(event.store_id, (state.watermark or 0.0) + after)
         return out
 
     def _on_complaint(self, event: Complaint, partition: int, wall: float, out: Output) -> None:
@@ -236,7 +253,8 @@ class Pipeline:
     def next_tick(self, partition: int, wall: float) -> float | None:
         """The partition's clock when a deadline (or a closed complaint's expiry) is due by
         it, else None. Read-only: the worker's timer may call it."""
-        firsts = [q.peek() for q in (self.due.get(partition), self.forget.get(partition)) if q]
+        queues = (self.due.get(partition), self.forget.get(partition), self.quiet.get(partition))
+        firsts = [q.peek() for q in queues if q]
         first = min((t for t in firsts if t is not None), default=None)
         now = self.clocks.setdefault(partition, PartitionClock()).now(wall)
         return now if first is not None and first <= now else None
@@ -249,6 +267,13 @@ class Pipeline:
         if forget is not None:
             for _, key in forget.pop_due(now):
                 self._complaints[key] = (partition, None)
+        quiet = self.quiet.get(partition)
+        if quiet is not None:
+            for _, store_id in quiet.pop_due(now):
+                try:
+                    self._forget_if_quiet(partition, store_id, now, quiet)
+                except Exception:  # an unreadable state, say: kept, looked at again later
+                    log.exception("could not tell whether store %s is quiet", store_id[:64])
         queue = self.due.get(partition)
         while queue is not None and (first := queue.peek()) is not None and first <= now:
             at, key = queue.pop()
@@ -266,6 +291,30 @@ class Pipeline:
             self._keep(key, partition, result, out)
         self._count(out)
         return out
+
+    def _forget_if_quiet(
+        self, partition: int, store_id: str, now: float, quiet: DueQueue[str]
+    ) -> None:
+        after = self.intake.forget_stores_after
+        if after is None or store_id in self._forgotten:
+            return
+        held = self._stores.get(store_id)
+        state = held[1] if held is not None else self.load_store(store_id)
+        if state is None:
+            return
+        newest = state.watermark
+        if newest is not None and newest + after > now:
+            quiet.set(store_id, newest + after)  # an event came since it was set
+            return
+        if state.firing:
+            # An alert that still fires keeps its store, and the evidence it was raised on,
+            # in view; looked at again a day later.
+            quiet.set(store_id, now + 86400.0)
+            return
+        self._stores.pop(store_id, None)
+        self._fresh.discard(store_id)
+        self._forgotten[store_id] = partition
+        self.tally.stores_forgotten += 1
 
     def _keep(self, key: str, partition: int, r: sla.Result, out: Output) -> None:
         self._complaints[key] = (partition, r.state)
@@ -296,6 +345,15 @@ class Pipeline:
         clock = self.clocks.setdefault(partition, PartitionClock())
         clock.watermark = max(clock.watermark, newest)
 
+    def watch(self, partition: int, store_id: str, at: float) -> None:
+        """Look at a store held by the shell (recovered after a restart or a takeover) at
+        partition time ``at`` at the latest, to forget it if it has been quiet long enough."""
+        if self.intake.forget_stores_after is None:
+            return
+        quiet = self.quiet.setdefault(partition, DueQueue())
+        if store_id not in quiet:
+            quiet.set(store_id, at)
+
     def own(self, partition: int) -> None:
         """Start keeping deadlines for a partition (possibly with none yet)."""
         self.due.setdefault(partition, DueQueue())
@@ -307,14 +365,17 @@ class Pipeline:
     def drop(self, partition: int) -> None:
         self.due.pop(partition, None)
         self.forget.pop(partition, None)
+        self.quiet.pop(partition, None)
         self.clocks.pop(partition, None)
 
     def open_deadlines(self) -> int:
         return sum(len(q) for q in self.due.values())
 
     def take_changes(self) -> Changes:
-        changes = Changes(self._stores, self._complaints)
-        self._stores, self._complaints, self._fresh = {}, {}, set()
+        # A store forgotten and begun afresh by a later event of the batch is written anew.
+        gone = {k: p for k, p in self._forgotten.items() if k not in self._stores}
+        changes = Changes(self._stores, self._complaints, gone)
+        self._stores, self._complaints, self._fresh, self._forgotten = {}, {}, set(), {}
         return changes
 
 

@@ -207,6 +207,12 @@ class Metrics:
             "(~0.25 ms each for a week-old store); one decoded only to be shown is not kept.",
             registry=r,
         )
+        self.stores_forgotten = Counter(
+            "cxpulse_stores_forgotten",
+            "Stores dropped, with their changelog state, after intake.forget_stores_after "
+            "with no event and no alert firing.",
+            registry=r,
+        )
         self.sla_events = Counter(
             "cxpulse_sla_events",
             "SLA clock changes, by clock and transition.",

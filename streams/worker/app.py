@@ -278,6 +278,8 @@ class Worker:
             self.unwritten.changed(key, partition, wall)
             self.snapshots.changed(key)  # shown in its turn, not per batch (``snapshots``)
             self.decoded.changed(key)
+        for store_id, partition in changes.forgotten.items():
+            self._drop_store(store_id, partition)
         self._write_due(wall)
         held = self.table.data
         frozen = self.decoded.freeze_pushed_out(held, self.unwritten.since, self._repack)
@@ -288,6 +290,27 @@ class Worker:
         self.metrics.sla_open.set(self.pipe.open_deadlines())
         if self.newest:
             self.metrics.watermark.set(self.newest)
+
+    def _watch_stores(self, owned: frozenset[int], wall: float) -> None:
+        """Each store held for an owned partition is looked at once it could have been quiet
+        for ``intake.forget_stores_after``: counted from now, as reading its newest event
+        would decode it."""
+        after = self.pipe.intake.forget_stores_after
+        if after is None:
+            return
+        for key, partition in tables.key_partitions(self.table).items():
+            if partition in owned:
+                self.pipe.watch(partition, key.decode(), wall + after)
+
+    def _drop_store(self, store_id: str, partition: int) -> None:
+        """A store quiet for ``intake.forget_stores_after``: gone from the table, the changelog
+        (a tombstone), the decoded order, the line of snapshots and the per-store series."""
+        key = store_id.encode()
+        self.unwritten.written(key, partition)  # nothing of it is left to write
+        tables.delete(self.table, partition, key)
+        self.decoded.drop(key)
+        self.snapshots.drop(key)
+        self.metrics.forget([store_id])
 
     def _write_due(self, wall: float) -> None:
         for key, partition in self.unwritten.due(wall):
@@ -327,6 +350,9 @@ class Worker:
                 if n != before[label]:
                     counter.labels(label).inc(n - before[label])
                     before[label] = n
+        if t.stores_forgotten != r.stores_forgotten:
+            m.stores_forgotten.inc(t.stores_forgotten - r.stores_forgotten)
+            r.stores_forgotten = t.stores_forgotten
         for pairs, done, counter in (
             (t.alerts, r.alerts, m.alerts),
             (t.sla_events, r.sla_events, m.sla_events),
@@ -404,6 +430,7 @@ class Worker:
             self.owned = frozenset()
         if owned != self.owned:
             self.sla.reindex(set(owned), wall)
+            self._watch_stores(owned, wall)
             self.merge.drop(set(self.merge.held) - set(owned))
             self.decoded.forget(self.table.data)  # the stores of partitions gone from here
         due = dict(self.sla.due_ticks(wall))

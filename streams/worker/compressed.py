@@ -143,6 +143,11 @@ class Decoded:
                 frozen += 1
         return frozen
 
+    def drop(self, key: bytes) -> None:
+        """``key`` is held no more (forgotten after a quiet spell)."""
+        self.order.pop(key, None)
+        self.due.discard(key)
+
     def forget(self, held: MutableMapping[bytes, Any]) -> None:
         """Drop the stores no longer held decoded, so they take no place in ``keep``: run when
         the worker's partitions change (a store of a partition gone is dropped with it). One set

@@ -47,6 +47,11 @@ class Snapshots:
         """The store changed: it joins the line (or keeps its place in it)."""
         self.unshown.setdefault(key)
 
+    def drop(self, key: bytes) -> None:
+        """The store is gone (forgotten after a quiet spell): nothing of it is shown again."""
+        self.unshown.pop(key, None)
+        self.shown.pop(key, None)
+
     def keep_owned(self, owned: frozenset[int], partitions: dict[bytes, int]) -> None:
         """Forget the waiting stores whose partition went to another worker (``partitions``:
         store key -> its partition, as the table knows it)."""

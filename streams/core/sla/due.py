@@ -21,6 +21,9 @@ class DueQueue(Generic[K]):
     def __len__(self) -> int:
         return len(self._due)
 
+    def __contains__(self, key: K) -> bool:
+        return key in self._due
+
     def set(self, key: K, due: float | None) -> None:
         if due is None:
             self._due.pop(key, None)

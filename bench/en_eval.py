@@ -2,7 +2,8 @@
 
     .venv/bin/python -m bench.en_eval [--split dev|test|all] [--zeros]
 
-Reads ``bench/data/en_sentences2.jsonl`` and ``bench/data/en_sentences3.jsonl`` (labelled
+Reads ``bench/data/en_sentences2.jsonl``, ``en_sentences3.jsonl`` and ``en_sentences4.jsonl``
+(films, electronics and other goods bought online; labelled
 ``positive``/``negative``/``neutral``, split ``dev``/``test`` by a hash of the text; each
 reported on its own) and the older ``bench/data/en_sentences.jsonl`` (labels 1/0). Prints one
 JSON object: per set, the share of opinion sentences scored exactly
@@ -25,7 +26,7 @@ from streams.core.text.english import english
 
 DATA = Path(__file__).resolve().parent / "data"
 # The sets with a dev/test split, each reported per split under its own name.
-SPLIT_SETS = ("en_sentences2", "en_sentences3")
+SPLIT_SETS = ("en_sentences2", "en_sentences3", "en_sentences4")
 
 
 def load(name: str) -> list[dict[str, Any]]:

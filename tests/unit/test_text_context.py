@@ -333,3 +333,41 @@ def test_english_second_round_rules_keep_their_limits() -> None:
     assert scorer.score("Seafood at its best.") > 0.1
     # plain facts still score 0
     assert scorer.score("We ordered two pizzas and a salad.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        # each of these scored exactly 0, or the wrong sign, before the third round (films,
+        # electronics, goods bought online)
+        ("Don't waste your money on this charger.", -1),
+        ("Save your money.", -1),
+        ("Nothing but trouble from day one.", -1),
+        ("Zero issues after six months.", 1),
+        ("No complaints at all.", 1),
+        ("The app keeps crashing and the screen is dim.", -1),
+        ("Customer support never replied to my emails.", -1),
+        ("Definitely not worth the price.", -1),
+        ("Predictable plot and wooden acting.", -1),
+        ("An underrated gem.", 1),
+        ("I wanted to love this film.", -1),
+        ("2/10, fell asleep twice.", -1),
+        ("10/10 would buy again", 1),
+        ("4 out of 5, solid headset.", 1),
+        ("1 star.", -1),
+    ],
+)
+def test_english_third_round_words_phrases_and_rules(text: str, sign: int) -> None:
+    assert english().score(text) * sign > 0.1
+
+
+def test_english_third_round_rules_keep_their_limits() -> None:
+    scorer = english()
+    # not a waste is praise, and "didn't waste" is negated as usual
+    assert scorer.score("It was not a waste of time.") > 0.1
+    # a date or a fraction is no rating; 3 of 5 is not satisfied
+    assert scorer.score("Delivered on 12/5.") == 0.0
+    assert scorer.score("3/5") < 0.0 < scorer.score("4/5") < scorer.score("5/5")
+    # plain facts still score 0
+    assert scorer.score("The film runs for two hours.") == 0.0
+    assert scorer.score("The charger has two ports.") == 0.0

@@ -35,7 +35,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from streams.core.text.english_words import DOMAIN, PHRASES, REVIEW, SPAN_PHRASES
+from streams.core.text.english_words import (
+    BOOSTERS,
+    DOMAIN,
+    PHRASES,
+    REVIEW,
+    SPAN_PHRASES,
+    TRIPLES,
+)
 
 MAX_CHARS: Final = 10_000
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z'’]*|[.!?;]+|[:;=8][-']?[()DPp]")
@@ -49,6 +56,20 @@ NEGATED_NEUTRAL: Final = -0.6
 # The words a phrase can end on: only these look back for the phrase's first word.
 _PHRASE_ENDS: Final = frozenset(second for _, second in PHRASES)
 _SPAN_ENDS: Final = frozenset(second for _, second in SPAN_PHRASES)
+_TRIPLE_ENDS: Final = frozenset(third for _, _, third in TRIPLES)
+
+# A rating given in the text ("1/10", "4 out of 5", "5 stars") says how the customer felt in
+# so many words. On a five-point scale 4 and 5 are satisfied and 3 is not (the CSAT rule),
+# so the middle is put between 3 and 4 (0.65 of the scale): 5/5 +2.1, 4/5 +0.9, 3/5 -0.3,
+# 1/10 -3 (capped at VADER's -3..3 of a strong word). A date ("12/5") is not a rating: the
+# number must not exceed its scale.
+_RATING: Final = re.compile(
+    r"(?<![\d./])(\d{1,2}(?:\.\d)?)\s*(?:/|out of)\s*(10|5)(?![\d/])"
+    r"|(?<![\d.])([0-5](?:\.5)?)\s*-?\s*stars?\b",
+    re.IGNORECASE,
+)
+_RATING_MIDDLE: Final = 0.65
+_RATING_SCALE: Final = 6.0
 
 # A long stretch after "took" or "waited" ("it took three weeks", "waited two hours") is a
 # complaint in a review; minutes are left out ("assembly took ten minutes" is praise).
@@ -118,10 +139,14 @@ _NEGATED_MODALS: Final = frozenset({
 # "don't bother", "wouldn't bother again", "couldn't be bothered": in a review, not taking
 # the trouble is a complaint, so negation leaves these negative instead of flipping them.
 _BOTHER: Final = frozenset({"bother", "bothered", "bothering"})
+# "don't waste your money" is advice against, not praise: after the imperative the word keeps
+# its sign ("it was not a waste of time" and "didn't waste" are negated as usual).
+_WASTE: Final = frozenset({"waste", "wasting"})
+_IMPERATIVE_NOT: Final = frozenset({"don't", "dont"})
 # the words after which one of the rules above looks back, and the ends of phrases and
 # spans, each in one set so that most words cost one look-up
 _AFTER_TRIGGERS: Final = _REMEDIES | {"been", "be"}
-_ANY_PHRASE_END: Final = _PHRASE_ENDS | _SPAN_ENDS
+_ANY_PHRASE_END: Final = _PHRASE_ENDS | _SPAN_ENDS | _TRIPLE_ENDS
 _ANY_SPAN: Final = _LONG_SPANS | _SHORT_SPANS
 
 
@@ -141,15 +166,16 @@ class EnglishScorer:
         self.review = frozenset(w for w in REVIEW if w not in lexicon)
         lexicon.update((w, REVIEW[w]) for w in self.review)
         self.lexicon = {w: v for w, v in lexicon.items() if v != 0.0}
-        self.boosters: dict[str, float] = dict(vader.BOOSTER_DICT)
+        self.boosters: dict[str, float] = {**vader.BOOSTER_DICT, **BOOSTERS}
         self.negators = (
             frozenset(vader.NEGATE)
-            | {"never", "no", "nobody", "nothing", "nowhere"}
+            | {"never", "no", "nobody", "nothing", "nowhere", "zero"}
             | _NEGATING_VERBS
         )
 
     def score(self, text: str) -> float:
-        tokens = _WORD.findall(text[:MAX_CHARS])
+        head = text[:MAX_CHARS]
+        tokens = _WORD.findall(head)
         shout = not text.isupper()  # capitals are emphasis only when not everything is
         total = 0.0
         exclaims = 0
@@ -178,7 +204,10 @@ class EnglishScorer:
             before_word = recent
             neg_here = at - last_negator <= 3
             if word == "but":
-                but_at = at
+                if recent and recent[-1] == "nothing":
+                    last_negator = -4  # "nothing but problems": only problems, not none
+                else:
+                    but_at = at
             elif word in negators or word.endswith("n't"):
                 negated = True
                 last_negator = at
@@ -227,7 +256,7 @@ class EnglishScorer:
                     boost = boosters.get(before)
                     if boost is not None:
                         valence += sign * boost * (1.0, 0.95, 0.9)[distance]
-                if neg_here and not praise and not (word in _BOTHER and valence < 0):
+                if neg_here and not praise and not _kept_under_negation(word, valence, recent):
                     valence *= _NEGATE_SCALAR
                 sentence.append(valence)
             else:
@@ -247,6 +276,8 @@ class EnglishScorer:
             if len(recent) > 3:
                 del recent[0]
         total += _close(sentence, but_at, negated)
+        if "/" in head or "tar" in head or "out of" in head:
+            total += _ratings(head)
         if total:
             total += math.copysign(min(exclaims, 4) * _EXCLAIM, total)
         return total / math.sqrt(total * total + _ALPHA)
@@ -254,7 +285,12 @@ class EnglishScorer:
 
 def _phrase(recent: list[str], word: str) -> tuple[int, float]:
     """The phrase ``word`` ends: how many words back it starts (1 = the word before; 0 for
-    none) and its valence. A two-word phrase wins over a span, the nearest span over others."""
+    none) and its valence. Three words in a row win over two, two over a span, the nearest
+    span over others."""
+    if len(recent) >= 2:
+        valence = TRIPLES.get((recent[-2], recent[-1], word))
+        if valence is not None:
+            return 2, valence
     valence = PHRASES.get((recent[-1], word))
     if valence is not None:
         return 1, valence
@@ -263,6 +299,33 @@ def _phrase(recent: list[str], word: str) -> tuple[int, float]:
         if valence is not None:
             return distance, valence
     return 0, 0.0
+
+
+def _kept_under_negation(word: str, valence: float, recent: list[str]) -> bool:
+    """A negative word a negator before it does not turn: "don't bother", "don't waste"."""
+    if valence >= 0:
+        return False
+    if word in _BOTHER:
+        return True
+    return (
+        word in _WASTE
+        and bool(recent)
+        and (recent[-1] in _IMPERATIVE_NOT or recent[-2:] == ["do", "not"])
+    )
+
+
+def _ratings(text: str) -> float:
+    """The valence of the ratings the text gives itself ("1/10", "5 stars"), summed."""
+    total = 0.0
+    for m in _RATING.finditer(text):
+        if m.group(1) is not None:
+            value, scale = float(m.group(1)), float(m.group(2))
+        else:
+            value, scale = float(m.group(3)), 5.0
+        if value <= scale:
+            share = (value / scale - _RATING_MIDDLE) * _RATING_SCALE
+            total += max(-3.0, min(3.0, share))
+    return total
 
 
 def _after_remedy(recent: list[str]) -> bool:

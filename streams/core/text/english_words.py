@@ -32,7 +32,15 @@ DOMAIN: Final[dict[str, float]] = {
     # food names VADER scores as other senses ("nuts" as crazy); a promise reported in a
     # review is mostly one not kept, so "promised" is not praise
     "dumpling": 0.0, "dumplings": 0.0, "nuts": 0.0, "promised": 0.0, "promise": 0.0,
+    # words VADER scores that in a review only negate, intensify or name a thing: "no" is a
+    # negator ("no problems" is praise, not -1.2 plus a flipped "problems"); "definitely" and
+    # "certainly" are intensifiers (``BOOSTERS``: "definitely not worth it" is no praise);
+    # "support" is a department ("customer support never replied") and a device "charges"
+    "no": 0.0, "definitely": 0.0, "certainly": 0.0, "support": 0.0, "charges": 0.0,
 }  # fmt: skip
+
+# Intensifiers VADER has as lexicon words, read as its boosters are (its own weight).
+BOOSTERS: Final[dict[str, float]] = {"definitely": 0.293, "certainly": 0.293}
 
 # Plain review words VADER has no entry for, by the classes of complaint and praise that left
 # ordinary sentences at exactly 0: food gone wrong, attitude of staff, goods that fail, dirt
@@ -86,6 +94,22 @@ REVIEW: Final[dict[str, float]] = {
     "replaced": 0.6, "repaired": 0.8, "rectified": 1.0, "updated": 0.5, "smooth": 1.0,
     "spilled": -1.0, "spilt": -1.0, "lacking": -1.0, "lacked": -1.0, "lacks": -1.0,
     "runaround": -1.4,
+    # third round: devices that fail, sound and screens, goods that come apart
+    "disconnecting": -1.3, "disconnects": -1.3, "crashes": -1.5, "crashing": -1.5,
+    "crashed": -1.4, "laggy": -1.4, "lags": -1.2, "lagging": -1.2, "glitchy": -1.5,
+    "glitch": -1.2, "glitches": -1.3, "buggy": -1.5, "bricked": -2.0, "overheating": -1.4,
+    "overheated": -1.4, "drains": -1.2, "draining": -1.1, "tinny": -1.3, "muffled": -1.2,
+    "muddy": -0.9, "crackles": -1.1, "crackling": -1.1, "dim": -0.8, "stiff": -0.8,
+    "sticking": -0.9, "snapped": -1.3, "chipped": -1.1, "chipping": -1.1, "scratchy": -1.0,
+    "undone": -0.9, "rubbish": -2.2, "junk": -2.0, "bloatware": -1.3, "nightmare": -2.5,
+    "scratch": -0.9, "drops": -0.8, "lightweight": 1.0, "faster": 0.9, "upgrade": 1.2, "punchy": 1.1, "snug": 0.9,
+    "snugly": 0.9, "snappy": 1.1,
+    # films and series
+    "predictable": -1.0, "wooden": -1.2, "clunky": -1.2, "cheesy": -1.0, "forgettable": -1.3,
+    "preachy": -1.3, "miscast": -1.2, "overlong": -1.2, "plodding": -1.2, "overrated": -1.3,
+    "unwatchable": -2.4, "cringe": -1.6, "cringey": -1.6, "cringy": -1.6,
+    "cringeworthy": -1.8, "underrated": 1.3, "gem": 2.0, "hooked": 1.2, "gripping": 1.8,
+    "riveting": 1.8, "effortlessly": 1.2, "watchable": 0.8,
 }  # fmt: skip
 
 # Two-word phrases whose meaning neither word has alone ("took forever", "fell apart"); the
@@ -126,6 +150,13 @@ PHRASES: Final[dict[tuple[str, str], float]] = {
     ("still", "waiting"): -1.4, ("money", "back"): -1.2, ("left", "hungry"): -1.2,
     # fillers whose words VADER scores but that say nothing: "to be honest" is no praise
     ("be", "honest"): 0.0, ("be", "fair"): 0.0, ("fast", "food"): 0.0,
+    # third round: advice to stay away, faults and praise of goods and films
+    ("stay", "away"): -1.8, ("steer", "clear"): -1.8, ("fell", "asleep"): -1.5,
+    ("falling", "asleep"): -1.5, ("washed", "out"): -1.2, ("plot", "holes"): -1.4,
+    ("heavy", "handed"): -1.3, ("two", "stars"): -1.2, ("two", "star"): -1.2,
+    ("four", "stars"): 1.4, ("four", "star"): 1.4, ("holds", "up"): 1.0,
+    ("pays", "off"): 1.4, ("paid", "off"): 1.2, ("a", "hit"): 1.4, ("must", "see"): 1.8,
+    ("must", "watch"): 1.8, ("special", "effects"): 0.0, ("from", "scratch"): 1.0,
 }  # fmt: skip
 
 # Two words with one or two others between them ("took us forever", "rolled her eyes",
@@ -154,4 +185,14 @@ SPAN_PHRASES: Final[dict[tuple[str, str], float]] = {
     ("never", "again"): -1.8, ("without", "asked"): 1.2, ("above", "beyond"): 2.2,
     ("out", "way"): 1.6, ("second", "none"): 2.2, ("hit", "spot"): 1.8, ("blew", "away"): 2.0,
     ("sent", "back"): -1.2, ("send", "back"): -1.2, ("sending", "back"): -1.2,
+    ("stay", "away"): -1.8, ("all", "place"): -1.2, ("wanted", "like"): -1.5,
+    ("wanted", "love"): -1.5, ("wanted", "enjoy"): -1.5, ("steals", "scene"): 1.6,
+    ("steals", "show"): 1.6, ("edge", "seat"): 1.8, ("customer", "life"): 1.8,
+}  # fmt: skip
+
+# Three words in a row whose meaning none has alone; read as PHRASES are.
+TRIPLES: Final[dict[tuple[str, str, str], float]] = {
+    ("save", "your", "money"): -1.8, ("save", "your", "cash"): -1.8,
+    ("keep", "your", "money"): -1.8, ("keep", "your", "cash"): -1.8,
+    ("first", "and", "last"): -1.5,
 }  # fmt: skip

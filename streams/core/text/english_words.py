@@ -102,8 +102,8 @@ REVIEW: Final[dict[str, float]] = {
     "muddy": -0.9, "crackles": -1.1, "crackling": -1.1, "dim": -0.8, "stiff": -0.8,
     "sticking": -0.9, "snapped": -1.3, "chipped": -1.1, "chipping": -1.1, "scratchy": -1.0,
     "undone": -0.9, "rubbish": -2.2, "junk": -2.0, "bloatware": -1.3, "nightmare": -2.5,
-    "scratch": -0.9, "drops": -0.8, "lightweight": 1.0, "faster": 0.9, "upgrade": 1.2, "punchy": 1.1, "snug": 0.9,
-    "snugly": 0.9, "snappy": 1.1,
+    "scratch": -0.9, "drops": -0.8, "lightweight": 1.0, "faster": 0.9, "upgrade": 1.2,
+    "punchy": 1.1, "snug": 0.9, "snugly": 0.9, "snappy": 1.1,
     # films and series
     "predictable": -1.0, "wooden": -1.2, "clunky": -1.2, "cheesy": -1.0, "forgettable": -1.3,
     "preachy": -1.3, "miscast": -1.2, "overlong": -1.2, "plodding": -1.2, "overrated": -1.3,

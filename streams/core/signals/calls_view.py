@@ -126,16 +126,16 @@ def views(stats: CallStats, now: float, cfg: CallConfig) -> dict[tuple[str, str,
 
 def judged_z(cfg: CallConfig, w: CallWindow, covered: float) -> float:
     """The z a call rule judges window ``w`` at, when the calls seen cover ``covered`` seconds
-    of it: the window's own z, else ``confidence_z`` is the longest window's and a window k
-    times shorter is judged at a k times smaller tail (``bounds.window_z``). The rules read a
-    rolling window on every call, and a 1 h window passes through 24 independent hours a day
-    where the day passes through one: at one z for all, the short windows made almost every
-    false page. A day window on a store's first morning holds a morning, and is judged as
-    one. 0 turns the bound off."""
+    of it: ``confidence_z`` is the longest window's and a window k times shorter is judged at
+    a k times smaller tail (``bounds.window_z``), unless the window names its own z. The rules
+    read a rolling window on every call, and a 1 h window passes through 24 independent hours
+    a day where the day passes through one: at one z for all, the short windows made almost
+    every false page. A day window on a store's first morning holds a morning, and is judged
+    as one (from its own z too, when it names one). 0 turns the bound off."""
     if cfg.confidence_z == 0:
         return 0.0
     if w.z is not None:
-        return w.z
+        return window_z(w.z, min(w.seconds, max(covered, w.bucket)), w.seconds)
     longest = max(x.seconds for x in cfg.windows)
     return window_z(cfg.confidence_z, min(w.seconds, max(covered, w.bucket)), longest)
 

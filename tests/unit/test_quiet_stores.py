@@ -5,7 +5,6 @@ series), unless one of their alerts still fires."""
 from __future__ import annotations
 
 from datetime import timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +21,7 @@ from streams.core.store import StoreState
 from streams.replay import read_events, replay
 from streams.worker.compressed import Decoded
 from tests.helpers import T0, feedback, line
-from tests.unit.test_worker_shell import NOW, Ev, Msg, Store, ev, make
+from tests.unit.test_worker_shell import NOW, Ev, Msg, Store, ev, make, timer_app
 
 DAY = 86400.0
 AFTER = 90 * DAY  # the default
@@ -183,13 +182,7 @@ def test_a_worker_given_a_partition_watches_every_store_it_holds_of_it() -> None
     w.table.data = held
     for key, partition in ((b"S8", 0), (b"S9", 1)):  # as recovered from the changelog
         held[key], held._key_partition[key] = b"{}", partition
-    part = SimpleNamespace(topic="cx.feedback", partition=0)
-    app: Any = SimpleNamespace(  # the Faust app as the timer reads it
-        rebalancing=False,
-        assignor=SimpleNamespace(assigned_actives=lambda: [part]),
-        tables=SimpleNamespace(),
-    )
-    w.app = app
+    w.app = timer_app(0)
     w.on_timer()
     assert list(w.pipe.quiet) == [0] and "S8" in w.pipe.quiet[0]
     assert w.pipe.quiet[0].peek() == NOW + AFTER  # from now: nothing decoded to find out

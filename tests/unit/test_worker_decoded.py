@@ -3,13 +3,12 @@ count, alert and write to the changelog exactly as when every store is decoded."
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from streams.core.store import StoreState
 from streams.worker import app as worker_app
 from streams.worker.compressed import Decoded, Pickled
-from tests.unit.test_worker_shell import NOW, ev, make
+from tests.unit.test_worker_shell import NOW, ev, make, timer_app
 
 STORES = [f"S{i}" for i in range(6)]
 
@@ -62,12 +61,6 @@ def test_stores_of_a_partition_gone_from_the_worker_leave_the_decoded_order() ->
     assert len(w.decoded) == 4
     for gone in (b"S2", b"S3"):  # Faust drops a lost partition's keys from the table
         del w.table.data[gone]
-    feedback = SimpleNamespace(topic="cx.feedback", partition=0)
-    app: Any = SimpleNamespace(  # the Faust app as the timer reads it
-        rebalancing=False,
-        assignor=SimpleNamespace(assigned_actives=lambda: [feedback]),
-        tables=SimpleNamespace(),
-    )
-    w.app = app
+    w.app = timer_app(0)
     w.on_timer()
     assert list(w.decoded.order) == [b"S0", b"S1"]

@@ -82,6 +82,19 @@ def make(complaints: Table | None = None, write_every: float = 0.0) -> worker_ap
     )
 
 
+def timer_app(*partitions: int) -> Any:
+    """The Faust app as the worker's timer reads it: settled, with these partitions of the
+    feedback topic assigned."""
+    from types import SimpleNamespace
+
+    parts = [SimpleNamespace(topic="cx.feedback", partition=p) for p in partitions]
+    return SimpleNamespace(
+        rebalancing=False,
+        assignor=SimpleNamespace(assigned_actives=lambda: parts),
+        tables=SimpleNamespace(),
+    )
+
+
 def ev(i: int, rating: int = 5, store: str = "S1") -> Ev:
     return Ev(Msg("cx.feedback", store.encode(), line(feedback(i, rating, store=store)), offset=i))
 

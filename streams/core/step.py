@@ -141,10 +141,10 @@ class Pipeline:
         self.clocks: dict[int, PartitionClock] = {}
         self.due: dict[int, DueQueue[str]] = {}
         self.forget: dict[int, DueQueue[str]] = {}
-        # partition -> store -> when it may have been quiet long enough to be forgotten (a
+        # partition -> store -> when it may have been quiet long enough to expire (a
         # store joins at its first applied event of this process, or when its partition is
         # taken over: ``watch``; it is looked at then and set later while it is not quiet)
-        self.quiet: dict[int, DueQueue[str]] = {}
+        self.expiry: dict[int, DueQueue[str]] = {}
         self._stores: dict[str, tuple[int, StoreState]] = {}
         self._forgotten: dict[str, int] = {}  # stores forgotten since the last take_changes
         self._fresh: set[str] = set()  # stores begun since the last take_changes
@@ -226,11 +226,11 @@ class Pipeline:
             self._stores[event.store_id] = (partition, state)
         after = self.intake.forget_stores_after
         if step.outcome == "applied" and after is not None:
-            quiet = self.quiet.get(partition)
-            if quiet is None:
-                quiet = self.quiet[partition] = DueQueue()
-            if event.store_id not in quiet:  # set once: looked at then, and moved if not quiet
-                quiet.set(event.store_id, (state.watermark or 0.0) + after)
+            expiry = self.expiry.get(partition)
+            if expiry is None:
+                expiry = self.expiry[partition] = DueQueue()
+            if event.store_id not in expiry:  # set once: looked at then, and moved if not quiet
+                expiry.set(event.store_id, (state.watermark or 0.0) + after)
         return out
 
     def _on_complaint(self, event: Complaint, partition: int, wall: float, out: Output) -> None:
@@ -251,9 +251,9 @@ class Pipeline:
     # --- time ----------------------------------------------------------------------------
 
     def next_tick(self, partition: int, wall: float) -> float | None:
-        """The partition's clock when a deadline (or a closed complaint's expiry) is due by
-        it, else None. Read-only: the worker's timer may call it."""
-        queues = (self.due.get(partition), self.forget.get(partition), self.quiet.get(partition))
+        """The partition's clock when a deadline (or a closed complaint's or a quiet store's
+        expiry) is due by it, else None. Read-only: the worker's timer may call it."""
+        queues = (self.due.get(partition), self.forget.get(partition), self.expiry.get(partition))
         firsts = [q.peek() for q in queues if q]
         first = min((t for t in firsts if t is not None), default=None)
         now = self.clocks.setdefault(partition, PartitionClock()).now(wall)
@@ -267,11 +267,11 @@ class Pipeline:
         if forget is not None:
             for _, key in forget.pop_due(now):
                 self._complaints[key] = (partition, None)
-        quiet = self.quiet.get(partition)
-        if quiet is not None:
-            for _, store_id in quiet.pop_due(now):
+        expiry = self.expiry.get(partition)
+        if expiry is not None:
+            for _, store_id in expiry.pop_due(now):
                 try:
-                    self._forget_if_quiet(partition, store_id, now, quiet)
+                    self._expire(partition, store_id, now, expiry)
                 except Exception:  # an unreadable state, say: kept, looked at again later
                     log.exception("could not tell whether store %s is quiet", store_id[:64])
         queue = self.due.get(partition)
@@ -292,9 +292,7 @@ class Pipeline:
         self._count(out)
         return out
 
-    def _forget_if_quiet(
-        self, partition: int, store_id: str, now: float, quiet: DueQueue[str]
-    ) -> None:
+    def _expire(self, partition: int, store_id: str, now: float, expiry: DueQueue[str]) -> None:
         after = self.intake.forget_stores_after
         if after is None or store_id in self._forgotten:
             return
@@ -304,12 +302,12 @@ class Pipeline:
             return
         newest = state.watermark
         if newest is not None and newest + after > now:
-            quiet.set(store_id, newest + after)  # an event came since it was set
+            expiry.set(store_id, newest + after)  # an event came since it was set
             return
         if state.firing:
             # An alert that still fires keeps its store, and the evidence it was raised on,
             # in view; looked at again a day later.
-            quiet.set(store_id, now + 86400.0)
+            expiry.set(store_id, now + 86400.0)
             return
         self._stores.pop(store_id, None)
         self._fresh.discard(store_id)
@@ -350,9 +348,9 @@ class Pipeline:
         partition time ``at`` at the latest, to forget it if it has been quiet long enough."""
         if self.intake.forget_stores_after is None:
             return
-        quiet = self.quiet.setdefault(partition, DueQueue())
-        if store_id not in quiet:
-            quiet.set(store_id, at)
+        expiry = self.expiry.setdefault(partition, DueQueue())
+        if store_id not in expiry:
+            expiry.set(store_id, at)
 
     def own(self, partition: int) -> None:
         """Start keeping deadlines for a partition (possibly with none yet)."""
@@ -365,7 +363,7 @@ class Pipeline:
     def drop(self, partition: int) -> None:
         self.due.pop(partition, None)
         self.forget.pop(partition, None)
-        self.quiet.pop(partition, None)
+        self.expiry.pop(partition, None)
         self.clocks.pop(partition, None)
 
     def open_deadlines(self) -> int:

@@ -300,7 +300,11 @@ class Worker:
             return
         for key, partition in tables.key_partitions(self.table).items():
             if partition in owned:
-                self.pipe.watch(partition, key.decode(), wall + after)
+                try:
+                    store_id = key.decode()
+                except (AttributeError, UnicodeDecodeError):
+                    continue  # no key this worker writes: its events could never reach it
+                self.pipe.watch(partition, store_id, wall + after)
 
     def _drop_store(self, store_id: str, partition: int) -> None:
         """A store quiet for ``intake.forget_stores_after``: gone from the table, the changelog

@@ -92,9 +92,9 @@ def test_an_event_since_moves_the_store_on_without_reading_it_per_event() -> Non
     first = s.send(1, 0)
     s.loads.clear()
     later = s.send(2, 50)
-    assert s.pipe.quiet[0].peek() == first + AFTER  # set once, at the first event
+    assert s.pipe.expiry[0].peek() == first + AFTER  # set once, at the first event
     assert s.tick(first + AFTER) == {}  # looked at: an event came since
-    assert s.pipe.quiet[0].peek() == later + AFTER
+    assert s.pipe.expiry[0].peek() == later + AFTER
     assert s.tick(later + AFTER) == {"S1": 0}
 
 
@@ -103,7 +103,7 @@ def test_a_store_whose_alert_still_fires_is_kept_and_looked_at_a_day_later() -> 
     last = s.send(1, 0)
     s.stores["S1"].firing["csat_low:S1"] = last
     assert s.tick(last + AFTER) == {}
-    assert s.pipe.quiet[0].peek() == last + AFTER + DAY
+    assert s.pipe.expiry[0].peek() == last + AFTER + DAY
     s.stores["S1"].firing.clear()  # resolved
     assert s.tick(last + AFTER + DAY) == {"S1": 0}
 
@@ -115,7 +115,7 @@ def test_a_store_held_by_the_shell_is_watched_from_when_it_was_taken_over() -> N
     assert s.pipe.next_tick(0, last + 10 * AFTER) is None
     s.pipe.watch(0, "S1", last + 10 * DAY)  # read from the changelog: newest event unknown
     assert s.tick(last + 10 * DAY) == {}  # its newest event says: not yet
-    assert s.pipe.quiet[0].peek() == last + AFTER
+    assert s.pipe.expiry[0].peek() == last + AFTER
     assert s.tick(last + AFTER) == {"S1": 0}
 
 
@@ -135,9 +135,9 @@ def test_a_store_forgotten_and_begun_again_in_one_batch_is_written_not_dropped()
 def test_never_forgotten_when_switched_off() -> None:
     s = Shell(after=None)
     last = s.send(1, 0)
-    assert s.tick(last + 10 * AFTER) == {} and s.pipe.quiet == {}
+    assert s.tick(last + 10 * AFTER) == {} and s.pipe.expiry == {}
     s.pipe.watch(0, "S1", last)
-    assert s.pipe.quiet == {}
+    assert s.pipe.expiry == {}
 
 
 def test_the_settings_refuse_a_time_shorter_than_what_the_counters_keep() -> None:
@@ -184,5 +184,5 @@ def test_a_worker_given_a_partition_watches_every_store_it_holds_of_it() -> None
         held[key], held._key_partition[key] = b"{}", partition
     w.app = timer_app(0)
     w.on_timer()
-    assert list(w.pipe.quiet) == [0] and "S8" in w.pipe.quiet[0]
-    assert w.pipe.quiet[0].peek() == NOW + AFTER  # from now: nothing decoded to find out
+    assert list(w.pipe.expiry) == [0] and "S8" in w.pipe.expiry[0]
+    assert w.pipe.expiry[0].peek() == NOW + AFTER  # from now: nothing decoded to find out

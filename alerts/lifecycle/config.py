@@ -108,9 +108,16 @@ def _rollup_rules() -> list[InhibitRule]:
 
 # domain.md: in a crisis speed matters most and a complaint can be part of it; the store's crisis
 # page carries the crisis checklist, so per-complaint SLA pages of that store would only bury it.
+# A store's CSAT that fell in the last hours pulls its day down too: the day's comparison is
+# the same drop seen later, so while the hours' one fires it does not page again.
 DEFAULT_INHIBIT_RULES = [
     InhibitRule(
         source_matchers=['kind="crisis"'], target_matchers=['kind="sla"'], equal=["store_id"]
+    ),
+    InhibitRule(
+        source_matchers=['alertname="csat_drop"', 'comparison="hours_vs_week"'],
+        target_matchers=['alertname="csat_drop"', 'comparison="day_vs_week"'],
+        equal=["store_id"],
     ),
     *_rollup_rules(),
 ]

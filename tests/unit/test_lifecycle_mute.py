@@ -85,6 +85,19 @@ def test_when_the_crisis_resolves_the_inhibited_alert_pages() -> None:
     assert trail[:3] == ["fired", "inhibited", "uninhibited"]
 
 
+def test_a_stores_3_hour_csat_drop_inhibits_its_days_drop_only() -> None:
+    run = Run(CFG)
+    hours = event("csat_drop", at=T0, comparison="hours_vs_week")
+    day = event("csat_drop", at=T0 + minutes(30), comparison="day_vs_week")
+    week = event("csat_drop", at=T0 + minutes(30), comparison="week_vs_month")
+    other = event("csat_drop", store="S002", at=T0 + minutes(30), comparison="day_vs_week")
+    for e in (hours, day, week, other):
+        run.apply(e)
+    assert run.alert(day).inhibited_by == hours.fingerprint
+    assert run.alert(week).inhibited_by is None
+    assert run.alert(other).inhibited_by is None
+
+
 def test_two_crises_never_inhibit_each_other() -> None:
     rule = {"source_matchers": ['kind="crisis"'], "target_matchers": ['kind=~"crisis|sla"']}
     run = Run(

@@ -1,6 +1,7 @@
-"""``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (today
-against the last 7 days, this week against the last 4), by a margin, and clearly: the upper
-end of the window's Wilson interval below the lower end of the baseline's. A two-proportion
+"""``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (the last
+3 hours and today against the 7 days before, this week against the 4 before), by a margin,
+and clearly: the upper end of the window's Wilson interval below the lower end of the
+baseline's. A two-proportion
 z-test was the test before; its normal approximation is far too thin in the low tail of a
 small window whose CSAT is near 90 % (13 satisfied of 22 against 88 %: z 3.6), and small
 stores' ordinary days paged 4.5 times per 100 store-weeks. The baseline must span its whole
@@ -19,6 +20,7 @@ from streams.core.signals.tiers import DAY, tier_for
 
 # How the two default comparisons read to a person: (window, baseline) in zh, then en.
 SPANS = {
+    "hours_vs_week": ("近 3 小时", "此前 7 天", "the last 3 h", "the 7 days before"),
     "day_vs_week": ("近 24 小时", "此前 7 天", "the last 24 h", "the 7 days before"),
     "week_vs_month": ("近 7 天", "此前 4 周", "the last 7 days", "the 4 weeks before"),
 }
@@ -73,7 +75,9 @@ def _compare(
     end = baseline_end(at.firing.get(key), now, rule.hold_baseline) - rule.window
     # A baseline must span its whole length of history, and hold as many ratings per
     # window-length as the window itself needs: a "last 7 days" made of two days of history
-    # is not the store's normal (it paged on simulated normal weeks). History first: cheapest.
+    # is not the store's normal (it paged on simulated normal weeks). A window shorter than a
+    # day counts as a day here: a store's ratings come in its open hours, so a week holds far
+    # fewer 3 h windows' worth of them than it has 3 h windows. History first: cheapest.
     if oldest is None or oldest > end - rule.baseline + DAY:
         return None  # less history than the baseline span
     # Both read from the baseline's tier, so the edges meet and the tier keeps the whole span
@@ -83,7 +87,7 @@ def _compare(
     if cur.csat is None:
         return None
     base = view(stats, end, rule.baseline, cfg, size)
-    if base.csat is None or base.ratings < cfg.min_samples * rule.baseline / rule.window:
+    if base.csat is None or base.ratings < cfg.min_samples * rule.baseline / max(rule.window, DAY):
         return None
     c, b = cur.csat, base.csat
     gap = b - c

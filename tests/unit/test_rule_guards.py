@@ -241,3 +241,41 @@ def test_a_real_small_day_drop_pages() -> None:
         "ratings": 22.0,
         "baseline_ratings": 182.0,
     }
+
+
+def medium_store_days(afternoon: tuple[int, int]) -> list[tuple[str, float, AlertEvent]]:
+    """A medium store open 10:00-22:00 (hours 2-13 of the test's day), 6 satisfied and 1
+    unhappy rating an hour (86 %) for eight days; on the ninth, hours 6-9 bring ``afternoon``
+    (satisfied, unhappy) each. csat_drop judged every hour."""
+    cfg = SatisfactionConfig()
+
+    def counts(h: int) -> list[tuple[int, int]]:
+        if not 2 <= h % 24 < 14:
+            return []
+        if h // 24 == 8 and 6 <= h % 24 < 10:
+            return day_ratings(*afternoon)
+        return day_ratings(6, 1)
+
+    return day_run("feedback", 9 * 24, counts, lambda at: csat_drop.evaluate(at, cfg))
+
+
+def test_a_medium_stores_bad_afternoon_pages_as_its_last_hours_not_its_day() -> None:
+    # Four hours at 3 satisfied of 7 (43 %) against 86 %: the day's CSAT only falls to 76 %,
+    # too little for the day's comparison; the last 3 hours (9 of 21) are clearly apart.
+    ((status, hours, page),) = [c for c in medium_store_days((3, 4)) if c[0] == "firing"]
+    assert (status, hours, page.labels["comparison"]) == ("firing", 8 * 24 + 8.5, "hours_vs_week")
+    assert page.values == {
+        "csat": 0.4286,
+        "baseline_csat": 0.8571,
+        "ratings": 21.0,
+        "baseline_ratings": 588.0,
+    }
+    assert (
+        page.summary.zh
+        == "门店 S001 满意度明显下滑：近 3 小时 CSAT 43%，此前 7 天 86%（21 条评价）"
+    )
+
+
+def test_a_medium_stores_ordinary_afternoon_is_no_csat_drop() -> None:
+    # 5 satisfied of 7 for four hours (71 %): below the store's 86 % by chance, not an incident.
+    assert medium_store_days((5, 2)) == []

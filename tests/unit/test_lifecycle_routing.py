@@ -128,7 +128,8 @@ def test_the_default_config_keeps_alerts_visible_and_pages_no_one() -> None:
     assert (cfg.lang, cfg.ack_timeout) == ("zh", 1800)
     sources = [r.source_matchers for r in cfg.inhibit_rules]
     assert sources[0] == ['kind="crisis"']
-    assert {m[1] for m in sources[1:]} == {'level="brand"', 'level="region"', 'level="city"'}
+    assert sources[1] == ['alertname="csat_drop"', 'comparison="hours_vs_week"']
+    assert {m[1] for m in sources[2:]} == {'level="brand"', 'level="region"', 'level="city"'}
     run = Run(cfg)
     run.apply(event(at=T0))
     assert run.tick(T0 + timedelta(seconds=3600)) == []

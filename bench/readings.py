@@ -13,6 +13,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -86,14 +87,11 @@ def wait_consumed(
     """Poll every POLL_SECONDS until consumed + invalid >= target. Returns (time of the first
     nonzero reading, time the target was seen, last scrape, the worker's CPU seconds at the
     first nonzero reading); times are time.time()."""
-    deadline = time.monotonic() + timeout
     first_nonzero: float | None = None
     first_cpu: float | None = None
     seen = 0.0
     samples: dict[str, list[tuple[dict[str, str], float]]] = {}
-    while True:
-        procs.check_alive(w.proc)
-        tick = time.monotonic()
+    for _ in polls(procs, w, timeout):
         try:
             samples = scrape(w.url)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -107,8 +105,20 @@ def wait_consumed(
                 first_nonzero, first_cpu = now, cpu_seconds(w.proc.pid)
             if seen >= target:
                 return first_nonzero, now, samples, first_cpu
-        if time.monotonic() > deadline:
-            raise BenchError(f"{label}: worker at {seen:,.0f}/{target:,} events at the deadline")
+    raise BenchError(f"{label}: worker at {seen:,.0f}/{target:,} events at the deadline")
+
+
+def polls(procs: Procs, w: WorkerRun, timeout: float) -> Iterator[float]:
+    """One monotonic time every POLL_SECONDS until ``timeout`` seconds have passed, checking
+    first each time that the worker still runs; the caller reads at each and stops when done,
+    and a loop that ends is a deadline missed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        procs.check_alive(w.proc)
+        tick = time.monotonic()
+        yield tick
+        if tick > deadline:
+            return
         time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - tick)))
 
 
@@ -180,10 +190,8 @@ def wait_quiet(procs: Procs, w: WorkerRun, timeout: float) -> float:
     committed offsets, so this waits at least until the next check and commit."""
     url = w.url.removesuffix("/metrics") + "/healthz"
     t0 = time.monotonic()
-    last: Any = None
-    while True:
-        procs.check_alive(w.proc)
-        tick = time.monotonic()
+    last: dict[str, Any] = {}
+    for tick in polls(procs, w, timeout):
         try:
             with urllib.request.urlopen(url, timeout=2) as resp:
                 body = json.loads(resp.read())
@@ -194,6 +202,4 @@ def wait_quiet(procs: Procs, w: WorkerRun, timeout: float) -> float:
         last = {k: body.get(k) for k in ("lag", "rollup_lag")}
         if last["lag"] == 0 and last["rollup_lag"] in (0, None):
             return tick - t0
-        if tick - t0 > timeout:
-            raise BenchError(f"the worker still had messages to read at the deadline: {last}")
-        time.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - tick)))
+    raise BenchError(f"the worker still had messages to read at the deadline: {last}")

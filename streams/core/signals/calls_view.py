@@ -135,9 +135,10 @@ def judged_z(cfg: CallConfig, w: CallWindow, covered: float) -> float:
     if cfg.confidence_z == 0:
         return 0.0
     if w.z is not None:
-        return window_z(w.z, min(w.seconds, max(covered, w.bucket)), w.seconds)
-    longest = max(x.seconds for x in cfg.windows)
-    return window_z(cfg.confidence_z, min(w.seconds, max(covered, w.bucket)), longest)
+        z, longest = w.z, w.seconds
+    else:
+        z, longest = cfg.confidence_z, max(x.seconds for x in cfg.windows)
+    return window_z(z, min(w.seconds, max(covered, w.bucket)), longest)
 
 
 def dur_zh(seconds: float) -> str:

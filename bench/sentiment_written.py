@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.sentiment_eval import band_stats, char_lr, say
+from bench.sentiment_eval import accuracy, band_stats, char_lr, say
 from streams.core.text import corpus
 from streams.core.text.config import NeutralBand
 from streams.core.text.corpus import Example
@@ -50,9 +50,8 @@ def figures(
         "negative_share": round(sum(e.label == 0 for e in held) / max(len(held), 1), 4),
     }
     for name, values in scores.items():
-        right = sum((v > 0) == (e.label == 1) for v, e in zip(values, held, strict=True))
         out[name] = {
-            "accuracy": round(right / max(len(held), 1), 4),
+            "accuracy": round(accuracy(values, held), 4),
             "called_negative": round(sum(v <= 0 for v in values) / max(len(values), 1), 4),
         }
     out["ours_neutral_band"] = band_stats(ours_score, held, band)

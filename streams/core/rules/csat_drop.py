@@ -1,12 +1,11 @@
-"""``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (the last
-3 hours and today against the 7 days before, this week against the 4 before), by a margin,
-and clearly: the upper end of the window's Wilson interval below the lower end of the
-baseline's. A two-proportion
-z-test was the test before; its normal approximation is far too thin in the low tail of a
-small window whose CSAT is near 90 % (13 satisfied of 22 against 88 %: z 3.6), and small
-stores' ordinary days paged 4.5 times per 100 store-weeks. The baseline must span its whole
-length of history and hold enough ratings, and while the alert fires it stays where it stood
-when the alert fired (``signals.baseline``)."""
+"""``csat_drop``: CSAT in a window is clearly below the store's own trailing baseline (the last 3
+hours and today against the 7 days before, this week against the 4 before), by a margin, and
+clearly: the upper end of the window's Wilson interval below the lower end of the baseline's. A
+two-proportion z-test was the test before; its normal approximation is far too thin in the low tail
+of a small window whose CSAT is near 90 % (13 satisfied of 22 against 88 %: z 3.6), and small
+stores' ordinary days paged 4.5 times per 100 store-weeks. The baseline must span its whole length
+of history and hold enough ratings, and while the alert fires it stays where it stood when the
+alert fired (``signals.baseline``)."""
 
 from __future__ import annotations
 

@@ -241,8 +241,23 @@ def test_a_special_customer_corroborates_only_by_saying_a_crisis_term_themselves
     assert (v.score, v.special, v.special_voices, v.sources) == (7, 1, 0, 1)
     assert [a for a in alerts if a.rule == "crisis"] == []  # one voice; 4 + the journalist's 3
     journalist_ill = complaint(3, 0, "我吃完食物中毒了", ["media"])
-    _, alerts = run([journalist_ill])
+    state, alerts = run([journalist_ill, smell])
+    v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
+    # Outside the hour, their own words are still a voice for the day: two voices.
+    assert (v.score, v.special_voices, v.sources, v.voices) == (7, 1, 1, 2)
     assert [(a.status, a.severity) for a in alerts if a.rule == "crisis"] == [("firing", "warning")]
+
+
+def test_a_special_customers_own_complaint_alone_pages_once_not_twice() -> None:
+    # A journalist's complaint saying a crisis term pages as special_customer_complaint
+    # (critical, from the SLA engine: test_sla.py) the moment it opens; a crisis incident for
+    # the same complaint says nothing more. Even at critical's score (4 + 3 + 3) one voice is one voice.
+    ill = event("complaint", 1, 0, complaint_id="K1", action="opened",
+                text="我吃完食物中毒了，已经联系记者", customer={"tier": "regular", "tags": ["media"]})  # fmt: skip
+    state, alerts = run([ill])
+    v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
+    assert (v.score, v.special_voices, v.voices) == (10, 1, 1)
+    assert [a for a in alerts if a.rule == "crisis"] == []
 
 
 def test_a_quiet_week_does_not_prove_a_busy_store_never_hears_a_crisis_word() -> None:

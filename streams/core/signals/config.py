@@ -215,12 +215,13 @@ class CrisisConfig(_Section):
     reach_floor: Annotated[float, Field(gt=0)] = 1_000
     warning_at: float = 4  # a food-poisoning report, corroborated, is an incident
     critical_at: float = 8
-    # One voice is not yet a crisis: an incident needs this many independent sources (distinct
-    # events saying a crisis term in the lookback), or a special customer whose own complaint
-    # says one (within `special_lookback`; a journalist's complaint about a slow delivery does
-    # not make someone else's "odd smell" an incident), an active negative spike, or one post
-    # seen by at least `viral_reach` people. Critical needs `critical_sources` of them (or the
-    # same exceptions). Product choices, against pages on a single angry review.
+    # One voice is not yet a crisis: an incident needs this many independent voices (distinct
+    # events saying a crisis term in the lookback, and special customers' complaints that said
+    # one themselves within `special_lookback`), an active negative spike, or one post seen by
+    # at least `viral_reach` people. Critical needs `critical_sources` of them (or the same
+    # exceptions). A special customer's own words are never read as chance, but alone they are
+    # one voice, already paged as special_customer_complaint; a journalist's complaint about a
+    # slow delivery is no voice at all. Product choices, against pages on a single complaint.
     min_sources: Annotated[int, Field(ge=1)] = 2
     critical_sources: Annotated[int, Field(ge=1)] = 3
     viral_reach: Annotated[float, Field(gt=0)] = 100_000

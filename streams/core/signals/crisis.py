@@ -33,6 +33,9 @@ class CrisisView:
     sources: int = 0  # distinct events that said a crisis term
     # special customers' complaints that said one themselves (within ``special_lookback``)
     special_voices: int = 0
+    # The independent voices: the sources, and the special customers' own complaints that
+    # said a term earlier in the day (before the lookback; later ones are sources already).
+    voices: int = 0
     # The sources this store's own rate of such mentions rarely reaches by chance in one
     # lookback (``chance_bar``); 0 when not worked out (too few sources to matter).
     usual_bar: int = 0
@@ -47,6 +50,7 @@ class CrisisView:
         spike: bool,
         sources: int = 0,
         special_voices: int = 0,
+        voices: int = 0,
         usual_bar: int = 0,
     ) -> None:
         object.__setattr__(self, "score", score)
@@ -56,15 +60,20 @@ class CrisisView:
         object.__setattr__(self, "spike", spike)
         object.__setattr__(self, "sources", sources)
         object.__setattr__(self, "special_voices", special_voices)
+        object.__setattr__(self, "voices", voices)
         object.__setattr__(self, "usual_bar", usual_bar)
 
     def corroborated(self, cfg: CrisisConfig, sources: int) -> bool:
-        """Enough independent evidence for an incident at this level."""
-        return (
-            self.sources >= max(sources, self.usual_bar)
-            or self.special_voices > 0
-            or self.spike
-            or self.reach >= cfg.viral_reach
+        """Enough independent evidence for an incident at this level.
+
+        A special customer's own words lift the store's chance bar (they are not chance) but
+        never count twice: alone, their complaint already pages as
+        ``special_customer_complaint`` (critical), and a second page for the same complaint
+        tells the duty manager nothing new."""
+        if self.spike or self.reach >= cfg.viral_reach:
+            return True
+        return self.voices >= sources and (
+            self.special_voices > 0 or self.voices >= self.usual_bar
         )
 
 
@@ -84,8 +93,11 @@ def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig)
     if reach > cfg.reach_floor:
         score += math.log10(reach / cfg.reach_floor)
     sources = t[F.CRISIS_SOURCES]
+    voices = sources + max(0, special_voices - t[F.SPECIAL_VOICES])
     bar = chance_bar(stats, now, t, cfg) if sources >= cfg.min_sources else 0
-    return CrisisView(round(score, 2), hits, special, reach, spike, sources, special_voices, bar)
+    return CrisisView(
+        round(score, 2), hits, special, reach, spike, sources, special_voices, voices, bar
+    )
 
 
 def chance_bar(stats: ByKind, now: float, t: list[int], cfg: CrisisConfig) -> int:

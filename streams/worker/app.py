@@ -24,7 +24,6 @@ from typing import Any
 
 import faust
 
-from schemas import deadletter as dl
 from schemas.events import Envelope, Feedback, event_time
 from streams.config import StreamSettings as Settings
 from streams.core.decode import Rejection, decode
@@ -38,6 +37,7 @@ from streams.metrics import Metrics
 from streams.topics import Topics
 from streams.worker import tables
 from streams.worker.compressed import Decoded, thaw
+from streams.worker.exported import dead_letter, export_tally
 from streams.worker.grown import Mover
 from streams.worker.health import Health, offsets_of
 from streams.worker.merge import Merge
@@ -185,7 +185,7 @@ class Worker:
         if self.rollups is not None:
             self.rollups.flush()  # before the batch's events are acknowledged
         self._write(wall)
-        self._export_tally()
+        export_tally(self.pipe.tally, self.reported, self.metrics)
         now = self.clock()
         for event in done:
             if event.message.topic != self.topics.ticks:
@@ -251,7 +251,7 @@ class Worker:
 
     def _emit(self, out: Output, msg: Any, wall: float = 0.0) -> None:
         if out.rejection is not None and msg is not None:
-            self._dead_letter(msg, out.rejection)
+            dead_letter(self.dlq, self.metrics, msg, out.rejection)
         if out.outcome == "applied" and out.event is not None and msg is not None:
             key = out.event.store_id.encode()
             self.unwritten.applied(key, msg.topic, msg.partition, msg.offset)
@@ -342,60 +342,10 @@ class Worker:
     def _repack(self, key: bytes, value: Any) -> None:
         tables.repack(self.table, key, value)
 
-    def _export_tally(self) -> None:
-        t, r, m = self.pipe.tally, self.reported, self.metrics
-        for now, before, counter in (
-            (t.consumed, r.consumed, m.consumed),
-            (t.duplicates, r.duplicates, m.duplicates),
-            (t.late, r.late, m.late),
-            (t.rejected, r.rejected, m.invalid),
-        ):
-            for label, n in now.items():
-                if n != before[label]:
-                    counter.labels(label).inc(n - before[label])
-                    before[label] = n
-        if t.stores_forgotten != r.stores_forgotten:
-            m.stores_forgotten.inc(t.stores_forgotten - r.stores_forgotten)
-            r.stores_forgotten = t.stores_forgotten
-        for pairs, done, counter in (
-            (t.alerts, r.alerts, m.alerts),
-            (t.sla_events, r.sla_events, m.sla_events),
-        ):
-            for labels, n in pairs.items():
-                if n != done[labels]:
-                    counter.labels(*labels).inc(n - done[labels])
-                    done[labels] = n
-
     def publish_due(self, wall: float) -> None:
         """The waiting stores' snapshots that are due and within the budget."""
         lag = self.health.lag if self.health is not None else None
         self.snapshots.publish_due(wall, lag, self.state)
-
-    def _dead_letter(self, msg: Any, rejection: Rejection) -> None:
-        log.warning(
-            "rejected %s[%s]@%s: %s: %s",
-            msg.topic,
-            msg.partition,
-            msg.offset,
-            rejection.code,
-            rejection.reason,
-        )
-        try:
-            self.dlq.send_soon(
-                **dl.record(
-                    rejection.code,
-                    rejection.reason,
-                    msg.topic,
-                    msg.partition,
-                    msg.offset,
-                    msg.key,
-                    msg.value,
-                )
-            )
-        except Exception:
-            # Not even the dead-letter topic takes it: say so and move on, never retry forever.
-            log.exception("could not dead-letter %s[%s]@%s", msg.topic, msg.partition, msg.offset)
-            self.metrics.undeliverable.inc()
 
     def park(self, batch: Sequence[Any]) -> None:
         if self.rollups is not None:
@@ -403,7 +353,9 @@ class Worker:
         for event in batch:
             msg = event.message
             if msg.topic != self.topics.ticks:
-                self._dead_letter(msg, Rejection("processing_error", "the batch failed"))
+                dead_letter(
+                    self.dlq, self.metrics, msg, Rejection("processing_error", "the batch failed")
+                )
 
     def on_timer(self) -> None:
         """Read-only housekeeping: follow the assignment, publish held snapshots, send due SLA

@@ -250,10 +250,12 @@ def test_a_special_customer_corroborates_only_by_saying_a_crisis_term_themselves
 
 def test_a_special_customers_own_complaint_alone_pages_once_not_twice() -> None:
     # A journalist's complaint saying a crisis term pages as special_customer_complaint
-    # (critical, from the SLA engine: test_sla.py) the moment it opens; a crisis incident for
-    # the same complaint says nothing more. Even at critical's score (4 + 3 + 3) one voice is one voice.
+    # (critical, from the SLA engine: test_sla.py) the moment it opens; a crisis incident
+    # for the same complaint says nothing more. Even at critical's score (4 + 3 + 3) one
+    # voice is one voice.
+    journalist = {"tier": "regular", "tags": ["media"]}
     ill = event("complaint", 1, 0, complaint_id="K1", action="opened",
-                text="我吃完食物中毒了，已经联系记者", customer={"tier": "regular", "tags": ["media"]})  # fmt: skip
+                text="我吃完食物中毒了，已经联系记者", customer=journalist)  # fmt: skip
     state, alerts = run([ill])
     v = crisis.view(state.stats, state.firing, now_of(state), SIG.cfg.crisis)
     assert (v.score, v.special_voices, v.voices) == (10, 1, 1)

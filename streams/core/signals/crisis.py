@@ -72,9 +72,7 @@ class CrisisView:
         tells the duty manager nothing new."""
         if self.spike or self.reach >= cfg.viral_reach:
             return True
-        return self.voices >= sources and (
-            self.special_voices > 0 or self.voices >= self.usual_bar
-        )
+        return self.voices >= sources and (self.special_voices > 0 or self.voices >= self.usual_bar)
 
 
 def view(stats: ByKind, firing: dict[str, float], now: float, cfg: CrisisConfig) -> CrisisView:

@@ -6,11 +6,11 @@ Reads ``bench/data/en_sentences2.jsonl``, ``en_sentences3.jsonl`` and ``en_sente
 (films, electronics and other goods bought online; labelled
 ``positive``/``negative``/``neutral``, split ``dev``/``test`` by a hash of the text; each
 reported on its own) and the older ``bench/data/en_sentences.jsonl`` (labels 1/0). Prints one
-JSON object: per set, the share of opinion sentences scored exactly
-0, the sign accuracy on those that are not 0, and the accuracy with 0 counted as negative
-(the model card's convention: positive when the score is > 0). Neutral sentences are left out
-of every figure and only counted. ``--zeros`` lists the opinion sentences scored 0 (read it
-for ``dev`` only: ``test`` is for the figures).
+JSON object: per set, the share of opinion sentences scored exactly 0, the sign accuracy on
+those that are not 0, and the accuracy with 0 counted as negative (the model card's
+convention: positive when the score is > 0). Neutral sentences are left out of every figure
+and only counted, with how many of them leave the neutral band. ``--zeros`` lists the opinion
+sentences scored 0 (read it for ``dev`` only: ``test`` is for the figures).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from streams.core.text.english import english
 DATA = Path(__file__).resolve().parent / "data"
 # The sets with a dev/test split, each reported per split under its own name.
 SPLIT_SETS = ("en_sentences2", "en_sentences3", "en_sentences4")
+NEUTRAL_BAND = 0.05  # text.neutral_band.en's default
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -55,6 +56,8 @@ def figures(rows: Sequence[dict[str, Any]], zeros: bool) -> dict[str, Any]:
         "accuracy_zero_as_negative": round(right_zero_neg / max(len(opinion), 1), 4),
         "neutral_n": len(neutral),
         "neutral_zero": sum(s == 0.0 for s in neutral),
+        # labelled positive or negative all the same (outside the ±0.05 neutral band)
+        "neutral_out_of_band": sum(abs(s) >= NEUTRAL_BAND for s in neutral),
     }
     if zeros:
         out["zeros"] = [r["text"] for r, s in opinion if s == 0.0]

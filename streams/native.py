@@ -55,6 +55,7 @@ PURE = (
     "text/config.py",
     "text/corpus.py",
     "text/train.py",
+    "text/train_en.py",
 )
 
 

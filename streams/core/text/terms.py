@@ -39,7 +39,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "12315", "12345热线", "消协", "消费者协会", "市场监管", "市监局", "工商局", "工商部门",
             "食药监", "卫生监督", "卫健委", "举报", "卫生署", "卫生局", "食环署", "消费者委员会",
             "旅游局", "文旅局", "质监局", "物价局",
-            "消委会",
+            "消委会", "市场监督管理", "消基会", "消保官",
             "consumer association", "consumer council", "consumer protection",
             "health department", "health inspector", "health inspection", "trading standards",
             "food safety authority", "better business bureau", "report you to",
@@ -49,7 +49,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         0.9,
         (
             "律师", "律师函", "起诉", "法院", "诉讼", "打官司", "告你们", "法律途径", "十倍赔偿",
-            "退一赔三",
+            "退一赔三", "索赔", "立案", "上法院", "告上法庭",
             "lawyer", "lawyers", "attorney", "lawsuit", "sue", "sued", "suing", "legal action",
             "small claims", "take you to court",
         ),
@@ -66,6 +66,11 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "酸臭", "馊味", "吃出头发", "吃出虫", "看医生", "挂水", "输液", "烂了", "烂掉",
             "腐烂", "上霉", "瘙痒", "起疹子", "红疹", "起红疙瘩", "头皮痒", "失火", "起火",
             "火灾", "触电", "漏电",
+            "虫卵", "青虫", "活虫", "小强", "发馊", "馊的", "流血", "出血",
+            "缝针", "烫红", "烫起泡", "爆燃",
+            # found in the food: a hit only beside eating words (rules.NEEDS_CONTEXT)
+            "塑料", "创可贴", "烟头", "碎玻璃", "铁丝", "钢丝", "指甲", "钉子", "刀片", "铁片",
+            "石子",
             "food poisoning", "poisoned", "injured", "injury", "allergic", "allergic reaction",
             "anaphylaxis", "got sick", "made me sick", "made us sick", "vomiting", "threw up",
             "diarrhea", "diarrhoea", "emergency room", "hospitalized", "hospitalised",
@@ -81,7 +86,11 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             # Many customers at once, or a bank dispute: one order's refund (退钱, 退款,
             # 全额退款, "full refund") is everyday service work, not a crisis.
             "集体退款", "集体退货", "集体退钱", "组团退款", "批量退款", "大家一起退款", "集体维权",
-            "维权群", "拒付",
+            "维权群", "拒付", "组团维权", "集体投诉", "信用卡申诉", "都在退款", "一起退款",
+            "一起申请退款", "都在申请退款",
+            # a hit only beside many customers (rules.NEEDS_CONTEXT)
+            "要求退款", "申请退款", "找店家退款", "要求退钱", "要求退费", "退学费", "退定金",
+            "退回定金",
             "mass refund", "refund everyone", "chargeback", "charge back", "class action",
         ),
     ),
@@ -89,7 +98,7 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         0.6,
         (
             "转发", "转发微博", "扩散", "求扩散", "发微博", "发抖音", "发朋友圈", "发到网上",
-            "避雷",
+            "避雷", "发了抖音", "发了微博", "发了朋友圈",
             "viral", "going viral", "share this", "spread the word", "post it online",
         ),
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,8 @@ class TopicError(RuntimeError):
 # events' original times, or a producer whose clock is years off, would read as hours of lag
 # and page the pipeline's on-call. Event time is ``occurred_at`` in the message, never this.
 BROKER_STAMPED = {"message.timestamp.type": "LogAppendTime"}
+# A table's changelog keeps each key's newest value (what Faust sets when it makes one).
+COMPACTED = {"cleanup.policy": "compact"}
 _SETTING = ", ".join(f"{k}={v}" for k, v in BROKER_STAMPED.items())
 
 
@@ -173,13 +176,34 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
         admin.close()
 
 
-def remake(cfg: KafkaConfig) -> list[str]:
-    """Make the worker's topics again where they have gone (deleted under a running worker);
-    the topics it made. Sends to a deleted topic are otherwise retried until they time out,
-    each asking the broker for the topic's metadata in a tight loop (thousands of requests a
-    second, seen on the local broker), and nothing reaches it meanwhile: the wall's snapshots,
-    dead letters, alerts."""
+def remake(cfg: KafkaConfig, changelogs: Sequence[str] = ()) -> list[str]:
+    """Make the worker's topics again where they have gone (deleted under a running worker),
+    and its tables' ``changelogs`` (compacted, as Faust makes them); the topics it made. Sends
+    to a deleted topic are otherwise retried until they time out, each asking the broker for
+    the topic's metadata in a tight loop (thousands of requests a second, seen on the local
+    broker), and nothing reaches it meanwhile: the wall's snapshots, dead letters, alerts. A
+    deleted changelog is worse: the producer's flush before a commit or a rebalance waits for
+    it for good, and the worker stops consuming."""
+    from kafka import KafkaAdminClient
+    from kafka.admin import NewTopic
+    from kafka.errors import TopicAlreadyExistsError
+
     made = ensure_topics(cfg).created
+    if changelogs:
+        admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
+        try:
+            gone = [n for n in changelogs if n not in set(admin.list_topics())]
+            if gone:
+                with contextlib.suppress(TopicAlreadyExistsError):  # another worker did
+                    admin.create_topics(
+                        [
+                            NewTopic(n, cfg.partitions, cfg.replication, topic_configs=COMPACTED)
+                            for n in gone
+                        ]
+                    )
+                made += gone
+        finally:
+            admin.close()
     if made:
         log.warning(
             "topics %s were gone (deleted while the worker ran?): made again with %d partitions",

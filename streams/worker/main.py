@@ -268,6 +268,13 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
     worker = build(settings)
     tune_gc(settings.worker.gc_young_threshold)
     worker.gc_pauses.watch()
+    app = worker.app
+    # A table's changelog deleted under the worker stops it for good (the producer's flush
+    # before a commit or a rebalance waits for the topic): the health check makes it again.
+    # The rebalance the deletion sets off has already dropped the tables' states by then, so
+    # the stores begin afresh (README, Operations).
+    changelogs = [t.changelog_topic.get_topic_name() for t in app.tables.values()]
+
     worker.health = Health(
         settings.kafka,
         f"{settings.worker.app_id}",
@@ -276,10 +283,10 @@ def run(settings: Settings, loglevel: str = "warning") -> None:
         stalled_after=settings.worker.stalled_after,
         rollup_topic=worker.topics.rollup if settings.rollups.enabled else None,
         metadata_max_age=settings.worker.metadata_max_age,
-        all_topics=worker.topics.all(),
-        remake=lambda: remake(settings.kafka),
+        all_topics=[*worker.topics.all(), *changelogs],
+        remake=lambda: remake(settings.kafka, changelogs),
     )
-    health, merge, app = worker.health, worker.merge, worker.app
+    health, merge = worker.health, worker.merge
 
     def on_unreadable(topic: str, partition: int, offset: int, why: str) -> None:
         """A partition the fetcher cannot read is set aside (streams/worker/fetch.py): named by

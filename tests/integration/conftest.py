@@ -138,6 +138,23 @@ class Env:
             consumer.close()
         return got
 
+    def newest(self, table: str) -> dict[bytes, bytes | None]:
+        """Each key's newest value on a state table's changelog (``store-state`` ...); None for
+        a tombstone."""
+        from kafka import KafkaConsumer
+
+        consumer = KafkaConsumer(
+            f"{self.settings.worker.app_id}-{table}-changelog",
+            bootstrap_servers=self.settings.kafka.bootstrap,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
+            consumer_timeout_ms=3000,
+        )
+        try:
+            return {m.key: m.value for m in consumer}
+        finally:
+            consumer.close()
+
     def state(self) -> str:
         """What a failed wait needs to tell a stuck worker from a slow one: its counters of
         events read, held for order, skipped as stale and let go out of order, what it has

@@ -36,18 +36,19 @@ def test_a_quiet_store_is_forgotten_on_the_changelog_and_stays_gone_after_a_rest
     old = feedback(1, 5, store="OLD", at=now - timedelta(days=91))
     env.produce([("feedback", b"OLD", line(old))])
     wait_for(
-        lambda: env.metric("cxpulse_stores_forgotten_total") == 1,
+        lambda: (env.metric("cxpulse_stores_forgotten_total") or 0) >= 1,
         what="the quiet store forgotten",
         explain=env.log,
     )
     env.produce(
         [("feedback", s.encode(), line(feedback(1, 4, store=s, at=now))) for s in ("S1", "S2")]
     )
-    wait_for(
-        lambda: env.metric("cxpulse_events_consumed_total", event_type="feedback") == 3,
-        what="the two new stores begun in the forgotten one's place",
-        explain=env.log,
-    )
+    for store in ("S1", "S2"):
+        wait_for(
+            lambda: env.metric("cxpulse_store_ratings", store_id=store, window="24h") == 1,  # noqa: B023
+            what=f"{store} begun in the forgotten store's place",
+            explain=env.log,
+        )
     assert env.metric("cxpulse_events_invalid_total", reason="store_limit") is None
     wait_for(lambda: lag(env, offsets)[1] == 0, what="every offset committed (stores written)")
     newest = env.newest("store-state")
@@ -59,9 +60,10 @@ def test_a_quiet_store_is_forgotten_on_the_changelog_and_stays_gone_after_a_rest
     again = feedback(2, 1, store="OLD", at=now)
     env.produce([("feedback", b"OLD", line(again))])
     parked: list[Any] = env.consume("dlq", 1)
-    assert [(m.key, dict(m.headers)["cxpulse.error.code"]) for m in parked] == [
+    # a set: at least once, a restart's rebalance may park the same event twice
+    assert {(m.key, dict(m.headers)["cxpulse.error.code"]) for m in parked} == {
         (b"OLD", b"store_limit")
-    ]
+    }
     for store in ("S1", "S2"):
         wait_for(
             lambda: env.metric("cxpulse_store_ratings", store_id=store, window="24h") == 1,  # noqa: B023

@@ -87,8 +87,11 @@ class Ensured:
     grown: dict[str, int] = field(default_factory=dict)
 
 
-def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
-    """Create missing topics and wait until every partition of every topic has a leader; fail
+def ensure_topics(
+    cfg: KafkaConfig, ready_within: float = 60.0, compacted: Sequence[str] = ()
+) -> Ensured:
+    """Create missing topics (the worker's, and ``compacted``: its tables' changelogs, made
+    as Faust makes them) and wait until every partition of every topic has a leader; fail
     clearly when an existing one has the wrong partition count (Faust tables need the same count
     as the topics they are fed from), but an event topic given more is reported in ``grown``
     and read (the worker moves its extra partitions' events). Existing event and tick topics
@@ -106,8 +109,9 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
     from kafka.errors import KafkaError, TopicAlreadyExistsError
 
     topics = Topics.from_config(cfg)
-    names = topics.all()
+    names = [*topics.all(), *compacted]
     stamped = {*topics.events.values(), topics.ticks}  # the topics BROKER_STAMPED is for
+    configs = {**dict.fromkeys(compacted, COMPACTED), **dict.fromkeys(stamped, BROKER_STAMPED)}
     admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
     try:
         existing = set(admin.list_topics())
@@ -121,7 +125,7 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
                             n,
                             cfg.partitions,
                             cfg.replication,
-                            topic_configs=BROKER_STAMPED if n in stamped else {},
+                            topic_configs=configs.get(n, {}),
                         )
                         for n in missing
                     ],
@@ -178,32 +182,13 @@ def ensure_topics(cfg: KafkaConfig, ready_within: float = 60.0) -> Ensured:
 
 def remake(cfg: KafkaConfig, changelogs: Sequence[str] = ()) -> list[str]:
     """Make the worker's topics again where they have gone (deleted under a running worker),
-    and its tables' ``changelogs`` (compacted, as Faust makes them); the topics it made. Sends
-    to a deleted topic are otherwise retried until they time out, each asking the broker for
-    the topic's metadata in a tight loop (thousands of requests a second, seen on the local
-    broker), and nothing reaches it meanwhile: the wall's snapshots, dead letters, alerts. A
-    deleted changelog is worse: the producer's flush before a commit or a rebalance waits for
-    it for good, and the worker stops consuming."""
-    from kafka import KafkaAdminClient
-    from kafka.admin import NewTopic
-    from kafka.errors import TopicAlreadyExistsError
-
-    made = ensure_topics(cfg).created
-    if changelogs:
-        admin = KafkaAdminClient(bootstrap_servers=cfg.bootstrap, client_id="cxpulse-admin")
-        try:
-            gone = [n for n in changelogs if n not in set(admin.list_topics())]
-            if gone:
-                with contextlib.suppress(TopicAlreadyExistsError):  # another worker did
-                    admin.create_topics(
-                        [
-                            NewTopic(n, cfg.partitions, cfg.replication, topic_configs=COMPACTED)
-                            for n in gone
-                        ]
-                    )
-                made += gone
-        finally:
-            admin.close()
+    and its tables' ``changelogs``; the topics it made. Sends to a deleted topic are otherwise
+    retried until they time out, each asking the broker for the topic's metadata in a tight
+    loop (thousands of requests a second, seen on the local broker), and nothing reaches it
+    meanwhile: the wall's snapshots, dead letters, alerts. A deleted changelog is worse: the
+    producer's flush before a commit or a rebalance waits for it for good, and the worker
+    stops consuming."""
+    made = ensure_topics(cfg, compacted=changelogs).created
     if made:
         log.warning(
             "topics %s were gone (deleted while the worker ran?): made again with %d partitions",

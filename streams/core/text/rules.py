@@ -321,7 +321,7 @@ _ACTION_ZH: Final = (
 )
 # handing evidence to the press or bringing it along (把材料交给了记者, 带记者去看), the press
 # filming it (被记者拍到了)
-_HANDED_ZH: Final = "|交给|交了|带|拍到|拍下|拍了|新闻"
+_HANDED_ZH: Final = "交给|交了|带|拍到|拍下|拍了|新闻"
 _ACTION_EN: Final = (
     r"contact|call|tell|told|email|going to|go to|will|story|report|expos|in the news|"
     r"write|writing|tip|sue|court|letter|hire|speak|my |our "
@@ -346,8 +346,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "烂了": _DELIVERED_FOOD,
     # slang for a cockroach, and also a given name (服务员小强)
     "小强": "菜|饭|汤|碗|盘|桌|厨|枕|床|房间|爬|地上|墙|柜|只|跑",
-    "流血": _BODY + "|牙|唇|扎|划|割|破",
-    "出血": _BODY + "|牙|唇|扎|划|割|破",
+    **dict.fromkeys(("流血", "出血"), f"{_BODY}|牙|唇|扎|划|割|破"),
     # a bank dispute begun, not asked about or heard of (信用卡申诉怎么操作?)
     "信用卡申诉": "已经|已|做了|提交了?|发起了?|在银行|正在|申诉了",
     # something found in the food (吃出一块塑料, 混着一截创可贴): plastic, nails and wire are
@@ -367,7 +366,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     ),
     "烂掉": _DELIVERED_FOOD,
     "腐烂": _DELIVERED_FOOD,
-    **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), _ACTION_ZH + _HANDED_ZH),
+    **dict.fromkeys(("记者", "媒体", "电视台", "央视", "报社"), f"{_ACTION_ZH}|{_HANDED_ZH}"),
     **dict.fromkeys(("律师", "法院"), _ACTION_ZH),
     # a bank dispute is the customer's: a hotel's "guest refused to pay" slip (开了个客人拒付的
     # 单子) or a shop's rule is not one

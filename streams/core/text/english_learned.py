@@ -20,12 +20,12 @@ within a sentence; emoticons as words.
 
 from __future__ import annotations
 
-import gzip
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
+
+from streams.core.text import weights_file
 
 FORMAT: Final = "cxpulse-en-words/1"
 NEGATION_SPAN: Final = 3
@@ -90,15 +90,10 @@ class LearnedWords:
             "meta": dict(self.meta),
             "weights": {f: round(w, digits) for f, w in sorted(self.weights.items())},
         }
-        # No name and mtime=0 in the gzip header: identical weights give identical bytes.
-        with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as fh:
-            fh.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+        weights_file.write(path, body)
 
     @classmethod
     def load(cls, path: Path) -> LearnedWords:
-        with gzip.open(path, "rb") as fh:
-            body = json.loads(fh.read())
-        if body.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} weights file")
+        body = weights_file.read(path, (FORMAT,))
         weights = {str(f): float(w) for f, w in body["weights"].items()}
         return cls(float(body["bias"]), float(body["scale"]), weights, body["meta"])

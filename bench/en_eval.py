@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from streams.core.text.config import NeutralBand
 from streams.core.text.english import english
 
 DATA = Path(__file__).resolve().parent / "data"
 # The sets with a dev/test split, each reported per split under its own name.
 SPLIT_SETS = ("en_sentences2", "en_sentences3", "en_sentences4")
-NEUTRAL_BAND = 0.05  # text.neutral_band.en's default
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -49,6 +49,7 @@ def figures(rows: Sequence[dict[str, Any]], zeros: bool) -> dict[str, Any]:
     right = sum((s > 0) == (r["label"] == "positive") for r, s in nonzero)
     right_zero_neg = sum((s > 0) == (r["label"] == "positive") for r, s in opinion)
     neutral = [scorer.score(r["text"]) for r in rows if r["label"] == "neutral"]
+    band = NeutralBand().en
     out: dict[str, Any] = {
         "n": len(opinion),
         "exact_zero": round(1 - len(nonzero) / max(len(opinion), 1), 4),
@@ -56,8 +57,8 @@ def figures(rows: Sequence[dict[str, Any]], zeros: bool) -> dict[str, Any]:
         "accuracy_zero_as_negative": round(right_zero_neg / max(len(opinion), 1), 4),
         "neutral_n": len(neutral),
         "neutral_zero": sum(s == 0.0 for s in neutral),
-        # labelled positive or negative all the same (outside the ±0.05 neutral band)
-        "neutral_out_of_band": sum(abs(s) >= NEUTRAL_BAND for s in neutral),
+        # labelled positive or negative all the same (outside the default neutral band)
+        "neutral_out_of_band": sum(abs(s) >= band for s in neutral),
     }
     if zeros:
         out["zeros"] = [r["text"] for r, s in opinion if s == 0.0]

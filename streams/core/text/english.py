@@ -192,7 +192,7 @@ class EnglishScorer:
 
     def score(self, text: str) -> float:
         head = text[:MAX_CHARS]
-        tokens = _WORD.findall(head)
+        words = tokens(head)
         shout = not text.isupper()  # capitals are emphasis only when not everything is
         total = 0.0
         exclaims = 0
@@ -208,7 +208,7 @@ class EnglishScorer:
         modal_praise = False  # ... when negated ("couldn't have been nicer")
         modal_used = False  # the unscored word right after the verb has been read
         lexicon, boosters, negators = self.lexicon, self.boosters, self.negators
-        for token in tokens:
+        for token in words:
             if token[0] in _SENTENCE_END:
                 exclaims += token.count("!")
                 total += _close(sentence, but_at, negated)
@@ -298,7 +298,7 @@ class EnglishScorer:
         if "/" in head or "tar" in head or "out of" in head:
             total += _ratings(head)
         if not total and self.learned is not None:
-            total = self.learned.total(tokens)
+            total = self.learned.total(words)
         if total:
             total += math.copysign(min(exclaims, 4) * _EXCLAIM, total)
         return total / math.sqrt(total * total + _ALPHA)

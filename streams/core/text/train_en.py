@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from streams.core.text.config import NeutralBand
 from streams.core.text.english import EnglishScorer, tokens
 from streams.core.text.english_learned import LearnedWords, features
 
@@ -74,9 +75,10 @@ def fit(rows: Sequence[Row], c: float, min_df: int, scale: float) -> LearnedWord
     return LearnedWords(float(lr.intercept_[0]), scale, weights, meta)
 
 
-def measure(model: LearnedWords, rows: Sequence[Row], band: float = 0.05) -> dict[str, Any]:
+def measure(model: LearnedWords, rows: Sequence[Row]) -> dict[str, int]:
     """Where the lexicon alone scores 0: how many, how many the model leaves at 0, and the
-    sign accuracy on the rest; and the neutral texts pushed out of the band."""
+    sign accuracy on the rest; and the neutral texts pushed out of the neutral band."""
+    band = NeutralBand().en
     bare, learned = EnglishScorer(), EnglishScorer(model)
     zero = [r for r in rows if r["label"] != "neutral" and bare.score(r["text"]) == 0.0]
     scored = [(r, learned.score(r["text"])) for r in zero]
@@ -92,10 +94,6 @@ def measure(model: LearnedWords, rows: Sequence[Row], band: float = 0.05) -> dic
         "neutral": len(neutral),
         "neutral_out_of_band": sum(abs(s) >= band for s in neutral),
     }
-
-
-def add(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
-    return {k: a.get(k, 0) + v for k, v in b.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -118,16 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     report: dict[str, Any] = {"rows": len(rows), "cv": {}}
     best: tuple[float, float] | None = None
     for c in args.c or [0.3, 1.0, 3.0]:
-        total: dict[str, Any] = {}
+        folds: Counter[str] = Counter()
         for k in range(args.folds):
             held = rows[k :: args.folds]
             train = [r for i, r in enumerate(rows) if i % args.folds != k]
-            total = add(total, measure(fit(train, c, args.min_df, args.scale), held))
-        total["accuracy_moved"] = round(total["right"] / max(total["moved"], 1), 4)
-        report["cv"][str(c)] = total
+            folds.update(measure(fit(train, c, args.min_df, args.scale), held))
+        accuracy = round(folds["right"] / max(folds["moved"], 1), 4)
+        report["cv"][str(c)] = total = {**folds, "accuracy_moved": accuracy}
         print(f"C={c}: {json.dumps(total)}", file=sys.stderr)
-        if best is None or total["accuracy_moved"] > best[1]:
-            best = (c, total["accuracy_moved"])
+        if best is None or accuracy > best[1]:
+            best = (c, accuracy)
     if args.out is not None and best is not None:
         model = fit(rows, best[0], args.min_df, args.scale)
         model.dump(args.out)

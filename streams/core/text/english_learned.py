@@ -46,16 +46,16 @@ def features(tokens: Sequence[str]) -> list[str]:
         if token[0] in _ENDS:
             previous, negated_for = "", 0
             continue
-        word = token.lower().replace("’", "'")
+        low = token.lower().replace("’", "'")
+        word = low
         if negated_for:
             negated_for -= 1
-            word = "!" + word
+            word = "!" + low
         out.append(word)
         if previous:
             out.append(previous + " " + word)
         previous = word
-        bare = word.lstrip("!")
-        if bare in NEGATORS or bare.endswith("n't"):
+        if low in NEGATORS or low.endswith("n't"):
             negated_for = NEGATION_SPAN
     return out
 

@@ -56,6 +56,7 @@ PURE = (
     "text/corpus.py",
     "text/train.py",
     "text/train_en.py",
+    "text/train_crisis.py",
 )
 
 

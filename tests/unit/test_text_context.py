@@ -254,9 +254,9 @@ def test_a_call_to_spread_needs_a_complaint_to_spread(tools: TextAnalytics) -> N
     complaint = "蛋糕里吃出虫子，店员还不认账，太恶心了，转发微博"
     assert tools.crisis(praise) == []
     assert ("转发微博", "viral") in tools.crisis(complaint)
-    assert ("转发", "viral") in TextAnalytics(TextConfig(viral_needs_complaint=False)).crisis(
-        praise
-    )
+    # the sentiment rule alone: the second reading drops this praise's call too
+    alone = TextConfig(viral_needs_complaint=False, crisis_second_reading=False)
+    assert ("转发", "viral") in TextAnalytics(alone).crisis(praise)
 
 
 @pytest.mark.parametrize(

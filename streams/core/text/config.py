@@ -52,6 +52,15 @@ class TextConfig(_Section):
     crisis_context: dict[str, str] = {}
     # Taboo alternative -> regular expression read right after it that makes it an apology.
     taboo_except_after: dict[str, str] = {}
+    # A hit the rules keep is read again by a model trained on reports and traps
+    # (crisis_reading.py): dropped where it reads the surroundings as no crisis. Chinese only;
+    # part of the default rules (off with them).
+    crisis_second_reading: bool = True
+    # A weights file written by `python -m streams.core.text.train_crisis`; None = shipped.
+    crisis_reading_weights: str | None = None
+    # The log-odds below which a hit is dropped; None = the one in the weights (chosen by
+    # cross-validation so that about 2% of real reports fall below it, MODEL_CARD.md).
+    crisis_reading_threshold: float | None = None
     neutral_band: NeutralBand = NeutralBand()
     # A weights file written by `cxpulse sentiment train`; None = the shipped weights.
     sentiment_weights: str | None = None

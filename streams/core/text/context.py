@@ -14,6 +14,7 @@ from typing import Final
 
 from streams.core.text import rules, rules_cause
 from streams.core.text.config import CrisisCategory, TextConfig
+from streams.core.text.crisis_reading import CrisisReading
 from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexicon
 from streams.core.text.terms import CRISIS
 
@@ -111,7 +112,7 @@ class CrisisDetector:
     def __init__(self, cfg: TextConfig | None = None) -> None:
         cfg = cfg or TextConfig()
         self.lexicon: Lexicon = crisis_lexicon(cfg)
-        self._simplify = _simplifier(cfg)
+        self.simplify = _simplifier(cfg)
         self._negation = Negation() if cfg.negation else None
         builtin = cfg.default_rules
         categories = {*CRISIS, *cfg.crisis_exclude}
@@ -154,9 +155,14 @@ class CrisisDetector:
         self._off_topic = re.compile(rules.OFF_TOPIC) if builtin else None
         self._names = rules.NAMES if builtin else frozenset()
         self._reach: Mapping[str, int] = rules_cause.CONTEXT_REACH if builtin else {}
+        self._reading = (
+            CrisisReading(cfg.crisis_reading_weights, cfg.crisis_reading_threshold)
+            if cfg.crisis_second_reading and builtin
+            else None
+        )
 
     def find(self, text: str) -> list[Hit]:
-        norm = self._simplify(text)
+        norm = self.simplify(text)
         hits = self.lexicon.find(norm)
         included: set[tuple[int, int]] = set()
         include = self._include_ascii if norm.isascii() else self._include
@@ -168,9 +174,12 @@ class CrisisDetector:
         if self._off_topic is not None and self._off_topic.search(low):
             return []
         excluded = self._excluded_spans(low, hits)
-        return [
+        kept = [
             h for h in hits if self._holds(text, low, h, excluded, (h.start, h.end) in included)
         ]
+        if self._reading is not None and kept:
+            return [h for h in kept if self._reading.holds(low, h)]
+        return kept
 
     def _with_included(
         self, norm: str, hits: list[Hit], pattern: re.Pattern[str]
@@ -235,7 +244,7 @@ class TabooDetector:
     def __init__(self, cfg: TextConfig | None = None) -> None:
         cfg = cfg or TextConfig()
         self.lexicon: Lexicon = taboo_lexicon(cfg)
-        self._simplify = _simplifier(cfg)
+        self.simplify = _simplifier(cfg)
         after = {
             **(rules.TABOO_EXCEPT_AFTER if cfg.default_rules else {}),
             **cfg.taboo_except_after,
@@ -243,7 +252,7 @@ class TabooDetector:
         self._after = {phrase: re.compile(p) for phrase, p in after.items()}
 
     def find(self, text: str) -> list[Hit]:
-        norm = self._simplify(text)
+        norm = self.simplify(text)
         hits = self.lexicon.find(norm)
         if not hits or not self._after:
             return hits

@@ -211,7 +211,7 @@ def test_config_extends_and_disables() -> None:
     assert [(h.term, h.category, h.weight) for h in crisis.find("小红书博主来了")] == [
         ("小红书博主", "media", 0.8)
     ]
-    assert found(crisis, "帮忙转发") == [] and found(crisis_lexicon(), "帮忙转发") == ["转发"]
+    assert found(crisis, "请大家转发") == [] and found(crisis_lexicon(), "请大家转发") == ["转发"]
     assert found(taboo, "这个不归我们管，我不知道") == ["这个不归我们管"]
     assert len(taboo_terms(cfg)) == 29 + 2 - 1
     with pytest.raises(ValidationError):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from streams.core.text import rules, rules_cause
+from streams.core.text import rules, rules_cause, rules_worded
 from streams.core.text.config import CrisisCategory, TextConfig
 from streams.core.text.crisis_reading import CrisisReading
 from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexicon
@@ -120,6 +120,7 @@ class CrisisDetector:
             category: [
                 *(rules.EXCLUDE.get(category, ()) if builtin else ()),
                 *(rules_cause.EXCLUDE.get(category, ()) if builtin else ()),
+                *(rules_worded.EXCLUDE.get(category, ()) if builtin else ()),
                 *cfg.crisis_exclude.get(category, []),
             ]
             for category in categories
@@ -147,6 +148,7 @@ class CrisisDetector:
         needs: Mapping[str, str] = {
             **(rules.NEEDS_CONTEXT if builtin else {}),
             **(rules_cause.NEEDS_CONTEXT if builtin else {}),
+            **(rules_worded.NEEDS_CONTEXT if builtin else {}),
             **cfg.crisis_context,
         }
         self._needs = {term.lower(): re.compile(p) for term, p in needs.items()}
@@ -173,10 +175,14 @@ class CrisisDetector:
         low = norm.lower()
         if self._off_topic is not None and self._off_topic.search(low):
             return []
-        excluded = self._excluded_spans(low, hits)
-        kept = [
-            h for h in hits if self._holds(text, low, h, excluded, (h.start, h.end) in included)
-        ]
+        kept = [h for h in hits if self._holds(text, low, h, (h.start, h.end) in included)]
+        if kept:
+            # The exclusions are the costliest read (one large pattern per category), so they
+            # are searched only for the categories of hits that hold in context, and as before
+            # around every hit of those categories.
+            categories = {h.category for h in kept}
+            excluded = self._excluded_spans(low, [h for h in hits if h.category in categories])
+            kept = [h for h in kept if not _overlaps(h.start, h.end, excluded.get(h.category, ()))]
         if self._reading is not None and kept:
             return [h for h in kept if self._reading.holds(low, h)]
         return kept
@@ -209,16 +215,8 @@ class CrisisDetector:
                 )
         return spans
 
-    def _holds(
-        self,
-        text: str,
-        low: str,
-        hit: Hit,
-        excluded: dict[str, list[tuple[int, int]]],
-        from_pattern: bool,
-    ) -> bool:
-        if _overlaps(hit.start, hit.end, excluded.get(hit.category, ())):
-            return False
+    def _holds(self, text: str, low: str, hit: Hit, from_pattern: bool) -> bool:
+        """Whether a hit holds in its context, exclusions aside."""
         if from_pattern:  # written for its context already; negation still applies
             return self._negation is None or not self._negation(low, hit, pattern=True)
         term = hit.term.lower()

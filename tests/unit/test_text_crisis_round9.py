@@ -1,0 +1,56 @@
+"""The ninth round (terms.py, rules_worded.py): reports in the words customers use for what
+happened, each class next to text in the same words that must not hit (written for the tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from streams.core.text.tools import TextAnalytics
+from tests.unit.conftest import crisis_categories
+
+TOOLS = TextAnalytics()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("昨晚吃了他家的烤串，拉了一整晚，今天还在虚脱", "safety"),
+        ("麻辣烫吃完窜稀，跑了好几趟", "safety"),
+        ("米线汤里捞出一根长头发，恶心死了", "safety"),
+        ("汉堡咬到一枚订书钉，牙都硌疼了", "safety"),
+        ("鸡排里面还是生的，咬开全是血水", "safety"),
+        ("面包买回来当天就长毛了", "safety"),
+        ("酒店床上有臭虫，胳膊被咬了一排包", "safety"),
+        ("充电器插上就冒烟，插座都烧黑了", "safety"),
+        ("店里地板太滑，我妈滑倒了，手腕骨折", "safety"),
+        ("用了这款面霜脸上起了一片疹子", "safety"),
+        ("几百个会员都在群里要求退卡", "refund"),
+        ("已经向银行发起争议交易，钱被冻结了", "refund"),
+        ("我已经打了新闻热线，他们说明天派人来", "media"),
+        ("不赔偿的话，法庭上见", "legal"),
+        ("大家帮忙转一下，让更多人看到这家店怎么对顾客的", "viral"),
+    ],
+)
+def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> None:
+    assert category in crisis_categories(TOOLS, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # unripe fruit and a sour taste are no spoilage; a red dot on a screen is no rash
+        ("苹果还没熟，酸涩得很", "safety"),
+        ("这款柠檬茶太酸了", "safety"),
+        ("屏幕右上角有个小红点，不影响使用", "safety"),
+        # a fall feared, a price slashed (骨折价), boiling water for tea, 不熟悉, 学生的
+        ("卫生间地上全是水，一不小心就会滑倒", "safety"),
+        ("双十一价格直接骨折，太划算了", "safety"),
+        ("大堂有热水，可以烧水泡茶", "safety"),
+        ("我对这一带不熟悉，导航找了半天", "safety"),
+        ("学生的饭卡在食堂可以用", "safety"),
+        # posting on a forum is no call to spread
+        ("论坛发帖要先完成新手任务", "viral"),
+    ],
+)
+def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> None:
+    assert category not in crisis_categories(TOOLS, text)

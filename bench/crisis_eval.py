@@ -71,6 +71,9 @@ SPLITS = (
     "written_dev",
     "written_test",
     "written_blind",
+    "written_blind2",
+    "dev9",
+    "fresh9",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

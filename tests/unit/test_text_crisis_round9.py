@@ -54,3 +54,18 @@ def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> 
 )
 def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> None:
     assert category not in crisis_categories(TOOLS, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "legal"),
+    [
+        # compensation for one order asked about, or claimed from the customer
+        ("水果坏了两个，请问能索赔吗", False),
+        ("打碎了一个杯子，酒店索赔我两百元", False),
+        # a claim pressed
+        ("食物中毒住院，我们会索赔到底", True),
+        ("已经请律师索赔医药费", True),
+    ],
+)
+def test_a_compensation_question_is_no_legal_threat(text: str, legal: bool) -> None:
+    assert ("legal" in crisis_categories(TOOLS, text)) is legal

@@ -78,9 +78,12 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     ),
 }  # fmt: skip
 
-# A fall feared or narrowly missed (一个不留神就会滑倒, 担心会摔倒, 差点摔倒): a wet floor is a
-# complaint about upkeep until somebody falls.
 EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
+    # Compensation for one order asked about (能索赔吗, 怎么索赔, 申请索赔), or claimed from the
+    # customer (酒店索赔我315元): everyday service work, as one order's refund is.
+    "legal": ("(?:能|怎么|怎样|如何|可以|申请)索赔|索赔(?:吗|么|嘛|售后)|索赔我",),
+    # A fall feared or narrowly missed (一个不留神就会滑倒, 担心会摔倒, 差点摔倒): a wet floor is
+    # a complaint about upkeep until somebody falls.
     "safety": (
         "(?:会|容易|担心|怕|差点|差一点|险些|小心|以免|防止|避免|可能)"
         "[^，,。.！!？?；;\\n]{0,4}(?:滑倒|摔倒|绊倒|摔下来)",

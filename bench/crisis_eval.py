@@ -74,6 +74,7 @@ SPLITS = (
     "written_blind2",
     "dev9",
     "fresh9",
+    "fresh10",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

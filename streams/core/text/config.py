@@ -59,7 +59,7 @@ class TextConfig(_Section):
     # A weights file written by `python -m streams.core.text.train_crisis`; None = shipped.
     crisis_reading_weights: str | None = None
     # The log-odds below which a hit is dropped; None = the one in the weights (chosen by
-    # cross-validation so that about 2% of real reports fall below it, MODEL_CARD.md).
+    # cross-validation so that about 0.5% of real reports fall below it, MODEL_CARD.md).
     crisis_reading_threshold: float | None = None
     neutral_band: NeutralBand = NeutralBand()
     # A weights file written by `cxpulse sentiment train`; None = the shipped weights.

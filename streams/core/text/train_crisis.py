@@ -53,14 +53,16 @@ def load(paths: Sequence[Path], splits: Sequence[str]) -> list[Row]:
     return [r for r in rows if "split" not in r or r["split"] in splits]
 
 
-class Hit(NamedTuple):
+class Sample(NamedTuple):
+    """One hit's surroundings, labelled: what the reading learns from."""
+
     record: int  # the record's position: cross-validation folds keep a record's hits together
     example: Example
     asked: bool  # kept by the rules, so the reading will be asked about it
     written: bool  # written for a set, not drawn from a corpus
 
 
-def examples(rows: Sequence[Row], reach: int, bare: bool = True) -> list[Hit]:
+def examples(rows: Sequence[Row], reach: int, bare: bool = True) -> list[Sample]:
     """Every Chinese hit of its record's category that the rules keep; with ``bare``, also
     the hits of the bare lexicon (no context rules) that they drop, which teach the traps the
     rules know as well (the figures are measured on the asked ones only)."""
@@ -69,7 +71,7 @@ def examples(rows: Sequence[Row], reach: int, bare: bool = True) -> list[Hit]:
     if bare:
         off = {"negation": False, "default_rules": False}
         detectors.append(CrisisDetector(cfg.model_copy(update=off)))
-    out: list[Hit] = []
+    out: list[Sample] = []
     for n, row in enumerate(rows):
         norm = detectors[0].simplify(row["text"]).lower()
         seen: set[tuple[int, int]] = set()
@@ -81,7 +83,7 @@ def examples(rows: Sequence[Row], reach: int, bare: bool = True) -> list[Hit]:
                     seen.add((hit.start, hit.end))
                     example = Example(window(norm, hit, reach), int(bool(row["crisis"])), "", "")
                     written = str(row.get("split", "written")).startswith("written")
-                    out.append(Hit(n, example, i == 0, written))
+                    out.append(Sample(n, example, i == 0, written))
     return out
 
 
@@ -104,7 +106,7 @@ def auc(logits: Sequence[float], labels: Sequence[int]) -> float:
 
 
 def cross_validate(
-    data: list[Hit], params: Params, folds: int, seed: int
+    data: list[Sample], params: Params, folds: int, seed: int
 ) -> tuple[list[float], list[int], list[bool]]:
     """The held-out folds' logits, labels and sources (written or not) of the hits the reading
     is asked about."""

@@ -59,12 +59,7 @@ class Params:
     plain_c: float | None = None
 
 
-def fit(
-    examples: Sequence[Example],
-    params: Params,
-    meta: dict[str, Any],
-    sample_weight: Sequence[float] | None = None,
-) -> Weights:
+def fit(examples: Sequence[Example], params: Params, meta: dict[str, Any]) -> Weights:
     import numpy as np
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import CountVectorizer
@@ -85,7 +80,7 @@ def fit(
     lengths = np.array([max(len(t), 1) for t in texts], dtype=np.float64) ** -params.power
     scaled = sp.diags(lengths) @ counts
     x = scaled @ sp.diags(ratio)
-    clf = LogisticRegression(C=params.c, max_iter=5000).fit(x, y, sample_weight=sample_weight)
+    clf = LogisticRegression(C=params.c, max_iter=5000).fit(x, y)
     weights = clf.coef_[0] * ratio
     intercept = float(clf.intercept_[0])
     train_logits = clf.decision_function(x)

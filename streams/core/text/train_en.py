@@ -27,20 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from streams.core.text.config import NeutralBand
+from streams.core.text.corpus import Row, labelled_rows
 from streams.core.text.english import EnglishScorer, tokens
 from streams.core.text.english_learned import LearnedWords, features
-
-Row = dict[str, Any]
-
-
-def load(paths: Sequence[Path], split: str | None = None) -> list[Row]:
-    """The rows of every file; with ``split``, a row that names its split (the evaluation
-    sets' ``dev``/``test``) only if it is that one."""
-    rows: list[Row] = []
-    for path in paths:
-        with path.open(encoding="utf-8") as fh:
-            rows += [json.loads(line) for line in fh if line.strip()]
-    return [r for r in rows if split is None or r.get("split", split) == split]
 
 
 def fit(rows: Sequence[Row], c: float, min_df: int, scale: float) -> LearnedWords:
@@ -111,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args(argv)
-    rows = load(args.data, args.split)
+    rows = labelled_rows(args.data, None if args.split is None else {args.split})
     random.Random(args.seed).shuffle(rows)
     report: dict[str, Any] = {"rows": len(rows), "cv": {}}
     best: tuple[float, float] | None = None

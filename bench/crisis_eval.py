@@ -75,6 +75,7 @@ SPLITS = (
     "dev9",
     "fresh9",
     "fresh10",
+    "written_en_blind",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

@@ -53,14 +53,17 @@ class TextConfig(_Section):
     # Taboo alternative -> regular expression read right after it that makes it an apology.
     taboo_except_after: dict[str, str] = {}
     # A hit the rules keep is read again by a model trained on reports and traps
-    # (crisis_reading.py): dropped where it reads the surroundings as no crisis. Chinese only;
-    # part of the default rules (off with them).
+    # (crisis_reading.py): dropped where it reads the surroundings as no crisis. One model per
+    # language; part of the default rules (off with them).
     crisis_second_reading: bool = True
-    # A weights file written by `python -m streams.core.text.train_crisis`; None = shipped.
+    # Weights files written by `python -m streams.core.text.train_crisis [--lang en]`; None =
+    # the shipped ones.
     crisis_reading_weights: str | None = None
+    crisis_reading_weights_en: str | None = None
     # The log-odds below which a hit is dropped; None = the one in the weights (chosen by
     # cross-validation so that about 0.5% of real reports fall below it, MODEL_CARD.md).
     crisis_reading_threshold: float | None = None
+    crisis_reading_threshold_en: float | None = None
     neutral_band: NeutralBand = NeutralBand()
     # A weights file written by `cxpulse sentiment train`; None = the shipped weights.
     sentiment_weights: str | None = None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
 
-from streams.core.text import rules, rules_cause, rules_worded
+from streams.core.text import rules, rules_cause, rules_english, rules_worded
 from streams.core.text.config import CrisisCategory, TextConfig
 from streams.core.text.crisis_reading import CrisisReading
 from streams.core.text.lang import CJK
@@ -147,16 +147,25 @@ class CrisisDetector:
             **(rules.NEEDS_CONTEXT if builtin else {}),
             **(rules_cause.NEEDS_CONTEXT if builtin else {}),
             **(rules_worded.NEEDS_CONTEXT if builtin else {}),
+            **(rules_english.NEEDS_CONTEXT if builtin else {}),
             **cfg.crisis_context,
         }
         self._needs = {term.lower(): re.compile(p) for term, p in needs.items()}
-        avoid = rules.AVOID_CONTEXT if builtin else {}
+        avoid = {**rules.AVOID_CONTEXT, **rules_english.AVOID_CONTEXT} if builtin else {}
         self._avoid = {term.lower(): re.compile(p) for term, p in avoid.items()}
         self._off_topic = re.compile(rules.OFF_TOPIC) if builtin else None
         self._names = rules.NAMES if builtin else frozenset()
-        self._reach: Mapping[str, int] = rules_cause.CONTEXT_REACH if builtin else {}
+        self._idioms = (
+            {term: re.compile(p) for term, p in rules_english.IDIOMS.items()} if builtin else {}
+        )
+        self._reach: Mapping[str, int] = (
+            {**rules_cause.CONTEXT_REACH, **rules_english.CONTEXT_REACH} if builtin else {}
+        )
         self._reading = (
-            CrisisReading({"zh": cfg.crisis_reading_weights}, {"zh": cfg.crisis_reading_threshold})
+            CrisisReading(
+                {"zh": cfg.crisis_reading_weights, "en": cfg.crisis_reading_weights_en},
+                {"zh": cfg.crisis_reading_threshold, "en": cfg.crisis_reading_threshold_en},
+            )
             if cfg.crisis_second_reading and builtin
             else None
         )
@@ -220,6 +229,9 @@ class CrisisDetector:
         term = hit.term.lower()
         if term in self._names and _written_as_name(text, hit):
             return False
+        idiom = self._idioms.get(term)
+        if idiom is not None and _within_idiom(low, hit, idiom):
+            return False
         need, avoid = self._needs.get(term), self._avoid.get(term)
         if need is not None or avoid is not None:
             reach = self._reach.get(term) or (
@@ -232,6 +244,15 @@ class CrisisDetector:
             if avoid is not None and avoid.search(near) is not None:
                 return False
         return self._negation is None or not self._negation(low, hit)
+
+
+def _within_idiom(low: str, hit: Hit, idiom: re.Pattern[str]) -> bool:
+    """Whether an idiom of the hit's term overlaps the hit (fell in love, price cut)."""
+    lo = max(0, hit.start - rules.CONTEXT_WINDOW_EN)
+    return any(
+        _overlaps(hit.start, hit.end, [m.span()])
+        for m in idiom.finditer(low, lo, hit.end + rules.CONTEXT_WINDOW_EN)
+    )
 
 
 class TabooDetector:

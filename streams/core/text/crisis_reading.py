@@ -33,6 +33,7 @@ from streams.core.text.terms import CRISIS
 _SHIPPED: Final = Path(str(files("streams.core.text"))) / "weights"
 WEIGHTS: Final[dict[Lang, Path]] = {
     "zh": _SHIPPED / "zh_crisis_reading.json.gz",
+    "en": _SHIPPED / "en_crisis_reading.json.gz",
 }
 # Private-use characters: never in a customer's text after normalisation, one per category.
 MARKS: Final[dict[str, str]] = {c: chr(0xE000 + n) for n, c in enumerate(sorted(CRISIS))}

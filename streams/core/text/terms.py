@@ -21,8 +21,9 @@ from __future__ import annotations
 from typing import Final
 
 from streams.core.text.config import CrisisCategory
+from streams.core.text.terms_en import TERMS as TERMS_EN
 
-CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
+_NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
     "media": (
         0.8,
         (
@@ -129,6 +130,12 @@ CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
         ),
     ),
 }  # fmt: skip
+
+# With the English words for what happened (terms_en.py) after each category's own.
+CRISIS: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
+    category: (weight, terms + TERMS_EN.get(category, ()))
+    for category, (weight, terms) in _NAMED.items()
+}
 
 # 服务的禁言, exactly as listed in docs/domain.md: " / " separates alternatives, and a
 # trailing "……" means "followed by anything" (so 你应该…… matches 你应该).

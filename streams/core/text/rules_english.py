@@ -1,0 +1,252 @@
+"""Contexts and idioms for the English crisis terms of ``terms_en.py``.
+
+Most English words for what happened have everyday senses: a fly is also a verb, a cut is
+also a price cut, a story is also a film's, a dispute is also one with the waiter. Each such
+term counts only with the context given here near it (40 characters each side, merged into
+the detector's tables as ``rules.NEEDS_CONTEXT`` is), and a term's idioms drop it outright.
+What context cannot tell (whose problem, when, whether it is a joke), the second reading of
+English hits (``crisis_reading.py``) reads.
+
+Patterns are searched in lower-cased text. ``_words`` are whole words (with a plural), so
+that "ate" is not found in "late" nor "arm" in "army"; a stem that should match its
+inflections says so with ``\\w*``.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+
+def _words(alternatives: str) -> str:
+    return rf"\b(?:{alternatives})(?:s|es)?\b"
+
+
+# What was eaten or drunk, or the eating of it.
+_FOOD: Final = _words(
+    "food|meal|dish|plate|bowl|order|ate|eat|eating|eaten|bite|bit into|chew|swallow|mouth|"
+    "spat|burger|pizza|rice|noodle|soup|salad|sandwich|bread|roll|bun|cake|cupcake|pastry|"
+    "cookie|muffin|donut|doughnut|croissant|scone|brownie|tart|pie|curry|chicken|meat|beef|"
+    "pork|lamb|ham|sausage|fish|prawn|shrimp|seafood|sushi|fries|chips|drink|coffee|latte|"
+    "tea|juice|milk|smoothie|yog(?:h)?urt|cereal|oat|flour|wrap|kebab|taco|burrito|dumpling|"
+    "steak|egg|cheese|sauce|fruit|strawberr(?:y|ies)|melon|salmon|tuna|nugget|takeaway|takeout|"
+    "delivery|delivered|buffet|kitchen|menu|served|serving|breakfast|lunch|dinner|brunch|"
+    "biryani|pad thai|laksa|pho|ramen|dim sum|bagel|toast|lettuce|vegetable|veg|snack|"
+    "ice cream|dessert|jam|butter|packet|jar|bottle|carton"
+)
+# After eating: an illness word needs a meal or a time after one nearby.
+_AFTER_EATING: Final = (
+    _FOOD
+    + "|"
+    + _words(
+        "after|since|afterwards|later|next day|that night|overnight|all night|within|"
+        "hours|poison\\w*|allerg\\w*|reaction|burn\\w*|fell|slipped|injur\\w*|bitten|stung|sting"
+    )
+)
+_BODY: Final = _words(
+    "hand|arm|palm|finger|thumb|wrist|leg|thigh|calf|knee|ankle|foot|feet|toe|hip|back|"
+    "shoulder|neck|head|face|forehead|lip|chin|cheek|mouth|gum|tongue|throat|eye|nose|ear|"
+    "skin|chest|lap|son|daughter|kid|child|baby|toddler|mum|mom|dad|wife|husband|partner|"
+    "grandmother|grandma|grandfather|niece|nephew|second-degree|first-degree|a&e|hospital|"
+    "stitches|blood|bleed"
+)
+# A pest where it harms: in or near food, in a room or bed, crawling or dead.
+_PEST_PLACE: Final = (
+    _FOOD
+    + "|"
+    + _words(
+        "room|bed|mattress|sheet|pillow|floor|counter|table|shelf|shelves|aisle|store|shop|"
+        "restaurant|cafe|café|hotel|toilet|loo|bathroom|crawl|running|ran|dead|live|alive|"
+        "droppings|infest\\w*|swarm|display|stockroom|back lane|bin"
+    )
+)
+_REACTION: Final = _words(
+    "allerg\\w*|epipen|epi-pen|hives|swell\\w*|swollen|throat|lip|tongue|rash|itch\\w*|"
+    "breath\\w*|wheez\\w*|hospital|a&e|ambulance|urgent care|reaction|sick|ill|vomit\\w*|"
+    "pain|cramp|nut|peanut|sesame|gluten|dairy|shellfish|lactose|soy|egg"
+)
+_ELECTRIC: Final = _words(
+    "socket|plug|wire|wiring|outlet|kettle|heater|cable|cord|charger|light|lamp|fuse|power|"
+    "electric|fridge|dryer|machine|appliance|switch|extension|handle|door"
+)
+# The press itself, and (``_PRESS``) what a customer does to reach it.
+_PRESS_ONLY: Final = _words(
+    "news|paper|press|journalist|journo|reporter|editor|tv|television|radio|station|channel|"
+    "programme|program|show|segment|producer|crew|podcast|headline|article"
+)
+_PRESS: Final = (
+    _PRESS_ONLY
+    + "|"
+    + _words(
+        "call\\w*|contact\\w*|email\\w*|sen[dt]|sending|submitt\\w*|pitch\\w*|told|going to|went to"
+    )
+)
+_AUTHORITY: Final = _words(
+    "health|food|safety|hygiene|environmental|council|city|state|municipal|government|"
+    "report\\w*|found|came|visit\\w*|sent|fail\\w*|violation|closure|shut|surprise|grade|"
+    "rating|result|order|fined|code"
+)
+_BANK: Final = _words(
+    "bank|card|amex|visa|mastercard|paypal|chase|credit|debit|issuer|charges?|transaction|"
+    "payment|hdfc|barclays|hsbc|citi"
+)
+# Many customers at once, or the whole of a group (all 30 of us, every member).
+_MANY: Final = _words(
+    "all|every|everyone|everybody|whole|entire|dozen|hundred|\\d{2,}|member|parent|"
+    "families|guest|subscriber|holder|backer|resident|student|many of us|en masse|"
+    "collectively|together|group|mass|thread|whatsapp|facebook|cohort|class|club"
+)
+_SPREAD: Final = _words(
+    "please|pls|plz|everyone|anyone|warn\\w*|far|wide|friend|family|group|loud|word|share"
+)
+_AUDIENCE: Final = _words(
+    "all|everyone|anyone|parent|others|fellow|travell?er|customer|people|user|shopper|diner|"
+    "families|mum|mom|local|neighbou?r|tourist|student|member"
+)
+
+NEEDS_CONTEXT: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        ("fever", "feverish", "cramps", "stomach pain", "hospital", "queasy", "nauseous",
+         "nausea", "unwell", "poorly", "felt sick", "feeling sick", "feel sick", "was sick",
+         "were sick", "been sick", "being sick", "was ill", "were ill", "been ill",
+         "dehydration", "dehydrated", "on the toilet", "bathroom floor", "to the loo",
+         "doubled over", "ambulance", "a&e", "the er", "urgent care", "the runs", "vomit",
+         "vomits"),
+        _AFTER_EATING,
+    ),
+    **dict.fromkeys(
+        ("allergy", "allergen", "reaction", "rash", "swelled", "swollen", "swelling",
+         "coeliac", "celiac", "wheezing", "couldn't breathe"),
+        _REACTION,
+    ),
+    **dict.fromkeys(
+        ("mouse", "mice", "ants", "slug", "slugs", "worm", "worms", "spider", "insect",
+         "insects", "bug", "bugs", "moths", "caterpillar", "beetle"),
+        _PEST_PLACE,
+    ),
+    # a fly in or on something eaten, not a verb
+    **dict.fromkeys(
+        ("fly", "flies"),
+        _FOOD + "|" + _words("dead|crawl|landed|swarm|all over|baked|floating|buzz"),
+    ),
+    **dict.fromkeys(
+        ("bites", "bitten", "welts"),
+        _words("bed|mattress|sheet|itch\\w*|welt|red|woke|bug|insect|mosquito|flea|arm|leg|skin"),
+    ),
+    **dict.fromkeys(
+        ("hair", "hairs", "plaster", "plastic", "metal", "staple", "screw", "nail", "wire",
+         "glove", "stone", "grit", "bristle", "bristles", "shard", "shards"),
+        _FOOD,
+    ),
+    "tooth": _words("chipped|cracked|broke|in my|in the|found"),
+    "chipped": _words("tooth|teeth|molar|crown|filling"),
+    "bone": _words("chok\\w*|lodged|throat|stuck|boneless|swallow\\w*"),
+    **dict.fromkeys(("choked", "choking"), _FOOD + "|" + _words("bone|piece|toy|on")),
+    **dict.fromkeys(
+        ("mould", "mold", "rotten", "rancid", "spoiled", "spoilt", "gone off", "went off",
+         "expired", "out of date", "out-of-date", "past its date", "past the date", "use-by",
+         "use by date", "sell-by", "best before", "fermented", "slimy", "recall", "ammonia",
+         "contaminated", "frozen in the middle"),
+        _FOOD,
+    ),
+    **dict.fromkeys(
+        ("slipped", "tripped", "fell"),
+        _words(
+            "floor|stair|step|wet|spill\\w*|icy|ice|carpet|tile|mat|puddle|cable|hurt|"
+            "injur\\w*|broke|sprain\\w*|fractur\\w*|bruis\\w*|stitch\\w*|hospital|a&e|landed|"
+            "banged|knee|ankle|wrist|hip|head|chin|escalator|pool"
+        ),
+    ),
+    **dict.fromkeys(
+        ("burned", "burnt", "burns", "scalded", "scalding", "blister", "blisters",
+         "blistered", "bruised", "bruise", "bruises", "bleeding", "broken"),
+        _BODY,
+    ),
+    # a cut that bled: not a price cut, a haircut or hand-cut chips
+    "cut": _words(
+        "blood|bleed\\w*|stitch\\w*|open|deep|glass|shard|sharp|knife|edge|a&e|hospital|"
+        "bandage|first aid|badly|gash"
+    ),
+    "hurt": _words("got|was|were|been|badly|my|his|her|their|back|head|knee"),
+    "collapsed": _words(
+        "chair|bench|ceiling|shelf|railing|stool|table|floor|under|roof|stage|deck|balcony|"
+        "stair|slide|frame"
+    ),
+    "came loose": _words(
+        "railing|fan|light|fixture|tile|panel|handle|rail|shelf|bolt|seat|wheel|step|"
+        "balcony|ceiling|plate"
+    ),
+    **dict.fromkeys(("shock", "jolt", "sparks", "sparking", "sparked", "scorched"), _ELECTRIC),
+    "frayed": _words("wire|cable|cord|lead"),
+    "smoke": _words(
+        "alarm|coming|burning|billow\\w*|filled|everywhere|fire|wire|socket|heater|fridge|"
+        "machine|kitchen|pouring"
+    ),
+    "flames": _words("kitchen|fire|stove|hood|grill|caught|shot|up|fryer|oven|wok"),
+    **dict.fromkeys(("the news", "story"), _PRESS),
+    **dict.fromkeys(("interview", "interviewed", "on the radio", "radio station"), _PRESS_ONLY),
+    **dict.fromkeys(("headline", "headlines"), _words("news|paper|made|site|today|page|read")),
+    "the papers": _words("all|to|in|news|tell|know|story|contact|call|going"),
+    **dict.fromkeys(("inspector", "inspectors", "inspection", "violations"), _AUTHORITY),
+    "council": _words(
+        "report\\w*|complain\\w*|inspect\\w*|environmental|food|safety|health|rang|called|"
+        "contact\\w*|emailed|wrote|writing|asking"
+    ),
+    "hygiene rating": _words("dropped|cut|downgrad\\w*|zero|[0-2]|lowered|poor|fail\\w*|low"),
+    "counsel": _words("retain\\w*|engag\\w*|legal|instructed|my|our|hired"),
+    **dict.fromkeys(("refunds", "money back", "fees back", "deposits back", "our money"), _MANY),
+    **dict.fromkeys(("dispute", "disputed", "disputing", "claw back"), _BANK),
+    **dict.fromkeys(("share it", "spread it", "spread this"), _SPREAD),
+    **dict.fromkeys(("warning to", "warning for"), _AUDIENCE),
+}  # fmt: skip
+
+# A group names itself at the start of the sentence (All 40 of us who bought the party
+# package want our money back): the refund words read further than the usual 40 characters.
+CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(
+    ("refunds", "money back", "fees back", "deposits back", "our money"), 80
+)
+
+# Idioms a term is part of: the hit is dropped where one of its term's idioms overlaps it.
+# Keyed by term and searched only around that term's hits: one pattern per category, searched
+# around every hit, cost more than the rest of an English text's reading put together.
+_SICK_OF: Final = r"\bsick (?:of|and tired)\b"
+IDIOMS: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        ("got sick", "was sick", "were sick", "been sick", "being sick", "felt sick",
+         "feeling sick", "feel sick", "made me sick", "made us sick"),
+        _SICK_OF,
+    ),
+    "fell": r"\bfell (?:in love|asleep|apart|short|through|for|behind|silent)\b"
+    r"|\bfell (?:right )?off the bone",
+    "slipped": r"\bslipped (?:my mind|out|in|away)\b",
+    "hurt": r"\bhurt (?:my|his|her|our|their) feelings",
+    "stitches": r"\bin stitches",
+    "shock": r"\b(?:culture|sticker|price) shock|\bin shock",
+    "cut": r"\bcut (?:the|a|in) (?:queue|line|corner)\b|\bcut corners|\bprice cut|\bhair ?cut"
+    r"|-cut\b|\bcut[, ]+(?:colou?r|and blow|blow)|\bcut (?:(?:\w+'s|my|his|her|our) )*hair",
+    **dict.fromkeys(
+        ("hair", "hairs"),
+        r"\bcut (?:(?:\w+'s|my|his|her|our) )*hair|\bhair ?(?:cut|net|dryer|brush|salon|style)",
+    ),
+    "sparked": r"\bsparked (?:joy|a|an|my|our|some|interest|conversation)\b",
+    **dict.fromkeys(
+        ("bug", "bugs"), r"\bbug-?fest|\b(?:app|software|website|site|game) (?:bugs?|is full of)"
+    ),
+    **dict.fromkeys(
+        ("fly", "flies"), r"\bfly (?:to|back|home|out|in from)\b|\bflies by\b|\btime flies"
+    ),
+    "stone": r"\bstone[- ]cold",
+    "staple": r"\bstaple (?:of|for|dish|food)\b|\b(?:weekend|household|pantry|menu|daily|family|"
+    r"local|regular|summer|winter|breakfast|lunch|dinner) staple",
+    "rotten": r"\brotten (?:week|day|time|luck|service|weather|night|month|year|mood|attitude)\b",
+    "the press": r"\bthe press of\b",
+}  # fmt: skip
+
+# An illness the business helped with (looked after a guest who fell ill) is not one it caused.
+AVOID_CONTEXT: Final[dict[str, str]] = dict.fromkeys(
+    ("fell ill", "got ill", "became ill", "was ill", "were ill", "been ill", "unwell", "poorly",
+     "fever", "feverish", "was sick", "were sick", "been sick", "got sick"),
+    _words(
+        "thank\\w*|went above|looked after|took care|checked on|fetched|helped|kind|lovely|"
+        "brought|packed extra|so sweet|caring"
+    ),
+)  # fmt: skip

@@ -76,6 +76,8 @@ SPLITS = (
     "fresh9",
     "fresh10",
     "written_en_blind",
+    "written_blind3",
+    "fresh11",
     "all",
 )
 Detect = Callable[[str], set[str]]  # text -> the categories it hits ("taboo" for taboo)

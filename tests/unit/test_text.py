@@ -249,7 +249,7 @@ def test_cli_scores_stdin_as_json_lines(
         ("negative", "zh"),
     ]
     assert all(-1 <= r["score"] <= 1 for r in rows)
-    assert [h["term"] for h in rows[3]["crisis"]] == ["拉肚子", "媒体", "曝光"]
+    assert [h["term"] for h in rows[3]["crisis"]] == ["拉肚子", "找媒体", "曝光"]
 
 
 def test_cli_train_writes_weights_that_load(

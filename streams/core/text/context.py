@@ -159,7 +159,13 @@ class CrisisDetector:
             {term: re.compile(p) for term, p in rules_english.IDIOMS.items()} if builtin else {}
         )
         self._reach: Mapping[str, int] = (
-            {**rules_cause.CONTEXT_REACH, **rules_english.CONTEXT_REACH} if builtin else {}
+            {
+                **rules_cause.CONTEXT_REACH,
+                **rules_worded.CONTEXT_REACH,
+                **rules_english.CONTEXT_REACH,
+            }
+            if builtin
+            else {}
         )
         self._reading = (
             CrisisReading(

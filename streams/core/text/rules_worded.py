@@ -49,11 +49,58 @@ _PRESS_ACTION: Final = (
     "刊登|已经|已|明天|准备"
 )
 
+# Found in a dish named by the customer (凉皮里有根头发, 鸡蛋灌饼里有半片指甲), or while eating.
+_IN_DISH: Final = (
+    f"{_FOUND}|(?:{_FOOD}|皮|团|卷|粉|丸|饺|馍|串|锅)里(?:面)?(?:有|还有|竟然有|居然有|发现)|"
+    "吃了?[^，。！？]{0,4}发现|咬下去|咬开|嚼着|咽|吞"
+)
+# A body that was hurt (牙龈扎破了), not a lie seen through (戳破谎言) or a screen.
+_BODY_ZH: Final = (
+    "手|脚|腿|胳膊|手臂|手指|手心|指关节|脸|额头|眉|嘴|唇|牙龈|上颚|舌|眼|鼻|头|背|腰|膝|"
+    "皮|血|孩子|宝宝|儿子|女儿|小孩|我妈|我爸|老人"
+)
+# A report to an authority, not its name in an address (市场局对面).
+_REPORTED: Final = (
+    "反映|投诉|举报|报给|报了|打了|打给|找|写信|联系|报告|告到|上报|来查|抽检|查|已经"
+)
+# Where a complaint spreads: a post, a clip, a group (在转让 is a shop for sale).
+_SPREAD_PLACE: Final = "视频|帖子|截图|朋友圈|群|微博|抖音|网上|评论|文章|小红书|知乎|链接"
+
+# A group of customers said outright: the short refund words (来退, 退费) need more than
+# 大家, which a review uses to address its readers (不建议大家买).
+_GROUP: Final = (
+    "顾客们|家长们|学员们|会员们|客户们|大家都|大家一起|几十[个位名人家户]|上百|几百|一百多|"
+    "二十几|好几个|好几家|很多人|好多人|一堆人|一群|一大批|群里|纷纷|集体|全班|全校|全园|全场|"
+    "堵在|都在|联名|排队"
+)
+# Pests where they harm: in the food, in the bed, biting.
+_PESTS_WHERE: Final = f"{_IN_DISH}|床|被子|枕|房间|卫生间|浴室|咬|叮|爬满|爬来爬去"
+
 NEEDS_CONTEXT: Final[dict[str, str]] = {
+    **dict.fromkeys(("针头", "牙签", "线头", "碎瓷片", "沙子"), _IN_DISH),
+    **dict.fromkeys(("戳破", "扎破", "划了道口子", "划了一道口子", "划了个口子", "划了个大口子",
+                     "割了道口子", "割了个口子"), _BODY_ZH),
+    "燎了": "火|烧|手|头发|眉毛|脸",
+    "起了个包": "磕|摔|撞|砸|头|后脑|额头",
+    **dict.fromkeys(("起疙瘩", "疱疹"), _SKIN),
+    **dict.fromkeys(("开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次", "吐了一晚上",
+                     "肠炎", "胃绞", "胃痉挛"), _FOOD),
+    **dict.fromkeys(("哈喇味", "絮状物"), _FOOD),
+    **dict.fromkeys(("蚂蚁", "蜗牛", "甲虫", "飞蛾", "小虫", "跳蚤"), _PESTS_WHERE),
+    **dict.fromkeys(("监管部门", "卫生部门", "卫生单位", "教育局", "市场局", "工商所", "监管局"),
+                    _REPORTED),
+    "调解": "法院|律师|派出所|起诉|诉讼|判",
+    "追究": "法律|律师|起诉|民事|刑事",
+    **dict.fromkeys(("退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退",
+                     "来退"), _GROUP),
+    **dict.fromkeys(("争议款项", "提出异议", "争议退款", "发起退单"), _BANK),
+    **dict.fromkeys(("都在转", "都在传", "在转"), _SPREAD_PLACE),
+    **dict.fromkeys(("所有平台", "各个平台", "各大平台"), "发|曝光|贴|挂|写"),
+    "都看到": "让|希望|要让",
     **dict.fromkeys(
         ("头发", "毛发", "金属丝", "金属片", "订书钉", "订书针", "橡皮筋", "绳子", "针头",
          "铁屑", "抹布"),
-        _FOUND,
+        _IN_DISH,
     ),
     **dict.fromkeys(
         ("霉点", "霉斑", "长毛了", "发绿", "过期了", "已经过期", "过期的", "肚痛"),
@@ -86,6 +133,18 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     # a complaint about upkeep until somebody falls.
     "safety": (
         "(?:会|容易|担心|怕|差点|差一点|险些|小心|以免|防止|避免|可能)"
-        "[^，,。.！!？?；;\\n]{0,4}(?:滑倒|摔倒|绊倒|摔下来)",
+        "[^，,。.！!？?；;\\n]{0,4}(?:滑倒|摔倒|绊倒|摔下来|摔了一跤|滑了一跤)",
+        # goosebumps, not a rash (起鸡皮疙瘩); a rant, not vomiting (开始吐槽)
+        "鸡皮疙瘩",
+        "吐槽",
     ),
 }
+
+# Symptoms come a clause or two after the meal (盖浇饭的肉吃起来酸酸的……结果回来就吐了), and a
+# group names itself at the start (几十个家长今天去……要求把预交的伙食费全退了).
+CONTEXT_REACH: Final[dict[str, int]] = {
+    **dict.fromkeys(("吐了", "开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次",
+                     "吐了一晚上"), 30),
+    **dict.fromkeys(("退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退",
+                     "来退"), 30),
+}  # fmt: skip

@@ -33,6 +33,8 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "晚报", "都市报", "传媒", "报馆", "新闻台", "本地新闻", "栏目组", "民生栏目",
             "帮忙栏目", "新闻客户端", "读者热线", "报纸",
             "315晚会", "3·15晚会",
+            # the press reached, in the customer's words (rules_worded.NEEDS_CONTEXT)
+            "新闻爆料", "爆料邮箱", "爆料热线", "电视台热线", "捅到媒体", "找媒体", "联系媒体",
             "journalist", "journalists", "reporter", "reporters", "media", "the press",
             "newspaper", "tv station", "expose", "exposed", "go public", "going public",
         ),
@@ -44,6 +46,10 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "食药监", "卫生监督", "卫健委", "举报", "卫生署", "卫生局", "食环署", "消费者委员会",
             "旅游局", "文旅局", "质监局", "物价局",
             "消委会", "市场监督管理", "消基会", "消保官",
+            # agencies as customers name them; the ones that are also mentions need a report
+            # near them (rules_worded.NEEDS_CONTEXT)
+            "监管部门", "卫生部门", "卫生单位", "教育局", "食品安全投诉", "食安办", "食品安全办",
+            "市场局", "工商所", "找工商", "监管局",
             "consumer association", "consumer council", "consumer protection",
             "health department", "health inspector", "health inspection", "trading standards",
             "food safety authority", "better business bureau", "report you to",
@@ -57,6 +63,7 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "法庭上见", "法庭见", "法律上见", "开庭", "诉状", "传票", "一审", "判决", "上诉",
             "法律程序", "司法程序", "法律责任", "法律手段", "损害赔偿", "精神损失", "法务",
             "律师信", "退一赔十", "三倍赔偿", "双倍赔偿",
+            "告到底", "法院判", "调解", "追究", "民事赔偿", "双倍返还",
             "lawyer", "lawyers", "attorney", "lawsuit", "sue", "sued", "suing", "legal action",
             "small claims", "take you to court",
         ),
@@ -92,6 +99,15 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             # found in the food: a hit only beside eating words (rules.NEEDS_CONTEXT)
             "塑料", "创可贴", "烟头", "碎玻璃", "铁丝", "钢丝", "指甲", "钉子", "刀片", "铁片",
             "石子",
+            # hurt, sick, found or spoiled, in the customer's words (rules_worded.NEEDS_CONTEXT)
+            "戳破", "扎破", "划了道口子", "划了一道口子", "划了个口子", "划了个大口子",
+            "割了道口子", "割了个口子", "血口子", "流了好多血", "流了不少血", "燎了",
+            "崴了", "崴得", "摔了一跤", "滑了一跤", "磕了个包", "磕了个大包", "起了个包",
+            "胃绞", "胃痉挛", "肠炎", "沙门氏菌", "开始吐", "一直吐", "吐了两次", "吐了三次",
+            "吐了好几次", "吐了一晚上", "拉了两次", "拉了三次", "拉了两回",
+            "跑了一晚上厕所", "蹲了一晚上马桶", "打了120", "叫了120", "120拉走", "荨麻疹",
+            "疱疹", "起疙瘩", "起了一圈泡", "哈喇味", "絮状物", "蚂蚁",
+            "蜗牛", "跳蚤", "甲虫", "飞蛾", "小虫", "牙签", "线头", "碎瓷片", "沙子",
             "food poisoning", "poisoned", "injured", "injury", "allergic", "allergic reaction",
             "anaphylaxis", "got sick", "made me sick", "made us sick", "vomiting", "threw up",
             "diarrhea", "diarrhoea", "emergency room", "hospitalized", "hospitalised",
@@ -115,6 +131,9 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             # what many customers do about their money, in their words (rules_worded.py)
             "退卡", "退会员卡", "退余额", "退餐费", "退伙食费", "退票", "退团购", "要退钱", "退钱",
             "讨钱", "追讨", "要退款", "争议交易", "交易争议", "止付", "追回款项",
+            # many customers and their money, in their words (rules_worded.NEEDS_CONTEXT)
+            "退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退", "来退",
+            "争议款项", "提出异议", "冻结这笔交易", "争议退款", "发起退单",
             "mass refund", "refund everyone", "chargeback", "charge back", "class action",
         ),
     ),
@@ -126,6 +145,9 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "帮忙转", "帮我转", "转起来", "多转", "转一下", "分享出去", "顶上去", "帮忙顶",
             "让更多人看到", "让更多人知道", "全网都知道", "全城都知道", "疯传", "传遍",
             "发长文", "发小红书", "发了小红书", "发到小红书",
+            # spreading, in the customer's words (rules_worded.NEEDS_CONTEXT)
+            "都在转", "都在传", "在转", "转疯了", "所有平台", "各个平台", "各大平台", "帮我顶",
+            "转个发", "写成帖子", "写成长文", "都看到",
             "viral", "going viral", "share this", "spread the word", "post it online",
         ),
     ),

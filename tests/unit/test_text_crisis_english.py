@@ -34,6 +34,7 @@ UNREAD = CrisisDetector(TextConfig(crisis_second_reading=False))
         ("I've disputed the charge with my bank, the food never came.", "refund"),
         ("All 40 of us who bought the party package want our money back.", "refund"),
         ("Please share, this shop sells expired baby formula. Warn your friends.", "viral"),
+        ("I filed a complaint with the FTC about the hidden fees.", "regulator"),
     ],
 )  # fmt: skip
 def test_what_happened_in_english_hits(text: str, category: str) -> None:
@@ -54,6 +55,8 @@ def test_what_happened_in_english_hits(text: str, category: str) -> None:
         ("Signal dropped in the middle of a job interview.", "media"),
         ("The council office is right across the road, easy parking.", "regulator"),
         ("I disputed the bill with the waiter and he fixed it at once.", "refund"),
+        ("这款面霜有FDA认证，用着很舒服", "regulator"),
+        ("PSA: they open at seven on weekends now!", "viral"),
     ],
 )  # fmt: skip
 def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> None:

@@ -1,5 +1,5 @@
-"""The eleventh round (terms.py, rules_worded.py): more Chinese reports in the customer's words, each class
-next to text in the same words that must not hit (written for the tests)."""
+"""The eleventh round (terms.py, rules_worded.py): more Chinese reports in the customer's
+words, each class next to text in the same words that must not hit (written for the tests)."""
 
 from __future__ import annotations
 

@@ -103,7 +103,19 @@ _AUDIENCE: Final = _words(
     "families|mum|mom|local|neighbou?r|tourist|student|member"
 )
 
+# A report to an agency, not its name in an address or on a label (FDA认证, the FTC building).
+_REPORTED: Final = _words(
+    "report\\w*|complain\\w*|filed|file|filing|lodg\\w*|contact\\w*|submitt\\w*|rang|call\\w*|"
+    "writ\\w*|wrote|inspect\\w*|recall\\w*|warning|case"
+)
+
 NEEDS_CONTEXT: Final[dict[str, str]] = {
+    **dict.fromkeys(("bbb", "ftc", "fda", "cfpb", "accc"), _REPORTED),
+    # a stomach bug, not a gastro pub
+    "gastro": _words("sick|ill|bug|vomit\\w*|hospital|doctor|cramp\\w*|diarrh\\w*|after|since"),
+    "roach": _PEST_PLACE,
+    **dict.fromkeys(("rt", "repost"), _SPREAD),
+    "psa": _words("avoid|don't|do not|warn\\w*|scam|careful|never|sick|overcharg\\w*|check"),
     **dict.fromkeys(
         ("fever", "feverish", "cramps", "stomach pain", "hospital", "queasy", "nauseous",
          "nausea", "unwell", "poorly", "felt sick", "feeling sick", "feel sick", "was sick",

@@ -86,9 +86,14 @@ def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> N
         # compensation for one order asked about, or claimed from the customer
         ("水果坏了两个，请问能索赔吗", False),
         ("打碎了一个杯子，酒店索赔我两百元", False),
+        ("快递坏了几个，请问怎么样索赔", False),
+        # damages suffered and described, a theft the police looked into
+        ("这次住店遭受了不小的精神损失，以后再也不来了", False),
+        ("房间被盗，报警后警察说证据不足很难立案", False),
         # a claim pressed
         ("食物中毒住院，我们会索赔到底", True),
         ("已经请律师索赔医药费", True),
+        ("我要求赔偿精神损失费，否则就起诉", True),
     ],
 )
 def test_a_compensation_question_is_no_legal_threat(text: str, legal: bool) -> None:

@@ -90,6 +90,8 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     **dict.fromkeys(("监管部门", "卫生部门", "卫生单位", "教育局", "市场局", "工商所", "监管局"),
                     _REPORTED),
     "调解": "法院|律师|派出所|起诉|诉讼|判",
+    # emotional damages claimed (要求赔偿精神损失), not suffered and described (遭受了精神损失)
+    "精神损失": "赔|索|要求|费|告|起诉|律师|法院",
     "追究": "法律|律师|起诉|民事|刑事",
     **dict.fromkeys(("退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退",
                      "来退"), _GROUP),
@@ -128,7 +130,14 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
 EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     # Compensation for one order asked about (能索赔吗, 怎么索赔, 申请索赔), or claimed from the
     # customer (酒店索赔我315元): everyday service work, as one order's refund is.
-    "legal": ("(?:能|怎么|怎样|如何|可以|申请)索赔|索赔(?:吗|么|嘛|售后)|索赔我",),
+    "legal": (
+        "(?:能|怎么样?|怎样|如何|可以|申请)索赔|索赔(?:吗|么|嘛|售后)|索赔我",
+        # a rhetorical question about one order (我精神损失费谁赔)
+        "损失费?谁(?:来)?赔",
+        # the police opening a case about a theft from the guest: a crime by somebody else,
+        # not the customer taking the business to court
+        "(?:报警|警察|派出所|公安)[^。！？!?]{0,15}立案|立案[^。！？!?]{0,8}(?:小偷|偷窃|失窃|被盗)",
+    ),
     # A fall feared or narrowly missed (一个不留神就会滑倒, 担心会摔倒, 差点摔倒): a wet floor is
     # a complaint about upkeep until somebody falls.
     "safety": (

@@ -134,9 +134,10 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "(?:能|怎么样?|怎样|如何|可以|申请)索赔|索赔(?:吗|么|嘛|售后)|索赔我",
         # a rhetorical question about one order (我精神损失费谁赔)
         "损失费?谁(?:来)?赔",
-        # the police opening a case about a theft from the guest: a crime by somebody else,
-        # not the customer taking the business to court
-        "(?:报警|警察|派出所|公安)[^。！？!?]{0,15}立案|立案[^。！？!?]{0,8}(?:小偷|偷窃|失窃|被盗)",
+        # the police and a theft from the guest: a crime by somebody else, not the customer
+        # taking the business to court (派出所已经立案，店家还在推脱 still counts)
+        "(?:被盗|失窃|被偷|小偷|偷窃|盗窃)[^。！？!?]{0,30}立案|立案[^。！？!?]{0,8}(?:小偷|偷窃|失窃|被盗)|"
+        "(?:证据不足|很难|无法|不予)立案",
     ),
     # A fall feared or narrowly missed (一个不留神就会滑倒, 担心会摔倒, 差点摔倒): a wet floor is
     # a complaint about upkeep until somebody falls.

@@ -68,12 +68,12 @@ def test_an_english_hit_is_read_a_second_time() -> None:
     assert set(reading.models) == {"zh", "en"}
     text = "we found a hair in the soup and the manager just laughed."
     hit = next(h for h in UNREAD.find(text) if h.category == "safety")
-    read = reading.read(text, hit)
+    read = reading.read(text, hit, "en")
     assert read is not None
     logit, threshold = read
     assert logit >= threshold  # a plain report is kept
-    # English hits of a Latin term in Chinese text are read by neither model
-    assert reading.read("我打了12315", Hit("12315", "regulator", 1.0, 3, 8)) is None
+    # hits of a Latin term in Chinese text are read by neither model
+    assert reading.read("我打了12315", Hit("12315", "regulator", 1.0, 3, 8), "zh") is None
 
 
 def test_the_english_reading_can_be_turned_down_on_its_own() -> None:

@@ -26,10 +26,11 @@ def test_the_window_replaces_the_hit_by_its_categorys_mark_and_keeps_reach_each_
 
 
 def test_a_hit_is_read_by_the_model_of_its_terms_language() -> None:
-    assert language("蟑螂", Hit("蟑螂", "safety", 4.0, 0, 2)) == "zh"
-    assert language("food poisoning", Hit("food poisoning", "safety", 4.0, 0, 14)) == "en"
+    assert language(Hit("蟑螂", "safety", 4.0, 0, 2), "zh") == "zh"
+    assert language(Hit("蟑螂", "safety", 4.0, 0, 2), "en") == "zh"
+    assert language(Hit("food poisoning", "safety", 4.0, 0, 14), "en") == "en"
     # a Latin term in Chinese text: neither model learnt from such hits
-    assert language("我要打12315投诉", Hit("12315", "regulator", 4.0, 3, 8)) is None
+    assert language(Hit("12315", "regulator", 4.0, 3, 8), "zh") is None
 
 
 @pytest.fixture
@@ -60,7 +61,11 @@ def test_the_configured_threshold_overrides_the_weights(laughing: Path) -> None:
     assert CrisisReading({"zh": laughing}, {"zh": -1.5}).threshold == {"zh": -1.5}
 
 
-def test_english_hits_are_never_dropped(laughing: Path) -> None:
+def test_the_chinese_model_never_reads_an_english_hit(laughing: Path) -> None:
+    text = "i got food poisoning 哈哈哈"  # English by the letters, with a Chinese laugh
+    hit = Hit("food poisoning", "safety", 4.0, 6, 20)
+    assert CrisisReading({"zh": laughing}).read(text, hit, "en") is None
+    assert CrisisReading({"zh": laughing}).keep(text, [hit]) == [hit]
     detector = CrisisDetector(TextConfig(crisis_reading_weights=str(laughing)))
     assert [h.category for h in detector.find("I got food poisoning 哈哈哈")] == ["safety"]
 
@@ -123,5 +128,5 @@ def test_the_trainer_writes_weights_with_a_cross_validated_threshold(tmp_path: P
     reading = CrisisReading({"zh": out})
     assert reading.reach == {"zh": 30}
     hit = Hit("蟑螂", "safety", 4.0, 5, 7)
-    read = reading.read("外卖里吃出蟑螂，太恶心了", hit)
+    read = reading.read("外卖里吃出蟑螂，太恶心了", hit, "zh")
     assert read is not None and read[0] > read[1]

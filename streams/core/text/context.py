@@ -197,7 +197,7 @@ class CrisisDetector:
             excluded = self._excluded_spans(low, [h for h in hits if h.category in categories])
             kept = [h for h in kept if not _overlaps(h.start, h.end, excluded.get(h.category, ()))]
         if self._reading is not None and kept:
-            return [h for h in kept if self._reading.holds(low, h)]
+            return self._reading.keep(low, kept)
         return kept
 
     def _with_included(
@@ -255,10 +255,8 @@ class CrisisDetector:
 def _within_idiom(low: str, hit: Hit, idiom: re.Pattern[str]) -> bool:
     """Whether an idiom of the hit's term overlaps the hit (fell in love, price cut)."""
     lo = max(0, hit.start - rules.CONTEXT_WINDOW_EN)
-    return any(
-        _overlaps(hit.start, hit.end, [m.span()])
-        for m in idiom.finditer(low, lo, hit.end + rules.CONTEXT_WINDOW_EN)
-    )
+    spans = (m.span() for m in idiom.finditer(low, lo, hit.end + rules.CONTEXT_WINDOW_EN))
+    return _overlaps(hit.start, hit.end, spans)
 
 
 class TabooDetector:

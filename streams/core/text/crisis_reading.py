@@ -45,13 +45,13 @@ def window(norm: str, hit: Hit, reach: int) -> str:
     return before + MARKS[hit.category] + norm[hit.end : hit.end + reach]
 
 
-def language(norm: str, hit: Hit) -> Lang | None:
-    """Which model reads a hit: the Chinese one a term or pattern spelt in Chinese, the English
-    one a Latin term in English text; none a Latin term in Chinese text (CCTV, 12315), which
-    neither model learnt from."""
+def language(hit: Hit, text_lang: Lang) -> Lang | None:
+    """Which model reads a hit of a text in ``text_lang``: the Chinese one a term or pattern
+    spelt in Chinese, the English one a Latin term in English text; none a Latin term in
+    Chinese text (CCTV, 12315), which neither model learnt from."""
     if CJK.search(hit.term):
         return "zh"
-    return "en" if lang(norm) == "en" else None
+    return "en" if text_lang == "en" else None
 
 
 @lru_cache(maxsize=8)
@@ -77,15 +77,23 @@ class CrisisReading:
         self.threshold = {w: float(m.meta["threshold"]) for w, m in self.models.items()}
         self.threshold |= {w: t for w, t in (thresholds or {}).items() if t is not None}
 
-    def read(self, norm: str, hit: Hit) -> tuple[float, float] | None:
+    def read(self, norm: str, hit: Hit, text_lang: Lang) -> tuple[float, float] | None:
         """The log-odds that the hit reports a crisis and the threshold they are held to; None
         where no model reads the hit."""
-        which = language(norm, hit)
-        model = self.models.get(which) if which is not None else None
-        if which is None or model is None:
+        which = language(hit, text_lang)
+        if which is None or which not in self.models:
             return None
-        return model.logit(window(norm, hit, self.reach[which])), self.threshold[which]
+        logit = self.models[which].logit(window(norm, hit, self.reach[which]))
+        return logit, self.threshold[which]
 
-    def holds(self, norm: str, hit: Hit) -> bool:
-        read = self.read(norm, hit)
-        return read is None or read[0] >= read[1]
+    def keep(self, norm: str, hits: list[Hit]) -> list[Hit]:
+        """The hits the reading keeps. The text's language is guessed once, and only where a
+        hit's term is Latin (a Chinese term is read by the Chinese model whatever the text)."""
+        latin = any(CJK.search(h.term) is None for h in hits)
+        text_lang: Lang = lang(norm) if latin else "zh"
+        kept: list[Hit] = []
+        for hit in hits:
+            read = self.read(norm, hit, text_lang)
+            if read is None or read[0] >= read[1]:
+                kept.append(hit)
+        return kept

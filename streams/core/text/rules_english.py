@@ -95,6 +95,8 @@ _MANY: Final = _words(
     "families|guest|subscriber|holder|backer|resident|student|many of us|en masse|"
     "collectively|together|group|mass|thread|whatsapp|facebook|cohort|class|club"
 )
+# Money a group wants back: a refund word only with many customers near it.
+_GROUP_REFUND: Final = ("refunds", "money back", "fees back", "deposits back", "our money")
 _SPREAD: Final = _words(
     "please|pls|plz|everyone|anyone|warn\\w*|far|wide|friend|family|group|loud|word|share"
 )
@@ -205,7 +207,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     ),
     "hygiene rating": _words("dropped|cut|downgrad\\w*|zero|[0-2]|lowered|poor|fail\\w*|low"),
     "counsel": _words("retain\\w*|engag\\w*|legal|instructed|my|our|hired"),
-    **dict.fromkeys(("refunds", "money back", "fees back", "deposits back", "our money"), _MANY),
+    **dict.fromkeys(_GROUP_REFUND, _MANY),
     **dict.fromkeys(("dispute", "disputed", "disputing", "claw back"), _BANK),
     **dict.fromkeys(("share it", "spread it", "spread this"), _SPREAD),
     **dict.fromkeys(("warning to", "warning for"), _AUDIENCE),
@@ -213,14 +215,13 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
 
 # A group names itself at the start of the sentence (All 40 of us who bought the party
 # package want our money back): the refund words read further than the usual 40 characters.
-CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(
-    ("refunds", "money back", "fees back", "deposits back", "our money"), 80
-)
+CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(_GROUP_REFUND, 80)
 
 # Idioms a term is part of: the hit is dropped where one of its term's idioms overlaps it.
 # Keyed by term and searched only around that term's hits: one pattern per category, searched
 # around every hit, cost more than the rest of an English text's reading put together.
 _SICK_OF: Final = r"\bsick (?:of|and tired)\b"
+_HAIRCUT: Final = r"\bcut (?:(?:\w+'s|my|his|her|our) )*hair"
 IDIOMS: Final[dict[str, str]] = {
     **dict.fromkeys(
         ("got sick", "was sick", "were sick", "been sick", "being sick", "felt sick",
@@ -234,11 +235,8 @@ IDIOMS: Final[dict[str, str]] = {
     "stitches": r"\bin stitches",
     "shock": r"\b(?:culture|sticker|price) shock|\bin shock",
     "cut": r"\bcut (?:the|a|in) (?:queue|line|corner)\b|\bcut corners|\bprice cut|\bhair ?cut"
-    r"|-cut\b|\bcut[, ]+(?:colou?r|and blow|blow)|\bcut (?:(?:\w+'s|my|his|her|our) )*hair",
-    **dict.fromkeys(
-        ("hair", "hairs"),
-        r"\bcut (?:(?:\w+'s|my|his|her|our) )*hair|\bhair ?(?:cut|net|dryer|brush|salon|style)",
-    ),
+    rf"|-cut\b|\bcut[, ]+(?:colou?r|and blow|blow)|{_HAIRCUT}",
+    **dict.fromkeys(("hair", "hairs"), rf"{_HAIRCUT}|\bhair ?(?:cut|net|dryer|brush|salon|style)"),
     "sparked": r"\bsparked (?:joy|a|an|my|our|some|interest|conversation)\b",
     **dict.fromkeys(
         ("bug", "bugs"), r"\bbug-?fest|\b(?:app|software|website|site|game) (?:bugs?|is full of)"

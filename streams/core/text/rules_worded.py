@@ -35,12 +35,13 @@ _SKIN: Final = (
     "皮肤|脸|身上|全身|嘴|唇|眼|脖子|背|腿|胳膊|手臂|手背|脚背|额头|宝宝|孩子|长出|长了|起了|"
     "痒|过敏|疹|涂|抹"
 )
-# Many customers at once (几百个会员都要退卡), or the whole of a group (全班家长).
-_MANY: Final = (
-    "顾客们|家长们|学员们|会员们|客户们|宾客|大家|几十|上百|几百|一百多|二十几|好几个|好几家|"
-    "很多人|好多人|一堆人|一群|一班|一大批|群里|一起|纷纷|集体|全班|全校|全年级|全园|全场|"
-    "堵在"
+# A crowd of customers, named: the core of both group contexts below.
+_CROWD: Final = (
+    "顾客们|家长们|学员们|会员们|客户们|上百|几百|一百多|二十几|好几个|好几家|很多人|好多人|"
+    "一堆人|一群|一大批|群里|纷纷|集体|全班|全校|全园|全场|堵在"
 )
+# Many customers at once (几百个会员都要退卡), or the whole of a group (全班家长).
+_MANY: Final = f"{_CROWD}|宾客|大家|几十|一班|一起|全年级"
 # A dispute lodged through the bank or the payment app: 向银行发起争议交易.
 _BANK: Final = "银行|信用卡|发卡行|支付宝|微信支付|卡中心|已经|已|发起|提交|申请"
 # What makes a newspaper or a programme a threat or a report rather than a mention.
@@ -67,24 +68,32 @@ _REPORTED: Final = (
 _SPREAD_PLACE: Final = "视频|帖子|截图|朋友圈|群|微博|抖音|网上|评论|文章|小红书|知乎|链接"
 
 # A group of customers said outright: the short refund words (来退, 退费) need more than
-# 大家, which a review uses to address its readers (不建议大家买).
-_GROUP: Final = (
-    "顾客们|家长们|学员们|会员们|客户们|大家都|大家一起|几十[个位名人家户]|上百|几百|一百多|"
-    "二十几|好几个|好几家|很多人|好多人|一堆人|一群|一大批|群里|纷纷|集体|全班|全校|全园|全场|"
-    "堵在|都在|联名|排队"
+# 大家, which a review uses to address its readers (不建议大家买), or 几十 (几十块钱).
+_GROUP: Final = f"{_CROWD}|大家都|大家一起|几十[个位名人家户]|都在|联名|排队"
+# The short refund words and the counted symptoms: each needs its context, read further.
+_GROUP_REFUND: Final = (
+    "退还",
+    "退订",
+    "退全款",
+    "退预付款",
+    "退储值",
+    "退费",
+    "要求退",
+    "都要退",
+    "来退",
 )
+_VOMITING: Final = ("开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次", "吐了一晚上")
 # Pests where they harm: in the food, in the bed, biting.
 _PESTS_WHERE: Final = f"{_IN_DISH}|床|被子|枕|房间|卫生间|浴室|咬|叮|爬满|爬来爬去"
 
 NEEDS_CONTEXT: Final[dict[str, str]] = {
-    **dict.fromkeys(("针头", "牙签", "线头", "碎瓷片", "沙子"), _IN_DISH),
+    **dict.fromkeys(("牙签", "线头", "碎瓷片", "沙子"), _IN_DISH),
     **dict.fromkeys(("戳破", "扎破", "划了道口子", "划了一道口子", "划了个口子", "划了个大口子",
                      "割了道口子", "割了个口子"), _BODY_ZH),
     "燎了": "火|烧|手|头发|眉毛|脸",
     "起了个包": "磕|摔|撞|砸|头|后脑|额头",
     **dict.fromkeys(("起疙瘩", "疱疹"), _SKIN),
-    **dict.fromkeys(("开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次", "吐了一晚上",
-                     "肠炎", "胃绞", "胃痉挛"), _FOOD),
+    **dict.fromkeys((*_VOMITING, "肠炎", "胃绞", "胃痉挛"), _FOOD),
     **dict.fromkeys(("哈喇味", "絮状物"), _FOOD),
     **dict.fromkeys(("蚂蚁", "蜗牛", "甲虫", "飞蛾", "小虫", "跳蚤"), _PESTS_WHERE),
     **dict.fromkeys(("监管部门", "卫生部门", "卫生单位", "教育局", "市场局", "工商所", "监管局"),
@@ -93,8 +102,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     # emotional damages claimed (要求赔偿精神损失), not suffered and described (遭受了精神损失)
     "精神损失": "赔|索|要求|费|告|起诉|律师|法院",
     "追究": "法律|律师|起诉|民事|刑事",
-    **dict.fromkeys(("退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退",
-                     "来退"), _GROUP),
+    **dict.fromkeys(_GROUP_REFUND, _GROUP),
     **dict.fromkeys(("争议款项", "提出异议", "争议退款", "发起退单"), _BANK),
     **dict.fromkeys(("都在转", "都在传", "在转"), _SPREAD_PLACE),
     **dict.fromkeys(("所有平台", "各个平台", "各大平台"), "发|曝光|贴|挂|写"),
@@ -152,9 +160,4 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
 
 # Symptoms come a clause or two after the meal (盖浇饭的肉吃起来酸酸的……结果回来就吐了), and a
 # group names itself at the start (几十个家长今天去……要求把预交的伙食费全退了).
-CONTEXT_REACH: Final[dict[str, int]] = {
-    **dict.fromkeys(("吐了", "开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次",
-                     "吐了一晚上"), 30),
-    **dict.fromkeys(("退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退",
-                     "来退"), 30),
-}  # fmt: skip
+CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(("吐了", *_VOMITING, *_GROUP_REFUND), 30)

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bench.crisis_eval import DATA, wilson
+from streams.core.text.corpus import labelled_rows
 from streams.core.text.tools import TextAnalytics
 
 FILES = ("online_shopping_10_cats.csv", "ChnSentiCorp_htl_all.csv")
@@ -36,13 +37,9 @@ _SOURCE = re.compile(r"(\S+\.csv) line (\d+)")
 def labels(path: Path) -> dict[tuple[str, int, str], bool]:
     """(file, line, category) -> the label of the last record that names them."""
     out: dict[tuple[str, int, str], bool] = {}
-    with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            if m := _SOURCE.match(row["provenance"]):
-                out[(m.group(1), int(m.group(2)), row["category"])] = bool(row["crisis"])
+    for row in labelled_rows([path]):
+        if m := _SOURCE.match(row["provenance"]):
+            out[(m.group(1), int(m.group(2)), row["category"])] = bool(row["crisis"])
     return out
 
 

@@ -1,6 +1,6 @@
-"""The ninth and eleventh rounds (terms.py, rules_worded.py): reports in the words customers
-use for what happened, each class next to text in the same words that must not hit (written
-for the tests)."""
+"""Reports in the words customers use for what happened, Chinese (terms.py, rules_worded.py)
+and English (terms_en.py, rules_english.py), each class next to text in the same words that
+must not hit (written for the tests)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,25 @@ TOOLS = TextAnalytics()
         ("店关了，几十个会员在门口排队要求退还卡里的钱", "refund"),
         ("已经通过信用卡中心对这笔扣款提出异议了", "refund"),
         ("朋友圈都在转这家店后厨的视频，太恶心了", "viral"),
+        # English, from terms_en.py and rules_english.py
+        ("Had their prawn curry for dinner and we were both vomiting by midnight.", "safety"),
+        ("There was a shard of glass in my muffin, I cut my gum on it.", "safety"),
+        (
+            "My son's lips swelled up within minutes, even though we told them about his "
+            "peanut allergy.",
+            "safety",
+        ),
+        ("Found mouse droppings all over the shelf next to the bread.", "safety"),
+        ("The yoghurt was two weeks out of date and it tasted sour.", "safety"),
+        ("Slipped on the wet floor by the toilets and fractured my wrist.", "safety"),
+        ("The kettle in our room sparked and the socket went black.", "safety"),
+        ("I've sent the photos to the local paper and a reporter called me back.", "media"),
+        ("Reported the kitchen to environmental health this morning.", "regulator"),
+        ("My solicitor will be in touch about the burns my daughter suffered.", "legal"),
+        ("I've disputed the charge with my bank, the food never came.", "refund"),
+        ("All 40 of us who bought the party package want our money back.", "refund"),
+        ("Please share, this shop sells expired baby formula. Warn your friends.", "viral"),
+        ("I filed a complaint with the FTC about the hidden fees.", "regulator"),
     ],
 )
 def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> None:
@@ -74,6 +93,20 @@ def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> 
         ("市场局对面那家面馆，味道一般", "regulator"),
         ("不建议大家买，我自己已经申请退还了", "refund"),
         ("客服说几十块钱的差价可以来退", "refund"),
+        # English: idioms, a guest looked after, an address, an acronym on a label
+        ("The chips were stone cold when they arrived.", "safety"),
+        ("Pork ribs so tender they fell off the bone.", "safety"),
+        ("Great hand-cut chips and a decent pint.", "safety"),
+        ("Their bagels are a weekend staple in our house.", "safety"),
+        ("I was sick of waiting, so we left before dessert.", "safety"),
+        ("Had a rotten week, but the pho put me right.", "safety"),
+        ("Time flies when the food is this good.", "safety"),
+        ("The hotel looked after us so kindly when my wife fell ill on the trip.", "safety"),
+        ("Signal dropped in the middle of a job interview.", "media"),
+        ("The council office is right across the road, easy parking.", "regulator"),
+        ("I disputed the bill with the waiter and he fixed it at once.", "refund"),
+        ("这款面霜有FDA认证，用着很舒服", "regulator"),
+        ("PSA: they open at seven on weekends now!", "viral"),
     ],
 )
 def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> None:

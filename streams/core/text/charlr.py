@@ -37,8 +37,8 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import add, is_, itemgetter
+from itertools import repeat
+from operator import add
 from pathlib import Path
 from typing import Any, Final
 
@@ -49,7 +49,6 @@ READS: Final = ("cxpulse-zh-charlr/1", FORMAT)  # /1: no rules, no "negated" tab
 RULES: Final = ("contrast", "negation", "negation_pairs")
 # normalise() replaces it in every text, so a feature name that starts with it is never an n-gram.
 _PAD: Final = "\x00"
-_DROP_LAST: Final = itemgetter(slice(None, -1))  # g[:-1] for each g, at C speed through map()
 
 
 # The verdict of a review tends to follow these: "good, but ..." / "fine, only ...". 但是
@@ -224,19 +223,24 @@ class CharLR:
         return values
 
     def _sum(self, t: str) -> float:
-        """Σ of the weights of every 1..order-gram of ``t`` (not empty), folded."""
-        padded = t + _PAD * self.order
-        grams: Sequence[str] = t  # a str is a sequence of its characters: no copy needed
-        for k in range(1, self.order):  # the longest n-gram starting at each position
-            grams = list(map(add, grams, padded[k:]))
+        """Σ of the weights of every 1..order-gram of ``t``, folded: at each position the
+        longest n-gram the model knows, tried longest first (the shorter ones are its back-off).
+        One position at a time, because most positions know their longest n-gram: this makes
+        a little more than one string a position, where building every level's n-grams for the
+        whole text made ``order - 1`` (compiled: a third less time for the Chinese sentiment
+        model's bigrams, a quarter of it for the crisis reading's English 5-grams)."""
+        tables = self._tables
+        order = self.order
+        n = len(t)
         total = 0.0
-        for get in self._gets:
-            hits = list(map(get, grams))
-            total += sum(filter(None, hits), 0.0)
-            if None not in hits:
-                break
-            # back off, only where the longer n-gram is unknown (padding always is)
-            grams = list(map(_DROP_LAST, compress(grams, map(is_, hits, repeat(None)))))
+        for i in range(n):
+            k = min(order, n - i)
+            while k > 0:
+                value = tables[k - 1].get(t[i : i + k])
+                if value is not None:
+                    total += value
+                    break
+                k -= 1
         return total
 
     def score(self, text: str) -> float:

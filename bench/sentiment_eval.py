@@ -108,13 +108,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rules", type=rules_arg, default=Params().rules, help="ours: feature rules")
     p.add_argument("--nb-alpha", type=float, default=Params().nb_alpha, help="ours: NB smoothing")
     p.add_argument("--plain-c", type=float, help="ours: average in a plain LR with this C")
+    p.add_argument("--order", type=int, default=Params().order, help="ours: longest n-gram")
+    p.add_argument("--max-grams", type=int, default=Params().max_grams, help="ours: n-grams kept")
     p.add_argument("--band", type=float, default=NeutralBand().zh, help="neutral band (score)")
     args = p.parse_args(argv)
     rng = random.Random(args.seed)
     shopping = corpus.load(str(args.data_dir / "online_shopping_10_cats.csv"))
     hotel = corpus.load(str(args.data_dir / "ChnSentiCorp_htl_all.csv"))
     only = [d for d in args.domains.split(",") if d]
-    params = Params(c=args.c, rules=args.rules, nb_alpha=args.nb_alpha, plain_c=args.plain_c)
+    params = Params(
+        order=args.order,
+        max_grams=args.max_grams,
+        c=args.c,
+        rules=args.rules,
+        nb_alpha=args.nb_alpha,
+        plain_c=args.plain_c,
+    )
     band_logit = 2 * math.atanh(args.band)  # score = tanh(logit / 2)
     report: dict[str, Any] = {"params": params.__dict__, "neutral_band": args.band, "domains": {}}
     for name, (train, held) in folds(shopping, hotel, only).items():

@@ -31,7 +31,10 @@ _FOOD: Final = _words(
     "steak|egg|cheese|sauce|fruit|strawberr(?:y|ies)|melon|salmon|tuna|nugget|takeaway|takeout|"
     "delivery|delivered|buffet|kitchen|menu|served|serving|breakfast|lunch|dinner|brunch|"
     "biryani|pad thai|laksa|pho|ramen|dim sum|bagel|toast|lettuce|vegetable|veg|snack|"
-    "ice cream|dessert|jam|butter|packet|jar|bottle|carton"
+    "ice cream|dessert|jam|butter|packet|jar|bottle|carton|sourdough|broccoli|mango\\w*|"
+    "anchov\\w*|teh|kopi|halo-halo|sambar|stir fry|omelette|lettuce|mayo|pudding|eggs|"
+    "tuna|lemonade|noodles|paneer|roti|naan|dosa|idli|chapati|samosa|bao|jollof|salad bar|"
+    "ice machine|dispenser"
 )
 # After eating: an illness word needs a meal or a time after one nearby.
 _AFTER_EATING: Final = (
@@ -71,13 +74,16 @@ _ELECTRIC: Final = _words(
 # The press itself, and (``_PRESS``) what a customer does to reach it.
 _PRESS_ONLY: Final = _words(
     "news|paper|press|journalist|journo|reporter|editor|tv|television|radio|station|channel|"
-    "programme|program|show|segment|producer|crew|podcast|headline|article"
+    "programme|program|show|segment|producer|crew|podcast|headline|article|times|herald|"
+    "mirror|inquirer|tribune|gazette|chronicle|telegraph|blog|magazine|column|desk|"
+    "publication|broadcast|airs|aired|bbc|itv|cnn|abc|nbc|cbs|sky"
 )
 _PRESS: Final = (
     _PRESS_ONLY
     + "|"
     + _words(
-        "call\\w*|contact\\w*|email\\w*|sen[dt]|sending|submitt\\w*|pitch\\w*|told|going to|went to"
+        "call\\w*|contact\\w*|email\\w*|sen[dt]|sending|submitt\\w*|pitch\\w*|told|going to|"
+        "went to|rang|forward\\w*|tipped|speaking to|in talks|wants to|interested"
     )
 )
 _AUTHORITY: Final = _words(
@@ -87,16 +93,22 @@ _AUTHORITY: Final = _words(
 )
 _BANK: Final = _words(
     "bank|card|amex|visa|mastercard|paypal|chase|credit|debit|issuer|charges?|transaction|"
-    "payment|hdfc|barclays|hsbc|citi"
+    "payment|hdfc|barclays|hsbc|citi|gcash|apple pay|google pay|gpay|paytm|upi|grabpay|"
+    "venmo|barclaycard|provider"
 )
 # Many customers at once, or the whole of a group (all 30 of us, every member).
 _MANY: Final = _words(
     "all|every|everyone|everybody|whole|entire|dozen|hundred|\\d{2,}|member|parent|"
     "families|guest|subscriber|holder|backer|resident|student|many of us|en masse|"
-    "collectively|together|group|mass|thread|whatsapp|facebook|cohort|class|club"
+    "collectively|together|group|mass|thread|whatsapp|facebook|cohort|class|club|half|"
+    "people|office|floor|colleagues|attendees|of us|comments?"
 )
 # Money a group wants back: a refund word only with many customers near it.
-_GROUP_REFUND: Final = ("refunds", "money back", "fees back", "deposits back", "our money")
+_GROUP_REFUND: Final = (
+    "refunds", "money back", "fees back", "deposits back", "our money", "want a refund",
+    "wants a refund", "want it back", "wants reimbursing", "reimbursement", "money returned",
+    "refund demand",
+)  # fmt: skip
 _SPREAD: Final = _words(
     "please|pls|plz|everyone|anyone|warn\\w*|far|wide|friend|family|group|loud|word|share"
 )
@@ -108,11 +120,99 @@ _AUDIENCE: Final = _words(
 # A report to an agency, not its name in an address or on a label (FDA认证, the FTC building).
 _REPORTED: Final = _words(
     "report\\w*|complain\\w*|filed|file|filing|lodg\\w*|contact\\w*|submitt\\w*|rang|call\\w*|"
-    "writ\\w*|wrote|inspect\\w*|recall\\w*|warning|case"
+    "writ\\w*|wrote|inspect\\w*|recall\\w*|warning|case|officers?|registered|docket|"
+    "summon\\w*|testing|took my|came|visit\\w*|notice|taking this up|went to|gone to|told"
+)
+# A warning or a grievance near a call to spread: "put this in the group chat" about a scam,
+# not about a half-price night.
+_GRIEVANCE: Final = _words(
+    "avoid|never|don't|do not|dont|nobody|no one|scam\\w*|trap|warn\\w*|beware|careful|"
+    "enough|complain\\w*|refund\\w*|rip\\w*|delet\\w*|ignor\\w*|respond\\w*|repl\\w*|"
+    "shortchang\\w*|overcharg\\w*|charg\\w*|cancel\\w*|fake|missing|terrible|worst|"
+    "disgust\\w*|unpaid|treated|again|sick|until|so they|huwag|falling for|wrong"
 )
 
 NEEDS_CONTEXT: Final[dict[str, str]] = {
-    **dict.fromkeys(("bbb", "ftc", "fda", "cfpb", "accc"), _REPORTED),
+    **dict.fromkeys(
+        ("bbb", "ftc", "fda", "cfpb", "accc", "sfa", "nea", "moh", "dti", "fssai", "kpdn",
+         "kpdnhep", "cccs", "nafdac", "fccpc", "kebs", "fsanz", "tourism board",
+         "local authority", "public health", "department of health", "dept of health",
+         "ministry of health", "ministry of manpower", "labour department", "health office",
+         "food safety office", "legal metrology", "weights and measures", "consumer helpline",
+         "consumer portal", "health officer", "health officers", "sanitary inspector",
+         "fire safety officer", "fire officer", "licensing people"),
+        _REPORTED,
+    ),
+    "food hygiene": _words("people|team|officer\\w*|report\\w*|complain\\w*|inspect\\w*"),
+    **dict.fromkeys(
+        ("food team", "spot check"),
+        _words(
+            "council|authority|environmental|health|officer\\w*|inspector\\w*|agency|"
+            "report\\w*|complain\\w*"
+        ),
+    ),
+    # the press reached: a person or a programme of it, named with the press near
+    **dict.fromkeys(
+        ("researcher", "producer", "editor", "columnist", "the programme", "on the record",
+         "on record", "picked up by"),
+        _PRESS_ONLY,
+    ),
+    **dict.fromkeys(("for a statement", "sunday paper", "evening paper"), _PRESS),
+    "on air": _words(
+        "next week|tomorrow|tonight|story|complaint|case|footage|video|whole|will be|before"
+    ),
+    **dict.fromkeys(
+        ("camera crew", "news crew", "news team"),
+        _words(
+            "coming|complain\\w*|story|interested|contact\\w*|rang|called|about your|outside the"
+        ),
+    ),
+    "claim form": _words("court|small|money|county|filed|file|fee|legal|sue|papers"),
+    **dict.fromkeys(
+        ("file a case", "filing a case", "file the case"),
+        _words("court|against|lawyer|advocate|legal|police|consumer|forum|judge|sue"),
+    ),
+    **dict.fromkeys(("fraud team", "frozen the payment", "recall the funds"), _BANK),
+    **dict.fromkeys(
+        ("group chat", "whatsapp status", "community page", "residents' page", "post this in",
+         "on your story", "go round", "trending", "shares so", "get buried", "forward this to",
+         "send this to anyone", "send this to everyone", "share with every", "share to your",
+         "share it in", "tag everyone", "like and share", "keep sharing", "sharing everywhere"),
+        _GRIEVANCE,
+    ),
+    **dict.fromkeys(("stomach aches", "on the loo", "cramping", "sick since"), _AFTER_EATING),
+    **dict.fromkeys(
+        ("fur on it", "bandage", "hairpin", "feather", "rusty nail", "curdled"), _FOOD
+    ),
+    **dict.fromkeys(("gecko", "lizard", "wasp", "snail", "spiders", "pigeons"), _PEST_PLACE),
+    "stung": _BODY + "|" + _words("wasp|bee|hornet|jellyfish"),
+    **dict.fromkeys(
+        ("syringe", "needle"),
+        _words("used|found|lying|ball pit|play area|playground|sandpit|pool|prick\\w*|floor"),
+    ),
+    "fainted": _BODY + "|" + _words("steam|sauna|heat|hot|ambulance"),
+    "crushed": _words(
+        "foot|feet|finger|fingers|toe|toes|hand|leg|arm|kid|child|son|daughter|guy|man|woman|"
+        "crushed (?:his|her|my|a)"
+    ),
+    "red raw": _BODY + "|" + _words("scald\\w*|burn\\w*|water|shower"),
+    **dict.fromkeys(
+        ("fire exit", "fire exits"),
+        _words("blocked|padlocked|locked|chained|boxes|obstructed|blocking|no way out"),
+    ),
+    "on fire": _words(
+        "menu|napkin|sleeve|hair|tablecloth|candle|caught|heater|lamp|kitchen|stove|fryer|"
+        "oven|socket|plug|charger|cable|cord|curtain"
+    ),
+    "smoking": _ELECTRIC + "|" + _words("cord|extension|fryer|oven|heater"),
+    **dict.fromkeys(
+        ("bloated", "puffed-up"),
+        _words("can|tin|pack\\w*|yog(?:h)?urt|carton|bottle|container|lid|tub"),
+    ),
+    **dict.fromkeys(("black bits", "floating bits"), _FOOD + "|" + _words("water|bottle")),
+    **dict.fromkeys(
+        ("growing on", "growing inside"), _words("mou?ld|black|green|fur|fuzz\\w*|white stuff")
+    ),
     # a stomach bug, not a gastro pub
     "gastro": _words("sick|ill|bug|vomit\\w*|hospital|doctor|cramp\\w*|diarrh\\w*|after|since"),
     "roach": _PEST_PLACE,
@@ -156,11 +256,20 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "bone": _words("chok\\w*|lodged|throat|stuck|boneless|swallow\\w*"),
     **dict.fromkeys(("choked", "choking"), _FOOD + "|" + _words("bone|piece|toy|on")),
     **dict.fromkeys(
-        ("mould", "mold", "rotten", "rancid", "spoiled", "spoilt", "gone off", "went off",
+        ("rotten", "rancid", "spoiled", "spoilt", "gone off", "went off",
          "expired", "out of date", "out-of-date", "past its date", "past the date", "use-by",
          "use by date", "sell-by", "best before", "fermented", "slimy", "recall", "ammonia",
          "contaminated", "frozen in the middle"),
         _FOOD,
+    ),
+    **dict.fromkeys(
+        ("mould", "mold"),
+        _FOOD
+        + "|"
+        + _words(
+            "cough\\w*|asthma|wheez\\w*|breath\\w*|dispenser|machine|chute|ice|vent|aircon|"
+            "air con"
+        ),
     ),
     **dict.fromkeys(
         ("slipped", "tripped", "fell"),
@@ -249,6 +358,12 @@ IDIOMS: Final[dict[str, str]] = {
     r"local|regular|summer|winter|breakfast|lunch|dinner) staple",
     "rotten": r"\brotten (?:week|day|time|luck|service|weather|night|month|year|mood|attitude)\b",
     "the press": r"\bthe press of\b",
+    "fainted": r"\b(?:nearly|almost|could have|i) fainted (?:at|when i saw) (?:the )?"
+    r"(?:price|bill|cost)",
+    "crushed": r"\bcrushed (?:it|ice|garlic|nuts|peanuts|biscuits?|oreos?|pistachios?|almonds?|"
+    r"chillies)\b",
+    "needle": r"\bneedle in a haystack",
+    "on fire": r"\b(?:chef|kitchen|team|band|cook|dj) (?:was|were|is|are) on fire\b",
 }  # fmt: skip
 
 # An illness the business helped with (looked after a guest who fell ill) is not one it caused.

@@ -59,6 +59,13 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "came loose", "electric shock", "shock", "jolt", "sparks", "sparking", "sparked",
         "exposed wires", "bare wires", "frayed", "caught fire", "fire hazard", "flames",
         "smoke", "burning smell", "smell of burning", "scorched", "black eye", "cut",
+        # what happened, in more of the customer's words
+        "stomach aches", "on the loo", "cramping", "sick since",
+        "fur on it", "gecko", "lizard", "wasp", "stung", "snail", "spiders", "pigeons",
+        "bandage", "syringe", "needle", "hairpin", "feather", "rusty nail", "fainted",
+        "crushed", "twisted my knee", "twisted my ankle", "red raw", "fire exit", "fire exits",
+        "on fire", "smoking", "curdled", "bloated", "puffed-up", "black bits", "floating bits",
+        "growing on", "growing inside",
     ),
     "media": (
         "journo", "journos", "the papers", "local paper", "newspapers", "news station",
@@ -69,6 +76,15 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "consumer desk", "consumer editor", "consumer champion", "consumer rights segment",
         "investigative team", "front page", "headline", "headlines", "primetime",
         "radio station", "on the radio", "the news", "interview", "interviewed", "story",
+        # the press reached in other words: a desk, a crew, a segment, a piece
+        "tip form", "tipped off", "tip-off", "city desk", "civic desk", "news blog",
+        "news team", "news crew", "camera crew", "public service desk", "consumer segment",
+        "current affairs", "phone-in", "talkback", "talk-back", "on air", "on the record",
+        "on record", "for a statement", "run my story", "running my story", "run the story",
+        "doing a piece", "writing a piece", "picked up by", "newspaper people", "sunday paper",
+        "evening paper", "researcher", "producer", "editor", "columnist", "the programme",
+        "going to the press", "gone to the press", "went to the press", "contacted the press",
+        "told the press", "tell the press",
     ),
     "regulator": (
         "health dept", "health authority", "health authorities", "health inspectors",
@@ -80,6 +96,15 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "licensing authority", "advertising standards", "inspection report",
         "inspection results", "inspectors", "inspector", "inspection", "violations",
         "council",
+        # agencies as customers name them, and their officers at work
+        "sfa", "nea", "moh", "dti", "fssai", "kpdn", "kpdnhep", "cccs", "nafdac", "fccpc",
+        "kebs", "fsanz", "consumer helpline", "consumer portal", "consumer tribunal",
+        "consumer claims", "tourism board", "fire safety officer", "fire officer",
+        "legal metrology", "weights and measures", "health office", "health officer",
+        "health officers", "food safety office", "food hygiene", "department of health",
+        "dept of health", "ministry of health", "ministry of manpower", "labour department",
+        "local authority", "food team", "licensing people", "spot check", "public health",
+        "sanitary inspector",
     ),
     "legal": (
         "solicitor", "solicitors", "barrister", "counsel", "legal advice", "legal aid",
@@ -92,11 +117,25 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "police report", "police complaint", "called the police", "called the cops",
         "call the police", "police came", "gone to the police", "went to the police",
         "mass claim", "group claim",
+        # a claim on its way through a court, in the customer's words
+        "law firm", "demand letter", "summons", "court paperwork",
+        "claim form", "small claim", "money claim online", "county court", "magistrates court",
+        "magistrates' court", "civil suit", "civil case", "through the courts", "go to court",
+        "going to court", "taking you to court", "seeing you in court",
+        "in court", "my advocate", "legal clinic", "expect papers", "papers filed",
+        "file a case", "filing a case", "file the case", "consumer rights act",
+        "breach of contract",
     ),
     "refund": (
         "refunds", "money back", "fees back", "deposits back", "our money",
         "dispute", "disputed", "disputing", "reversed the charge", "reverse the charge",
         "reversed the payment", "reversed the transaction", "claw back", "card reversal",
+        # the bank asked to take the money back, and groups asking for theirs
+        "charge it back", "charged back", "reverse the transaction",
+        "reversing the charge", "reversing the whole charge", "paypal reversal", "section 75",
+        "recall the funds", "fraud team", "frozen the payment", "dispute filed",
+        "filed a dispute", "want a refund", "wants a refund", "want it back",
+        "wants reimbursing", "reimbursement", "money returned", "refund demand",
     ),
     "viral": (
         "please share", "pls share", "plz share", "share please", "share far and wide",
@@ -110,5 +149,13 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "every group", "every forum", "boycott", "tag them", "spread it", "spread this",
         "let everyone know", "needs to see this", "warning to", "warning for",
         "warning post",
+        # spreading it in other words: screenshots, group chats, stories, shares
+        "screenshot this", "screenshot it", "before they delete", "before they take this down",
+        "share to your", "share it in", "share with every", "like and share", "tag everyone",
+        "sharing everywhere", "posting this in every", "forward this to", "forward to all",
+        "copy and paste this", "on your story", "post this in", "keep sharing",
+        "go round", "pass it round", "flood their page", "trending", "shares so",
+        "get buried", "archive this", "send this to anyone", "send this to everyone",
+        "group chat", "whatsapp status", "community page", "residents' page",
     ),
 }  # fmt: skip

@@ -62,6 +62,18 @@ TOOLS = TextAnalytics()
         ("All 40 of us who bought the party package want our money back.", "refund"),
         ("Please share, this shop sells expired baby formula. Warn your friends.", "viral"),
         ("I filed a complaint with the FTC about the hidden fees.", "regulator"),
+        # the twelfth round: the press, agencies, courts, banks and spreading in other words
+        ("A producer from the consumer TV show rang me back about the mouldy cake.", "media"),
+        ("My complaint goes on air tomorrow unless someone from head office calls me.", "media"),
+        ("Lodged a report with the SFA about the kitchen, they gave me a reference.", "regulator"),
+        ("The local authority's food team came round after I reported the rats.", "regulator"),
+        ("Filed the claim form at the county court, you'll be served next week.", "legal"),
+        ("My bank's fraud team is reversing the payment for the room we never got.", "refund"),
+        ("Half the office wants a refund after the catered lunch made people ill.", "refund"),
+        ("Screenshot this before they delete it: the manager told me to get lost.", "viral"),
+        ("Putting this in the estate group chat so nobody else falls for their fake sale.", "viral"),
+        ("There was a gecko running along the counter next to the cakes.", "safety"),
+        ("The heat lamp was so low the tablecloth caught and was on fire for a minute.", "safety"),
     ],
 )
 def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> None:
@@ -107,6 +119,14 @@ def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> 
         ("I disputed the bill with the waiter and he fixed it at once.", "refund"),
         ("这款面霜有FDA认证，用着很舒服", "regulator"),
         ("PSA: they open at seven on weekends now!", "viral"),
+        ("The editor of our school magazine loves their scones.", "media"),
+        ("Love the new spot check board in the lobby, the gym is spotless.", "regulator"),
+        ("Our family group chat voted this the best dim sum in town.", "viral"),
+        ("The chef was on fire tonight, every plate a winner.", "safety"),
+        ("I nearly fainted at the price of the truffle fries.", "safety"),
+        ("Crushed ice, crushed pistachios, the best dessert here.", "safety"),
+        ("I felt a bit bloated after the buffet, my own fault for the third plate.", "safety"),
+        ("Can we book the smoking area for twelve on Friday?", "safety"),
     ],
 )
 def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Final
 
 from streams.core.text.config import CrisisCategory
+from streams.core.text.rules import PRESS_REACHED_ZH
 
 # Something found in what was eaten or drunk: 汤里捞出一根头发, 面包里咬到一枚订书钉.
 _FOUND: Final = (
@@ -44,11 +45,9 @@ _CROWD: Final = (
 _MANY: Final = f"{_CROWD}|宾客|大家|几十|一班|一起|全年级"
 # A dispute lodged through the bank or the payment app: 向银行发起争议交易.
 _BANK: Final = "银行|信用卡|发卡行|支付宝|微信支付|卡中心|已经|已|发起|提交|申请"
-# What makes a newspaper or a programme a threat or a report rather than a mention.
-_PRESS_ACTION: Final = (
-    "找|联系|打给|打了|反映|爆料|报料|曝|报道|采访|发给|给了|交给|投稿|投诉|寄|约了|热线|播|"
-    "刊登|已经|已|明天|准备"
-)
+# What makes a newspaper or a programme a threat or a report rather than a mention: the press
+# reached, or the story handed over, about to be, or on air.
+_PRESS_ACTION: Final = f"{PRESS_REACHED_ZH}|打了|报料|给了|交给|投诉|播|已|明天|准备"
 
 # Found in a dish named by the customer (凉皮里有根头发, 鸡蛋灌饼里有半片指甲), or while eating.
 _IN_DISH: Final = (

@@ -375,3 +375,17 @@ def test_english_third_round_rules_keep_their_limits() -> None:
     # plain facts still score 0
     assert LEXICON_ONLY.score("The film runs for two hours.") == 0.0
     assert LEXICON_ONLY.score("The charger has two ports.") == 0.0
+
+
+def test_a_flood_of_one_term_is_read_for_its_first_hits_of_each_category_only() -> None:
+    """A pasted log or a flood repeats a term thousands of times: only the first hits of each
+    category are read (the score counts two at most), and every category is still found."""
+    from streams.core.text.context import READ_PER_CATEGORY
+
+    text = (
+        "吃完拉肚子了，" * 5_000 + "我要找记者曝光，" * 3 + "Found a cockroach in my soup. " * 2_000
+    )
+    hits = CrisisDetector().find(text)
+    by_category = {c: sum(h.category == c for h in hits) for c in {h.category for h in hits}}
+    assert by_category == {"safety": READ_PER_CATEGORY, "media": 6}  # 记者 and 曝光, three times
+    assert [h.term for h in hits if h.category == "safety"][:1] == ["拉肚子"]

@@ -22,6 +22,11 @@ from streams.core.text.terms import CRISIS
 _IGNORE_CASE: Final = re.IGNORECASE
 # How far around a hit its category's exclusions are searched (longest exclusion: ~30 chars).
 _EXCLUDE_REACH: Final = 40
+# A text that repeats crisis terms thousands of times (a flood, a pasted log) is read for its
+# first hits of each category only: every hit costs a few context searches, 40,000 of them
+# took seconds, and the crisis score counts at most a few hits of a category anyway
+# (``crisis.max_hits_per_category``, 2 by default).
+READ_PER_CATEGORY: Final = 32
 
 
 def _either(patterns: Iterable[str]) -> re.Pattern[str] | None:
@@ -185,6 +190,8 @@ class CrisisDetector:
             hits, included = self._with_included(norm, hits, include)
         if not hits:
             return hits
+        if len(hits) > READ_PER_CATEGORY:
+            hits = _first_per_category(hits, READ_PER_CATEGORY)
         low = norm.lower()
         if self._off_topic is not None and self._off_topic.search(low):
             return []
@@ -250,6 +257,18 @@ class CrisisDetector:
             if avoid is not None and avoid.search(near) is not None:
                 return False
         return self._negation is None or not self._negation(low, hit)
+
+
+def _first_per_category(hits: list[Hit], cap: int) -> list[Hit]:
+    """The first ``cap`` hits of each category, in text order."""
+    read: dict[str, int] = {}
+    out: list[Hit] = []
+    for hit in hits:
+        n = read.get(hit.category, 0)
+        if n < cap:
+            read[hit.category] = n + 1
+            out.append(hit)
+    return out
 
 
 def _within_idiom(low: str, hit: Hit, idiom: re.Pattern[str]) -> bool:

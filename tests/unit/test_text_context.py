@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from streams.core.text.config import TextConfig
-from streams.core.text.context import CrisisDetector, TabooDetector
+from streams.core.text.context import READ_PER_CATEGORY, CrisisDetector, TabooDetector
 from streams.core.text.english import MAX_CHARS, EnglishScorer, english
 from streams.core.text.script import simplifier
 from streams.core.text.tools import TextAnalytics
@@ -380,8 +380,6 @@ def test_english_third_round_rules_keep_their_limits() -> None:
 def test_a_flood_of_one_term_is_read_for_its_first_hits_of_each_category_only() -> None:
     """A pasted log or a flood repeats a term thousands of times: only the first hits of each
     category are read (the score counts two at most), and every category is still found."""
-    from streams.core.text.context import READ_PER_CATEGORY
-
     text = (
         "吃完拉肚子了，" * 5_000 + "我要找记者曝光，" * 3 + "Found a cockroach in my soup. " * 2_000
     )

@@ -38,7 +38,7 @@ from streams.core.text import corpus
 from streams.core.text.charlr import CharLR
 from streams.core.text.config import NeutralBand
 from streams.core.text.corpus import Example
-from streams.core.text.train import Params, fit, rules_arg, snownlp_score
+from streams.core.text.train import Params, fit, params_from, rules_arg, snownlp_score
 
 HOTEL_FILE = "hotel_file"
 
@@ -116,14 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     shopping = corpus.load(str(args.data_dir / "online_shopping_10_cats.csv"))
     hotel = corpus.load(str(args.data_dir / "ChnSentiCorp_htl_all.csv"))
     only = [d for d in args.domains.split(",") if d]
-    params = Params(
-        order=args.order,
-        max_grams=args.max_grams,
-        c=args.c,
-        rules=args.rules,
-        nb_alpha=args.nb_alpha,
-        plain_c=args.plain_c,
-    )
+    params = params_from(args)
     band_logit = 2 * math.atanh(args.band)  # score = tanh(logit / 2)
     report: dict[str, Any] = {"params": params.__dict__, "neutral_band": args.band, "domains": {}}
     for name, (train, held) in folds(shopping, hotel, only).items():

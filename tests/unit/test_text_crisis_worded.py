@@ -71,8 +71,10 @@ TOOLS = TextAnalytics()
         ("My bank's fraud team is reversing the payment for the room we never got.", "refund"),
         ("Half the office wants a refund after the catered lunch made people ill.", "refund"),
         ("Screenshot this before they delete it: the manager told me to get lost.", "viral"),
-        ("Putting this in the estate group chat so nobody else falls for their fake sale.", "viral"),
+        ("Put this in the estate group chat so nobody else falls for their fake sale.", "viral"),
         ("There was a gecko running along the counter next to the cakes.", "safety"),
+        ("Already sent the video to the BBC, they want to talk to your manager.", "media"),
+        ("The Star has my complaint and the photos of the kitchen now.", "media"),
         ("The heat lamp was so low the tablecloth caught and was on fire for a minute.", "safety"),
     ],
 )
@@ -127,6 +129,8 @@ def test_what_happened_in_the_customers_words_hits(text: str, category: str) -> 
         ("Crushed ice, crushed pistachios, the best dessert here.", "safety"),
         ("I felt a bit bloated after the buffet, my own fault for the third plate.", "safety"),
         ("Can we book the smoking area for twelve on Friday?", "safety"),
+        ("We watched the BBC news on the big screen while we ate.", "media"),
+        ("Going to the Star Vista branch tomorrow, their laksa is the best.", "media"),
     ],
 )
 def test_the_same_words_in_everyday_senses_do_not(text: str, category: str) -> None:

@@ -329,7 +329,7 @@ _ACTION_ZH: Final = (
 _HANDED_ZH: Final = "交给|交了|带|拍到|拍下|拍了|新闻"
 _ACTION_EN: Final = (
     r"contact|call|tell|told|email|going to|go to|will|story|report|expos|in the news|"
-    r"write|writing|tip|sue|court|letter|hire|speak|my |our "
+    r"write|writing|tip|sue|court|letter|hire|speak|my |our |rang|forward|pitch|meet|in touch"
 )
 NEEDS_CONTEXT: Final[dict[str, str]] = {
     "中毒": _FOOD_OR_BODY,

@@ -117,6 +117,14 @@ _AUDIENCE: Final = _words(
     "families|mum|mom|local|neighbou?r|tourist|student|member"
 )
 
+# An outlet named as where the customer took it: contacted, sent, told, or holding their story.
+_CONTACTED: Final = _words(
+    "sen[dt]|sending|forward\\w*|contact\\w*|call\\w*|rang|email\\w*|wrote|writ\\w*|told|"
+    "tell|tip\\w*|pitch\\w*|submitt\\w*|in talks|in touch|speaking to|spoke to|has my|have my|"
+    "got my|dm'd|messaged|message|interested|story|footage|complaint|coming to film"
+)
+_REACHED: Final = _CONTACTED + "|" + _words("going to|gone to|went to|go to")
+
 # A report to an agency, not its name in an address or on a label (FDA认证, the FTC building).
 _REPORTED: Final = _words(
     "report\\w*|complain\\w*|filed|file|filing|lodg\\w*|contact\\w*|submitt\\w*|rang|call\\w*|"
@@ -158,6 +166,28 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
         _PRESS_ONLY,
     ),
     **dict.fromkeys(("for a statement", "sunday paper", "evening paper"), _PRESS),
+    # an outlet by name: where the customer took it; a short name that is also a place or a
+    # word (the Sun, the Star) only beside contacting it, not beside going there
+    **dict.fromkeys(
+        ("this is going to Watchdog", "bbc", "bbc news", "itv news", "sky news",
+         "channel 4 news", "watchdog", "rip off britain", "which?", "daily mail",
+         "evening standard", "cnn", "fox news", "nbc", "cbs", "abc news", "usa today",
+         "new york times", "washington post", "a current affair", "today tonight", "fair go",
+         "7news", "9news", "10 news", "channel 7", "channel 9", "channel 10", "herald sun",
+         "sydney morning herald", "the australian", "straits times", "channel newsasia", "cna",
+         "mothership", "the new paper", "today online", "malay mail", "new straits times",
+         "malaysiakini", "says.com", "inquirer", "rappler", "abs-cbn", "gma news", "gma", "tv5",
+         "tulfo", "philstar", "manila bulletin", "times of india", "hindustan times",
+         "the hindu", "ndtv", "india today", "economic times", "mumbai mirror", "indian express",
+         "zee news", "punch newspaper", "vanguard", "channels tv", "daily nation", "citizen tv",
+         "ntv kenya", "buzzfeed"),
+        _REACHED,
+    ),
+    **dict.fromkeys(
+        ("the sun", "the star", "the times", "the mirror", "the standard", "the guardian",
+         "the independent", "the telegraph"),
+        _CONTACTED,
+    ),
     "on air": _words(
         "next week|tomorrow|tonight|story|complaint|case|footage|video|whole|will be|before"
     ),

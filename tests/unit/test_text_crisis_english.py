@@ -25,11 +25,13 @@ def test_an_english_hit_is_read_a_second_time() -> None:
 
 
 def test_the_english_reading_can_be_turned_down_on_its_own() -> None:
-    text = "Watched a film about a lawyer last night, then had the best steak in town."
+    # a hit the rules keep: the English threshold alone decides whether the reading drops it
+    text = "We found a hair in the soup and the manager just laughed."
     lenient = TextConfig(crisis_reading_threshold_en=-100.0)
     strict = TextConfig(crisis_reading_threshold_en=100.0)
-    assert "legal" not in {h.category for h in CrisisDetector(strict).find(text)}
     kept_by_rules = {h.category for h in UNREAD.find(text)}
+    assert "safety" in kept_by_rules
+    assert "safety" not in {h.category for h in CrisisDetector(strict).find(text)}
     assert {h.category for h in CrisisDetector(lenient).find(text)} == kept_by_rules
     # and the Chinese reading is untouched by the English threshold
     zh = "外卖里吃出蟑螂，恶心死了"

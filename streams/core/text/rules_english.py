@@ -78,14 +78,18 @@ _PRESS_ONLY: Final = _words(
     "mirror|inquirer|tribune|gazette|chronicle|telegraph|blog|magazine|column|desk|"
     "publication|broadcast|airs|aired|bbc|itv|cnn|abc|nbc|cbs|sky"
 )
-_PRESS: Final = (
-    _PRESS_ONLY
-    + "|"
-    + _words(
-        "call\\w*|contact\\w*|email\\w*|sen[dt]|sending|submitt\\w*|pitch\\w*|told|going to|"
-        "went to|rang|forward\\w*|tipped|speaking to|in talks|wants to|interested"
-    )
+# The press contacted: sent the story, called, pitched, in talks. The core of both contexts below.
+_CONTACTING: Final = (
+    "sen[dt]|sending|forward\\w*|contact\\w*|call\\w*|rang|email\\w*|submitt\\w*|pitch\\w*|"
+    "told|speaking to|in talks|interested"
 )
+_PRESS: Final = _PRESS_ONLY + "|" + _words(f"{_CONTACTING}|tipped|going to|went to|wants to")
+# An outlet named as where the customer took it: contacted, told, or holding their story.
+_CONTACTED: Final = _words(
+    f"{_CONTACTING}|wrote|writ\\w*|tell|tip\\w*|in touch|spoke to|has my|have my|got my|dm'd|"
+    "messaged|message|story|footage|complaint|coming to film"
+)
+_REACHED: Final = _CONTACTED + "|" + _words("going to|gone to|went to|go to")
 _AUTHORITY: Final = _words(
     "health|food|safety|hygiene|environmental|council|city|state|municipal|government|"
     "report\\w*|found|came|visit\\w*|sent|fail\\w*|violation|closure|shut|surprise|grade|"
@@ -116,14 +120,6 @@ _AUDIENCE: Final = _words(
     "all|everyone|anyone|parent|others|fellow|travell?er|customer|people|user|shopper|diner|"
     "families|mum|mom|local|neighbou?r|tourist|student|member"
 )
-
-# An outlet named as where the customer took it: contacted, sent, told, or holding their story.
-_CONTACTED: Final = _words(
-    "sen[dt]|sending|forward\\w*|contact\\w*|call\\w*|rang|email\\w*|wrote|writ\\w*|told|"
-    "tell|tip\\w*|pitch\\w*|submitt\\w*|in talks|in touch|speaking to|spoke to|has my|have my|"
-    "got my|dm'd|messaged|message|interested|story|footage|complaint|coming to film"
-)
-_REACHED: Final = _CONTACTED + "|" + _words("going to|gone to|went to|go to")
 
 # A report to an agency, not its name in an address or on a label (FDA认证, the FTC building).
 _REPORTED: Final = _words(

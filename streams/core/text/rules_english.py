@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from streams.core.text.terms_en import OUTLETS, OUTLETS_ALSO_WORDS
+
 
 def _words(alternatives: str) -> str:
     return rf"\b(?:{alternatives})(?:s|es)?\b"
@@ -162,28 +164,10 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
         _PRESS_ONLY,
     ),
     **dict.fromkeys(("for a statement", "sunday paper", "evening paper"), _PRESS),
-    # an outlet by name: where the customer took it; a short name that is also a place or a
-    # word (the Sun, the Star) only beside contacting it, not beside going there
-    **dict.fromkeys(
-        ("this is going to Watchdog", "bbc", "bbc news", "itv news", "sky news",
-         "channel 4 news", "watchdog", "rip off britain", "which?", "daily mail",
-         "evening standard", "cnn", "fox news", "nbc", "cbs", "abc news", "usa today",
-         "new york times", "washington post", "a current affair", "today tonight", "fair go",
-         "7news", "9news", "10 news", "channel 7", "channel 9", "channel 10", "herald sun",
-         "sydney morning herald", "the australian", "straits times", "channel newsasia", "cna",
-         "mothership", "the new paper", "today online", "malay mail", "new straits times",
-         "malaysiakini", "says.com", "inquirer", "rappler", "abs-cbn", "gma news", "gma", "tv5",
-         "tulfo", "philstar", "manila bulletin", "times of india", "hindustan times",
-         "the hindu", "ndtv", "india today", "economic times", "mumbai mirror", "indian express",
-         "zee news", "punch newspaper", "vanguard", "channels tv", "daily nation", "citizen tv",
-         "ntv kenya", "buzzfeed"),
-        _REACHED,
-    ),
-    **dict.fromkeys(
-        ("the sun", "the star", "the times", "the mirror", "the standard", "the guardian",
-         "the independent", "the telegraph"),
-        _CONTACTED,
-    ),
+    # an outlet by name (terms_en.OUTLETS): where the customer took it, or only where they
+    # contacted it for a name that is also a place or a word
+    **dict.fromkeys((o for o in OUTLETS if o not in OUTLETS_ALSO_WORDS), _REACHED),
+    **dict.fromkeys(OUTLETS_ALSO_WORDS, _CONTACTED),
     "on air": _words(
         "next week|tomorrow|tonight|story|complaint|case|footage|video|whole|will be|before"
     ),

@@ -17,6 +17,30 @@ from typing import Final
 
 from streams.core.text.config import CrisisCategory
 
+# News outlets and consumer programmes of the markets served, by name: customers name where
+# they took it ("this is going to Watchdog"). Each counts only beside a word of reaching it
+# (rules_english.NEEDS_CONTEXT).
+OUTLETS: Final = (
+    "bbc", "bbc news", "itv news", "sky news", "channel 4 news", "watchdog", "rip off britain",
+    "which?", "daily mail", "the mirror", "evening standard", "the guardian", "the telegraph",
+    "the sun", "the times", "cnn", "fox news", "nbc", "cbs", "abc news", "usa today",
+    "new york times", "washington post", "a current affair", "today tonight", "fair go", "7news",
+    "9news", "10 news", "channel 7", "channel 9", "channel 10", "herald sun",
+    "sydney morning herald", "the australian", "straits times", "channel newsasia", "cna",
+    "mothership", "the new paper", "today online", "the star", "malay mail", "new straits times",
+    "malaysiakini", "says.com", "inquirer", "rappler", "abs-cbn", "gma news", "gma", "tv5",
+    "tulfo", "philstar", "manila bulletin", "times of india", "hindustan times", "the hindu",
+    "ndtv", "india today", "economic times", "mumbai mirror", "indian express", "zee news",
+    "punch newspaper", "vanguard", "channels tv", "daily nation", "the standard", "citizen tv",
+    "ntv kenya", "buzzfeed", "the independent",
+)  # fmt: skip
+# The outlets whose name is also a place or a word (the Star Vista is a mall): only beside
+# contacting them, not beside going there.
+OUTLETS_ALSO_WORDS: Final = (
+    "the sun", "the star", "the times", "the mirror", "the standard", "the guardian",
+    "the independent", "the telegraph",
+)  # fmt: skip
+
 TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
     "safety": (
         # illness after eating or drinking
@@ -85,22 +109,7 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "evening paper", "researcher", "producer", "editor", "columnist", "the programme",
         "going to the press", "gone to the press", "went to the press", "contacted the press",
         "told the press", "tell the press",
-        # news outlets and consumer programmes of the markets served, by name: customers
-        # name where they took it ("this is going to Watchdog"); each counts only beside a
-        # word of reaching it (rules_english._REACHED)
-        "bbc", "bbc news", "itv news", "sky news", "channel 4 news", "watchdog", "rip off britain",
-        "which?", "daily mail", "the mirror", "evening standard", "the guardian", "the telegraph",
-        "the sun", "the times", "cnn", "fox news", "nbc", "cbs", "abc news", "usa today",
-        "new york times", "washington post", "a current affair", "today tonight", "fair go",
-        "7news", "9news", "10 news", "channel 7", "channel 9", "channel 10",
-        "herald sun", "sydney morning herald", "the australian", "straits times",
-        "channel newsasia", "cna", "mothership", "the new paper", "today online", "the star",
-        "malay mail", "new straits times", "malaysiakini", "says.com", "inquirer",
-        "rappler", "abs-cbn", "gma news", "gma", "tv5", "tulfo", "philstar", "manila bulletin",
-        "times of india", "hindustan times", "the hindu", "ndtv", "india today",
-        "economic times", "mumbai mirror", "indian express", "zee news", "punch newspaper",
-        "vanguard", "channels tv", "daily nation", "the standard", "citizen tv", "ntv kenya",
-        "buzzfeed", "the independent",
+        *OUTLETS,
     ),
     "regulator": (
         "health dept", "health authority", "health authorities", "health inspectors",

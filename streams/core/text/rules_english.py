@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from streams.core.text.terms_en import OUTLETS, OUTLETS_ALSO_WORDS
+from streams.core.text.terms_en import GROUP_REFUND, OUTLETS, OUTLETS_ALSO_WORDS
 
 
 def _words(alternatives: str) -> str:
@@ -109,12 +109,6 @@ _MANY: Final = _words(
     "collectively|together|group|mass|thread|whatsapp|facebook|cohort|class|club|half|"
     "people|office|floor|colleagues|attendees|of us|comments?"
 )
-# Money a group wants back: a refund word only with many customers near it.
-_GROUP_REFUND: Final = (
-    "refunds", "money back", "fees back", "deposits back", "our money", "want a refund",
-    "wants a refund", "want it back", "wants reimbursing", "reimbursement", "money returned",
-    "refund demand",
-)  # fmt: skip
 _SPREAD: Final = _words(
     "please|pls|plz|everyone|anyone|warn\\w*|far|wide|friend|family|group|loud|word|share"
 )
@@ -326,7 +320,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     ),
     "hygiene rating": _words("dropped|cut|downgrad\\w*|zero|[0-2]|lowered|poor|fail\\w*|low"),
     "counsel": _words("retain\\w*|engag\\w*|legal|instructed|my|our|hired"),
-    **dict.fromkeys(_GROUP_REFUND, _MANY),
+    **dict.fromkeys(GROUP_REFUND, _MANY),
     **dict.fromkeys(("dispute", "disputed", "disputing", "claw back"), _BANK),
     **dict.fromkeys(("share it", "spread it", "spread this"), _SPREAD),
     **dict.fromkeys(("warning to", "warning for"), _AUDIENCE),
@@ -334,7 +328,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
 
 # A group names itself at the start of the sentence (All 40 of us who bought the party
 # package want our money back): the refund words read further than the usual 40 characters.
-CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(_GROUP_REFUND, 80)
+CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(GROUP_REFUND, 80)
 
 # Idioms a term is part of: the hit is dropped where one of its term's idioms overlaps it.
 # Keyed by term and searched only around that term's hits: one pattern per category, searched

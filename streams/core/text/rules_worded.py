@@ -15,6 +15,7 @@ from typing import Final
 
 from streams.core.text.config import CrisisCategory
 from streams.core.text.rules import PRESS_REACHED_ZH
+from streams.core.text.terms import GROUP_REFUND_ZH, VOMITING_ZH
 
 # Something found in what was eaten or drunk: 汤里捞出一根头发, 面包里咬到一枚订书钉.
 _FOUND: Final = (
@@ -69,19 +70,6 @@ _SPREAD_PLACE: Final = "视频|帖子|截图|朋友圈|群|微博|抖音|网上|
 # A group of customers said outright: the short refund words (来退, 退费) need more than
 # 大家, which a review uses to address its readers (不建议大家买), or 几十 (几十块钱).
 _GROUP: Final = f"{_CROWD}|大家都|大家一起|几十[个位名人家户]|都在|联名|排队"
-# The short refund words and the counted symptoms: each needs its context, read further.
-_GROUP_REFUND: Final = (
-    "退还",
-    "退订",
-    "退全款",
-    "退预付款",
-    "退储值",
-    "退费",
-    "要求退",
-    "都要退",
-    "来退",
-)
-_VOMITING: Final = ("开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次", "吐了一晚上")
 # Pests where they harm: in the food, in the bed, biting.
 _PESTS_WHERE: Final = f"{_IN_DISH}|床|被子|枕|房间|卫生间|浴室|咬|叮|爬满|爬来爬去"
 
@@ -92,7 +80,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     "燎了": "火|烧|手|头发|眉毛|脸",
     "起了个包": "磕|摔|撞|砸|头|后脑|额头",
     **dict.fromkeys(("起疙瘩", "疱疹"), _SKIN),
-    **dict.fromkeys((*_VOMITING, "肠炎", "胃绞", "胃痉挛"), _FOOD),
+    **dict.fromkeys((*VOMITING_ZH, "肠炎", "胃绞", "胃痉挛"), _FOOD),
     **dict.fromkeys(("哈喇味", "絮状物"), _FOOD),
     **dict.fromkeys(("蚂蚁", "蜗牛", "甲虫", "飞蛾", "小虫", "跳蚤"), _PESTS_WHERE),
     **dict.fromkeys(("监管部门", "卫生部门", "卫生单位", "教育局", "市场局", "工商所", "监管局"),
@@ -101,7 +89,7 @@ NEEDS_CONTEXT: Final[dict[str, str]] = {
     # emotional damages claimed (要求赔偿精神损失), not suffered and described (遭受了精神损失)
     "精神损失": "赔|索|要求|费|告|起诉|律师|法院",
     "追究": "法律|律师|起诉|民事|刑事",
-    **dict.fromkeys(_GROUP_REFUND, _GROUP),
+    **dict.fromkeys(GROUP_REFUND_ZH, _GROUP),
     **dict.fromkeys(("争议款项", "提出异议", "争议退款", "发起退单"), _BANK),
     **dict.fromkeys(("都在转", "都在传", "在转"), _SPREAD_PLACE),
     **dict.fromkeys(("所有平台", "各个平台", "各大平台"), "发|曝光|贴|挂|写"),
@@ -159,4 +147,4 @@ EXCLUDE: Final[dict[CrisisCategory, tuple[str, ...]]] = {
 
 # Symptoms come a clause or two after the meal (盖浇饭的肉吃起来酸酸的……结果回来就吐了), and a
 # group names itself at the start (几十个家长今天去……要求把预交的伙食费全退了).
-CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(("吐了", *_VOMITING, *_GROUP_REFUND), 30)
+CONTEXT_REACH: Final[dict[str, int]] = dict.fromkeys(("吐了", *VOMITING_ZH, *GROUP_REFUND_ZH), 30)

@@ -23,6 +23,13 @@ from typing import Final
 from streams.core.text.config import CrisisCategory
 from streams.core.text.terms_en import TERMS as TERMS_EN
 
+# Terms that count only in a context, which rules_worded.py gives them by these names: the
+# short refund words only beside a group of customers, vomiting counted only beside a meal.
+GROUP_REFUND_ZH: Final = (
+    "退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退", "来退",
+)  # fmt: skip
+VOMITING_ZH: Final = ("开始吐", "一直吐", "吐了两次", "吐了三次", "吐了好几次", "吐了一晚上")
+
 _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
     "media": (
         0.8,
@@ -103,8 +110,7 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "戳破", "扎破", "划了道口子", "划了一道口子", "划了个口子", "划了个大口子",
             "割了道口子", "割了个口子", "血口子", "流了好多血", "流了不少血", "燎了",
             "崴了", "崴得", "摔了一跤", "滑了一跤", "磕了个包", "磕了个大包", "起了个包",
-            "胃绞", "胃痉挛", "肠炎", "沙门氏菌", "开始吐", "一直吐", "吐了两次", "吐了三次",
-            "吐了好几次", "吐了一晚上", "拉了两次", "拉了三次", "拉了两回",
+            "胃绞", "胃痉挛", "肠炎", "沙门氏菌", *VOMITING_ZH, "拉了两次", "拉了三次", "拉了两回",
             "跑了一晚上厕所", "蹲了一晚上马桶", "打了120", "叫了120", "120拉走", "荨麻疹",
             "疱疹", "起疙瘩", "起了一圈泡", "哈喇味", "絮状物", "蚂蚁",
             "蜗牛", "跳蚤", "甲虫", "飞蛾", "小虫", "牙签", "线头", "碎瓷片", "沙子",
@@ -132,7 +138,7 @@ _NAMED: Final[dict[CrisisCategory, tuple[float, tuple[str, ...]]]] = {
             "退卡", "退会员卡", "退余额", "退餐费", "退伙食费", "退票", "退团购", "要退钱", "退钱",
             "讨钱", "追讨", "要退款", "争议交易", "交易争议", "止付", "追回款项",
             # many customers and their money, in their words (rules_worded.NEEDS_CONTEXT)
-            "退还", "退订", "退全款", "退预付款", "退储值", "退费", "要求退", "都要退", "来退",
+            *GROUP_REFUND_ZH,
             "争议款项", "提出异议", "冻结这笔交易", "争议退款", "发起退单",
             "mass refund", "refund everyone", "chargeback", "charge back", "class action",
         ),

@@ -17,6 +17,13 @@ from typing import Final
 
 from streams.core.text.config import CrisisCategory
 
+# Money a group wants back: each counts only with many customers near it
+# (rules_english.NEEDS_CONTEXT).
+GROUP_REFUND: Final = (
+    "refunds", "money back", "fees back", "deposits back", "our money", "want a refund",
+    "wants a refund", "want it back", "wants reimbursing", "reimbursement", "money returned",
+    "refund demand",
+)  # fmt: skip
 # News outlets and consumer programmes of the markets served, by name: customers name where
 # they took it ("this is going to Watchdog"). Each counts only beside a word of reaching it
 # (rules_english.NEEDS_CONTEXT).
@@ -152,15 +159,14 @@ TERMS: Final[dict[CrisisCategory, tuple[str, ...]]] = {
         "breach of contract",
     ),
     "refund": (
-        "refunds", "money back", "fees back", "deposits back", "our money",
+        *GROUP_REFUND,
         "dispute", "disputed", "disputing", "reversed the charge", "reverse the charge",
         "reversed the payment", "reversed the transaction", "claw back", "card reversal",
         # the bank asked to take the money back, and groups asking for theirs
         "charge it back", "charged back", "reverse the transaction",
         "reversing the charge", "reversing the whole charge", "paypal reversal", "section 75",
         "recall the funds", "fraud team", "frozen the payment", "dispute filed",
-        "filed a dispute", "want a refund", "wants a refund", "want it back",
-        "wants reimbursing", "reimbursement", "money returned", "refund demand",
+        "filed a dispute",
     ),
     "viral": (
         "please share", "pls share", "plz share", "share please", "share far and wide",
